@@ -1,0 +1,1033 @@
+/*
+ * policy.c: compile a configuration into the form the decision function
+ * reads, and decide requests.
+ *
+ * policy_compile() runs in the supervisor and touches the filesystem (to
+ * canonicalise configured paths and read .git files). policy_decide() is pure:
+ * it reads the compiled policy and the request, and learns about the world
+ * only through the request's callbacks. Requests are untrusted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+/* What a path entry in the compiled policy is */
+enum pk {
+	PK_ROOT,	/* a writable root */
+	PK_RULE,	/* [agentwrap.filesystem] paths entry, with an access */
+	PK_CONFIG,	/* agentwrap's own configuration: never writable */
+	PK_GITDIR,	/* the gitdir a .git file points to: protected */
+};
+
+struct pol_path {
+	char		*path;		/* canonical */
+	int		 kind;		/* enum pk */
+	int		 access;	/* PK_RULE: enum cfg_access */
+	char		*label;		/* as the user wrote it, or a name */
+	char		 where[CFG_WHERE];
+};
+
+struct pol_domain {
+	struct hostpat	 pat;
+	int		 decision;	/* enum cfg_domain_decision */
+	const char	*key;		/* as written (points into cfg) */
+	const char	*where;
+};
+
+struct pol_unix {
+	char		*path;		/* canonical, or "@name" */
+	const char	*key;
+};
+
+struct policy {
+	const struct config *cfg;	/* outlives the policy */
+	int		 mode;
+	int		 approval;
+	int		 net_on;
+	int		 proxy;
+	struct pol_path	*paths;
+	size_t		 npaths;
+	struct pol_domain *domains;
+	size_t		 ndomains;
+	struct pol_unix	*unix_socks;
+	size_t		 nunix;
+	char		 roots_text[1024];	/* "/home/u/proj, /tmp" */
+};
+
+#define CFGV(pol, id)	((pol)->cfg->s[(id)].val)
+
+/* Always writable, whatever the mode: terminals and the null devices. */
+static const char *const always_writable[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
+	NULL
+};
+static const char *const always_writable_trees[] = {
+	"/dev/pts", "/dev/shm", NULL
+};
+
+/*
+ * Commands that only read, run without asking under `untrusted`. A command
+ * that can run another command (env, xargs, find -exec, sed with w) or write
+ * (sort -o, tee) is not here; file writes are judged separately anyway.
+ */
+static const char *const readonly_cmds[] = {
+	"[", "basename", "cat", "cd", "cksum", "cmp", "comm", "cut", "date",
+	"df", "diff", "dirname", "du", "echo", "egrep", "expr", "false",
+	"fgrep", "file", "grep", "groups", "head", "hostname", "id", "less",
+	"ls", "md5sum", "more", "nl", "nproc", "od", "printenv", "printf",
+	"pwd", "readlink", "realpath", "rg", "sha1sum", "sha256sum",
+	"sha512sum", "stat", "tail", "test", "tr", "tree", "true", "type",
+	"uname", "uniq", "wc", "which", "whoami",
+	NULL
+};
+static const char *const readonly_git[] = {
+	"status", "log", "diff", "show", NULL
+};
+
+const char *
+policy_verdict_name(enum pol_verdict v)
+{
+	switch (v) {
+	case VERDICT_ALLOW:
+		return "allow";
+	case VERDICT_DENY:
+		return "deny";
+	case VERDICT_ASK:
+		return "ask";
+	}
+	return "deny";
+}
+
+static void
+say(struct pol_decision *d, enum pol_verdict v, const char *rule,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	d->verdict = v;
+	snprintf(d->rule, sizeof(d->rule), "%s", rule);
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+base_name(const char *s)
+{
+	const char *p = strrchr(s, '/');
+
+	return p != NULL ? p + 1 : s;
+}
+
+static int
+in_list(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+under_any(const char *const *roots, const char *p)
+{
+	size_t i;
+
+	for (i = 0; roots[i] != NULL; i++)
+		if (pathres_under(roots[i], p))
+			return 1;
+	return 0;
+}
+
+int
+policy_is_readonly_command(const char *const *argv, size_t argc)
+{
+	const char *name;
+
+	if (argc == 0 || argv[0] == NULL)
+		return 0;
+	name = base_name(argv[0]);
+	if (strcmp(name, "git") == 0)
+		return argc >= 2 && in_list(readonly_git, argv[1]);
+	return in_list(readonly_cmds, name);
+}
+
+/* Compilation */
+
+static int
+add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
+    const char *path, int kind, int access, const char *label,
+    const char *wh)
+{
+	char canon[PATH_MAX];
+	struct pol_path *np, *e;
+
+	if (pathres_canon(fs, cwd, path, PATHRES_FOLLOW_LAST, canon,
+	    sizeof(canon)) != 0)
+		return -1;
+	np = reallocarray(pol->paths, pol->npaths + 1, sizeof(*np));
+	if (np == NULL)
+		return -1;
+	pol->paths = np;
+	e = &pol->paths[pol->npaths];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->access = access;
+	snprintf(e->where, sizeof(e->where), "%s", wh);
+	if ((e->path = strdup(canon)) == NULL ||
+	    (e->label = strdup(label)) == NULL) {
+		free(e->path);
+		free(e->label);
+		return -1;
+	}
+	pol->npaths++;
+	return 0;
+}
+
+static void
+roots_text_add(struct policy *pol, const char *path)
+{
+	size_t len = strlen(pol->roots_text);
+
+	snprintf(pol->roots_text + len, sizeof(pol->roots_text) - len, "%s%s",
+	    len ? ", " : "", path);
+}
+
+/*
+ * A `.git` file (worktrees, submodules) names the real git directory with a
+ * "gitdir: PATH" line; that directory is as protected as a `.git` directory.
+ */
+static int
+add_gitdir(struct policy *pol, const struct pathres_fs *fs, const char *root)
+{
+	char file[PATH_MAX], buf[PATH_MAX + 16], *nl, *dir;
+	ssize_t n;
+	int fd, r = 0;
+
+	if (snprintf(file, sizeof(file), "%s/.git", root) >= (int)sizeof(file))
+		return 0;
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK))
+	    == -1)
+		return 0;	/* absent, or a directory's open fails below */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 8)
+		return 0;
+	buf[n] = '\0';
+	if (strncmp(buf, "gitdir: ", 8) != 0)
+		return 0;
+	dir = buf + 8;
+	if ((nl = strchr(dir, '\n')) != NULL)
+		*nl = '\0';
+	if (*dir != '\0')
+		r = add_path(pol, fs, root, dir, PK_GITDIR, 0, ".git", file);
+	return r;
+}
+
+static int
+add_root(struct policy *pol, const struct pathres_fs *fs, const char *path,
+    const char *label, const char *wh)
+{
+	if (add_path(pol, fs, "/", path, PK_ROOT, ACCESS_WRITE, label,
+	    wh) == -1)
+		return -1;
+	roots_text_add(pol, pol->paths[pol->npaths - 1].path);
+	return add_gitdir(pol, fs, pol->paths[pol->npaths - 1].path);
+}
+
+int
+policy_compile(const struct config *cfg, const struct pathres_fs *fs,
+    struct policy **out, char *err, size_t errlen)
+{
+	const struct cfg_list *l;
+	struct policy *pol;
+	char buf[PATH_MAX];
+	const char *ws = cfg->s[CFG_WORKSPACE].str, *why = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (fs == NULL)
+		fs = &pathres_real_fs;
+	if (ws == NULL || ws[0] != '/') {
+		snprintf(err, errlen, "no workspace directory");
+		return -1;
+	}
+	if ((pol = calloc(1, sizeof(*pol))) == NULL)
+		goto nomem;
+	pol->cfg = cfg;
+	pol->mode = cfg->s[CFG_SANDBOX_MODE].val;
+	pol->approval = cfg->s[CFG_APPROVAL_POLICY].val;
+	pol->net_on = pol->mode == SANDBOX_DANGER_FULL_ACCESS ||
+	    (pol->mode == SANDBOX_WORKSPACE_WRITE &&
+	    cfg->s[CFG_NETWORK_ACCESS].val);
+	pol->proxy = cfg->s[CFG_PROXY_ENABLED].val;
+
+	if (add_root(pol, fs, ws, "workspace", cfg->s[CFG_WORKSPACE].where))
+		goto badpath;
+	if (!cfg->s[CFG_EXCLUDE_SLASH_TMP].val &&
+	    add_root(pol, fs, "/tmp", "/tmp", "default"))
+		goto badpath;
+	if (!cfg->s[CFG_EXCLUDE_TMPDIR_ENV_VAR].val && cfg->tmpdir != NULL &&
+	    cfg->tmpdir[0] == '/' &&
+	    add_root(pol, fs, cfg->tmpdir, "$TMPDIR", "$TMPDIR"))
+		goto badpath;
+	l = &cfg->l[CFG_WRITABLE_ROOTS];
+	for (i = 0; i < l->n; i++)
+		if (add_root(pol, fs, l->v[i].key, "writable_roots",
+		    l->v[i].where))
+			goto badpath;
+	l = &cfg->l[CFG_ADD_DIRS];
+	for (i = 0; i < l->n; i++)
+		if (add_root(pol, fs, l->v[i].key, "--add-dir", l->v[i].where))
+			goto badpath;
+
+	l = &cfg->l[CFG_FS_PATHS];
+	for (i = 0; i < l->n; i++) {
+		if (config_expand_home(cfg, l->v[i].key, buf, sizeof(buf)))
+			continue;	/* "~" without a $HOME: nothing to guard */
+		if (add_path(pol, fs, "/", buf, PK_RULE, l->v[i].val,
+		    l->v[i].key, l->v[i].where))
+			goto badpath;
+	}
+	for (i = 0; i < cfg->nfiles; i++)
+		if (add_path(pol, fs, "/", cfg->files[i], PK_CONFIG, 0,
+		    cfg->files[i], "agentwrap config"))
+			goto badpath;
+	if (cfg->user_config_dir != NULL &&
+	    add_path(pol, fs, "/", cfg->user_config_dir, PK_CONFIG, 0,
+	    cfg->user_config_dir, "agentwrap config"))
+		goto badpath;
+
+	l = &cfg->l[CFG_DOMAINS];
+	if ((pol->domains = calloc(l->n + 1, sizeof(*pol->domains))) == NULL)
+		goto nomem;
+	for (i = 0; i < l->n; i++) {
+		struct pol_domain *dm = &pol->domains[pol->ndomains];
+
+		if (hostpat_parse(l->v[i].key, &dm->pat, &why) == -1) {
+			snprintf(err, errlen, "%s: malformed domain pattern "
+			    "'%s': %s", l->v[i].where, l->v[i].key, why);
+			policy_free(pol);
+			return -1;
+		}
+		dm->decision = l->v[i].val;
+		dm->key = l->v[i].key;
+		dm->where = l->v[i].where;
+		pol->ndomains++;
+	}
+	l = &cfg->l[CFG_UNIX_SOCKETS];
+	if ((pol->unix_socks = calloc(l->n + 1, sizeof(*pol->unix_socks))) ==
+	    NULL)
+		goto nomem;
+	for (i = 0; i < l->n; i++) {
+		struct pol_unix *u = &pol->unix_socks[pol->nunix];
+
+		if (l->v[i].key[0] == '@')
+			snprintf(buf, sizeof(buf), "%s", l->v[i].key);
+		else if (config_expand_home(cfg, l->v[i].key, buf,
+		    sizeof(buf)) ||
+		    pathres_canon(fs, "/", l->v[i].key[0] == '~' ? buf :
+		    l->v[i].key, PATHRES_FOLLOW_LAST, buf, sizeof(buf)))
+			continue;
+		if ((u->path = strdup(buf)) == NULL)
+			goto nomem;
+		u->key = l->v[i].key;
+		pol->nunix++;
+	}
+	*out = pol;
+	return 0;
+badpath:
+	snprintf(err, errlen, "cannot resolve a configured path: %s",
+	    errno ? strerror(errno) : "too long or a symlink loop");
+	policy_free(pol);
+	return -1;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	policy_free(pol);
+	return -1;
+}
+
+void
+policy_free(struct policy *pol)
+{
+	size_t i;
+
+	if (pol == NULL)
+		return;
+	for (i = 0; i < pol->npaths; i++) {
+		free(pol->paths[i].path);
+		free(pol->paths[i].label);
+	}
+	free(pol->paths);
+	free(pol->domains);
+	for (i = 0; i < pol->nunix; i++)
+		free(pol->unix_socks[i].path);
+	free(pol->unix_socks);
+	free(pol);
+}
+
+/* The filesystem */
+
+/* How strict an entry is, for ties and for guards below an entry */
+static int
+strictness(const struct pol_path *e)
+{
+	switch (e->kind) {
+	case PK_CONFIG:
+		return 5;
+	case PK_RULE:
+		switch (e->access) {
+		case ACCESS_DENY:
+			return 4;
+		case ACCESS_ASK:
+			return 3;
+		case ACCESS_READ:
+			return 1;
+		default:
+			return 0;
+		}
+	case PK_GITDIR:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+struct fs_match {
+	const struct pol_path *best;	/* most specific entry containing the path */
+	const struct pol_path *guard;	/* strictest guarded entry below it (REQ_ENTRY) */
+	const struct pol_path *config;	/* a config entry containing it */
+};
+
+static void
+fs_match(const struct policy *pol, const char *p, int write, int entry,
+    struct fs_match *m)
+{
+	const struct pol_path *e;
+	size_t i, len, blen = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < pol->npaths; i++) {
+		e = &pol->paths[i];
+		if (!write && e->kind != PK_RULE)
+			continue;
+		if (pathres_under(e->path, p)) {
+			if (e->kind == PK_CONFIG)
+				m->config = e;
+			len = strlen(e->path);
+			if (m->best == NULL || len > blen ||
+			    (len == blen && strictness(e) >
+			    strictness(m->best))) {
+				m->best = e;
+				blen = len;
+			}
+		} else if (entry && strictness(e) >= 2 &&
+		    pathres_under(p, e->path)) {
+			if (m->guard == NULL ||
+			    strictness(e) > strictness(m->guard))
+				m->guard = e;
+		}
+	}
+}
+
+/* A protected name among the components of P below ROOT, or NULL. */
+static const char *
+protected_name(const struct policy *pol, const char *root, const char *p)
+{
+	const struct cfg_list *l = &pol->cfg->l[CFG_PROTECTED];
+	const char *c = p + strlen(root), *end;
+	size_t i, n;
+
+	while (*c != '\0') {
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		end = strchr(c, '/');
+		n = end ? (size_t)(end - c) : strlen(c);
+		for (i = 0; i < l->n; i++)
+			if (strlen(l->v[i].key) == n &&
+			    memcmp(l->v[i].key, c, n) == 0)
+				return l->v[i].key;
+		c += n;
+	}
+	return NULL;
+}
+
+static void
+say_rule(struct pol_decision *d, enum pol_verdict v, const char *verb,
+    const char *p, const struct pol_path *e)
+{
+	char rule[POL_RULE];
+
+	snprintf(rule, sizeof(rule), "agentwrap.filesystem.paths[\"%s\"]",
+	    e->label);
+	say(d, v, rule, "%s %s %s: %s = \"%s\" (%s)", verb, p,
+	    v == VERDICT_ALLOW ? "is allowed" : v == VERDICT_ASK ?
+	    "needs approval" : "is denied", rule,
+	    config_access_name(e->access), e->where);
+}
+
+static void
+say_config(struct pol_decision *d, const char *p, const struct pol_path *e)
+{
+	say(d, VERDICT_DENY, "agentwrap-config", "%s holds agentwrap's own "
+	    "configuration (%s): a sandboxed command may never change it",
+	    p, e->label);
+}
+
+static void
+say_protected(struct pol_decision *d, const char *p, const char *name)
+{
+	say(d, VERDICT_ASK, "agentwrap.filesystem.protected", "writing %s "
+	    "needs approval: %s is read-only inside writable roots "
+	    "(agentwrap.filesystem.protected)", p, name);
+}
+
+static void
+fs_decide_one(const struct policy *pol, const struct pol_request *req,
+    const char *path, struct pol_decision *d)
+{
+	const struct pathres_fs *fs = req->fs ? req->fs : &pathres_real_fs;
+	int write = req->op == OP_WRITE, entry = req->flags & REQ_ENTRY;
+	const char *verb = write ? "writing" : "reading", *name;
+	const struct pol_path *g;
+	struct fs_match m;
+	char p[PATH_MAX];
+	int r;
+
+	r = pathres_canon(fs, req->cwd ? req->cwd : "/", path,
+	    (req->flags & REQ_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, p,
+	    sizeof(p));
+	if (r != 0) {
+		say(d, VERDICT_DENY, "path", "cannot resolve the path: %s",
+		    strerror(-r));
+		return;
+	}
+	fs_match(pol, p, write, write && entry, &m);
+	g = m.guard;
+
+	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
+		if (m.best != NULL && m.best->kind == PK_RULE &&
+		    m.best->access == ACCESS_DENY)
+			say_rule(d, VERDICT_DENY, verb, p, m.best);
+		else if (g != NULL && g->kind == PK_RULE &&
+		    g->access == ACCESS_DENY)
+			say_rule(d, VERDICT_DENY, verb, p, g);
+		else
+			say(d, VERDICT_ALLOW, "sandbox_mode",
+			    "sandbox_mode = danger-full-access (%s) allows "
+			    "%s %s", pol->cfg->s[CFG_SANDBOX_MODE].where,
+			    verb, p);
+		return;
+	}
+	if (!write) {
+		if (m.best != NULL && m.best->access == ACCESS_DENY)
+			say_rule(d, VERDICT_DENY, verb, p, m.best);
+		else if (m.best != NULL && m.best->access == ACCESS_ASK)
+			say_rule(d, VERDICT_ASK, verb,
+			    p, m.best);
+		else
+			say(d, VERDICT_ALLOW, "read", "reading %s is allowed: "
+			    "every sandbox mode may read outside the paths "
+			    "agentwrap.filesystem.paths guards", p);
+		return;
+	}
+	if (m.config != NULL) {
+		say_config(d, p, m.config);
+		return;
+	}
+	if (g != NULL && g->kind == PK_CONFIG) {
+		say(d, VERDICT_DENY, "agentwrap-config", "changing %s would "
+		    "move or replace %s, agentwrap's own configuration", p,
+		    g->label);
+		return;
+	}
+	if (m.best != NULL && m.best->kind == PK_RULE &&
+	    m.best->access == ACCESS_DENY) {
+		say_rule(d, VERDICT_DENY, verb, p, m.best);
+		return;
+	}
+	if (g != NULL && g->kind == PK_RULE && g->access == ACCESS_DENY) {
+		say(d, VERDICT_DENY, "agentwrap.filesystem.paths", "changing "
+		    "%s would move or replace %s, which "
+		    "agentwrap.filesystem.paths denies (%s)", p, g->path,
+		    g->where);
+		return;
+	}
+	if (in_list(always_writable, p) || under_any(always_writable_trees,
+	    p)) {
+		say(d, VERDICT_ALLOW, "devices", "%s is always writable", p);
+		return;
+	}
+	if (m.best != NULL && m.best->kind == PK_RULE &&
+	    m.best->access == ACCESS_ASK) {
+		say_rule(d, VERDICT_ASK, verb, p,
+		    m.best);
+		return;
+	}
+	if (g != NULL && g->kind == PK_RULE && g->access == ACCESS_ASK) {
+		say(d, VERDICT_ASK, "agentwrap.filesystem.paths", "changing "
+		    "%s would move or replace %s, which needs approval (%s)",
+		    p, g->path, g->where);
+		return;
+	}
+	if (pol->mode == SANDBOX_READ_ONLY) {
+		say(d, VERDICT_ASK, "sandbox_mode", "writing %s needs approval: "
+		    "sandbox_mode = read-only (%s)", p,
+		    pol->cfg->s[CFG_SANDBOX_MODE].where);
+		return;
+	}
+	if (m.best != NULL && m.best->kind == PK_RULE &&
+	    m.best->access == ACCESS_READ) {
+		say_rule(d, VERDICT_ASK, verb, p,
+		    m.best);
+		return;
+	}
+	if ((m.best != NULL && m.best->kind == PK_GITDIR) ||
+	    (g != NULL && g->kind == PK_GITDIR)) {
+		say_protected(d, p, ".git");
+		return;
+	}
+	if (m.best != NULL) {	/* a writable root or a "write" rule */
+		if ((name = protected_name(pol, m.best->path, p)) != NULL) {
+			say_protected(d, p, name);
+			return;
+		}
+		if (m.best->kind == PK_RULE)
+			say_rule(d, VERDICT_ALLOW, verb, p, m.best);
+		else
+			say(d, VERDICT_ALLOW,
+			    "sandbox_workspace_write.writable_roots", "%s is "
+			    "inside the writable root %s (%s)", p,
+			    m.best->path, m.best->label);
+		return;
+	}
+	say(d, VERDICT_ASK, "sandbox_workspace_write.writable_roots",
+	    "writing %s needs approval: it "
+	    "is outside the writable roots (%s)", p, pol->roots_text);
+}
+
+static void
+fs_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	struct pol_decision d2;
+
+	if (req->path == NULL || req->path[0] == '\0') {
+		say(d, VERDICT_DENY, "path", "empty path");
+		return;
+	}
+	fs_decide_one(pol, req, req->path, d);
+	if (req->op != OP_WRITE || req->path2 == NULL)
+		return;
+	if (req->path2[0] == '\0') {
+		say(d, VERDICT_DENY, "path", "empty path");
+		return;
+	}
+	/* link and rename: both ends are writes; the stricter one decides */
+	fs_decide_one(pol, req, req->path2, &d2);
+	if (d2.verdict == VERDICT_DENY ||
+	    (d2.verdict == VERDICT_ASK && d->verdict == VERDICT_ALLOW))
+		*d = d2;
+}
+
+/* Exec */
+
+static int
+word_match(const struct cfg_exec_word *w, const char *arg, int first)
+{
+	size_t i;
+
+	for (i = 0; i < w->nalt; i++) {
+		if (first && strchr(w->alt[i], '/') == NULL) {
+			if (strcmp(w->alt[i], base_name(arg)) == 0)
+				return 1;
+		} else if (strcmp(w->alt[i], arg) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+rule_matches(const struct cfg_exec_rule *r, const char *const *argv,
+    size_t argc)
+{
+	size_t i;
+
+	if (argc < r->nword)
+		return 0;
+	for (i = 0; i < r->nword; i++)
+		if (argv[i] == NULL || !word_match(&r->word[i], argv[i], i == 0))
+			return 0;
+	return 1;
+}
+
+static void
+exec_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	const struct cfg_exec_rule *best = NULL, *r;
+	char rule[POL_RULE];
+	size_t i;
+
+	if (req->argc == 0 || req->argv == NULL || req->argv[0] == NULL ||
+	    req->argv[0][0] == '\0') {
+		say(d, VERDICT_DENY, "exec", "empty command");
+		return;
+	}
+	for (i = 0; i < pol->cfg->nrules; i++) {
+		r = &pol->cfg->rules[i];
+		if (rule_matches(r, req->argv, req->argc) &&
+		    (best == NULL || r->decision > best->decision))
+			best = r;
+	}
+	if (best != NULL) {
+		snprintf(rule, sizeof(rule), "agentwrap.exec.rules (%s)",
+		    best->where);
+		switch (best->decision) {
+		case EXEC_FORBIDDEN:
+			say(d, VERDICT_DENY, rule, "%s is forbidden by the exec "
+			    "rule at %s%s%s", req->argv[0], best->where,
+			    best->justification ? ": " : "",
+			    best->justification ? best->justification : "");
+			return;
+		case EXEC_PROMPT:
+			say(d, VERDICT_ASK, rule, "running %s needs approval: "
+			    "exec rule at %s says prompt%s%s", req->argv[0],
+			    best->where, best->justification ? ": " : "",
+			    best->justification ? best->justification : "");
+			return;
+		default:
+			say(d, VERDICT_ALLOW, rule, "%s is allowed by the exec "
+			    "rule at %s", req->argv[0], best->where);
+			return;
+		}
+	}
+	if (pol->approval == APPROVAL_UNTRUSTED &&
+	    !policy_is_readonly_command(req->argv, req->argc)) {
+		say(d, VERDICT_ASK, "approval_policy", "running %s needs "
+		    "approval: approval_policy = untrusted (%s) asks before "
+		    "any command that no exec rule allows and that is not a "
+		    "known read-only command", req->argv[0],
+		    pol->cfg->s[CFG_APPROVAL_POLICY].where);
+		return;
+	}
+	if (pol->approval == APPROVAL_UNTRUSTED)
+		say(d, VERDICT_ALLOW, "readonly-commands", "%s is a known "
+		    "read-only command", req->argv[0]);
+	else
+		say(d, VERDICT_ALLOW, "exec", "no exec rule matches %s; it runs "
+		    "inside the sandbox", req->argv[0]);
+}
+
+/* The network */
+
+static const struct pol_domain *
+domain_match(const struct policy *pol, const char *host, int decision)
+{
+	size_t i;
+
+	for (i = 0; i < pol->ndomains; i++)
+		if (pol->domains[i].decision == decision &&
+		    hostpat_match(&pol->domains[i].pat, host))
+			return &pol->domains[i];
+	return NULL;
+}
+
+/* An exact allow rule naming this local address: its literal, or localhost
+ * for a loopback address. Wildcards never count. */
+static const struct pol_domain *
+local_exception(const struct policy *pol, const struct netaddr *a)
+{
+	const struct pol_domain *dm;
+	size_t i;
+
+	for (i = 0; i < pol->ndomains; i++) {
+		dm = &pol->domains[i];
+		if (dm->decision != DOMAIN_ALLOW)
+			continue;
+		if (dm->pat.kind == HOSTPAT_IP && netaddr_equal(&dm->pat.ip, a))
+			return dm;
+		if (dm->pat.kind == HOSTPAT_EXACT &&
+		    strcmp(dm->pat.host, "localhost") == 0 &&
+		    netaddr_classify(a) == NETADDR_LOOPBACK)
+			return dm;
+	}
+	return NULL;
+}
+
+static void
+say_domain(struct pol_decision *d, enum pol_verdict v,
+    const struct pol_domain *dm, const char *fmt, const char *host)
+{
+	char rule[POL_RULE], why[POL_WHY / 2];
+
+	snprintf(rule, sizeof(rule), "features.network_proxy.domains[\"%s\"]",
+	    dm->key);
+	snprintf(why, sizeof(why), fmt, host);
+	say(d, v, rule, "%s: %s = \"%s\" (%s)", why, rule,
+	    dm->decision == DOMAIN_ALLOW ? "allow" : "deny", dm->where);
+}
+
+static void
+net_ip_decide(const struct policy *pol, const char *host,
+    const struct netaddr *a, struct pol_decision *d)
+{
+	const struct pol_domain *dm;
+	enum netaddr_class c = netaddr_classify(a);
+	char txt[NETADDR_STRLEN];
+
+	netaddr_format(a, txt, sizeof(txt));
+	if ((dm = domain_match(pol, host, DOMAIN_DENY)) != NULL) {
+		say_domain(d, VERDICT_DENY, dm, "%s is denied", txt);
+		return;
+	}
+	if (c != NETADDR_PUBLIC) {
+		if ((dm = local_exception(pol, a)) != NULL) {
+			say_domain(d, VERDICT_ALLOW, dm, "%s is a local address "
+			    "named by an exact allow rule", txt);
+			return;
+		}
+		if (CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
+			say(d, VERDICT_ALLOW,
+			    "features.network_proxy.allow_local_binding",
+			    "%s is %s; allow_local_binding = true (%s) allows "
+			    "local and private destinations", txt,
+			    netaddr_class_name(c),
+			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
+			return;
+		}
+		say(d, VERDICT_DENY,
+		    "features.network_proxy.allow_local_binding", "%s is a %s "
+		    "address; allow_local_binding = false blocks local and "
+		    "private destinations unless an exact allow rule names "
+		    "the address or localhost", txt, netaddr_class_name(c));
+		return;
+	}
+	if ((dm = domain_match(pol, host, DOMAIN_ALLOW)) != NULL) {
+		say_domain(d, VERDICT_ALLOW, dm, "%s is allowed", txt);
+		return;
+	}
+	say(d, VERDICT_ASK, "features.network_proxy.domains", "connecting to "
+	    "%s needs approval: no rule in features.network_proxy.domains "
+	    "allows it", txt);
+}
+
+#define MAXADDR 32
+
+static void
+net_name_decide(const struct policy *pol, const struct pol_request *req,
+    const char *host, struct pol_decision *d)
+{
+	const struct pol_domain *dm, *allow;
+	struct netaddr addrs[MAXADDR];
+	char txt[NETADDR_STRLEN];
+	enum netaddr_class c;
+	int n, i;
+
+	if ((dm = domain_match(pol, host, DOMAIN_DENY)) != NULL) {
+		say_domain(d, VERDICT_DENY, dm, "%s is denied", host);
+		return;
+	}
+	if ((allow = domain_match(pol, host, DOMAIN_ALLOW)) == NULL) {
+		say(d, VERDICT_ASK, "features.network_proxy.domains",
+		    "reaching %s needs approval: no rule in "
+		    "features.network_proxy.domains allows it", host);
+		return;
+	}
+	n = req->resolve ? req->resolve(req->resolve_ctx, host, addrs,
+	    MAXADDR) : 0;
+	if (n <= 0) {
+		say(d, VERDICT_DENY, "dns", "%s does not resolve; a name whose "
+		    "lookup fails is blocked", host);
+		return;
+	}
+	if (n > MAXADDR)
+		n = MAXADDR;
+	for (i = 0; i < n; i++) {
+		c = netaddr_classify(&addrs[i]);
+		if (c == NETADDR_PUBLIC || CFGV(pol, CFG_ALLOW_LOCAL_BINDING))
+			continue;
+		if (allow->pat.kind == HOSTPAT_EXACT &&
+		    local_exception(pol, &addrs[i]) == allow)
+			continue;	/* localhost, named exactly */
+		if ((dm = local_exception(pol, &addrs[i])) != NULL &&
+		    dm->pat.kind == HOSTPAT_IP)
+			continue;	/* that local address, named exactly */
+		netaddr_format(&addrs[i], txt, sizeof(txt));
+		say(d, VERDICT_DENY,
+		    "features.network_proxy.allow_local_binding", "%s resolves "
+		    "to %s, a %s address; names that resolve to non-public "
+		    "addresses stay blocked while allow_local_binding = false",
+		    host, txt, netaddr_class_name(c));
+		return;
+	}
+	say_domain(d, VERDICT_ALLOW, allow, "%s is allowed", host);
+}
+
+static void
+net_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	const char *what = req->op == OP_BIND ? "binding" :
+	    req->op == OP_RESOLVE ? "resolving" : "connecting to";
+	char host[NETADDR_HOSTLEN];
+	struct netaddr a;
+	const char *why = NULL;
+	int isip;
+
+	if (req->host == NULL || req->host[0] == '\0') {
+		say(d, VERDICT_DENY, "network", "empty host");
+		return;
+	}
+	isip = netaddr_parse_ip(req->host, &a) == 0;
+	if (!isip && netaddr_norm_host(req->host, host, sizeof(host),
+	    &why) == -1) {
+		say(d, VERDICT_DENY, "network", "malformed host name: %s", why);
+		return;
+	}
+	if (isip)
+		netaddr_format(&a, host, sizeof(host));
+	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
+		say(d, VERDICT_ALLOW, "sandbox_mode", "sandbox_mode = "
+		    "danger-full-access (%s) allows the network",
+		    pol->cfg->s[CFG_SANDBOX_MODE].where);
+		return;
+	}
+	if (pol->mode == SANDBOX_READ_ONLY) {
+		say(d, VERDICT_ASK, "sandbox_mode", "%s %s needs approval: "
+		    "sandbox_mode = read-only keeps the network off", what,
+		    host);
+		return;
+	}
+	if (!pol->net_on) {
+		say(d, VERDICT_ASK, "sandbox_workspace_write.network_access",
+		    "%s %s needs approval: network access is off "
+		    "(sandbox_workspace_write.network_access = false, %s)",
+		    what, host, pol->cfg->s[CFG_NETWORK_ACCESS].where);
+		return;
+	}
+	if (!pol->proxy) {
+		say(d, VERDICT_ALLOW, "sandbox_workspace_write.network_access",
+		    "network access is on (%s) and features.network_proxy is "
+		    "off: outbound access is unrestricted",
+		    pol->cfg->s[CFG_NETWORK_ACCESS].where);
+		return;
+	}
+	if (req->op == OP_BIND) {
+		if (CFGV(pol, CFG_ALLOW_LOCAL_BINDING))
+			say(d, VERDICT_ALLOW,
+			    "features.network_proxy.allow_local_binding",
+			    "binding %s is allowed: allow_local_binding = true "
+			    "(%s)", host,
+			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
+		else
+			say(d, VERDICT_DENY,
+			    "features.network_proxy.allow_local_binding",
+			    "binding %s is blocked: allow_local_binding = "
+			    "false", host);
+		return;
+	}
+	if (isip)
+		net_ip_decide(pol, req->host, &a, d);
+	else
+		net_name_decide(pol, req, host, d);
+}
+
+static void
+unix_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	const struct pathres_fs *fs = req->fs ? req->fs : &pathres_real_fs;
+	char p[PATH_MAX];
+	size_t i;
+	int r;
+
+	if (req->path == NULL || req->path[0] == '\0') {
+		say(d, VERDICT_DENY, "unix", "empty socket path");
+		return;
+	}
+	if (req->path[0] == '@')
+		snprintf(p, sizeof(p), "%s", req->path);
+	else if ((r = pathres_canon(fs, req->cwd ? req->cwd : "/", req->path,
+	    PATHRES_FOLLOW_LAST, p, sizeof(p))) != 0) {
+		say(d, VERDICT_DENY, "unix", "cannot resolve the socket path: "
+		    "%s", strerror(-r));
+		return;
+	}
+	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
+		say(d, VERDICT_ALLOW, "sandbox_mode", "sandbox_mode = "
+		    "danger-full-access allows every Unix socket");
+		return;
+	}
+	if (CFGV(pol, CFG_ALL_UNIX_SOCKETS)) {
+		say(d, VERDICT_ALLOW,
+		    "features.network_proxy.dangerously_allow_all_unix_sockets",
+		    "dangerously_allow_all_unix_sockets = true (%s) allows %s",
+		    pol->cfg->s[CFG_ALL_UNIX_SOCKETS].where, p);
+		return;
+	}
+	for (i = 0; i < pol->nunix; i++)
+		if (strcmp(pol->unix_socks[i].path, p) == 0) {
+			say(d, VERDICT_ALLOW,
+			    "features.network_proxy.unix_sockets", "the Unix "
+			    "socket %s is allowed by unix_sockets[\"%s\"]", p,
+			    pol->unix_socks[i].key);
+			return;
+		}
+	say(d, VERDICT_ASK, "features.network_proxy.unix_sockets", "connecting "
+	    "to the Unix socket %s needs approval: it is not in "
+	    "features.network_proxy.unix_sockets", p);
+}
+
+enum pol_verdict
+policy_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	size_t len;
+
+	memset(d, 0, sizeof(*d));
+	switch (req->op) {
+	case OP_READ:
+	case OP_WRITE:
+		fs_decide(pol, req, d);
+		break;
+	case OP_EXEC:
+		exec_decide(pol, req, d);
+		break;
+	case OP_CONNECT:
+	case OP_RESOLVE:
+	case OP_BIND:
+		net_decide(pol, req, d);
+		break;
+	case OP_UNIX:
+		unix_decide(pol, req, d);
+		break;
+	default:
+		say(d, VERDICT_DENY, "request", "unknown request");
+		break;
+	}
+	/* The approval policy comes last: it says whether an ask is asked. */
+	if (d->verdict == VERDICT_ASK && (pol->approval == APPROVAL_NEVER ||
+	    pol->approval == APPROVAL_ON_FAILURE)) {
+		d->verdict = VERDICT_DENY;
+		len = strlen(d->why);
+		snprintf(d->why + len, sizeof(d->why) - len, "; "
+		    "approval_policy = %s (%s) %s",
+		    config_approval_name(pol->approval),
+		    pol->cfg->s[CFG_APPROVAL_POLICY].where,
+		    pol->approval == APPROVAL_NEVER ? "never asks, so it is "
+		    "denied" : "denies it now and offers it after a failure");
+	}
+	return d->verdict;
+}

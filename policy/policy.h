@@ -1,0 +1,97 @@
+/*
+ * policy.h: the compiled policy and the one function that decides every
+ * request (read, write, exec, connect, resolve, unix-socket connect, bind):
+ * allow, deny or ask, with the rule that decided and a sentence a person
+ * understands.
+ *
+ * policy_compile() runs in the supervisor (it canonicalises the configured
+ * paths on the real filesystem and reads .git files). policy_decide() is pure:
+ * all it knows of the world comes through the request's callbacks.
+ */
+#ifndef AGENTWRAP_POLICY_H
+#define AGENTWRAP_POLICY_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "netaddr.h"
+#include "pathres.h"
+
+/* The values are --explain's exit codes. */
+enum pol_verdict {
+	VERDICT_ALLOW = 0,
+	VERDICT_DENY = 1,
+	VERDICT_ASK = 2,
+};
+
+enum pol_op {
+	OP_READ,
+	OP_WRITE,
+	OP_EXEC,
+	OP_CONNECT,
+	OP_RESOLVE,
+	OP_UNIX,
+	OP_BIND,
+};
+
+/* The call acts on a symlink itself (unlink, rename, lchown, creating a
+ * link): it is judged at the link's location, not its target's. */
+#define REQ_NOFOLLOW	0x1
+/* The call creates, removes or moves a directory entry (mkdir, rename, unlink,
+ * rmdir, symlink, link, mknod): an entry that is an ancestor of a protected
+ * path is judged as that path, so `mv ~/.config x` cannot unprotect what
+ * lies below. */
+#define REQ_ENTRY	0x2
+
+/*
+ * Name resolution for the policy: fill at most MAX addresses for NAME and
+ * return how many (0: the name does not resolve), or -1 on failure.
+ */
+typedef int (*pol_resolve_fn)(void *ctx, const char *name,
+    struct netaddr *out, size_t max);
+
+struct pol_request {
+	enum pol_op		 op;
+	int			 flags;		/* REQ_* */
+	const char		*cwd;		/* absolute; relative paths */
+	const char		*path;		/* READ, WRITE, UNIX */
+	const char		*path2;		/* WRITE: the other end of link/rename */
+	const char *const	*argv;		/* EXEC */
+	size_t			 argc;
+	const char		*host;		/* CONNECT, RESOLVE, BIND: name or IP */
+	int			 port;		/* -1 when not given */
+	const struct pathres_fs	*fs;		/* NULL: pathres_real_fs */
+	pol_resolve_fn		 resolve;	/* NULL: names never resolve */
+	void			*resolve_ctx;
+};
+
+#define POL_RULE	192
+#define POL_WHY		1536
+
+struct pol_decision {
+	enum pol_verdict	 verdict;
+	char			 rule[POL_RULE];	/* the setting that decided */
+	char			 why[POL_WHY];		/* one sentence */
+};
+
+struct policy;
+
+/*
+ * Compile CFG (which must have CFG_WORKSPACE set). Paths are canonicalised
+ * through FS (NULL: the real filesystem). Returns 0, or -1 with a message.
+ */
+int	policy_compile(const struct config *cfg, const struct pathres_fs *fs,
+	    struct policy **out, char *err, size_t errlen);
+void	policy_free(struct policy *pol);
+
+/* Decide REQ. Always fills D; returns D->verdict. Never fails open: a
+ * request it cannot judge (bad path, bad host) is denied. */
+enum pol_verdict policy_decide(const struct policy *pol,
+	    const struct pol_request *req, struct pol_decision *d);
+
+const char *policy_verdict_name(enum pol_verdict v);
+
+/* Commands that only read: under `untrusted` they run without asking. */
+int	policy_is_readonly_command(const char *const *argv, size_t argc);
+
+#endif /* AGENTWRAP_POLICY_H */

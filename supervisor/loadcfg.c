@@ -1,0 +1,186 @@
+/*
+ * loadcfg.c: the configuration sources, in order, and the checks on the files
+ * they come from.
+ *
+ * Runs in the supervisor. A config file decides what the sandbox may do, so
+ * one that another user (or anyone through group/world write bits) could
+ * have written is refused, and every file read is made unwritable for the
+ * sandboxed tree by the policy (see policy.c, PK_CONFIG).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loadcfg.h"
+
+int
+loadcfg_read_file(const char *path, char **bufp, size_t *lenp, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errlen, "%s: writable by group or others "
+		    "(mode %03o); refusing to read policy from it (chmod go-w)",
+		    path, (unsigned)(st.st_mode & 0777));
+		goto fail;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		snprintf(err, errlen, "%s: owned by uid %u, not by you or root; "
+		    "refusing to read policy from it", path,
+		    (unsigned)st.st_uid);
+		goto fail;
+	}
+	if (st.st_size > LOADCFG_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+		    LOADCFG_MAX_SIZE);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	while (len <= (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)st.st_size) {
+		snprintf(err, errlen, "%s: changed while being read", path);
+		goto fail;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+static int
+load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	char canon[PATH_MAX], *buf;
+	size_t len;
+	int r;
+
+	if (loadcfg_read_file(path, &buf, &len, err, errlen) == -1)
+		return -1;
+	if (realpath(path, canon) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	r = config_apply_toml(cfg, path, buf, len, err, errlen);
+	free(buf);
+	if (r == 0 && config_note_file(cfg, canon) == -1) {
+		snprintf(err, errlen, "out of memory");
+		r = -1;
+	}
+	return r;
+}
+
+int
+loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
+    size_t errlen)
+{
+	char cwd[PATH_MAX], path[PATH_MAX];
+	const char *env;
+	struct stat st;
+	size_t i;
+
+	err[0] = '\0';
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		snprintf(err, errlen, "getcwd: %s", strerror(errno));
+		return -1;
+	}
+	if (config_init(cfg, getenv("HOME"), getenv("TMPDIR"),
+	    getenv("XDG_CONFIG_HOME")) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (config_set_workspace(cfg, cwd, "/", "default (current directory)",
+	    err, errlen) == -1)
+		goto fail;
+
+	if ((env = getenv("AGENTWRAP_CONFIG")) != NULL && *env != '\0') {
+		if (load_file(cfg, env, err, errlen) == -1)
+			goto fail;
+	} else if (cfg->user_config_dir != NULL &&
+	    snprintf(path, sizeof(path), "%s/config.toml",
+	    cfg->user_config_dir) < (int)sizeof(path) &&
+	    lstat(path, &st) == 0) {
+		if (load_file(cfg, path, err, errlen) == -1)
+			goto fail;
+	}
+	if (o->config_file != NULL &&
+	    load_file(cfg, o->config_file, err, errlen) == -1)
+		goto fail;
+
+	if (o->sandbox != NULL && config_set_sandbox(cfg, o->sandbox,
+	    "--sandbox", err, errlen) == -1)
+		goto fail;
+	if (o->approval != NULL && config_set_approval(cfg, o->approval,
+	    "--ask-for-approval", err, errlen) == -1)
+		goto fail;
+	if (o->workspace != NULL) {
+		errno = 0;
+		if (stat(o->workspace, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--cd %s: %s", o->workspace,
+			    errno ? strerror(errno) : "not a directory");
+			goto fail;
+		}
+		if (config_set_workspace(cfg, o->workspace, cwd, "--cd", err,
+		    errlen) == -1)
+			goto fail;
+	}
+	for (i = 0; i < o->nadd_dirs; i++)
+		if (config_add_dir(cfg, o->add_dirs[i], cwd, "--add-dir", err,
+		    errlen) == -1)
+			goto fail;
+	if (o->network)
+		config_set_network(cfg, true, "--network");
+	for (i = 0; i < o->nassignments; i++)
+		if (config_apply_assignment(cfg, o->assignments[i], err,
+		    errlen) == -1)
+			goto fail;
+	return 0;
+fail:
+	config_free(cfg);
+	return -1;
+}

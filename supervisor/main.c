@@ -1,0 +1,181 @@
+/*
+ * main.c: agentwrap's command line.
+ *
+ *   agentwrap [options] --explain KIND ...   decide one request, say why
+ *   agentwrap [options] --print-config       the effective configuration
+ *
+ * Runs in the supervisor. Exit status: --explain's verdict (0 allow, 1 deny,
+ * 2 ask); 125 for agentwrap's own errors (bad config, bad usage), as env(1).
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explain.h"
+#include "loadcfg.h"
+#include "policy.h"
+
+#define AGENTWRAP_VERSION	"0.1.0"
+#define EXIT_AGENTWRAP		125
+
+enum {
+	OPT_ADD_DIR = 256,
+	OPT_CONFIG_FILE,
+	OPT_EXPLAIN,
+	OPT_RESOLVE,
+	OPT_PRINT_CONFIG,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "sandbox", required_argument, NULL, 's' },
+	{ "ask-for-approval", required_argument, NULL, 'a' },
+	{ "cd", required_argument, NULL, 'C' },
+	{ "add-dir", required_argument, NULL, OPT_ADD_DIR },
+	{ "network", no_argument, NULL, 'n' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "resolve", required_argument, NULL, OPT_RESOLVE },
+	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: agentwrap [options] [--] COMMAND [ARG...]\n"
+"       agentwrap [options] --explain read|write|unix PATH\n"
+"       agentwrap [options] --explain exec COMMAND [ARG...]\n"
+"       agentwrap [options] --explain connect|resolve HOST[:PORT]\n"
+"       agentwrap [options] --explain bind ADDR:PORT\n"
+"       agentwrap [options] --print-config\n"
+"options:\n"
+"  -s, --sandbox MODE             read-only | workspace-write | danger-full-access\n"
+"  -a, --ask-for-approval POLICY  untrusted | on-request | on-failure | never\n"
+"  -C, --cd DIR                   the workspace (default: the current directory)\n"
+"      --add-dir DIR              another writable root (repeatable)\n"
+"  -n, --network                  network access on (workspace-write)\n"
+"  -c, --config KEY=VALUE         set a config key; VALUE is TOML, else a string\n"
+"      --config-file FILE         read FILE after the user config\n"
+"      --resolve HOST=ADDR[,ADDR] answer name resolution without DNS\n"
+"  -q, --quiet                    no denial lines on stderr\n"
+"  -h, --help, --version\n");
+}
+
+static void
+push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv;
+
+	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL)
+		err(EXIT_AGENTWRAP, "reallocarray");
+	nv[(*n)++] = s;
+	*v = nv;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct loadcfg_opts o;
+	struct resolve_table *rt = NULL;
+	struct config cfg;
+	struct policy *pol = NULL;
+	char errbuf[CFG_ERR + 256], *text;
+	size_t textlen;
+	int ch, explain = 0, print_config = 0, r;
+
+	memset(&o, 0, sizeof(o));
+	while (!explain &&
+	    (ch = getopt_long(argc, argv, "+s:a:C:nc:qh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 's':
+			o.sandbox = optarg;
+			break;
+		case 'a':
+			o.approval = optarg;
+			break;
+		case 'C':
+			o.workspace = optarg;
+			break;
+		case OPT_ADD_DIR:
+			push(&o.add_dirs, &o.nadd_dirs, optarg);
+			break;
+		case 'n':
+			o.network = true;
+			break;
+		case 'c':
+			push(&o.assignments, &o.nassignments, optarg);
+			break;
+		case OPT_CONFIG_FILE:
+			if (o.config_file != NULL)
+				errx(EXIT_AGENTWRAP, "--config-file given twice");
+			o.config_file = optarg;
+			break;
+		case OPT_EXPLAIN:
+			explain = 1;
+			break;
+		case OPT_RESOLVE:
+			if (resolve_table_add(&rt, optarg, errbuf,
+			    sizeof(errbuf)) == -1)
+				errx(EXIT_AGENTWRAP, "%s", errbuf);
+			break;
+		case OPT_PRINT_CONFIG:
+			print_config = 1;
+			break;
+		case 'q':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("agentwrap %s\n", AGENTWRAP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_AGENTWRAP;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_AGENTWRAP, "%s", errbuf);
+	if (policy_compile(&cfg, NULL, &pol, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_AGENTWRAP, "%s", errbuf);
+
+	if (print_config) {
+		if (explain || argc > 0)
+			errx(EXIT_AGENTWRAP, "--print-config takes no command");
+		if (config_print(&cfg, &text, &textlen) == -1)
+			err(EXIT_AGENTWRAP, "config_print");
+		fwrite(text, 1, textlen, stdout);
+		free(text);
+		r = fflush(stdout) == 0 ? 0 : EXIT_AGENTWRAP;
+	} else if (explain) {
+		r = explain_run(pol, cfg.s[CFG_WORKSPACE].str, rt, argc, argv);
+	} else if (argc == 0) {
+		usage(stderr);
+		r = EXIT_AGENTWRAP;
+	} else {
+		/* XXX the enforcement core (issue 3) runs the command. */
+		warnx("running a command is not implemented yet; use --explain "
+		    "or --print-config");
+		r = EXIT_AGENTWRAP;
+	}
+	policy_free(pol);
+	config_free(&cfg);
+	resolve_table_free(rt);
+	free(o.add_dirs);
+	free(o.assignments);
+	return r;
+}

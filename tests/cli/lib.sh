@@ -1,0 +1,36 @@
+# tests/cli/lib.sh: helpers for the CLI tests, sourced by each tests/cli/*.sh.
+# Each test runs with a fresh HOME in a scratch directory, no user config,
+# and checks exit statuses and output lines of $AGENTWRAP.
+set -u
+: "${AGENTWRAP:?set AGENTWRAP to the agentwrap binary}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/aw-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export HOME="$T/home"
+export TMPDIR=/tmp
+unset XDG_CONFIG_HOME AGENTWRAP_CONFIG
+mkdir -p "$HOME" "$T/ws"
+umask 022
+cd "$T/ws" || exit 1
+nfail=0
+ntest=0
+
+# expect CODE REGEX [agentwrap args...]: exit status and a line of stdout+stderr
+expect() {
+	code=$1; re=$2; shift 2
+	ntest=$((ntest + 1))
+	out=$("$AGENTWRAP" "$@" 2>&1)
+	got=$?
+	if [ "$got" -ne "$code" ] || ! printf '%s\n' "$out" | grep -Eq -- "$re"; then
+		nfail=$((nfail + 1))
+		echo "FAIL: agentwrap $*"
+		echo "  expected exit $code and /$re/"
+		echo "  got exit $got:"
+		printf '%s\n' "$out" | sed 's/^/    /'
+	fi
+}
+
+finish() {
+	echo "$((ntest - nfail)) passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
