@@ -433,7 +433,7 @@ apply_array(struct walk *w, const struct schema *sc, const char *path,
 				    "(no '/', not '.' or '..')", path, s);
 				goto bad;
 			}
-			strlcpy(buf, s, sizeof(buf));
+			snprintf(buf, sizeof(buf), "%s", s);
 		}
 		if (list_append(&nl, buf, 0, wh) == -1) {
 			fail(w, e->pos, "%s: out of memory", path);
@@ -474,7 +474,7 @@ map_key(struct walk *w, const struct schema *sc, const char *path,
 			    "'*' is only valid for allow rules", path);
 			return -1;
 		}
-		strlcpy(out, kv->key, PATH_BUF);
+		snprintf(out, PATH_BUF, "%s", kv->key);
 		return 0;
 	case CFG_UNIX_SOCKETS:
 		if (kv->key[0] == '@') {
@@ -483,7 +483,7 @@ map_key(struct walk *w, const struct schema *sc, const char *path,
 				    "name '@'", path);
 				return -1;
 			}
-			strlcpy(out, kv->key, PATH_BUF);
+			snprintf(out, PATH_BUF, "%s", kv->key);
 			return 0;
 		}
 		return check_abs(w, kv->pos, path, "socket paths", kv->key,
@@ -493,20 +493,44 @@ map_key(struct walk *w, const struct schema *sc, const char *path,
 		    abs) == -1)
 			return -1;
 		/* keep "~" as written: it is shown back to the user */
-		strlcpy(out, kv->key, PATH_BUF);
+		snprintf(out, PATH_BUF, "%s", kv->key);
 		return 0;
 	}
+}
+
+static int
+apply_map_entry(struct walk *w, const struct schema *sc, const char *path,
+    const char *key, const struct toml_value *val, struct toml_pos kpos)
+{
+	struct cfg_list *l = &w->cfg->l[sc->id];
+	char out[PATH_BUF], wh[CFG_WHERE], list[128];
+	struct toml_kv kv = { (char *)key, strlen(key), kpos,
+	    (struct toml_value *)val };
+	const char *s;
+	int v;
+
+	names_list(sc->names, list, sizeof(list));
+	if ((s = plain_string(val)) == NULL ||
+	    (v = find_name(sc->names, s)) == -1) {
+		fail(w, val->pos, "%s: bad value for '%s'; expected one of %s",
+		    path, key, list);
+		return -1;
+	}
+	if (map_key(w, sc, path, &kv, v, out) == -1)
+		return -1;
+	where(w, kpos, path, wh);
+	if (list_put(l, out, v, wh) == -1) {
+		fail(w, kpos, "%s: out of memory", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int
 apply_map(struct walk *w, const struct schema *sc, const char *path,
     const struct toml_value *v)
 {
-	struct cfg_list *l = &w->cfg->l[sc->id];
-	char key[PATH_BUF], wh[CFG_WHERE], list[128];
-	const char *s;
 	size_t i;
-	int val;
 
 	if (v->type != TOML_TABLE) {
 		fail(w, v->pos, "%s: expected a table, got %s", path,
@@ -516,22 +540,13 @@ apply_map(struct walk *w, const struct schema *sc, const char *path,
 	for (i = 0; i < v->u.t.n; i++) {
 		const struct toml_kv *kv = &v->u.t.kv[i];
 
-		names_list(sc->names, list, sizeof(list));
-		if ((s = plain_string(kv->val)) == NULL ||
-		    (val = find_name(sc->names, s)) == -1) {
-			fail(w, kv->val->pos, "%s: bad value for '%s'; "
-			    "expected one of %s", path, kv->key, list);
+		if (strlen(kv->key) != kv->keylen) {
+			fail(w, kv->pos, "%s: key with an embedded NUL", path);
 			return -1;
 		}
-		if (map_key(w, sc, path, kv, val, key) == -1)
+		if (apply_map_entry(w, sc, path, kv->key, kv->val,
+		    kv->pos) == -1)
 			return -1;
-		where(w, kv->pos, path, wh);
-		if (w->cli != NULL)
-			snprintf(wh, sizeof(wh), "-c %s", path);
-		if (list_put(l, key, val, wh) == -1) {
-			fail(w, kv->pos, "%s: out of memory", path);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -783,6 +798,11 @@ apply_value(struct walk *w, const struct schema *sc, const char *path,
 	case K_PROXY:
 		if (v->type == TOML_BOOL)
 			return apply_bool(w, sc->id, path, v, kpos);
+		if (v->type != TOML_TABLE) {
+			fail(w, v->pos, "%s: expected a boolean or a table, got "
+			    "%s", path, toml_type_name(v->type));
+			return -1;
+		}
 		return apply_table(w, sc, path, v);
 	case K_ENUM:
 		return apply_enum(w, sc, path, v, kpos);
@@ -820,6 +840,15 @@ config_apply_toml(struct config *cfg, const char *name, const char *buf,
 	return r;
 }
 
+/* Length of [s, end) without trailing blanks: "key = value" works too. */
+static size_t
+trim_len(const char *s, const char *end)
+{
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (size_t)(end - s);
+}
+
 int
 config_apply_assignment(struct config *cfg, const char *assignment,
     char *err, size_t errlen)
@@ -840,12 +869,14 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 		fail(&w, pos, "expected key=value");
 		return -1;
 	}
-	if (toml_parse_key(assignment, (size_t)(eq - assignment), &parts,
+	if (toml_parse_key(assignment, trim_len(assignment, eq), &parts,
 	    &nparts, &te) == -1) {
 		fail(&w, pos, "bad key: %s", te.msg);
 		return -1;
 	}
 	val = eq + 1;
+	while (*val == ' ' || *val == '\t')
+		val++;
 	if (toml_parse_value(val, strlen(val), &v, &te) == -1) {
 		/* Not TOML: the raw text is the string, as Codex does. */
 		if ((v = calloc(1, sizeof(*v))) == NULL)
@@ -858,6 +889,11 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 	}
 	path[0] = '\0';
 	for (i = 0; i < nparts; i++) {
+		if (sc->kind == K_MAP && i == nparts - 1) {
+			/* one entry of a map: key.path."entry"=VALUE */
+			r = apply_map_entry(&w, sc, path, parts[i], v, pos);
+			goto out;
+		}
 		if (sc->kind != K_TABLE && sc->kind != K_LENIENT &&
 		    !(sc->kind == K_PROXY)) {
 			fail(&w, pos, "%s is not a table", path);
@@ -871,7 +907,7 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 			goto out;	/* ignored, or an error */
 		}
 		sc = csc;
-		strlcpy(path, cpath, sizeof(path));
+		snprintf(path, sizeof(path), "%s", cpath);
 	}
 	r = apply_value(&w, sc, path, v, pos);
 out:

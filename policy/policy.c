@@ -87,6 +87,10 @@ static const char *const readonly_cmds[] = {
 	"uname", "uniq", "wc", "which", "whoami",
 	NULL
 };
+static const char *const system_bin_dirs[] = {
+	"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin",
+	"/usr/local/sbin", NULL
+};
 static const char *const readonly_git[] = {
 	"status", "log", "diff", "show", NULL
 };
@@ -148,6 +152,18 @@ under_any(const char *const *roots, const char *p)
 	return 0;
 }
 
+/* Is PATH (whose last component starts at NAME) directly inside one of DIRS? */
+static int
+in_dir_list(const char *const *dirs, const char *path, const char *name)
+{
+	size_t i, n = (size_t)(name - path) - 1;
+
+	for (i = 0; dirs[i] != NULL; i++)
+		if (strlen(dirs[i]) == n && strncmp(dirs[i], path, n) == 0)
+			return 1;
+	return 0;
+}
+
 int
 policy_is_readonly_command(const char *const *argv, size_t argc)
 {
@@ -156,6 +172,9 @@ policy_is_readonly_command(const char *const *argv, size_t argc)
 	if (argc == 0 || argv[0] == NULL)
 		return 0;
 	name = base_name(argv[0]);
+	/* "./cat" could be anything the agent wrote: only system copies count */
+	if (name != argv[0] && !in_dir_list(system_bin_dirs, argv[0], name))
+		return 0;
 	if (strcmp(name, "git") == 0)
 		return argc >= 2 && in_list(readonly_git, argv[1]);
 	return in_list(readonly_cmds, name);
@@ -164,15 +183,14 @@ policy_is_readonly_command(const char *const *argv, size_t argc)
 /* Compilation */
 
 static int
-add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
-    const char *path, int kind, int access, const char *label,
-    const char *wh)
+add_path_flags(struct policy *pol, const struct pathres_fs *fs,
+    const char *cwd, const char *path, int flags, int kind, int access,
+    const char *label, const char *wh)
 {
 	char canon[PATH_MAX];
 	struct pol_path *np, *e;
 
-	if (pathres_canon(fs, cwd, path, PATHRES_FOLLOW_LAST, canon,
-	    sizeof(canon)) != 0)
+	if (pathres_canon(fs, cwd, path, flags, canon, sizeof(canon)) != 0)
 		return -1;
 	np = reallocarray(pol->paths, pol->npaths + 1, sizeof(*np));
 	if (np == NULL)
@@ -191,6 +209,15 @@ add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
 	}
 	pol->npaths++;
 	return 0;
+}
+
+static int
+add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
+    const char *path, int kind, int access, const char *label,
+    const char *wh)
+{
+	return add_path_flags(pol, fs, cwd, path, PATHRES_FOLLOW_LAST, kind,
+	    access, label, wh);
 }
 
 static void
@@ -237,11 +264,18 @@ static int
 add_root(struct policy *pol, const struct pathres_fs *fs, const char *path,
     const char *label, const char *wh)
 {
+	const struct cfg_list *prot = &pol->cfg->l[CFG_PROTECTED];
+	size_t i;
+
 	if (add_path(pol, fs, "/", path, PK_ROOT, ACCESS_WRITE, label,
 	    wh) == -1)
 		return -1;
 	roots_text_add(pol, pol->paths[pol->npaths - 1].path);
-	return add_gitdir(pol, fs, pol->paths[pol->npaths - 1].path);
+	for (i = 0; i < prot->n; i++)
+		if (strcmp(prot->v[i].key, ".git") == 0)
+			return add_gitdir(pol, fs,
+			    pol->paths[pol->npaths - 1].path);
+	return 0;
 }
 
 int
@@ -298,9 +332,12 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 		    l->v[i].key, l->v[i].where))
 			goto badpath;
 	}
+	/* a config file and, if it is a symlink, the link itself */
 	for (i = 0; i < cfg->nfiles; i++)
 		if (add_path(pol, fs, "/", cfg->files[i], PK_CONFIG, 0,
-		    cfg->files[i], "agentwrap config"))
+		    cfg->files[i], "agentwrap config") ||
+		    add_path_flags(pol, fs, "/", cfg->files[i], 0, PK_CONFIG,
+		    0, cfg->files[i], "agentwrap config"))
 			goto badpath;
 	if (cfg->user_config_dir != NULL &&
 	    add_path(pol, fs, "/", cfg->user_config_dir, PK_CONFIG, 0,
@@ -424,9 +461,14 @@ fs_match(const struct policy *pol, const char *p, int write, int entry,
 			if (e->kind == PK_CONFIG)
 				m->config = e;
 			len = strlen(e->path);
+			/*
+			 * Ties: between two rules for one path the later
+			 * (from a later source) wins; otherwise the stricter.
+			 */
 			if (m->best == NULL || len > blen ||
-			    (len == blen && strictness(e) >
-			    strictness(m->best))) {
+			    (len == blen && ((e->kind == PK_RULE &&
+			    m->best->kind == PK_RULE) ||
+			    strictness(e) > strictness(m->best)))) {
 				m->best = e;
 				blen = len;
 			}
@@ -516,6 +558,17 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 	fs_match(pol, p, write, write && entry, &m);
 	g = m.guard;
 
+	/* agentwrap's own configuration is never writable, in any mode */
+	if (write && m.config != NULL) {
+		say_config(d, p, m.config);
+		return;
+	}
+	if (write && g != NULL && g->kind == PK_CONFIG) {
+		say(d, VERDICT_DENY, "agentwrap-config", "changing %s would "
+		    "move or replace %s, agentwrap's own configuration", p,
+		    g->label);
+		return;
+	}
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
 		if (m.best != NULL && m.best->kind == PK_RULE &&
 		    m.best->access == ACCESS_DENY)
@@ -540,16 +593,6 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 			say(d, VERDICT_ALLOW, "read", "reading %s is allowed: "
 			    "every sandbox mode may read outside the paths "
 			    "agentwrap.filesystem.paths guards", p);
-		return;
-	}
-	if (m.config != NULL) {
-		say_config(d, p, m.config);
-		return;
-	}
-	if (g != NULL && g->kind == PK_CONFIG) {
-		say(d, VERDICT_DENY, "agentwrap-config", "changing %s would "
-		    "move or replace %s, agentwrap's own configuration", p,
-		    g->label);
 		return;
 	}
 	if (m.best != NULL && m.best->kind == PK_RULE &&
@@ -744,25 +787,48 @@ domain_match(const struct policy *pol, const char *host, int decision)
 	return NULL;
 }
 
-/* An exact allow rule naming this local address: its literal, or localhost
- * for a loopback address. Wildcards never count. */
+/*
+ * An exact allow rule naming this local address: an IP rule for that very
+ * address, or (for a loopback address) a "localhost" rule. Wildcards never
+ * count. IP rules are looked at first, so the order of the rules does not
+ * matter.
+ */
 static const struct pol_domain *
-local_exception(const struct policy *pol, const struct netaddr *a)
+local_exception(const struct policy *pol, const struct netaddr *a,
+    int allow_localhost)
 {
 	const struct pol_domain *dm;
 	size_t i;
 
 	for (i = 0; i < pol->ndomains; i++) {
 		dm = &pol->domains[i];
-		if (dm->decision != DOMAIN_ALLOW)
-			continue;
-		if (dm->pat.kind == HOSTPAT_IP && netaddr_equal(&dm->pat.ip, a))
-			return dm;
-		if (dm->pat.kind == HOSTPAT_EXACT &&
-		    strcmp(dm->pat.host, "localhost") == 0 &&
-		    netaddr_classify(a) == NETADDR_LOOPBACK)
+		if (dm->decision == DOMAIN_ALLOW && dm->pat.kind == HOSTPAT_IP &&
+		    netaddr_equal(&dm->pat.ip, a))
 			return dm;
 	}
+	if (!allow_localhost || netaddr_classify(a) != NETADDR_LOOPBACK)
+		return NULL;
+	for (i = 0; i < pol->ndomains; i++) {
+		dm = &pol->domains[i];
+		if (dm->decision == DOMAIN_ALLOW &&
+		    dm->pat.kind == HOSTPAT_EXACT &&
+		    strcmp(dm->pat.host, "localhost") == 0)
+			return dm;
+	}
+	return NULL;
+}
+
+/* A deny rule naming this address as an IP literal. */
+static const struct pol_domain *
+ip_denied(const struct policy *pol, const struct netaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < pol->ndomains; i++)
+		if (pol->domains[i].decision == DOMAIN_DENY &&
+		    pol->domains[i].pat.kind == HOSTPAT_IP &&
+		    netaddr_equal(&pol->domains[i].pat.ip, a))
+			return &pol->domains[i];
 	return NULL;
 }
 
@@ -793,7 +859,7 @@ net_ip_decide(const struct policy *pol, const char *host,
 		return;
 	}
 	if (c != NETADDR_PUBLIC) {
-		if ((dm = local_exception(pol, a)) != NULL) {
+		if ((dm = local_exception(pol, a, 1)) != NULL) {
 			say_domain(d, VERDICT_ALLOW, dm, "%s is a local address "
 			    "named by an exact allow rule", txt);
 			return;
@@ -855,16 +921,20 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 	if (n > MAXADDR)
 		n = MAXADDR;
 	for (i = 0; i < n; i++) {
+		netaddr_format(&addrs[i], txt, sizeof(txt));
+		if ((dm = ip_denied(pol, &addrs[i])) != NULL) {
+			say_domain(d, VERDICT_DENY, dm, "%s resolves to a "
+			    "denied address", host);
+			return;
+		}
 		c = netaddr_classify(&addrs[i]);
 		if (c == NETADDR_PUBLIC || CFGV(pol, CFG_ALLOW_LOCAL_BINDING))
 			continue;
-		if (allow->pat.kind == HOSTPAT_EXACT &&
-		    local_exception(pol, &addrs[i]) == allow)
-			continue;	/* localhost, named exactly */
-		if ((dm = local_exception(pol, &addrs[i])) != NULL &&
-		    dm->pat.kind == HOSTPAT_IP)
-			continue;	/* that local address, named exactly */
-		netaddr_format(&addrs[i], txt, sizeof(txt));
+		/* localhost named exactly, or that local address named exactly */
+		if (local_exception(pol, &addrs[i], allow->pat.kind ==
+		    HOSTPAT_EXACT && strcmp(allow->pat.host, "localhost") == 0)
+		    != NULL)
+			continue;
 		say(d, VERDICT_DENY,
 		    "features.network_proxy.allow_local_binding", "%s resolves "
 		    "to %s, a %s address; names that resolve to non-public "

@@ -10,7 +10,7 @@
  * so normal parsing stays linear in the input size.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* strtod_l */
+#define _GNU_SOURCE /* strtod_l */
 #endif
 
 #include <errno.h>
@@ -25,49 +25,49 @@
 
 #include "toml.h"
 
-#define TF_DEFINED	0x01	/* table: opened by a [header] or [[header]] */
-#define TF_DOTTED	0x02	/* table: created by a dotted key */
-#define TF_INLINE	0x04	/* table: written inline, closed for good */
-#define TF_AOT		0x08	/* array: created by [[header]], may grow */
+#define TF_DEFINED 0x01 /* table: opened by a [header] or [[header]] */
+#define TF_DOTTED 0x02 /* table: created by a dotted key */
+#define TF_INLINE 0x04 /* table: written inline, closed for good */
+#define TF_AOT 0x08 /* array: created by [[header]], may grow */
 
 /* Tables below this many keys are searched linearly. */
-#define HASH_MIN	8
+#define HASH_MIN 8
 
-#define NOT_FOUND	((size_t)-1)
+#define NOT_FOUND ((size_t)-1)
 
 struct parser {
-	const char		*buf;
-	size_t			 len;
-	size_t			 off;
-	struct toml_error	*err;
-	int			 failed;
+	const char *buf;
+	size_t len;
+	size_t off;
+	struct toml_error *err;
+	int failed;
 	/* line/col cache, see pos_at() */
-	size_t			 lc_off;
-	size_t			 lc_linestart;
-	int			 lc_line;
+	size_t lc_off;
+	size_t lc_linestart;
+	int lc_line;
 };
 
 struct keypart {
-	char		*s;
-	int		 owned;		/* 0 once the tree holds s */
-	size_t		 len;
-	size_t		 off;
-	struct toml_pos	 pos;
+	char *s;
+	int owned; /* 0 once the tree holds s */
+	size_t len;
+	size_t off;
+	struct toml_pos pos;
 };
 
 struct keyparts {
-	struct keypart	*v;
-	size_t		 n;
-	size_t		 cap;
+	struct keypart *v;
+	size_t n;
+	size_t cap;
 };
 
 struct sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
+	char *p;
+	size_t len;
+	size_t cap;
 };
 
-static int	parse_value(struct parser *, int, struct toml_value **);
+static int parse_value(struct parser *, int, struct toml_value **);
 
 /*
  * Positions
@@ -81,9 +81,9 @@ static int	parse_value(struct parser *, int, struct toml_value **);
 static struct toml_pos
 pos_at(struct parser *p, size_t off)
 {
-	struct toml_pos	 pos;
-	const char	*nl;
-	size_t		 col;
+	struct toml_pos pos;
+	const char *nl;
+	size_t col;
 
 	if (off > p->len)
 		off = p->len;
@@ -109,16 +109,15 @@ pos_at(struct parser *p, size_t off)
 	return pos;
 }
 
-static int
-perr(struct parser *p, size_t off, const char *fmt, ...)
+static int perr(struct parser *p, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Records the first error only: later ones are consequences of it. */
 static int
 perr(struct parser *p, size_t off, const char *fmt, ...)
 {
-	struct toml_pos	pos;
-	va_list		ap;
+	struct toml_pos pos;
+	va_list ap;
 
 	if (p->failed)
 		return -1;
@@ -146,18 +145,18 @@ oom(struct parser *p)
 static void
 repr(char *dst, size_t dsz, const char *s, size_t n)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0, o = 0, clen, max;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, clen, max;
 
-	max = dsz > 4 ? dsz - 4 : 0;	/* room for "..." and NUL */
+	max = dsz > 4 ? dsz - 4 : 0; /* room for "..." and NUL */
 	while (i < n) {
 		if (u[i] >= 0x20 && u[i] < 0x7f)
 			clen = 1;
-		else if (u[i] >= 0xc0 && !(u[i] == 0xc2 && i + 1 < n &&
-		    u[i + 1] < 0xa0))
+		else if (u[i] >= 0xc0 &&
+		    !(u[i] == 0xc2 && i + 1 < n && u[i + 1] < 0xa0))
 			clen = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : 2;
 		else
-			clen = 0;	/* escape this byte */
+			clen = 0; /* escape this byte */
 		if (clen > n - i)
 			clen = 0;
 		if (o + (clen ? clen : 4) > max) {
@@ -190,9 +189,9 @@ is_bare(int c)
 static void
 path_repr(char *dst, size_t dsz, const struct keyparts *k, size_t upto)
 {
-	char	part[64];
-	size_t	i, j, o = 0;
-	int	bare, w;
+	char part[64];
+	size_t i, j, o = 0;
+	int bare, w;
 
 	dst[0] = '\0';
 	for (i = 0; i <= upto && i < k->n; i++) {
@@ -213,7 +212,7 @@ path_repr(char *dst, size_t dsz, const struct keyparts *k, size_t upto)
 static const char *
 char_repr(struct parser *p, char tmp[8])
 {
-	int	c;
+	int c;
 
 	if (p->off >= p->len)
 		return "end of input";
@@ -259,8 +258,8 @@ a_type(enum toml_type t)
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
-	unsigned int	c = s[0], lo = 0x80, hi = 0xbf;
-	size_t		need, i;
+	unsigned int c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
 
 	if (c >= 0xc2 && c <= 0xdf)
 		need = 1;
@@ -269,13 +268,13 @@ utf8_seq(const unsigned char *s, size_t n)
 		if (c == 0xe0)
 			lo = 0xa0;
 		else if (c == 0xed)
-			hi = 0x9f;	/* no surrogates */
+			hi = 0x9f; /* no surrogates */
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		need = 3;
 		if (c == 0xf0)
 			lo = 0x90;
 		else if (c == 0xf4)
-			hi = 0x8f;	/* nothing above U+10FFFF */
+			hi = 0x8f; /* nothing above U+10FFFF */
 	} else
 		return 0;
 	if (n < need + 1)
@@ -296,9 +295,9 @@ utf8_seq(const unsigned char *s, size_t n)
 static int
 check_text(struct parser *p, size_t from)
 {
-	const unsigned char	*s = (const unsigned char *)p->buf;
-	size_t			 i = from, n;
-	unsigned int		 c;
+	const unsigned char *s = (const unsigned char *)p->buf;
+	size_t i = from, n;
+	unsigned int c;
 
 	while (i < p->len) {
 		c = s[i];
@@ -315,12 +314,12 @@ check_text(struct parser *p, size_t from)
 				i += 2;
 				continue;
 			}
-			return perr(p, i,
-			    "carriage return not followed by line feed");
+			return perr(
+			    p, i, "carriage return not followed by line feed");
 		}
 		if (c < 0x80)
-			return perr(p, i, "control character U+%04X not allowed",
-			    c);
+			return perr(
+			    p, i, "control character U+%04X not allowed", c);
 		if ((n = utf8_seq(s + i, p->len - i)) == 0)
 			return perr(p, i, "invalid utf-8");
 		i += n;
@@ -380,7 +379,7 @@ skip_ws(struct parser *p)
 static size_t
 newline_len(const struct parser *p)
 {
-	int	c = peek(p);
+	int c = peek(p);
 
 	if (c == '\n')
 		return 1;
@@ -402,7 +401,7 @@ skip_comment(struct parser *p)
 static void
 skip_ws_comment_nl(struct parser *p)
 {
-	size_t	nl;
+	size_t nl;
 
 	for (;;) {
 		skip_ws(p);
@@ -420,8 +419,8 @@ skip_ws_comment_nl(struct parser *p)
 static int
 sb_reserve(struct sbuf *b, size_t add)
 {
-	size_t	ncap;
-	char	*np;
+	size_t ncap;
+	char *np;
 
 	if (add <= b->cap - b->len)
 		return 0;
@@ -452,7 +451,7 @@ sb_put(struct sbuf *b, const void *s, size_t n)
 static int
 sb_putc(struct sbuf *b, int c)
 {
-	char	ch = (char)c;
+	char ch = (char)c;
 
 	return sb_put(b, &ch, 1);
 }
@@ -461,7 +460,7 @@ sb_putc(struct sbuf *b, int c)
 static char *
 sb_finish(struct sbuf *b, size_t *lenp)
 {
-	char	*s;
+	char *s;
 
 	if (sb_putc(b, '\0') == -1)
 		return NULL;
@@ -493,8 +492,8 @@ sb_free(struct sbuf *b)
 static uint64_t
 key_hash(const char *k, size_t n)
 {
-	uint64_t	h;
-	size_t		i;
+	uint64_t h;
+	size_t i;
 
 	h = 0xcbf29ce484222325ULL ^ (uint64_t)(uintptr_t)&key_hash;
 	for (i = 0; i < n; i++) {
@@ -512,8 +511,8 @@ key_hash(const char *k, size_t n)
 static void
 hash_insert(struct toml_value *t, size_t idx)
 {
-	const struct toml_kv	*kv = &t->u.t.kv[idx];
-	size_t			 mask = t->hcap - 1, i;
+	const struct toml_kv *kv = &t->u.t.kv[idx];
+	size_t mask = t->hcap - 1, i;
 
 	i = (size_t)key_hash(kv->key, kv->keylen) & mask;
 	while (t->hidx[i] != 0)
@@ -524,8 +523,8 @@ hash_insert(struct toml_value *t, size_t idx)
 static int
 hash_rebuild(struct toml_value *t, size_t want)
 {
-	size_t	cap = 16, i;
-	size_t	*h;
+	size_t cap = 16, i;
+	size_t *h;
 
 	while (cap / 2 < want) {
 		if (cap > SIZE_MAX / 2 / sizeof(*h))
@@ -545,8 +544,8 @@ hash_rebuild(struct toml_value *t, size_t want)
 static size_t
 tbl_find(const struct toml_value *t, const char *k, size_t n)
 {
-	const struct toml_kv	*kv;
-	size_t			 i, mask, slot;
+	const struct toml_kv *kv;
+	size_t i, mask, slot;
 
 	if (t->hidx == NULL) {
 		for (i = 0; i < t->u.t.n; i++) {
@@ -572,8 +571,8 @@ static int
 tbl_add(struct toml_value *t, char *key, size_t keylen, struct toml_pos pos,
     struct toml_value *v)
 {
-	struct toml_kv	*nkv;
-	size_t		 ncap;
+	struct toml_kv *nkv;
+	size_t ncap;
 
 	if (t->u.t.n == t->cap) {
 		ncap = t->cap ? t->cap * 2 : 4;
@@ -586,7 +585,7 @@ tbl_add(struct toml_value *t, char *key, size_t keylen, struct toml_pos pos,
 	}
 	if (t->u.t.n + 1 >= HASH_MIN && t->hcap / 2 < t->u.t.n + 1 &&
 	    hash_rebuild(t, t->u.t.n + 1 > t->cap ? t->u.t.n + 1 : t->cap) ==
-	    -1)
+		-1)
 		return -1;
 	nkv = &t->u.t.kv[t->u.t.n];
 	nkv->key = key;
@@ -603,8 +602,8 @@ tbl_add(struct toml_value *t, char *key, size_t keylen, struct toml_pos pos,
 static int
 arr_add(struct toml_value *a, struct toml_value *v)
 {
-	struct toml_value	**nv;
-	size_t			  ncap;
+	struct toml_value **nv;
+	size_t ncap;
 
 	if (a->u.a.n == a->cap) {
 		ncap = a->cap ? a->cap * 2 : 4;
@@ -628,7 +627,7 @@ static struct toml_value *
 new_node(struct parser *p, enum toml_type type, size_t off,
     const struct toml_pos *pos, int depth)
 {
-	struct toml_value	*v;
+	struct toml_value *v;
 
 	if (depth > TOML_MAX_DEPTH) {
 		perr(p, off, "nesting deeper than %d levels", TOML_MAX_DEPTH);
@@ -647,7 +646,7 @@ new_node(struct parser *p, enum toml_type type, size_t off,
 void
 toml_free(struct toml_value *v)
 {
-	size_t	i;
+	size_t i;
 
 	if (v == NULL)
 		return;
@@ -685,8 +684,8 @@ toml_free(struct toml_value *v)
 static int
 put_utf8(struct sbuf *b, uint32_t cp)
 {
-	char	u[4];
-	size_t	n;
+	char u[4];
+	size_t n;
 
 	if (cp < 0x80) {
 		u[0] = (char)cp;
@@ -724,9 +723,9 @@ hexval(int c)
 static int
 parse_escape(struct parser *p, struct sbuf *b)
 {
-	size_t		at = p->off, ndig, i;
-	uint32_t	cp = 0;
-	int		c, r;
+	size_t at = p->off, ndig, i;
+	uint32_t cp = 0;
+	int c, r;
 
 	c = peek_at(p, 1);
 	switch (c) {
@@ -757,21 +756,24 @@ parse_escape(struct parser *p, struct sbuf *b)
 		for (i = 0; i < ndig; i++) {
 			c = peek_at(p, 2 + i);
 			if (!is_hex(c))
-				return perr(p, at, "invalid unicode escape: "
-				    "expected %zu hex digits", ndig);
+				return perr(p, at,
+				    "invalid unicode escape: "
+				    "expected %zu hex digits",
+				    ndig);
 			cp = cp << 4 | (uint32_t)hexval(c);
 		}
 		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return perr(p, at, "invalid unicode escape: U+%04X is "
-			    "not a unicode scalar value", cp);
+			return perr(p, at,
+			    "invalid unicode escape: U+%04X is "
+			    "not a unicode scalar value",
+			    cp);
 		if (put_utf8(b, cp) == -1)
 			return oom(p);
 		p->off += 2 + ndig;
 		return 0;
 	default:
 		if (c > 0x20 && c < 0x7f)
-			return perr(p, at, "invalid escape sequence '\\%c'",
-			    c);
+			return perr(p, at, "invalid escape sequence '\\%c'", c);
 		return perr(p, at, "invalid escape sequence");
 	}
 	if (r == -1)
@@ -787,7 +789,7 @@ parse_escape(struct parser *p, struct sbuf *b)
 static size_t
 run_len(const struct parser *p, const char *stop)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = p->off; i < p->len; i++)
 		if (p->buf[i] == '\0' || strchr(stop, p->buf[i]) != NULL)
@@ -799,7 +801,7 @@ run_len(const struct parser *p, const char *stop)
 static int
 put_plain(struct parser *p, struct sbuf *b, const char *stop)
 {
-	size_t	n;
+	size_t n;
 
 	if ((n = run_len(p, stop)) == 0)
 		n = 1;
@@ -815,8 +817,8 @@ put_plain(struct parser *p, struct sbuf *b, const char *stop)
 static int
 parse_basic(struct parser *p, struct sbuf *b)
 {
-	size_t	start = p->off;
-	int	c;
+	size_t start = p->off;
+	int c;
 
 	p->off++;
 	for (;;) {
@@ -843,8 +845,8 @@ parse_basic(struct parser *p, struct sbuf *b)
 static int
 parse_literal(struct parser *p, struct sbuf *b)
 {
-	size_t	start = p->off;
-	int	c;
+	size_t start = p->off;
+	int c;
 
 	p->off++;
 	for (;;) {
@@ -870,7 +872,7 @@ parse_literal(struct parser *p, struct sbuf *b)
 static int
 ml_quotes(struct parser *p, struct sbuf *b, int q)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	while (peek_at(p, n) == q && n < 5)
 		n++;
@@ -890,8 +892,8 @@ ml_quotes(struct parser *p, struct sbuf *b, int q)
 static int
 parse_ml(struct parser *p, struct sbuf *b, int q)
 {
-	size_t	start = p->off, nl, j;
-	int	c, r;
+	size_t start = p->off, nl, j;
+	int c, r;
 
 	p->off += 3;
 	/* a newline right after the opening delimiter is trimmed */
@@ -915,11 +917,13 @@ parse_ml(struct parser *p, struct sbuf *b, int q)
 		if (c == '\\' && q == '"') {
 			/* line-ending backslash: trim up to the next text */
 			for (j = p->off + 1; j < p->len &&
-			    (p->buf[j] == ' ' || p->buf[j] == '\t'); j++)
+			     (p->buf[j] == ' ' || p->buf[j] == '\t');
+			     j++)
 				;
-			if (j < p->len && (p->buf[j] == '\n' ||
-			    (p->buf[j] == '\r' && j + 1 < p->len &&
-			    p->buf[j + 1] == '\n'))) {
+			if (j < p->len &&
+			    (p->buf[j] == '\n' ||
+				(p->buf[j] == '\r' && j + 1 < p->len &&
+				    p->buf[j + 1] == '\n'))) {
 				p->off = j;
 				for (;;) {
 					skip_ws(p);
@@ -945,7 +949,7 @@ parse_ml(struct parser *p, struct sbuf *b, int q)
 static void
 keys_free(struct keyparts *k)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (k->v[i].owned)
@@ -958,17 +962,17 @@ keys_free(struct keyparts *k)
 static int
 parse_simple_key(struct parser *p, struct keypart *kp)
 {
-	struct sbuf	b = { NULL, 0, 0 };
-	char		tmp[8];
-	size_t		n;
-	int		c = peek(p), r;
+	struct sbuf b = {NULL, 0, 0};
+	char tmp[8];
+	size_t n;
+	int c = peek(p), r;
 
 	kp->off = p->off;
 	kp->pos = pos_at(p, p->off);
 	if (c == '"' || c == '\'') {
 		if (peek_at(p, 1) == c && peek_at(p, 2) == c)
-			return perr(p, p->off,
-			    "multi-line string not allowed as key");
+			return perr(
+			    p, p->off, "multi-line string not allowed as key");
 		r = c == '"' ? parse_basic(p, &b) : parse_literal(p, &b);
 		if (r == -1) {
 			sb_free(&b);
@@ -997,8 +1001,8 @@ parse_simple_key(struct parser *p, struct keypart *kp)
 static int
 parse_key(struct parser *p, struct keyparts *k)
 {
-	struct keypart	*nv;
-	size_t		 ncap;
+	struct keypart *nv;
+	size_t ncap;
 
 	for (;;) {
 		skip_ws(p);
@@ -1037,17 +1041,17 @@ parse_key(struct parser *p, struct keyparts *k)
 static struct toml_value *
 walk_dotted(struct parser *p, struct toml_value *t, struct keyparts *k)
 {
-	struct toml_value	*v;
-	struct keypart		*kp;
-	char			 path[160];
-	size_t			 i, idx;
+	struct toml_value *v;
+	struct keypart *kp;
+	char path[160];
+	size_t i, idx;
 
 	for (i = 0; i + 1 < k->n; i++) {
 		kp = &k->v[i];
 		idx = tbl_find(t, kp->s, kp->len);
 		if (idx == NOT_FOUND) {
-			v = new_node(p, TOML_TABLE, kp->off, &kp->pos,
-			    t->depth + 1);
+			v = new_node(
+			    p, TOML_TABLE, kp->off, &kp->pos, t->depth + 1);
 			if (v == NULL)
 				return NULL;
 			v->flags = TF_DOTTED;
@@ -1068,8 +1072,10 @@ walk_dotted(struct parser *p, struct toml_value *t, struct keyparts *k)
 		}
 		path_repr(path, sizeof(path), k, i);
 		if (v->type == TOML_ARRAY && (v->flags & TF_AOT)) {
-			perr(p, kp->off, "cannot add keys to array of tables "
-			    "'%s' with dotted keys", path);
+			perr(p, kp->off,
+			    "cannot add keys to array of tables "
+			    "'%s' with dotted keys",
+			    path);
 			return NULL;
 		}
 		if (v->type != TOML_TABLE) {
@@ -1082,8 +1088,10 @@ walk_dotted(struct parser *p, struct toml_value *t, struct keyparts *k)
 			    path);
 			return NULL;
 		}
-		perr(p, kp->off, "cannot add keys to table '%s' with dotted "
-		    "keys outside its own [section]", path);
+		perr(p, kp->off,
+		    "cannot add keys to table '%s' with dotted "
+		    "keys outside its own [section]",
+		    path);
 		return NULL;
 	}
 	return t;
@@ -1093,10 +1101,10 @@ walk_dotted(struct parser *p, struct toml_value *t, struct keyparts *k)
 static int
 parse_keyval(struct parser *p, struct toml_value *t)
 {
-	struct keyparts		 k = { NULL, 0, 0 };
-	struct toml_value	*v = NULL;
-	struct keypart		*last;
-	char			 path[160], tmp[8];
+	struct keyparts k = {NULL, 0, 0};
+	struct toml_value *v = NULL;
+	struct keypart *last;
+	char path[160], tmp[8];
 
 	if (parse_key(p, &k) == -1)
 		goto fail;
@@ -1139,16 +1147,15 @@ fail:
  * that following key/value pairs go into.
  */
 static int
-parse_header(struct parser *p, struct toml_value *root,
-    struct toml_value **cur)
+parse_header(struct parser *p, struct toml_value *root, struct toml_value **cur)
 {
-	struct keyparts		 k = { NULL, 0, 0 };
-	struct toml_value	*t = root, *v, *nt;
-	struct keypart		*kp;
-	struct toml_pos		 hpos;
-	size_t			 start = p->off, i, idx;
-	char			 path[160], tmp[8];
-	int			 aot;
+	struct keyparts k = {NULL, 0, 0};
+	struct toml_value *t = root, *v, *nt;
+	struct keypart *kp;
+	struct toml_pos hpos;
+	size_t start = p->off, i, idx;
+	char path[160], tmp[8];
+	int aot;
 
 	hpos = pos_at(p, start);
 	aot = peek_at(p, 1) == '[';
@@ -1169,8 +1176,8 @@ parse_header(struct parser *p, struct toml_value *root,
 		idx = tbl_find(t, kp->s, kp->len);
 		if (idx == NOT_FOUND) {
 			/* implicitly created; a later [header] may define it */
-			nt = new_node(p, TOML_TABLE, kp->off, &kp->pos,
-			    t->depth + 1);
+			nt = new_node(
+			    p, TOML_TABLE, kp->off, &kp->pos, t->depth + 1);
 			if (nt == NULL)
 				goto fail;
 			if (tbl_add(t, kp->s, kp->len, kp->pos, nt) == -1) {
@@ -1194,9 +1201,11 @@ parse_header(struct parser *p, struct toml_value *root,
 		}
 		path_repr(path, sizeof(path), &k, i);
 		if (v->type == TOML_TABLE)
-			perr(p, kp->off, "cannot add to inline table '%s'", path);
+			perr(p, kp->off, "cannot add to inline table '%s'",
+			    path);
 		else if (v->type == TOML_ARRAY)
-			perr(p, kp->off, "cannot add to static array '%s'", path);
+			perr(p, kp->off, "cannot add to static array '%s'",
+			    path);
 		else
 			perr(p, kp->off, "key '%s' is already defined as %s",
 			    path, a_type(v->type));
@@ -1208,8 +1217,8 @@ parse_header(struct parser *p, struct toml_value *root,
 	v = idx == NOT_FOUND ? NULL : t->u.t.kv[idx].val;
 	if (!aot) {
 		if (v == NULL) {
-			nt = new_node(p, TOML_TABLE, kp->off, &hpos,
-			    t->depth + 1);
+			nt = new_node(
+			    p, TOML_TABLE, kp->off, &hpos, t->depth + 1);
 			if (nt == NULL)
 				goto fail;
 			nt->flags = TF_DEFINED;
@@ -1228,23 +1237,35 @@ parse_header(struct parser *p, struct toml_value *root,
 			*cur = v;
 		} else {
 			path_repr(path, sizeof(path), &k, k.n - 1);
-			if (v->type == TOML_TABLE)
-				perr(p, kp->off, "table '%s' already defined%s",
-				    path, (v->flags & TF_INLINE) ?
-				    " as inline table" : (v->flags &
-				    TF_DOTTED) ? " by dotted keys" : "");
+			if (v->type == TOML_TABLE && (v->flags & TF_INLINE))
+				perr(p, kp->off,
+				    "table '%s' already defined as inline "
+				    "table",
+				    path);
+			else if (v->type == TOML_TABLE &&
+			    (v->flags & TF_DOTTED))
+				perr(p, kp->off,
+				    "table '%s' already defined by dotted keys",
+				    path);
+			else if (v->type == TOML_TABLE)
+				perr(p, kp->off, "table '%s' already defined",
+				    path);
 			else if (v->type == TOML_ARRAY && (v->flags & TF_AOT))
-				perr(p, kp->off, "table '%s' already defined as "
-				    "array of tables", path);
+				perr(p, kp->off,
+				    "table '%s' already defined as "
+				    "array of tables",
+				    path);
 			else
-				perr(p, kp->off, "key '%s' is already defined "
-				    "as %s", path, a_type(v->type));
+				perr(p, kp->off,
+				    "key '%s' is already defined "
+				    "as %s",
+				    path, a_type(v->type));
 			goto fail;
 		}
 	} else {
 		if (v == NULL) {
-			v = new_node(p, TOML_ARRAY, kp->off, &hpos,
-			    t->depth + 1);
+			v = new_node(
+			    p, TOML_ARRAY, kp->off, &hpos, t->depth + 1);
 			if (v == NULL)
 				goto fail;
 			v->flags = TF_AOT;
@@ -1257,11 +1278,15 @@ parse_header(struct parser *p, struct toml_value *root,
 		} else if (v->type != TOML_ARRAY || !(v->flags & TF_AOT)) {
 			path_repr(path, sizeof(path), &k, k.n - 1);
 			if (v->type == TOML_ARRAY)
-				perr(p, kp->off, "cannot append to static array "
-				    "'%s'", path);
+				perr(p, kp->off,
+				    "cannot append to static array "
+				    "'%s'",
+				    path);
 			else
-				perr(p, kp->off, "key '%s' is already defined "
-				    "as %s", path, a_type(v->type));
+				perr(p, kp->off,
+				    "key '%s' is already defined "
+				    "as %s",
+				    path, a_type(v->type));
 			goto fail;
 		}
 		nt = new_node(p, TOML_TABLE, kp->off, &hpos, v->depth + 1);
@@ -1292,20 +1317,19 @@ fail:
  * followed by something else.
  */
 static int
-check_value_end(struct parser *p, size_t start, const char *what)
+check_value_end(struct parser *p, const char *what)
 {
-	int	c = peek(p);
+	int c = peek(p);
 
 	if (is_bare(c) || c == '.' || c == ':' || c == '+')
-		return perr(p, p->off < p->len ? p->off : start,
-		    "invalid %s", what);
+		return perr(p, p->off, "invalid %s", what);
 	return 0;
 }
 
 /* digit *( ["_"] digit ), digits appended to b (underscores dropped). */
 static int
-scan_digits(struct parser *p, struct sbuf *b, int (*isdig)(int),
-    const char *what)
+scan_digits(
+    struct parser *p, struct sbuf *b, int (*isdig)(int), const char *what)
 {
 	if (!isdig(peek(p)))
 		return perr(p, p->off, "invalid %s: expected a digit", what);
@@ -1315,8 +1339,10 @@ scan_digits(struct parser *p, struct sbuf *b, int (*isdig)(int),
 		p->off++;
 		if (peek(p) == '_') {
 			if (!isdig(peek_at(p, 1)))
-				return perr(p, p->off, "invalid %s: '_' must be "
-				    "between digits", what);
+				return perr(p, p->off,
+				    "invalid %s: '_' must be "
+				    "between digits",
+				    what);
 			p->off++;
 		} else if (!isdig(peek(p)))
 			return 0;
@@ -1331,9 +1357,9 @@ scan_digits(struct parser *p, struct sbuf *b, int (*isdig)(int),
 static int
 str_to_double(const char *s, double *d)
 {
-	static locale_t	 cloc;
-	locale_t	 l, prev;
-	char		*end;
+	static locale_t cloc;
+	locale_t l, prev;
+	char *end;
 
 	l = __atomic_load_n(&cloc, __ATOMIC_ACQUIRE);
 	if (l == (locale_t)0) {
@@ -1342,7 +1368,7 @@ str_to_double(const char *s, double *d)
 			return -1;
 		prev = (locale_t)0;
 		if (!__atomic_compare_exchange_n(&cloc, &prev, l, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			freelocale(l);
 			l = prev;
 		}
@@ -1354,14 +1380,14 @@ str_to_double(const char *s, double *d)
 static int
 parse_number(struct parser *p, struct toml_value **out)
 {
-	struct toml_value	*v = NULL;
-	struct sbuf		 b = { NULL, 0, 0 };
-	size_t			 start = p->off, i;
-	uint64_t		 mag = 0, lim, d;
-	unsigned int		 base;
-	int			 neg = 0, isfloat = 0, c;
-	int			 (*isdig)(int);
-	double			 f;
+	struct toml_value *v = NULL;
+	struct sbuf b = {NULL, 0, 0};
+	size_t start = p->off, i;
+	uint64_t mag = 0, lim, d;
+	unsigned int base;
+	int neg = 0, isfloat = 0, c;
+	int (*isdig)(int);
+	double f;
 
 	c = peek(p);
 	if (c == '+' || c == '-') {
@@ -1374,7 +1400,7 @@ parse_number(struct parser *p, struct toml_value **out)
 	    (peek(p) == 'n' && peek_at(p, 1) == 'a' && peek_at(p, 2) == 'n')) {
 		f = peek(p) == 'i' ? INFINITY : NAN;
 		p->off += 3;
-		if (check_value_end(p, start, "float") == -1)
+		if (check_value_end(p, "float") == -1)
 			goto fail;
 		isfloat = 1;
 		f = neg ? -f : f;
@@ -1382,13 +1408,13 @@ parse_number(struct parser *p, struct toml_value **out)
 	}
 	if (b.len == 0 && peek(p) == '0' &&
 	    (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' ||
-	    peek_at(p, 1) == 'b')) {
+		peek_at(p, 1) == 'b')) {
 		c = peek_at(p, 1);
 		base = c == 'x' ? 16 : c == 'o' ? 8 : 2;
 		isdig = c == 'x' ? is_hex : c == 'o' ? is_oct : is_bin;
 		p->off += 2;
 		if (scan_digits(p, &b, isdig, "integer") == -1 ||
-		    check_value_end(p, start, "integer") == -1)
+		    check_value_end(p, "integer") == -1)
 			goto fail;
 		for (i = 0; i < b.len; i++) {
 			d = (uint64_t)hexval((unsigned char)b.p[i]);
@@ -1404,8 +1430,8 @@ parse_number(struct parser *p, struct toml_value **out)
 		perr(p, start, "invalid value");
 		goto fail;
 	}
-	if (peek(p) == '0' && (is_digit(peek_at(p, 1)) ||
-	    peek_at(p, 1) == '_')) {
+	if (peek(p) == '0' &&
+	    (is_digit(peek_at(p, 1)) || peek_at(p, 1) == '_')) {
 		perr(p, p->off, "leading zeros not allowed");
 		goto fail;
 	}
@@ -1432,7 +1458,7 @@ parse_number(struct parser *p, struct toml_value **out)
 		if (scan_digits(p, &b, is_digit, "float") == -1)
 			goto fail;
 	}
-	if (check_value_end(p, start, isfloat ? "float" : "integer") == -1)
+	if (check_value_end(p, isfloat ? "float" : "integer") == -1)
 		goto fail;
 	if (isfloat) {
 		if (sb_putc(&b, '\0') == -1)
@@ -1455,14 +1481,14 @@ parse_number(struct parser *p, struct toml_value **out)
 		mag = mag * 10 + d;
 	}
 make:
-	if ((v = new_node(p, isfloat ? TOML_FLOAT : TOML_INTEGER, start,
-	    NULL, 0)) == NULL)
+	if ((v = new_node(p, isfloat ? TOML_FLOAT : TOML_INTEGER, start, NULL,
+		 0)) == NULL)
 		goto fail;
 	if (isfloat)
 		v->u.f = f;
 	else if (neg)
-		v->u.i = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
-		    -(int64_t)mag;
+		v->u.i =
+		    mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
 	else
 		v->u.i = (int64_t)mag;
 	sb_free(&b);
@@ -1479,8 +1505,8 @@ fail:
 static int
 fixed_digits(struct parser *p, size_t n, int *val)
 {
-	size_t	i;
-	int	c;
+	size_t i;
+	int c;
 
 	*val = 0;
 	for (i = 0; i < n; i++) {
@@ -1505,9 +1531,8 @@ expect_char(struct parser *p, int c)
 static int
 days_in_month(int y, int m)
 {
-	static const int	mdays[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
+	static const int mdays[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
 		return 29;
@@ -1521,36 +1546,38 @@ days_in_month(int y, int m)
 static int
 parse_datetime(struct parser *p, struct toml_value **out)
 {
-	struct toml_value	*v;
-	struct sbuf		 b = { NULL, 0, 0 };
-	enum toml_type		 type;
-	size_t			 start = p->off, at = p->off, n;
-	int			 y, mo, d, h, mi, s, c, has_date = 0;
+	struct toml_value *v;
+	struct sbuf b = {NULL, 0, 0};
+	enum toml_type type;
+	size_t start = p->off, at = p->off, n;
+	int y, mo, d, h, mi, s, c, has_date = 0;
 
 	if (peek_at(p, 4) == '-') {
-		if (fixed_digits(p, 4, &y) == -1 || expect_char(p, '-') ||
+		if (fixed_digits(p, 4, &y) == -1 || expect_char(p, '-') == -1 ||
 		    (at = p->off, fixed_digits(p, 2, &mo)) == -1 ||
-		    expect_char(p, '-') == -1 ||
-		    fixed_digits(p, 2, &d) == -1) {
+		    expect_char(p, '-') == -1 || fixed_digits(p, 2, &d) == -1) {
 			perr(p, p->off, "invalid date: expected YYYY-MM-DD");
 			goto fail;
 		}
 		if (mo < 1 || mo > 12) {
-			perr(p, at, "invalid date: month %02d out of range", mo);
+			perr(
+			    p, at, "invalid date: month %02d out of range", mo);
 			goto fail;
 		}
 		if (d < 1 || d > days_in_month(y, mo)) {
-			perr(p, at + 3, "invalid date: day %02d out of range "
-			    "for %04d-%02d", d, y, mo);
+			perr(p, at + 3,
+			    "invalid date: day %02d out of range "
+			    "for %04d-%02d",
+			    d, y, mo);
 			goto fail;
 		}
 		if (sb_put(&b, p->buf + start, 10) == -1)
 			goto nomem;
 		has_date = 1;
 		c = peek(p);
-		if (!(c == 'T' || c == 't' || (c == ' ' &&
-		    is_digit(peek_at(p, 1)) && is_digit(peek_at(p, 2)) &&
-		    peek_at(p, 3) == ':'))) {
+		if (!(c == 'T' || c == 't' ||
+			(c == ' ' && is_digit(peek_at(p, 1)) &&
+			    is_digit(peek_at(p, 2)) && peek_at(p, 3) == ':'))) {
 			type = TOML_DATE_LOCAL;
 			goto done;
 		}
@@ -1565,10 +1592,17 @@ parse_datetime(struct parser *p, struct toml_value **out)
 		perr(p, p->off, "invalid time: expected HH:MM:SS");
 		goto fail;
 	}
-	if (h > 23 || mi > 59 || s > 60) {
-		perr(p, h > 23 ? at : mi > 59 ? at + 3 : at + 6,
-		    "invalid time: %s out of range",
-		    h > 23 ? "hour" : mi > 59 ? "minute" : "second");
+	if (h > 23) {
+		perr(p, at, "invalid time: hour out of range");
+		goto fail;
+	}
+	if (mi > 59) {
+		perr(p, at + 3, "invalid time: minute out of range");
+		goto fail;
+	}
+	/* 60 is a leap second */
+	if (s > 60) {
+		perr(p, at + 6, "invalid time: second out of range");
 		goto fail;
 	}
 	if (peek(p) == '.') {
@@ -1576,7 +1610,8 @@ parse_datetime(struct parser *p, struct toml_value **out)
 		while (is_digit(peek_at(p, n)))
 			n++;
 		if (n == 1) {
-			perr(p, p->off + 1, "invalid time: expected digits "
+			perr(p, p->off + 1,
+			    "invalid time: expected digits "
 			    "after '.'");
 			goto fail;
 		}
@@ -1595,13 +1630,16 @@ parse_datetime(struct parser *p, struct toml_value **out)
 		at = p->off++;
 		if (fixed_digits(p, 2, &h) == -1 || expect_char(p, ':') == -1 ||
 		    fixed_digits(p, 2, &mi) == -1) {
-			perr(p, p->off, "invalid time offset: expected "
+			perr(p, p->off,
+			    "invalid time offset: expected "
 			    "+HH:MM or -HH:MM");
 			goto fail;
 		}
 		if (h > 23 || mi > 59) {
-			perr(p, h > 23 ? at + 1 : at + 4, "invalid time offset: "
-			    "%s out of range", h > 23 ? "hour" : "minute");
+			perr(p, h > 23 ? at + 1 : at + 4,
+			    "invalid time offset: "
+			    "%s out of range",
+			    h > 23 ? "hour" : "minute");
 			goto fail;
 		}
 		if (sb_put(&b, p->buf + at, 6) == -1)
@@ -1609,12 +1647,12 @@ parse_datetime(struct parser *p, struct toml_value **out)
 		type = TOML_DATETIME;
 	}
 done:
-	if (check_value_end(p, start, "date-time") == -1)
+	if (check_value_end(p, "date-time") == -1)
 		goto fail;
 	if ((v = new_node(p, type, start, NULL, 0)) == NULL)
 		goto fail;
 	if ((v->u.s.ptr = sb_finish(&b, &v->u.s.len)) == NULL) {
-		v->type = TOML_BOOL;	/* nothing to free */
+		v->type = TOML_BOOL; /* nothing to free */
 		toml_free(v);
 		goto nomem;
 	}
@@ -1630,10 +1668,10 @@ fail:
 static int
 parse_string_value(struct parser *p, struct toml_value **out)
 {
-	struct toml_value	*v;
-	struct sbuf		 b = { NULL, 0, 0 };
-	size_t			 start = p->off;
-	int			 q = peek(p), r;
+	struct toml_value *v;
+	struct sbuf b = {NULL, 0, 0};
+	size_t start = p->off;
+	int q = peek(p), r;
 
 	if (peek_at(p, 1) == q && peek_at(p, 2) == q)
 		r = parse_ml(p, &b, q);
@@ -1663,9 +1701,9 @@ fail:
 static int
 parse_array(struct parser *p, int depth, struct toml_value **out)
 {
-	struct toml_value	*a, *v;
-	char			 tmp[8];
-	int			 c;
+	struct toml_value *a, *v;
+	char tmp[8];
+	int c;
 
 	if ((a = new_node(p, TOML_ARRAY, p->off, NULL, depth)) == NULL)
 		return -1;
@@ -1696,7 +1734,8 @@ parse_array(struct parser *p, int depth, struct toml_value **out)
 		if (c == -1)
 			perr(p, p->off, "unterminated array");
 		else
-			perr(p, p->off, "expected ',' or ']' in array, found %s",
+			perr(p, p->off,
+			    "expected ',' or ']' in array, found %s",
 			    char_repr(p, tmp));
 		goto fail;
 	}
@@ -1711,9 +1750,9 @@ fail:
 static int
 parse_inline_table(struct parser *p, int depth, struct toml_value **out)
 {
-	struct toml_value	*t;
-	char			 tmp[8];
-	int			 c;
+	struct toml_value *t;
+	char tmp[8];
+	int c;
 
 	if ((t = new_node(p, TOML_TABLE, p->off, NULL, depth)) == NULL)
 		return -1;
@@ -1732,10 +1771,12 @@ parse_inline_table(struct parser *p, int depth, struct toml_value **out)
 					perr(p, p->off,
 					    "unterminated inline table");
 				else if (c == '\n' || c == '\r')
-					perr(p, p->off, "newline not allowed "
+					perr(p, p->off,
+					    "newline not allowed "
 					    "in inline table");
 				else
-					perr(p, p->off, "expected ',' or '}' "
+					perr(p, p->off,
+					    "expected ',' or '}' "
 					    "in inline table, found %s",
 					    char_repr(p, tmp));
 				goto fail;
@@ -1743,7 +1784,8 @@ parse_inline_table(struct parser *p, int depth, struct toml_value **out)
 			p->off++;
 			skip_ws(p);
 			if (peek(p) == '}') {
-				perr(p, p->off, "trailing comma not allowed in "
+				perr(p, p->off,
+				    "trailing comma not allowed in "
 				    "inline table");
 				goto fail;
 			}
@@ -1762,18 +1804,18 @@ static int
 looks_like_datetime(const struct parser *p)
 {
 	return (is_digit(peek_at(p, 0)) && is_digit(peek_at(p, 1)) &&
-	    is_digit(peek_at(p, 2)) && is_digit(peek_at(p, 3)) &&
-	    peek_at(p, 4) == '-') ||
+		   is_digit(peek_at(p, 2)) && is_digit(peek_at(p, 3)) &&
+		   peek_at(p, 4) == '-') ||
 	    (is_digit(peek_at(p, 0)) && is_digit(peek_at(p, 1)) &&
-	    peek_at(p, 2) == ':');
+		peek_at(p, 2) == ':');
 }
 
 static int
 parse_bool(struct parser *p, struct toml_value **out)
 {
-	struct toml_value	*v;
-	size_t			 start = p->off;
-	int			 b;
+	struct toml_value *v;
+	size_t start = p->off;
+	int b;
 
 	if (p->len - p->off >= 4 && memcmp(p->buf + p->off, "true", 4) == 0) {
 		b = 1;
@@ -1784,7 +1826,7 @@ parse_bool(struct parser *p, struct toml_value **out)
 		p->off += 5;
 	} else
 		return perr(p, start, "invalid value");
-	if (check_value_end(p, start, "value") == -1)
+	if (check_value_end(p, "value") == -1)
 		return -1;
 	if ((v = new_node(p, TOML_BOOL, start, NULL, 0)) == NULL)
 		return -1;
@@ -1797,8 +1839,8 @@ parse_bool(struct parser *p, struct toml_value **out)
 static int
 parse_value(struct parser *p, int depth, struct toml_value **out)
 {
-	char	tmp[8];
-	int	c = peek(p), r;
+	char tmp[8];
+	int c = peek(p), r;
 
 	*out = NULL;
 	switch (c) {
@@ -1823,9 +1865,10 @@ parse_value(struct parser *p, int depth, struct toml_value **out)
 		r = parse_number(p, out);
 		break;
 	default:
-		if (is_digit(c))
-			r = looks_like_datetime(p) ? parse_datetime(p, out) :
-			    parse_number(p, out);
+		if (is_digit(c) && looks_like_datetime(p))
+			r = parse_datetime(p, out);
+		else if (is_digit(c))
+			r = parse_number(p, out);
 		else if (c == -1 || c == '\n' || c == '\r')
 			r = perr(p, p->off, "expected value, found %s",
 			    char_repr(p, tmp));
@@ -1834,7 +1877,7 @@ parse_value(struct parser *p, int depth, struct toml_value **out)
 		break;
 	}
 	if (r == 0 && (*out)->depth == 0)
-		(*out)->depth = depth;	/* scalars: bookkeeping only */
+		(*out)->depth = depth; /* scalars: bookkeeping only */
 	return r;
 }
 
@@ -1843,8 +1886,8 @@ parse_value(struct parser *p, int depth, struct toml_value **out)
  */
 
 static void
-parser_init(struct parser *p, const char *buf, size_t len,
-    struct toml_error *err)
+parser_init(
+    struct parser *p, const char *buf, size_t len, struct toml_error *err)
 {
 	memset(p, 0, sizeof(*p));
 	p->buf = buf;
@@ -1858,12 +1901,12 @@ int
 toml_parse(const char *buf, size_t len, struct toml_value **root,
     struct toml_error *err)
 {
-	struct parser		 p;
-	struct toml_error	 dummy;
-	struct toml_value	*r, *cur;
-	char			 tmp[8];
-	size_t			 nl;
-	int			 c;
+	struct parser p;
+	struct toml_error dummy;
+	struct toml_value *r, *cur;
+	char tmp[8];
+	size_t nl;
+	int c;
 
 	if (err == NULL)
 		err = &dummy;
@@ -1910,7 +1953,7 @@ fail:
 static void
 skip_ws_nl(struct parser *p)
 {
-	size_t	nl;
+	size_t nl;
 
 	for (;;) {
 		skip_ws(p);
@@ -1924,10 +1967,10 @@ int
 toml_parse_value(const char *buf, size_t len, struct toml_value **out,
     struct toml_error *err)
 {
-	struct parser		 p;
-	struct toml_error	 dummy;
-	struct toml_value	*v;
-	char			 tmp[8];
+	struct parser p;
+	struct toml_error dummy;
+	struct toml_value *v;
+	char tmp[8];
 
 	if (err == NULL)
 		err = &dummy;
@@ -1941,8 +1984,8 @@ toml_parse_value(const char *buf, size_t len, struct toml_value **out,
 		return -1;
 	skip_ws_nl(&p);
 	if (p.off != p.len) {
-		perr(&p, p.off, "unexpected %s after value",
-		    char_repr(&p, tmp));
+		perr(
+		    &p, p.off, "unexpected %s after value", char_repr(&p, tmp));
 		toml_free(v);
 		return -1;
 	}
@@ -1953,7 +1996,7 @@ toml_parse_value(const char *buf, size_t len, struct toml_value **out,
 void
 toml_free_key(char **parts, size_t nparts)
 {
-	size_t	i;
+	size_t i;
 
 	if (parts == NULL)
 		return;
@@ -1966,11 +2009,11 @@ int
 toml_parse_key(const char *buf, size_t len, char ***parts, size_t *nparts,
     struct toml_error *err)
 {
-	struct parser		 p;
-	struct toml_error	 dummy;
-	struct keyparts		 k = { NULL, 0, 0 };
-	char			 tmp[8], **v;
-	size_t			 i;
+	struct parser p;
+	struct toml_error dummy;
+	struct keyparts k = {NULL, 0, 0};
+	char tmp[8], **v;
+	size_t i;
 
 	if (err == NULL)
 		err = &dummy;
@@ -2011,7 +2054,7 @@ fail:
 const struct toml_value *
 toml_get_n(const struct toml_value *table, const char *key, size_t keylen)
 {
-	size_t	idx;
+	size_t idx;
 
 	if (table == NULL || table->type != TOML_TABLE || key == NULL)
 		return NULL;

@@ -108,6 +108,15 @@ load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 	}
 	r = config_apply_toml(cfg, path, buf, len, err, errlen);
 	free(buf);
+	/*
+	 * Guard the name as given as well as its target: a symlink to the
+	 * config could otherwise be repointed for the next run.
+	 */
+	if (r == 0 && path[0] == '/' && strcmp(path, canon) != 0 &&
+	    config_note_file(cfg, path) == -1) {
+		snprintf(err, errlen, "out of memory");
+		r = -1;
+	}
 	if (r == 0 && config_note_file(cfg, canon) == -1) {
 		snprintf(err, errlen, "out of memory");
 		r = -1;
@@ -169,10 +178,17 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 		    errlen) == -1)
 			goto fail;
 	}
-	for (i = 0; i < o->nadd_dirs; i++)
+	for (i = 0; i < o->nadd_dirs; i++) {
+		errno = 0;
+		if (stat(o->add_dirs[i], &st) == -1 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--add-dir %s: %s", o->add_dirs[i],
+			    errno ? strerror(errno) : "not a directory");
+			goto fail;
+		}
 		if (config_add_dir(cfg, o->add_dirs[i], cwd, "--add-dir", err,
 		    errlen) == -1)
 			goto fail;
+	}
 	if (o->network)
 		config_set_network(cfg, true, "--network");
 	for (i = 0; i < o->nassignments; i++)

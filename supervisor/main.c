@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <vis.h>
 
 #include "explain.h"
 #include "loadcfg.h"
@@ -69,6 +70,22 @@ usage(FILE *f)
 "      --resolve HOST=ADDR[,ADDR] answer name resolution without DNS\n"
 "  -q, --quiet                    no denial lines on stderr\n"
 "  -h, --help, --version\n");
+}
+
+/*
+ * Exit with agentwrap's status after MSG. Messages quote config files, keys
+ * and -c values, untrusted bytes: escaped so they cannot draw on the
+ * terminal or fake a second line.
+ */
+static _Noreturn void
+fatal(const char *msg)
+{
+	char *vis;
+
+	if (stravis(&vis, msg, VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL) ==
+	    -1)
+		err(EXIT_AGENTWRAP, "stravis");
+	errx(EXIT_AGENTWRAP, "%s", vis);
 }
 
 static void
@@ -127,7 +144,7 @@ main(int argc, char **argv)
 		case OPT_RESOLVE:
 			if (resolve_table_add(&rt, optarg, errbuf,
 			    sizeof(errbuf)) == -1)
-				errx(EXIT_AGENTWRAP, "%s", errbuf);
+				fatal(errbuf);
 			break;
 		case OPT_PRINT_CONFIG:
 			print_config = 1;
@@ -149,9 +166,9 @@ main(int argc, char **argv)
 	argv += optind;
 
 	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
-		errx(EXIT_AGENTWRAP, "%s", errbuf);
+		fatal(errbuf);
 	if (policy_compile(&cfg, NULL, &pol, errbuf, sizeof(errbuf)) == -1)
-		errx(EXIT_AGENTWRAP, "%s", errbuf);
+		fatal(errbuf);
 
 	if (print_config) {
 		if (explain || argc > 0)

@@ -13,13 +13,13 @@
 
 #include "toml.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Walks the tree so that every node is read at least once. */
 static size_t
 walk(const struct toml_value *v)
 {
-	size_t	n = 1, i;
+	size_t n = 1, i;
 
 	switch (v->type) {
 	case TOML_TABLE:
@@ -27,7 +27,7 @@ walk(const struct toml_value *v)
 			if (v->u.t.kv[i].key[v->u.t.kv[i].keylen] != '\0')
 				abort();
 			if (toml_get_n(v, v->u.t.kv[i].key,
-			    v->u.t.kv[i].keylen) != v->u.t.kv[i].val)
+				v->u.t.kv[i].keylen) != v->u.t.kv[i].val)
 				abort();
 			n += walk(v->u.t.kv[i].val);
 		}
@@ -63,10 +63,10 @@ check_error(const struct toml_error *err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct toml_value	*v;
-	struct toml_error	 err;
-	char			*copy, **parts;
-	size_t			 nparts, i;
+	struct toml_value *v;
+	struct toml_error err;
+	char *copy, **parts;
+	size_t nparts, i;
 
 	/* an exact-size copy so ASan sees reads past the end */
 	if ((copy = malloc(size ? size : 1)) == NULL)

@@ -17,8 +17,8 @@
 static void
 emit_string(FILE *f, const char *s, size_t n)
 {
-	size_t		i;
-	unsigned char	c;
+	size_t i;
+	unsigned char c;
 
 	putc('"', f);
 	for (i = 0; i < n; i++) {
@@ -55,7 +55,7 @@ emit_string(FILE *f, const char *s, size_t n)
 static void
 format_double(char *buf, size_t sz, double d)
 {
-	int	prec;
+	int prec;
 
 	if (isnan(d)) {
 		snprintf(buf, sz, "nan");
@@ -84,8 +84,8 @@ emit_tagged(FILE *f, const char *type, const char *s, size_t n)
 static void
 emit(FILE *f, const struct toml_value *v)
 {
-	char	buf[64];
-	size_t	i;
+	char buf[64];
+	size_t i;
 
 	switch (v->type) {
 	case TOML_TABLE:
@@ -120,15 +120,14 @@ emit(FILE *f, const struct toml_value *v)
 		emit_tagged(f, "float", buf, strlen(buf));
 		break;
 	case TOML_BOOL:
-		emit_tagged(f, "bool", v->u.b ? "true" : "false",
-		    v->u.b ? 4 : 5);
+		emit_tagged(
+		    f, "bool", v->u.b ? "true" : "false", v->u.b ? 4 : 5);
 		break;
 	case TOML_DATETIME:
 	case TOML_DATETIME_LOCAL:
 	case TOML_DATE_LOCAL:
 	case TOML_TIME_LOCAL:
-		emit_tagged(f, toml_type_name(v->type), v->u.s.ptr,
-		    v->u.s.len);
+		emit_tagged(f, toml_type_name(v->type), v->u.s.ptr, v->u.s.len);
 		break;
 	}
 }
@@ -136,10 +135,10 @@ emit(FILE *f, const struct toml_value *v)
 int
 main(void)
 {
-	struct toml_value	*root;
-	struct toml_error	 err;
-	char			*buf = NULL, *nb;
-	size_t			 len = 0, cap = 0, n;
+	struct toml_value *root;
+	struct toml_error err;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
 
 	for (;;) {
 		if (cap - len < 65536) {
@@ -162,8 +161,8 @@ main(void)
 		return 2;
 	}
 	if (toml_parse(buf, len, &root, &err) == -1) {
-		fprintf(stderr, "<stdin>:%d:%d: %s\n", err.line, err.col,
-		    err.msg);
+		fprintf(
+		    stderr, "<stdin>:%d:%d: %s\n", err.line, err.col, err.msg);
 		free(buf);
 		return 1;
 	}

@@ -14,7 +14,7 @@
 
 #include "toml.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Renders a value compactly for comparison: strings quoted with \xHH for
@@ -23,14 +23,15 @@
 static void
 render(const struct toml_value *v, char *buf, size_t sz)
 {
-	size_t	i, o;
-	char	tmp[64];
+	size_t i, o;
+	char tmp[64];
 
-#define PUT(...) do {							\
-	size_t _l = strlen(buf);					\
-	if (_l < sz)							\
-		snprintf(buf + _l, sz - _l, __VA_ARGS__);		\
-} while (0)
+#define PUT(...)                                                               \
+	do {                                                                   \
+		size_t _l = strlen(buf);                                       \
+		if (_l < sz)                                                   \
+			snprintf(buf + _l, sz - _l, __VA_ARGS__);              \
+	} while (0)
 	switch (v->type) {
 	case TOML_TABLE:
 		PUT("{");
@@ -69,7 +70,8 @@ render(const struct toml_value *v, char *buf, size_t sz)
 		else {
 			/* shortest form that reads back, for readable tables */
 			for (o = 1; o <= 17; o++) {
-				snprintf(tmp, sizeof(tmp), "%.*g", (int)o, v->u.f);
+				snprintf(
+				    tmp, sizeof(tmp), "%.*g", (int)o, v->u.f);
 				if (strtod(tmp, NULL) == v->u.f)
 					break;
 			}
@@ -90,69 +92,68 @@ render(const struct toml_value *v, char *buf, size_t sz)
  * Documents whose key "v" must hold the given value.
  */
 static const struct {
-	const char	*doc;
-	const char	*want;
+	const char *doc;
+	const char *want;
 } values[] = {
-	{ "v = 1", "1" },
-	{ "v = +17", "17" },
-	{ "v = -0", "0" },
-	{ "v = 1_000_000", "1000000" },
-	{ "v = 9223372036854775807", "9223372036854775807" },
-	{ "v = -9223372036854775808", "-9223372036854775808" },
-	{ "v = 0x7fffffffffffffff", "9223372036854775807" },
-	{ "v = 0xDEAD_beef", "3735928559" },
-	{ "v = 0o755", "493" },
-	{ "v = 0b1101_0101", "213" },
-	{ "v = 0x00000001", "1" },
-	{ "v = 3.14", "3.14" },
-	{ "v = -0.5e-3", "-0.0005" },
-	{ "v = 1e1_0", "1e+10" },
-	{ "v = 6.626E-34", "6.626e-34" },
-	{ "v = 0e0", "0" },
-	{ "v = -inf", "-inf" },
-	{ "v = +inf", "inf" },
-	{ "v = nan", "nan" },
-	{ "v = -nan", "nan" },
-	{ "v = true", "true" },
-	{ "v = false", "false" },
-	{ "v = \"a\\tb\\\"c\\\\\"", "\"a\\x09b\"c\\x5c\"" },
-	{ "v = \"\\u00e9\\U0001F600\"", "\"\\xc3\\xa9\\xf0\\x9f\\x98\\x80\"" },
-	{ "v = \"x\\u0000y\"", "\"x\\x00y\"" },
-	{ "v = 'C:\\temp'", "\"C:\\x5ctemp\"" },
-	{ "v = \"\"\"\nab\\\n   \n  cd\"\"\"", "\"abcd\"" },
-	{ "v = \"\"\"a\r\nb\"\"\"", "\"a\\x0ab\"" },
-	{ "v = \"\"\"a\"\"\"\"\"", "\"a\"\"\"" },
-	{ "v = '''\n'x'\n'''", "\"'x'\\x0a\"" },
-	{ "v = ''''''", "\"\"" },
-	{ "v = 1979-05-27T07:32:00Z", "datetime:1979-05-27T07:32:00Z" },
-	{ "v = 1979-05-27 07:32:00.5z", "datetime:1979-05-27T07:32:00.5Z" },
-	{ "v = 1979-05-27t07:32:00-07:00",
-	    "datetime:1979-05-27T07:32:00-07:00" },
-	{ "v = 1979-05-27T07:32:00", "datetime-local:1979-05-27T07:32:00" },
-	{ "v = 1979-05-27", "date-local:1979-05-27" },
-	{ "v = 1979-05-27 # c", "date-local:1979-05-27" },
-	{ "v = 07:32:00.999", "time-local:07:32:00.999" },
-	{ "v = 2000-02-29", "date-local:2000-02-29" },
-	{ "v = 23:59:60", "time-local:23:59:60" },
-	{ "v = [1, 'a', [], {}]", "[1,\"a\",[],{}]" },
-	{ "v = [\n 1, # c\n 2,\n]", "[1,2]" },
-	{ "v = { a = 1, b.c = 2 }", "{a=1,b={c=2}}" },
-	{ "v.a = 1\nv.b = 2", "{a=1,b=2}" },
-	{ "[v]\na = 1\n[v.b]\nc = 2", "{a=1,b={c=2}}" },
-	{ "[[v]]\na = 1\n[[v]]\n[v.b]", "[{a=1},{b={}}]" },
-	{ "[v.x.y]\n[v]\nz = 1", "{x={y={}},z=1}" },
-	{ "\xef\xbb\xbfv = 1", "1" },
-	{ "v = 1\r\n", "1" },
-	{ "\"v\" = 1", "1" },
+    {"v = 1", "1"},
+    {"v = +17", "17"},
+    {"v = -0", "0"},
+    {"v = 1_000_000", "1000000"},
+    {"v = 9223372036854775807", "9223372036854775807"},
+    {"v = -9223372036854775808", "-9223372036854775808"},
+    {"v = 0x7fffffffffffffff", "9223372036854775807"},
+    {"v = 0xDEAD_beef", "3735928559"},
+    {"v = 0o755", "493"},
+    {"v = 0b1101_0101", "213"},
+    {"v = 0x00000001", "1"},
+    {"v = 3.14", "3.14"},
+    {"v = -0.5e-3", "-0.0005"},
+    {"v = 1e1_0", "1e+10"},
+    {"v = 6.626E-34", "6.626e-34"},
+    {"v = 0e0", "0"},
+    {"v = -inf", "-inf"},
+    {"v = +inf", "inf"},
+    {"v = nan", "nan"},
+    {"v = -nan", "nan"},
+    {"v = true", "true"},
+    {"v = false", "false"},
+    {"v = \"a\\tb\\\"c\\\\\"", "\"a\\x09b\"c\\x5c\""},
+    {"v = \"\\u00e9\\U0001F600\"", "\"\\xc3\\xa9\\xf0\\x9f\\x98\\x80\""},
+    {"v = \"x\\u0000y\"", "\"x\\x00y\""},
+    {"v = 'C:\\temp'", "\"C:\\x5ctemp\""},
+    {"v = \"\"\"\nab\\\n   \n  cd\"\"\"", "\"abcd\""},
+    {"v = \"\"\"a\r\nb\"\"\"", "\"a\\x0ab\""},
+    {"v = \"\"\"a\"\"\"\"\"", "\"a\"\"\""},
+    {"v = '''\n'x'\n'''", "\"'x'\\x0a\""},
+    {"v = ''''''", "\"\""},
+    {"v = 1979-05-27T07:32:00Z", "datetime:1979-05-27T07:32:00Z"},
+    {"v = 1979-05-27 07:32:00.5z", "datetime:1979-05-27T07:32:00.5Z"},
+    {"v = 1979-05-27t07:32:00-07:00", "datetime:1979-05-27T07:32:00-07:00"},
+    {"v = 1979-05-27T07:32:00", "datetime-local:1979-05-27T07:32:00"},
+    {"v = 1979-05-27", "date-local:1979-05-27"},
+    {"v = 1979-05-27 # c", "date-local:1979-05-27"},
+    {"v = 07:32:00.999", "time-local:07:32:00.999"},
+    {"v = 2000-02-29", "date-local:2000-02-29"},
+    {"v = 23:59:60", "time-local:23:59:60"},
+    {"v = [1, 'a', [], {}]", "[1,\"a\",[],{}]"},
+    {"v = [\n 1, # c\n 2,\n]", "[1,2]"},
+    {"v = { a = 1, b.c = 2 }", "{a=1,b={c=2}}"},
+    {"v.a = 1\nv.b = 2", "{a=1,b=2}"},
+    {"[v]\na = 1\n[v.b]\nc = 2", "{a=1,b={c=2}}"},
+    {"[[v]]\na = 1\n[[v]]\n[v.b]", "[{a=1},{b={}}]"},
+    {"[v.x.y]\n[v]\nz = 1", "{x={y={}},z=1}"},
+    {"\xef\xbb\xbfv = 1", "1"},
+    {"v = 1\r\n", "1"},
+    {"\"v\" = 1", "1"},
 };
 
 START_TEST(test_values)
 {
-	struct toml_value	*root;
-	const struct toml_value	*v;
-	struct toml_error	 err;
-	char			 buf[512] = "";
-	const char		*doc = values[_i].doc;
+	struct toml_value *root;
+	const struct toml_value *v;
+	struct toml_error err;
+	char buf[512] = "";
+	const char *doc = values[_i].doc;
 
 	ck_assert_msg(toml_parse(doc, strlen(doc), &root, &err) == 0,
 	    "%s: %d:%d: %s", doc, err.line, err.col, err.msg);
@@ -170,90 +171,90 @@ END_TEST
  * message.
  */
 static const struct {
-	const char	*doc;
-	int		 line, col;
-	const char	*msg;
+	const char *doc;
+	int line, col;
+	const char *msg;
 } errors[] = {
-	{ "a = 1\na = 2", 2, 1, "duplicate key 'a'" },
-	{ "a.b = 1\na.b = 2", 2, 3, "duplicate key 'a.b'" },
-	{ "a = 1\na.b = 2", 2, 1, "already defined as an integer" },
-	{ "[a]\n[a]", 2, 2, "table 'a' already defined" },
-	{ "[a]\nb.c = 1\n[a.b]", 3, 4, "already defined by dotted keys" },
-	{ "[a.b.c]\n[a]\nb.d = 1", 3, 1, "cannot add keys to table 'b'" },
-	{ "a = {}\n[a.b]", 2, 2, "inline table 'a'" },
-	{ "a = {b = 1}\na.c = 2", 2, 1, "inline table 'a'" },
-	{ "a = {b = {}, b.c = 1}", 1, 14, "inline table 'b'" },
-	{ "a = []\n[[a]]", 2, 3, "static array 'a'" },
-	{ "[[a]]\n[a]", 2, 2, "array of tables" },
-	{ "a = {b = 1,}", 1, 12, "trailing comma" },
-	{ "a = {b = 1\n}", 1, 11, "newline not allowed" },
-	{ "a = 01", 1, 5, "leading zeros" },
-	{ "a = 1__0", 1, 6, "'_' must be between digits" },
-	{ "a = 1_", 1, 6, "'_' must be between digits" },
-	{ "a = _1", 1, 5, "invalid value" },
-	{ "a = 9223372036854775808", 1, 5, "integer out of range" },
-	{ "a = -9223372036854775809", 1, 5, "integer out of range" },
-	{ "a = 0x8000000000000000", 1, 5, "integer out of range" },
-	{ "a = 0X1", 1, 6, "invalid integer" },
-	{ "a = +0x1", 1, 7, "invalid integer" },
-	{ "a = 1.", 1, 7, "expected a digit" },
-	{ "a = .1", 1, 5, "invalid value" },
-	{ "a = 1e", 1, 7, "expected a digit" },
-	{ "a = 1.2.3", 1, 8, "invalid float" },
-	{ "a = 1e400", 1, 5, "float out of range" },
-	{ "a = truex", 1, 9, "invalid value" },
-	{ "a = 2023-02-29", 1, 13, "day 29 out of range" },
-	{ "a = 1900-02-29", 1, 13, "day 29 out of range" },
-	{ "a = 2023-13-01", 1, 10, "month 13" },
-	{ "a = 2023-04-31", 1, 13, "day 31" },
-	{ "a = 24:00:00", 1, 5, "hour out of range" },
-	{ "a = 12:60:00", 1, 8, "minute out of range" },
-	{ "a = 12:00:61", 1, 11, "second out of range" },
-	{ "a = 12:00", 1, 10, "expected HH:MM:SS" },
-	{ "a = 12:00:00Z", 1, 13, "invalid date-time" },
-	{ "a = 1979-05-27T07:32:00+24:00", 1, 25, "offset: hour" },
-	{ "a = 1979-05-27T", 1, 16, "expected HH:MM:SS" },
-	{ "a = \"\\x41\"", 1, 6, "invalid escape sequence '\\x'" },
-	{ "a = \"\\ud800\"", 1, 6, "not a unicode scalar value" },
-	{ "a = \"\\U00110000\"", 1, 6, "not a unicode scalar value" },
-	{ "a = \"\\u12\"", 1, 6, "expected 4 hex digits" },
-	{ "a = \"abc", 1, 5, "unterminated string" },
-	{ "a = \"abc\nd\"", 1, 9, "newline in single-line string" },
-	{ "a = \"\"\"abc", 1, 5, "unterminated multi-line string" },
-	{ "a = \"\"\"a\\ b\"\"\"", 1, 9, "invalid escape sequence" },
-	{ "a = 'x\x01'", 1, 7, "control character U+0001" },
-	{ "# c\x7f", 1, 4, "control character U+007F" },
-	{ "a = 1\rb = 2", 1, 6, "carriage return" },
-	{ "a = \"\xc3\x28\"", 1, 6, "invalid utf-8" },
-	{ "a = \"\xed\xa0\x80\"", 1, 6, "invalid utf-8" },
-	{ "a = \"\xc0\xaf\"", 1, 6, "invalid utf-8" },
-	{ "a = \"\xf4\x90\x80\x80\"", 1, 6, "invalid utf-8" },
-	{ "a = 1 b = 2", 1, 7, "expected end of line" },
-	{ "a = ", 1, 5, "expected value, found end of input" },
-	{ "a", 1, 2, "expected '=' after key" },
-	{ "= 1", 1, 1, "expected key" },
-	{ "a. = 1", 1, 4, "expected key" },
-	{ "\"\"\"a\"\"\" = 1", 1, 1, "multi-line string not allowed as key" },
-	{ "[a", 1, 3, "expected ']'" },
-	{ "[[a]\n", 1, 5, "expected ']]'" },
-	{ "[]", 1, 2, "expected key" },
-	{ "[a]x", 1, 4, "expected end of line" },
-	{ "a = [1 2]", 1, 8, "expected ',' or ']'" },
-	{ "a = [1,,2]", 1, 8, "invalid value" },
-	{ "a = [", 1, 6, "unterminated array" },
-	{ "a = {", 1, 6, "expected key" },
-	{ "x = 1\n\n   y = \"\\q\"", 3, 9, "invalid escape sequence '\\q'" },
-	{ "\xef\xbb\xbf\xef\xbb\xbf", 1, 4, "expected key" },
+    {"a = 1\na = 2", 2, 1, "duplicate key 'a'"},
+    {"a.b = 1\na.b = 2", 2, 3, "duplicate key 'a.b'"},
+    {"a = 1\na.b = 2", 2, 1, "already defined as an integer"},
+    {"[a]\n[a]", 2, 2, "table 'a' already defined"},
+    {"[a]\nb.c = 1\n[a.b]", 3, 4, "already defined by dotted keys"},
+    {"[a.b.c]\n[a]\nb.d = 1", 3, 1, "cannot add keys to table 'b'"},
+    {"a = {}\n[a.b]", 2, 2, "inline table 'a'"},
+    {"a = {b = 1}\na.c = 2", 2, 1, "inline table 'a'"},
+    {"a = {b = {}, b.c = 1}", 1, 14, "inline table 'b'"},
+    {"a = []\n[[a]]", 2, 3, "static array 'a'"},
+    {"[[a]]\n[a]", 2, 2, "array of tables"},
+    {"a = {b = 1,}", 1, 12, "trailing comma"},
+    {"a = {b = 1\n}", 1, 11, "newline not allowed"},
+    {"a = 01", 1, 5, "leading zeros"},
+    {"a = 1__0", 1, 6, "'_' must be between digits"},
+    {"a = 1_", 1, 6, "'_' must be between digits"},
+    {"a = _1", 1, 5, "invalid value"},
+    {"a = 9223372036854775808", 1, 5, "integer out of range"},
+    {"a = -9223372036854775809", 1, 5, "integer out of range"},
+    {"a = 0x8000000000000000", 1, 5, "integer out of range"},
+    {"a = 0X1", 1, 6, "invalid integer"},
+    {"a = +0x1", 1, 7, "invalid integer"},
+    {"a = 1.", 1, 7, "expected a digit"},
+    {"a = .1", 1, 5, "invalid value"},
+    {"a = 1e", 1, 7, "expected a digit"},
+    {"a = 1.2.3", 1, 8, "invalid float"},
+    {"a = 1e400", 1, 5, "float out of range"},
+    {"a = truex", 1, 9, "invalid value"},
+    {"a = 2023-02-29", 1, 13, "day 29 out of range"},
+    {"a = 1900-02-29", 1, 13, "day 29 out of range"},
+    {"a = 2023-13-01", 1, 10, "month 13"},
+    {"a = 2023-04-31", 1, 13, "day 31"},
+    {"a = 24:00:00", 1, 5, "hour out of range"},
+    {"a = 12:60:00", 1, 8, "minute out of range"},
+    {"a = 12:00:61", 1, 11, "second out of range"},
+    {"a = 12:00", 1, 10, "expected HH:MM:SS"},
+    {"a = 12:00:00Z", 1, 13, "invalid date-time"},
+    {"a = 1979-05-27T07:32:00+24:00", 1, 25, "offset: hour"},
+    {"a = 1979-05-27T", 1, 16, "expected HH:MM:SS"},
+    {"a = \"\\x41\"", 1, 6, "invalid escape sequence '\\x'"},
+    {"a = \"\\ud800\"", 1, 6, "not a unicode scalar value"},
+    {"a = \"\\U00110000\"", 1, 6, "not a unicode scalar value"},
+    {"a = \"\\u12\"", 1, 6, "expected 4 hex digits"},
+    {"a = \"abc", 1, 5, "unterminated string"},
+    {"a = \"abc\nd\"", 1, 9, "newline in single-line string"},
+    {"a = \"\"\"abc", 1, 5, "unterminated multi-line string"},
+    {"a = \"\"\"a\\ b\"\"\"", 1, 9, "invalid escape sequence"},
+    {"a = 'x\x01'", 1, 7, "control character U+0001"},
+    {"# c\x7f", 1, 4, "control character U+007F"},
+    {"a = 1\rb = 2", 1, 6, "carriage return"},
+    {"a = \"\xc3\x28\"", 1, 6, "invalid utf-8"},
+    {"a = \"\xed\xa0\x80\"", 1, 6, "invalid utf-8"},
+    {"a = \"\xc0\xaf\"", 1, 6, "invalid utf-8"},
+    {"a = \"\xf4\x90\x80\x80\"", 1, 6, "invalid utf-8"},
+    {"a = 1 b = 2", 1, 7, "expected end of line"},
+    {"a = ", 1, 5, "expected value, found end of input"},
+    {"a", 1, 2, "expected '=' after key"},
+    {"= 1", 1, 1, "expected key"},
+    {"a. = 1", 1, 4, "expected key"},
+    {"\"\"\"a\"\"\" = 1", 1, 1, "multi-line string not allowed as key"},
+    {"[a", 1, 3, "expected ']'"},
+    {"[[a]\n", 1, 5, "expected ']]'"},
+    {"[]", 1, 2, "expected key"},
+    {"[a]x", 1, 4, "expected end of line"},
+    {"a = [1 2]", 1, 8, "expected ',' or ']'"},
+    {"a = [1,,2]", 1, 8, "invalid value"},
+    {"a = [", 1, 6, "unterminated array"},
+    {"a = {", 1, 6, "expected key"},
+    {"x = 1\n\n   y = \"\\q\"", 3, 9, "invalid escape sequence '\\q'"},
+    {"\xef\xbb\xbf\xef\xbb\xbf", 1, 4, "expected key"},
 };
 
 START_TEST(test_errors)
 {
-	struct toml_value	*root = (struct toml_value *)1;
-	struct toml_error	 err;
-	const char		*doc = errors[_i].doc;
+	struct toml_value *root = (struct toml_value *)1;
+	struct toml_error err;
+	const char *doc = errors[_i].doc;
 
-	ck_assert_msg(toml_parse(doc, strlen(doc), &root, &err) == -1,
-	    "%s: parsed", doc);
+	ck_assert_msg(
+	    toml_parse(doc, strlen(doc), &root, &err) == -1, "%s: parsed", doc);
 	ck_assert_ptr_null(root);
 	ck_assert_msg(strstr(err.msg, errors[_i].msg) != NULL,
 	    "%s: message '%s' lacks '%s'", doc, err.msg, errors[_i].msg);
@@ -269,17 +270,16 @@ END_TEST
 /* NULL err and a message full of control bytes must be safe. */
 START_TEST(test_error_repr)
 {
-	struct toml_value	*root;
-	struct toml_error	 err;
-	const char		 doc[] = "\"\\u001b[31m\\u0085\" = 1\n"
-	    "\"\\u001b[31m\\u0085\" = 2";
-	char			 big[2100];
-	size_t			 i, o = 0;
+	struct toml_value *root;
+	struct toml_error err;
+	const char doc[] = "\"\\u001b[31m\\u0085\" = 1\n"
+			   "\"\\u001b[31m\\u0085\" = 2";
+	char big[2100];
+	size_t i, o = 0;
 
 	ck_assert_int_eq(toml_parse(doc, strlen(doc), &root, NULL), -1);
 	ck_assert_int_eq(toml_parse(doc, strlen(doc), &root, &err), -1);
-	ck_assert_str_eq(err.msg,
-	    "duplicate key '\"\\x1b[31m\\xc2\\x85\"'");
+	ck_assert_str_eq(err.msg, "duplicate key '\"\\x1b[31m\\xc2\\x85\"'");
 	ck_assert_int_eq(err.line, 2);
 	/* a long key is cut, the message stays NUL-terminated */
 	for (i = 0; i < 2; i++) {
@@ -295,16 +295,16 @@ END_TEST
 /* Positions of values, keys and tables. */
 START_TEST(test_positions)
 {
-	const char		 doc[] = "a = 1\n"
-	    "  b.c = 'x'\n"
-	    "[t]\n"
-	    "k = [ 1,\n"
-	    "  { z = true } ]\n"
-	    "[[arr]]\n"
-	    "[u.v]\n";
-	struct toml_value	*root;
-	const struct toml_value	*v, *w;
-	struct toml_error	 err;
+	const char doc[] = "a = 1\n"
+			   "  b.c = 'x'\n"
+			   "[t]\n"
+			   "k = [ 1,\n"
+			   "  { z = true } ]\n"
+			   "[[arr]]\n"
+			   "[u.v]\n";
+	struct toml_value *root;
+	const struct toml_value *v, *w;
+	struct toml_error err;
 
 	ck_assert_int_eq(toml_parse(doc, strlen(doc), &root, &err), 0);
 	ck_assert_int_eq(root->u.t.kv[0].pos.line, 1);
@@ -334,9 +334,9 @@ START_TEST(test_positions)
 	ck_assert_int_eq(v->u.a.v[0]->pos.line, 6);
 	v = toml_get(root, "u");
 	ck_assert_int_eq(v->pos.line, 7);
-	ck_assert_int_eq(v->pos.col, 2);	/* implicit: first use */
+	ck_assert_int_eq(v->pos.col, 2); /* implicit: first use */
 	v = toml_get(v, "v");
-	ck_assert_int_eq(v->pos.col, 1);	/* the header */
+	ck_assert_int_eq(v->pos.col, 1); /* the header */
 	ck_assert_ptr_null(toml_get(root, "nope"));
 	ck_assert_ptr_null(toml_get(toml_get(root, "a"), "x"));
 	ck_assert_ptr_null(toml_get(NULL, "x"));
@@ -349,36 +349,36 @@ END_TEST
  * failures the column.
  */
 static const struct {
-	const char	*in;
-	const char	*want;
-	int		 col;
+	const char *in;
+	const char *want;
+	int col;
 } pvalues[] = {
-	{ "42", "42", 0 },
-	{ "  42 \n", "42", 0 },
-	{ "'x'", "\"x\"", 0 },
-	{ "[1,\n2]", "[1,2]", 0 },
-	{ "{a = 1, b = [true]}", "{a=1,b=[true]}", 0 },
-	{ "1979-05-27", "date-local:1979-05-27", 0 },
-	{ "-1.5", "-1.5", 0 },
-	{ "\"\\u0000\"", "\"\\x00\"", 0 },
-	{ "", NULL, 1 },
-	{ "   ", NULL, 4 },
-	{ "42 43", NULL, 4 },
-	{ "bare", NULL, 1 },
-	{ "a = 1", NULL, 1 },
-	{ "1 # c", NULL, 3 },
-	{ "{a = 1, a = 2}", NULL, 9 },
-	{ "\"abc", NULL, 1 },
-	{ "[1", NULL, 3 },
+    {"42", "42", 0},
+    {"  42 \n", "42", 0},
+    {"'x'", "\"x\"", 0},
+    {"[1,\n2]", "[1,2]", 0},
+    {"{a = 1, b = [true]}", "{a=1,b=[true]}", 0},
+    {"1979-05-27", "date-local:1979-05-27", 0},
+    {"-1.5", "-1.5", 0},
+    {"\"\\u0000\"", "\"\\x00\"", 0},
+    {"", NULL, 1},
+    {"   ", NULL, 4},
+    {"42 43", NULL, 4},
+    {"bare", NULL, 1},
+    {"a = 1", NULL, 1},
+    {"1 # c", NULL, 3},
+    {"{a = 1, a = 2}", NULL, 9},
+    {"\"abc", NULL, 1},
+    {"[1", NULL, 3},
 };
 
 START_TEST(test_parse_value)
 {
-	struct toml_value	*v = (struct toml_value *)1;
-	struct toml_error	 err;
-	char			 buf[256] = "";
-	const char		*in = pvalues[_i].in;
-	int			 r;
+	struct toml_value *v = (struct toml_value *)1;
+	struct toml_error err;
+	char buf[256] = "";
+	const char *in = pvalues[_i].in;
+	int r;
 
 	r = toml_parse_value(in, strlen(in), &v, &err);
 	if (pvalues[_i].want == NULL) {
@@ -398,37 +398,37 @@ END_TEST
 
 /* toml_parse_key: input, parts joined with '|' (NULL: must fail). */
 static const struct {
-	const char	*in;
-	const char	*want;
-	size_t		 n;
+	const char *in;
+	const char *want;
+	size_t n;
 } pkeys[] = {
-	{ "a", "a", 1 },
-	{ " a.b . c ", "a|b|c", 3 },
-	{ "a.\"b.c\".d", "a|b.c|d", 3 },
-	{ "'x y'.\"\\u00e9\"", "x y|\xc3\xa9", 2 },
-	{ "\"\"", "", 1 },
-	{ "1.2", "1|2", 2 },
-	{ "sandbox_workspace_write.network_access",
-	    "sandbox_workspace_write|network_access", 2 },
-	{ "", NULL, 0 },
-	{ "a.", NULL, 0 },
-	{ ".a", NULL, 0 },
-	{ "a..b", NULL, 0 },
-	{ "a b", NULL, 0 },
-	{ "a=1", NULL, 0 },
-	{ "\"a\\u0000b\"", NULL, 0 },
-	{ "\"abc", NULL, 0 },
-	{ "a.\"\"\"b\"\"\"", NULL, 0 },
-	{ "\xff", NULL, 0 },
+    {"a", "a", 1},
+    {" a.b . c ", "a|b|c", 3},
+    {"a.\"b.c\".d", "a|b.c|d", 3},
+    {"'x y'.\"\\u00e9\"", "x y|\xc3\xa9", 2},
+    {"\"\"", "", 1},
+    {"1.2", "1|2", 2},
+    {"sandbox_workspace_write.network_access",
+	"sandbox_workspace_write|network_access", 2},
+    {"", NULL, 0},
+    {"a.", NULL, 0},
+    {".a", NULL, 0},
+    {"a..b", NULL, 0},
+    {"a b", NULL, 0},
+    {"a=1", NULL, 0},
+    {"\"a\\u0000b\"", NULL, 0},
+    {"\"abc", NULL, 0},
+    {"a.\"\"\"b\"\"\"", NULL, 0},
+    {"\xff", NULL, 0},
 };
 
 START_TEST(test_parse_key)
 {
-	struct toml_error	 err;
-	char			**parts, buf[256] = "";
-	const char		*in = pkeys[_i].in;
-	size_t			 n, i;
-	int			 r;
+	struct toml_error err;
+	char **parts, buf[256] = "";
+	const char *in = pkeys[_i].in;
+	size_t n, i;
+	int r;
 
 	r = toml_parse_key(in, strlen(in), &parts, &n, &err);
 	if (pkeys[_i].want == NULL) {
@@ -454,9 +454,9 @@ END_TEST
 static char *
 nested(const char *open, const char *mid, const char *close, int n)
 {
-	size_t	lo = strlen(open), lm = strlen(mid), lc = strlen(close);
-	char	*s, *q;
-	int	 i;
+	size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
+	char *s, *q;
+	int i;
 
 	s = malloc(4 + (size_t)n * (lo + lc) + lm + 1);
 	ck_assert_ptr_nonnull(s);
@@ -477,33 +477,34 @@ nested(const char *open, const char *mid, const char *close, int n)
  * allowed container is at TOML_MAX_DEPTH.
  */
 static const struct {
-	const char	*open, *mid, *close;
-	int		 levels;
+	const char *open, *mid, *close;
+	int levels;
 } deep[] = {
-	{ "[", "", "]", 1 },
-	{ "{a=", "1", "}", 1 },
-	{ "[{a=", "1", "}]", 2 },
-	{ "{a.b=", "1", "}", 2 },
+    {"[", "", "]", 1},
+    {"{a=", "1", "}", 1},
+    {"[{a=", "1", "}]", 2},
+    {"{a.b=", "1", "}", 2},
 };
 
 START_TEST(test_depth)
 {
-	struct toml_value	*root;
-	struct toml_error	 err;
-	char			*s;
-	int			 n;
+	struct toml_value *root;
+	struct toml_error err;
+	char *s;
+	int n;
 
 	for (n = 1; n * deep[_i].levels <= TOML_MAX_DEPTH + 2; n++) {
 		s = nested(deep[_i].open, deep[_i].mid, deep[_i].close, n);
 		if (n * deep[_i].levels <= TOML_MAX_DEPTH) {
-			ck_assert_msg(toml_parse(s, strlen(s), &root, &err) ==
-			    0, "depth %d: %s", n, err.msg);
+			ck_assert_msg(
+			    toml_parse(s, strlen(s), &root, &err) == 0,
+			    "depth %d: %s", n, err.msg);
 			toml_free(root);
 		} else {
-			ck_assert_int_eq(toml_parse(s, strlen(s), &root, &err),
-			    -1);
-			ck_assert_msg(strstr(err.msg, "nesting") != NULL, "%s",
-			    err.msg);
+			ck_assert_int_eq(
+			    toml_parse(s, strlen(s), &root, &err), -1);
+			ck_assert_msg(
+			    strstr(err.msg, "nesting") != NULL, "%s", err.msg);
 		}
 		free(s);
 	}
@@ -517,18 +518,18 @@ END_TEST
 /* Dotted keys and headers count towards the same limit. */
 START_TEST(test_depth_keys)
 {
-	struct toml_value	*root;
-	struct toml_error	 err;
-	char			 buf[2048];
-	size_t			 o;
-	int			 i;
+	struct toml_value *root;
+	struct toml_error err;
+	char buf[2048];
+	size_t o;
+	int i;
 
 	/* [a.a.....a] with TOML_MAX_DEPTH parts is fine, one more is not */
 	o = 0;
 	buf[o++] = '[';
 	for (i = 0; i < TOML_MAX_DEPTH; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%sa",
-		    i ? "." : "");
+		o += (size_t)snprintf(
+		    buf + o, sizeof(buf) - o, "%sa", i ? "." : "");
 	buf[o++] = ']';
 	buf[o] = '\0';
 	ck_assert_int_eq(toml_parse(buf, o, &root, &err), 0);
@@ -553,18 +554,18 @@ END_TEST
 /* Raw NUL is rejected where it is; escaped NUL is kept with its length. */
 START_TEST(test_nul)
 {
-	struct toml_value	*root;
-	const struct toml_value	*v;
-	struct toml_error	 err;
-	const char		 raw[] = "a = \"x\0y\"";
-	const char		 esc[] = "\"k\\u0000\" = \"\\u0000\\u0000\"";
-	const char		 comment[] = "a = 1 # \0";
+	struct toml_value *root;
+	const struct toml_value *v;
+	struct toml_error err;
+	const char raw[] = "a = \"x\0y\"";
+	const char esc[] = "\"k\\u0000\" = \"\\u0000\\u0000\"";
+	const char comment[] = "a = 1 # \0";
 
 	ck_assert_int_eq(toml_parse(raw, sizeof(raw) - 1, &root, &err), -1);
 	ck_assert_int_eq(err.col, 7);
 	ck_assert_ptr_nonnull(strstr(err.msg, "U+0000"));
-	ck_assert_int_eq(toml_parse(comment, sizeof(comment) - 1, &root, &err),
-	    -1);
+	ck_assert_int_eq(
+	    toml_parse(comment, sizeof(comment) - 1, &root, &err), -1);
 	ck_assert_int_eq(err.col, 9);
 	ck_assert_int_eq(toml_parse(esc, strlen(esc), &root, &err), 0);
 	ck_assert_int_eq(root->u.t.n, 1);
@@ -588,7 +589,7 @@ END_TEST
 static char *
 xmalloc(size_t n)
 {
-	char	*p = malloc(n);
+	char *p = malloc(n);
 
 	ck_assert_ptr_nonnull(p);
 	return p;
@@ -597,12 +598,12 @@ xmalloc(size_t n)
 /* Large inputs stay correct (and, through the hash, not quadratic). */
 START_TEST(test_huge_table)
 {
-	const size_t		 nkeys = 200000;
-	struct toml_value	*root;
-	const struct toml_value	*v;
-	struct toml_error	 err;
-	char			*buf, key[32];
-	size_t			 o = 0, i;
+	const size_t nkeys = 200000;
+	struct toml_value *root;
+	const struct toml_value *v;
+	struct toml_error err;
+	char *buf, key[32];
+	size_t o = 0, i;
 
 	buf = xmalloc(nkeys * 32);
 	o += (size_t)sprintf(buf + o, "[t]\n");
@@ -628,12 +629,12 @@ END_TEST
 
 START_TEST(test_huge_values)
 {
-	const size_t		 n = 8 * 1024 * 1024;
-	struct toml_value	*root;
-	const struct toml_value	*v;
-	struct toml_error	 err;
-	char			*buf;
-	size_t			 o, i;
+	const size_t n = 8 * 1024 * 1024;
+	struct toml_value *root;
+	const struct toml_value *v;
+	struct toml_error err;
+	char *buf;
+	size_t o, i;
 
 	/* one 8 MiB string */
 	buf = xmalloc(n + 16);
@@ -675,8 +676,8 @@ START_TEST(test_huge_values)
 	ck_assert_int_eq(toml_parse(buf, o, &root, &err), 0);
 	v = toml_get(toml_get(root, "x"), "y");
 	ck_assert_int_eq(v->u.a.n, 200000);
-	ck_assert_int_eq(toml_get(toml_get(v->u.a.v[199999], "z"), "w")->u.i,
-	    199999);
+	ck_assert_int_eq(
+	    toml_get(toml_get(v->u.a.v[199999], "z"), "w")->u.i, 199999);
 	toml_free(root);
 	free(buf);
 }
@@ -701,10 +702,10 @@ END_TEST
 /* Insertion order is kept, including across implicit tables. */
 START_TEST(test_order)
 {
-	const char		 doc[] = "z = 1\ny = 2\n[m.n]\n[a]\nx = 3\n";
-	struct toml_value	*root;
-	struct toml_error	 err;
-	char			 buf[128] = "";
+	const char doc[] = "z = 1\ny = 2\n[m.n]\n[a]\nx = 3\n";
+	struct toml_value *root;
+	struct toml_error err;
+	char buf[128] = "";
 
 	ck_assert_int_eq(toml_parse(doc, strlen(doc), &root, &err), 0);
 	render(root, buf, sizeof(buf));
@@ -716,8 +717,8 @@ END_TEST
 static Suite *
 toml_suite(void)
 {
-	Suite	*s = suite_create("toml");
-	TCase	*tc;
+	Suite *s = suite_create("toml");
+	TCase *tc;
 
 	tc = tcase_create("values");
 	tcase_add_loop_test(tc, test_values, 0, (int)nitems(values));
@@ -761,8 +762,8 @@ toml_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
+	SRunner *sr;
+	int nfail;
 
 	sr = srunner_create(toml_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,84 @@
+/*
+ * proto.h: the wire protocol between the shim (the client, inside every
+ * watched process) and the supervisor (the server). The supervisor owns it;
+ * the shim includes it.
+ *
+ * Transport: one shared mapping (a memfd made by the supervisor, inherited by
+ * the tree) holding a header and fixed-size slots; a doorbell eventfd that a
+ * client writes when the supervisor sleeps. Messages inside slots are a fixed
+ * header followed by tag-length-value fields (msg.h). Everything a client
+ * writes is hostile input to the supervisor: it copies a slot out before
+ * parsing it and checks every length.
+ *
+ * Environment carried across exec (the shim re-adds it to every envp):
+ *   AGENTWRAP_FDS    "RING,SNAPSHOT,DOORBELL" descriptor numbers
+ *   AGENTWRAP_TOKEN  32 hex digits; must equal aw_ring.token
+ *   AGENTWRAP_SHIM   absolute path of libagentwrap.so
+ *   AGENTWRAP_LD_PRELOAD  the user's own LD_PRELOAD, restored for the program
+ */
+#ifndef AGENTWRAP_PROTO_H
+#define AGENTWRAP_PROTO_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define AW_PROTO_VERSION	1
+#define AW_RING_MAGIC		0x67727761u	/* "awrg" */
+#define AW_SNAP_MAGIC		0x6e737761u	/* "awsn" */
+#define AW_NSLOTS		128
+#define AW_SLOT_DATA		16384		/* request or answer bytes */
+#define AW_TOKEN_LEN		16
+
+#define AW_ENV_FDS		"AGENTWRAP_FDS"
+#define AW_ENV_TOKEN		"AGENTWRAP_TOKEN"
+#define AW_ENV_SHIM		"AGENTWRAP_SHIM"
+#define AW_ENV_LD_PRELOAD	"AGENTWRAP_LD_PRELOAD"
+
+/*
+ * Slot states. FREE -> (client CAS) WRITING -> POSTED (one-way: the
+ * supervisor reads it and frees it) or REQUEST (round trip: the supervisor
+ * writes the answer and sets ANSWERED; the client reads it and frees it).
+ */
+enum aw_slot_state {
+	AW_SLOT_FREE = 0,
+	AW_SLOT_WRITING = 1,
+	AW_SLOT_POSTED = 2,
+	AW_SLOT_REQUEST = 3,
+	AW_SLOT_BUSY = 4,	/* the supervisor is working on it */
+	AW_SLOT_ANSWERED = 5,
+};
+
+struct aw_slot {
+	_Atomic uint32_t	state;		/* enum aw_slot_state; also the futex word */
+	int32_t			owner_pid;	/* claimer: a dead owner's slot is reclaimed */
+	uint32_t		owner_tid;
+	uint32_t		len;		/* bytes used in data */
+	int32_t			answer;		/* REQUEST: the verdict (enum pol_verdict) */
+	uint32_t		answer_len;	/* bytes of answer in data */
+	uint8_t			data[AW_SLOT_DATA];
+};
+
+struct aw_ring {
+	uint32_t		magic;		/* AW_RING_MAGIC */
+	uint32_t		version;	/* AW_PROTO_VERSION */
+	uint8_t			token[AW_TOKEN_LEN];
+	uint32_t		nslots;
+	uint32_t		slot_size;	/* sizeof(struct aw_slot) */
+	int32_t			supervisor_pid;
+	/* set while the supervisor sleeps in poll(): a client that posts then writes the doorbell */
+	_Atomic uint32_t	supervisor_waiting;
+	/* bumped when a new policy snapshot is published (grants, issue 4) */
+	_Atomic uint32_t	snapshot_gen;
+	/* clients waiting for a free slot sleep on this futex word */
+	_Atomic uint32_t	free_wait;
+	/*
+	 * Robust, process-shared mutex that the supervisor locks at start and
+	 * never unlocks: when it dies the kernel marks the owner dead, so any
+	 * client can tell from memory alone (no syscall) that it is gone.
+	 */
+	pthread_mutex_t		alive;
+	struct aw_slot		slot[];
+};
+
+#endif /* AGENTWRAP_PROTO_H */
