@@ -17,49 +17,7 @@
 #include <unistd.h>
 
 #include "policy.h"
-
-/* What a path entry in the compiled policy is */
-enum pk {
-	PK_ROOT,	/* a writable root */
-	PK_RULE,	/* [agentwrap.filesystem] paths entry, with an access */
-	PK_CONFIG,	/* agentwrap's own configuration: never writable */
-	PK_GITDIR,	/* the gitdir a .git file points to: protected */
-};
-
-struct pol_path {
-	char		*path;		/* canonical */
-	int		 kind;		/* enum pk */
-	int		 access;	/* PK_RULE: enum cfg_access */
-	char		*label;		/* as the user wrote it, or a name */
-	char		 where[CFG_WHERE];
-};
-
-struct pol_domain {
-	struct hostpat	 pat;
-	int		 decision;	/* enum cfg_domain_decision */
-	const char	*key;		/* as written (points into cfg) */
-	const char	*where;
-};
-
-struct pol_unix {
-	char		*path;		/* canonical, or "@name" */
-	const char	*key;
-};
-
-struct policy {
-	const struct config *cfg;	/* outlives the policy */
-	int		 mode;
-	int		 approval;
-	int		 net_on;
-	int		 proxy;
-	struct pol_path	*paths;
-	size_t		 npaths;
-	struct pol_domain *domains;
-	size_t		 ndomains;
-	struct pol_unix	*unix_socks;
-	size_t		 nunix;
-	char		 roots_text[1024];	/* "/home/u/proj, /tmp" */
-};
+#include "policy_int.h"
 
 #define CFGV(pol, id)	((pol)->cfg->s[(id)].val)
 
@@ -409,6 +367,10 @@ policy_free(struct policy *pol)
 	for (i = 0; i < pol->nunix; i++)
 		free(pol->unix_socks[i].path);
 	free(pol->unix_socks);
+	if (pol->owned_cfg != NULL) {
+		config_free(pol->owned_cfg);
+		free(pol->owned_cfg);
+	}
 	free(pol);
 }
 

@@ -12,6 +12,7 @@
 #define AGENTWRAP_POLICY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "netaddr.h"
@@ -90,6 +91,17 @@ enum pol_verdict policy_decide(const struct policy *pol,
 	    const struct pol_request *req, struct pol_decision *d);
 
 const char *policy_verdict_name(enum pol_verdict v);
+
+/*
+ * The snapshot: a compiled policy as bytes, written by the supervisor into a
+ * sealed memfd and loaded by the shim in every process, so both sides decide
+ * with the same code on the same data. snapshot_write() returns a malloc'd
+ * buffer; snapshot_read() checks every length (the bytes come through shared
+ * memory) and returns a policy that owns its copy of the configuration.
+ * Both return 0 or -1.
+ */
+int	snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len);
+int	snapshot_read(const uint8_t *buf, size_t len, struct policy **out);
 
 /* Commands that only read: under `untrusted` they run without asking. */
 int	policy_is_readonly_command(const char *const *argv, size_t argc);

@@ -152,10 +152,18 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 			goto fail;
 	} else if (cfg->user_config_dir != NULL &&
 	    snprintf(path, sizeof(path), "%s/config.toml",
-	    cfg->user_config_dir) < (int)sizeof(path) &&
-	    lstat(path, &st) == 0) {
-		if (load_file(cfg, path, err, errlen) == -1)
+	    cfg->user_config_dir) < (int)sizeof(path)) {
+		/*
+		 * Only a file that is not there is skipped: one we cannot
+		 * look at (EACCES, ELOOP...) may hold a stricter policy.
+		 */
+		if (lstat(path, &st) == 0) {
+			if (load_file(cfg, path, err, errlen) == -1)
+				goto fail;
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			goto fail;
+		}
 	}
 	if (o->config_file != NULL &&
 	    load_file(cfg, o->config_file, err, errlen) == -1)

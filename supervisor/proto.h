@@ -25,7 +25,6 @@
 
 #define AW_PROTO_VERSION	1
 #define AW_RING_MAGIC		0x67727761u	/* "awrg" */
-#define AW_SNAP_MAGIC		0x6e737761u	/* "awsn" */
 #define AW_NSLOTS		128
 #define AW_SLOT_DATA		16384		/* request or answer bytes */
 #define AW_TOKEN_LEN		16

@@ -157,6 +157,23 @@ sandbox_mode = "read-only"' "2:[0-9]+: "
 printf 'model = "a\000b"\n' >"$T/nul.toml"
 refuse "^agentwrap: $ET/nul\\.toml:1:[0-9]+: " --config-file "$T/nul.toml" \
     --print-config
+# control bytes quoted from a config file or -c value reach the terminal
+# escaped, on one line
+printf '[agentwrap]\n"\\u001b[31mred\\nline" = 1\n' >"$T/esc.toml"
+refuse "^agentwrap: $ET/esc\\.toml:2:1: unknown key '\\\\033\\[31mred\\\\nline' in \\[agentwrap\\]\$" \
+    --config-file "$T/esc.toml" --print-config
+ESC=$(printf '\033')
+set -f		# $a is split on purpose, not globbed
+for a in "--config-file $T/esc.toml" "-c sandbox_mode=${ESC}[2Jx"; do
+	ntest=$((ntest + 1))
+	"$AGENTWRAP" $a --print-config >"$T/out" 2>"$T/err"
+	if [ "$(grep -c '' "$T/err")" -ne 1 ] || grep -q "$ESC" "$T/err"; then
+		nfail=$((nfail + 1))
+		echo "FAIL: agentwrap $a: raw control bytes or several lines:"
+		sed -n l "$T/err"
+	fi
+done
+set +f
 # other Codex keys are fine
 printf '%s\n' 'model = "o3"' '[mcp_servers.x]' 'command = "npx"' \
     '[features]' 'web_search = true' '[profiles.p]' 'sandbox_mode = "no"' \

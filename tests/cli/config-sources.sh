@@ -207,6 +207,14 @@ chmod 666 "$T/xdg/agentwrap/config.toml"
 refuse "xdg/agentwrap/config\\.toml: writable by group or others \\(mode 666\\)" \
     --print-config
 chmod 644 "$T/xdg/agentwrap/config.toml"
+# a user config that cannot be looked at is an error, not an absent file
+# (only an unprivileged user can test it: root passes the permissions)
+chmod 000 "$T/xdg/agentwrap"
+if ! [ -x "$T/xdg/agentwrap" ]; then
+	refuse "^agentwrap: $ET/xdg/agentwrap/config\\.toml: Permission denied" \
+	    --print-config
+fi
+chmod 755 "$T/xdg/agentwrap"
 unset XDG_CONFIG_HOME
 
 # --- a config file may never be written from inside the sandbox

@@ -779,6 +779,14 @@ static const struct cli_good_case cli_good[] = {
 	    "/secret", 14 },
 	{ "agentwrap.filesystem.protected=[\".hg\"]", LIST, CFG_PROTECTED, 0,
 	    "-c agentwrap.filesystem.protected", ".hg", 1 },
+	/* one entry of a map */
+	{ "features.network_proxy.domains.\"a.com\"=allow", LIST, CFG_DOMAINS,
+	    DOMAIN_ALLOW, "-c features.network_proxy.domains", "a.com", 1 },
+	{ "agentwrap.filesystem.paths.\"~/.ssh\"=\"read\"", LIST, CFG_FS_PATHS,
+	    ACCESS_READ, "-c agentwrap.filesystem.paths", "~/.ssh", 13 },
+	{ "features.network_proxy.unix_sockets.'/run/s'=allow", LIST,
+	    CFG_UNIX_SOCKETS, 0, "-c features.network_proxy.unix_sockets",
+	    "/run/s", 1 },
 	/* ignored: other Codex features */
 	{ "model=o3", -1, 0, 0, NULL, NULL, 0 },
 	{ "model=\"gpt-5\"", -1, 0, 0, NULL, NULL, 0 },
@@ -869,6 +877,13 @@ static const struct cli_bad_case cli_bad[] = {
 	{ "agentwrap.exec.rules=[{ decision = \"allow\" }]",
 	    "without a pattern", NULL },
 	{ "agentwrap.foo=1", "unknown key 'foo' in [agentwrap]", NULL },
+	{ "features.network_proxy.domains.\"*\"=deny", "global '*' deny",
+	    NULL },
+	{ "features.network_proxy.domains.\"a b\"=allow",
+	    "malformed domain pattern 'a b'", NULL },
+	{ "features.network_proxy.domains.\"a.com\"=block",
+	    "bad value for 'a.com'", NULL },
+	{ "agentwrap.filesystem.paths.rel=deny", "relative path 'rel'", NULL },
 };
 
 START_TEST(test_cli_bad)

@@ -329,6 +329,25 @@ START_TEST(decision_table)
 			req.host = host;
 	}
 	policy_decide(pol, &req, &d);
+	/* the shim decides from a snapshot: it must agree word for word */
+	{
+		struct pol_decision d2;
+		struct policy *snap, *cut;
+		uint8_t *buf;
+		size_t len;
+
+		ck_assert_int_eq(snapshot_write(pol, &buf, &len), 0);
+		ck_assert_int_eq(snapshot_read(buf, len, &snap), 0);
+		policy_decide(snap, &req, &d2);
+		ck_assert_msg(d.verdict == d2.verdict &&
+		    strcmp(d.rule, d2.rule) == 0 && strcmp(d.why, d2.why) == 0,
+		    "%s: snapshot disagrees: %s / %s", c->where, d.why, d2.why);
+		/* every truncation of a snapshot is refused */
+		ck_assert_int_eq(snapshot_read(buf, len - 1, &cut), -1);
+		ck_assert_ptr_null(cut);
+		policy_free(snap);
+		free(buf);
+	}
 	ck_assert_msg(strcmp(policy_verdict_name(d.verdict), c->verdict) == 0,
 	    "%s: %s %s: expected %s, got %s: %s [%s]", c->where, c->op,
 	    c->arg, c->verdict, policy_verdict_name(d.verdict), d.why, d.rule);
