@@ -819,6 +819,33 @@ apply_value(struct walk *w, const struct schema *sc, const char *path,
 	return -1;
 }
 
+/*
+ * Codex profiles: `profile = "NAME"` selects [profiles.NAME], whose keys
+ * apply on top of the file's top level. A profile that is named but missing
+ * is an error: silently running with other settings would surprise.
+ */
+static int
+apply_profile(struct walk *w, const struct toml_value *root)
+{
+	const struct toml_value *name, *all, *prof;
+	const char *s;
+
+	if ((name = toml_get(root, "profile")) == NULL)
+		return 0;
+	if ((s = plain_string(name)) == NULL) {
+		fail(w, name->pos, "profile: expected a string, got %s",
+		    toml_type_name(name->type));
+		return -1;
+	}
+	if ((all = toml_get(root, "profiles")) == NULL ||
+	    (prof = toml_get(all, s)) == NULL) {
+		fail(w, name->pos, "profile '%s' is selected but there is no "
+		    "[profiles.%s] table", s, s);
+		return -1;
+	}
+	return apply_value(w, &schema[0], "", prof, name->pos);
+}
+
 int
 config_apply_toml(struct config *cfg, const char *name, const char *buf,
     size_t len, char *err, size_t errlen)
@@ -836,6 +863,8 @@ config_apply_toml(struct config *cfg, const char *name, const char *buf,
 		return -1;
 	}
 	r = apply_value(&w, &schema[0], "", root, pos);
+	if (r == 0)
+		r = apply_profile(&w, root);
 	toml_free(root);
 	return r;
 }

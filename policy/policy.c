@@ -181,7 +181,12 @@ add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
 static void
 roots_text_add(struct policy *pol, const char *path)
 {
-	size_t len = strlen(pol->roots_text);
+	size_t len = strlen(pol->roots_text), i;
+
+	for (i = 0; i + 1 < pol->npaths; i++)
+		if (pol->paths[i].kind == PK_ROOT &&
+		    strcmp(pol->paths[i].path, path) == 0)
+			return;	/* $TMPDIR=/tmp: name it once */
 
 	snprintf(pol->roots_text + len, sizeof(pol->roots_text) - len, "%s%s",
 	    len ? ", " : "", path);

@@ -31,6 +31,9 @@ enum aw_layer {
 /* flags */
 #define AW_MF_ARGV_TRUNCATED	0x1
 #define AW_MF_AUDIT_ONLY	0x2	/* verdict recorded, not enforced */
+#define AW_MF_NOFOLLOW		0x4	/* the request had REQ_NOFOLLOW (policy.h) */
+#define AW_MF_ENTRY		0x8	/* the request had REQ_ENTRY (policy.h) */
+#define AW_MF_ALL		0xf	/* every defined flag; others are malformed */
 
 enum aw_tag {
 	AW_T_CALL = 1,		/* libc function or syscall name */
@@ -45,6 +48,27 @@ enum aw_tag {
 };
 
 #define AW_MSG_MAX_ARGV	256
+
+/*
+ * Wire format (docs/protocol.md): a 36-byte header in host byte order
+ *   u16 version (AW_PROTO_VERSION), u16 type, u16 op, u16 flags,
+ *   u8 verdict, u8 layer, u16 reserved (0),
+ *   i32 pid, i32 ppid, i32 port, i32 err, u64 ts_ns
+ * then fields in strictly increasing tag order (so none twice), each
+ *   u16 tag, u16 len, LEN bytes
+ * A string's bytes end with its one NUL; argv's are the words, each ending
+ * with a NUL (at least one word). Nothing may follow the last field.
+ */
+#define AW_MSG_HDR_LEN	36
+
+/*
+ * Answers (the bytes a round trip gets back) are messages too: the
+ * request's type, verdict = the policy's own verdict, flags AW_MF_AUDIT_ONLY
+ * under --audit-only, and the fields RULE and WHY. A RESOLVE answer that
+ * allows the name carries the addresses handed out in ARGV, one IP address
+ * text per word. The slot's answer word (ring_call's *verdict) is what to
+ * enforce: under --audit-only it is always VERDICT_ALLOW.
+ */
 
 struct aw_msg {
 	uint16_t	 type;		/* enum aw_msg_type */
@@ -78,5 +102,12 @@ int	msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m);
  * NUL-terminated inside it) into M. Returns 0, or -1 on any malformation.
  */
 int	msg_decode(uint8_t *buf, size_t len, struct aw_msg *m);
+
+/*
+ * The ts_ns of an encoded message without decoding it (0 if LEN is too
+ * short). The supervisor orders a batch of slots by it; a lie only
+ * changes that order.
+ */
+uint64_t msg_peek_ts(const uint8_t *buf, size_t len);
 
 #endif /* AGENTWRAP_MSG_H */

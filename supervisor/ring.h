@@ -18,7 +18,11 @@ struct ring_client {
 	int		 doorbell_fd;	/* eventfd */
 };
 
-/* Map the ring from FD and check magic, version, sizes and TOKEN. 0 or -1. */
+/*
+ * Map the ring from FD and check magic, version, sizes and TOKEN. 0 or -1.
+ * Uses raw system calls only (lseek, mmap), so it is safe in a constructor,
+ * after fork and in a vfork child.
+ */
 int	ring_attach(struct ring_client *c, int ring_fd, int doorbell_fd,
 	    const uint8_t token[AW_TOKEN_LEN]);
 
@@ -26,31 +30,51 @@ int	ring_attach(struct ring_client *c, int ring_fd, int doorbell_fd,
 int	ring_supervisor_alive(const struct ring_client *c);
 
 /*
+ * Every client function below is async-signal-safe and safe in a vfork
+ * child: no malloc, no stdio, no locks, no libc wrapper that a hook could
+ * interpose (system calls are made directly), and errno is left as it was.
+ */
+
+/*
  * One-way post of LEN bytes. Waits (short spin, then futex wait) while the
  * ring is full: never drops. Returns 0, or -1 once the supervisor is dead
- * (noticed within a second).
+ * (noticed within a second), or if LEN > AW_SLOT_DATA or C is not attached.
  */
 int	ring_post(struct ring_client *c, const void *msg, size_t len);
 
 /*
  * Round trip: send LEN bytes, wait for the answer (adaptive spin, then futex
  * wait), copy at most ANSCAP answer bytes to ANS. *verdict gets the answer
- * word. Returns the answer length, or -1 if the supervisor died (within a
- * second) or TIMEOUT_MS passed (0: no timeout).
+ * word. Returns the number of answer bytes copied, or -1 if the supervisor
+ * died (within a second) or TIMEOUT_MS passed (0: no timeout). A caller
+ * that gives up leaves the slot for the supervisor to free.
  */
 int	ring_call(struct ring_client *c, const void *msg, size_t len,
 	    void *ans, size_t anscap, int *verdict, int timeout_ms);
 
 /* Server side */
+struct ring_track;
+
 struct ring_server {
 	struct aw_ring	*ring;
 	size_t		 map_len;
 	int		 ring_fd;	/* memfd, not close-on-exec for the child */
 	int		 doorbell_fd;	/* eventfd (EFD_NONBLOCK on the server's side of use) */
+	/* private to ring.c */
+	uint8_t		*buf;		/* the private copy of a slot, and the answer */
+	struct ring_track *track;	/* per slot: since when it lingers, and whose */
+	uint64_t	 last_reclaim_ns;
 };
 
-/* Create the memfd, map it, set the header, lock the robust mutex. 0 or -1. */
+/*
+ * Create the memfd, map it, set the header, lock the robust mutex. 0 or -1.
+ * Both descriptors are close-on-exec: the code that forks the watched
+ * command clears FD_CLOEXEC in the child. The memfd is sealed against
+ * shrinking and growing, so that no client can make the supervisor's
+ * mapping fault (SIGBUS).
+ */
 int	ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN]);
+/* Unlock the liveness mutex (clients then fail closed), unmap, close. */
 void	ring_destroy(struct ring_server *s);
 
 /*
@@ -62,7 +86,38 @@ void	ring_destroy(struct ring_server *s);
  */
 typedef int (*ring_handler)(void *ctx, uint8_t *msg, size_t len,
     int32_t owner_pid, uint8_t *ans, size_t anscap, size_t *anslen);
+/*
+ * Slots ready in one pass are handled in the order of their messages'
+ * ts_ns (msg_peek_ts), so one thread's events keep their order. For a
+ * one-way message HANDLE gets ANS == NULL and ANSCAP == 0. A slot whose
+ * length word is out of range is handed over with LEN == 0.
+ */
 int	ring_serve(struct ring_server *s, ring_handler handle, void *ctx);
+
+/*
+ * Free slots whose owner is gone: WRITING or ANSWERED slots whose owning
+ * thread has exited (or is a zombie) once they have lingered for 100 ms,
+ * answers nobody waits for any more, and slots in states no client sets.
+ * FORCE skips the lingering time (at the end of a run, when the tree is
+ * gone). ring_serve() calls it every 100 ms by itself. Returns how many
+ * slots it freed.
+ */
+int	ring_reclaim(struct ring_server *s, int force);
+
+/*
+ * Free every WRITING or ANSWERED slot that PID owns: called for a child the
+ * supervisor is about to reap (waitid WNOWAIT), while the zombie still holds
+ * its pid so that no new process can have claimed a slot under it. Serve
+ * the ring first, so that what it posted is read. Returns how many.
+ */
+int	ring_reclaim_pid(struct ring_server *s, int32_t pid);
+
+/*
+ * How many slots wait for the supervisor (POSTED, REQUEST) and how many are
+ * taken otherwise (WRITING, ANSWERED, or a state no client should set).
+ * Either pointer may be NULL. Returns the sum.
+ */
+int	ring_count(struct ring_server *s, int *pending, int *lingering);
 
 /* Before sleeping in poll(): set supervisor_waiting, then check for work
  * once more (returns 1 if there is some, so the caller must not sleep). */

@@ -210,7 +210,7 @@ chmod 644 "$T/xdg/agentwrap/config.toml"
 # a user config that cannot be looked at is an error, not an absent file
 # (only an unprivileged user can test it: root passes the permissions)
 chmod 000 "$T/xdg/agentwrap"
-if ! [ -x "$T/xdg/agentwrap" ]; then
+if ! [ -e "$T/xdg/agentwrap/config.toml" ]; then
 	refuse "^agentwrap: $ET/xdg/agentwrap/config\\.toml: Permission denied" \
 	    --print-config
 fi
