@@ -1,11 +1,14 @@
 /*
  * main.c: agentwrap's command line.
  *
+ *   agentwrap [options] [--] COMMAND [ARG...] run COMMAND under the policy
  *   agentwrap [options] --explain KIND ...   decide one request, say why
  *   agentwrap [options] --print-config       the effective configuration
  *
- * Runs in the supervisor. Exit status: --explain's verdict (0 allow, 1 deny,
- * 2 ask); 125 for agentwrap's own errors (bad config, bad usage), as env(1).
+ * Runs in the supervisor. Exit status: the command's (128+N if signal N
+ * ended it, 126 cannot run, 127 not found); --explain's verdict (0 allow,
+ * 1 deny, 2 ask); 125 for agentwrap's own errors (bad config, bad usage),
+ * as env(1).
  */
 #include <err.h>
 #include <getopt.h>
@@ -19,6 +22,7 @@
 #include "explain.h"
 #include "loadcfg.h"
 #include "policy.h"
+#include "run.h"
 
 #define AGENTWRAP_VERSION	"0.1.0"
 #define EXIT_AGENTWRAP		125
@@ -30,6 +34,8 @@ enum {
 	OPT_RESOLVE,
 	OPT_PRINT_CONFIG,
 	OPT_VERSION,
+	OPT_AUDIT,
+	OPT_AUDIT_ONLY,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +50,8 @@ static const struct option longopts[] = {
 	{ "resolve", required_argument, NULL, OPT_RESOLVE },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "audit", required_argument, NULL, OPT_AUDIT },
+	{ "audit-only", no_argument, NULL, OPT_AUDIT_ONLY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -68,7 +76,9 @@ usage(FILE *f)
 "  -c, --config KEY=VALUE         set a config key; VALUE is TOML, else a string\n"
 "      --config-file FILE         read FILE after the user config\n"
 "      --resolve HOST=ADDR[,ADDR] answer name resolution without DNS\n"
-"  -q, --quiet                    no denial lines on stderr\n"
+"      --audit FILE|-|fd:N        write every intercepted call as JSON Lines\n"
+"      --audit-only               enforce nothing, record every verdict\n"
+"  -q, --quiet                    no denial lines or summary on stderr\n"
 "  -h, --help, --version\n");
 }
 
@@ -103,6 +113,7 @@ int
 main(int argc, char **argv)
 {
 	struct loadcfg_opts o;
+	struct run_opts ro;
 	struct resolve_table *rt = NULL;
 	struct config cfg;
 	struct policy *pol = NULL;
@@ -111,6 +122,7 @@ main(int argc, char **argv)
 	int ch, explain = 0, print_config = 0, r;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ro, 0, sizeof(ro));
 	while (!explain &&
 	    (ch = getopt_long(argc, argv, "+s:a:C:nc:qh", longopts, NULL)) !=
 	    -1) {
@@ -150,6 +162,15 @@ main(int argc, char **argv)
 			print_config = 1;
 			break;
 		case 'q':
+			ro.quiet = 1;
+			break;
+		case OPT_AUDIT:
+			if (ro.audit != NULL)
+				errx(EXIT_AGENTWRAP, "--audit given twice");
+			ro.audit = optarg;
+			break;
+		case OPT_AUDIT_ONLY:
+			ro.audit_only = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -184,10 +205,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		r = EXIT_AGENTWRAP;
 	} else {
-		/* XXX the enforcement core (issue 3) runs the command. */
-		warnx("running a command is not implemented yet; use --explain "
-		    "or --print-config");
-		r = EXIT_AGENTWRAP;
+		ro.cfg = &cfg;
+		ro.pol = pol;
+		ro.rt = rt;
+		ro.version = AGENTWRAP_VERSION;
+		ro.chdir_workspace = o.workspace != NULL;
+		r = run_command(&ro, argv);
 	}
 	policy_free(pol);
 	config_free(&cfg);

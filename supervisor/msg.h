@@ -67,7 +67,8 @@ enum aw_tag {
  * under --audit-only, and the fields RULE and WHY. A RESOLVE answer that
  * allows the name carries the addresses handed out in ARGV, one IP address
  * text per word. The slot's answer word (ring_call's *verdict) is what to
- * enforce: under --audit-only it is always VERDICT_ALLOW.
+ * enforce: VERDICT_ALLOW or VERDICT_DENY, never VERDICT_ASK (an ask is
+ * denied until approvals exist); under --audit-only always VERDICT_ALLOW.
  */
 
 struct aw_msg {

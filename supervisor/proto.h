@@ -15,6 +15,13 @@
  *   AGENTWRAP_TOKEN  32 hex digits; must equal aw_ring.token
  *   AGENTWRAP_SHIM   absolute path of libagentwrap.so
  *   AGENTWRAP_LD_PRELOAD  the user's own LD_PRELOAD, restored for the program
+ *                    (absent when the user had none)
+ *   AGENTWRAP_AUDIT  "1" with --audit: post an event for every intercepted
+ *                    call, allowed ones too (absent: post denials only)
+ *   AGENTWRAP_AUDIT_ONLY  "1" under --audit-only: enforce nothing, post
+ *                    every verdict with AW_MF_AUDIT_ONLY (absent otherwise)
+ * The snapshot descriptor is a sealed memfd: map it (PROT_READ) or pread()
+ * it, never read(): its file offset is shared by the whole tree.
  */
 #ifndef AGENTWRAP_PROTO_H
 #define AGENTWRAP_PROTO_H
@@ -33,6 +40,8 @@
 #define AW_ENV_TOKEN		"AGENTWRAP_TOKEN"
 #define AW_ENV_SHIM		"AGENTWRAP_SHIM"
 #define AW_ENV_LD_PRELOAD	"AGENTWRAP_LD_PRELOAD"
+#define AW_ENV_AUDIT		"AGENTWRAP_AUDIT"
+#define AW_ENV_AUDIT_ONLY	"AGENTWRAP_AUDIT_ONLY"
 
 /*
  * Slot states. FREE -> (client CAS) WRITING -> POSTED (one-way: the

@@ -14,11 +14,12 @@
  * Synchronisation, in short (docs/protocol.md has the long form):
  *  - a client claims a slot with CAS FREE -> WRITING, fills it, then stores
  *    POSTED or REQUEST;
- *  - doorbell: the client stores the slot state, then reads
- *    supervisor_waiting; the supervisor stores supervisor_waiting, then reads
- *    every slot state. All four are seq_cst, so at least one side sees the
- *    other's store: either the supervisor finds the work before it sleeps,
- *    or the client sees the flag and writes the eventfd. No lost wake-up.
+ *  - doorbell: the client stores the slot state, then takes
+ *    supervisor_waiting (exchange with 0); the supervisor stores
+ *    supervisor_waiting = 1, then reads every slot state. All are seq_cst,
+ *    so at least one side sees the other's store: either the supervisor
+ *    finds the work before it sleeps, or a client takes the flag and writes
+ *    the eventfd. No lost wake-up, and one write per sleep.
  *  - a full ring: waiters set the top bit of free_wait and sleep on it;
  *    whoever frees a slot and sees that bit bumps the counter and wakes them.
  *  - liveness: the supervisor holds a robust mutex forever; the kernel marks
@@ -275,13 +276,21 @@ claim(struct ring_client *c, int32_t pid, int32_t tid)
 	return i;
 }
 
+/*
+ * Wake the supervisor if it sleeps. Whoever takes the flag rings, so one
+ * write wakes it however many clients post meanwhile. A client that finds
+ * the flag down can count on the supervisor scanning after its post: either
+ * it is awake and will raise the flag (and scan) before sleeping, or another
+ * client took the flag after our post and rang.
+ */
 static void
 ring_doorbell(struct ring_client *c)
 {
 	uint64_t one = 1;
 
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load(&c->ring->supervisor_waiting))
+	if (atomic_load(&c->ring->supervisor_waiting) &&
+	    atomic_exchange(&c->ring->supervisor_waiting, 0))
 		/* EAGAIN (counter full) means it is rung already */
 		raw3(SYS_write, c->doorbell_fd, &one, sizeof(one));
 }
@@ -303,7 +312,8 @@ fill(struct ring_client *c, const void *msg, size_t len)
 	if ((i = claim(c, pid, tid)) < 0)
 		return -1;
 	s = &c->ring->slot[i];
-	memcpy(s->data, msg, len);
+	if (len > 0)
+		memcpy(s->data, msg, len);
 	__atomic_store_n(&s->len, (uint32_t)len, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->answer, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->answer_len, 0, __ATOMIC_RELAXED);
@@ -323,34 +333,33 @@ ring_post(struct ring_client *c, const void *msg, size_t len)
 }
 
 /*
- * How long to spin for an answer: a little over what answers have taken
- * lately, if that is short; otherwise hardly at all, so that a busy
- * supervisor does not cost a core that a parallel build needs.
+ * How long to spin for an answer before sleeping on the futex: long
+ * (SPIN_MAX_NS) while that has paid off lately, else hardly at all, so
+ * that waiting on a busy or sleeping supervisor does not burn a core that a
+ * parallel build needs. An answer caught while spinning raises the score;
+ * one that came within SPIN_MAX_NS although we slept (so a spin would have
+ * caught it) raises it too; a sleep that spinning would not have saved
+ * lowers it twice as much. Per process, updated without locks.
  */
-static _Atomic uint32_t latency_ewma_ns = SPIN_MAX_NS / 2;
+static _Atomic int spin_score;
 
 static uint64_t
 spin_budget(void)
 {
-	uint32_t l = atomic_load_explicit(&latency_ewma_ns,
-	    memory_order_relaxed);
-
-	if (l > SPIN_MAX_NS)
-		return SPIN_MIN_NS;
-	l = l + l / 2;
-	return l < SPIN_MIN_NS ? SPIN_MIN_NS : l > SPIN_MAX_NS ? SPIN_MAX_NS :
-	    l;
+	return atomic_load_explicit(&spin_score, memory_order_relaxed) >= 0 ?
+	    SPIN_MAX_NS : SPIN_MIN_NS;
 }
 
 static void
-note_latency(uint64_t ns)
+note_latency(uint64_t ns, int slept)
 {
-	uint32_t l = atomic_load_explicit(&latency_ewma_ns,
-	    memory_order_relaxed);
-	uint64_t n = ns > 1000000000ull ? 1000000000ull : ns;
+	int s = atomic_load_explicit(&spin_score, memory_order_relaxed);
 
-	atomic_store_explicit(&latency_ewma_ns,
-	    (uint32_t)((7ull * l + n) / 8), memory_order_relaxed);
+	if (!slept || ns < SPIN_MAX_NS)
+		s = s < 8 ? s + 1 : 8;
+	else
+		s = s > -8 ? s - 2 : -8;
+	atomic_store_explicit(&spin_score, s, memory_order_relaxed);
 }
 
 /* Give up on slot S (timeout): free it if the supervisor has not taken it,
@@ -371,7 +380,7 @@ ring_call(struct ring_client *c, const void *msg, size_t len, void *ans,
 	struct aw_slot *s;
 	uint64_t t0, now, budget, slice, deadline;
 	uint32_t st, alen;
-	int i, k;
+	int i, k, slept = 0;
 
 	if ((i = fill(c, msg, len)) < 0)
 		return -1;
@@ -389,6 +398,7 @@ ring_call(struct ring_client *c, const void *msg, size_t len, void *ans,
 		for (k = 0; k < 16; k++)
 			cpu_relax();
 	}
+	slept = 1;
 	for (;;) {
 		st = atomic_load(&s->state);
 		if (st == AW_SLOT_ANSWERED)
@@ -410,7 +420,7 @@ ring_call(struct ring_client *c, const void *msg, size_t len, void *ans,
 		futex_wait(&s->state, st, slice);
 	}
 answered:
-	note_latency(now_ns() - t0);
+	note_latency(now_ns() - t0, slept);
 	if (verdict != NULL)
 		*verdict = __atomic_load_n(&s->answer, __ATOMIC_RELAXED);
 	alen = __atomic_load_n(&s->answer_len, __ATOMIC_RELAXED);
@@ -647,35 +657,75 @@ struct ready {
 	uint32_t	idx;
 };
 
-int
-ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
+/*
+ * Add the ready slots not in SET yet (and, after the first scan, only those
+ * stamped at or before LIMIT) to READY, kept sorted by (ts, index). Returns
+ * how many it added.
+ */
+static uint32_t
+scan_ready(struct aw_ring *r, struct ready *ready, uint32_t *n,
+    uint8_t *set, int first, uint64_t limit)
 {
-	struct aw_ring *r = s->ring;
-	struct ready ready[AW_NSLOTS], tmp;
-	struct aw_slot *sl;
-	uint8_t *copy = s->buf, *ans = s->buf + AW_SLOT_DATA;
 	uint8_t head[AW_MSG_HDR_LEN];
-	uint32_t st, len, i, j, n = 0;
-	int32_t pid;
-	size_t alen;
-	int v, handled = 0;
+	struct ready tmp;
+	uint32_t i, j, st, added = 0;
+	uint64_t ts;
 
 	for (i = 0; i < AW_NSLOTS; i++) {
+		if (set[i])
+			continue;
 		st = atomic_load(&r->slot[i].state);
 		if (st != AW_SLOT_POSTED && st != AW_SLOT_REQUEST)
 			continue;
 		/* only the order depends on this racy read */
 		memcpy(head, r->slot[i].data, sizeof(head));
-		ready[n].ts = msg_peek_ts(head, sizeof(head));
-		ready[n].idx = i;
-		for (j = n++; j > 0 && (ready[j - 1].ts > ready[j].ts ||
+		ts = msg_peek_ts(head, sizeof(head));
+		if (!first && ts > limit)
+			continue;
+		set[i] = 1;
+		ready[*n].ts = ts;
+		ready[*n].idx = i;
+		for (j = (*n)++; j > 0 && (ready[j - 1].ts > ready[j].ts ||
 		    (ready[j - 1].ts == ready[j].ts &&
 		    ready[j - 1].idx > ready[j].idx)); j--) {
 			tmp = ready[j];
 			ready[j] = ready[j - 1];
 			ready[j - 1] = tmp;
 		}
+		added++;
 	}
+	return added;
+}
+
+int
+ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
+{
+	struct aw_ring *r = s->ring;
+	struct ready ready[AW_NSLOTS];
+	struct aw_slot *sl;
+	uint8_t *copy = s->buf, *ans = s->buf + AW_SLOT_DATA;
+	uint8_t set[AW_NSLOTS];
+	uint32_t st, len, i, n = 0;
+	uint64_t limit;
+	int32_t pid;
+	size_t alen;
+	int v, handled = 0;
+
+	/*
+	 * One scan is not a snapshot: while it runs (or is preempted), a
+	 * thread can post into a slot behind it and then into one ahead of
+	 * it, and the later message would be handled first. But whatever a
+	 * thread posted before a message that one scan saw, it posted before
+	 * that scan ended, so the next scan sees it (only the supervisor
+	 * frees POSTED slots). So scan again for anything stamped no later
+	 * than the newest message in hand, until nothing more turns up.
+	 */
+	memset(set, 0, sizeof(set));
+	if (scan_ready(r, ready, &n, set, 1, 0) == 0)
+		goto out;
+	limit = ready[n - 1].ts;
+	for (i = 0; i < 8 && scan_ready(r, ready, &n, set, 0, limit) > 0; i++)
+		;
 
 	for (i = 0; i < n; i++) {
 		sl = &r->slot[ready[i].idx];
@@ -713,9 +763,31 @@ ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
 		    AW_SLOT_ANSWERED))
 			futex_wake(&sl->state);
 	}
+out:
 	if (now_ns() - s->last_reclaim_ns >= LINGER_NS)
 		ring_reclaim(s, 0);
 	return handled;
+}
+
+int
+ring_spin(struct ring_server *s, unsigned ns)
+{
+	uint64_t t0 = now_ns();
+	uint32_t i;
+	int k;
+
+	do {
+		for (i = 0; i < AW_NSLOTS; i++) {
+			uint32_t st = atomic_load_explicit(&s->ring->slot[i].state,
+			    memory_order_relaxed);
+
+			if (st == AW_SLOT_POSTED || st == AW_SLOT_REQUEST)
+				return 1;
+		}
+		for (k = 0; k < 32; k++)
+			cpu_relax();
+	} while (now_ns() - t0 < ns);
+	return 0;
 }
 
 int

@@ -119,6 +119,13 @@ int	ring_reclaim_pid(struct ring_server *s, int32_t pid);
  */
 int	ring_count(struct ring_server *s, int *pending, int *lingering);
 
+/*
+ * Look for work for up to NS nanoseconds without sleeping: 1 as soon as a
+ * slot is POSTED or REQUEST, else 0. For a supervisor that expects the next
+ * request soon (a client in a tight loop of round trips).
+ */
+int	ring_spin(struct ring_server *s, unsigned ns);
+
 /* Before sleeping in poll(): set supervisor_waiting, then check for work
  * once more (returns 1 if there is some, so the caller must not sleep). */
 int	ring_prepare_sleep(struct ring_server *s);

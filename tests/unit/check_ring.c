@@ -220,7 +220,9 @@ post_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
 	    parse_msg(msg, len, &proc, &thr, &seq) != AW_MSG_EVENT ||
 	    proc < 0 || proc >= MAXPROC || thr < 0 || thr >= MAXTHR ||
 	    seq != st->next[proc][thr]) {
-		st->bad++;
+		if (st->bad++ < 5)
+			fprintf(stderr, "unexpected: %d/%d/%d\n", proc, thr,
+			    seq);
 		return 0;
 	}
 	st->next[proc][thr]++;
@@ -281,7 +283,7 @@ START_TEST(test_ring_full)
 	struct ring_server s;
 	struct post_state st;
 	pid_t pids[MAXPROC];
-	int i, pending, status;
+	int i, n, pending, status;
 
 	setup_server(&s);
 	memset(&st, 0, sizeof(st));
@@ -296,10 +298,17 @@ START_TEST(test_ring_full)
 	sleep_ms(300);
 	ring_count(&s, &pending, NULL);
 	ck_assert_int_eq(pending, AW_NSLOTS);
-	for (i = 0; i < cfg->nproc; i++)
-		ck_assert_int_eq(waitpid(pids[i], &status, WNOHANG), 0);
+	/* a client may have got all the slots it needed; others wait */
+	for (i = 0, n = 0; i < cfg->nproc; i++) {
+		if (waitpid(pids[i], &status, WNOHANG) == 0) {
+			pids[n++] = pids[i];
+			continue;
+		}
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_int_gt(n, 0);
 	serve_until(&s, post_handler, &st, post_done, 60000);
-	ck_assert_int_eq(wait_all(pids, cfg->nproc), cfg->nproc);
+	ck_assert_int_eq(wait_all(pids, n), n);
 	ck_assert_int_eq(st.bad, 0);
 	ck_assert_int_eq(st.total, st.expect);
 	ck_assert_int_eq(ring_count(&s, NULL, NULL), 0);
@@ -571,6 +580,7 @@ START_TEST(test_dead_client)
 		if ((pid = fork()) == 0)
 			stuck_writer(&s);
 		wait_pending_or_lingering(&s, 1);
+		ck_assert_int_eq(ring_reclaim(&s, 0), 0);	/* too soon */
 		sleep_ms(150);
 		ck_assert_int_eq(ring_reclaim(&s, 0), 0);	/* alive */
 		kill(pid, SIGKILL);
@@ -674,7 +684,7 @@ sup_client(struct ring_server *s, int kind, int res_fd, int go_fd)
 		    -1 ? -1 : 0;
 	} else if (kind == SUP_BLOCKED_POST) {
 		/* more than the ring holds: the server never serves */
-		for (i = 0; i < AW_NSLOTS; i++)
+		for (i = 0; i < 2 * AW_NSLOTS; i++)
 			if ((rep.r = ring_post(&c, buf, (size_t)n)) != 0)
 				break;
 	} else

@@ -1,0 +1,66 @@
+/*
+ * report.h: what agentwrap says on its stderr while a command runs: one line
+ * per distinct denial (what, which program, why, which setting would allow
+ * it), a note for each program the shim cannot follow, and a one-line
+ * summary at exit. -q silences all of it.
+ *
+ * Runs in the supervisor. Messages come from the ring (hostile): the reason
+ * printed is the supervisor's own policy_decide() on the request, never the
+ * shim's text, and every line goes through strnvis(3).
+ */
+#ifndef AGENTWRAP_REPORT_H
+#define AGENTWRAP_REPORT_H
+
+#include <stddef.h>
+
+#include "explain.h"
+#include "msg.h"
+#include "policy.h"
+
+struct report;
+
+/* RT answers name resolution when a decision needs it (--resolve). NULL
+ * only when out of memory. */
+struct report *report_new(const struct policy *pol, struct resolve_table *rt,
+	    int quiet);
+void	report_free(struct report *r);
+
+/*
+ * A call that was denied (M->verdict deny or ask, not audit-only). D is the
+ * supervisor's decision if it made one (a round trip), else NULL: then
+ * report_denial() decides the request again itself. Prints one line the
+ * first time an op and object are seen; counts every call.
+ */
+void	report_denial(struct report *r, const struct aw_msg *m,
+	    const struct pol_decision *d);
+
+/* Under --audit-only: a call that the policy would have denied. Counted. */
+void	report_would_deny(struct report *r, const struct aw_msg *m);
+
+/* An exec the shim could not follow (AW_OP_UNCOVERED): one note per path. */
+void	report_uncovered(struct report *r, const struct aw_msg *m);
+
+/* At exit: "agentwrap: N calls denied (2 write, 1 connect)", if any. */
+void	report_summary(struct report *r);
+
+/* How many calls were denied (or would have been, under --audit-only). */
+unsigned long report_denied(const struct report *r);
+
+/*
+ * The policy request a decoded message stands for: its op, flags, paths,
+ * argv, host (the name if given, else the address) and port, judged from
+ * "/" (the shim sends canonical absolute paths). Names resolve through RT.
+ * The request points into M.
+ */
+void	report_request(const struct aw_msg *m, struct resolve_table *rt,
+	    struct pol_request *req);
+
+/*
+ * The setting that would allow what D denied, for REQ (the request that was
+ * decided), into OUT: "--add-dir /etc or sandbox_workspace_write.writable_roots".
+ * Empty if nothing would. Exported for tests.
+ */
+void	report_hint(const struct policy *pol, const struct pol_request *req,
+	    const struct pol_decision *d, char *out, size_t outlen);
+
+#endif /* AGENTWRAP_REPORT_H */

@@ -1,0 +1,1019 @@
+/*
+ * run.c: run a command under the policy. This is the supervisor proper:
+ * it sets up the ring and the policy snapshot, starts the command with the
+ * shim preloaded, and then runs one event loop (poll over the ring's
+ * doorbell and a signalfd) that serves ring messages, forwards signals and
+ * reaps children, until the command exits; then it drains the ring, ends
+ * what is left of the process tree, and exits with the command's status.
+ *
+ * Runs in the supervisor, the only trusted process. Everything that comes
+ * through the ring is hostile input: ring_serve() hands us private copies,
+ * msg_decode() checks their form, and each handler re-checks their meaning
+ * (an op that does not fit the message type is malformed). A malformed
+ * request is denied and recorded, never fatal.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "audit.h"
+#include "msg.h"
+#include "report.h"
+#include "ring.h"
+#include "run.h"
+
+extern char **environ;
+
+#define GRACE_MS	1000	/* after SIGTERM, before SIGKILL */
+#define GIVE_UP_MS	4000	/* stop trying to end the tree */
+#define MAX_ADDRS	32
+#define SPIN_US		20	/* the supervisor's wait for more work */
+#define SPIN_SCORE_MAX	8
+#define SPIN_SCORE_MIN	(-8)
+
+/* A stage of the child's setup that failed, sent over the exec pipe */
+enum { CHILD_CHDIR = 1, CHILD_EXEC = 2 };
+
+struct run {
+	const struct run_opts	*o;
+	struct ring_server	 ring;
+	struct audit		*audit;
+	struct report		*report;
+	int			 sfd;		/* signalfd */
+	pid_t			 child;
+	int			 child_done;
+	int			 child_status;
+	unsigned long		 malformed;
+	int			 spin_score;	/* > 0: spinning has paid off lately */
+};
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* warnx() with untrusted or user-given text escaped */
+static void
+warn_vis(const char *fmt, const char *s, const char *detail)
+{
+	char *v;
+
+	if (stravis(&v, s, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB |
+	    VIS_CSTYLE) == -1)
+		v = NULL;
+	warnx(fmt, v ? v : "?", detail);
+	free(v);
+}
+
+/* --- messages --- */
+
+/* Encode an answer into ANS; its length (0 if it does not fit). */
+static size_t
+answer(uint8_t *ans, size_t cap, const struct aw_msg *req, int verdict,
+    int audit_only, const char *rule, const char *why,
+    const char *const *words, size_t nwords)
+{
+	struct aw_msg a;
+	size_t i;
+	int n;
+
+	memset(&a, 0, sizeof(a));
+	a.type = req->type;
+	a.op = req->op <= OP_BIND ? req->op : OP_READ;
+	a.verdict = (uint8_t)verdict;
+	a.layer = AW_LAYER_SUPERVISOR;
+	a.flags = audit_only ? AW_MF_AUDIT_ONLY : 0;
+	a.pid = (int32_t)getpid();
+	a.port = -1;
+	a.ts_ns = realtime_ns();
+	a.rule = rule;
+	a.why = why;
+	for (i = 0; i < nwords && i < AW_MSG_MAX_ARGV; i++)
+		a.argv[i] = words[i];
+	a.argc = (uint32_t)i;
+	n = msg_encode(ans, cap, &a);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static int
+malformed(struct run *st, int32_t owner, size_t len, const char *why,
+    uint8_t *ans, size_t anscap, size_t *anslen)
+{
+	struct aw_msg req;
+	char pid[32];
+
+	st->malformed++;
+	if (st->audit != NULL)
+		audit_malformed(st->audit, owner, len, why);
+	if (st->malformed == 1 && !st->o->quiet) {
+		snprintf(pid, sizeof(pid), "%d", (int)owner);
+		warn_vis("malformed message from pid %s on the ring (%s); "
+		    "denied", pid, why);
+	}
+	if (ans != NULL) {
+		memset(&req, 0, sizeof(req));
+		req.type = AW_MSG_ASK;
+		*anslen = answer(ans, anscap, &req, VERDICT_DENY, 0, "protocol",
+		    "malformed request", NULL, 0);
+	}
+	return VERDICT_DENY;
+}
+
+/* Record and report a call the supervisor did not decide itself. */
+static int
+h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	(void)ans;
+	(void)anscap;
+	(void)anslen;
+	if (st->o->audit_only)
+		m->flags |= AW_MF_AUDIT_ONLY;
+	if (st->audit != NULL)
+		audit_event(st->audit, m);
+	if (m->op == AW_OP_UNCOVERED)
+		report_uncovered(st->report, m);
+	else if (m->verdict != VERDICT_ALLOW && m->op <= OP_BIND) {
+		if (m->flags & AW_MF_AUDIT_ONLY)
+			report_would_deny(st->report, m);
+		else
+			report_denial(st->report, m, NULL);
+	}
+	return VERDICT_ALLOW;
+}
+
+/* Record the supervisor's decision D on M, and report it if it denies. */
+static void
+record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
+{
+	struct aw_msg rec = *m;
+
+	rec.verdict = (uint8_t)d->verdict;
+	rec.rule = d->rule;
+	rec.why = NULL;
+	rec.layer = AW_LAYER_SUPERVISOR;
+	if (st->o->audit_only)
+		rec.flags |= AW_MF_AUDIT_ONLY;
+	if (st->audit != NULL)
+		audit_event(st->audit, &rec);
+	if (d->verdict == VERDICT_ALLOW)
+		return;
+	if (st->o->audit_only)
+		report_would_deny(st->report, &rec);
+	else
+		report_denial(st->report, &rec, d);
+}
+
+/*
+ * The verdict a client must enforce: nothing under --audit-only; an ask is
+ * a deny until approvals exist (issue 4), since nobody can be asked.
+ */
+static int
+enforce(const struct run *st, enum pol_verdict v)
+{
+	if (st->o->audit_only || v == VERDICT_ALLOW)
+		return VERDICT_ALLOW;
+	return VERDICT_DENY;
+}
+
+/* Decide a request with the supervisor's policy (its answer wins). */
+static int
+h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	struct pol_request req;
+	struct pol_decision d;
+
+	if (m->op > OP_BIND)
+		return malformed(st, m->pid, 0, "ask for an op that is not a "
+		    "request", ans, anscap, anslen);
+	report_request(m, st->o->rt, &req);
+	policy_decide(st->o->pol, &req, &d);
+	record(st, m, &d);
+	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
+	    d.why, NULL, 0);
+	return enforce(st, d.verdict);
+}
+
+struct capture {
+	struct resolve_table	*rt;
+	struct netaddr		 addrs[MAX_ADDRS];
+	int			 n;
+};
+
+/* A pol_resolve_fn that keeps what it handed to the policy. */
+static int
+capture_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	struct capture *c = ctx;
+	int n = resolve_lookup(c->rt, name, out, max);
+
+	c->n = 0;
+	if (n > 0) {
+		c->n = n < MAX_ADDRS ? n : MAX_ADDRS;
+		memcpy(c->addrs, out, (size_t)c->n * sizeof(*out));
+	}
+	return n;
+}
+
+/*
+ * Resolve and judge a host name. An allowing answer carries the addresses
+ * the policy judged; an allowing answer without addresses (the policy did
+ * not need to resolve: the network is simply on) means "resolve as usual".
+ * XXX getaddrinfo blocks the event loop; pin the answers for connect.
+ */
+static int
+h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	struct pol_request req;
+	struct pol_decision d;
+	struct capture cap;
+	char txt[MAX_ADDRS][NETADDR_STRLEN];
+	const char *words[MAX_ADDRS];
+	int i, n = 0;
+
+	if (m->op != OP_RESOLVE || m->host == NULL)
+		return malformed(st, m->pid, 0, "resolve without a host name",
+		    ans, anscap, anslen);
+	memset(&cap, 0, sizeof(cap));
+	cap.rt = st->o->rt;
+	report_request(m, st->o->rt, &req);
+	req.resolve = capture_resolve;
+	req.resolve_ctx = &cap;
+	policy_decide(st->o->pol, &req, &d);
+	record(st, m, &d);
+	if (d.verdict == VERDICT_ALLOW || st->o->audit_only)
+		for (i = 0; i < cap.n; i++) {
+			netaddr_format(&cap.addrs[i], txt[n], sizeof(txt[n]));
+			words[n] = txt[n];
+			n++;
+		}
+	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
+	    d.why, words, (size_t)n);
+	return enforce(st, d.verdict);
+}
+
+static int
+h_ping(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	(void)st;
+	*anslen = answer(ans, anscap, m, VERDICT_ALLOW, 0, NULL, NULL, NULL,
+	    0);
+	return VERDICT_ALLOW;
+}
+
+typedef int (*msg_handler)(struct run *, struct aw_msg *, uint8_t *, size_t,
+    size_t *);
+
+static const struct {
+	uint16_t	type;
+	int		round_trip;
+	msg_handler	fn;
+} dispatch[] = {
+	{ AW_MSG_EVENT, 0, h_event },
+	{ AW_MSG_ASK, 1, h_ask },
+	{ AW_MSG_RESOLVE, 1, h_resolve },
+	{ AW_MSG_PING, 1, h_ping },
+};
+
+/* The ring_handler: BUF is a private copy of one slot. */
+static int
+handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
+{
+	struct run *st = ctx;
+	struct aw_msg m;
+	size_t i;
+
+	if (msg_decode(buf, len, &m) == -1)
+		return malformed(st, owner, len, "does not decode", ans,
+		    anscap, anslen);
+	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
+		if (dispatch[i].type == m.type)
+			break;
+	if (i == sizeof(dispatch) / sizeof(dispatch[0]) ||
+	    dispatch[i].round_trip != (ans != NULL))
+		return malformed(st, owner, len, ans != NULL ? "a one-way "
+		    "message sent as a request" : "a request posted one-way",
+		    ans, anscap, anslen);
+	return dispatch[i].fn(st, &m, ans, anscap, anslen);
+}
+
+/* --- setting up --- */
+
+/* The shim: $AGENTWRAP_SHIM_PATH, or libagentwrap.so next to agentwrap. */
+static int
+find_shim(char *out, size_t cap)
+{
+	const char *env = getenv(RUN_ENV_SHIM_PATH);
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env != NULL && *env != '\0') {
+		if (env[0] != '/') {
+			warn_vis("%s%s: must be an absolute path",
+			    RUN_ENV_SHIM_PATH "=", env);
+			return -1;
+		}
+		if ((size_t)snprintf(out, cap, "%s", env) >= cap) {
+			warnx("%s: too long", RUN_ENV_SHIM_PATH);
+			return -1;
+		}
+	} else {
+		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) ==
+		    -1) {
+			warn("readlink /proc/self/exe");
+			return -1;
+		}
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		if ((size_t)snprintf(out, cap, "%s/libagentwrap.so", exe) >=
+		    cap) {
+			warnx("the path of the shim is too long");
+			return -1;
+		}
+	}
+	/* LD_PRELOAD splits on these */
+	if (strpbrk(out, ": \t\n") != NULL) {
+		warn_vis("the shim's path %s%s holds a colon or a space, which "
+		    "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH", out, "");
+		return -1;
+	}
+	if (access(out, R_OK) == -1) {
+		warn_vis("cannot use the shim %s: %s (build it with make, or "
+		    "set AGENTWRAP_SHIM_PATH)", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The policy snapshot in a sealed memfd. */
+static int
+make_snapshot(const struct policy *pol)
+{
+	uint8_t *buf;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd;
+
+	if (snapshot_write(pol, &buf, &len) == -1) {
+		warnx("cannot write the policy snapshot");
+		return -1;
+	}
+	if ((fd = memfd_create("agentwrap-snapshot", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1) {
+		warn("memfd_create");
+		free(buf);
+		return -1;
+	}
+	while (off < len) {
+		if ((n = write(fd, buf + off, len - off)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			warn("writing the policy snapshot");
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	free(buf);
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) == -1) {
+		warn("sealing the policy snapshot");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Move FD to a high number, out of the way of programs that use fixed
+ * small numbers (a shell's `exec 3>file`). Still close-on-exec.
+ */
+static int
+move_high(int fd)
+{
+	struct rlimit rl;
+	rlim_t top = 1024;
+	int nfd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < top)
+		top = rl.rlim_cur;
+	if (top < 16)
+		return fd;
+	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 3)) == -1)
+		return fd;
+	close(fd);
+	return nfd;
+}
+
+static int
+env_is_ours(const char *e)
+{
+	static const char *const names[] = { "LD_PRELOAD", AW_ENV_FDS,
+	    AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD, AW_ENV_AUDIT,
+	    AW_ENV_AUDIT_ONLY };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (strncmp(e, names[i], n) == 0 && e[n] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+static void
+free_env(char **env)
+{
+	size_t i;
+
+	if (env == NULL)
+		return;
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Append a formatted "NAME=value" to ENV at *K; -1 if out of memory. */
+static int
+env_add(char **env, size_t *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+env_add(char **env, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	env[(*k)++] = s;
+	return 0;
+}
+
+/* The command's environment: ours, plus the variables the shim needs. */
+static char **
+make_env(const char *shim, int ring_fd, int snap_fd, int bell_fd,
+    const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
+{
+	const char *user = getenv("LD_PRELOAD");
+	char hex[2 * AW_TOKEN_LEN + 1], **env;
+	size_t n, i, k = 0;
+	int bad = 0;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 10, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++)
+		if (!env_is_ours(environ[i]))
+			bad = env_add(env, &k, "%s", environ[i]);
+	for (i = 0; i < AW_TOKEN_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", token[i]);
+	/* the shim first; the user's own preloads after it */
+	if (user != NULL && *user != '\0')
+		bad |= env_add(env, &k, "LD_PRELOAD=%s:%s", shim, user);
+	else
+		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
+	if (user != NULL)
+		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
+	bad |= env_add(env, &k, "%s=%d,%d,%d", AW_ENV_FDS, ring_fd, snap_fd,
+	    bell_fd);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
+	if (audit)
+		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT);
+	if (audit_only)
+		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT_ONLY);
+	if (bad) {
+		free_env(env);
+		return NULL;
+	}
+	return env;
+}
+
+static void
+child_fail(int fd, int stage)
+{
+	int msg[2] = { stage, errno };
+	ssize_t r;
+
+	do
+		r = write(fd, msg, sizeof(msg));
+	while (r == -1 && errno == EINTR);
+}
+
+/*
+ * Is there a file NAME in some directory of $PATH? execvp() says EACCES
+ * when a directory of $PATH cannot be searched, even if the command is in
+ * none of them: a shell says "not found" (127) then, and so do we.
+ */
+static int
+found_in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char buf[PATH_MAX];
+	struct stat sb;
+	int n;
+
+	if (path == NULL)
+		path = "/bin:/usr/bin";		/* glibc's default */
+	for (p = path;; p = e + 1) {
+		e = strchrnul(p, ':');
+		n = (int)(e - p);
+		/* an empty entry is the current directory */
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", n, p, n ? "/" : "",
+		    name) < (int)sizeof(buf) && stat(buf, &sb) == 0)
+			return 1;
+		if (*e == '\0')
+			return 0;
+	}
+}
+
+/* In the child, between fork and exec. Does not return. */
+static _Noreturn void
+child(const struct run_opts *o, char **argv, char **env,
+    const sigset_t *oldmask, const int keep[3], int pipe_w)
+{
+	int i;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	for (i = 0; i < 3; i++)
+		if (fcntl(keep[i], F_SETFD, 0) == -1) {
+			child_fail(pipe_w, CHILD_EXEC);
+			_exit(RUN_EXIT_AGENTWRAP);
+		}
+	if (o->chdir_workspace &&
+	    chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
+		child_fail(pipe_w, CHILD_CHDIR);
+		_exit(RUN_EXIT_AGENTWRAP);
+	}
+	execvpe(argv[0], argv, env);
+	if (errno == EACCES && strchr(argv[0], '/') == NULL &&
+	    !found_in_path(argv[0]))
+		errno = ENOENT;
+	child_fail(pipe_w, CHILD_EXEC);
+	_exit(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND :
+	    RUN_EXIT_CANNOT_RUN);
+}
+
+/* --- the event loop --- */
+
+/* Reap every child that has exited, reclaiming its slots first. */
+static void
+reap(struct run *st)
+{
+	siginfo_t si;
+	int status;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;		/* ECHILD */
+		}
+		if (si.si_pid == 0)
+			return;
+		/*
+		 * The zombie still holds its pid: read what it posted, then
+		 * free what it held, before the pid can be reused.
+		 */
+		ring_serve(&st->ring, handle, st);
+		ring_reclaim_pid(&st->ring, si.si_pid);
+		if (waitpid(si.si_pid, &status, WNOHANG) != si.si_pid)
+			continue;
+		if (si.si_pid == st->child) {
+			st->child_done = 1;
+			st->child_status = status;
+		}
+	}
+}
+
+static void
+signals(struct run *st)
+{
+	struct signalfd_siginfo si;
+
+	while (read(st->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap(st);
+			continue;
+		}
+		/*
+		 * The terminal sends SIGINT, SIGQUIT, SIGWINCH... to the
+		 * whole foreground process group, the command included
+		 * (SI_KERNEL): forwarding those would deliver them twice.
+		 */
+		if (si.ssi_code == SI_KERNEL || st->child_done)
+			continue;
+		kill(st->child, (int)si.ssi_signo);
+	}
+}
+
+/* Sleep until the doorbell rings, a signal comes or TIMEOUT_MS passes. */
+static void
+wait_events(struct run *st, int timeout_ms)
+{
+	struct pollfd pfd[2];
+
+	pfd[0].fd = st->sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = st->ring.doorbell_fd;
+	pfd[1].events = POLLIN;
+	if (ring_prepare_sleep(&st->ring)) {
+		/* work waits: only look for signals, so they never starve */
+		if (poll(pfd, 1, 0) == 1)
+			signals(st);
+		return;
+	}
+	poll(pfd, 2, timeout_ms);
+	ring_after_sleep(&st->ring);
+	if (pfd[0].revents & POLLIN)
+		signals(st);
+}
+
+struct proc {
+	pid_t	pid, ppid;
+	char	state;
+};
+
+static int
+proc_cmp(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Every process on the system: pid, parent, state. NULL on failure. */
+static struct proc *
+list_procs(size_t *np)
+{
+	struct proc *v = NULL, *nv;
+	struct dirent *de;
+	char path[64], buf[512], *p;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	DIR *d;
+	int fd;
+
+	*np = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		if ((p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				break;
+			v = nv;
+		}
+		v[n].pid = (pid_t)atoi(buf);
+		if (sscanf(p + 1, " %c %d", &v[n].state, &v[n].ppid) != 2)
+			continue;
+		n++;
+	}
+	closedir(d);
+	if (v != NULL)
+		qsort(v, n, sizeof(*v), proc_cmp);
+	*np = n;
+	return v;
+}
+
+/* The live (not zombie) descendants of ROOT into OUT (malloc'd). */
+static size_t
+descendants(pid_t root, pid_t **out)
+{
+	struct proc *v, key, *par;
+	size_t n, i, k = 0;
+	char *mark;
+	int changed;
+
+	*out = NULL;
+	if ((v = list_procs(&n)) == NULL)
+		return 0;
+	if ((mark = calloc(n, 1)) == NULL || (*out = calloc(n + 1,
+	    sizeof(**out))) == NULL) {
+		free(mark);
+		free(v);
+		return 0;
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (mark[i] || v[i].pid == root)
+				continue;
+			key.pid = v[i].ppid;
+			if (v[i].ppid == root || ((par = bsearch(&key, v, n,
+			    sizeof(*v), proc_cmp)) != NULL &&
+			    mark[par - v])) {
+				mark[i] = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (i = 0; i < n; i++)
+		if (mark[i] && v[i].state != 'Z' && v[i].state != 'X')
+			(*out)[k++] = v[i].pid;
+	free(mark);
+	free(v);
+	return k;
+}
+
+/*
+ * The command has exited: end what is left of its tree. SIGTERM (and
+ * SIGCONT, so that stopped ones can act on it) to every descendant, a
+ * short grace while the ring is still served (they may be waiting for an
+ * answer), then SIGKILL until none is left. We are a subreaper, so orphans
+ * come to us to be reaped.
+ */
+static void
+end_tree(struct run *st)
+{
+	uint64_t t0 = mono_ms(), el;
+	pid_t *pids, self = getpid();
+	size_t n, i;
+	int termed = 0;
+
+	for (;;) {
+		n = descendants(self, &pids);
+		if (n == 0) {
+			free(pids);
+			break;
+		}
+		el = mono_ms() - t0;
+		if (el >= GIVE_UP_MS) {
+			warnx("%zu process%s of the command could not be ended",
+			    n, n == 1 ? "" : "es");
+			free(pids);
+			break;
+		}
+		if (!termed || el >= GRACE_MS)
+			for (i = 0; i < n; i++) {
+				kill(pids[i], termed ? SIGKILL : SIGTERM);
+				if (!termed)
+					kill(pids[i], SIGCONT);
+			}
+		termed = 1;
+		free(pids);
+		ring_serve(&st->ring, handle, st);
+		wait_events(st, 20);
+		reap(st);
+	}
+	reap(st);
+}
+
+/*
+ * After serving: wait a little, awake, for the next message? A client in a
+ * loop of round trips sends its next request within microseconds, and a
+ * supervisor asleep in poll() costs it a wake-up each time; but spinning in
+ * vain burns a core that a parallel build needs. So spin only while it has
+ * paid off lately: each spin that finds work, and each sleep that was cut
+ * short within the spin time, raises the score; each spin in vain lowers it
+ * twice as much.
+ */
+static int
+spin_for_more(struct run *st)
+{
+	if (st->spin_score < 0)
+		return 0;
+	if (ring_spin(&st->ring, SPIN_US * 1000)) {
+		if (st->spin_score < SPIN_SCORE_MAX)
+			st->spin_score++;
+		return 1;
+	}
+	st->spin_score -= 2;
+	if (st->spin_score < SPIN_SCORE_MIN)
+		st->spin_score = SPIN_SCORE_MIN;
+	return 0;
+}
+
+/* Serve until no message waits; then free what dead owners left. */
+static void
+drain(struct run *st)
+{
+	int pending;
+
+	do {
+		while (ring_serve(&st->ring, handle, st) > 0)
+			;
+		ring_reclaim(&st->ring, 1);
+		ring_count(&st->ring, &pending, NULL);
+	} while (pending > 0);
+}
+
+int
+run_command(const struct run_opts *o, char **argv)
+{
+	struct run st;
+	uint8_t token[AW_TOKEN_LEN];
+	char shim[PATH_MAX], errbuf[512], **env = NULL;
+	sigset_t mask, oldmask;
+	int snap_fd = -1, pipefd[2] = { -1, -1 }, keep[3], msg[2], status;
+	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering;
+	uint64_t t0;
+	ssize_t n;
+
+	memset(&st, 0, sizeof(st));
+	st.o = o;
+	st.sfd = -1;
+	st.ring.ring_fd = st.ring.doorbell_fd = -1;
+
+	if (find_shim(shim, sizeof(shim)) == -1)
+		return RUN_EXIT_AGENTWRAP;
+	/* the tree runs as us: it must not ptrace us or open our fds */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		warn("prctl PR_SET_DUMPABLE");
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
+		warn("prctl PR_SET_CHILD_SUBREAPER");
+		return RUN_EXIT_AGENTWRAP;
+	}
+	if (o->audit != NULL) {
+		if (audit_open(&st.audit, o->audit, errbuf, sizeof(errbuf)) ==
+		    -1) {
+			warn_vis("%s%s", errbuf, "");
+			return RUN_EXIT_AGENTWRAP;
+		}
+		if (audit_start(st.audit, o->version, o->cfg, argv,
+		    o->audit_only) == -1)
+			goto out;
+	}
+	if ((st.report = report_new(o->pol, o->rt, o->quiet)) == NULL) {
+		warnx("out of memory");
+		goto out;
+	}
+	if (getrandom(token, sizeof(token), 0) != (ssize_t)sizeof(token)) {
+		warn("getrandom");
+		goto out;
+	}
+	if (ring_create(&st.ring, token) == -1) {
+		warn("cannot create the ring");
+		goto out;
+	}
+	if ((snap_fd = make_snapshot(o->pol)) == -1)
+		goto out;
+	st.ring.ring_fd = move_high(st.ring.ring_fd);
+	snap_fd = move_high(snap_fd);
+	st.ring.doorbell_fd = move_high(st.ring.doorbell_fd);
+	keep[0] = st.ring.ring_fd;
+	keep[1] = snap_fd;
+	keep[2] = st.ring.doorbell_fd;
+	if ((env = make_env(shim, keep[0], keep[1], keep[2], token,
+	    o->audit != NULL, o->audit_only)) == NULL) {
+		warnx("out of memory");
+		goto out;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &mask, &oldmask) == -1) {
+		warn("sigprocmask");
+		goto out;
+	}
+	if ((st.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1) {
+		warn("signalfd");
+		goto out_mask;
+	}
+	/* a closed audit pipe must be an error we see, not our death */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(pipefd, O_CLOEXEC) == -1) {
+		warn("pipe2");
+		goto out_mask;
+	}
+	if ((st.child = fork()) == -1) {
+		warn("fork");
+		goto out_mask;
+	}
+	if (st.child == 0)
+		child(o, argv, env, &oldmask, keep, pipefd[1]);
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	do
+		n = read(pipefd[0], msg, sizeof(msg));
+	while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)sizeof(msg)) {
+		if (msg[0] == CHILD_CHDIR)
+			warn_vis("cannot enter the workspace %s: %s",
+			    o->cfg->s[CFG_WORKSPACE].str, strerror(msg[1]));
+		else
+			warn_vis("%s: %s", argv[0], strerror(msg[1]));
+	}
+
+	while (!st.child_done) {
+		if (ring_serve(&st.ring, handle, &st) > 0 &&
+		    spin_for_more(&st))
+			continue;
+		ring_count(&st.ring, NULL, &lingering);
+		t0 = mono_us();
+		wait_events(&st, lingering > 0 ? 100 : -1);
+		/* woken at once: spinning would have caught it */
+		if (mono_us() - t0 < SPIN_US && st.spin_score < SPIN_SCORE_MAX)
+			st.spin_score++;
+	}
+	drain(&st);
+	end_tree(&st);
+	drain(&st);
+
+	status = st.child_status;
+	if (WIFEXITED(status))
+		r = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status)) {
+		signo = WTERMSIG(status);
+		r = 128 + signo;
+	}
+	if (st.audit != NULL)
+		audit_end(st.audit, r, signo);
+	report_summary(st.report);
+	if (audit_failed(st.audit)) {
+		warnx("the audit log is incomplete: exiting %d instead of the "
+		    "command's %d", RUN_EXIT_AGENTWRAP, r);
+		r = RUN_EXIT_AGENTWRAP;
+	}
+out_mask:
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out:
+	if (audit_close(st.audit) == -1)
+		r = RUN_EXIT_AGENTWRAP;
+	report_free(st.report);
+	free_env(env);
+	if (pipefd[0] != -1)
+		close(pipefd[0]);
+	if (pipefd[1] != -1)
+		close(pipefd[1]);
+	if (st.sfd != -1)
+		close(st.sfd);
+	if (snap_fd != -1)
+		close(snap_fd);
+	if (st.ring.ring != NULL)
+		ring_destroy(&st.ring);
+	return r;
+}

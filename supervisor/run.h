@@ -1,0 +1,41 @@
+/*
+ * run.h: run a command under the policy: the supervisor's event loop.
+ *
+ * Runs in the supervisor.
+ */
+#ifndef AGENTWRAP_RUN_H
+#define AGENTWRAP_RUN_H
+
+#include "config.h"
+#include "explain.h"
+#include "policy.h"
+
+#define RUN_EXIT_AGENTWRAP	125	/* agentwrap's own error */
+#define RUN_EXIT_CANNOT_RUN	126	/* found, but cannot be executed */
+#define RUN_EXIT_NOT_FOUND	127
+
+/* Environment: where the shim is, when not next to the agentwrap binary */
+#define RUN_ENV_SHIM_PATH	"AGENTWRAP_SHIM_PATH"
+
+struct run_opts {
+	const struct config	*cfg;
+	const struct policy	*pol;
+	struct resolve_table	*rt;		/* --resolve, for RESOLVE requests */
+	const char		*version;	/* for the audit log */
+	const char		*audit;		/* --audit SPEC, or NULL */
+	int			 audit_only;	/* --audit-only */
+	int			 quiet;		/* -q */
+	int			 chdir_workspace;	/* -C given: start the command there */
+};
+
+/*
+ * Run ARGV (NULL-terminated, ARGV[0] searched in PATH) with the shim
+ * preloaded, serve the ring until it exits, end what is left of its process
+ * tree, and return the exit status to exit with: the command's, 128+N if a
+ * signal N ended it, 126/127 if it could not be executed / was not found,
+ * 125 for agentwrap's own errors (including an audit log that could not be
+ * written completely). Prints its own messages.
+ */
+int	run_command(const struct run_opts *o, char **argv);
+
+#endif /* AGENTWRAP_RUN_H */

@@ -1,0 +1,171 @@
+#!/bin/sh
+# run-supervisor.sh: `agentwrap [options] COMMAND`, the supervisor side, with
+# a stand-in for the shim: AGENTWRAP_SHIM_PATH names an empty library, and
+# the command build/tests/ringclient talks to the ring itself. Exit statuses,
+# the command's environment and descriptors, denial lines and the summary,
+# -q, the audit log (every event there, bytes kept, valid JSON, footer
+# counts, a full disk), --audit-only, malformed messages, round trips, and
+# the end of a tree that leaves processes behind.
+. "$(dirname "$0")/lib.sh"
+
+R=$(cd "$(dirname "$AGENTWRAP")" && pwd)/tests/ringclient
+# the tools are built with ASan, which wants to come first: the empty shim
+# is preloaded before it
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+SHIM="$T/empty.so"
+printf 'void aw_test_empty(void) {}\n' >"$T/empty.c"
+if ! cc -shared -fPIC -o "$SHIM" "$T/empty.c" 2>/dev/null; then
+	SHIM=$(ldd /bin/sh | awk '/libc\.so/ { print $3 }')
+fi
+export AGENTWRAP_SHIM_PATH="$SHIM"
+
+# status CODE REGEX CMD...: agentwrap -- CMD exits CODE, output matches REGEX
+status() {
+	code=$1; re=$2; shift 2
+	expect "$code" "$re" -- "$@"
+}
+
+check() {	# check DESCRIPTION COMMAND...: a shell condition
+	d=$1; shift
+	ntest=$((ntest + 1))
+	if ! "$@"; then
+		nfail=$((nfail + 1))
+		echo "FAIL: $d"
+	fi
+}
+
+# exit statuses, as env(1)
+status 0 '' true
+status 3 '' sh -c 'exit 3'
+status 143 '' sh -c 'kill -TERM $$'
+status 137 '' sh -c 'kill -KILL $$'
+# a PATH directory we may not search does not make it 126 (execvp's EACCES)
+mkdir -p "$T/closed"
+chmod 0 "$T/closed"
+opath=$PATH
+PATH=$T/closed/sub:/usr/bin:/bin
+status 127 'agentwrap: no-such-command-x: No such file or directory' \
+    no-such-command-x
+PATH=$opath
+status 127 'agentwrap: /nonexistent/cmd: No such file or directory' \
+    /nonexistent/cmd
+printf 'x' >"$T/noexec"
+chmod 644 "$T/noexec"
+status 126 'Permission denied' "$T/noexec"
+AGENTWRAP_SHIM_PATH=/nonexistent/libagentwrap.so expect 125 \
+    'cannot use the shim /nonexistent/libagentwrap.so' -- true
+AGENTWRAP_SHIM_PATH=relative.so expect 125 'must be an absolute path' -- true
+expect 125 'audit.*No such file or directory' --audit /nonexistent/dir/x -- true
+expect 125 'audit fd:77: Bad file descriptor' --audit fd:77 -- true
+
+# the environment the shim needs, the user's LD_PRELOAD kept aside
+out=$(LD_PRELOAD="$SHIM" "$AGENTWRAP" -- sh -c \
+    'echo "$LD_PRELOAD|$AGENTWRAP_LD_PRELOAD|$AGENTWRAP_FDS|$AGENTWRAP_TOKEN|$AGENTWRAP_SHIM|${AGENTWRAP_AUDIT-}|${AGENTWRAP_AUDIT_ONLY-}"')
+fds=${out#"$SHIM:$SHIM|$SHIM|"}
+fds=${fds%%|*}
+tok=${out#*"|$fds|"}
+tok=${tok%%|*}
+check "environment: $out" test "$out" = "$SHIM:$SHIM|$SHIM|$fds|$tok|$SHIM||"
+check "AGENTWRAP_FDS: $fds" sh -c "printf '%s' '$fds' | grep -Eqx '[0-9]+,[0-9]+,[0-9]+'"
+check "AGENTWRAP_TOKEN: $tok" sh -c "printf '%s' '$tok' | grep -Eqx '[0-9a-f]{32}'"
+out=$("$AGENTWRAP" --audit-only -- sh -c \
+    'echo "${AGENTWRAP_LD_PRELOAD-unset}|${AGENTWRAP_AUDIT-}|$AGENTWRAP_AUDIT_ONLY"')
+check "audit-only environment: $out" test "$out" = "unset||1"
+# -C: the command starts in the workspace; without it, where we are
+mkdir -p "$T/other"
+out=$("$AGENTWRAP" -C "$T/other" -- pwd)
+check "-C: $out" test "$out" = "$(cd "$T/other" && pwd)"
+out=$("$AGENTWRAP" -- pwd)
+check "no -C: $out" test "$out" = "$(pwd)"
+# the audit descriptor stays ours
+out=$("$AGENTWRAP" --audit fd:7 -- sh -c 'ls /proc/$$/fd' 7>"$T/fd7.log")
+check "fd:7 is not inherited" sh -c "! printf '%s\n' '$out' | grep -qx 7"
+check "fd:7 got the log" grep -q session_end "$T/fd7.log"
+
+# a full disk is reported, not ignored
+expect 125 'audit log /dev/full: No space left on device' --audit /dev/full \
+    -- true
+
+# stragglers are ended, the run does not wait for them
+start=$(date +%s)
+status 0 '' sh -c 'sleep 60 & (trap "" TERM; sleep 61) & exit 0'
+check "stragglers ended quickly" test $(($(date +%s) - start)) -lt 10
+check "no straggler left" sh -c '! pgrep -f "^sleep 6[01]$" >/dev/null'
+
+if [ ! -x "$R" ]; then
+	echo "ringclient not built: the ring tests are skipped"
+	finish
+	exit
+fi
+
+status 0 '^ok$' "$R" env
+
+# a denial: one line, deduplicated, with the reason and the setting
+"$AGENTWRAP" -- sh -c "'$R' post write deny /etc/hosts;
+    '$R' post write deny /etc/hosts; '$R' post connect deny pypi.org 443" \
+    >"$T/out" 2>"$T/err"
+check "denials exit 0" test $? -eq 0
+check "one line per denied object" test "$(grep -c 'denied write /etc/hosts' \
+    "$T/err")" -eq 1
+check "write denial text" grep -Eq '^agentwrap: denied write /etc/hosts \(ringclient\[[0-9]+\]\): writing /etc/hosts needs approval: it is outside the writable roots \(.*\); nothing can approve it in this run \(approvals arrive with a terminal or harness\), so it is denied; to allow: --add-dir /etc or sandbox_workspace_write.writable_roots$' "$T/err"
+check "connect denial names -n" grep -q \
+    'denied connect pypi.org:443 .*to allow: -n ' "$T/err"
+check "summary" grep -qx \
+    'agentwrap: 3 calls denied (2 write, 1 connect)' "$T/err"
+"$AGENTWRAP" -q -- "$R" post write deny /etc/hosts >"$T/out" 2>"$T/err"
+check "-q is quiet" test ! -s "$T/err"
+# escaped, never raw
+"$AGENTWRAP" -- "$R" post write deny "$(printf '/etc/\033[2Jx\ny')" \
+    2>"$T/err"
+check "escaped denial" grep -q 'denied write /etc/\\033\[2Jx\\ny ' "$T/err"
+
+# round trips: the supervisor decides
+# an ask is enforced as a deny: nobody can approve it yet
+status 0 '^verdict=1 policy=2 rule=sandbox_workspace_write.writable_roots$' \
+    "$R" ask write /etc/hosts
+status 0 '^verdict=0 policy=0 ' "$R" ask write "$(pwd)/x"
+expect 0 '^verdict=1 policy=1 ' -a never -- "$R" ask write /etc/hosts
+expect 0 '^verdict=0 policy=2 .* audit-only$' --audit-only -- \
+    "$R" ask write /etc/hosts
+expect 0 '^verdict=0 policy=0 .* addr=151\.101\.0\.223 addr=2a04:4e42::223$' \
+    -n -c features.network_proxy=true \
+    -c 'features.network_proxy.domains={"example.com"="allow"}' \
+    --resolve example.com=151.101.0.223,2a04:4e42::223 -- \
+    "$R" resolve example.com
+status 0 '^verdict=1$' "$R" malformed
+
+# the audit log: everything, valid JSON, bytes recoverable, counts
+"$AGENTWRAP" -q --audit "$T/a.jsonl" -- "$R" flood 4 2500
+check "flood exit" test $? -eq 0
+check "10000 events" test "$(grep -c '"type":"event"' "$T/a.jsonl")" -eq 10000
+"$AGENTWRAP" -q --audit "$T/b.jsonl" -- sh -c "'$R' post-bytes;
+    '$R' malformed; '$R' post exec allow ls \"\$(printf '\\377')\";
+    '$R' ask write /etc/hosts" >/dev/null
+cat >"$T/check.py" <<'EOF'
+import base64, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert recs[0]["type"] == "session_start" and recs[-1]["type"] == "session_end"
+assert recs[0]["argv"][0] == "sh" and "sandbox_mode" in recs[0]["config"]
+ev = [r for r in recs if r["type"] == "event"]
+b = [r for r in ev if "path_b64" in r][0]
+assert base64.b64decode(b["path_b64"]) == b"/tmp/\xff\xfe-\x1b[31m-\xc3\xa9", b
+assert b["path"] == "/tmp/\ufffd\ufffd-\x1b[31m-\u00e9", b
+x = [r for r in ev if r["op"] == "exec"][0]
+assert x["argv"][1] == "\ufffd" and base64.b64decode(x["argv_b64"][1]) == b"\xff"
+w = [r for r in ev if r["op"] == "write"][0]
+assert w["verdict"] == "deny" and w["ask"] and w["layer"] == "supervisor"
+assert w["rule"] == "sandbox_workspace_write.writable_roots"
+for r in ev:
+    assert r["ts"].endswith("Z") and len(r["ts"]) == 27, r["ts"]
+assert len([r for r in recs if r["type"] == "malformed"]) == 2
+end = recs[-1]
+assert end["exit_status"] == 0 and end["malformed"] == 2, end
+assert end["counts"]["read"] == {"allow": 0, "deny": 1}, end
+assert end["counts"]["write"] == {"allow": 0, "deny": 1}, end
+assert end["counts"]["exec"] == {"allow": 1, "deny": 0}, end
+EOF
+check "audit log content" python3 "$T/check.py" "$T/b.jsonl"
+"$AGENTWRAP" -q --audit-only --audit "$T/c.jsonl" -- "$R" post write deny /x
+check "audit-only marks records" grep -q '"audit_only":true' "$T/c.jsonl"
+
+finish
