@@ -1,0 +1,1042 @@
+/*
+ * exec.c: the exec family, posix_spawn, system and popen. Each judges the
+ * argv (OP_EXEC, argv[0] taken as the program really run, and also as the
+ * caller wrote it when the two differ: the stricter verdict wins), reports a
+ * program the shim cannot follow (static, 32-bit, foreign loader, set-user-ID)
+ * as uncovered, then builds a new environment that carries the shim
+ * whatever the caller passed (`env -i`, LD_PRELOAD removed or replaced) and
+ * calls the real function with it. glibc's posix_spawn, system and popen
+ * exec internally, past a hooked execve: system and popen are rebuilt here on
+ * the real posix_spawn with that environment.
+ *
+ * Runs inside the watched process, in hooks; the exec paths also run in vfork
+ * children and between fork and exec: stack only (alloca; mmap for an
+ * environment too big for the stack), nothing left changed in memory the
+ * parent of a vfork child shares, the re-entry guard dropped before the real
+ * call.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <alloca.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define ENV_STACK_MAX	(256 * 1024)
+
+enum exec_kind {
+	EK_EXECVE,	/* path as given */
+	EK_EXECVPE,	/* searched in $PATH */
+	EK_FEXECVE,	/* a descriptor */
+	EK_EXECVEAT,	/* dirfd + path, or the fd with AT_EMPTY_PATH */
+	EK_SPAWN,
+	EK_SPAWNP,
+	EK_SYS_EXECVE,	/* syscall(SYS_execve, ...) */
+	EK_SYS_EXECVEAT,
+};
+
+struct exec_req {
+	int				 kind;
+	int				 dirfd;
+	const char			*path;
+	int				 fd;
+	int				 flags;
+	char *const			*argv;
+	char *const			*envp;
+	pid_t				*pidp;
+	const posix_spawn_file_actions_t *fa;
+	const posix_spawnattr_t		*attr;
+};
+
+static int
+is_spawn(int kind)
+{
+	return kind == EK_SPAWN || kind == EK_SPAWNP;
+}
+
+/* What a failed exec returns: -1 and errno, or posix_spawn's error number */
+static long
+exec_fail(const struct exec_req *r, int e)
+{
+	if (is_spawn(r->kind))
+		return e;
+	errno = e;
+	return -1;
+}
+
+static const char *
+base_name(const char *s)
+{
+	const char *p = strrchr(s, '/');
+
+	return p != NULL ? p + 1 : s;
+}
+
+/* execvp's search: the first executable regular file along $PATH */
+static const char *
+search_path(const char *file, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	size_t dlen, flen = strlen(file);
+	struct stat st;
+
+	if (file[0] == '\0' || strchr(file, '/') != NULL)
+		return file;
+	if (path == NULL)
+		path = "/bin:/usr/bin";
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		dlen = (size_t)(end - p);
+		if (dlen == 0) {
+			p = ".";
+			dlen = 1;
+		}
+		if (dlen + 1 + flen < outlen) {
+			memcpy(out, p, dlen);
+			out[dlen] = '/';
+			memcpy(out + dlen + 1, file, flen + 1);
+			if (SYS4(SYS_faccessat, AT_FDCWD, out, X_OK, 0) == 0 &&
+			    SYS4(SYS_newfstatat, AT_FDCWD, out, &st, 0) == 0 &&
+			    S_ISREG(st.st_mode))
+				return out;
+		}
+		if (*end == '\0')
+			break;
+	}
+	return file;
+}
+
+/*
+ * Why the shim cannot follow the program FD holds (NULL: it can). Scripts
+ * are looked through to their interpreter, DEPTH levels as the kernel does.
+ */
+static const char *
+uncovered_fd(int fd, int depth)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	struct stat st;
+	char line[256], interp[256], *s, *w;
+	long n, m;
+	size_t i, nph;
+
+	if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
+	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+		return "a set-user-ID or set-group-ID program: the loader "
+		       "ignores LD_PRELOAD";
+	n = SYS4(SYS_pread64, fd, line, sizeof(line) - 1, 0);
+	if (n < 2)
+		return NULL;
+	line[n] = '\0';
+	if (line[0] == '#' && line[1] == '!') {
+		if (depth >= 4)
+			return NULL;
+		for (s = line + 2; *s == ' ' || *s == '\t'; s++)
+			;
+		for (w = s; *w != '\0' && *w != ' ' && *w != '\t' &&
+		    *w != '\n'; w++)
+			;
+		*w = '\0';
+		if (*s != '/')
+			return NULL;
+		m = SYS4(SYS_openat, AT_FDCWD, s, O_RDONLY | O_CLOEXEC, 0);
+		if (m < 0)
+			return NULL;
+		s = (char *)uncovered_fd((int)m, depth + 1);
+		SYS1(SYS_close, m);
+		return s;
+	}
+	if ((size_t)n < sizeof(eh) || memcmp(line, ELFMAG, SELFMAG) != 0)
+		return NULL;
+	memcpy(&eh, line, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
+		return "a 32-bit program: the 64-bit shim cannot be loaded "
+		       "into it";
+	if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_AARCH64)
+		return NULL;
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
+		return "an ELF file without program headers";
+	nph = eh.e_phnum < 64 ? eh.e_phnum : 64;
+	n = SYS4(SYS_pread64, fd, ph, nph * sizeof(Elf64_Phdr), eh.e_phoff);
+	if (n < (long)(nph * sizeof(Elf64_Phdr)))
+		return "an ELF file whose program headers cannot be read";
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(interp))
+			return "a program with an unusual loader";
+		m = SYS4(SYS_pread64, fd, interp, ph[i].p_filesz,
+		    ph[i].p_offset);
+		if (m != (long)ph[i].p_filesz)
+			return "a program whose loader cannot be read";
+		interp[m] = '\0';
+		if (strstr(interp, "/ld-linux") == NULL)
+			return "a program with a loader other than glibc's: "
+			       "it does not load the shim";
+		return NULL;
+	}
+	return "a statically linked program: the shim cannot follow it";
+}
+
+static const char *
+uncovered_path(const char *path)
+{
+	const char *why;
+	long fd;
+
+	fd = SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd == -EACCES)
+		return "a program the shim cannot read, so cannot tell whether "
+		       "it can follow it";
+	if (fd < 0)
+		return NULL;	/* the exec fails anyway */
+	why = uncovered_fd((int)fd, 0);
+	SYS1(SYS_close, fd);
+	return why;
+}
+
+static int
+rank(int v)
+{
+	return v == VERDICT_ALLOW ? 0 : v == VERDICT_ASK ? 1 : 2;
+}
+
+/* The program to be run, as a path, in EXE (or a pointer to the caller's) */
+static const char *
+exec_target(const struct exec_req *r, char *exe, int *err)
+{
+	size_t n;
+	int e;
+
+	*err = 0;
+	switch (r->kind) {
+	case EK_EXECVPE:
+	case EK_SPAWNP:
+		return r->path == NULL ? NULL :
+		    search_path(r->path, exe, PATH_MAX);
+	case EK_FEXECVE:
+		if ((e = judge_dir(r->fd, exe, PATH_MAX)) == ENOTDIR)
+			return exe;	/* a memfd: judged by its name */
+		*err = e;
+		return e == 0 ? exe : NULL;
+	case EK_EXECVEAT:
+	case EK_SYS_EXECVEAT:
+		if (r->path == NULL)
+			return NULL;
+		if (r->path[0] == '\0' && (r->flags & AT_EMPTY_PATH)) {
+			e = judge_dir(r->dirfd, exe, PATH_MAX);
+			*err = e == ENOTDIR ? 0 : e;
+			return *err == 0 ? exe : NULL;
+		}
+		if (r->path[0] == '/' || r->dirfd == AT_FDCWD)
+			return r->path;
+		if ((e = judge_dir(r->dirfd, exe, PATH_MAX)) != 0) {
+			*err = e;
+			return NULL;
+		}
+		n = strlen(exe);
+		if (n + 1 + strlen(r->path) >= PATH_MAX) {
+			*err = ENAMETOOLONG;
+			return NULL;
+		}
+		exe[n] = '/';
+		strcpy(exe + n + 1, r->path);
+		return exe;
+	default:
+		return r->path;
+	}
+}
+
+/* Judge R; 0 to go on, or the errno to fail with. Reports as needed. */
+static int
+exec_judge(struct shim_call *c, const struct exec_req *r)
+{
+	char exe[PATH_MAX], canon[PATH_MAX];
+	const char *jv[AW_MSG_MAX_ARGV], *target, *why;
+	struct pol_request req;
+	struct pol_decision d, d2;
+	struct judge_obj o;
+	size_t argc = 0, jc, i;
+	int e;
+
+	if ((target = exec_target(r, exe, &e)) == NULL)
+		return e;	/* 0: a NULL path, the kernel's EFAULT */
+	if (target[0] == '\0')
+		return 0;	/* ENOENT from the kernel */
+	if (judge_canon(c, AT_FDCWD, target, J_FOLLOW, canon) != 0)
+		strcpy(canon, target[0] == '/' ? target : "?");
+	while (r->argv != NULL && r->argv[argc] != NULL)
+		argc++;
+	jc = argc == 0 ? 1 : argc < AW_MSG_MAX_ARGV ? argc : AW_MSG_MAX_ARGV;
+	jv[0] = target;
+	for (i = 1; i < jc; i++)
+		jv[i] = r->argv[i];
+
+	memset(&req, 0, sizeof(req));
+	req.op = OP_EXEC;
+	req.cwd = "/";
+	req.argv = jv;
+	req.argc = jc;
+	req.port = -1;
+	req.fs = &judge_canon_fs;
+	policy_decide(shim.pol, &req, &d);
+	/* "ls" run as /bin/rm: the name the caller gave is judged as well */
+	if (argc > 0 && r->argv[0][0] != '\0' &&
+	    strcmp(base_name(r->argv[0]), base_name(target)) != 0) {
+		jv[0] = r->argv[0];
+		policy_decide(shim.pol, &req, &d2);
+		if (rank((int)d2.verdict) > rank((int)d.verdict))
+			d = d2;
+	}
+
+	memset(&o, 0, sizeof(o));
+	o.op = OP_EXEC;
+	o.path = canon;
+	o.argv = (const char *const *)r->argv;
+	o.argc = argc;
+	o.port = -1;
+	if ((e = judge_finish(c, &o, &d)) != 0)
+		return e;
+
+	if (r->kind == EK_FEXECVE)
+		why = uncovered_fd(r->fd, 0);
+	else if ((r->kind == EK_EXECVEAT || r->kind == EK_SYS_EXECVEAT) &&
+	    r->path[0] == '\0' && (r->flags & AT_EMPTY_PATH))
+		why = uncovered_fd(r->dirfd, 0);
+	else
+		why = uncovered_path(target);
+	if (why != NULL) {
+		o.op = AW_OP_UNCOVERED;
+		if (judge_event(c, &o, VERDICT_ALLOW, "uncovered", why, 0) == -1)
+			return shim_fail_errno(c->cls);
+	}
+	return 0;
+}
+
+/* The environment for the new image */
+
+static int
+env_ours(const char *e)
+{
+	return strncmp(e, "AGENTWRAP_", 10) == 0 ||
+	    strncmp(e, "LD_PRELOAD=", 11) == 0;
+}
+
+static size_t
+env_size(char *const *envp, const char **user)
+{
+	size_t i, keep = 0, ulen, slen = strlen(shim.shim);
+
+	*user = NULL;
+	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
+		if (!env_ours(envp[i]))
+			keep++;
+		else if (*user == NULL && strncmp(envp[i], "LD_PRELOAD=", 11)
+		    == 0)
+			*user = envp[i] + 11;
+	}
+	ulen = *user != NULL ? strlen(*user) : 0;
+	return (keep + 8) * sizeof(char *) +
+	    sizeof("LD_PRELOAD=") + slen + 1 + ulen +
+	    sizeof(AW_ENV_FDS "=") + 3 * 11 + 2 +
+	    sizeof(AW_ENV_TOKEN "=") + 2 * AW_TOKEN_LEN +
+	    sizeof(AW_ENV_SHIM "=") + slen +
+	    sizeof(AW_ENV_LD_PRELOAD "=") + ulen +
+	    sizeof(SHIM_ENV_AUDIT "=1") + sizeof(SHIM_ENV_AUDIT_ONLY "=1") +
+	    64;
+}
+
+static char *
+put_uint(char *s, unsigned int v)
+{
+	char d[12];
+	size_t n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*s++ = d[--n];
+	*s = '\0';
+	return s;
+}
+
+/* the user's LD_PRELOAD without the shim, words joined by ':' */
+static char *
+put_user_preload(char *s, const char *u)
+{
+	const char *w, *end;
+	size_t n, slen = strlen(shim.shim);
+	char *start = s;
+
+	for (w = u; *w != '\0'; w = end) {
+		while (*w == ':' || *w == ' ')
+			w++;
+		for (end = w; *end != '\0' && *end != ':' && *end != ' '; end++)
+			;
+		n = (size_t)(end - w);
+		if (n == 0 || (n == slen && memcmp(w, shim.shim, n) == 0))
+			continue;
+		if (s != start)
+			*s++ = ':';
+		memcpy(s, w, n);
+		s += n;
+	}
+	*s = '\0';
+	return s;
+}
+
+static char **
+env_build(void *buf, char *const *envp, const char *user)
+{
+	char **v = buf, *s, *uval = NULL;
+	size_t i, k = 0, keep = 0;
+	int fds[SHIM_NFDS];
+
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		if (!env_ours(envp[i]))
+			keep++;
+	s = (char *)(v + keep + 8);
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		if (!env_ours(envp[i]))
+			v[k++] = envp[i];
+
+	if (user != NULL) {
+		v[k] = s;
+		s = stpcpy(s, AW_ENV_LD_PRELOAD "=");
+		uval = s;
+		s = put_user_preload(s, user);
+		if (*uval != '\0')
+			k++;
+		else
+			s = v[k], uval = NULL;
+		s++;
+	}
+	v[k++] = s;
+	s = stpcpy(stpcpy(s, "LD_PRELOAD="), shim.shim);
+	if (uval != NULL) {
+		*s++ = ':';
+		s = stpcpy(s, uval);
+	}
+	s++;
+	shim_fds(fds);
+	v[k++] = s;
+	s = stpcpy(s, AW_ENV_FDS "=");
+	s = put_uint(s, (unsigned int)fds[SHIM_FD_RING]);
+	*s++ = ',';
+	s = put_uint(s, (unsigned int)fds[SHIM_FD_SNAP]);
+	*s++ = ',';
+	s = put_uint(s, (unsigned int)fds[SHIM_FD_BELL]) + 1;
+	v[k++] = s;
+	s = stpcpy(stpcpy(s, AW_ENV_TOKEN "="), shim.token_hex) + 1;
+	v[k++] = s;
+	s = stpcpy(stpcpy(s, AW_ENV_SHIM "="), shim.shim) + 1;
+	if (shim.audit) {
+		v[k++] = s;
+		s = stpcpy(s, SHIM_ENV_AUDIT "=1") + 1;
+	}
+	if (shim.audit_only) {
+		v[k++] = s;
+		s = stpcpy(s, SHIM_ENV_AUDIT_ONLY "=1") + 1;
+	}
+	v[k] = NULL;
+	return v;
+}
+
+static long
+exec_call(const struct exec_req *r, char *const *env)
+{
+	switch (r->kind) {
+	case EK_EXECVE:
+		return REAL(execve)(r->path, r->argv, env);
+	case EK_EXECVPE:
+		return REAL(execvpe)(r->path, r->argv, env);
+	case EK_FEXECVE:
+		return REAL(fexecve)(r->fd, r->argv, env);
+	case EK_EXECVEAT:
+		return REAL(execveat)(r->dirfd, r->path, r->argv, env, r->flags);
+	case EK_SPAWN:
+		return REAL(posix_spawn)(r->pidp, r->path, r->fa, r->attr,
+		    r->argv, env);
+	case EK_SPAWNP:
+		return REAL(posix_spawnp)(r->pidp, r->path, r->fa, r->attr,
+		    r->argv, env);
+	case EK_SYS_EXECVE:
+		return REAL(syscall)(SYS_execve, r->path, r->argv, env);
+	case EK_SYS_EXECVEAT:
+		return REAL(syscall)(SYS_execveat, r->dirfd, r->path, r->argv,
+		    env, r->flags);
+	}
+	return exec_fail(r, EINVAL);
+}
+
+/*
+ * Judge R (the guard is held), then run it with the shim's environment.
+ * Returns what the hooked function returns.
+ */
+static long
+exec_run(struct shim_call *c, const struct exec_req *r)
+{
+	const char *user;
+	size_t size;
+	void *buf;
+	char **env;
+	long ret;
+	int e, mapped;
+
+	if ((e = exec_judge(c, r)) != 0) {
+		shim_leave(c, e);
+		return exec_fail(r, e);
+	}
+	size = env_size(r->envp, &user);
+	mapped = size > ENV_STACK_MAX;
+	if (mapped) {
+		/* XXX in a vfork child this maps into the parent too */
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED) {
+			shim_leave(c, E2BIG);
+			return exec_fail(r, E2BIG);
+		}
+	} else
+		buf = alloca(size);
+	env = env_build(buf, r->envp, user);
+	shim_fds_for_exec();
+	/* a vfork child shares the guard with its parent: drop it first */
+	shim_leave(c, 0);
+	ret = exec_call(r, env);
+	if (mapped) {
+		e = errno;
+		munmap(buf, size);
+		errno = e;
+	}
+	return ret;
+}
+
+static void
+req_init(struct exec_req *r, int kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->dirfd = AT_FDCWD;
+	r->fd = -1;
+}
+
+/* Enter an exec hook: PASS runs PASSCALL, FAIL returns FAILRET */
+#define EXEC_ENTER(c, name, passcall, failret)			\
+	do {							\
+		switch (shim_enter(&(c), name, SHIM_EXEC)) {	\
+		case SHIM_PASS:					\
+			return passcall;			\
+		case SHIM_JUDGE:				\
+			break;					\
+		default:					\
+			return failret;				\
+		}						\
+	} while (0)
+
+SHIM_EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(execve))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "execve", REAL(execve)(path, argv, envp), -1);
+	req_init(&r, EK_EXECVE);
+	r.path = path;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execv(const char *path, char *const argv[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(execv) || !READY(execve))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "execv", REAL(execv)(path, argv), -1);
+	req_init(&r, EK_EXECVE);
+	r.path = path;
+	r.argv = argv;
+	r.envp = environ;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(execvp) || !READY(execvpe))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "execvp", REAL(execvp)(file, argv), -1);
+	req_init(&r, EK_EXECVPE);
+	r.path = file;
+	r.argv = argv;
+	r.envp = environ;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(execvpe))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "execvpe", REAL(execvpe)(file, argv, envp), -1);
+	req_init(&r, EK_EXECVPE);
+	r.path = file;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+/*
+ * execl and friends: the list into an array on the stack, its NULL
+ * included (ARG is never NULL: glibc declares it nonnull).
+ */
+#define COLLECT_ARGS(av, arg, ap)					\
+	do {								\
+		size_t n_, i_;						\
+		va_list cp_;						\
+									\
+		va_copy(cp_, ap);					\
+		for (n_ = 1; va_arg(cp_, const char *) != NULL; n_++)	\
+			;						\
+		va_end(cp_);						\
+		(av) = alloca((n_ + 1) * sizeof(char *));		\
+		(av)[0] = (char *)(arg);				\
+		for (i_ = 1; i_ <= n_; i_++)				\
+			(av)[i_] = va_arg(ap, char *);			\
+	} while (0)
+
+SHIM_EXPORT int
+execl(const char *path, const char *arg, ...)
+{
+	struct shim_call c;
+	struct exec_req r;
+	char **av;
+	va_list ap;
+
+	if (!READY(execve))
+		return errno = ENOSYS, -1;
+	va_start(ap, arg);
+	COLLECT_ARGS(av, arg, ap);
+	va_end(ap);
+	EXEC_ENTER(c, "execl", REAL(execve)(path, av, environ), -1);
+	req_init(&r, EK_EXECVE);
+	r.path = path;
+	r.argv = av;
+	r.envp = environ;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execlp(const char *file, const char *arg, ...)
+{
+	struct shim_call c;
+	struct exec_req r;
+	char **av;
+	va_list ap;
+
+	if (!READY(execvp) || !READY(execvpe))
+		return errno = ENOSYS, -1;
+	va_start(ap, arg);
+	COLLECT_ARGS(av, arg, ap);
+	va_end(ap);
+	EXEC_ENTER(c, "execlp", REAL(execvp)(file, av), -1);
+	req_init(&r, EK_EXECVPE);
+	r.path = file;
+	r.argv = av;
+	r.envp = environ;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execle(const char *path, const char *arg, ...)
+{
+	struct shim_call c;
+	struct exec_req r;
+	char **av, *const *envp;
+	va_list ap;
+
+	if (!READY(execve))
+		return errno = ENOSYS, -1;
+	va_start(ap, arg);
+	COLLECT_ARGS(av, arg, ap);
+	envp = va_arg(ap, char *const *);	/* after the list's NULL */
+	va_end(ap);
+	EXEC_ENTER(c, "execle", REAL(execve)(path, av, envp), -1);
+	req_init(&r, EK_EXECVE);
+	r.path = path;
+	r.argv = av;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+fexecve(int fd, char *const argv[], char *const envp[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(fexecve))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "fexecve", REAL(fexecve)(fd, argv, envp), -1);
+	req_init(&r, EK_FEXECVE);
+	r.fd = fd;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+    int flags)
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(execveat))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "execveat", REAL(execveat)(dirfd, path, argv, envp, flags),
+	    -1);
+	req_init(&r, EK_EXECVEAT);
+	r.dirfd = dirfd;
+	r.path = path;
+	r.flags = flags;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(posix_spawn))
+		return ENOSYS;
+	EXEC_ENTER(c, "posix_spawn",
+	    REAL(posix_spawn)(pid, path, fa, attr, argv, envp), errno);
+	req_init(&r, EK_SPAWN);
+	r.pidp = pid;
+	r.path = path;
+	r.fa = fa;
+	r.attr = attr;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+SHIM_EXPORT int
+posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct shim_call c;
+	struct exec_req r;
+
+	if (!READY(posix_spawnp))
+		return ENOSYS;
+	EXEC_ENTER(c, "posix_spawnp",
+	    REAL(posix_spawnp)(pid, file, fa, attr, argv, envp), errno);
+	req_init(&r, EK_SPAWNP);
+	r.pidp = pid;
+	r.path = file;
+	r.fa = fa;
+	r.attr = attr;
+	r.argv = argv;
+	r.envp = envp;
+	return (int)exec_run(&c, &r);
+}
+
+/* syscall(SYS_execve / SYS_execveat, ...), from sys.c; the guard is held */
+long
+exec_syscall(struct shim_call *c, long nr, long a, long b, long d, long e,
+    long f)
+{
+	struct exec_req r;
+
+	if (nr == SYS_execve) {
+		req_init(&r, EK_SYS_EXECVE);
+		r.path = (const char *)a;
+		r.argv = (char *const *)b;
+		r.envp = (char *const *)d;
+	} else {
+		req_init(&r, EK_SYS_EXECVEAT);
+		r.dirfd = (int)a;
+		r.path = (const char *)b;
+		r.argv = (char *const *)d;
+		r.envp = (char *const *)e;
+		r.flags = (int)f;
+	}
+	return exec_run(c, &r);
+}
+
+/*
+ * system(3), as POSIX describes it, on the real posix_spawn so the shell
+ * gets the shim: SIGINT and SIGQUIT ignored and SIGCHLD blocked in the
+ * caller while the command runs.
+ */
+static pthread_mutex_t sys_lock = PTHREAD_MUTEX_INITIALIZER;
+static int sys_count;
+static struct sigaction sys_oint, sys_oquit;
+
+SHIM_EXPORT int
+system(const char *command)
+{
+	static char sh[] = "sh", dashc[] = "-c";
+	struct sigaction ign;
+	struct shim_call c;
+	struct exec_req r;
+	posix_spawnattr_t attr;
+	sigset_t chld, omask, def;
+	char *argv[4];
+	pid_t pid;
+	int status, e;
+
+	if (!READY(system) || !READY(posix_spawn))
+		return errno = ENOSYS, -1;
+	EXEC_ENTER(c, "system", REAL(system)(command), -1);
+	if (command == NULL) {
+		shim_leave(&c, 0);
+		return SYS4(SYS_faccessat, AT_FDCWD, "/bin/sh", X_OK, 0) == 0;
+	}
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigemptyset(&def);
+	pthread_mutex_lock(&sys_lock);
+	if (sys_count++ == 0) {
+		sigaction(SIGINT, &ign, &sys_oint);
+		sigaction(SIGQUIT, &ign, &sys_oquit);
+	}
+	if (sys_oint.sa_handler != SIG_IGN)
+		sigaddset(&def, SIGINT);
+	if (sys_oquit.sa_handler != SIG_IGN)
+		sigaddset(&def, SIGQUIT);
+	pthread_mutex_unlock(&sys_lock);
+	sigprocmask(SIG_BLOCK, &chld, &omask);
+
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &omask);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK);
+	argv[0] = sh;
+	argv[1] = dashc;
+	argv[2] = (char *)command;
+	argv[3] = NULL;
+	req_init(&r, EK_SPAWN);
+	r.pidp = &pid;
+	r.path = "/bin/sh";
+	r.attr = &attr;
+	r.argv = argv;
+	r.envp = environ;
+	if ((e = (int)exec_run(&c, &r)) == 0) {
+		while (waitpid(pid, &status, 0) == -1)
+			if (errno != EINTR) {
+				status = -1;
+				break;
+			}
+	} else
+		status = W_EXITCODE(127, 0);
+	posix_spawnattr_destroy(&attr);
+
+	pthread_mutex_lock(&sys_lock);
+	if (--sys_count == 0) {
+		sigaction(SIGINT, &sys_oint, NULL);
+		sigaction(SIGQUIT, &sys_oquit, NULL);
+	}
+	pthread_mutex_unlock(&sys_lock);
+	sigprocmask(SIG_SETMASK, &omask, NULL);
+	if (e != 0)
+		errno = e;
+	return status;
+}
+
+/* popen(3)/pclose(3) on the real posix_spawn: the streams this shim opened */
+#define POPEN_MAX	256
+
+static struct {
+	FILE	*f;
+	pid_t	 pid;
+	int	 fd;
+} popens[POPEN_MAX];
+static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+exec_atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	memcpy(&popen_lock, &fresh, sizeof(fresh));
+	memcpy(&sys_lock, &fresh, sizeof(fresh));
+	sys_count = 0;
+}
+
+static int
+popen_slot(void)
+{
+	int i;
+
+	for (i = 0; i < POPEN_MAX; i++)
+		if (popens[i].f == NULL)
+			return i;
+	return -1;
+}
+
+SHIM_EXPORT FILE *
+popen(const char *command, const char *mode)
+{
+	static char sh[] = "sh", dashc[] = "-c";
+	posix_spawn_file_actions_t fa;
+	struct shim_call c;
+	struct exec_req r;
+	char *argv[4];
+	const char *m;
+	int rd, cloexec = 0, p[2], pe, ce, target, slot, e, i;
+	pid_t pid;
+	FILE *f;
+
+	if (!READY(popen) || !READY(posix_spawn) ||
+	    !READY(posix_spawn_file_actions_adddup2) ||
+	    !READY(posix_spawn_file_actions_addclose))
+		return errno = ENOSYS, NULL;
+	EXEC_ENTER(c, "popen", REAL(popen)(command, mode), NULL);
+	if (mode == NULL || (mode[0] != 'r' && mode[0] != 'w') ||
+	    command == NULL) {
+		shim_leave(&c, EINVAL);
+		return NULL;
+	}
+	for (m = mode + 1; *m != '\0'; m++) {
+		if (*m == 'e')
+			cloexec = 1;
+		else {
+			shim_leave(&c, EINVAL);
+			return NULL;
+		}
+	}
+	rd = mode[0] == 'r';
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		shim_leave(&c, errno);
+		return NULL;
+	}
+	pe = rd ? p[0] : p[1];
+	ce = rd ? p[1] : p[0];
+	target = rd ? STDOUT_FILENO : STDIN_FILENO;
+	if (ce == target) {
+		/* a dup2 onto itself would keep the close-on-exec flag */
+		e = (int)SYS3(SYS_fcntl, ce, F_DUPFD_CLOEXEC, 3);
+		SYS1(SYS_close, ce);
+		if (e < 0) {
+			SYS1(SYS_close, pe);
+			shim_leave(&c, -e);
+			return NULL;
+		}
+		ce = e;
+	}
+	posix_spawn_file_actions_init(&fa);
+	REAL(posix_spawn_file_actions_adddup2)(&fa, ce, target);
+	pthread_mutex_lock(&popen_lock);
+	if ((slot = popen_slot()) == -1) {
+		pthread_mutex_unlock(&popen_lock);
+		posix_spawn_file_actions_destroy(&fa);
+		SYS1(SYS_close, pe);
+		SYS1(SYS_close, ce);
+		shim_leave(&c, EMFILE);
+		return NULL;
+	}
+	/* streams of earlier popen calls are not the new child's business */
+	for (i = 0; i < POPEN_MAX; i++)
+		if (popens[i].f != NULL)
+			REAL(posix_spawn_file_actions_addclose)(&fa,
+			    popens[i].fd);
+	argv[0] = sh;
+	argv[1] = dashc;
+	argv[2] = (char *)command;
+	argv[3] = NULL;
+	req_init(&r, EK_SPAWN);
+	r.pidp = &pid;
+	r.path = "/bin/sh";
+	r.fa = &fa;
+	r.argv = argv;
+	r.envp = environ;
+	e = (int)exec_run(&c, &r);
+	posix_spawn_file_actions_destroy(&fa);
+	SYS1(SYS_close, ce);
+	if (e != 0) {
+		pthread_mutex_unlock(&popen_lock);
+		SYS1(SYS_close, pe);
+		errno = e;
+		return NULL;
+	}
+	if (!cloexec)
+		SYS3(SYS_fcntl, pe, F_SETFD, 0);
+	if ((f = fdopen(pe, rd ? "r" : "w")) == NULL) {
+		e = errno;
+		pthread_mutex_unlock(&popen_lock);
+		SYS1(SYS_close, pe);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		errno = e;
+		return NULL;
+	}
+	popens[slot].f = f;
+	popens[slot].pid = pid;
+	popens[slot].fd = pe;
+	pthread_mutex_unlock(&popen_lock);
+	return f;
+}
+
+SHIM_EXPORT int
+pclose(FILE *stream)
+{
+	pid_t pid = -1;
+	int i, status;
+
+	if (stream != NULL) {
+		pthread_mutex_lock(&popen_lock);
+		for (i = 0; i < POPEN_MAX; i++)
+			if (popens[i].f == stream) {
+				pid = popens[i].pid;
+				popens[i].f = NULL;
+				break;
+			}
+		pthread_mutex_unlock(&popen_lock);
+	}
+	if (pid == -1) {
+		if (!READY(pclose))
+			return errno = ENOSYS, -1;
+		return REAL(pclose)(stream);
+	}
+	fclose(stream);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}

@@ -1,0 +1,52 @@
+/*
+ * hooks.c: the wrappers generated from the HOOK rows of hooks.def. Each one
+ * runs the row's prep, enters the shim (pass through when inert or when the
+ * shim itself is calling; fail closed when the supervisor is gone), judges
+ * with the row's expression, then calls the real function or fails with the
+ * errno the judgement gave, as the kernel would.
+ *
+ * Runs inside the watched process, in hooks (see shim.h).
+ */
+#undef _FORTIFY_SOURCE
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define HOOK(cls, ret, name, params, prep, judge, call, fail)		\
+	SHIM_EXPORT ret name params					\
+	{								\
+		struct shim_call aw_c;					\
+		int aw_e;						\
+									\
+		prep							\
+		switch (shim_enter(&aw_c, #name, cls)) {		\
+		case SHIM_PASS:						\
+			break;						\
+		case SHIM_JUDGE:					\
+			aw_e = REAL(name) == NULL ? shim_missing(#name) : \
+			    (judge);					\
+			if (shim_leave(&aw_c, aw_e))			\
+				return fail;				\
+			break;						\
+		default:						\
+			return fail;					\
+		}							\
+		if (REAL(name) == NULL) {				\
+			errno = shim_missing(#name);			\
+			return fail;					\
+		}							\
+		return call;						\
+	}
+#define HAND(ret, name, params)
+#include "hooks.def"
+#undef HOOK
+#undef HAND

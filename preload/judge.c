@@ -1,0 +1,503 @@
+/*
+ * judge.c: from a hooked call's arguments to a verdict: take a path relative
+ * to the directory its descriptor really names, canonicalise it once, ask
+ * the policy snapshot, and report the call on the ring when it is not
+ * allowed or when everything is audited.
+ *
+ * Runs inside the watched process, inside hooks: no allocation, no stdio,
+ * no locks; stack only. The fast path makes no system call beyond the
+ * readlinks the canonicalisation needs (and getcwd for a relative path).
+ */
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define JUDGE_SKIP	(-1)	/* nothing to judge: the kernel answers */
+
+/* A readlink that knows one canonical directory and skips its prefixes */
+struct canon_ctx {
+	const char	*dir;
+	size_t		 dirlen;
+};
+
+static ssize_t
+canon_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
+{
+	const struct canon_ctx *k = ctx;
+	size_t n;
+	long r;
+
+	if (k->dir != NULL) {
+		n = strlen(path);
+		if (n <= k->dirlen && memcmp(path, k->dir, n) == 0 &&
+		    (k->dir[n] == '/' || k->dir[n] == '\0')) {
+			*err = EINVAL;
+			return -1;
+		}
+	}
+	r = SYS4(SYS_readlinkat, AT_FDCWD, path, buf, len);
+	if (r < 0) {
+		*err = (int)-r;
+		return -1;
+	}
+	return (ssize_t)r;
+}
+
+/* Every name is a plain entry: what a canonical path needs */
+static ssize_t
+plain_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
+{
+	(void)ctx;
+	(void)path;
+	(void)buf;
+	(void)len;
+	*err = EINVAL;
+	return -1;
+}
+
+const struct pathres_fs judge_canon_fs = { plain_readlink, NULL };
+
+static int
+fd_link(int fd, char *out, size_t len)
+{
+	char proc[32] = "/proc/self/fd/";
+	char digits[12];
+	size_t n = 0, p = strlen(proc);
+	unsigned int v = (unsigned int)fd;
+	long r;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		proc[p++] = digits[--n];
+	proc[p] = '\0';
+	r = SYS4(SYS_readlinkat, AT_FDCWD, proc, out, len - 1);
+	if (r < 0) {
+		if (SYS3(SYS_fcntl, fd, F_GETFD, 0) < 0)
+			return EBADF;
+		return EACCES;	/* no /proc: nothing can be judged */
+	}
+	out[r] = '\0';
+	return 0;
+}
+
+int
+judge_dir(int dirfd, char *out, size_t len)
+{
+	long r;
+	int e;
+
+	if (dirfd == AT_FDCWD) {
+		r = SYS2(SYS_getcwd, out, len);
+		if (r < 0)
+			return (int)-r;
+		return out[0] == '/' ? 0 : EACCES;	/* "(unreachable)" */
+	}
+	if (dirfd < 0)
+		return EBADF;
+	if ((e = fd_link(dirfd, out, len)) != 0)
+		return e;
+	return out[0] == '/' ? 0 : ENOTDIR;
+}
+
+/*
+ * The object a descriptor names (AT_EMPTY_PATH, a NULL path to utimensat).
+ * Pipes, sockets and anonymous inodes are no filesystem object: skip.
+ */
+static int
+fd_object(int dirfd, char *out)
+{
+	int e;
+
+	if (dirfd == AT_FDCWD)
+		return judge_dir(dirfd, out, PATH_MAX);
+	if (dirfd < 0)
+		return JUDGE_SKIP;
+	if ((e = fd_link(dirfd, out, PATH_MAX)) != 0)
+		return e == EBADF ? JUDGE_SKIP : e;
+	return out[0] == '/' ? 0 : JUDGE_SKIP;
+}
+
+int
+judge_canon(struct shim_call *c, int dirfd, const char *path, int how,
+    char *out)
+{
+	char dir[PATH_MAX];
+	struct canon_ctx k = { NULL, 0 };
+	struct pathres_fs fs = { canon_readlink, &k };
+	struct judge_obj o;
+	int r;
+
+	if (path == NULL)
+		return (how & J_NULL_FD) ? fd_object(dirfd, out) : JUDGE_SKIP;
+	if (path[0] == '\0')
+		return (how & J_EMPTY) ? fd_object(dirfd, out) : JUDGE_SKIP;
+	if (path[0] != '/') {
+		if ((r = judge_dir(dirfd, dir, sizeof(dir))) != 0)
+			return r;
+		k.dir = dir;
+		k.dirlen = strlen(dir);
+	}
+	r = pathres_canon(&fs, k.dir, path,
+	    (how & REQ_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, out, PATH_MAX);
+	if (r == 0)
+		return 0;
+	/*
+	 * ELOOP, EACCES (a directory that cannot be searched), ENOENT (an
+	 * empty link) are what the kernel would answer; anything else is the
+	 * shim's own limit: report it and fail closed.
+	 */
+	if (r == -ELOOP || r == -EACCES || r == -ENOENT)
+		return -r;
+	memset(&o, 0, sizeof(o));
+	o.op = AW_OP_MALFORMED;
+	o.path = path;
+	o.port = -1;
+	judge_event(c, &o, VERDICT_DENY, "path",
+	    r == -ENAMETOOLONG ? "the path is too long to judge" :
+	    "the path cannot be judged", shim_fail_errno(c->cls));
+	return r == -ENAMETOOLONG ? ENAMETOOLONG : shim_fail_errno(c->cls);
+}
+
+/* Pipes, sockets, anonymous inodes and memfds reached through /proc */
+static int
+anon_object(const char *p)
+{
+	const char *s;
+	size_t n;
+
+	if (strncmp(p, "/proc/", 6) == 0) {
+		s = strrchr(p, '/');
+		return strchr(s, ':') != NULL && s - p >= 9 &&
+		    memcmp(s - 3, "/fd", 3) == 0;
+	}
+	n = strlen(p);
+	return strncmp(p, "/memfd:", 7) == 0 && n > 10 &&
+	    strcmp(p + n - 10, " (deleted)") == 0;
+}
+
+static int
+allow_quietly(struct shim_call *c, const struct judge_obj *o,
+    const char *rule, const char *why)
+{
+	if (shim.audit && judge_event(c, o, VERDICT_ALLOW, rule, why, 0) == -1)
+		return shim_fail_errno(c->cls);
+	return 0;
+}
+
+static int
+decide_path(struct shim_call *c, int op, int how, const char *p1,
+    const char *p2)
+{
+	struct pol_request req;
+	struct pol_decision d;
+	struct judge_obj o;
+
+	memset(&o, 0, sizeof(o));
+	o.op = op;
+	o.path = p1;
+	o.path2 = p2;
+	o.port = -1;
+	if (p2 == NULL && anon_object(p1))
+		return allow_quietly(c, &o, "descriptor",
+		    "not a filesystem object");
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.flags = how & (REQ_NOFOLLOW | REQ_ENTRY);
+	req.cwd = "/";
+	req.path = p1;
+	req.path2 = p2;
+	req.port = -1;
+	req.fs = &judge_canon_fs;
+	policy_decide(shim.pol, &req, &d);
+	return judge_finish(c, &o, &d);
+}
+
+int
+judge_path(struct shim_call *c, int op, int dirfd, const char *path, int how)
+{
+	char canon[PATH_MAX];
+	int e;
+
+	if ((e = judge_canon(c, dirfd, path, how, canon)) != 0)
+		return e == JUDGE_SKIP ? 0 : e;
+	return decide_path(c, op, how, canon, NULL);
+}
+
+int
+judge_path_at(struct shim_call *c, int op, int dirfd, const char *path,
+    int atflags, int how)
+{
+	if (atflags & AT_SYMLINK_NOFOLLOW)
+		how |= J_NOFOLLOW;
+	if (atflags & AT_EMPTY_PATH)
+		how |= J_EMPTY;
+	/* fstat and friends on a descriptor already open: nothing new read */
+	if (op == OP_READ && (path == NULL || (path[0] == '\0' &&
+	    (how & J_EMPTY))))
+		return 0;
+	return judge_path(c, op, dirfd, path, how);
+}
+
+int
+judge_rename(struct shim_call *c, int d1, const char *p1, int d2,
+    const char *p2)
+{
+	char c1[PATH_MAX], c2[PATH_MAX];
+	int e;
+
+	if ((e = judge_canon(c, d1, p1, J_ENTRY, c1)) != 0 ||
+	    (e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
+		return e == JUDGE_SKIP ? 0 : e;
+	return decide_path(c, OP_WRITE, J_ENTRY, c1, c2);
+}
+
+int
+judge_link(struct shim_call *c, int d1, const char *p1, int d2,
+    const char *p2, int atflags)
+{
+	char c1[PATH_MAX], c2[PATH_MAX];
+	int how1 = (atflags & AT_SYMLINK_FOLLOW) ? J_FOLLOW : J_NOFOLLOW, e;
+
+	if (atflags & AT_EMPTY_PATH)
+		how1 |= J_EMPTY;
+	if ((e = judge_canon(c, d1, p1, how1, c1)) != 0 ||
+	    (e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
+		return e == JUDGE_SKIP ? 0 : e;
+	return decide_path(c, OP_WRITE, J_ENTRY, c1, c2);
+}
+
+/*
+ * "/dev/stdout", "/dev/fd/N", "/proc/self/fd/N": a new open of a descriptor
+ * the process holds. Returns N, or -1.
+ */
+static int
+reopen_fd(const char *p)
+{
+	static const char *const pre[] = { "/dev/fd/", "/proc/self/fd/",
+	    "/proc/thread-self/fd/", NULL };
+	const char *s = NULL;
+	long v = 0;
+	size_t i, n;
+
+	if (strcmp(p, "/dev/stdin") == 0)
+		return 0;
+	if (strcmp(p, "/dev/stdout") == 0)
+		return 1;
+	if (strcmp(p, "/dev/stderr") == 0)
+		return 2;
+	for (i = 0; pre[i] != NULL; i++) {
+		n = strlen(pre[i]);
+		if (strncmp(p, pre[i], n) == 0) {
+			s = p + n;
+			break;
+		}
+	}
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > INT_MAX / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+/* Opening it again asks for no more than the descriptor already gives */
+static int
+reopen_ok(const char *path, int flags, int write)
+{
+	long fl;
+	int fd, have, want = flags & O_ACCMODE;
+
+	if ((fd = reopen_fd(path)) < 0)
+		return 0;
+	if ((fl = SYS3(SYS_fcntl, fd, F_GETFL, 0)) < 0)
+		return 0;
+	have = (fl & O_PATH) ? O_RDONLY : (int)(fl & O_ACCMODE);
+	if (!write)
+		return have == O_RDONLY || have == O_RDWR;
+	if (have == O_RDWR)
+		return 1;
+	return have == O_WRONLY && want == O_WRONLY;
+}
+
+int
+judge_open(struct shim_call *c, int dirfd, const char *path, int flags)
+{
+	int write, how, acc = flags & O_ACCMODE;
+	struct judge_obj o;
+
+	if (flags & O_PATH) {
+		write = 0;
+		how = (flags & O_NOFOLLOW) ? J_NOFOLLOW : J_FOLLOW;
+	} else {
+		write = acc != O_RDONLY ||
+		    (flags & (O_CREAT | O_TRUNC | O_APPEND)) != 0 ||
+		    (flags & O_TMPFILE) == O_TMPFILE;
+		how = (flags & O_NOFOLLOW) ||
+		    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ?
+		    J_NOFOLLOW : J_FOLLOW;
+	}
+	if (path != NULL && path[0] == '/' && reopen_ok(path, flags, write)) {
+		memset(&o, 0, sizeof(o));
+		o.op = write ? OP_WRITE : OP_READ;
+		o.path = path;
+		o.port = -1;
+		return allow_quietly(c, &o, "descriptor",
+		    "a new open of a descriptor the process holds, with no "
+		    "more access than it gives");
+	}
+	return judge_path(c, write ? OP_WRITE : OP_READ, dirfd, path, how);
+}
+
+/* fopen's MODE as open flags; -1 if libc would refuse it */
+static int
+fopen_flags(const char *mode)
+{
+	int flags;
+
+	if (mode == NULL)
+		return -1;
+	switch (*mode) {
+	case 'r':
+		flags = O_RDONLY;
+		break;
+	case 'w':
+		flags = O_WRONLY | O_CREAT | O_TRUNC;
+		break;
+	case 'a':
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+		break;
+	default:
+		return -1;
+	}
+	for (mode++; *mode != '\0' && *mode != ','; mode++) {
+		if (*mode == '+')
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		else if (*mode == 'x')
+			flags |= O_EXCL;
+	}
+	return flags;
+}
+
+int
+judge_fopen(struct shim_call *c, const char *path, const char *mode)
+{
+	int flags = fopen_flags(mode);
+
+	if (flags == -1)
+		return 0;	/* libc fails it with EINVAL */
+	return judge_open(c, AT_FDCWD, path, flags);
+}
+
+int
+judge_freopen(struct shim_call *c, const char *path, const char *mode,
+    FILE *stream)
+{
+	char proc[32];
+	int flags = fopen_flags(mode), fd, n;
+
+	if (flags == -1)
+		return 0;
+	if (path != NULL)
+		return judge_open(c, AT_FDCWD, path, flags);
+	/* NULL: glibc reopens /proc/self/fd/N with the new mode */
+	if (stream == NULL || (fd = fileno_unlocked(stream)) < 0)
+		return 0;
+	n = snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (n < 0 || (size_t)n >= sizeof(proc))
+		return shim_fail_errno(c->cls);
+	return judge_open(c, AT_FDCWD, proc, flags);
+}
+
+int
+judge_finish(struct shim_call *c, const struct judge_obj *o,
+    const struct pol_decision *d)
+{
+	int deny = d->verdict != VERDICT_ALLOW;
+	int err = deny && !shim.audit_only ? shim_fail_errno(c->cls) : 0;
+
+	if ((deny || shim.audit) &&
+	    judge_event(c, o, (int)d->verdict, d->rule, d->why, err) == -1)
+		return shim_fail_errno(c->cls);
+	return err;
+}
+
+static size_t
+len_or_0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/*
+ * Encode and post one event. Kept out of line: the 16 KiB buffer is only
+ * on the stack when something is reported. Returns 0, or -1 when the
+ * supervisor is gone (the shim then fails closed).
+ */
+__attribute__((noinline)) int
+judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
+    const char *rule, const char *why, int err)
+{
+	uint8_t buf[AW_SLOT_DATA];
+	struct aw_msg m;
+	struct timespec ts;
+	size_t i;
+	int n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_EVENT;
+	m.op = (uint16_t)o->op;
+	m.verdict = (uint8_t)verdict;
+	m.layer = AW_LAYER_PRELOAD;
+	m.flags = shim.audit_only ? AW_MF_AUDIT_ONLY : 0;
+	m.pid = (int32_t)SYS0(SYS_getpid);
+	m.ppid = (int32_t)SYS0(SYS_getppid);
+	m.port = o->host != NULL || o->addr != NULL ? o->port : -1;
+	m.err = err;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m.ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	m.call = c->call;
+	m.path = o->path;
+	m.path2 = o->path2;
+	m.path_len = len_or_0(o->path);
+	m.path2_len = len_or_0(o->path2);
+	m.host = o->host;
+	m.addr = o->addr;
+	m.rule = rule != NULL && rule[0] != '\0' ? rule : NULL;
+	m.exe = shim.exe[0] != '\0' ? shim.exe : NULL;
+	m.why = why != NULL && why[0] != '\0' ? why : NULL;
+	if (o->argv != NULL) {
+		for (i = 0; i < o->argc && i < AW_MSG_MAX_ARGV &&
+		    o->argv[i] != NULL; i++)
+			m.argv[i] = o->argv[i];
+		m.argc = (uint32_t)i;
+		if (i < o->argc)
+			m.flags |= AW_MF_ARGV_TRUNCATED;
+	}
+	n = msg_encode(buf, sizeof(buf), &m);
+	if (n < 0) {	/* too big: the explanation goes first, then argv */
+		m.why = NULL;
+		n = msg_encode(buf, sizeof(buf), &m);
+	}
+	if (n < 0) {
+		m.argc = 0;
+		m.flags |= AW_MF_ARGV_TRUNCATED;
+		n = msg_encode(buf, sizeof(buf), &m);
+	}
+	if (n < 0)
+		return 0;
+	if (shim_post(buf, (size_t)n) == -1) {
+		shim_fail_closed("the supervisor is gone");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,616 @@
+/*
+ * net.c: the network. connect/sendto/sendmsg to an IP address are OP_CONNECT
+ * with the address as text; to a Unix socket path OP_UNIX; bind of an IP
+ * address OP_BIND, of a socket path a write of that entry. Name resolution
+ * (getaddrinfo, gethostbyname*) is OP_RESOLVE: the policy calls back into
+ * the real resolver only for a name it allows, and the addresses handed out
+ * for an allowed name are pinned in a small table so that a later connect
+ * to one of them is allowed (the policy alone would ask for an unknown
+ * public address); a denied name fails with EAI_FAIL (NO_RECOVERY).
+ *
+ * Runs inside the watched process, in hooks (see shim.h). The resolver hooks
+ * call libc's resolver, which allocates; everything else stays on the stack.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shim.h"
+
+/* The pin table: addresses handed out for allowed names */
+#define NPINS		256
+#define PIN_NAME	64
+
+static struct {
+	struct netaddr	a;
+	char		name[PIN_NAME];
+} pins[NPINS];
+static unsigned int npins, pin_next;
+static int pin_lock;
+
+/* A bounded spin: a hook in a signal handler must never wait forever */
+static int
+pin_take(void)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (!__atomic_exchange_n(&pin_lock, 1, __ATOMIC_ACQUIRE))
+			return 1;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	return 0;
+}
+
+static void
+pin_give(void)
+{
+	__atomic_store_n(&pin_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void
+pin_add(const struct netaddr *a, const char *name)
+{
+	unsigned int i;
+	size_t n;
+
+	if (!pin_take())
+		return;
+	for (i = 0; i < npins; i++)
+		if (netaddr_equal(&pins[i].a, a))
+			break;
+	if (i == npins) {
+		i = pin_next;
+		pin_next = (pin_next + 1) % NPINS;
+		if (npins < NPINS)
+			npins++;
+	}
+	pins[i].a = *a;
+	n = strnlen(name, PIN_NAME - 1);
+	memcpy(pins[i].name, name, n);
+	pins[i].name[n] = '\0';
+	pin_give();
+}
+
+int
+net_pinned(const struct netaddr *a, char *name, size_t namelen)
+{
+	unsigned int i;
+	int found = 0;
+
+	if (!pin_take())
+		return 0;
+	for (i = 0; i < npins; i++)
+		if (netaddr_equal(&pins[i].a, a)) {
+			snprintf(name, namelen, "%s", pins[i].name);
+			found = 1;
+			break;
+		}
+	pin_give();
+	return found;
+}
+
+static int
+decide_net(struct shim_call *c, int op, const char *host, int port,
+    const struct netaddr *a)
+{
+	struct pol_request req;
+	struct pol_decision d;
+	struct judge_obj o;
+	char name[PIN_NAME];
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.cwd = "/";
+	req.host = host;
+	req.port = port;
+	req.fs = &judge_canon_fs;
+	policy_decide(shim.pol, &req, &d);
+	if (op == OP_CONNECT && d.verdict != VERDICT_ALLOW && a != NULL &&
+	    net_pinned(a, name, sizeof(name))) {
+		d.verdict = VERDICT_ALLOW;
+		snprintf(d.rule, sizeof(d.rule),
+		    "features.network_proxy.domains");
+		snprintf(d.why, sizeof(d.why), "%s was handed out by the "
+		    "resolver for %s, a name the policy allows", host, name);
+	}
+	memset(&o, 0, sizeof(o));
+	o.op = op;
+	o.host = host;
+	o.addr = a != NULL ? host : NULL;
+	o.port = port;
+	return judge_finish(c, &o, &d);
+}
+
+static int
+judge_unix(struct shim_call *c, int op, const struct sockaddr_un *sun,
+    socklen_t len)
+{
+	char name[sizeof(sun->sun_path) + 2], canon[PATH_MAX];
+	struct pol_request req;
+	struct pol_decision d;
+	struct judge_obj o;
+	size_t n, off = offsetof(struct sockaddr_un, sun_path);
+	int e;
+
+	if (len <= off)
+		return 0;	/* unnamed: autobind */
+	n = len - off;
+	if (n > sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
+	if (sun->sun_path[0] == '\0') {
+		/* abstract: "@name", up to a NUL in the name */
+		name[0] = '@';
+		n = strnlen(sun->sun_path + 1, n - 1);
+		memcpy(name + 1, sun->sun_path + 1, n);
+		name[n + 1] = '\0';
+		if (op == OP_BIND)
+			return 0;	/* a name only this machine's peers see */
+		memcpy(canon, name, n + 2);
+	} else {
+		n = strnlen(sun->sun_path, n);
+		memcpy(name, sun->sun_path, n);
+		name[n] = '\0';
+		if (op == OP_BIND)	/* bind makes the socket's entry */
+			return judge_path(c, OP_WRITE, AT_FDCWD, name,
+			    J_ENTRY);
+		if ((e = judge_canon(c, AT_FDCWD, name, J_FOLLOW, canon)) != 0)
+			return e < 0 ? 0 : e;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = OP_UNIX;
+	req.cwd = "/";
+	req.path = canon;
+	req.port = -1;
+	req.fs = &judge_canon_fs;
+	policy_decide(shim.pol, &req, &d);
+	memset(&o, 0, sizeof(o));
+	o.op = OP_UNIX;
+	o.path = canon;
+	o.port = -1;
+	return judge_finish(c, &o, &d);
+}
+
+int
+judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
+    socklen_t len)
+{
+	struct sockaddr_storage ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+	struct netaddr a;
+	char txt[NETADDR_STRLEN], other[48];
+
+	if (sa == NULL || len < sizeof(sa_family_t))
+		return 0;	/* the kernel answers */
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, sa, len < sizeof(ss) ? len : sizeof(ss));
+	memset(&a, 0, sizeof(a));
+	switch (ss.ss_family) {
+	case AF_INET:
+		if (len < sizeof(*sin))
+			return 0;
+		a.family = AF_INET;
+		memcpy(a.addr, &sin->sin_addr, 4);
+		netaddr_format(&a, txt, sizeof(txt));
+		return decide_net(c, op, txt, ntohs(sin->sin_port), &a);
+	case AF_INET6:
+		if (len < 24)	/* RFC 2133 size, without the scope */
+			return 0;
+		a.family = AF_INET6;
+		memcpy(a.addr, &sin6->sin6_addr, 16);
+		if (len >= sizeof(*sin6))
+			a.scope_id = sin6->sin6_scope_id;
+		netaddr_format(&a, txt, sizeof(txt));
+		return decide_net(c, op, txt, ntohs(sin6->sin6_port), &a);
+	case AF_UNIX:
+		return judge_unix(c, op, (const struct sockaddr_un *)&ss,
+		    len < sizeof(ss) ? len : sizeof(ss));
+	case AF_UNSPEC:	/* connect: dissolve an association */
+	case AF_NETLINK:
+		return 0;
+	default:
+		/*
+		 * Another family (vsock, packet, bluetooth...): judged as a
+		 * name that never resolves, so it passes only where the
+		 * network is unrestricted.
+		 */
+		snprintf(other, sizeof(other), "address-family-%d.invalid",
+		    (int)ss.ss_family);
+		return decide_net(c, op, other, -1, NULL);
+	}
+}
+
+/* Name resolution */
+
+enum { RK_GAI, RK_HOSTENT, RK_HOSTENT_R };
+
+struct resolve_ctx {
+	int			 kind;
+	int			 called;	/* the real resolver ran */
+	int			 ok;		/* and found the name */
+	const char		*node;
+	/* getaddrinfo */
+	const char		*service;
+	const struct addrinfo	*hints;
+	struct addrinfo		*res;
+	int			 rc;
+	/* gethostbyname, gethostbyname2 and their _r forms */
+	int			 two;		/* the "2" form, with af */
+	int			 af;
+	struct hostent		*he;
+	struct hostent		*ret;
+	char			*buf;
+	size_t			 buflen;
+	int			 herr;
+};
+
+static void
+do_resolve(struct resolve_ctx *k)
+{
+	struct hostent *res = NULL;
+
+	if (k->called)
+		return;
+	k->called = 1;
+	switch (k->kind) {
+	case RK_GAI:
+		k->rc = REAL(getaddrinfo)(k->node, k->service, k->hints,
+		    &k->res);
+		k->ok = k->rc == 0;
+		break;
+	case RK_HOSTENT:
+		k->he = !k->two ? REAL(gethostbyname)(k->node) :
+		    REAL(gethostbyname2)(k->node, k->af);
+		k->herr = h_errno;
+		k->ok = k->he != NULL;
+		break;
+	case RK_HOSTENT_R:
+		k->rc = !k->two ? REAL(gethostbyname_r)(k->node, k->ret,
+		    k->buf, k->buflen, &res, &k->herr) :
+		    REAL(gethostbyname2_r)(k->node, k->af, k->ret, k->buf,
+		    k->buflen, &res, &k->herr);
+		k->he = res;
+		k->ok = k->rc == 0 && res != NULL;
+		break;
+	}
+}
+
+static size_t
+add_addr(struct netaddr *out, size_t n, size_t max, int family,
+    const void *bytes)
+{
+	struct netaddr a;
+	size_t i;
+
+	if (n >= max || (family != AF_INET && family != AF_INET6))
+		return n;
+	memset(&a, 0, sizeof(a));
+	a.family = family;
+	memcpy(a.addr, bytes, family == AF_INET ? 4 : 16);
+	for (i = 0; i < n; i++)
+		if (netaddr_equal(&out[i], &a))
+			return n;
+	out[n] = a;
+	return n + 1;
+}
+
+/* Every address the real answer holds, at most MAX */
+static size_t
+answer_addrs(const struct resolve_ctx *k, struct netaddr *out, size_t max)
+{
+	const struct addrinfo *ai;
+	size_t n = 0;
+	char **p;
+
+	if (!k->ok)
+		return 0;
+	if (k->kind == RK_GAI) {
+		for (ai = k->res; ai != NULL; ai = ai->ai_next) {
+			if (ai->ai_family == AF_INET && ai->ai_addrlen >=
+			    sizeof(struct sockaddr_in))
+				n = add_addr(out, n, max, AF_INET,
+				    &((const struct sockaddr_in *)
+				    ai->ai_addr)->sin_addr);
+			else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >=
+			    sizeof(struct sockaddr_in6))
+				n = add_addr(out, n, max, AF_INET6,
+				    &((const struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_addr);
+		}
+		return n;
+	}
+	if (k->he->h_length != (k->he->h_addrtype == AF_INET ? 4 : 16))
+		return 0;
+	for (p = k->he->h_addr_list; p != NULL && *p != NULL; p++)
+		n = add_addr(out, n, max, k->he->h_addrtype, *p);
+	return n;
+}
+
+static int
+resolve_cb(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	struct resolve_ctx *k = ctx;
+
+	(void)name;
+	do_resolve(k);
+	if (!k->ok)
+		return k->kind == RK_GAI && k->rc != EAI_NONAME &&
+		    k->rc != EAI_NODATA ? -1 : 0;
+	return (int)answer_addrs(k, out, max);
+}
+
+/* A host given as an IP literal resolves to itself: nothing to judge */
+static int
+is_literal(const char *node, const struct addrinfo *hints)
+{
+	struct netaddr a;
+
+	return (hints != NULL && (hints->ai_flags & AI_NUMERICHOST)) ||
+	    netaddr_parse_ip(node, &a) == 0;
+}
+
+static int
+service_port(const char *service)
+{
+	long v = 0;
+
+	if (service == NULL || *service == '\0')
+		return -1;
+	for (; *service != '\0'; service++) {
+		if (*service < '0' || *service > '9' || v > 65535)
+			return -1;
+		v = v * 10 + (*service - '0');
+	}
+	return v <= 65535 ? (int)v : -1;
+}
+
+/*
+ * Judge the resolution K describes (the guard is held). 0: give the caller
+ * the real answer (resolved here if the policy did not); else the errno.
+ */
+static int
+judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
+{
+	struct netaddr addrs[32];
+	struct pol_request req;
+	struct pol_decision d;
+	struct judge_obj o;
+	size_t n, i;
+	int e;
+
+	memset(&req, 0, sizeof(req));
+	req.op = OP_RESOLVE;
+	req.cwd = "/";
+	req.host = k->node;
+	req.port = port;
+	req.fs = &judge_canon_fs;
+	req.resolve = resolve_cb;
+	req.resolve_ctx = k;
+	policy_decide(shim.pol, &req, &d);
+	memset(&o, 0, sizeof(o));
+	o.op = OP_RESOLVE;
+	o.host = k->node;
+	o.port = port;
+	if ((e = judge_finish(c, &o, &d)) != 0)
+		return e;
+	do_resolve(k);
+	if (d.verdict == VERDICT_ALLOW) {
+		n = answer_addrs(k, addrs, sizeof(addrs) / sizeof(addrs[0]));
+		for (i = 0; i < n; i++)
+			pin_add(&addrs[i], k->node);
+	}
+	return 0;
+}
+
+SHIM_EXPORT int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct resolve_ctx k;
+	struct shim_call c;
+	int e;
+
+	if (!READY(getaddrinfo))
+		return EAI_SYSTEM;
+	switch (shim_enter(&c, "getaddrinfo", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(getaddrinfo)(node, service, hints, res);
+	case SHIM_JUDGE:
+		break;
+	default:
+		return EAI_FAIL;
+	}
+	if (node == NULL || is_literal(node, hints)) {
+		shim_leave(&c, 0);
+		return REAL(getaddrinfo)(node, service, hints, res);
+	}
+	memset(&k, 0, sizeof(k));
+	k.kind = RK_GAI;
+	k.node = node;
+	k.service = service;
+	k.hints = hints;
+	e = judge_resolve(&c, &k, service_port(service));
+	shim_leave(&c, 0);
+	if (e != 0) {
+		if (k.called && k.rc == 0)
+			freeaddrinfo(k.res);
+		/* a name that does not resolve fails as it would anyway */
+		return k.called && k.rc != 0 ? k.rc : EAI_FAIL;
+	}
+	if (k.rc == 0)
+		*res = k.res;
+	return k.rc;
+}
+
+static struct hostent *
+hostent_hook(const char *call, const char *name, int two, int af)
+{
+	struct resolve_ctx k;
+	struct shim_call c;
+	int e;
+
+	switch (shim_enter(&c, call, SHIM_NET)) {
+	case SHIM_PASS:
+		return !two ? REAL(gethostbyname)(name) :
+		    REAL(gethostbyname2)(name, af);
+	case SHIM_JUDGE:
+		break;
+	default:
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	if (name == NULL || is_literal(name, NULL)) {
+		shim_leave(&c, 0);
+		return !two ? REAL(gethostbyname)(name) :
+		    REAL(gethostbyname2)(name, af);
+	}
+	memset(&k, 0, sizeof(k));
+	k.kind = RK_HOSTENT;
+	k.node = name;
+	k.two = two;
+	k.af = af;
+	e = judge_resolve(&c, &k, -1);
+	shim_leave(&c, e);
+	if (e != 0) {
+		h_errno = k.called && !k.ok ? k.herr : NO_RECOVERY;
+		return NULL;
+	}
+	if (!k.ok)
+		h_errno = k.herr;
+	return k.he;
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyname(const char *name)
+{
+	if (!READY(gethostbyname)) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	return hostent_hook("gethostbyname", name, 0, AF_INET);
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyname2(const char *name, int af)
+{
+	if (!READY(gethostbyname2) || !READY(gethostbyname)) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	return hostent_hook("gethostbyname2", name, 1, af);
+}
+
+static int
+hostent_r_hook(const char *call, const char *name, int two, int af,
+    struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+    int *h_errnop)
+{
+	struct resolve_ctx k;
+	struct shim_call c;
+	int e, r;
+
+	switch (shim_enter(&c, call, SHIM_NET)) {
+	case SHIM_PASS:
+		return !two ? REAL(gethostbyname_r)(name, ret, buf, buflen,
+		    result, h_errnop) : REAL(gethostbyname2_r)(name, af, ret,
+		    buf, buflen, result, h_errnop);
+	case SHIM_JUDGE:
+		break;
+	default:
+		*result = NULL;
+		*h_errnop = NO_RECOVERY;
+		return EPERM;
+	}
+	if (name == NULL || is_literal(name, NULL)) {
+		shim_leave(&c, 0);
+		return !two ? REAL(gethostbyname_r)(name, ret, buf, buflen,
+		    result, h_errnop) : REAL(gethostbyname2_r)(name, af, ret,
+		    buf, buflen, result, h_errnop);
+	}
+	memset(&k, 0, sizeof(k));
+	k.kind = RK_HOSTENT_R;
+	k.node = name;
+	k.two = two;
+	k.af = af;
+	k.ret = ret;
+	k.buf = buf;
+	k.buflen = buflen;
+	e = judge_resolve(&c, &k, -1);
+	r = k.rc;
+	shim_leave(&c, 0);
+	if (e != 0) {
+		*result = NULL;
+		*h_errnop = k.called && !k.ok ? k.herr : NO_RECOVERY;
+		return k.called && !k.ok && r != 0 ? r : EPERM;
+	}
+	*result = k.he;
+	*h_errnop = k.herr;
+	return r;
+}
+
+SHIM_EXPORT int
+gethostbyname_r(const char *name, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	if (!READY(gethostbyname_r)) {
+		*result = NULL;
+		*h_errnop = NO_RECOVERY;
+		return ENOSYS;
+	}
+	return hostent_r_hook("gethostbyname_r", name, 0, AF_INET, ret, buf,
+	    buflen, result, h_errnop);
+}
+
+SHIM_EXPORT int
+gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	if (!READY(gethostbyname2_r) || !READY(gethostbyname_r)) {
+		*result = NULL;
+		*h_errnop = NO_RECOVERY;
+		return ENOSYS;
+	}
+	return hostent_r_hook("gethostbyname2_r", name, 1, af, ret, buf,
+	    buflen, result, h_errnop);
+}
+
+SHIM_EXPORT int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	struct shim_call c;
+	unsigned int i;
+	int e = 0;
+
+	if (!READY(sendmmsg)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	switch (shim_enter(&c, "sendmmsg", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(sendmmsg)(fd, vec, vlen, flags);
+	case SHIM_JUDGE:
+		break;
+	default:
+		return -1;
+	}
+	/* all or nothing: one denied destination fails the whole call */
+	for (i = 0; vec != NULL && i < vlen && e == 0; i++)
+		e = judge_sockaddr(&c, OP_CONNECT,
+		    (const struct sockaddr *)vec[i].msg_hdr.msg_name,
+		    vec[i].msg_hdr.msg_namelen);
+	if (shim_leave(&c, e))
+		return -1;
+	return REAL(sendmmsg)(fd, vec, vlen, flags);
+}

@@ -1,0 +1,391 @@
+/*
+ * shim.c: the shim's start and state: find the real functions, read the
+ * AGENTWRAP_* variables, attach to the supervisor's ring, load the policy
+ * snapshot, hide the shim's variables from the program, and the entry and
+ * exit of every judged hook (re-entry guard, errno, fail closed).
+ *
+ * Runs inside the watched process. The constructor runs before main in
+ * every process of the tree and may allocate; nothing after it does.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+struct shim_real shim_real;
+struct shim_state shim;
+__thread int shim_guard __attribute__((tls_model("initial-exec")));
+
+static const struct {
+	const char	*name;
+	void		**slot;
+} real_names[] = {
+#define HOOK(cls, ret, name, params, prep, judge, call, fail)	\
+	{ #name, (void **)&shim_real.name },
+#define HAND(ret, name, params) { #name, (void **)&shim_real.name },
+#include "hooks.def"
+#undef HOOK
+#undef HAND
+};
+
+long
+shim_sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+			 "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#else
+	int saved = errno;
+	long ret;
+
+	ret = REAL(syscall)(nr, a, b, c, d, e, f);
+	if (ret == -1)
+		ret = -errno;
+	errno = saved;
+	return ret;
+#endif
+}
+
+static void
+say(const char *a, const char *b, const char *c)
+{
+	char line[512];
+	size_t n = 0, k;
+	const char *parts[3] = { a, b, c };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (parts[i] == NULL)
+			continue;
+		k = strnlen(parts[i], sizeof(line) - 2 - n);
+		memcpy(line + n, parts[i], k);
+		n += k;
+	}
+	line[n++] = '\n';
+	SYS3(SYS_write, 2, line, n);
+}
+
+int
+shim_missing(const char *name)
+{
+	say("agentwrap: shim: libc has no ", name, "; the call fails");
+	return ENOSYS;
+}
+
+void
+shim_say_failed(const char *why)
+{
+	static int said;
+
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+		return;
+	say("agentwrap: shim: ", why,
+	    "; every file, exec and network call fails");
+}
+
+int
+shim_ready(void **slot, const char *name)
+{
+	if (*slot == NULL &&
+	    __atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE) == SHIM_UNINIT)
+		shim_init();
+	if (*slot == NULL) {
+		shim_missing(name);
+		return 0;
+	}
+	return 1;
+}
+
+int
+shim_fail_errno(int cls)
+{
+	return cls == SHIM_NET ? EPERM : EACCES;
+}
+
+void
+shim_fail_closed(const char *why)
+{
+	size_t n = strnlen(why, sizeof(shim.why) - 1);
+
+	memcpy(shim.why, why, n);
+	shim.why[n] = '\0';
+	__atomic_store_n(&shim.mode, SHIM_FAILED, __ATOMIC_RELEASE);
+	shim_say_failed(shim.why);
+}
+
+int
+shim_enter(struct shim_call *c, const char *call, int cls)
+{
+	int mode;
+
+	if (shim_guard)
+		return SHIM_PASS;
+	mode = __atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE);
+	if (mode == SHIM_UNINIT) {
+		shim_init();
+		mode = __atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE);
+	}
+	if (mode == SHIM_INERT || mode == SHIM_UNINIT)
+		return SHIM_PASS;
+	c->call = call;
+	c->cls = cls;
+	c->saved_errno = errno;
+	if (mode == SHIM_ACTIVE && !ring_supervisor_alive(&shim.rc))
+		shim_fail_closed("the supervisor is gone");
+	if (__atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE) != SHIM_ACTIVE) {
+		errno = shim_fail_errno(cls);
+		return SHIM_FAIL;
+	}
+	shim_guard = 1;
+	return SHIM_JUDGE;
+}
+
+int
+shim_leave(struct shim_call *c, int e)
+{
+	shim_guard = 0;
+	if (e != 0) {
+		errno = e;
+		return 1;
+	}
+	errno = c->saved_errno;
+	return 0;
+}
+
+/* Start */
+
+static void
+resolve_reals(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(real_names) / sizeof(real_names[0]); i++)
+		*real_names[i].slot = dlsym(RTLD_NEXT, real_names[i].name);
+}
+
+/* "R,S,D": three descriptor numbers */
+static int
+parse_fds(const char *s, int fd[SHIM_NFDS])
+{
+	long v;
+	int i;
+
+	for (i = 0; i < SHIM_NFDS; i++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = 0;
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (*s++ - '0');
+			if (v > INT_MAX)
+				return -1;
+		}
+		fd[i] = (int)v;
+		if (*s != (i == SHIM_NFDS - 1 ? '\0' : ','))
+			return -1;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int
+parse_token(const char *s, uint8_t tok[AW_TOKEN_LEN])
+{
+	int i, hi, lo;
+
+	if (strlen(s) != 2 * AW_TOKEN_LEN)
+		return -1;
+	for (i = 0; i < AW_TOKEN_LEN; i++) {
+		if ((hi = hexval(s[2 * i])) < 0 ||
+		    (lo = hexval(s[2 * i + 1])) < 0)
+			return -1;
+		tok[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
+is_true(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strcmp(s, "0") != 0;
+}
+
+static int
+load_snapshot(int fd)
+{
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fstat(fd, &st) == -1 || st.st_size <= 0)
+		return -1;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	r = snapshot_read(map, (size_t)st.st_size, &shim.pol);
+	munmap(map, (size_t)st.st_size);
+	return r;
+}
+
+/* Our own path, for the LD_PRELOAD of children, if AGENTWRAP_SHIM is absent */
+static int
+self_path(char *out, size_t len)
+{
+	Dl_info info;
+
+	if (dladdr((void *)self_path, &info) == 0 || info.dli_fname == NULL ||
+	    info.dli_fname[0] != '/' || strlen(info.dli_fname) >= len)
+		return -1;
+	strcpy(out, info.dli_fname);
+	return 0;
+}
+
+static const char *
+attach(void)
+{
+	const char *fds = getenv(AW_ENV_FDS), *tok = getenv(AW_ENV_TOKEN);
+	const char *path = getenv(AW_ENV_SHIM);
+	uint8_t token[AW_TOKEN_LEN];
+	long n;
+	int i;
+
+	if (fds == NULL || parse_fds(fds, shim.fd) == -1)
+		return "AGENTWRAP_FDS is missing or malformed";
+	if (tok == NULL || parse_token(tok, token) == -1)
+		return "AGENTWRAP_TOKEN is missing or malformed";
+	memcpy(shim.token_hex, tok, 2 * AW_TOKEN_LEN);
+	shim.token_hex[2 * AW_TOKEN_LEN] = '\0';
+	for (i = 0; i < SHIM_NFDS; i++)
+		if (REAL(fcntl) == NULL ||
+		    REAL(fcntl)(shim.fd[i], F_GETFD) == -1)
+			return "a descriptor named in AGENTWRAP_FDS is not open";
+	shim.have_fds = 1;
+	if (path != NULL && path[0] == '/' && strlen(path) < sizeof(shim.shim))
+		strcpy(shim.shim, path);
+	else if (self_path(shim.shim, sizeof(shim.shim)) == -1)
+		return "cannot tell the shim's own path (AGENTWRAP_SHIM)";
+	shim.audit_only = is_true(getenv(SHIM_ENV_AUDIT_ONLY));
+	shim.audit = shim.audit_only || is_true(getenv(SHIM_ENV_AUDIT));
+	if (ring_attach(&shim.rc, shim.fd[SHIM_FD_RING], shim.fd[SHIM_FD_BELL],
+	    token) == -1)
+		return "cannot attach to the supervisor's ring (bad descriptor, "
+		       "version or token)";
+	if (!ring_supervisor_alive(&shim.rc))
+		return "the supervisor is gone";
+	if (load_snapshot(shim.fd[SHIM_FD_SNAP]) == -1)
+		return "cannot load the policy snapshot";
+	n = SYS4(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", shim.exe,
+	    sizeof(shim.exe) - 1);
+	shim.exe[n > 0 ? n : 0] = '\0';
+	shim_fds_for_exec();
+	return NULL;
+}
+
+static int
+ours(const char *e)
+{
+	return strncmp(e, "AGENTWRAP_", 10) == 0 ||
+	    strncmp(e, "LD_PRELOAD=", 11) == 0;
+}
+
+/*
+ * Take the shim's variables out of the program's view and give it back the
+ * LD_PRELOAD it had before agentwrap; exec hooks put them back for children.
+ */
+static void
+hide_env(void)
+{
+	char name[64], user[PATH_MAX * 2];
+	const char *u = getenv(AW_ENV_LD_PRELOAD), *eq;
+	int have_user = 0;
+	size_t i, n;
+
+	if (u != NULL && u[0] != '\0' && strlen(u) < sizeof(user)) {
+		strcpy(user, u);
+		have_user = 1;
+	}
+	for (;;) {
+		for (i = 0; environ != NULL && environ[i] != NULL; i++)
+			if (ours(environ[i]))
+				break;
+		if (environ == NULL || environ[i] == NULL)
+			break;
+		eq = strchr(environ[i], '=');
+		n = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		if (n >= sizeof(name)) {
+			/* unsetenv cannot name it: drop it from the array */
+			do
+				environ[i] = environ[i + 1];
+			while (environ[i++] != NULL);
+			continue;
+		}
+		memcpy(name, environ[i], n);
+		name[n] = '\0';
+		unsetenv(name);
+	}
+	if (have_user)
+		setenv("LD_PRELOAD", user, 1);
+}
+
+void
+shim_init(void)
+{
+	static int started;
+	const char *why;
+	int mode;
+
+	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+		return;
+	shim_guard++;
+	resolve_reals();
+	shim.pid = (int)SYS0(SYS_getpid);
+	if (getenv(AW_ENV_FDS) == NULL && getenv(AW_ENV_TOKEN) == NULL) {
+		mode = SHIM_INERT;
+	} else {
+		fdguard_atfork_init();
+		if ((why = attach()) != NULL) {
+			shim_fail_closed(why);
+			mode = SHIM_FAILED;
+		} else
+			mode = SHIM_ACTIVE;
+		hide_env();
+	}
+	__atomic_store_n(&shim.mode, mode, __ATOMIC_RELEASE);
+	shim_guard--;
+}
+
+__attribute__((constructor)) static void
+shim_ctor(void)
+{
+	shim_init();
+}

@@ -1,0 +1,39 @@
+# Exit statuses as env(1) and shells give them, signal forwarding, and the
+# end of whatever the command leaves running.
+. "$(dirname "$0")/lib.sh"
+
+status 0 "true" aw -- true
+status 3 "exit 3" aw -- sh -c 'exit 3'
+status 143 "killed by SIGTERM" aw -- sh -c 'kill -TERM $$'
+status 137 "killed by SIGKILL" aw -- sh -c 'kill -KILL $$'
+status 127 "not found" aw -- /nonexistent/command
+status 127 "not found in PATH" aw -- no-such-command-here
+printf 'not a program\n' > notexec.txt
+status 126 "not executable" aw -- ./notexec.txt
+status 125 "bad config" aw -c sandbox_mode=bogus -- true
+status 125 "bad option" aw --no-such-option -- true
+
+# SIGTERM to agentwrap reaches the command, which decides the exit status
+cat > trap.sh <<'SEOF'
+trap 'echo got-term > term.txt; exit 7' TERM
+echo ready > ready.txt
+i=0
+while [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+SEOF
+# agentwrap itself in the background (not a function: $! must be its pid)
+"$AGENTWRAP" -C "$WS" -- sh trap.sh & apid=$!
+i=0
+while [ ! -e ready.txt ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $apid
+wait $apid
+got=$?
+check "forwarded TERM: exit 7 (got $got)" [ "$got" -eq 7 ]
+check "command saw TERM" [ "$(cat term.txt 2>/dev/null)" = got-term ]
+
+# orphans left behind are ended when the command exits
+status 0 "leave an orphan" aw -- sh -c 'sleep 300 & echo $! > orphan.pid'
+pid=$(cat orphan.pid 2>/dev/null)
+sleep 0.2
+check "orphan pid recorded" [ -n "$pid" ]
+check "orphan ended" sh -c "! kill -0 $pid 2>/dev/null"
+finish

@@ -1,0 +1,70 @@
+# tests/integ/lib.sh: helpers for the integration tests, sourced by each
+# tests/integ/*.sh. They run real programs under agentwrap and assert on
+# effects: files that exist or not, their bytes, exit statuses, what a peer
+# received. tests/run runs them as an unprivileged user (nobody, no
+# capabilities, no namespaces) when it is root.
+#
+# Each test gets a scratch tree under $T:
+#   $WS       the workspace (-C), the only writable root: /tmp and $TMPDIR
+#             are excluded so that "outside" has a place to be
+#   $OUT      a directory outside every writable root
+#   $HOME     a scratch home
+# aw ARGS...  runs agentwrap with that policy (add options before --)
+set -u
+: "${AGENTWRAP:?set AGENTWRAP to the agentwrap binary}"
+PROBES=${PROBES:-$(dirname "$AGENTWRAP")/probe}
+PY=/usr/bin/python3
+
+T=$(mktemp -d /tmp/aw-integ.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+WS="$T/ws"
+OUT="$T/out"
+export HOME="$T/home"
+unset XDG_CONFIG_HOME AGENTWRAP_CONFIG LD_PRELOAD
+mkdir -p "$WS" "$OUT" "$HOME"
+umask 022
+cd "$WS" || exit 1
+nfail=0
+ntest=0
+
+aw() {
+	"$AGENTWRAP" -C "$WS" \
+	    -c sandbox_workspace_write.exclude_slash_tmp=true \
+	    -c sandbox_workspace_write.exclude_tmpdir_env_var=true "$@"
+}
+
+pass() { ntest=$((ntest + 1)); }
+fail() {
+	ntest=$((ntest + 1))
+	nfail=$((nfail + 1))
+	echo "FAIL: $*"
+}
+
+# check DESCRIPTION COMMAND...: COMMAND (a test(1) expression or any command) must succeed
+check() {
+	desc=$1
+	shift
+	if "$@"; then pass; else fail "$desc"; fi
+}
+
+# status EXPECTED DESCRIPTION COMMAND...: exit status of COMMAND
+status() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$T/last.out" 2>"$T/last.err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		pass
+	else
+		fail "$desc: exit $got, expected $want"
+		sed 's/^/    out: /' "$T/last.out" | head -10
+		sed 's/^/    err: /' "$T/last.err" | head -10
+	fi
+}
+
+absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
+
+finish() {
+	echo "$((ntest - nfail)) passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
