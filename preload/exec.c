@@ -12,8 +12,7 @@
  * Runs inside the watched process, in hooks; the exec paths also run in vfork
  * children and between fork and exec: stack only (alloca; mmap for an
  * environment too big for the stack), nothing left changed in memory the
- * parent of a vfork child shares, the re-entry guard dropped before the real
- * call.
+ * parent of a vfork child shares.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -33,30 +32,30 @@
 
 #include "shim.h"
 
-#define ENV_STACK_MAX	(256 * 1024)
+#define ENV_STACK_MAX (256 * 1024)
 
 enum exec_kind {
-	EK_EXECVE,	/* path as given */
-	EK_EXECVPE,	/* searched in $PATH */
-	EK_FEXECVE,	/* a descriptor */
-	EK_EXECVEAT,	/* dirfd + path, or the fd with AT_EMPTY_PATH */
+	EK_EXECVE, /* path as given */
+	EK_EXECVPE, /* searched in $PATH */
+	EK_FEXECVE, /* a descriptor */
+	EK_EXECVEAT, /* dirfd + path, or the fd with AT_EMPTY_PATH */
 	EK_SPAWN,
 	EK_SPAWNP,
-	EK_SYS_EXECVE,	/* syscall(SYS_execve, ...) */
+	EK_SYS_EXECVE, /* syscall(SYS_execve, ...) */
 	EK_SYS_EXECVEAT,
 };
 
 struct exec_req {
-	int				 kind;
-	int				 dirfd;
-	const char			*path;
-	int				 fd;
-	int				 flags;
-	char *const			*argv;
-	char *const			*envp;
-	pid_t				*pidp;
+	int kind;
+	int dirfd;
+	const char *path;
+	int fd;
+	int flags;
+	char *const *argv;
+	char *const *envp;
+	pid_t *pidp;
 	const posix_spawn_file_actions_t *fa;
-	const posix_spawnattr_t		*attr;
+	const posix_spawnattr_t *attr;
 };
 
 static int
@@ -75,19 +74,11 @@ exec_fail(const struct exec_req *r, int e)
 	return -1;
 }
 
-static const char *
-base_name(const char *s)
-{
-	const char *p = strrchr(s, '/');
-
-	return p != NULL ? p + 1 : s;
-}
-
 /* execvp's search: the first executable regular file along $PATH */
 static const char *
 search_path(const char *file, char *out, size_t outlen)
 {
-	const char *path = getenv("PATH"), *p, *end;
+	const char *path = shim_getenv("PATH"), *p, *end;
 	size_t dlen, flen = strlen(file);
 	struct stat st;
 
@@ -133,7 +124,7 @@ uncovered_fd(int fd, int depth)
 
 	if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+		((st.st_mode & S_ISGID) && st.st_gid != getegid())))
 		return "a set-user-ID or set-group-ID program: the loader "
 		       "ignores LD_PRELOAD";
 	n = SYS4(SYS_pread64, fd, line, sizeof(line) - 1, 0);
@@ -145,8 +136,8 @@ uncovered_fd(int fd, int depth)
 			return NULL;
 		for (s = line + 2; *s == ' ' || *s == '\t'; s++)
 			;
-		for (w = s; *w != '\0' && *w != ' ' && *w != '\t' &&
-		    *w != '\n'; w++)
+		for (w = s; *w != '\0' && *w != ' ' && *w != '\t' && *w != '\n';
+		     w++)
 			;
 		*w = '\0';
 		if (*s != '/')
@@ -177,8 +168,8 @@ uncovered_fd(int fd, int depth)
 			continue;
 		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(interp))
 			return "a program with an unusual loader";
-		m = SYS4(SYS_pread64, fd, interp, ph[i].p_filesz,
-		    ph[i].p_offset);
+		m = SYS4(
+		    SYS_pread64, fd, interp, ph[i].p_filesz, ph[i].p_offset);
 		if (m != (long)ph[i].p_filesz)
 			return "a program whose loader cannot be read";
 		interp[m] = '\0';
@@ -201,10 +192,25 @@ uncovered_path(const char *path)
 		return "a program the shim cannot read, so cannot tell whether "
 		       "it can follow it";
 	if (fd < 0)
-		return NULL;	/* the exec fails anyway */
+		return NULL; /* the exec fails anyway */
 	why = uncovered_fd((int)fd, 0);
 	SYS1(SYS_close, fd);
 	return why;
+}
+
+/* ENOENT or ENOTDIR if the program to run is not there, else 0 */
+static int
+missing(const struct exec_req *r, const char *target)
+{
+	struct stat st;
+	long e;
+
+	if (r->kind == EK_FEXECVE ||
+	    ((r->kind == EK_EXECVEAT || r->kind == EK_SYS_EXECVEAT) &&
+		r->path[0] == '\0'))
+		return 0;
+	e = SYS4(SYS_newfstatat, AT_FDCWD, target, &st, 0);
+	return e == -ENOENT || e == -ENOTDIR ? (int)-e : 0;
 }
 
 static int
@@ -224,11 +230,11 @@ exec_target(const struct exec_req *r, char *exe, int *err)
 	switch (r->kind) {
 	case EK_EXECVPE:
 	case EK_SPAWNP:
-		return r->path == NULL ? NULL :
-		    search_path(r->path, exe, PATH_MAX);
+		return r->path == NULL ? NULL
+				       : search_path(r->path, exe, PATH_MAX);
 	case EK_FEXECVE:
 		if ((e = judge_dir(r->fd, exe, PATH_MAX)) == ENOTDIR)
-			return exe;	/* a memfd: judged by its name */
+			return exe; /* a memfd: judged by its name */
 		*err = e;
 		return e == 0 ? exe : NULL;
 	case EK_EXECVEAT:
@@ -272,9 +278,9 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	int e;
 
 	if ((target = exec_target(r, exe, &e)) == NULL)
-		return e;	/* 0: a NULL path, the kernel's EFAULT */
+		return e; /* 0: a NULL path, the kernel's EFAULT */
 	if (target[0] == '\0')
-		return 0;	/* ENOENT from the kernel */
+		return 0; /* ENOENT from the kernel */
 	if (judge_canon(c, AT_FDCWD, target, J_FOLLOW, canon) != 0)
 		strcpy(canon, target[0] == '/' ? target : "?");
 	while (r->argv != NULL && r->argv[argc] != NULL)
@@ -292,21 +298,39 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	req.port = -1;
 	req.fs = &judge_canon_fs;
 	policy_decide(shim.pol, &req, &d);
-	/* "ls" run as /bin/rm: the name the caller gave is judged as well */
-	if (argc > 0 && r->argv[0][0] != '\0' &&
-	    strcmp(base_name(r->argv[0]), base_name(target)) != 0) {
+	/*
+	 * The name the caller gave is judged as well ("ls" run as /bin/rm,
+	 * "cat" found as /usr/bin/cat); the stricter verdict wins, and the
+	 * argv reported is the one that gave it (the caller's on a tie), so
+	 * that the supervisor, deciding again on the report, agrees.
+	 */
+	if (argc > 0 && strcmp(r->argv[0], target) != 0) {
 		jv[0] = r->argv[0];
 		policy_decide(shim.pol, &req, &d2);
-		if (rank((int)d2.verdict) > rank((int)d.verdict))
+		if (rank((int)d.verdict) > rank((int)d2.verdict))
+			jv[0] = target;
+		else
 			d = d2;
 	}
 
 	memset(&o, 0, sizeof(o));
 	o.op = OP_EXEC;
 	o.path = canon;
-	o.argv = (const char *const *)r->argv;
-	o.argc = argc;
+	o.argv = jv;
+	o.argc = argc > 0 ? argc : 1;
 	o.port = -1;
+	/*
+	 * A program that is not there fails with ENOENT first, as the
+	 * kernel would: a shell trying each directory of $PATH for a
+	 * forbidden name is not denied six times.
+	 */
+	if (d.verdict != VERDICT_ALLOW && !shim.audit_only &&
+	    (e = missing(r, target)) != 0) {
+		if (shim.audit &&
+		    judge_event(c, &o, (int)d.verdict, d.rule, d.why, e) == -1)
+			return shim_fail_errno(c->cls);
+		return e;
+	}
 	if ((e = judge_finish(c, &o, &d)) != 0)
 		return e;
 
@@ -319,7 +343,8 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 		why = uncovered_path(target);
 	if (why != NULL) {
 		o.op = AW_OP_UNCOVERED;
-		if (judge_event(c, &o, VERDICT_ALLOW, "uncovered", why, 0) == -1)
+		if (judge_event(c, &o, VERDICT_ALLOW, "uncovered", why, 0) ==
+		    -1)
 			return shim_fail_errno(c->cls);
 	}
 	return 0;
@@ -343,18 +368,16 @@ env_size(char *const *envp, const char **user)
 	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
 		if (!env_ours(envp[i]))
 			keep++;
-		else if (*user == NULL && strncmp(envp[i], "LD_PRELOAD=", 11)
-		    == 0)
+		else if (*user == NULL &&
+		    strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
 			*user = envp[i] + 11;
 	}
 	ulen = *user != NULL ? strlen(*user) : 0;
-	return (keep + 8) * sizeof(char *) +
-	    sizeof("LD_PRELOAD=") + slen + 1 + ulen +
-	    sizeof(AW_ENV_FDS "=") + 3 * 11 + 2 +
+	return (keep + 8) * sizeof(char *) + sizeof("LD_PRELOAD=") + slen + 1 +
+	    ulen + sizeof(AW_ENV_FDS "=") + 3 * 11 + 2 +
 	    sizeof(AW_ENV_TOKEN "=") + 2 * AW_TOKEN_LEN +
-	    sizeof(AW_ENV_SHIM "=") + slen +
-	    sizeof(AW_ENV_LD_PRELOAD "=") + ulen +
-	    sizeof(SHIM_ENV_AUDIT "=1") + sizeof(SHIM_ENV_AUDIT_ONLY "=1") +
+	    sizeof(AW_ENV_SHIM "=") + slen + sizeof(AW_ENV_LD_PRELOAD "=") +
+	    ulen + sizeof(AW_ENV_AUDIT "=1") + sizeof(AW_ENV_AUDIT_ONLY "=1") +
 	    64;
 }
 
@@ -401,7 +424,7 @@ put_user_preload(char *s, const char *u)
 static char **
 env_build(void *buf, char *const *envp, const char *user)
 {
-	char **v = buf, *s, *uval = NULL;
+	char **v = buf, *s, *start, *uval = NULL;
 	size_t i, k = 0, keep = 0;
 	int fds[SHIM_NFDS];
 
@@ -414,15 +437,17 @@ env_build(void *buf, char *const *envp, const char *user)
 			v[k++] = envp[i];
 
 	if (user != NULL) {
-		v[k] = s;
+		start = s;
 		s = stpcpy(s, AW_ENV_LD_PRELOAD "=");
 		uval = s;
 		s = put_user_preload(s, user);
-		if (*uval != '\0')
-			k++;
-		else
-			s = v[k], uval = NULL;
-		s++;
+		if (*uval != '\0') {
+			v[k++] = start;
+			s++;
+		} else {
+			s = start; /* nothing but the shim was in it */
+			uval = NULL;
+		}
 	}
 	v[k++] = s;
 	s = stpcpy(stpcpy(s, "LD_PRELOAD="), shim.shim);
@@ -445,11 +470,11 @@ env_build(void *buf, char *const *envp, const char *user)
 	s = stpcpy(stpcpy(s, AW_ENV_SHIM "="), shim.shim) + 1;
 	if (shim.audit) {
 		v[k++] = s;
-		s = stpcpy(s, SHIM_ENV_AUDIT "=1") + 1;
+		s = stpcpy(s, AW_ENV_AUDIT "=1") + 1;
 	}
 	if (shim.audit_only) {
 		v[k++] = s;
-		s = stpcpy(s, SHIM_ENV_AUDIT_ONLY "=1") + 1;
+		s = stpcpy(s, AW_ENV_AUDIT_ONLY "=1") + 1;
 	}
 	v[k] = NULL;
 	return v;
@@ -466,25 +491,26 @@ exec_call(const struct exec_req *r, char *const *env)
 	case EK_FEXECVE:
 		return REAL(fexecve)(r->fd, r->argv, env);
 	case EK_EXECVEAT:
-		return REAL(execveat)(r->dirfd, r->path, r->argv, env, r->flags);
+		return REAL(execveat)(
+		    r->dirfd, r->path, r->argv, env, r->flags);
 	case EK_SPAWN:
-		return REAL(posix_spawn)(r->pidp, r->path, r->fa, r->attr,
-		    r->argv, env);
+		return REAL(posix_spawn)(
+		    r->pidp, r->path, r->fa, r->attr, r->argv, env);
 	case EK_SPAWNP:
-		return REAL(posix_spawnp)(r->pidp, r->path, r->fa, r->attr,
-		    r->argv, env);
+		return REAL(posix_spawnp)(
+		    r->pidp, r->path, r->fa, r->attr, r->argv, env);
 	case EK_SYS_EXECVE:
 		return REAL(syscall)(SYS_execve, r->path, r->argv, env);
 	case EK_SYS_EXECVEAT:
-		return REAL(syscall)(SYS_execveat, r->dirfd, r->path, r->argv,
-		    env, r->flags);
+		return REAL(syscall)(
+		    SYS_execveat, r->dirfd, r->path, r->argv, env, r->flags);
 	}
 	return exec_fail(r, EINVAL);
 }
 
 /*
- * Judge R (the guard is held), then run it with the shim's environment.
- * Returns what the hooked function returns.
+ * Judge R (entered with shim_enter), then run it with the shim's
+ * environment. Returns what the hooked function returns.
  */
 static long
 exec_run(struct shim_call *c, const struct exec_req *r)
@@ -514,7 +540,6 @@ exec_run(struct shim_call *c, const struct exec_req *r)
 		buf = alloca(size);
 	env = env_build(buf, r->envp, user);
 	shim_fds_for_exec();
-	/* a vfork child shares the guard with its parent: drop it first */
 	shim_leave(c, 0);
 	ret = exec_call(r, env);
 	if (mapped) {
@@ -535,16 +560,16 @@ req_init(struct exec_req *r, int kind)
 }
 
 /* Enter an exec hook: PASS runs PASSCALL, FAIL returns FAILRET */
-#define EXEC_ENTER(c, name, passcall, failret)			\
-	do {							\
-		switch (shim_enter(&(c), name, SHIM_EXEC)) {	\
-		case SHIM_PASS:					\
-			return passcall;			\
-		case SHIM_JUDGE:				\
-			break;					\
-		default:					\
-			return failret;				\
-		}						\
+#define EXEC_ENTER(c, name, passcall, failret)                                 \
+	do {                                                                   \
+		switch (shim_enter(&(c), name, SHIM_EXEC)) {                   \
+		case SHIM_PASS:                                                \
+			return passcall;                                       \
+		case SHIM_JUDGE:                                               \
+			break;                                                 \
+		default:                                                       \
+			return failret;                                        \
+		}                                                              \
 	} while (0)
 
 SHIM_EXPORT int
@@ -615,19 +640,19 @@ execvpe(const char *file, char *const argv[], char *const envp[])
  * execl and friends: the list into an array on the stack, its NULL
  * included (ARG is never NULL: glibc declares it nonnull).
  */
-#define COLLECT_ARGS(av, arg, ap)					\
-	do {								\
-		size_t n_, i_;						\
-		va_list cp_;						\
-									\
-		va_copy(cp_, ap);					\
-		for (n_ = 1; va_arg(cp_, const char *) != NULL; n_++)	\
-			;						\
-		va_end(cp_);						\
-		(av) = alloca((n_ + 1) * sizeof(char *));		\
-		(av)[0] = (char *)(arg);				\
-		for (i_ = 1; i_ <= n_; i_++)				\
-			(av)[i_] = va_arg(ap, char *);			\
+#define COLLECT_ARGS(av, arg, ap)                                              \
+	do {                                                                   \
+		size_t n_, i_;                                                 \
+		va_list cp_;                                                   \
+                                                                               \
+		va_copy(cp_, ap);                                              \
+		for (n_ = 1; va_arg(cp_, const char *) != NULL; n_++)          \
+			;                                                      \
+		va_end(cp_);                                                   \
+		(av) = alloca((n_ + 1) * sizeof(char *));                      \
+		(av)[0] = (char *)(arg);                                       \
+		for (i_ = 1; i_ <= n_; i_++)                                   \
+			(av)[i_] = va_arg(ap, char *);                         \
 	} while (0)
 
 SHIM_EXPORT int
@@ -684,7 +709,7 @@ execle(const char *path, const char *arg, ...)
 		return errno = ENOSYS, -1;
 	va_start(ap, arg);
 	COLLECT_ARGS(av, arg, ap);
-	envp = va_arg(ap, char *const *);	/* after the list's NULL */
+	envp = va_arg(ap, char *const *); /* after the list's NULL */
 	va_end(ap);
 	EXEC_ENTER(c, "execle", REAL(execve)(path, av, envp), -1);
 	req_init(&r, EK_EXECVE);
@@ -719,8 +744,8 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 
 	if (!READY(execveat))
 		return errno = ENOSYS, -1;
-	EXEC_ENTER(c, "execveat", REAL(execveat)(dirfd, path, argv, envp, flags),
-	    -1);
+	EXEC_ENTER(
+	    c, "execveat", REAL(execveat)(dirfd, path, argv, envp, flags), -1);
 	req_init(&r, EK_EXECVEAT);
 	r.dirfd = dirfd;
 	r.path = path;
@@ -772,10 +797,10 @@ posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 	return (int)exec_run(&c, &r);
 }
 
-/* syscall(SYS_execve / SYS_execveat, ...), from sys.c; the guard is held */
+/* syscall(SYS_execve / SYS_execveat, ...), from sys.c, entered */
 long
-exec_syscall(struct shim_call *c, long nr, long a, long b, long d, long e,
-    long f)
+exec_syscall(
+    struct shim_call *c, long nr, long a, long b, long d, long e, long f)
 {
 	struct exec_req r;
 
@@ -845,8 +870,8 @@ system(const char *command)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &omask);
 	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setflags(
+	    &attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	argv[0] = sh;
 	argv[1] = dashc;
 	argv[2] = (char *)command;
@@ -880,12 +905,12 @@ system(const char *command)
 }
 
 /* popen(3)/pclose(3) on the real posix_spawn: the streams this shim opened */
-#define POPEN_MAX	256
+#define POPEN_MAX 256
 
 static struct {
-	FILE	*f;
-	pid_t	 pid;
-	int	 fd;
+	FILE *f;
+	pid_t pid;
+	int fd;
 } popens[POPEN_MAX];
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -922,6 +947,7 @@ popen(const char *command, const char *mode)
 	int rd, cloexec = 0, p[2], pe, ce, target, slot, e, i;
 	pid_t pid;
 	FILE *f;
+	int (*addclose)(posix_spawn_file_actions_t *, int);
 
 	if (!READY(popen) || !READY(posix_spawn) ||
 	    !READY(posix_spawn_file_actions_adddup2) ||
@@ -972,10 +998,10 @@ popen(const char *command, const char *mode)
 		return NULL;
 	}
 	/* streams of earlier popen calls are not the new child's business */
+	addclose = REAL(posix_spawn_file_actions_addclose);
 	for (i = 0; i < POPEN_MAX; i++)
 		if (popens[i].f != NULL)
-			REAL(posix_spawn_file_actions_addclose)(&fa,
-			    popens[i].fd);
+			addclose(&fa, popens[i].fd);
 	argv[0] = sh;
 	argv[1] = dashc;
 	argv[2] = (char *)command;

@@ -25,8 +25,8 @@
 
 /* Descriptors moved in a process other than shim.pid (a vfork child) */
 static struct {
-	int	pid;
-	int	fd[SHIM_NFDS];
+	int pid;
+	int fd[SHIM_NFDS];
 } over;
 
 static int fork_fds[SHIM_NFDS];
@@ -129,8 +129,8 @@ move_fd_below(int fd, int below)
 	if (pid == shim.pid) {
 		__atomic_store_n(&shim.fd[i], nfd, __ATOMIC_RELEASE);
 		if (i == SHIM_FD_BELL)
-			__atomic_store_n(&shim.rc.doorbell_fd, nfd,
-			    __ATOMIC_RELEASE);
+			__atomic_store_n(
+			    &shim.rc.doorbell_fd, nfd, __ATOMIC_RELEASE);
 	} else {
 		/* a vfork child: the parent's numbers must stay as they are */
 		memcpy(over.fd, cur, sizeof(over.fd));
@@ -192,6 +192,7 @@ atfork_child(void)
 	shim.pid = mypid();
 	over.pid = 0;
 	exec_atfork_child();
+	net_atfork_child();
 }
 
 void
@@ -449,11 +450,11 @@ ioctl(int fd, unsigned long request, ...)
  * the same file actions must land under the part still closed by one
  * action, so that floor is remembered per file-actions object.
  */
-#define NFLOORS	16
+#define NFLOORS 16
 
 static struct {
-	const void	*fa;
-	int		 floor;
+	const void *fa;
+	int floor;
 } floors[NFLOORS];
 static unsigned int floor_next;
 
@@ -494,8 +495,8 @@ posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd)
 }
 
 SHIM_EXPORT int
-posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd,
-    int newfd)
+posix_spawn_file_actions_adddup2(
+    posix_spawn_file_actions_t *fa, int fd, int newfd)
 {
 	if (!READY(posix_spawn_file_actions_adddup2))
 		return ENOSYS;
@@ -532,13 +533,13 @@ posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd,
 	}
 	if (shim_is_fd(fd) && move_fd_below(fd, fa_floor(fa)) == -1)
 		return EBUSY;
-	return REAL(posix_spawn_file_actions_addopen)(fa, fd, path, oflag,
-	    mode);
+	return REAL(posix_spawn_file_actions_addopen)(
+	    fa, fd, path, oflag, mode);
 }
 
 struct closefrom_ctx {
-	posix_spawn_file_actions_t	*fa;
-	int				 below;
+	posix_spawn_file_actions_t *fa;
+	int below;
 };
 
 static int
@@ -552,8 +553,8 @@ add_close(void *ctx, int fd)
 }
 
 SHIM_EXPORT int
-posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *fa,
-    int from)
+posix_spawn_file_actions_addclosefrom_np(
+    posix_spawn_file_actions_t *fa, int from)
 {
 	struct closefrom_ctx k;
 	int cur[SHIM_NFDS], i, top = -1, r;

@@ -21,6 +21,7 @@
 
 #include "shim.h"
 
+/* clang-format off */
 #define HOOK(cls, ret, name, params, prep, judge, call, fail)		\
 	SHIM_EXPORT ret name params					\
 	{								\
@@ -46,6 +47,7 @@
 		}							\
 		return call;						\
 	}
+/* clang-format on */
 #define HAND(ret, name, params)
 #include "hooks.def"
 #undef HOOK

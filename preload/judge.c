@@ -8,8 +8,10 @@
  * no locks; stack only. The fast path makes no system call beyond the
  * readlinks the canonicalisation needs (and getcwd for a relative path).
  */
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <alloca.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,12 +21,12 @@
 
 #include "shim.h"
 
-#define JUDGE_SKIP	(-1)	/* nothing to judge: the kernel answers */
+#define JUDGE_SKIP (-1) /* nothing to judge: the kernel answers */
 
 /* A readlink that knows one canonical directory and skips its prefixes */
 struct canon_ctx {
-	const char	*dir;
-	size_t		 dirlen;
+	const char *dir;
+	size_t dirlen;
 };
 
 static ssize_t
@@ -83,7 +85,7 @@ fd_link(int fd, char *out, size_t len)
 	if (r < 0) {
 		if (SYS3(SYS_fcntl, fd, F_GETFD, 0) < 0)
 			return EBADF;
-		return EACCES;	/* no /proc: nothing can be judged */
+		return EACCES; /* no /proc: nothing can be judged */
 	}
 	out[r] = '\0';
 	return 0;
@@ -99,7 +101,7 @@ judge_dir(int dirfd, char *out, size_t len)
 		r = SYS2(SYS_getcwd, out, len);
 		if (r < 0)
 			return (int)-r;
-		return out[0] == '/' ? 0 : EACCES;	/* "(unreachable)" */
+		return out[0] == '/' ? 0 : EACCES; /* "(unreachable)" */
 	}
 	if (dirfd < 0)
 		return EBADF;
@@ -127,8 +129,8 @@ fd_object(int dirfd, char *out)
 }
 
 int
-judge_canon(struct shim_call *c, int dirfd, const char *path, int how,
-    char *out)
+judge_canon(
+    struct shim_call *c, int dirfd, const char *path, int how, char *out)
 {
 	char dir[PATH_MAX];
 	struct canon_ctx k = { NULL, 0 };
@@ -162,8 +164,9 @@ judge_canon(struct shim_call *c, int dirfd, const char *path, int how,
 	o.path = path;
 	o.port = -1;
 	judge_event(c, &o, VERDICT_DENY, "path",
-	    r == -ENAMETOOLONG ? "the path is too long to judge" :
-	    "the path cannot be judged", shim_fail_errno(c->cls));
+	    r == -ENAMETOOLONG ? "the path is too long to judge"
+			       : "the path cannot be judged",
+	    shim_fail_errno(c->cls));
 	return r == -ENAMETOOLONG ? ENAMETOOLONG : shim_fail_errno(c->cls);
 }
 
@@ -185,8 +188,8 @@ anon_object(const char *p)
 }
 
 static int
-allow_quietly(struct shim_call *c, const struct judge_obj *o,
-    const char *rule, const char *why)
+allow_quietly(struct shim_call *c, const struct judge_obj *o, const char *rule,
+    const char *why)
 {
 	if (shim.audit && judge_event(c, o, VERDICT_ALLOW, rule, why, 0) == -1)
 		return shim_fail_errno(c->cls);
@@ -194,12 +197,13 @@ allow_quietly(struct shim_call *c, const struct judge_obj *o,
 }
 
 static int
-decide_path(struct shim_call *c, int op, int how, const char *p1,
-    const char *p2)
+decide_path(
+    struct shim_call *c, int op, int how, const char *p1, const char *p2)
 {
 	struct pol_request req;
 	struct pol_decision d;
 	struct judge_obj o;
+	struct stat st;
 
 	memset(&o, 0, sizeof(o));
 	o.op = op;
@@ -207,8 +211,8 @@ decide_path(struct shim_call *c, int op, int how, const char *p1,
 	o.path2 = p2;
 	o.port = -1;
 	if (p2 == NULL && anon_object(p1))
-		return allow_quietly(c, &o, "descriptor",
-		    "not a filesystem object");
+		return allow_quietly(
+		    c, &o, "descriptor", "not a filesystem object");
 	memset(&req, 0, sizeof(req));
 	req.op = op;
 	req.flags = how & (REQ_NOFOLLOW | REQ_ENTRY);
@@ -218,6 +222,15 @@ decide_path(struct shim_call *c, int op, int how, const char *p1,
 	req.port = -1;
 	req.fs = &judge_canon_fs;
 	policy_decide(shim.pol, &req, &d);
+	if (d.verdict != VERDICT_ALLOW && (how & J_MAKE) && !shim.audit_only &&
+	    SYS4(SYS_newfstatat, AT_FDCWD, p2 != NULL ? p2 : p1, &st,
+		AT_SYMLINK_NOFOLLOW) == 0) {
+		if (shim.audit &&
+		    judge_event(c, &o, (int)d.verdict, d.rule, d.why, EEXIST) ==
+			-1)
+			return shim_fail_errno(c->cls);
+		return EEXIST;
+	}
 	return judge_finish(c, &o, &d);
 }
 
@@ -241,15 +254,15 @@ judge_path_at(struct shim_call *c, int op, int dirfd, const char *path,
 	if (atflags & AT_EMPTY_PATH)
 		how |= J_EMPTY;
 	/* fstat and friends on a descriptor already open: nothing new read */
-	if (op == OP_READ && (path == NULL || (path[0] == '\0' &&
-	    (how & J_EMPTY))))
+	if (op == OP_READ &&
+	    (path == NULL || (path[0] == '\0' && (how & J_EMPTY))))
 		return 0;
 	return judge_path(c, op, dirfd, path, how);
 }
 
 int
-judge_rename(struct shim_call *c, int d1, const char *p1, int d2,
-    const char *p2)
+judge_rename(
+    struct shim_call *c, int d1, const char *p1, int d2, const char *p2)
 {
 	char c1[PATH_MAX], c2[PATH_MAX];
 	int e;
@@ -261,8 +274,8 @@ judge_rename(struct shim_call *c, int d1, const char *p1, int d2,
 }
 
 int
-judge_link(struct shim_call *c, int d1, const char *p1, int d2,
-    const char *p2, int atflags)
+judge_link(struct shim_call *c, int d1, const char *p1, int d2, const char *p2,
+    int atflags)
 {
 	char c1[PATH_MAX], c2[PATH_MAX];
 	int how1 = (atflags & AT_SYMLINK_FOLLOW) ? J_FOLLOW : J_NOFOLLOW, e;
@@ -272,7 +285,7 @@ judge_link(struct shim_call *c, int d1, const char *p1, int d2,
 	if ((e = judge_canon(c, d1, p1, how1, c1)) != 0 ||
 	    (e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
 		return e == JUDGE_SKIP ? 0 : e;
-	return decide_path(c, OP_WRITE, J_ENTRY, c1, c2);
+	return decide_path(c, OP_WRITE, J_NEW, c1, c2);
 }
 
 /*
@@ -283,7 +296,7 @@ static int
 reopen_fd(const char *p)
 {
 	static const char *const pre[] = { "/dev/fd/", "/proc/self/fd/",
-	    "/proc/thread-self/fd/", NULL };
+		"/proc/thread-self/fd/", NULL };
 	const char *s = NULL;
 	long v = 0;
 	size_t i, n;
@@ -343,9 +356,9 @@ judge_open(struct shim_call *c, int dirfd, const char *path, int flags)
 		write = acc != O_RDONLY ||
 		    (flags & (O_CREAT | O_TRUNC | O_APPEND)) != 0 ||
 		    (flags & O_TMPFILE) == O_TMPFILE;
-		how = (flags & O_NOFOLLOW) ||
-		    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ?
-		    J_NOFOLLOW : J_FOLLOW;
+		how = (flags & O_NOFOLLOW) ? J_NOFOLLOW : J_FOLLOW;
+		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			how = J_NOFOLLOW | J_MAKE;
 	}
 	if (path != NULL && path[0] == '/' && reopen_ok(path, flags, write)) {
 		memset(&o, 0, sizeof(o));
@@ -395,13 +408,13 @@ judge_fopen(struct shim_call *c, const char *path, const char *mode)
 	int flags = fopen_flags(mode);
 
 	if (flags == -1)
-		return 0;	/* libc fails it with EINVAL */
+		return 0; /* libc fails it with EINVAL */
 	return judge_open(c, AT_FDCWD, path, flags);
 }
 
 int
-judge_freopen(struct shim_call *c, const char *path, const char *mode,
-    FILE *stream)
+judge_freopen(
+    struct shim_call *c, const char *path, const char *mode, FILE *stream)
 {
 	char proc[32];
 	int flags = fopen_flags(mode), fd, n;
@@ -438,19 +451,35 @@ len_or_0(const char *s)
 	return s != NULL ? strlen(s) : 0;
 }
 
+/* Room for M encoded: each field with a generous header, at most a slot */
+static size_t
+event_size(const struct aw_msg *m)
+{
+	const char *f[] = { m->call, m->path, m->path2, m->host, m->addr,
+		m->rule, m->exe, m->why };
+	size_t n = 128, i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		n += 16 + len_or_0(f[i]);
+	for (i = 0; i < m->argc; i++)
+		n += 1 + strlen(m->argv[i]);
+	return n < AW_SLOT_DATA ? n : AW_SLOT_DATA;
+}
+
 /*
- * Encode and post one event. Kept out of line: the 16 KiB buffer is only
- * on the stack when something is reported. Returns 0, or -1 when the
- * supervisor is gone (the shim then fails closed).
+ * Encode and post one event. Kept out of line, its buffer sized to the
+ * message: a hook that reports nothing carries no buffer, and one that does
+ * carries only what it needs (threads with small stacks call hooks too).
+ * Returns 0, or -1 when the supervisor is gone (the shim then fails closed).
  */
 __attribute__((noinline)) int
 judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
     const char *rule, const char *why, int err)
 {
-	uint8_t buf[AW_SLOT_DATA];
+	uint8_t *buf;
 	struct aw_msg m;
 	struct timespec ts;
-	size_t i;
+	size_t i, cap;
 	int n;
 
 	memset(&m, 0, sizeof(m));
@@ -476,22 +505,25 @@ judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
 	m.exe = shim.exe[0] != '\0' ? shim.exe : NULL;
 	m.why = why != NULL && why[0] != '\0' ? why : NULL;
 	if (o->argv != NULL) {
-		for (i = 0; i < o->argc && i < AW_MSG_MAX_ARGV &&
-		    o->argv[i] != NULL; i++)
+		for (i = 0;
+		     i < o->argc && i < AW_MSG_MAX_ARGV && o->argv[i] != NULL;
+		     i++)
 			m.argv[i] = o->argv[i];
 		m.argc = (uint32_t)i;
 		if (i < o->argc)
 			m.flags |= AW_MF_ARGV_TRUNCATED;
 	}
-	n = msg_encode(buf, sizeof(buf), &m);
-	if (n < 0) {	/* too big: the explanation goes first, then argv */
+	cap = event_size(&m);
+	buf = alloca(cap);
+	n = msg_encode(buf, cap, &m);
+	if (n < 0) { /* too big: the explanation goes first, then argv */
 		m.why = NULL;
-		n = msg_encode(buf, sizeof(buf), &m);
+		n = msg_encode(buf, cap, &m);
 	}
 	if (n < 0) {
 		m.argc = 0;
 		m.flags |= AW_MF_ARGV_TRUNCATED;
-		n = msg_encode(buf, sizeof(buf), &m);
+		n = msg_encode(buf, cap, &m);
 	}
 	if (n < 0)
 		return 0;

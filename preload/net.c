@@ -27,12 +27,12 @@
 #include "shim.h"
 
 /* The pin table: addresses handed out for allowed names */
-#define NPINS		256
-#define PIN_NAME	64
+#define NPINS 256
+#define PIN_NAME 64
 
 static struct {
-	struct netaddr	a;
-	char		name[PIN_NAME];
+	struct netaddr a;
+	char name[PIN_NAME];
 } pins[NPINS];
 static unsigned int npins, pin_next;
 static int pin_lock;
@@ -83,6 +83,13 @@ pin_add(const struct netaddr *a, const char *name)
 	pin_give();
 }
 
+/* After fork: a lock another thread held is nobody's in the child */
+void
+net_atfork_child(void)
+{
+	pin_lock = 0;
+}
+
 int
 net_pinned(const struct netaddr *a, char *name, size_t namelen)
 {
@@ -120,10 +127,12 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	if (op == OP_CONNECT && d.verdict != VERDICT_ALLOW && a != NULL &&
 	    net_pinned(a, name, sizeof(name))) {
 		d.verdict = VERDICT_ALLOW;
-		snprintf(d.rule, sizeof(d.rule),
-		    "features.network_proxy.domains");
-		snprintf(d.why, sizeof(d.why), "%s was handed out by the "
-		    "resolver for %s, a name the policy allows", host, name);
+		snprintf(
+		    d.rule, sizeof(d.rule), "features.network_proxy.domains");
+		snprintf(d.why, sizeof(d.why),
+		    "%s was handed out by the "
+		    "resolver for %s, a name the policy allows",
+		    host, name);
 	}
 	memset(&o, 0, sizeof(o));
 	o.op = op;
@@ -134,8 +143,8 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 }
 
 static int
-judge_unix(struct shim_call *c, int op, const struct sockaddr_un *sun,
-    socklen_t len)
+judge_unix(
+    struct shim_call *c, int op, const struct sockaddr_un *sun, socklen_t len)
 {
 	char name[sizeof(sun->sun_path) + 2], canon[PATH_MAX];
 	struct pol_request req;
@@ -145,7 +154,7 @@ judge_unix(struct shim_call *c, int op, const struct sockaddr_un *sun,
 	int e;
 
 	if (len <= off)
-		return 0;	/* unnamed: autobind */
+		return 0; /* unnamed: autobind */
 	n = len - off;
 	if (n > sizeof(sun->sun_path))
 		n = sizeof(sun->sun_path);
@@ -156,15 +165,20 @@ judge_unix(struct shim_call *c, int op, const struct sockaddr_un *sun,
 		memcpy(name + 1, sun->sun_path + 1, n);
 		name[n + 1] = '\0';
 		if (op == OP_BIND)
-			return 0;	/* a name only this machine's peers see */
+			return 0; /* a name only this machine's peers see */
 		memcpy(canon, name, n + 2);
 	} else {
 		n = strnlen(sun->sun_path, n);
 		memcpy(name, sun->sun_path, n);
 		name[n] = '\0';
-		if (op == OP_BIND)	/* bind makes the socket's entry */
-			return judge_path(c, OP_WRITE, AT_FDCWD, name,
-			    J_ENTRY);
+		if (op == OP_BIND) {
+			/* bind makes the socket's entry: a filesystem write,
+			 * failing as the kernel fails one (EACCES) */
+			c->cls = SHIM_FS;
+			e = judge_path(c, OP_WRITE, AT_FDCWD, name, J_ENTRY);
+			c->cls = SHIM_NET;
+			return e;
+		}
 		if ((e = judge_canon(c, AT_FDCWD, name, J_FOLLOW, canon)) != 0)
 			return e < 0 ? 0 : e;
 	}
@@ -183,8 +197,8 @@ judge_unix(struct shim_call *c, int op, const struct sockaddr_un *sun,
 }
 
 int
-judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
-    socklen_t len)
+judge_sockaddr(
+    struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len)
 {
 	struct sockaddr_storage ss;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
@@ -193,7 +207,7 @@ judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
 	char txt[NETADDR_STRLEN], other[48];
 
 	if (sa == NULL || len < sizeof(sa_family_t))
-		return 0;	/* the kernel answers */
+		return 0; /* the kernel answers */
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, sa, len < sizeof(ss) ? len : sizeof(ss));
 	memset(&a, 0, sizeof(a));
@@ -206,7 +220,7 @@ judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
 		netaddr_format(&a, txt, sizeof(txt));
 		return decide_net(c, op, txt, ntohs(sin->sin_port), &a);
 	case AF_INET6:
-		if (len < 24)	/* RFC 2133 size, without the scope */
+		if (len < 24) /* RFC 2133 size, without the scope */
 			return 0;
 		a.family = AF_INET6;
 		memcpy(a.addr, &sin6->sin6_addr, 16);
@@ -217,7 +231,7 @@ judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
 	case AF_UNIX:
 		return judge_unix(c, op, (const struct sockaddr_un *)&ss,
 		    len < sizeof(ss) ? len : sizeof(ss));
-	case AF_UNSPEC:	/* connect: dissolve an association */
+	case AF_UNSPEC: /* connect: dissolve an association */
 	case AF_NETLINK:
 		return 0;
 	default:
@@ -237,23 +251,23 @@ judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
 enum { RK_GAI, RK_HOSTENT, RK_HOSTENT_R };
 
 struct resolve_ctx {
-	int			 kind;
-	int			 called;	/* the real resolver ran */
-	int			 ok;		/* and found the name */
-	const char		*node;
+	int kind;
+	int called; /* the real resolver ran */
+	int ok; /* and found the name */
+	const char *node;
 	/* getaddrinfo */
-	const char		*service;
-	const struct addrinfo	*hints;
-	struct addrinfo		*res;
-	int			 rc;
+	const char *service;
+	const struct addrinfo *hints;
+	struct addrinfo *res;
+	int rc;
 	/* gethostbyname, gethostbyname2 and their _r forms */
-	int			 two;		/* the "2" form, with af */
-	int			 af;
-	struct hostent		*he;
-	struct hostent		*ret;
-	char			*buf;
-	size_t			 buflen;
-	int			 herr;
+	int two; /* the "2" form, with af */
+	int af;
+	struct hostent *he;
+	struct hostent *ret;
+	char *buf;
+	size_t buflen;
+	int herr;
 };
 
 static void
@@ -264,32 +278,34 @@ do_resolve(struct resolve_ctx *k)
 	if (k->called)
 		return;
 	k->called = 1;
+	shim_guard++; /* the resolver's own files and sockets are its own */
 	switch (k->kind) {
 	case RK_GAI:
-		k->rc = REAL(getaddrinfo)(k->node, k->service, k->hints,
-		    &k->res);
+		k->rc =
+		    REAL(getaddrinfo)(k->node, k->service, k->hints, &k->res);
 		k->ok = k->rc == 0;
 		break;
 	case RK_HOSTENT:
-		k->he = !k->two ? REAL(gethostbyname)(k->node) :
-		    REAL(gethostbyname2)(k->node, k->af);
+		k->he = !k->two ? REAL(gethostbyname)(k->node)
+				: REAL(gethostbyname2)(k->node, k->af);
 		k->herr = h_errno;
 		k->ok = k->he != NULL;
 		break;
 	case RK_HOSTENT_R:
-		k->rc = !k->two ? REAL(gethostbyname_r)(k->node, k->ret,
-		    k->buf, k->buflen, &res, &k->herr) :
-		    REAL(gethostbyname2_r)(k->node, k->af, k->ret, k->buf,
-		    k->buflen, &res, &k->herr);
+		k->rc = !k->two ? REAL(gethostbyname_r)(k->node, k->ret, k->buf,
+				      k->buflen, &res, &k->herr)
+				: REAL(gethostbyname2_r)(k->node, k->af, k->ret,
+				      k->buf, k->buflen, &res, &k->herr);
 		k->he = res;
 		k->ok = k->rc == 0 && res != NULL;
 		break;
 	}
+	shim_guard--;
 }
 
 static size_t
-add_addr(struct netaddr *out, size_t n, size_t max, int family,
-    const void *bytes)
+add_addr(
+    struct netaddr *out, size_t n, size_t max, int family, const void *bytes)
 {
 	struct netaddr a;
 	size_t i;
@@ -318,16 +334,16 @@ answer_addrs(const struct resolve_ctx *k, struct netaddr *out, size_t max)
 		return 0;
 	if (k->kind == RK_GAI) {
 		for (ai = k->res; ai != NULL; ai = ai->ai_next) {
-			if (ai->ai_family == AF_INET && ai->ai_addrlen >=
-			    sizeof(struct sockaddr_in))
+			if (ai->ai_family == AF_INET &&
+			    ai->ai_addrlen >= sizeof(struct sockaddr_in))
 				n = add_addr(out, n, max, AF_INET,
-				    &((const struct sockaddr_in *)
-				    ai->ai_addr)->sin_addr);
-			else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >=
-			    sizeof(struct sockaddr_in6))
+				    &((const struct sockaddr_in *)ai->ai_addr)
+					 ->sin_addr);
+			else if (ai->ai_family == AF_INET6 &&
+			    ai->ai_addrlen >= sizeof(struct sockaddr_in6))
 				n = add_addr(out, n, max, AF_INET6,
-				    &((const struct sockaddr_in6 *)
-				    ai->ai_addr)->sin6_addr);
+				    &((const struct sockaddr_in6 *)ai->ai_addr)
+					 ->sin6_addr);
 		}
 		return n;
 	}
@@ -347,7 +363,9 @@ resolve_cb(void *ctx, const char *name, struct netaddr *out, size_t max)
 	do_resolve(k);
 	if (!k->ok)
 		return k->kind == RK_GAI && k->rc != EAI_NONAME &&
-		    k->rc != EAI_NODATA ? -1 : 0;
+			k->rc != EAI_NODATA
+		    ? -1
+		    : 0;
 	return (int)answer_addrs(k, out, max);
 }
 
@@ -377,7 +395,7 @@ service_port(const char *service)
 }
 
 /*
- * Judge the resolution K describes (the guard is held). 0: give the caller
+ * Judge the resolution K describes (entered). 0: give the caller
  * the real answer (resolved here if the policy did not); else the errno.
  */
 static int
@@ -415,8 +433,8 @@ judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
 }
 
 SHIM_EXPORT int
-getaddrinfo(const char *node, const char *service,
-    const struct addrinfo *hints, struct addrinfo **res)
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
 {
 	struct resolve_ctx k;
 	struct shim_call c;
@@ -463,8 +481,8 @@ hostent_hook(const char *call, const char *name, int two, int af)
 
 	switch (shim_enter(&c, call, SHIM_NET)) {
 	case SHIM_PASS:
-		return !two ? REAL(gethostbyname)(name) :
-		    REAL(gethostbyname2)(name, af);
+		return !two ? REAL(gethostbyname)(name)
+			    : REAL(gethostbyname2)(name, af);
 	case SHIM_JUDGE:
 		break;
 	default:
@@ -473,8 +491,8 @@ hostent_hook(const char *call, const char *name, int two, int af)
 	}
 	if (name == NULL || is_literal(name, NULL)) {
 		shim_leave(&c, 0);
-		return !two ? REAL(gethostbyname)(name) :
-		    REAL(gethostbyname2)(name, af);
+		return !two ? REAL(gethostbyname)(name)
+			    : REAL(gethostbyname2)(name, af);
 	}
 	memset(&k, 0, sizeof(k));
 	k.kind = RK_HOSTENT;
@@ -523,9 +541,10 @@ hostent_r_hook(const char *call, const char *name, int two, int af,
 
 	switch (shim_enter(&c, call, SHIM_NET)) {
 	case SHIM_PASS:
-		return !two ? REAL(gethostbyname_r)(name, ret, buf, buflen,
-		    result, h_errnop) : REAL(gethostbyname2_r)(name, af, ret,
-		    buf, buflen, result, h_errnop);
+		return !two ? REAL(gethostbyname_r)(
+				  name, ret, buf, buflen, result, h_errnop)
+			    : REAL(gethostbyname2_r)(
+				  name, af, ret, buf, buflen, result, h_errnop);
 	case SHIM_JUDGE:
 		break;
 	default:
@@ -535,9 +554,10 @@ hostent_r_hook(const char *call, const char *name, int two, int af,
 	}
 	if (name == NULL || is_literal(name, NULL)) {
 		shim_leave(&c, 0);
-		return !two ? REAL(gethostbyname_r)(name, ret, buf, buflen,
-		    result, h_errnop) : REAL(gethostbyname2_r)(name, af, ret,
-		    buf, buflen, result, h_errnop);
+		return !two ? REAL(gethostbyname_r)(
+				  name, ret, buf, buflen, result, h_errnop)
+			    : REAL(gethostbyname2_r)(
+				  name, af, ret, buf, buflen, result, h_errnop);
 	}
 	memset(&k, 0, sizeof(k));
 	k.kind = RK_HOSTENT_R;
@@ -561,8 +581,8 @@ hostent_r_hook(const char *call, const char *name, int two, int af,
 }
 
 SHIM_EXPORT int
-gethostbyname_r(const char *name, struct hostent *ret, char *buf,
-    size_t buflen, struct hostent **result, int *h_errnop)
+gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+    struct hostent **result, int *h_errnop)
 {
 	if (!READY(gethostbyname_r)) {
 		*result = NULL;
@@ -582,8 +602,8 @@ gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
 		*h_errnop = NO_RECOVERY;
 		return ENOSYS;
 	}
-	return hostent_r_hook("gethostbyname2_r", name, 1, af, ret, buf,
-	    buflen, result, h_errnop);
+	return hostent_r_hook("gethostbyname2_r", name, 1, af, ret, buf, buflen,
+	    result, h_errnop);
 }
 
 SHIM_EXPORT int

@@ -26,10 +26,10 @@ struct shim_state shim;
 __thread int shim_guard __attribute__((tls_model("initial-exec")));
 
 static const struct {
-	const char	*name;
-	void		**slot;
+	const char *name;
+	void **slot;
 } real_names[] = {
-#define HOOK(cls, ret, name, params, prep, judge, call, fail)	\
+#define HOOK(cls, ret, name, params, prep, judge, call, fail)                  \
 	{ #name, (void **)&shim_real.name },
 #define HAND(ret, name, params) { #name, (void **)&shim_real.name },
 #include "hooks.def"
@@ -46,11 +46,11 @@ shim_sys(long nr, long a, long b, long c, long d, long e, long f)
 	register long r9 __asm__("r9") = f;
 	long ret;
 
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			 "r"(r9)
-			 : "rcx", "r11", "memory");
+	__asm__ volatile(
+	    "syscall"
+	    : "=a"(ret)
+	    : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+	    : "rcx", "r11", "memory");
 	return ret;
 #else
 	int saved = errno;
@@ -154,14 +154,12 @@ shim_enter(struct shim_call *c, const char *call, int cls)
 		errno = shim_fail_errno(cls);
 		return SHIM_FAIL;
 	}
-	shim_guard = 1;
 	return SHIM_JUDGE;
 }
 
 int
 shim_leave(struct shim_call *c, int e)
 {
-	shim_guard = 0;
 	if (e != 0) {
 		errno = e;
 		return 1;
@@ -273,8 +271,9 @@ self_path(char *out, size_t len)
 static const char *
 attach(void)
 {
-	const char *fds = getenv(AW_ENV_FDS), *tok = getenv(AW_ENV_TOKEN);
-	const char *path = getenv(AW_ENV_SHIM);
+	const char *fds = shim_getenv(AW_ENV_FDS);
+	const char *tok = shim_getenv(AW_ENV_TOKEN);
+	const char *path = shim_getenv(AW_ENV_SHIM);
 	uint8_t token[AW_TOKEN_LEN];
 	long n;
 	int i;
@@ -288,17 +287,19 @@ attach(void)
 	for (i = 0; i < SHIM_NFDS; i++)
 		if (REAL(fcntl) == NULL ||
 		    REAL(fcntl)(shim.fd[i], F_GETFD) == -1)
-			return "a descriptor named in AGENTWRAP_FDS is not open";
+			return "a descriptor named in AGENTWRAP_FDS is not "
+			       "open";
 	shim.have_fds = 1;
 	if (path != NULL && path[0] == '/' && strlen(path) < sizeof(shim.shim))
 		strcpy(shim.shim, path);
 	else if (self_path(shim.shim, sizeof(shim.shim)) == -1)
 		return "cannot tell the shim's own path (AGENTWRAP_SHIM)";
-	shim.audit_only = is_true(getenv(SHIM_ENV_AUDIT_ONLY));
-	shim.audit = shim.audit_only || is_true(getenv(SHIM_ENV_AUDIT));
+	shim.audit_only = is_true(shim_getenv(AW_ENV_AUDIT_ONLY));
+	shim.audit = shim.audit_only || is_true(shim_getenv(AW_ENV_AUDIT));
 	if (ring_attach(&shim.rc, shim.fd[SHIM_FD_RING], shim.fd[SHIM_FD_BELL],
-	    token) == -1)
-		return "cannot attach to the supervisor's ring (bad descriptor, "
+		token) == -1)
+		return "cannot attach to the supervisor's ring (bad "
+		       "descriptor, "
 		       "version or token)";
 	if (!ring_supervisor_alive(&shim.rc))
 		return "the supervisor is gone";
@@ -319,42 +320,53 @@ ours(const char *e)
 }
 
 /*
+ * getenv over environ itself: a program may bring its own getenv, setenv
+ * and unsetenv (bash does, over its own variable table, not yet filled
+ * when the constructor runs).
+ */
+const char *
+shim_getenv(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		if (strncmp(environ[i], name, n) == 0 && environ[i][n] == '=')
+			return environ[i] + n + 1;
+	return NULL;
+}
+
+/*
  * Take the shim's variables out of the program's view and give it back the
  * LD_PRELOAD it had before agentwrap; exec hooks put them back for children.
+ * environ is edited in place, for the same reason as above.
  */
 static void
 hide_env(void)
 {
-	char name[64], user[PATH_MAX * 2];
-	const char *u = getenv(AW_ENV_LD_PRELOAD), *eq;
-	int have_user = 0;
-	size_t i, n;
+	static char user[sizeof("LD_PRELOAD=") + PATH_MAX * 2];
+	const char *u = shim_getenv(AW_ENV_LD_PRELOAD);
+	size_t i, k;
+	int placed = 0;
 
-	if (u != NULL && u[0] != '\0' && strlen(u) < sizeof(user)) {
-		strcpy(user, u);
-		have_user = 1;
-	}
-	for (;;) {
-		for (i = 0; environ != NULL && environ[i] != NULL; i++)
-			if (ours(environ[i]))
-				break;
-		if (environ == NULL || environ[i] == NULL)
-			break;
-		eq = strchr(environ[i], '=');
-		n = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
-		if (n >= sizeof(name)) {
-			/* unsetenv cannot name it: drop it from the array */
-			do
-				environ[i] = environ[i + 1];
-			while (environ[i++] != NULL);
-			continue;
+	user[0] = '\0';
+	if (u != NULL && u[0] != '\0' &&
+	    strlen(u) < sizeof(user) - sizeof("LD_PRELOAD="))
+		strcat(strcpy(user, "LD_PRELOAD="), u);
+	if (environ == NULL)
+		return;
+	for (i = k = 0; environ[i] != NULL; i++) {
+		if (!ours(environ[i]))
+			environ[k++] = environ[i];
+		else if (user[0] != '\0' && !placed &&
+		    strncmp(environ[i], "LD_PRELOAD=", 11) == 0) {
+			environ[k++] = user; /* where the old one was */
+			placed = 1;
 		}
-		memcpy(name, environ[i], n);
-		name[n] = '\0';
-		unsetenv(name);
 	}
-	if (have_user)
-		setenv("LD_PRELOAD", user, 1);
+	/* AGENTWRAP_LD_PRELOAD itself was dropped: there is room */
+	if (user[0] != '\0' && !placed)
+		environ[k++] = user;
+	environ[k] = NULL;
 }
 
 void
@@ -369,7 +381,8 @@ shim_init(void)
 	shim_guard++;
 	resolve_reals();
 	shim.pid = (int)SYS0(SYS_getpid);
-	if (getenv(AW_ENV_FDS) == NULL && getenv(AW_ENV_TOKEN) == NULL) {
+	if (shim_getenv(AW_ENV_FDS) == NULL &&
+	    shim_getenv(AW_ENV_TOKEN) == NULL) {
 		mode = SHIM_INERT;
 	} else {
 		fdguard_atfork_init();

@@ -30,83 +30,84 @@
 #include "proto.h"
 #include "ring.h"
 
-#define SHIM_EXPORT	__attribute__((visibility("default")))
-
-/* Variables beyond proto.h's: the supervisor sets them, the shim carries them */
-#define SHIM_ENV_AUDIT		"AGENTWRAP_AUDIT"
-#define SHIM_ENV_AUDIT_ONLY	"AGENTWRAP_AUDIT_ONLY"
+#define SHIM_EXPORT __attribute__((visibility("default")))
 
 /* Legacy stat entry points (glibc < 2.33 binaries call these) */
 struct stat64;
-int	__xstat(int, const char *, struct stat *);
-int	__xstat64(int, const char *, struct stat64 *);
-int	__lxstat(int, const char *, struct stat *);
-int	__lxstat64(int, const char *, struct stat64 *);
-int	__fxstatat(int, int, const char *, struct stat *, int);
-int	__fxstatat64(int, int, const char *, struct stat64 *, int);
-int	__xmknod(int, const char *, mode_t, dev_t *);
-int	__xmknodat(int, int, const char *, mode_t, dev_t *);
+int __xstat(int, const char *, struct stat *);
+int __xstat64(int, const char *, struct stat64 *);
+int __lxstat(int, const char *, struct stat *);
+int __lxstat64(int, const char *, struct stat64 *);
+int __fxstatat(int, int, const char *, struct stat *, int);
+int __fxstatat64(int, int, const char *, struct stat64 *, int);
+int __xmknod(int, const char *, mode_t, dev_t *);
+int __xmknodat(int, int, const char *, mode_t, dev_t *);
 /* Fortified entry points (declared by glibc only under _FORTIFY_SOURCE) */
-int	__open_2(const char *, int);
-int	__open64_2(const char *, int);
-int	__openat_2(int, const char *, int);
-int	__openat64_2(int, const char *, int);
-int	__open(const char *, int, ...);
-int	__open64(const char *, int, ...);
+int __open_2(const char *, int);
+int __open64_2(const char *, int);
+int __openat_2(int, const char *, int);
+int __openat64_2(int, const char *, int);
+int __open(const char *, int, ...);
+int __open64(const char *, int, ...);
 
 /* The real functions: a pointer per row of hooks.def, filled at start */
 struct shim_real {
-#define HOOK(cls, ret, name, params, prep, judge, call, fail)	\
-	ret (*name) params;
-#define HAND(ret, name, params) ret (*name) params;
+#define HOOK(cls, ret, name, params, prep, judge, call, fail) ret(*name) params;
+#define HAND(ret, name, params) ret(*name) params;
 #include "hooks.def"
 #undef HOOK
 #undef HAND
 };
 extern struct shim_real shim_real;
-#define REAL(name)	(shim_real.name)
+#define REAL(name) (shim_real.name)
 
 /* Classes of calls: what a fail-closed call fails with */
 enum shim_cls {
-	SHIM_FS,	/* EACCES */
-	SHIM_EXEC,	/* EACCES */
-	SHIM_NET,	/* EPERM */
+	SHIM_FS, /* EACCES */
+	SHIM_EXEC, /* EACCES */
+	SHIM_NET, /* EPERM */
 };
 
 enum shim_mode {
 	SHIM_UNINIT = 0,
-	SHIM_INERT,	/* not under agentwrap: every hook passes through */
+	SHIM_INERT, /* not under agentwrap: every hook passes through */
 	SHIM_ACTIVE,
-	SHIM_FAILED,	/* under agentwrap but broken: every hook fails */
+	SHIM_FAILED, /* under agentwrap but broken: every hook fails */
 };
 
 /* Descriptor slots */
 enum { SHIM_FD_RING, SHIM_FD_SNAP, SHIM_FD_BELL, SHIM_NFDS };
 
 struct shim_state {
-	int		 mode;		/* enum shim_mode */
-	int		 audit;		/* report every intercepted call */
-	int		 audit_only;	/* report, never enforce */
+	int mode; /* enum shim_mode */
+	int audit; /* report every intercepted call */
+	int audit_only; /* report, never enforce */
 	struct ring_client rc;
-	struct policy	*pol;
-	int		 pid;		/* the process fd[] belongs to */
-	int		 have_fds;	/* fd[] parsed and open */
-	int		 fd[SHIM_NFDS];
-	char		 token_hex[2 * AW_TOKEN_LEN + 1];
-	char		 shim[PATH_MAX];	/* our own path, for LD_PRELOAD */
-	char		 exe[PATH_MAX];		/* /proc/self/exe at start */
-	char		 why[256];		/* why it failed closed */
+	struct policy *pol;
+	int pid; /* the process fd[] belongs to */
+	int have_fds; /* fd[] parsed and open */
+	int fd[SHIM_NFDS];
+	char token_hex[2 * AW_TOKEN_LEN + 1];
+	char shim[PATH_MAX]; /* our own path, for LD_PRELOAD */
+	char exe[PATH_MAX]; /* /proc/self/exe at start */
+	char why[256]; /* why it failed closed */
 };
 extern struct shim_state shim;
 
-/* The per-thread re-entry guard: calls the shim makes go straight through */
+/*
+ * The per-thread re-entry guard, held while the shim runs library code that
+ * may come back into hooks (its start, the real resolver): such calls go
+ * straight to the real function. Judging itself calls no hooked symbol
+ * (raw system calls, REAL() pointers), so a signal handler that interrupts
+ * a hook is judged like any other caller.
+ */
 extern __thread int shim_guard __attribute__((tls_model("initial-exec")));
 
 /* One intercepted call */
 struct shim_call {
-	const char	*call;		/* libc function or syscall name */
-	int		 cls;		/* enum shim_cls */
-	int		 saved_errno;
+	const char *call; /* libc function or syscall name */
+	int cls; /* enum shim_cls */
+	int saved_errno;
 };
 
 enum { SHIM_PASS, SHIM_JUDGE, SHIM_FAIL };
@@ -114,101 +115,108 @@ enum { SHIM_PASS, SHIM_JUDGE, SHIM_FAIL };
 /*
  * Start of every judged hook. SHIM_PASS: call the real function untouched
  * (inert, or a call the shim itself makes). SHIM_FAIL: fail closed now, errno
- * is set. SHIM_JUDGE: the guard is held; judge, then shim_leave().
+ * is set. SHIM_JUDGE: judge, then shim_leave().
  */
-int	shim_enter(struct shim_call *c, const char *call, int cls);
-/* Drop the guard; E != 0: set errno to E and return 1; else restore errno. */
-int	shim_leave(struct shim_call *c, int e);
+int shim_enter(struct shim_call *c, const char *call, int cls);
+/* E != 0: set errno to E and return 1; else restore the caller's errno. */
+int shim_leave(struct shim_call *c, int e);
 /* The errno a fail-closed call of class CLS fails with */
-int	shim_fail_errno(int cls);
+int shim_fail_errno(int cls);
 /*
  * READY(name): is the real function there? Starts the shim if a hook runs
  * before the constructor; says so on stderr if libc lacks it.
  */
-int	shim_ready(void **slot, const char *name);
-#define READY(name)	\
+int shim_ready(void **slot, const char *name);
+#define READY(name)                                                            \
 	(REAL(name) != NULL || shim_ready((void **)&REAL(name), #name))
 /* A real function is missing: one line on stderr; returns ENOSYS. */
-int	shim_missing(const char *name);
+int shim_missing(const char *name);
 /* Say once on stderr that the shim fails closed, and why. */
-void	shim_say_failed(const char *why);
+void shim_say_failed(const char *why);
 /* From now on every hooked call fails (and say so once) */
-void	shim_fail_closed(const char *why);
-void	shim_init(void);
+void shim_fail_closed(const char *why);
+void shim_init(void);
+/* getenv(3) over environ itself, whatever getenv the program brings */
+const char *shim_getenv(const char *name);
 
 /* Descriptors (fdguard.c) */
-void	shim_fds(int out[SHIM_NFDS]);	/* current numbers, vfork-aware */
-int	shim_is_fd(int fd);
-int	shim_move_fd(int fd);		/* move ours off FD; 0 or -1 */
-void	shim_fds_for_exec(void);	/* clear FD_CLOEXEC on ours */
-int	shim_post(const void *buf, size_t len);	/* ring_post, vfork-aware */
-void	fdguard_atfork_init(void);
+void shim_fds(int out[SHIM_NFDS]); /* current numbers, vfork-aware */
+int shim_is_fd(int fd);
+int shim_move_fd(int fd); /* move ours off FD; 0 or -1 */
+void shim_fds_for_exec(void); /* clear FD_CLOEXEC on ours */
+int shim_post(const void *buf, size_t len); /* ring_post, vfork-aware */
+void fdguard_atfork_init(void);
 
 /* Raw system calls that never come back into the shim */
-long	shim_sys(long nr, long a, long b, long c, long d, long e, long f);
-#define SYS0(nr)		shim_sys((nr), 0, 0, 0, 0, 0, 0)
-#define SYS1(nr, a)		shim_sys((nr), (long)(a), 0, 0, 0, 0, 0)
-#define SYS2(nr, a, b)		shim_sys((nr), (long)(a), (long)(b), 0, 0, 0, 0)
-#define SYS3(nr, a, b, c)	\
+long shim_sys(long nr, long a, long b, long c, long d, long e, long f);
+#define SYS0(nr) shim_sys((nr), 0, 0, 0, 0, 0, 0)
+#define SYS1(nr, a) shim_sys((nr), (long)(a), 0, 0, 0, 0, 0)
+#define SYS2(nr, a, b) shim_sys((nr), (long)(a), (long)(b), 0, 0, 0, 0)
+#define SYS3(nr, a, b, c)                                                      \
 	shim_sys((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define SYS4(nr, a, b, c, d)	\
+#define SYS4(nr, a, b, c, d)                                                   \
 	shim_sys((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
 /* Judging (judge.c). Each returns 0 (go on) or the errno to fail with. */
-#define J_FOLLOW	0x0
-#define J_NOFOLLOW	REQ_NOFOLLOW	/* acts on a link itself */
-#define J_ENTRY		(REQ_NOFOLLOW | REQ_ENTRY)	/* creates/removes an entry */
-#define J_EMPTY		0x100		/* AT_EMPTY_PATH given: "" is the fd */
-#define J_NULL_FD	0x200		/* a NULL path means the fd itself */
+#define J_FOLLOW 0x0
+#define J_NOFOLLOW REQ_NOFOLLOW /* acts on a link itself */
+#define J_ENTRY (REQ_NOFOLLOW | REQ_ENTRY) /* creates/removes an entry */
+#define J_EMPTY 0x100 /* AT_EMPTY_PATH given: "" is the fd */
+#define J_NULL_FD 0x200 /* a NULL path means the fd itself */
+/* makes a new entry: where one exists the kernel fails with EEXIST first,
+ * so a denied call fails that way too, without a denial to report */
+#define J_MAKE 0x400
+#define J_NEW (J_ENTRY | J_MAKE)
 
-int	judge_path(struct shim_call *c, int op, int dirfd, const char *path,
-	    int how);
+int judge_path(
+    struct shim_call *c, int op, int dirfd, const char *path, int how);
 /* as judge_path, with AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH from ATFLAGS */
-int	judge_path_at(struct shim_call *c, int op, int dirfd, const char *path,
-	    int atflags, int how);
+int judge_path_at(struct shim_call *c, int op, int dirfd, const char *path,
+    int atflags, int how);
 /* linkat's AT_SYMLINK_FOLLOW and AT_EMPTY_PATH apply to the old path */
-int	judge_link(struct shim_call *c, int d1, const char *p1, int d2,
-	    const char *p2, int atflags);
-int	judge_rename(struct shim_call *c, int d1, const char *p1, int d2,
-	    const char *p2);
-int	judge_open(struct shim_call *c, int dirfd, const char *path, int flags);
-int	judge_fopen(struct shim_call *c, const char *path, const char *mode);
-int	judge_freopen(struct shim_call *c, const char *path, const char *mode,
-	    FILE *stream);
-int	judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
-	    socklen_t len);
+int judge_link(struct shim_call *c, int d1, const char *p1, int d2,
+    const char *p2, int atflags);
+int judge_rename(
+    struct shim_call *c, int d1, const char *p1, int d2, const char *p2);
+int judge_open(struct shim_call *c, int dirfd, const char *path, int flags);
+int judge_fopen(struct shim_call *c, const char *path, const char *mode);
+int judge_freopen(
+    struct shim_call *c, const char *path, const char *mode, FILE *stream);
+int judge_sockaddr(
+    struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len);
 
 /* The one place a verdict is reported and applied */
 struct judge_obj {
-	int		 op;		/* enum pol_op or AW_OP_* */
-	const char	*path, *path2;
+	int op; /* enum pol_op or AW_OP_* */
+	const char *path, *path2;
 	const char *const *argv;
-	size_t		 argc;
-	const char	*host, *addr;
-	int		 port;
+	size_t argc;
+	const char *host, *addr;
+	int port;
 };
-int	judge_finish(struct shim_call *c, const struct judge_obj *o,
-	    const struct pol_decision *d);
+int judge_finish(struct shim_call *c, const struct judge_obj *o,
+    const struct pol_decision *d);
 /* Report without a decision (uncovered exec, malformed input) */
-int	judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
-	    const char *rule, const char *why, int err);
+int judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
+    const char *rule, const char *why, int err);
 /* The directory a relative path is taken from; 0 or an errno */
-int	judge_dir(int dirfd, char *out, size_t len);
+int judge_dir(int dirfd, char *out, size_t len);
 /* canonicalise PATH against DIRFD; 0, or an errno (-1: pass to the kernel) */
-int	judge_canon(struct shim_call *c, int dirfd, const char *path, int how,
-	    char *out);
+int judge_canon(
+    struct shim_call *c, int dirfd, const char *path, int how, char *out);
 /* A filesystem whose every name is a plain entry: for canonical paths */
 extern const struct pathres_fs judge_canon_fs;
 
 /* Networking (net.c) */
-int	net_pinned(const struct netaddr *a, char *name, size_t namelen);
+int net_pinned(const struct netaddr *a, char *name, size_t namelen);
+void net_atfork_child(void);
 
 /* syscall(SYS_execve / SYS_execveat, ...) judged and carried (exec.c) */
-long	exec_syscall(struct shim_call *c, long nr, long a, long b, long d,
-	    long e, long f);
+long exec_syscall(
+    struct shim_call *c, long nr, long a, long b, long d, long e, long f);
 /* close_range around the shim's descriptors (fdguard.c) */
-int	fdguard_close_range(unsigned int first, unsigned int last, int flags);
+int fdguard_close_range(unsigned int first, unsigned int last, int flags);
 /* popen/pclose bookkeeping reset after fork (exec.c) */
-void	exec_atfork_child(void);
+void exec_atfork_child(void);
 
 #endif /* AGENTWRAP_SHIM_H */

@@ -22,49 +22,85 @@
 #include "shim.h"
 
 #ifndef SYS_fchmodat2
-#define SYS_fchmodat2	452
+#define SYS_fchmodat2 452
 #endif
 
 static const char *
 sys_name(long nr)
 {
 	switch (nr) {
-	case SYS_open:		return "syscall:open";
-	case SYS_openat:	return "syscall:openat";
-	case SYS_openat2:	return "syscall:openat2";
-	case SYS_creat:		return "syscall:creat";
-	case SYS_unlink:	return "syscall:unlink";
-	case SYS_unlinkat:	return "syscall:unlinkat";
-	case SYS_rmdir:		return "syscall:rmdir";
-	case SYS_mkdir:		return "syscall:mkdir";
-	case SYS_mkdirat:	return "syscall:mkdirat";
-	case SYS_mknod:		return "syscall:mknod";
-	case SYS_mknodat:	return "syscall:mknodat";
-	case SYS_rename:	return "syscall:rename";
-	case SYS_renameat:	return "syscall:renameat";
-	case SYS_renameat2:	return "syscall:renameat2";
-	case SYS_link:		return "syscall:link";
-	case SYS_linkat:	return "syscall:linkat";
-	case SYS_symlink:	return "syscall:symlink";
-	case SYS_symlinkat:	return "syscall:symlinkat";
-	case SYS_chmod:		return "syscall:chmod";
-	case SYS_fchmodat:	return "syscall:fchmodat";
-	case SYS_fchmodat2:	return "syscall:fchmodat2";
-	case SYS_chown:		return "syscall:chown";
-	case SYS_lchown:	return "syscall:lchown";
-	case SYS_fchownat:	return "syscall:fchownat";
-	case SYS_truncate:	return "syscall:truncate";
-	case SYS_utime:		return "syscall:utime";
-	case SYS_utimes:	return "syscall:utimes";
-	case SYS_futimesat:	return "syscall:futimesat";
-	case SYS_utimensat:	return "syscall:utimensat";
-	case SYS_execve:	return "syscall:execve";
-	case SYS_execveat:	return "syscall:execveat";
-	case SYS_connect:	return "syscall:connect";
-	case SYS_bind:		return "syscall:bind";
-	case SYS_sendto:	return "syscall:sendto";
-	case SYS_sendmsg:	return "syscall:sendmsg";
-	default:		return NULL;
+	case SYS_open:
+		return "syscall:open";
+	case SYS_openat:
+		return "syscall:openat";
+	case SYS_openat2:
+		return "syscall:openat2";
+	case SYS_creat:
+		return "syscall:creat";
+	case SYS_unlink:
+		return "syscall:unlink";
+	case SYS_unlinkat:
+		return "syscall:unlinkat";
+	case SYS_rmdir:
+		return "syscall:rmdir";
+	case SYS_mkdir:
+		return "syscall:mkdir";
+	case SYS_mkdirat:
+		return "syscall:mkdirat";
+	case SYS_mknod:
+		return "syscall:mknod";
+	case SYS_mknodat:
+		return "syscall:mknodat";
+	case SYS_rename:
+		return "syscall:rename";
+	case SYS_renameat:
+		return "syscall:renameat";
+	case SYS_renameat2:
+		return "syscall:renameat2";
+	case SYS_link:
+		return "syscall:link";
+	case SYS_linkat:
+		return "syscall:linkat";
+	case SYS_symlink:
+		return "syscall:symlink";
+	case SYS_symlinkat:
+		return "syscall:symlinkat";
+	case SYS_chmod:
+		return "syscall:chmod";
+	case SYS_fchmodat:
+		return "syscall:fchmodat";
+	case SYS_fchmodat2:
+		return "syscall:fchmodat2";
+	case SYS_chown:
+		return "syscall:chown";
+	case SYS_lchown:
+		return "syscall:lchown";
+	case SYS_fchownat:
+		return "syscall:fchownat";
+	case SYS_truncate:
+		return "syscall:truncate";
+	case SYS_utime:
+		return "syscall:utime";
+	case SYS_utimes:
+		return "syscall:utimes";
+	case SYS_futimesat:
+		return "syscall:futimesat";
+	case SYS_utimensat:
+		return "syscall:utimensat";
+	case SYS_execve:
+		return "syscall:execve";
+	case SYS_execveat:
+		return "syscall:execveat";
+	case SYS_connect:
+		return "syscall:connect";
+	case SYS_bind:
+		return "syscall:bind";
+	case SYS_sendto:
+		return "syscall:sendto";
+	case SYS_sendmsg:
+		return "syscall:sendmsg";
+	default:
+		return NULL;
 	}
 }
 
@@ -74,7 +110,7 @@ judge_openat2(struct shim_call *c, long dirfd, const char *path,
     const struct open_how *how, size_t size)
 {
 	if (how == NULL || size < sizeof(*how))
-		return 0;	/* EFAULT / EINVAL from the kernel */
+		return 0; /* EFAULT / EINVAL from the kernel */
 	/*
 	 * RESOLVE_IN_ROOT: an absolute path starts at DIRFD.
 	 * XXX absolute symlinks met on the way are judged from "/", where
@@ -102,35 +138,38 @@ judge_sys(struct shim_call *c, long nr, const long *a)
 	case SYS_openat:
 		return judge_open(c, (int)a[0], p1, (int)a[2]);
 	case SYS_openat2:
-		return judge_openat2(c, a[0], p1,
-		    (const struct open_how *)a[2], (size_t)a[3]);
+		return judge_openat2(
+		    c, a[0], p1, (const struct open_how *)a[2], (size_t)a[3]);
 	case SYS_creat:
-		return judge_open(c, AT_FDCWD, p0, O_WRONLY | O_CREAT | O_TRUNC);
+		return judge_open(
+		    c, AT_FDCWD, p0, O_WRONLY | O_CREAT | O_TRUNC);
 	case SYS_unlink:
 	case SYS_rmdir:
+		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_ENTRY);
 	case SYS_mkdir:
 	case SYS_mknod:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_ENTRY);
+		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NEW);
 	case SYS_unlinkat:
+		return judge_path(c, OP_WRITE, (int)a[0], p1, J_ENTRY);
 	case SYS_mkdirat:
 	case SYS_mknodat:
-		return judge_path(c, OP_WRITE, (int)a[0], p1, J_ENTRY);
+		return judge_path(c, OP_WRITE, (int)a[0], p1, J_NEW);
 	case SYS_rename:
 		return judge_rename(c, AT_FDCWD, p0, AT_FDCWD, p1);
 	case SYS_renameat:
 	case SYS_renameat2:
-		return judge_rename(c, (int)a[0], p1, (int)a[2],
-		    (const char *)a[3]);
+		return judge_rename(
+		    c, (int)a[0], p1, (int)a[2], (const char *)a[3]);
 	case SYS_link:
 		return judge_link(c, AT_FDCWD, p0, AT_FDCWD, p1, 0);
 	case SYS_linkat:
-		return judge_link(c, (int)a[0], p1, (int)a[2],
-		    (const char *)a[3], (int)a[4]);
+		return judge_link(
+		    c, (int)a[0], p1, (int)a[2], (const char *)a[3], (int)a[4]);
 	case SYS_symlink:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p1, J_ENTRY);
+		return judge_path(c, OP_WRITE, AT_FDCWD, p1, J_NEW);
 	case SYS_symlinkat:
-		return judge_path(c, OP_WRITE, (int)a[1], (const char *)a[2],
-		    J_ENTRY);
+		return judge_path(
+		    c, OP_WRITE, (int)a[1], (const char *)a[2], J_NEW);
 	case SYS_chmod:
 	case SYS_chown:
 	case SYS_truncate:
@@ -142,30 +181,32 @@ judge_sys(struct shim_call *c, long nr, const long *a)
 	case SYS_fchmodat:
 		return judge_path(c, OP_WRITE, (int)a[0], p1, J_FOLLOW);
 	case SYS_fchmodat2:
-		return judge_path_at(c, OP_WRITE, (int)a[0], p1, (int)a[3],
-		    J_FOLLOW);
+		return judge_path_at(
+		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_FOLLOW);
 	case SYS_fchownat:
-		return judge_path_at(c, OP_WRITE, (int)a[0], p1, (int)a[4],
-		    J_FOLLOW);
+		return judge_path_at(
+		    c, OP_WRITE, (int)a[0], p1, (int)a[4], J_FOLLOW);
 	case SYS_futimesat:
 		return judge_path(c, OP_WRITE, (int)a[0], p1, J_NULL_FD);
 	case SYS_utimensat:
-		return judge_path_at(c, OP_WRITE, (int)a[0], p1, (int)a[3],
-		    J_NULL_FD);
+		return judge_path_at(
+		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_NULL_FD);
 	case SYS_connect:
 		return judge_sockaddr(c, OP_CONNECT,
 		    (const struct sockaddr *)a[1], (socklen_t)a[2]);
 	case SYS_bind:
-		return judge_sockaddr(c, OP_BIND,
-		    (const struct sockaddr *)a[1], (socklen_t)a[2]);
+		return judge_sockaddr(
+		    c, OP_BIND, (const struct sockaddr *)a[1], (socklen_t)a[2]);
 	case SYS_sendto:
 		return judge_sockaddr(c, OP_CONNECT,
 		    (const struct sockaddr *)a[4], (socklen_t)a[5]);
 	case SYS_sendmsg: {
 		const struct msghdr *m = (const struct msghdr *)a[1];
 
-		return m == NULL ? 0 : judge_sockaddr(c, OP_CONNECT,
-		    (const struct sockaddr *)m->msg_name, m->msg_namelen);
+		return m == NULL
+		    ? 0
+		    : judge_sockaddr(c, OP_CONNECT,
+			  (const struct sockaddr *)m->msg_name, m->msg_namelen);
 	}
 	}
 	return 0;
@@ -198,8 +239,8 @@ syscall(long nr, ...)
 			return 0;
 		break;
 	case SYS_close_range:
-		return fdguard_close_range((unsigned int)a[0],
-		    (unsigned int)a[1], (int)a[2]);
+		return fdguard_close_range(
+		    (unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
 	case SYS_dup2:
 	case SYS_dup3:
 		if (a[0] != a[1] && shim_is_fd((int)a[1]) &&
@@ -211,9 +252,12 @@ syscall(long nr, ...)
 	}
 	if ((name = sys_name(nr)) == NULL)
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	switch (shim_enter(&c, name, nr == SYS_connect || nr == SYS_bind ||
-	    nr == SYS_sendto || nr == SYS_sendmsg ? SHIM_NET :
-	    nr == SYS_execve || nr == SYS_execveat ? SHIM_EXEC : SHIM_FS)) {
+	switch (shim_enter(&c, name,
+	    nr == SYS_connect || nr == SYS_bind || nr == SYS_sendto ||
+		    nr == SYS_sendmsg
+		? SHIM_NET
+		: nr == SYS_execve || nr == SYS_execveat ? SHIM_EXEC
+							 : SHIM_FS)) {
 	case SHIM_PASS:
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	case SHIM_JUDGE:

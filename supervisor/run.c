@@ -581,6 +581,74 @@ found_in_path(const char *name)
 	}
 }
 
+/*
+ * The command itself: no shim watches the supervisor's own exec, so the
+ * first exec is judged here, as the shim judges every later one: with the
+ * caller's argv and with argv[0] as the program found in $PATH; the
+ * stricter verdict wins. Returns the verdict to enforce.
+ */
+static int
+judge_first_exec(struct run *st, char **argv)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char prog[PATH_MAX], *av0 = argv[0];
+	struct pol_decision d, d2;
+	struct pol_request req;
+	struct aw_msg m;
+	struct stat sb;
+	size_t argc;
+	int n;
+
+	for (argc = 0; argv[argc] != NULL; argc++)
+		;
+	memset(&req, 0, sizeof(req));
+	req.op = OP_EXEC;
+	req.argv = (const char *const *)argv;
+	req.argc = argc;
+	req.port = -1;
+	policy_decide(st->o->pol, &req, &d);
+	prog[0] = '\0';
+	if (strchr(av0, '/') == NULL) {
+		if (path == NULL)
+			path = "/bin:/usr/bin";
+		for (p = path;; p = e + 1) {
+			e = strchrnul(p, ':');
+			n = (int)(e - p);
+			if (snprintf(prog, sizeof(prog), "%.*s%s%s", n, p,
+			    n ? "/" : "", av0) < (int)sizeof(prog) &&
+			    stat(prog, &sb) == 0 && S_ISREG(sb.st_mode))
+				break;
+			prog[0] = '\0';
+			if (*e == '\0')
+				break;
+		}
+	}
+	if (prog[0] != '\0') {
+		argv[0] = prog;
+		policy_decide(st->o->pol, &req, &d2);
+		argv[0] = av0;
+		if (d2.verdict == VERDICT_DENY || (d2.verdict == VERDICT_ASK &&
+		    d.verdict == VERDICT_ALLOW))
+			d = d2;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_EVENT;
+	m.op = OP_EXEC;
+	m.layer = AW_LAYER_SUPERVISOR;
+	m.pid = getpid();
+	m.ppid = getppid();
+	m.port = -1;
+	m.ts_ns = realtime_ns();
+	m.call = "execvp";
+	m.exe = "agentwrap";
+	m.path = prog[0] != '\0' ? prog : av0;
+	m.path_len = strlen(m.path);
+	for (m.argc = 0; m.argc < argc && m.argc < AW_MSG_MAX_ARGV; m.argc++)
+		m.argv[m.argc] = argv[m.argc];
+	record(st, &m, &d);
+	return enforce(st, d.verdict);
+}
+
 /* In the child, between fork and exec. Does not return. */
 static _Noreturn void
 child(const struct run_opts *o, char **argv, char **env,
@@ -904,6 +972,14 @@ run_command(const struct run_opts *o, char **argv)
 	}
 	if ((st.report = report_new(o->pol, o->rt, o->quiet)) == NULL) {
 		warnx("out of memory");
+		goto out;
+	}
+	if (judge_first_exec(&st, argv) != VERDICT_ALLOW) {
+		/* as env(1) does for a command it may not run */
+		r = 126;
+		if (st.audit != NULL)
+			audit_end(st.audit, r, 0);
+		report_summary(st.report);
 		goto out;
 	}
 	if (getrandom(token, sizeof(token), 0) != (ssize_t)sizeof(token)) {

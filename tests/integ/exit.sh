@@ -13,6 +13,15 @@ status 126 "not executable" aw -- ./notexec.txt
 status 125 "bad config" aw -c sandbox_mode=bogus -- true
 status 125 "bad option" aw --no-such-option -- true
 
+# the command itself is judged: a forbidden first exec does not run (126)
+printf '[[agentwrap.exec.rules]]\npattern = ["rm"]\ndecision = "forbidden"\n' > "$T/rules.toml"
+echo keep > victim
+status 126 "forbidden command" aw --config-file "$T/rules.toml" -- rm victim
+check "forbidden rm did not run" [ -f victim ]
+status 126 "forbidden command by path" aw --config-file "$T/rules.toml" -- /bin/rm victim
+check "forbidden /bin/rm did not run" [ -f victim ]
+status 0 "allowed command" aw --config-file "$T/rules.toml" -- cat victim
+
 # SIGTERM to agentwrap reaches the command, which decides the exit status
 cat > trap.sh <<'SEOF'
 trap 'echo got-term > term.txt; exit 7' TERM

@@ -20,6 +20,14 @@ check "no AGENTWRAP_ variable in a grandchild" \
 status 0 "env -i child sees an empty environment" $A env -i env
 check "env -i: nothing at all" [ ! -s "$T/last.out" ]
 
+# bash brings its own getenv/setenv/unsetenv: the shim must not rely on them
+status 0 "bash" $A bash -c 'env; echo x > "$0"; echo y > "$1"' "$OUT/bash" \
+    "$WS/bash"
+check "bash: no AGENTWRAP_ variable" \
+    sh -c "! grep -q '^AGENTWRAP_\|^LD_PRELOAD=' '$T/last.out'"
+check "bash: inside written" [ -e "$WS/bash" ]
+check "bash: outside absent" absent "$OUT/bash"
+
 # the user's own LD_PRELOAD: the program sees it, the shim still follows
 LD_PRELOAD=$LIBC aw -q -a never -- sh -c 'echo "$LD_PRELOAD"; echo x > "$0"' \
     "$OUT/up" > "$T/up.out" 2>/dev/null

@@ -49,4 +49,14 @@ check "/dev/stderr reached the redirected output" \
     grep -qx hi "$T/last.err"
 aw -q -a never -- sh -c 'echo one >> /proc/self/fd/1' >> "$OUT/log"
 check "append through /proc/self/fd/1" [ "$(cat "$OUT/log")" = one ]
+
+# making an entry that exists fails with EEXIST as it would anyway: mkdir -p
+# of an absolute path walks its existing ancestors outside the workspace
+# without a denial to report
+status 0 "mkdir -p of an absolute path" aw -a never -- mkdir -p "$WS/m/n"
+check "mkdir -p made it" [ -d "$WS/m/n" ]
+check "mkdir -p: no denial reported" sh -c "! grep -q denied '$T/last.err'"
+status 1 "mkdir of an existing outside directory" aw -a never -- mkdir "$OUT"
+check "it says the directory exists" grep -q 'File exists' "$T/last.err"
+check "and reports no denial" sh -c "! grep -q denied '$T/last.err'"
 finish

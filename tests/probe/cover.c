@@ -110,8 +110,8 @@ main(int argc, char **argv)
 	inside = argv[3];
 	wargv[3] = (char *)outside;
 	wargv[4] = (char *)inside;
-	snprintf(cmd, sizeof(cmd), "sh -c '%s' '%s' '%s'", script, outside,
-	    inside);
+	snprintf(
+	    cmd, sizeof(cmd), "sh -c '%s' '%s' '%s'", script, outside, inside);
 
 	if (strcmp(mode, "fork") == 0) {
 		if ((pid = fork()) == 0) {
@@ -138,8 +138,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "spawn") == 0 || strcmp(mode, "spawn-noenv") == 0) {
 		env = strcmp(mode, "spawn") == 0 ? environ : empty;
-		if ((e = posix_spawn(&pid, "/bin/sh", NULL, NULL, wargv, env))
-		    != 0) {
+		if ((e = posix_spawn(
+			 &pid, "/bin/sh", NULL, NULL, wargv, env)) != 0) {
 			fprintf(stderr, "posix_spawn: %s\n", strerror(e));
 			return 101;
 		}
@@ -154,8 +154,8 @@ main(int argc, char **argv)
 		for (i = 3; i < 1024; i++)
 			if (fcntl(i, F_GETFD) != -1)
 				posix_spawn_file_actions_adddup2(&fa, 2, i);
-		if ((e = posix_spawnp(&pid, "sh", &fa, NULL, wargv, environ))
-		    != 0) {
+		if ((e = posix_spawnp(&pid, "sh", &fa, NULL, wargv, environ)) !=
+		    0) {
 			fprintf(stderr, "posix_spawnp: %s\n", strerror(e));
 			return 101;
 		}

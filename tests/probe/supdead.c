@@ -57,8 +57,9 @@ try_exec(void)
 	}
 	if (waitpid(pid, &st, 0) == -1)
 		return errno;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 13 ? EACCES :
-	    WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : EIO;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 13 ? EACCES
+	    : WIFEXITED(st) && WEXITSTATUS(st) == 0   ? 0
+						      : EIO;
 }
 
 static int

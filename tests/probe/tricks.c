@@ -82,12 +82,12 @@ expect(const char *name, int r, int e, const char *must_not_exist)
 	escapes++;
 }
 
-#define TRY(name, call, target)						\
-	do {								\
-		int r_;							\
-		errno = 0;						\
-		r_ = (call);						\
-		expect(name, r_, errno, target);			\
+#define TRY(name, call, target)                                                \
+	do {                                                                   \
+		int r_;                                                        \
+		errno = 0;                                                     \
+		r_ = (call);                                                   \
+		expect(name, r_, errno, target);                               \
 	} while (0)
 
 static int
@@ -136,13 +136,16 @@ main(int argc, char **argv)
 	TRY("truncate through a symlink", truncate("l-dir/victim", 0), NULL);
 
 	/* dot-dot and /proc */
-	TRY("dot-dot", wr("../" "out-escape", O_WRONLY | O_CREAT),
+	TRY("dot-dot",
+	    wr("../"
+	       "out-escape",
+		O_WRONLY | O_CREAT),
 	    p(ws, "../out-escape"));
 	snprintf(proc, sizeof(proc), "/proc/self/cwd/%s", "../out-escape2");
 	TRY("/proc/self/cwd", wr(proc, O_WRONLY | O_CREAT),
 	    p(ws, "../out-escape2"));
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd/../out-escape3",
-	    (int)getpid());
+	snprintf(
+	    proc, sizeof(proc), "/proc/%d/cwd/../out-escape3", (int)getpid());
 	TRY("/proc/PID/cwd", wr(proc, O_WRONLY | O_CREAT),
 	    p(ws, "../out-escape3"));
 
@@ -201,10 +204,13 @@ main(int argc, char **argv)
 	}
 	TRY("rename over the victim", rename("inside.txt", p(out, "victim")),
 	    NULL);
-	TRY("exchange with the victim", (int)syscall(SYS_renameat2, AT_FDCWD,
-	    "inside.txt", AT_FDCWD, p(out, "victim"), 2 /* EXCHANGE */), NULL);
-	TRY("raw rename out", (int)syscall(SYS_rename, "inside.txt",
-	    p(out, "r-raw")), p(out, "r-raw"));
+	TRY("exchange with the victim",
+	    (int)syscall(SYS_renameat2, AT_FDCWD, "inside.txt", AT_FDCWD,
+		p(out, "victim"), 2 /* EXCHANGE */),
+	    NULL);
+	TRY("raw rename out",
+	    (int)syscall(SYS_rename, "inside.txt", p(out, "r-raw")),
+	    p(out, "r-raw"));
 
 	/* metadata and removal */
 	TRY("chmod outside", chmod(p(out, "victim"), 0600), NULL);
@@ -218,10 +224,13 @@ main(int argc, char **argv)
 	TRY("O_TMPFILE outside", open(out, O_TMPFILE | O_WRONLY, 0600), NULL);
 	if ((fd = open(".", O_TMPFILE | O_WRONLY, 0600)) >= 0) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		TRY("linkat a tmpfile out", linkat(AT_FDCWD, proc, AT_FDCWD,
-		    p(out, "t-tmp"), AT_SYMLINK_FOLLOW), p(out, "t-tmp"));
-		TRY("linkat AT_EMPTY_PATH out", linkat(fd, "", AT_FDCWD,
-		    p(out, "t-tmp2"), AT_EMPTY_PATH), p(out, "t-tmp2"));
+		TRY("linkat a tmpfile out",
+		    linkat(AT_FDCWD, proc, AT_FDCWD, p(out, "t-tmp"),
+			AT_SYMLINK_FOLLOW),
+		    p(out, "t-tmp"));
+		TRY("linkat AT_EMPTY_PATH out",
+		    linkat(fd, "", AT_FDCWD, p(out, "t-tmp2"), AT_EMPTY_PATH),
+		    p(out, "t-tmp2"));
 		close(fd);
 	}
 

@@ -1,0 +1,32 @@
+# A program the shim cannot follow (a static binary: no PT_INTERP) is run,
+# and the exec is reported in the audit log as uncovered, not silently
+# ignored. (Enforcing inside it is the seccomp backstop's job, a later
+# layer: this test does not assert what the static program may do.)
+. "$(dirname "$0")/lib.sh"
+
+BB=$(command -v busybox || true)
+if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
+	echo "SKIP: no static busybox"
+	finish
+	exit 0
+fi
+status 0 "a static program runs" aw -q -a never --audit "$T/s.jsonl" -- \
+    sh -c "'$BB' true"
+cat > "$T/uncovered.py" <<'PYEOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], "rb")]
+bb = sys.argv[2]
+hits = [r for r in recs if r.get("op") == "uncovered"
+        and (r.get("path", "").endswith("busybox") or bb in r.get("argv", []))]
+print(len(hits))
+sys.exit(0 if hits else 1)
+PYEOF
+status 0 "the static exec is in the audit log as uncovered" \
+    $PY "$T/uncovered.py" "$T/s.jsonl" "$BB"
+
+# a dynamic program is not reported as uncovered
+status 0 "a dynamic program runs" aw -q -a never --audit "$T/d.jsonl" -- \
+    sh -c '/bin/true'
+check "no uncovered record for a dynamic program" \
+    sh -c "! grep -q '\"uncovered\"' '$T/d.jsonl'"
+finish
