@@ -4,25 +4,6 @@
 # the key for config files) on stderr and exits 125.
 . "$(dirname "$0")/lib.sh"
 
-# refuse REGEX [args...]: exit 125, nothing on stdout, a line of stderr
-# matching REGEX
-refuse() {
-	re=$1; shift
-	ntest=$((ntest + 1))
-	"$AGENTWRAP" "$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne 125 ] || [ -s "$T/out" ] || ! grep -Eq -- "$re" "$T/err"
-	then
-		nfail=$((nfail + 1))
-		echo "FAIL: agentwrap $*"
-		echo "  expected exit 125, no stdout and /$re/ on stderr"
-		echo "  got exit $got; stdout:"
-		sed 's/^/    /' "$T/out"
-		echo "  stderr:"
-		sed 's/^/    /' "$T/err"
-	fi
-}
-
 # bad FILE-CONTENT REGEX: that config file (through --config-file) is
 # refused with REGEX, which starts after "agentwrap: FILE:"
 bad() {

@@ -5,24 +5,6 @@
 # can write are refused, and every config file is denied for writing.
 . "$(dirname "$0")/lib.sh"
 
-# refuse REGEX [args...]: exit 125, nothing on stdout, REGEX on stderr
-refuse() {
-	re=$1; shift
-	ntest=$((ntest + 1))
-	"$AGENTWRAP" "$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne 125 ] || [ -s "$T/out" ] || ! grep -Eq -- "$re" "$T/err"
-	then
-		nfail=$((nfail + 1))
-		echo "FAIL: agentwrap $*"
-		echo "  expected exit 125, no stdout and /$re/ on stderr"
-		echo "  got exit $got; stdout:"
-		sed 's/^/    /' "$T/out"
-		echo "  stderr:"
-		sed 's/^/    /' "$T/err"
-	fi
-}
-
 # lacks REGEX [args...]: exit 0 and no line of the output matches REGEX
 lacks() {
 	re=$1; shift

@@ -5,29 +5,6 @@
 # of read-only commands.
 . "$(dirname "$0")/lib.sh"
 
-# decide CODE REGEX [args...]: exit CODE and exactly one line on stdout,
-# "allow: " (0), "deny: " (1) or "ask: " (2) then the reason, matching REGEX;
-# nothing on stderr.
-decide() {
-	code=$1; re=$2; shift 2
-	case $code in 0) v=allow ;; 1) v=deny ;; 2) v=ask ;; *) v=BAD ;; esac
-	ntest=$((ntest + 1))
-	"$AGENTWRAP" "$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -ne "$code" ] || [ "$(grep -c '' "$T/out")" -ne 1 ] ||
-	    ! grep -q "^$v: ." "$T/out" || ! grep -Eq -- "$re" "$T/out" ||
-	    [ -s "$T/err" ]; then
-		nfail=$((nfail + 1))
-		echo "FAIL: agentwrap $*"
-		echo "  expected exit $code, one line '$v: ...' matching /$re/" \
-		    "and no stderr"
-		echo "  got exit $got; stdout:"
-		sed 's/^/    /' "$T/out"
-		echo "  stderr:"
-		sed 's/^/    /' "$T/err"
-	fi
-}
-
 R="$T/rules.toml"
 printf '%s\n' >"$R" \
     '# exec rules for the tests' \
