@@ -39,6 +39,7 @@ enum kind {
 	K_PROXY,	/* features.network_proxy: a table, or a bool shorthand */
 	K_ENUM,
 	K_BOOL,
+	K_SECONDS,	/* an integer number of seconds, > 0 */
 	K_PATHS,	/* array of absolute paths, replaces */
 	K_NAMES,	/* array of file names, replaces */
 	K_MAP,		/* table of key = enum name, merged per key */
@@ -56,6 +57,7 @@ static const struct schema schema[] = {
 	{ "", K_LENIENT, 0, NULL },
 	{ "sandbox_mode", K_ENUM, CFG_SANDBOX_MODE, sandbox_names },
 	{ "approval_policy", K_ENUM, CFG_APPROVAL_POLICY, approval_names },
+	{ "approval_timeout", K_SECONDS, CFG_APPROVAL_TIMEOUT, NULL },
 	{ "sandbox_workspace_write", K_TABLE, 0, NULL },
 	{ "sandbox_workspace_write.writable_roots", K_PATHS,
 	    CFG_WRITABLE_ROOTS, NULL },
@@ -89,6 +91,8 @@ static const struct schema schema[] = {
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
 	{ "agentwrap.exec", K_TABLE, 0, NULL },
 	{ "agentwrap.exec.rules", K_RULES, 0, NULL },
+	/* read by the supervisor once every source is applied (loadcfg.c) */
+	{ "agentwrap.exec.rules_files", K_PATHS, CFG_RULES_FILES, NULL },
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 
@@ -268,9 +272,19 @@ list_put(struct cfg_list *l, const char *key, int val, const char *wh)
 	struct cfg_entry *nv;
 	size_t i;
 
+	/*
+	 * A key set again moves to the end: position is what makes "the
+	 * later source wins" hold between two spellings of one path.
+	 */
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, key) == 0)
-			return list_set(l, i, key, val, wh);
+		if (strcmp(l->v[i].key, key) == 0) {
+			struct cfg_entry e = l->v[i];
+
+			memmove(&l->v[i], &l->v[i + 1],
+			    (l->n - i - 1) * sizeof(l->v[0]));
+			l->v[l->n - 1] = e;
+			return list_set(l, l->n - 1, key, val, wh);
+		}
 	if ((nv = reallocarray(l->v, l->n + 1, sizeof(*nv))) == NULL)
 		return -1;
 	l->v = nv;
@@ -393,6 +407,25 @@ apply_bool(struct walk *w, int id, const char *path,
 }
 
 static int
+apply_seconds(struct walk *w, int id, const char *path,
+    const struct toml_value *v, struct toml_pos kpos)
+{
+	if (v->type != TOML_INTEGER) {
+		fail(w, v->pos, "%s: expected an integer number of seconds, "
+		    "got %s", path, toml_type_name(v->type));
+		return -1;
+	}
+	if (v->u.i < 1 || v->u.i > CFG_APPROVAL_TIMEOUT_MAX) {
+		fail(w, v->pos, "%s: %lld is out of range: 1 to %d seconds",
+		    path, (long long)v->u.i, CFG_APPROVAL_TIMEOUT_MAX);
+		return -1;
+	}
+	w->cfg->s[id].val = (int)v->u.i;
+	where(w, kpos, path, w->cfg->s[id].where);
+	return 0;
+}
+
+static int
 valid_name(const char *s)
 {
 	return s != NULL && *s != '\0' && strchr(s, '/') == NULL &&
@@ -424,8 +457,9 @@ apply_array(struct walk *w, const struct schema *sc, const char *path,
 			goto bad;
 		}
 		if (sc->kind == K_PATHS) {
-			if (check_abs(w, e->pos, path, "writable roots", s,
-			    buf) == -1)
+			if (check_abs(w, e->pos, path,
+			    sc->id == CFG_RULES_FILES ? "rules files" :
+			    "writable roots", s, buf) == -1)
 				goto bad;
 		} else {
 			if (!valid_name(s)) {
@@ -808,6 +842,8 @@ apply_value(struct walk *w, const struct schema *sc, const char *path,
 		return apply_enum(w, sc, path, v, kpos);
 	case K_BOOL:
 		return apply_bool(w, sc->id, path, v, kpos);
+	case K_SECONDS:
+		return apply_seconds(w, sc->id, path, v, kpos);
 	case K_PATHS:
 	case K_NAMES:
 		return apply_array(w, sc, path, v, kpos);
@@ -915,6 +951,12 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 		if ((v->u.s.ptr = strdup(val)) == NULL)
 			goto out;
 		v->u.s.len = strlen(val);
+	}
+	if (nparts == 1 && strcmp(parts[0], "profile") == 0) {
+		/* the [profiles] tables live in the files, already applied */
+		fail(&w, pos, "a profile can only be selected in a config file "
+		    "(profile = \"NAME\")");
+		goto out;
 	}
 	path[0] = '\0';
 	for (i = 0; i < nparts; i++) {
@@ -1085,6 +1127,7 @@ config_init(struct config *cfg, const char *home, const char *tmpdir,
 	snprintf(cfg->rules_where, CFG_WHERE, "default");
 	cfg->s[CFG_SANDBOX_MODE].val = SANDBOX_WORKSPACE_WRITE;
 	cfg->s[CFG_APPROVAL_POLICY].val = APPROVAL_ON_REQUEST;
+	cfg->s[CFG_APPROVAL_TIMEOUT].val = CFG_APPROVAL_TIMEOUT_DEFAULT;
 	cfg->s[CFG_ENABLE_SOCKS5].val = 1;
 	cfg->s[CFG_ENABLE_SOCKS5_UDP].val = 1;
 	cfg->s[CFG_ALLOW_UPSTREAM_PROXY].val = 1;
@@ -1318,6 +1361,9 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	fprintf(f, "approval_policy = \"%s\"",
 	    config_approval_name(cfg->s[CFG_APPROVAL_POLICY].val));
 	put_where(f, cfg->s[CFG_APPROVAL_POLICY].where);
+	fprintf(f, "approval_timeout = %d",
+	    cfg->s[CFG_APPROVAL_TIMEOUT].val);
+	put_where(f, cfg->s[CFG_APPROVAL_TIMEOUT].where);
 
 	fprintf(f, "\n[sandbox_workspace_write]\n");
 	put_strlist(f, &cfg->l[CFG_WRITABLE_ROOTS], "writable_roots");
@@ -1338,7 +1384,10 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	put_map(f, cfg, CFG_FS_PATHS, "agentwrap.filesystem.paths",
 	    access_names);
 
-	fprintf(f, "\n# agentwrap.exec.rules: ");
+	/* a comment: the files' rules are among those printed below */
+	fprintf(f, "\n# agentwrap.exec.");
+	put_strlist(f, &cfg->l[CFG_RULES_FILES], "rules_files");
+	fprintf(f, "# agentwrap.exec.rules: ");
 	put_esc(f, cfg->rules_where);
 	fputc('\n', f);
 	for (i = 0; i < cfg->nrules; i++) {

@@ -64,8 +64,12 @@ enum cfg_scalar_id {
 	CFG_ALLOW_UPSTREAM_PROXY,
 	CFG_NON_LOOPBACK_PROXY,
 	CFG_ALL_UNIX_SOCKETS,
+	CFG_APPROVAL_TIMEOUT,		/* seconds an open question waits */
 	CFG_NSCALARS
 };
+
+#define CFG_APPROVAL_TIMEOUT_DEFAULT	300
+#define CFG_APPROVAL_TIMEOUT_MAX	2147483	/* seconds: INT_MAX ms */
 
 /* Lists and maps, indexed into config.l[] */
 enum cfg_list_id {
@@ -75,6 +79,7 @@ enum cfg_list_id {
 	CFG_UNIX_SOCKETS,	/* key: path or @abstract, val: 0 (allow) */
 	CFG_FS_PATHS,		/* key: path as written (~ allowed), val: cfg_access */
 	CFG_PROTECTED,		/* key: a file name */
+	CFG_RULES_FILES,	/* key: absolute path of a Codex .rules file */
 	CFG_NLISTS
 };
 

@@ -361,8 +361,9 @@ policy_free(struct policy *pol)
 {
 	size_t i;
 
-	if (pol == NULL)
+	if (pol == NULL || pol->arena)	/* an arena's memory is not ours */
 		return;
+	grant_free_all(pol);
 	for (i = 0; i < pol->npaths; i++) {
 		free(pol->paths[i].path);
 		free(pol->paths[i].label);
@@ -502,21 +503,22 @@ say_protected(struct pol_decision *d, const char *p, const char *name)
 	    "(agentwrap.filesystem.protected)", p, name);
 }
 
+/* P (PATH_MAX bytes) gets the canonical path, or "" if there is none */
 static void
 fs_decide_one(const struct policy *pol, const struct pol_request *req,
-    const char *path, struct pol_decision *d)
+    const char *path, struct pol_decision *d, char *p)
 {
 	const struct pathres_fs *fs = req->fs ? req->fs : &pathres_real_fs;
 	int write = req->op == OP_WRITE, entry = req->flags & REQ_ENTRY;
 	const char *verb = write ? "writing" : "reading", *name;
 	const struct pol_path *g;
 	struct fs_match m;
-	char p[PATH_MAX];
 	int r;
 
+	p[0] = '\0';
 	r = pathres_canon(fs, req->cwd ? req->cwd : "/", path,
 	    (req->flags & REQ_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, p,
-	    sizeof(p));
+	    PATH_MAX);
 	if (r != 0) {
 		say(d, VERDICT_DENY, "path", "cannot resolve the path: %s",
 		    strerror(-r));
@@ -556,6 +558,8 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		else if (m.best != NULL && m.best->access == ACCESS_ASK)
 			say_rule(d, VERDICT_ASK, verb,
 			    p, m.best);
+		else if (m.best != NULL)	/* a "read" or "write" entry */
+			say_rule(d, VERDICT_ALLOW, verb, p, m.best);
 		else
 			say(d, VERDICT_ALLOW, "read", "reading %s is allowed: "
 			    "every sandbox mode may read outside the paths "
@@ -632,12 +636,16 @@ fs_decide(const struct policy *pol, const struct pol_request *req,
     struct pol_decision *d)
 {
 	struct pol_decision d2;
+	char p[PATH_MAX];
 
 	if (req->path == NULL || req->path[0] == '\0') {
 		say(d, VERDICT_DENY, "path", "empty path");
 		return;
 	}
-	fs_decide_one(pol, req, req->path, d);
+	fs_decide_one(pol, req, req->path, d, p);
+	/* session grants settle what would be asked, each end on its own */
+	if (d->verdict == VERDICT_ASK && pol->ngrants > 0)
+		grant_decide(pol, req->op, p, NULL, NULL, 0, d);
 	if (req->op != OP_WRITE || req->path2 == NULL)
 		return;
 	if (req->path2[0] == '\0') {
@@ -645,7 +653,9 @@ fs_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	/* link and rename: both ends are writes; the stricter one decides */
-	fs_decide_one(pol, req, req->path2, &d2);
+	fs_decide_one(pol, req, req->path2, &d2, p);
+	if (d2.verdict == VERDICT_ASK && pol->ngrants > 0)
+		grant_decide(pol, req->op, p, NULL, NULL, 0, &d2);
 	if (d2.verdict == VERDICT_DENY ||
 	    (d2.verdict == VERDICT_ASK && d->verdict == VERDICT_ALLOW))
 		*d = d2;
@@ -668,8 +678,8 @@ word_match(const struct cfg_exec_word *w, const char *arg, int first)
 	return 0;
 }
 
-static int
-rule_matches(const struct cfg_exec_rule *r, const char *const *argv,
+int
+policy_rule_matches(const struct cfg_exec_rule *r, const char *const *argv,
     size_t argc)
 {
 	size_t i;
@@ -697,7 +707,7 @@ exec_decide(const struct policy *pol, const struct pol_request *req,
 	}
 	for (i = 0; i < pol->cfg->nrules; i++) {
 		r = &pol->cfg->rules[i];
-		if (rule_matches(r, req->argv, req->argc) &&
+		if (policy_rule_matches(r, req->argv, req->argc) &&
 		    (best == NULL || r->decision > best->decision))
 			best = r;
 	}
@@ -1025,6 +1035,8 @@ unix_decide(const struct policy *pol, const struct pol_request *req,
 	say(d, VERDICT_ASK, "features.network_proxy.unix_sockets", "connecting "
 	    "to the Unix socket %s needs approval: it is not in "
 	    "features.network_proxy.unix_sockets", p);
+	if (pol->ngrants > 0)
+		grant_decide(pol, OP_UNIX, p, NULL, NULL, 0, d);
 }
 
 enum pol_verdict
@@ -1054,10 +1066,18 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 		say(d, VERDICT_DENY, "request", "unknown request");
 		break;
 	}
+	/* session grants settle what would be asked (paths: see above) */
+	if (d->verdict == VERDICT_ASK && pol->ngrants > 0 &&
+	    (req->op == OP_EXEC || req->op == OP_CONNECT ||
+	    req->op == OP_RESOLVE || req->op == OP_BIND))
+		grant_decide(pol, req->op, NULL, req->op == OP_EXEC ? NULL :
+		    req->host, req->op == OP_EXEC ? req->argv : NULL,
+		    req->argc, d);
 	/* The approval policy comes last: it says whether an ask is asked. */
 	if (d->verdict == VERDICT_ASK && (pol->approval == APPROVAL_NEVER ||
 	    pol->approval == APPROVAL_ON_FAILURE)) {
 		d->verdict = VERDICT_DENY;
+		d->deferred = pol->approval == APPROVAL_ON_FAILURE;
 		len = strlen(d->why);
 		snprintf(d->why + len, sizeof(d->why) - len, "; "
 		    "approval_policy = %s (%s) %s",

@@ -73,6 +73,8 @@ struct pol_decision {
 	enum pol_verdict	 verdict;
 	char			 rule[POL_RULE];	/* the setting that decided */
 	char			 why[POL_WHY];		/* one sentence */
+	int			 deferred;	/* an ask that approval_policy =
+						   on-failure denies for now */
 };
 
 struct policy;
@@ -102,6 +104,69 @@ const char *policy_verdict_name(enum pol_verdict v);
  */
 int	snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len);
 int	snapshot_read(const uint8_t *buf, size_t len, struct policy **out);
+
+/*
+ * snapshot_read() with every allocation taken from ZALLOC (N zeroed bytes,
+ * or NULL). The policy it makes is never freed (policy_free() ignores it):
+ * its memory belongs to the allocator, also when the load fails.
+ */
+struct snapshot_alloc {
+	void	*(*zalloc)(void *ctx, size_t n);
+	void	*ctx;
+};
+int	snapshot_read_alloc(const uint8_t *buf, size_t len,
+	    const struct snapshot_alloc *al, struct policy **out);
+
+/*
+ * Whether exec rule R matches ARGV: at least as many arguments as R has
+ * words, each equal to one of the word's alternatives; a first word without
+ * a '/' matches a program of that name in any directory. The one matcher
+ * for the policy and for the match/not_match examples of .rules files.
+ */
+int	policy_rule_matches(const struct cfg_exec_rule *r,
+	    const char *const *argv, size_t argc);
+
+/*
+ * Session grants (issue 4): an "allow for this session" or "deny for this
+ * session" answer to a question, added while a command runs. A grant only
+ * settles a request that would otherwise be asked, in both directions: it
+ * never turns a deny into an allow nor changes an allow, so it cannot widen
+ * the policy past the question it answered. It names one object exactly:
+ *  - OP_READ, OP_WRITE, OP_UNIX: PATH, a canonical absolute path, for that
+ *    op only (for a rename or link, each end is judged on its own);
+ *  - OP_CONNECT (also OP_RESOLVE, which is stored as OP_CONNECT): HOST, a
+ *    name or an IP address, for resolving and connecting to it, any port;
+ *    OP_BIND: HOST for binding only;
+ *  - OP_EXEC: commands whose first ARGC (1 or 2) words are ARGV. The first
+ *    word matches as written, as EXE (the canonical program it ran as),
+ *    or, when it has no '/', as that name in a system directory (/bin,
+ *    /usr/bin, /usr/local/bin, /sbin, /usr/sbin, /usr/local/sbin).
+ * The decision's rule is "session-grant", its sentence names LABEL.
+ */
+#define POL_GRANT_RULE	"session-grant"
+#define POL_MAX_GRANTS	1024
+
+struct pol_grant {
+	int		 op;		/* enum pol_op */
+	int		 allow;		/* 1: allow, 0: deny */
+	const char	*path;
+	const char	*host;
+	const char	*argv[2];
+	size_t		 argc;
+	const char	*exe;		/* may be NULL */
+	const char	*label;		/* "approval request 3 (harness)" */
+};
+
+/*
+ * Add a copy of G to POL. The host is normalised (case, a trailing dot; an
+ * IP address in its canonical text). Returns 0, or -1 if G is malformed
+ * (no object, a relative path, a bad host), POL already holds
+ * POL_MAX_GRANTS, or memory ran out.
+ */
+int	policy_add_grant(struct policy *pol, const struct pol_grant *g);
+size_t	policy_ngrants(const struct policy *pol);
+/* The Ith grant, as stored (strings owned by POL), or NULL. */
+const struct pol_grant *policy_grant_at(const struct policy *pol, size_t i);
 
 /* Commands that only read: under `untrusted` they run without asking. */
 int	policy_is_readonly_command(const char *const *argv, size_t argc);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "netaddr.h"
+#include "policy.h"
 
 /* What a path entry in the compiled policy is */
 enum pk {
@@ -51,6 +52,19 @@ struct policy {
 	struct pol_unix	*unix_socks;
 	size_t		 nunix;
 	char		 roots_text[1024];	/* "/home/u/proj, /tmp" */
+	struct pol_grant *grants;		/* session grants (grant.c) */
+	size_t		 ngrants;
+	int		 arena;		/* loaded into an arena: never freed */
 };
+
+/*
+ * grant.c: if a grant matches (OP, and the canonical PATH, normalised
+ * HOST or ARGV the decision used), fill D from it and return 1; else 0.
+ * Only called for a request that would otherwise be asked.
+ */
+int	grant_decide(const struct policy *pol, int op, const char *path,
+	    const char *host, const char *const *argv, size_t argc,
+	    struct pol_decision *d);
+void	grant_free_all(struct policy *pol);
 
 #endif /* AGENTWRAP_POLICY_INT_H */

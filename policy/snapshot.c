@@ -8,7 +8,12 @@
  *
  * Layout: "awsn" magic, version, then fields in a fixed order; integers are
  * 32-bit little-endian host order (writer and reader are the same build),
- * strings a 32-bit length and the bytes, without NUL.
+ * strings a 32-bit length and the bytes, without NUL. The session grants
+ * come last.
+ *
+ * snapshot_read_alloc() takes its memory from an allocator the caller
+ * gives (the shim's arena, built with raw mmap, so that a new generation
+ * can be loaded inside a hook, where malloc is not safe).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -110,6 +115,20 @@ snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len)
 		w_str(&w, pol->unix_socks[i].path);
 		w_str(&w, pol->unix_socks[i].key);
 	}
+	w_u32(&w, (uint32_t)pol->ngrants);
+	for (i = 0; i < pol->ngrants; i++) {
+		const struct pol_grant *g = &pol->grants[i];
+
+		w_u32(&w, (uint32_t)g->op);
+		w_u32(&w, (uint32_t)g->allow);
+		w_str(&w, g->path);
+		w_str(&w, g->host);
+		w_u32(&w, (uint32_t)g->argc);
+		for (j = 0; j < g->argc; j++)
+			w_str(&w, g->argv[j]);
+		w_str(&w, g->exe);
+		w_str(&w, g->label);
+	}
 	if (fclose(w.f) != 0) {
 		free(out);
 		*len = 0;
@@ -124,7 +143,27 @@ struct rbuf {
 	const uint8_t	*p;
 	size_t		 left;
 	int		 bad;
+	const struct snapshot_alloc *al;	/* NULL: calloc */
 };
+
+/* N zeroed bytes (at least one), or NULL */
+static void *
+r_alloc(struct rbuf *r, size_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (r->al != NULL)
+		return r->al->zalloc(r->al->ctx, n);
+	return calloc(1, n);
+}
+
+static void *
+r_array(struct rbuf *r, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return r_alloc(r, n * size);
+}
 
 static uint32_t
 r_u32(struct rbuf *r)
@@ -169,7 +208,7 @@ r_str(struct rbuf *r, int may_be_null)
 		r->bad = 1;
 		return NULL;
 	}
-	if ((s = malloc((size_t)n + 1)) == NULL) {
+	if ((s = r_alloc(r, (size_t)n + 1)) == NULL) {
 		r->bad = 1;
 		return NULL;
 	}
@@ -180,13 +219,21 @@ r_str(struct rbuf *r, int may_be_null)
 	return s;
 }
 
+/* Give back what r_str() took, if it came from malloc */
+static void
+r_free(struct rbuf *r, void *p)
+{
+	if (r->al == NULL)
+		free(p);
+}
+
 static void
 r_where(struct rbuf *r, char *out)
 {
 	char *s = r_str(r, 1);
 
 	snprintf(out, CFG_WHERE, "%s", s ? s : "");
-	free(s);
+	r_free(r, s);
 }
 
 static int
@@ -204,7 +251,7 @@ r_list(struct rbuf *r, struct cfg_list *l)
 {
 	size_t i, n = r_count(r);
 
-	if (r->bad || (l->v = calloc(n + 1, sizeof(*l->v))) == NULL) {
+	if (r->bad || (l->v = r_array(r, n + 1, sizeof(*l->v))) == NULL) {
 		r->bad = 1;
 		return;
 	}
@@ -221,7 +268,7 @@ r_rules(struct rbuf *r, struct config *cfg)
 {
 	size_t i, j, k, n = r_count(r);
 
-	if (r->bad || (cfg->rules = calloc(n + 1, sizeof(*cfg->rules))) ==
+	if (r->bad || (cfg->rules = r_array(r, n + 1, sizeof(*cfg->rules))) ==
 	    NULL) {
 		r->bad = 1;
 		return;
@@ -231,8 +278,8 @@ r_rules(struct rbuf *r, struct config *cfg)
 		size_t nw = r_count(r);
 
 		cfg->nrules = i + 1;
-		if (r->bad || (ru->word = calloc(nw + 1, sizeof(*ru->word))) ==
-		    NULL) {
+		if (r->bad || (ru->word = r_array(r, nw + 1,
+		    sizeof(*ru->word))) == NULL) {
 			r->bad = 1;
 			return;
 		}
@@ -240,7 +287,7 @@ r_rules(struct rbuf *r, struct config *cfg)
 			size_t na = r_count(r);
 
 			ru->nword = j + 1;
-			if (r->bad || (ru->word[j].alt = calloc(na + 1,
+			if (r->bad || (ru->word[j].alt = r_array(r, na + 1,
 			    sizeof(char *))) == NULL) {
 				r->bad = 1;
 				return;
@@ -256,10 +303,66 @@ r_rules(struct rbuf *r, struct config *cfg)
 	}
 }
 
+static void
+r_grants(struct rbuf *r, struct policy *pol)
+{
+	size_t i, j, n = r_count(r);
+
+	if (r->bad || n > POL_MAX_GRANTS ||
+	    (pol->grants = r_array(r, n + 1, sizeof(*pol->grants))) == NULL) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n && !r->bad; i++) {
+		struct pol_grant *g = &pol->grants[i];
+
+		pol->ngrants = i + 1;
+		g->op = r_enum(r, OP_BIND);
+		g->allow = r_enum(r, 1);
+		g->path = r_str(r, 1);
+		g->host = r_str(r, 1);
+		g->argc = (size_t)r_u32(r);
+		if (g->argc > 2) {
+			r->bad = 1;
+			return;
+		}
+		for (j = 0; j < g->argc; j++)
+			g->argv[j] = r_str(r, 0);
+		g->exe = r_str(r, 1);
+		g->label = r_str(r, 0);
+		if (r->bad)
+			return;
+		/* what grant.c relies on */
+		switch (g->op) {
+		case OP_READ:
+		case OP_WRITE:
+		case OP_UNIX:
+			r->bad = g->path == NULL;
+			break;
+		case OP_CONNECT:
+		case OP_BIND:
+			r->bad = g->host == NULL;
+			break;
+		case OP_EXEC:
+			r->bad = g->argc == 0;
+			break;
+		default:
+			r->bad = 1;
+		}
+	}
+}
+
 int
 snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 {
-	struct rbuf r = { buf, len, 0 };
+	return snapshot_read_alloc(buf, len, NULL, out);
+}
+
+int
+snapshot_read_alloc(const uint8_t *buf, size_t len,
+    const struct snapshot_alloc *al, struct policy **out)
+{
+	struct rbuf r = { buf, len, 0, al };
 	struct policy *pol;
 	struct config *cfg;
 	const char *why;
@@ -267,13 +370,14 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 	size_t i, n;
 
 	*out = NULL;
-	if ((pol = calloc(1, sizeof(*pol))) == NULL)
+	if ((pol = r_alloc(&r, sizeof(*pol))) == NULL)
 		return -1;
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
-		free(pol);
+	pol->arena = al != NULL;
+	if ((cfg = r_alloc(&r, sizeof(*cfg))) == NULL) {
+		r_free(&r, pol);
 		return -1;
 	}
-	pol->cfg = pol->owned_cfg = cfg;
+	pol->cfg = al != NULL ? cfg : (pol->owned_cfg = cfg);
 	if (r_u32(&r) != SNAP_MAGIC || r_u32(&r) != SNAP_VERSION)
 		goto bad;
 	pol->mode = r_enum(&r, SANDBOX_DANGER_FULL_ACCESS);
@@ -282,7 +386,7 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 	pol->proxy = r_enum(&r, 1);
 	s = r_str(&r, 0);
 	snprintf(pol->roots_text, sizeof(pol->roots_text), "%s", s ? s : "");
-	free(s);
+	r_free(&r, s);
 	if (r_u32(&r) != CFG_NSCALARS)
 		goto bad;
 	for (i = 0; i < CFG_NSCALARS && !r.bad; i++) {
@@ -296,7 +400,8 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 	r_rules(&r, cfg);
 
 	n = r_count(&r);
-	if (r.bad || (pol->paths = calloc(n + 1, sizeof(*pol->paths))) == NULL)
+	if (r.bad || (pol->paths = r_array(&r, n + 1, sizeof(*pol->paths))) ==
+	    NULL)
 		goto bad;
 	for (i = 0; i < n && !r.bad; i++) {
 		struct pol_path *e = &pol->paths[i];
@@ -311,7 +416,7 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 			r.bad = 1;
 	}
 	n = r_count(&r);
-	if (r.bad || (pol->unix_socks = calloc(n + 1,
+	if (r.bad || (pol->unix_socks = r_array(&r, n + 1,
 	    sizeof(*pol->unix_socks))) == NULL)
 		goto bad;
 	for (i = 0; i < n && !r.bad; i++) {
@@ -328,13 +433,15 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 				    s) == 0)
 					pol->unix_socks[i].key =
 					    cfg->l[CFG_UNIX_SOCKETS].v[j].key;
-			free(s);
+			r_free(&r, s);
 		}
 	}
+	r_grants(&r, pol);
 	if (r.bad || r.left != 0)
 		goto bad;
 	n = cfg->l[CFG_DOMAINS].n;
-	if ((pol->domains = calloc(n + 1, sizeof(*pol->domains))) == NULL)
+	if ((pol->domains = r_array(&r, n + 1, sizeof(*pol->domains))) ==
+	    NULL)
 		goto bad;
 	for (i = 0; i < n; i++) {
 		struct pol_domain *dm = &pol->domains[i];
@@ -350,6 +457,6 @@ snapshot_read(const uint8_t *buf, size_t len, struct policy **out)
 	*out = pol;
 	return 0;
 bad:
-	policy_free(pol);
+	policy_free(pol);	/* nothing for an arena's: the caller drops it */
 	return -1;
 }

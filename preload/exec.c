@@ -1,13 +1,15 @@
 /*
  * exec.c: the exec family, posix_spawn, system and popen. Each judges the
  * argv (OP_EXEC, argv[0] taken as the program really run, and also as the
- * caller wrote it when the two differ: the stricter verdict wins), reports a
- * program the shim cannot follow (static, 32-bit, foreign loader, set-user-ID)
+ * caller wrote it and as the canonical path of the program when those
+ * differ: the stricter verdict wins), reports a program the shim cannot
+ * follow (static, 32-bit, foreign loader, set-user-ID, file capabilities)
  * as uncovered, then builds a new environment that carries the shim
  * whatever the caller passed (`env -i`, LD_PRELOAD removed or replaced) and
  * calls the real function with it. glibc's posix_spawn, system and popen
  * exec internally, past a hooked execve: system and popen are rebuilt here on
- * the real posix_spawn with that environment.
+ * the real posix_spawn with that environment; wordexp's command
+ * substitutions, which glibc runs the same way, are refused.
  *
  * Runs inside the watched process, in hooks; the exec paths also run in vfork
  * children and between fork and exec: stack only (alloca; mmap for an
@@ -108,6 +110,8 @@ search_path(const char *file, char *out, size_t outlen)
 	return file;
 }
 
+static const char *uncovered_path(const char *path);
+
 /*
  * Why the shim cannot follow the program FD holds (NULL: it can). Scripts
  * are looked through to their interpreter, DEPTH levels as the kernel does.
@@ -122,11 +126,23 @@ uncovered_fd(int fd, int depth)
 	long n, m;
 	size_t i, nph;
 
+	if ((n = SYS3(SYS_fcntl, fd, F_GETFL, 0)) >= 0 && (n & O_PATH)) {
+		/* an O_PATH descriptor cannot be read: read what it names */
+		snprintf(line, sizeof(line), "/proc/self/fd/%d", fd);
+		return uncovered_path(line);
+	}
 	if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
 		((st.st_mode & S_ISGID) && st.st_gid != getegid())))
 		return "a set-user-ID or set-group-ID program: the loader "
 		       "ignores LD_PRELOAD";
+	/* file capabilities make the exec secure (AT_SECURE) as set-user-ID
+	 * does: any value at all, whatever it grants */
+	if (SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0)
+		return "a program with file capabilities "
+		       "(security.capability): "
+		       "it runs in secure mode and the loader ignores "
+		       "LD_PRELOAD";
 	n = SYS4(SYS_pread64, fd, line, sizeof(line) - 1, 0);
 	if (n < 2)
 		return NULL;
@@ -269,19 +285,41 @@ exec_target(const struct exec_req *r, char *exe, int *err)
 static int
 exec_judge(struct shim_call *c, const struct exec_req *r)
 {
-	char exe[PATH_MAX], canon[PATH_MAX];
-	const char *jv[AW_MSG_MAX_ARGV], *target, *why;
+	char exe[PATH_MAX], canon[PATH_MAX], moved[PATH_MAX];
+	const char *jv[AW_MSG_MAX_ARGV], *target, *why, *given;
 	struct pol_request req;
 	struct pol_decision d, d2;
 	struct judge_obj o;
 	size_t argc = 0, jc, i;
-	int e;
+	int e, real;
 
 	if ((target = exec_target(r, exe, &e)) == NULL)
 		return e; /* 0: a NULL path, the kernel's EFAULT */
 	if (target[0] == '\0')
 		return 0; /* ENOENT from the kernel */
-	if (judge_canon(c, AT_FDCWD, target, J_FOLLOW, canon) != 0)
+	/* a relative program after a chdir action is found from there */
+	if (is_spawn(r->kind) && r->fa != NULL &&
+	    (e = fdguard_fa_dir(r->fa, target, moved)) != 0) {
+		if (e > 0)
+			target = moved;
+		else {
+			memset(&o, 0, sizeof(o));
+			o.op = OP_EXEC;
+			o.path = target;
+			o.argv = &target;
+			o.argc = 1;
+			o.port = -1;
+			if (judge_event(c, &o, VERDICT_DENY, "posix_spawn",
+				"a relative program after an fchdir action: "
+				"the directory it is run from is not known",
+				shim.audit_only ? 0 : EACCES) == -1)
+				return shim_fail_errno(c->cls);
+			if (!shim.audit_only)
+				return EACCES;
+		}
+	}
+	real = judge_canon(c, AT_FDCWD, target, J_FOLLOW, canon) == 0;
+	if (!real)
 		strcpy(canon, target[0] == '/' ? target : "?");
 	while (r->argv != NULL && r->argv[argc] != NULL)
 		argc++;
@@ -297,7 +335,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	req.argc = jc;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim.pol, &req, &d);
+	policy_decide(shim_policy(), &req, &d);
 	/*
 	 * The name the caller gave is judged as well ("ls" run as /bin/rm,
 	 * "cat" found as /usr/bin/cat); the stricter verdict wins, and the
@@ -306,11 +344,26 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	 */
 	if (argc > 0 && strcmp(r->argv[0], target) != 0) {
 		jv[0] = r->argv[0];
-		policy_decide(shim.pol, &req, &d2);
+		policy_decide(shim_policy(), &req, &d2);
 		if (rank((int)d.verdict) > rank((int)d2.verdict))
 			jv[0] = target;
 		else
 			d = d2;
+	}
+	/*
+	 * And as the program it really is: a symlink "myrm" to /bin/rm runs
+	 * rm whatever the link is called. Reported as the name that gave the
+	 * verdict, the canonical path only when it is stricter.
+	 */
+	if (real && strcmp(canon, target) != 0 &&
+	    (argc == 0 || strcmp(canon, r->argv[0]) != 0)) {
+		given = jv[0];
+		jv[0] = canon;
+		policy_decide(shim_policy(), &req, &d2);
+		if (rank((int)d2.verdict) > rank((int)d.verdict))
+			d = d2;
+		else
+			jv[0] = given;
 	}
 
 	memset(&o, 0, sizeof(o));
@@ -1065,4 +1118,54 @@ pclose(FILE *stream)
 		if (errno != EINTR)
 			return -1;
 	return status;
+}
+
+/*
+ * wordexp(3) runs each command substitution in /bin/sh through glibc's own
+ * exec, past every hook, with the environment the shim hid: a shell that
+ * runs without the shim. So a command substitution is refused with
+ * WRDE_CMDSUB, as under WRDE_NOCMD, and reported as a denied exec of
+ * /bin/sh (rule "wordexp"); everything else expands as asked. glibc's own
+ * parser tells which is which: the words are expanded with WRDE_NOCMD.
+ */
+SHIM_EXPORT int
+wordexp(const char *words, wordexp_t *p, int flags)
+{
+	const char *argv[3];
+	struct shim_call c;
+	struct judge_obj o;
+	int r;
+
+	if (!READY(wordexp))
+		return WRDE_NOSPACE;
+	switch (shim_enter(&c, "wordexp", SHIM_EXEC)) {
+	case SHIM_PASS:
+		return REAL(wordexp)(words, p, flags);
+	case SHIM_JUDGE:
+		break;
+	default: /* failing closed: expand, but run nothing */
+		return REAL(wordexp)(words, p, flags | WRDE_NOCMD);
+	}
+	shim_leave(&c, 0);
+	r = REAL(wordexp)(words, p, flags | WRDE_NOCMD);
+	if (r != WRDE_CMDSUB || (flags & WRDE_NOCMD) || words == NULL)
+		return r;
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = words;
+	memset(&o, 0, sizeof(o));
+	o.op = OP_EXEC;
+	o.path = argv[0];
+	o.argv = argv;
+	o.argc = 3;
+	o.port = -1;
+	if (judge_event(&c, &o, VERDICT_DENY, "wordexp",
+		"wordexp() runs a command substitution in a shell the shim "
+		"cannot follow: refused, as under WRDE_NOCMD",
+		shim.audit_only ? 0 : shim_fail_errno(SHIM_EXEC)) == -1)
+		return WRDE_CMDSUB;
+	/* a failed expansion leaves P as it was: expand again as asked */
+	if (shim.audit_only)
+		return REAL(wordexp)(words, p, flags);
+	return WRDE_CMDSUB;
 }

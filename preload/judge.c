@@ -221,7 +221,7 @@ decide_path(
 	req.path2 = p2;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim.pol, &req, &d);
+	policy_decide(shim_policy(), &req, &d);
 	if (d.verdict != VERDICT_ALLOW && (how & J_MAKE) && !shim.audit_only &&
 	    SYS4(SYS_newfstatat, AT_FDCWD, p2 != NULL ? p2 : p1, &st,
 		AT_SYMLINK_NOFOLLOW) == 0) {
@@ -258,6 +258,18 @@ judge_path_at(struct shim_call *c, int op, int dirfd, const char *path,
 	    (path == NULL || (path[0] == '\0' && (how & J_EMPTY))))
 		return 0;
 	return judge_path(c, op, dirfd, path, how);
+}
+
+int
+judge_fd_write(struct shim_call *c, int fd)
+{
+	long fl;
+
+	if (fd < 0 || (fl = SYS3(SYS_fcntl, fd, F_GETFL, 0)) < 0)
+		return 0; /* EBADF from the kernel */
+	if (!(fl & O_PATH) && (fl & O_ACCMODE) != O_RDONLY)
+		return 0; /* the open that gave write access was judged */
+	return judge_path(c, OP_WRITE, fd, "", J_EMPTY);
 }
 
 int
@@ -432,13 +444,35 @@ judge_freopen(
 	return judge_open(c, AT_FDCWD, proc, flags);
 }
 
+static int send_msg(struct shim_call *c, const struct judge_obj *o, int type,
+    int verdict, const char *rule, const char *why, int err);
+
 int
-judge_finish(struct shim_call *c, const struct judge_obj *o,
-    const struct pol_decision *d)
+judge_finish(
+    struct shim_call *c, const struct judge_obj *o, struct pol_decision *d)
 {
-	int deny = d->verdict != VERDICT_ALLOW;
+	int deny = d->verdict != VERDICT_ALLOW, v;
 	int err = deny && !shim.audit_only ? shim_fail_errno(c->cls) : 0;
 
+	if (d->verdict == VERDICT_ASK && !shim.audit_only) {
+		/*
+		 * Ask, and wait: this thread only, for as long as the question
+		 * is open (the supervisor denies it after approval_timeout).
+		 * The supervisor records the call and its answer: no event.
+		 */
+		v = send_msg(
+		    c, o, AW_MSG_ASK, VERDICT_ASK, d->rule, d->why, err);
+		if (v < 0) {
+			shim_fail_closed("the supervisor is gone");
+			return err;
+		}
+		if (v == VERDICT_ALLOW) {
+			d->verdict = VERDICT_ALLOW;
+			return 0;
+		}
+		d->verdict = VERDICT_DENY;
+		return err;
+	}
 	if ((deny || shim.audit) &&
 	    judge_event(c, o, (int)d->verdict, d->rule, d->why, err) == -1)
 		return shim_fail_errno(c->cls);
@@ -467,13 +501,91 @@ event_size(const struct aw_msg *m)
 }
 
 /*
- * Encode and post one event. Kept out of line, its buffer sized to the
- * message: a hook that reports nothing carries no buffer, and one that does
- * carries only what it needs (threads with small stacks call hooks too).
- * Returns 0, or -1 when the supervisor is gone (the shim then fails closed).
+ * A message that does not fit a slot even without its explanation and argv
+ * has its long strings cut: first to PATH_MAX bytes (a real path is never
+ * cut), then, if that is still too much, to CLIP_LAST, where the six string
+ * fields, their headers and the message header fit AW_SLOT_DATA whatever
+ * they held.
  */
-__attribute__((noinline)) int
+#define CLIP_LAST 2048
+#define CLIP_FIELDS 6
+
+/*
+ * S cut to MAX bytes into BUF (PATH_MAX + 1 bytes), ending in "..." as one
+ * character (U+2026) so that the record shows it was cut; never inside a
+ * UTF-8 sequence, never a NUL. S itself when it fits.
+ */
+static const char *
+clip(const char *s, char *buf, size_t max)
+{
+	size_t n = max - 3;
+
+	if (s == NULL || strnlen(s, max + 1) <= max)
+		return s;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf, s, n);
+	memcpy(buf + n, "\xe2\x80\xa6", 4);
+	return buf;
+}
+
+/*
+ * M did not fit even without its explanation and argv: encode it with its
+ * long strings cut, so that the call is reported and audited whatever its
+ * size. A question about an object that had to be cut is not asked (an
+ * answer, or a session grant, would be about another object): it is
+ * reported as denied, and the caller denies it. Returns the length, or -1.
+ */
+static __attribute__((noinline)) int
+encode_clipped(uint8_t *buf, size_t cap, struct aw_msg *m)
+{
+	const char **f[CLIP_FIELDS] = { &m->path, &m->path2, &m->host, &m->addr,
+		&m->exe, &m->rule };
+	const char *orig[CLIP_FIELDS];
+	char *tmp[CLIP_FIELDS];
+	size_t i;
+	int n = -1, pass;
+
+	for (i = 0; i < CLIP_FIELDS; i++) {
+		orig[i] = *f[i];
+		tmp[i] = orig[i] != NULL &&
+			strnlen(orig[i], CLIP_LAST + 1) > CLIP_LAST
+		    ? alloca(PATH_MAX + 1)
+		    : NULL;
+	}
+	if (m->type == AW_MSG_ASK) {
+		m->type = AW_MSG_EVENT;
+		m->verdict = VERDICT_DENY;
+	}
+	for (pass = 0; pass < 2 && n < 0; pass++) {
+		for (i = 0; i < CLIP_FIELDS; i++)
+			if (tmp[i] != NULL)
+				*f[i] = clip(orig[i], tmp[i],
+				    pass == 0 ? PATH_MAX : CLIP_LAST);
+		m->path_len = len_or_0(m->path);
+		m->path2_len = len_or_0(m->path2);
+		n = msg_encode(buf, cap, m);
+	}
+	return n;
+}
+
+int
 judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
+    const char *rule, const char *why, int err)
+{
+	return send_msg(c, o, AW_MSG_EVENT, verdict, rule, why, err);
+}
+
+/*
+ * Encode and send one message: post an event, or ask and wait for the
+ * answer. Kept out of line, its buffer sized to the message: a hook that
+ * reports nothing carries no buffer, and one that does carries only what it
+ * needs (threads with small stacks call hooks too). Returns, for an event,
+ * 0; for a question, the verdict to enforce; -1 when the supervisor is
+ * gone (an event: the shim then fails closed).
+ */
+static __attribute__((noinline)) int
+send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
     const char *rule, const char *why, int err)
 {
 	uint8_t *buf;
@@ -483,7 +595,7 @@ judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
 	int n;
 
 	memset(&m, 0, sizeof(m));
-	m.type = AW_MSG_EVENT;
+	m.type = (uint16_t)type;
 	m.op = (uint16_t)o->op;
 	m.verdict = (uint8_t)verdict;
 	m.layer = AW_LAYER_PRELOAD;
@@ -525,11 +637,15 @@ judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
 		m.flags |= AW_MF_ARGV_TRUNCATED;
 		n = msg_encode(buf, cap, &m);
 	}
+	if (n < 0) /* then the strings are cut (a question becomes a denial) */
+		n = encode_clipped(buf, cap, &m);
 	if (n < 0)
-		return 0;
+		return type == AW_MSG_ASK ? VERDICT_DENY : 0;
+	if (m.type == AW_MSG_ASK)
+		return shim_ask(buf, (size_t)n);
 	if (shim_post(buf, (size_t)n) == -1) {
 		shim_fail_closed("the supervisor is gone");
 		return -1;
 	}
-	return 0;
+	return type == AW_MSG_ASK ? VERDICT_DENY : 0;
 }

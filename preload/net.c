@@ -6,7 +6,10 @@
  * the real resolver only for a name it allows, and the addresses handed out
  * for an allowed name are pinned in a small table so that a later connect
  * to one of them is allowed (the policy alone would ask for an unknown
- * public address); a denied name fails with EAI_FAIL (NO_RECOVERY).
+ * public address); a denied name fails with EAI_FAIL (NO_RECOVERY). The
+ * lookups glibc makes on its own resolver are judged the same way before
+ * anything is sent: reverse lookups (the address text as the host),
+ * getaddrinfo_a, and the raw DNS interface (res_query and friends).
  *
  * Runs inside the watched process, in hooks (see shim.h). The resolver hooks
  * call libc's resolver, which allocates; everything else stays on the stack.
@@ -17,9 +20,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <alloca.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <resolv.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,7 +128,7 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	req.host = host;
 	req.port = port;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim.pol, &req, &d);
+	policy_decide(shim_policy(), &req, &d);
 	if (op == OP_CONNECT && d.verdict != VERDICT_ALLOW && a != NULL &&
 	    net_pinned(a, name, sizeof(name))) {
 		d.verdict = VERDICT_ALLOW;
@@ -188,7 +193,7 @@ judge_unix(
 	req.path = canon;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim.pol, &req, &d);
+	policy_decide(shim_policy(), &req, &d);
 	memset(&o, 0, sizeof(o));
 	o.op = OP_UNIX;
 	o.path = canon;
@@ -268,6 +273,9 @@ struct resolve_ctx {
 	char *buf;
 	size_t buflen;
 	int herr;
+	/* resolve only if the policy needs the addresses (the caller does
+	 * its own lookup afterwards) */
+	int lazy;
 };
 
 static void
@@ -416,14 +424,15 @@ judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
 	req.fs = &judge_canon_fs;
 	req.resolve = resolve_cb;
 	req.resolve_ctx = k;
-	policy_decide(shim.pol, &req, &d);
+	policy_decide(shim_policy(), &req, &d);
 	memset(&o, 0, sizeof(o));
 	o.op = OP_RESOLVE;
 	o.host = k->node;
 	o.port = port;
 	if ((e = judge_finish(c, &o, &d)) != 0)
 		return e;
-	do_resolve(k);
+	if (!k->lazy)
+		do_resolve(k);
 	if (d.verdict == VERDICT_ALLOW) {
 		n = answer_addrs(k, addrs, sizeof(addrs) / sizeof(addrs[0]));
 		for (i = 0; i < n; i++)
@@ -633,4 +642,472 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	if (shim_leave(&c, e))
 		return -1;
 	return REAL(sendmmsg)(fd, vec, vlen, flags);
+}
+
+/*
+ * Lookups that glibc runs on its own resolver, past every hook above:
+ * reverse lookups (gethostbyaddr, getnameinfo), getaddrinfo_a and the raw
+ * DNS interface (res_*). Each is judged as OP_RESOLVE before anything is
+ * sent: a reverse lookup as its address text, a query as the name it asks
+ * for. A denied lookup sends nothing and fails as the function fails when
+ * no name server answers (NO_RECOVERY, EAI_FAIL).
+ */
+
+/* Judge a lookup of HOST (entered): 0, or the errno to fail with */
+static int
+judge_name(struct shim_call *c, const char *host, int port)
+{
+	struct addrinfo hints;
+	struct resolve_ctx k;
+	int e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	memset(&k, 0, sizeof(k));
+	k.kind = RK_GAI;
+	k.lazy = 1; /* the caller's own lookup follows */
+	k.node = host;
+	k.hints = &hints;
+	e = judge_resolve(c, &k, port);
+	if (k.called && k.rc == 0)
+		freeaddrinfo(k.res);
+	return e;
+}
+
+/* ADDR, LEN bytes of family AF, as text into TXT; -1 if no IP address */
+static int
+addr_text(const void *addr, socklen_t len, int af, char *txt, size_t n)
+{
+	struct netaddr a;
+
+	memset(&a, 0, sizeof(a));
+	if (addr == NULL)
+		return -1;
+	if (af == AF_INET && len >= 4)
+		memcpy(a.addr, addr, 4);
+	else if (af == AF_INET6 && len >= 16)
+		memcpy(a.addr, addr, 16);
+	else
+		return -1; /* libc fails it without a lookup */
+	a.family = af;
+	netaddr_format(&a, txt, n);
+	return 0;
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	char txt[NETADDR_STRLEN];
+	struct shim_call c;
+	struct hostent *he;
+	int e = 0;
+
+	if (!READY(gethostbyaddr)) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	switch (shim_enter(&c, "gethostbyaddr", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(gethostbyaddr)(addr, len, type);
+	case SHIM_JUDGE:
+		break;
+	default:
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	if (addr_text(addr, len, type, txt, sizeof(txt)) == 0)
+		e = judge_name(&c, txt, -1);
+	if (shim_leave(&c, e)) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	shim_guard++; /* the resolver's own files and sockets are its own */
+	he = REAL(gethostbyaddr)(addr, len, type);
+	shim_guard--;
+	return he;
+}
+
+SHIM_EXPORT int
+gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret,
+    char *buf, size_t buflen, struct hostent **result, int *h_errnop)
+{
+	char txt[NETADDR_STRLEN];
+	struct shim_call c;
+	int e = 0, r;
+
+	if (!READY(gethostbyaddr_r)) {
+		*result = NULL;
+		*h_errnop = NO_RECOVERY;
+		return ENOSYS;
+	}
+	switch (shim_enter(&c, "gethostbyaddr_r", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(gethostbyaddr_r)(
+		    addr, len, type, ret, buf, buflen, result, h_errnop);
+	case SHIM_JUDGE:
+		break;
+	default:
+		*result = NULL;
+		*h_errnop = NO_RECOVERY;
+		return EPERM;
+	}
+	if (addr_text(addr, len, type, txt, sizeof(txt)) == 0)
+		e = judge_name(&c, txt, -1);
+	if (shim_leave(&c, e)) {
+		*result = NULL;
+		*h_errnop = h_errno = NO_RECOVERY; /* python reads h_errno */
+		return e;
+	}
+	shim_guard++;
+	r = REAL(gethostbyaddr_r)(
+	    addr, len, type, ret, buf, buflen, result, h_errnop);
+	shim_guard--;
+	return r;
+}
+
+/*
+ * getnameinfo looks the address up only for a host name (HOST given, no
+ * NI_NUMERICHOST). Denied, it answers as when no name is found: the
+ * address in numeric form, or EAI_FAIL under NI_NAMEREQD.
+ */
+SHIM_EXPORT int
+getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	char txt[NETADDR_STRLEN];
+	struct shim_call c;
+	int e = 0, r;
+
+	if (!READY(getnameinfo))
+		return EAI_SYSTEM;
+	switch (shim_enter(&c, "getnameinfo", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(getnameinfo)(
+		    sa, salen, host, hostlen, serv, servlen, flags);
+	case SHIM_JUDGE:
+		break;
+	default:
+		return EAI_FAIL;
+	}
+	if (sa != NULL && host != NULL && hostlen > 0 &&
+	    !(flags & NI_NUMERICHOST)) {
+		if (sa->sa_family == AF_INET &&
+		    salen >= sizeof(struct sockaddr_in) &&
+		    addr_text(&((const struct sockaddr_in *)sa)->sin_addr, 4,
+			AF_INET, txt, sizeof(txt)) == 0)
+			e = judge_name(&c, txt, -1);
+		else if (sa->sa_family == AF_INET6 &&
+		    salen >= sizeof(struct sockaddr_in6) &&
+		    addr_text(&((const struct sockaddr_in6 *)sa)->sin6_addr, 16,
+			AF_INET6, txt, sizeof(txt)) == 0)
+			e = judge_name(&c, txt, -1);
+	}
+	if (e != 0 && (flags & NI_NAMEREQD)) {
+		shim_leave(&c, e);
+		return EAI_FAIL;
+	}
+	shim_leave(&c, 0);
+	if (e != 0)
+		flags |= NI_NUMERICHOST;
+	shim_guard++;
+	r = REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
+	shim_guard--;
+	return r;
+}
+
+/*
+ * getaddrinfo_a: each request judged as getaddrinfo judges it. A denied
+ * one is not handed to libc: it is complete at once, with EAI_FAIL (what
+ * gai_error returns) and no result; the others go on as asked. When every
+ * request is denied the call itself fails with EAI_FAIL, so that nobody
+ * waits for a notification that would never come.
+ */
+SHIM_EXPORT int
+getaddrinfo_a(int mode, struct gaicb *list[], int ent, struct sigevent *sig)
+{
+	struct gaicb **mine;
+	struct shim_call c;
+	int i, asked = 0, denied = 0;
+
+	if (!READY(getaddrinfo_a))
+		return EAI_SYSTEM;
+	switch (shim_enter(&c, "getaddrinfo_a", SHIM_NET)) {
+	case SHIM_PASS:
+		return REAL(getaddrinfo_a)(mode, list, ent, sig);
+	case SHIM_JUDGE:
+		break;
+	default:
+		return EAI_SYSTEM; /* errno says why */
+	}
+	if (list == NULL || ent <= 0 || ent > 65536) {
+		shim_leave(&c, 0);
+		return REAL(getaddrinfo_a)(mode, list, ent, sig);
+	}
+	mine = alloca((size_t)ent * sizeof(*mine)); /* as libc's own */
+	for (i = 0; i < ent; i++) {
+		mine[i] = list[i];
+		if (list[i] == NULL)
+			continue;
+		asked++;
+		if (list[i]->ar_name == NULL ||
+		    is_literal(list[i]->ar_name, list[i]->ar_request) ||
+		    judge_name(&c, list[i]->ar_name,
+			service_port(list[i]->ar_service)) == 0)
+			continue;
+		list[i]->ar_result = NULL;
+		list[i]->__return = EAI_FAIL;
+		mine[i] = NULL;
+		denied++;
+	}
+	shim_leave(&c, 0);
+	if (asked > 0 && denied == asked)
+		return EAI_FAIL;
+	return REAL(getaddrinfo_a)(mode, mine, ent, sig);
+}
+
+/* The raw DNS interface */
+
+/* The name of the one question of DNS message MSG, as text; -1 if none */
+static int
+dns_qname(const unsigned char *msg, int len, char *out, size_t outlen)
+{
+	size_t off = 12, o = 0, l, i;
+
+	if (msg == NULL || len < 12 || msg[4] != 0 || msg[5] != 1)
+		return -1;
+	for (;;) {
+		if (off >= (size_t)len)
+			return -1;
+		if ((l = msg[off++]) == 0)
+			break;
+		/* a pointer (0xc0) has no place in a question */
+		if (l > 63 || off + l > (size_t)len || o + l + 2 > outlen)
+			return -1;
+		for (i = 0; i < l; i++) {
+			if (msg[off + i] <= ' ' || msg[off + i] >= 0x7f ||
+			    msg[off + i] == '.')
+				return -1;
+			out[o++] = (char)msg[off + i];
+		}
+		out[o++] = '.';
+		off += l;
+	}
+	if (o == 0)
+		return -1; /* the root */
+	out[o - 1] = '\0';
+	return 0;
+}
+
+/*
+ * Judge one res_* call (CALL) asking for NAME, or NAME.DOMAIN, or (NAME
+ * NULL) the question of MSG. 0: go on; else the call fails, with h_errno
+ * (and STATP's) NO_RECOVERY and errno set.
+ */
+static int
+res_judge(const char *call, res_state statp, const char *name,
+    const char *domain, const unsigned char *msg, int msglen)
+{
+	char buf[NS_MAXDNAME + 1];
+	struct shim_call c;
+	int e, n;
+
+	switch (shim_enter(&c, call, SHIM_NET)) {
+	case SHIM_PASS:
+		return 0;
+	case SHIM_JUDGE:
+		break;
+	default:
+		e = errno;
+		goto fail;
+	}
+	if (name == NULL) {
+		/* an unreadable question is judged as a name that never
+		 * resolves: it goes out only where the network is open */
+		if (dns_qname(msg, msglen, buf, sizeof(buf)) == -1)
+			snprintf(
+			    buf, sizeof(buf), "unreadable-dns-query.invalid");
+		name = buf;
+	} else if (domain != NULL) {
+		n = snprintf(buf, sizeof(buf), "%s.%s", name, domain);
+		if (n < 0 || (size_t)n >= sizeof(buf)) {
+			shim_leave(&c, EMSGSIZE); /* as libc fails it */
+			e = EMSGSIZE;
+			goto fail;
+		}
+		name = buf;
+	}
+	e = judge_name(&c, name, -1);
+	if (!shim_leave(&c, e))
+		return 0;
+fail:
+	h_errno = NO_RECOVERY;
+	if (statp != NULL)
+		statp->res_h_errno = NO_RECOVERY;
+	errno = e;
+	return -1;
+}
+
+/* Call the real resolver function with the guard held (see do_resolve) */
+#define RES_REAL(name, args)                                                   \
+	do {                                                                   \
+		int r_;                                                        \
+                                                                               \
+		shim_guard++;                                                  \
+		r_ = REAL(name) args;                                          \
+		shim_guard--;                                                  \
+		return r_;                                                     \
+	} while (0)
+
+#define RES_READY(name, statp)                                                 \
+	do {                                                                   \
+		if (!READY(name)) {                                            \
+			h_errno = NO_RECOVERY;                                 \
+			if ((statp) != NULL)                                   \
+				((res_state)(statp))->res_h_errno =            \
+				    NO_RECOVERY;                               \
+			errno = ENOSYS;                                        \
+			return -1;                                             \
+		}                                                              \
+	} while (0)
+
+SHIM_EXPORT int
+res_query(
+    const char *dname, int class, int type, unsigned char *answer, int anslen)
+{
+	RES_READY(res_query, NULL);
+	if (res_judge("res_query", NULL, dname, NULL, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_query, (dname, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_search(
+    const char *dname, int class, int type, unsigned char *answer, int anslen)
+{
+	RES_READY(res_search, NULL);
+	if (res_judge("res_search", NULL, dname, NULL, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_search, (dname, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_querydomain(const char *name, const char *domain, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	RES_READY(res_querydomain, NULL);
+	if (res_judge("res_querydomain", NULL, name, domain, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_querydomain, (name, domain, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_send(
+    const unsigned char *msg, int msglen, unsigned char *answer, int anslen)
+{
+	RES_READY(res_send, NULL);
+	if (res_judge("res_send", NULL, NULL, NULL, msg, msglen) == -1)
+		return -1;
+	RES_REAL(res_send, (msg, msglen, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_nquery(res_state statp, const char *dname, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	RES_READY(res_nquery, statp);
+	if (res_judge("res_nquery", statp, dname, NULL, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_nquery, (statp, dname, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_nsearch(res_state statp, const char *dname, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	RES_READY(res_nsearch, statp);
+	if (res_judge("res_nsearch", statp, dname, NULL, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_nsearch, (statp, dname, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_nquerydomain(res_state statp, const char *name, const char *domain,
+    int class, int type, unsigned char *answer, int anslen)
+{
+	RES_READY(res_nquerydomain, statp);
+	if (res_judge("res_nquerydomain", statp, name, domain, NULL, 0) == -1)
+		return -1;
+	RES_REAL(res_nquerydomain,
+	    (statp, name, domain, class, type, answer, anslen));
+}
+
+SHIM_EXPORT int
+res_nsend(res_state statp, const unsigned char *msg, int msglen,
+    unsigned char *answer, int anslen)
+{
+	RES_READY(res_nsend, statp);
+	if (res_judge("res_nsend", statp, NULL, NULL, msg, msglen) == -1)
+		return -1;
+	RES_REAL(res_nsend, (statp, msg, msglen, answer, anslen));
+}
+
+/*
+ * Binaries built before glibc 2.34 call these names (__res_query@GLIBC_2.2.5,
+ * now in libc.so.6): the same hooks.
+ */
+SHIM_EXPORT int
+__res_query(
+    const char *dname, int class, int type, unsigned char *answer, int anslen)
+{
+	return res_query(dname, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_search(
+    const char *dname, int class, int type, unsigned char *answer, int anslen)
+{
+	return res_search(dname, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_querydomain(const char *name, const char *domain, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	return res_querydomain(name, domain, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_send(
+    const unsigned char *msg, int msglen, unsigned char *answer, int anslen)
+{
+	return res_send(msg, msglen, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_nquery(res_state statp, const char *dname, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	return res_nquery(statp, dname, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_nsearch(res_state statp, const char *dname, int class, int type,
+    unsigned char *answer, int anslen)
+{
+	return res_nsearch(statp, dname, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_nquerydomain(res_state statp, const char *name, const char *domain,
+    int class, int type, unsigned char *answer, int anslen)
+{
+	return res_nquerydomain(
+	    statp, name, domain, class, type, answer, anslen);
+}
+
+SHIM_EXPORT int
+__res_nsend(res_state statp, const unsigned char *msg, int msglen,
+    unsigned char *answer, int anslen)
+{
+	return res_nsend(statp, msg, msglen, answer, anslen);
 }

@@ -5,7 +5,9 @@
  * exit of every judged hook (re-entry guard, errno, fail closed).
  *
  * Runs inside the watched process. The constructor runs before main in
- * every process of the tree and may allocate; nothing after it does.
+ * every process of the tree and may allocate; nothing after it does: a new
+ * policy generation (a session grant) is loaded into memory mapped with raw
+ * system calls, never with malloc.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -154,7 +156,118 @@ shim_enter(struct shim_call *c, const char *call, int cls)
 		errno = shim_fail_errno(cls);
 		return SHIM_FAIL;
 	}
+	if (ring_snapshot_gen(&shim.rc) !=
+	    __atomic_load_n(&shim.snap_gen, __ATOMIC_ACQUIRE))
+		shim_refresh();
 	return SHIM_JUDGE;
+}
+
+/*
+ * New policy generations. Each is loaded into its own arena of anonymous
+ * mappings and never freed: another thread (or a signal handler) may still
+ * be deciding with the one it replaces. So at most SHIM_MAX_REFRESH are
+ * loaded per process; past that the process keeps the last one, and what it
+ * would ask goes to the supervisor, which has every grant: the answers stay
+ * right, only a round trip slower.
+ */
+#define SHIM_MAX_REFRESH 64
+#define ARENA_CHUNK (256 * 1024)
+#define ARENA_MAX_CHUNKS 64
+
+struct arena {
+	uint8_t *cur;
+	size_t left;
+	void *chunk[ARENA_MAX_CHUNKS];
+	size_t chunk_len[ARENA_MAX_CHUNKS];
+	int nchunk;
+};
+
+static void *
+map_anon(size_t n)
+{
+	long p = shim_sys(SYS_mmap, 0, (long)n, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p < 0 && p > -4096 ? NULL : (void *)p;
+}
+
+/* N zeroed bytes (fresh anonymous pages are zero) */
+static void *
+arena_zalloc(void *ctx, size_t n)
+{
+	struct arena *a = ctx;
+	size_t len;
+	void *p;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + 15) & ~(size_t)15;
+	if (n > a->left) {
+		if (a->nchunk == ARENA_MAX_CHUNKS)
+			return NULL;
+		len =
+		    n > ARENA_CHUNK ? (n + 4095) & ~(size_t)4095 : ARENA_CHUNK;
+		if ((p = map_anon(len)) == NULL)
+			return NULL;
+		a->chunk[a->nchunk] = p;
+		a->chunk_len[a->nchunk++] = len;
+		a->cur = p;
+		a->left = len;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+static void
+arena_drop(struct arena *a)
+{
+	int i;
+
+	for (i = 0; i < a->nchunk; i++)
+		shim_sys(SYS_munmap, (long)a->chunk[i], (long)a->chunk_len[i],
+		    0, 0, 0, 0);
+	a->nchunk = 0;
+}
+
+void
+shim_refresh(void)
+{
+	struct snapshot_alloc al;
+	struct arena a;
+	struct policy *pol;
+	uint32_t want, got;
+	uint8_t *buf;
+	long n;
+
+	if (__atomic_exchange_n(&shim.refreshing, 1, __ATOMIC_ACQ_REL))
+		return; /* another thread loads it; decide with the old one */
+	want = ring_snapshot_gen(&shim.rc);
+	if (want == __atomic_load_n(&shim.snap_gen, __ATOMIC_ACQUIRE))
+		goto out;
+	if (shim.nrefresh >= SHIM_MAX_REFRESH ||
+	    (buf = map_anon(AW_SNAP_MAX)) == NULL) {
+		__atomic_store_n(&shim.snap_gen, want, __ATOMIC_RELEASE);
+		goto out;
+	}
+	n = ring_snapshot_copy(&shim.rc, buf, AW_SNAP_MAX, &got);
+	if (n > 0) {
+		memset(&a, 0, sizeof(a));
+		al.zalloc = arena_zalloc;
+		al.ctx = &a;
+		if (snapshot_read_alloc(buf, (size_t)n, &al, &pol) == 0) {
+			__atomic_store_n(&shim.pol, pol, __ATOMIC_RELEASE);
+			shim.nrefresh++;
+		} else
+			arena_drop(&a); /* keep the old policy */
+		/* either way, this generation is done with */
+		__atomic_store_n(&shim.snap_gen, got, __ATOMIC_RELEASE);
+	}
+	/* else it changed under us: try again on a later call */
+	shim_sys(SYS_munmap, (long)buf, AW_SNAP_MAX, 0, 0, 0, 0);
+out:
+	__atomic_store_n(&shim.refreshing, 0, __ATOMIC_RELEASE);
 }
 
 int

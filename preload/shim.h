@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <netdb.h>
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <utime.h>
+#include <wordexp.h>
 
 #include "msg.h"
 #include "policy.h"
@@ -31,6 +33,9 @@
 #include "ring.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
+
+/* res_state, without <resolv.h> and its macros (p_type...) */
+struct __res_state;
 
 /* Legacy stat entry points (glibc < 2.33 binaries call these) */
 struct stat64;
@@ -83,7 +88,11 @@ struct shim_state {
 	int audit; /* report every intercepted call */
 	int audit_only; /* report, never enforce */
 	struct ring_client rc;
-	struct policy *pol;
+	struct policy *pol; /* read it with shim_policy(): a new generation
+			       replaces it while other threads decide */
+	uint32_t snap_gen; /* the generation pol was loaded from */
+	int refreshing; /* a thread is loading a new generation */
+	unsigned int nrefresh; /* generations loaded (each one is kept) */
 	int pid; /* the process fd[] belongs to */
 	int have_fds; /* fd[] parsed and open */
 	int fd[SHIM_NFDS];
@@ -93,6 +102,18 @@ struct shim_state {
 	char why[256]; /* why it failed closed */
 };
 extern struct shim_state shim;
+
+/* The policy to decide with: the newest generation this process loaded */
+static inline struct policy *
+shim_policy(void)
+{
+	return __atomic_load_n(&shim.pol, __ATOMIC_ACQUIRE);
+}
+/*
+ * The supervisor published a new policy snapshot (a session grant): load
+ * it, unless another thread is at it. Without malloc: safe in hooks.
+ */
+void shim_refresh(void);
 
 /*
  * The per-thread re-entry guard, held while the shim runs library code that
@@ -145,6 +166,8 @@ int shim_is_fd(int fd);
 int shim_move_fd(int fd); /* move ours off FD; 0 or -1 */
 void shim_fds_for_exec(void); /* clear FD_CLOEXEC on ours */
 int shim_post(const void *buf, size_t len); /* ring_post, vfork-aware */
+/* ring_call with no timeout, vfork-aware: the answer's verdict, or -1 */
+int shim_ask(const void *buf, size_t len);
 void fdguard_atfork_init(void);
 
 /* Raw system calls that never come back into the shim */
@@ -184,6 +207,9 @@ int judge_freopen(
     struct shim_call *c, const char *path, const char *mode, FILE *stream);
 int judge_sockaddr(
     struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len);
+/* fchmod and friends on FD: a write of its object unless FD is open for
+ * writing (that was judged at the open) */
+int judge_fd_write(struct shim_call *c, int fd);
 
 /* The one place a verdict is reported and applied */
 struct judge_obj {
@@ -194,8 +220,13 @@ struct judge_obj {
 	const char *host, *addr;
 	int port;
 };
-int judge_finish(struct shim_call *c, const struct judge_obj *o,
-    const struct pol_decision *d);
+/*
+ * Apply D: report it, and when the verdict is ask (and something is
+ * enforced), ask the supervisor and wait for its answer, however long the
+ * question takes; D->verdict then becomes the answer (allow or deny).
+ */
+int judge_finish(
+    struct shim_call *c, const struct judge_obj *o, struct pol_decision *d);
 /* Report without a decision (uncovered exec, malformed input) */
 int judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
     const char *rule, const char *why, int err);
@@ -214,6 +245,13 @@ void net_atfork_child(void);
 /* syscall(SYS_execve / SYS_execveat, ...) judged and carried (exec.c) */
 long exec_syscall(
     struct shim_call *c, long nr, long a, long b, long d, long e, long f);
+/*
+ * REL as the child of a posix_spawn with file actions FA will see it, after
+ * FA's chdir actions: 0 (no chdir action, or REL absolute: REL as it is),
+ * 1 (the path, into OUT, PATH_MAX bytes), -1 (not known: an fchdir action)
+ */
+int fdguard_fa_dir(
+    const posix_spawn_file_actions_t *fa, const char *rel, char *out);
 /* close_range around the shim's descriptors (fdguard.c) */
 int fdguard_close_range(unsigned int first, unsigned int last, int flags);
 /* popen/pclose bookkeeping reset after fork (exec.c) */

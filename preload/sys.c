@@ -2,7 +2,8 @@
  * sys.c: syscall(2), the generic entry programs use for calls libc does not
  * wrap (openat2) or to step around a wrapper. The numbers that reach the
  * filesystem, exec and the network are judged like their libc functions;
- * close, close_range, dup2 and dup3 keep the shim's descriptors; every other
+ * close, close_range, dup2 and dup3 keep the shim's descriptors; io_uring's
+ * calls fail with ENOSYS (its operations would pass every hook); every other
  * number goes straight through. Arguments are read as six longs, as the
  * kernel takes them.
  *
@@ -17,12 +18,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "shim.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
+#endif
+/* Linux 6.13 and 6.17: extended attributes and inode flags by dirfd/path */
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#endif
+#ifndef SYS_removexattrat
+#define SYS_removexattrat 466
+#endif
+#ifndef SYS_file_setattr
+#define SYS_file_setattr 469
 #endif
 
 static const char *
@@ -71,6 +83,28 @@ sys_name(long nr)
 		return "syscall:fchmodat";
 	case SYS_fchmodat2:
 		return "syscall:fchmodat2";
+	case SYS_fchmod:
+		return "syscall:fchmod";
+	case SYS_fchown:
+		return "syscall:fchown";
+	case SYS_setxattr:
+		return "syscall:setxattr";
+	case SYS_lsetxattr:
+		return "syscall:lsetxattr";
+	case SYS_fsetxattr:
+		return "syscall:fsetxattr";
+	case SYS_removexattr:
+		return "syscall:removexattr";
+	case SYS_lremovexattr:
+		return "syscall:lremovexattr";
+	case SYS_fremovexattr:
+		return "syscall:fremovexattr";
+	case SYS_setxattrat:
+		return "syscall:setxattrat";
+	case SYS_removexattrat:
+		return "syscall:removexattrat";
+	case SYS_file_setattr:
+		return "syscall:file_setattr";
 	case SYS_chown:
 		return "syscall:chown";
 	case SYS_lchown:
@@ -183,6 +217,24 @@ judge_sys(struct shim_call *c, long nr, const long *a)
 	case SYS_fchmodat2:
 		return judge_path_at(
 		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_FOLLOW);
+	case SYS_setxattr:
+	case SYS_removexattr:
+		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_FOLLOW);
+	case SYS_lsetxattr:
+	case SYS_lremovexattr:
+		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NOFOLLOW);
+	case SYS_fchmod:
+	case SYS_fchown:
+	case SYS_fsetxattr:
+	case SYS_fremovexattr:
+		return judge_fd_write(c, (int)a[0]);
+	case SYS_setxattrat:
+	case SYS_removexattrat:
+		return judge_path_at(
+		    c, OP_WRITE, (int)a[0], p1, (int)a[2], J_FOLLOW);
+	case SYS_file_setattr:
+		return judge_path_at(
+		    c, OP_WRITE, (int)a[0], p1, (int)a[4], J_FOLLOW);
 	case SYS_fchownat:
 		return judge_path_at(
 		    c, OP_WRITE, (int)a[0], p1, (int)a[4], J_FOLLOW);
@@ -210,6 +262,52 @@ judge_sys(struct shim_call *c, long nr, const long *a)
 	}
 	}
 	return 0;
+}
+
+/*
+ * io_uring: operations submitted to a ring run in the kernel, past every
+ * hook, so none is judged. The calls fail with ENOSYS, as on a kernel
+ * without io_uring (programs then fall back to ordinary calls), and the
+ * attempt is reported as uncovered. Under --audit-only they go through.
+ */
+static long
+io_uring_refused(long nr, const long *a)
+{
+	const char *name = nr == SYS_io_uring_setup ? "syscall:io_uring_setup"
+	    : nr == SYS_io_uring_enter		    ? "syscall:io_uring_enter"
+				       : "syscall:io_uring_register";
+	const char *argv[1];
+	struct shim_call c;
+	struct judge_obj o;
+
+	switch (shim_enter(&c, name, SHIM_FS)) {
+	case SHIM_PASS:
+		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	case SHIM_JUDGE:
+		break;
+	default:
+		return -1;
+	}
+	argv[0] = name + 8; /* the call, without "syscall:" */
+	memset(&o, 0, sizeof(o));
+	o.op = AW_OP_UNCOVERED;
+	o.argv = argv;
+	o.argc = 1;
+	o.port = -1;
+	if (judge_event(&c, &o, shim.audit_only ? VERDICT_ALLOW : VERDICT_DENY,
+		"io_uring",
+		"io_uring operations run in the kernel past every hook: "
+		"refused with ENOSYS, as where the kernel has no io_uring",
+		shim.audit_only ? 0 : ENOSYS) == -1) {
+		shim_leave(&c, shim_fail_errno(c.cls));
+		return -1;
+	}
+	if (shim.audit_only) {
+		shim_leave(&c, 0);
+		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+	shim_leave(&c, ENOSYS);
+	return -1;
 }
 
 SHIM_EXPORT long
@@ -249,6 +347,10 @@ syscall(long nr, ...)
 			return -1;
 		}
 		break;
+	case SYS_io_uring_setup:
+	case SYS_io_uring_enter:
+	case SYS_io_uring_register:
+		return io_uring_refused(nr, a);
 	}
 	if ((name = sys_name(nr)) == NULL)
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

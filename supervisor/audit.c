@@ -46,6 +46,7 @@ struct audit {
 	unsigned long	 lost;
 	unsigned long	 counts[OPX_N][2];	/* [op][0 allow, 1 deny] */
 	unsigned long	 events, malformed;
+	unsigned long	 asked, grants, channel_errors;
 };
 
 static int
@@ -335,7 +336,8 @@ audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 	if (strcmp(spec, "-") == 0)
 		fd = STDERR_FILENO;
 	else if (strncmp(spec, "fd:", 3) == 0) {
-		fd = (int)strtonum(spec + 3, 0, INT_MAX, &errstr);
+		/* 0-2 are the command's stdio: the log would corrupt them */
+		fd = (int)strtonum(spec + 3, 3, INT_MAX, &errstr);
 		if (errstr != NULL) {
 			snprintf(err, errlen, "--audit %s: descriptor number "
 			    "is %s", spec, errstr);
@@ -423,7 +425,21 @@ layer_name(unsigned layer)
 }
 
 int
-audit_event(struct audit *a, const struct aw_msg *m)
+audit_json_bytes(json_t *o, const char *key, const char *s)
+{
+	return set_bytes(o, key, s);
+}
+
+int
+audit_json_argv(json_t *o, const char *key, const char *const *argv,
+    size_t argc)
+{
+	return set_argv(o, key, argv, argc);
+}
+
+/* The event record of M, counted; NULL when out of memory. */
+static json_t *
+event_record(struct audit *a, const struct aw_msg *m)
 {
 	json_t *o;
 	int deny = m->verdict != VERDICT_ALLOW, x = opx(m->op);
@@ -431,7 +447,7 @@ audit_event(struct audit *a, const struct aw_msg *m)
 	a->events++;
 	a->counts[x][deny]++;
 	if ((o = json_object()) == NULL)
-		return emit(a, NULL);
+		return NULL;
 	json_object_set_new(o, "type", json_string("event"));
 	json_object_set_new(o, "ts", rfc3339(m->ts_ns));
 	json_object_set_new(o, "pid", json_integer(m->pid));
@@ -459,6 +475,119 @@ audit_event(struct audit *a, const struct aw_msg *m)
 		json_object_set_new(o, "errno", json_integer(m->err));
 	if (m->flags & AW_MF_AUDIT_ONLY)
 		json_object_set_new(o, "audit_only", json_true());
+	return o;
+}
+
+int
+audit_event(struct audit *a, const struct aw_msg *m)
+{
+	return emit(a, event_record(a, m));
+}
+
+int
+audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
+    const char *rule, const char *decided_by, uint64_t wait_ms, uint64_t id)
+{
+	struct aw_msg rec = *m;
+	json_t *o;
+
+	a->asked++;
+	rec.verdict = (uint8_t)(verdict == VERDICT_ALLOW ? VERDICT_ALLOW :
+	    VERDICT_DENY);
+	rec.rule = rule;
+	rec.layer = AW_LAYER_SUPERVISOR;
+	if (verdict == VERDICT_ALLOW)
+		rec.err = 0;
+	if ((o = event_record(a, &rec)) == NULL)
+		return emit(a, NULL);
+	if (asked)
+		json_object_set_new(o, "ask", json_true());
+	if (decided_by != NULL)
+		json_object_set_new(o, "decided_by", json_string(decided_by));
+	json_object_set_new(o, "wait_ms", json_integer((json_int_t)wait_ms));
+	if (id > 0)
+		json_object_set_new(o, "approval_id",
+		    json_integer((json_int_t)id));
+	return emit(a, o);
+}
+
+int
+audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
+    const char *scope, const char *decided_by)
+{
+	json_t *o;
+	int x = g->op >= 0 && g->op <= OP_BIND ? g->op : OPX_MALFORMED;
+
+	a->grants++;
+	if ((o = json_object()) == NULL)
+		return emit(a, NULL);
+	json_object_set_new(o, "type", json_string("grant"));
+	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "approval_id", json_integer((json_int_t)id));
+	json_object_set_new(o, "decision", json_string(g->allow ?
+	    "allow_session" : "deny_session"));
+	json_object_set_new(o, "op", json_string(op_names[x]));
+	set_bytes(o, "path", g->path);
+	set_bytes(o, "host", g->host);
+	if (g->argc > 0)
+		set_argv(o, "argv_prefix", g->argv, g->argc);
+	set_bytes(o, "exe", g->exe);
+	set_bytes(o, "scope", scope);
+	if (decided_by != NULL)
+		json_object_set_new(o, "decided_by", json_string(decided_by));
+	return emit(a, o);
+}
+
+int
+audit_rerun(struct audit *a, int first_status, size_t ngrants,
+    const char *decided_by)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return emit(a, NULL);
+	json_object_set_new(o, "type", json_string("rerun"));
+	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "exit_status", json_integer(first_status));
+	json_object_set_new(o, "grants", json_integer((json_int_t)ngrants));
+	json_object_set_new(o, "decided_by", json_string(decided_by));
+	return emit(a, o);
+}
+
+int
+audit_approval_error(struct audit *a, const char *channel, const char *why,
+    const void *line, size_t len)
+{
+	char k64[] = "line_b64";
+	uint8_t *copy;
+	size_t i;
+	json_t *o;
+
+	a->channel_errors++;
+	if ((o = json_object()) == NULL)
+		return emit(a, NULL);
+	json_object_set_new(o, "type", json_string("approval_error"));
+	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "channel", json_string(channel));
+	set_bytes(o, "why", why);
+	if (line != NULL) {
+		if (len > 1024) {
+			len = 1024;
+			json_object_set_new(o, "line_truncated", json_true());
+		}
+		/* a NUL is shown as U+FFFD too (many JSON readers refuse
+		 * \u0000); the exact bytes are in line_b64 */
+		if ((copy = malloc(len + 1)) != NULL) {
+			memcpy(copy, line, len);
+			for (i = 0; i < len; i++)
+				if (copy[i] == 0)
+					copy[i] = 0xff;
+			json_object_set_new(o, "line", lossy_string(copy, len));
+			free(copy);
+		}
+		if (!audit_utf8_valid(line, len) || memchr(line, 0, len))
+			json_object_set_new(o, k64, b64_string(line, len));
+	}
 	return emit(a, o);
 }
 
@@ -503,6 +632,15 @@ audit_end(struct audit *a, int exit_status, int signo)
 	json_object_set_new(o, "events", json_integer((json_int_t)a->events));
 	json_object_set_new(o, "malformed",
 	    json_integer((json_int_t)a->malformed));
+	if (a->asked > 0)
+		json_object_set_new(o, "asked",
+		    json_integer((json_int_t)a->asked));
+	if (a->grants > 0)
+		json_object_set_new(o, "grants",
+		    json_integer((json_int_t)a->grants));
+	if (a->channel_errors > 0)
+		json_object_set_new(o, "approval_errors",
+		    json_integer((json_int_t)a->channel_errors));
 	for (i = 0; i < OPX_N; i++) {
 		if (a->counts[i][0] == 0 && a->counts[i][1] == 0)
 			continue;

@@ -10,6 +10,7 @@
 #ifndef AGENTWRAP_AUDIT_H
 #define AGENTWRAP_AUDIT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,53 @@ int	audit_start(struct audit *a, const char *version,
  * "audit_only": true when M has AW_MF_AUDIT_ONLY. 0 or -1.
  */
 int	audit_event(struct audit *a, const struct aw_msg *m);
+
+/*
+ * An asked call (a round trip whose request the supervisor decided): the
+ * event record of M with VERDICT (the one enforced: allow or deny) and
+ * RULE, plus "ask": true when the policy asked, "decided_by" (harness,
+ * rule, timeout, no-channel, session-grant, withdrawn; later tty),
+ * "wait_ms" (how long the process waited) and, when a question went out,
+ * "approval_id" (ID > 0). 0 or -1.
+ */
+int	audit_asked(struct audit *a, const struct aw_msg *m, int verdict,
+	    int asked, const char *rule, const char *decided_by,
+	    uint64_t wait_ms, uint64_t id);
+
+/*
+ * A session grant: "type": "grant", the answer's ID, ALLOW, the op and the
+ * object (path, host, or argv prefix and exe), the SCOPE shown with the
+ * question and who granted it (DECIDED_BY). 0 or -1.
+ */
+struct pol_grant;
+int	audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
+	    const char *scope, const char *decided_by);
+
+/*
+ * Something an approval channel sent that was not trusted (a malformed,
+ * unknown or duplicate answer) or a change of its state: "type":
+ * "approval_error", the CHANNEL, WHY, and up to 1024 bytes of LINE (any
+ * bytes; LINE may be NULL). 0 or -1.
+ */
+int	audit_approval_error(struct audit *a, const char *channel,
+	    const char *why, const void *line, size_t len);
+
+/*
+ * approval_policy = on-failure: the command failed and is run again with
+ * NGRANTS grants, as the approval CHANNEL (decided_by) said: "type":
+ * "rerun", "exit_status" of the first run, "grants", "decided_by". 0 or -1.
+ */
+int	audit_rerun(struct audit *a, int first_status, size_t ngrants,
+	    const char *decided_by);
+
+/*
+ * For other records built with jansson (the harness channel): KEY = S as
+ * a JSON string, and KEY_b64 with the exact bytes if S is not UTF-8; an
+ * argv the same way. 0 or -1.
+ */
+int	audit_json_bytes(json_t *o, const char *key, const char *s);
+int	audit_json_argv(json_t *o, const char *key, const char *const *argv,
+	    size_t argc);
 
 /* A ring message that did not decode: who sent it (owner_pid, as the slot
  * says) and how long it was. 0 or -1. */

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "execpolicy.h"
 #include "loadcfg.h"
+#include "pathres.h"
 
 int
 loadcfg_read_file(const char *path, char **bufp, size_t *lenp, char *err,
@@ -92,10 +94,15 @@ fail:
 	return -1;
 }
 
+/* config_apply_toml or execpolicy_parse */
+typedef int (*apply_fn)(struct config *, const char *, const char *, size_t,
+    char *, size_t);
+
 static int
-load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+load_with(struct config *cfg, const char *path, apply_fn apply, char *err,
+    size_t errlen)
 {
-	char canon[PATH_MAX], *buf;
+	char canon[PATH_MAX], named[PATH_MAX], cwd[PATH_MAX], *buf;
 	size_t len;
 	int r;
 
@@ -106,14 +113,18 @@ load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 		free(buf);
 		return -1;
 	}
-	r = config_apply_toml(cfg, path, buf, len, err, errlen);
+	r = apply(cfg, path, buf, len, err, errlen);
 	free(buf);
 	/*
 	 * Guard the name as given as well as its target: a symlink to the
 	 * config could otherwise be repointed for the next run.
 	 */
-	if (r == 0 && path[0] == '/' && strcmp(path, canon) != 0 &&
-	    config_note_file(cfg, path) == -1) {
+	if (r == 0 && path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		pathres_lexical(cwd, path, named, sizeof(named));
+	else if (r == 0)
+		snprintf(named, sizeof(named), "%s", path);
+	if (r == 0 && named[0] == '/' && strcmp(named, canon) != 0 &&
+	    config_note_file(cfg, named) == -1) {
 		snprintf(err, errlen, "out of memory");
 		r = -1;
 	}
@@ -122,6 +133,32 @@ load_file(struct config *cfg, const char *path, char *err, size_t errlen)
 		r = -1;
 	}
 	return r;
+}
+
+static int
+load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	return load_with(cfg, path, config_apply_toml, err, errlen);
+}
+
+/* A Codex .rules file; FROM says who named it, for a file we cannot read. */
+static int
+load_rules(struct config *cfg, const char *path, const char *from, char *err,
+    size_t errlen)
+{
+	char msg[CFG_ERR + 256];
+
+	msg[0] = '\0';
+	if (load_with(cfg, path, execpolicy_parse, msg, sizeof(msg)) == 0)
+		return 0;
+	/* a parse error names FILE:LINE:COL; a read error gets the source */
+	if (strncmp(msg, path, strlen(path)) == 0 &&
+	    msg[strlen(path)] == ':' && msg[strlen(path) + 1] >= '0' &&
+	    msg[strlen(path) + 1] <= '9')
+		snprintf(err, errlen, "%s", msg);
+	else
+		snprintf(err, errlen, "%s: %s", from, msg);
+	return -1;
 }
 
 int
@@ -201,6 +238,26 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 		config_set_network(cfg, true, "--network");
 	for (i = 0; i < o->nassignments; i++)
 		if (config_apply_assignment(cfg, o->assignments[i], err,
+		    errlen) == -1)
+			goto fail;
+
+	/*
+	 * Codex .rules files, once the TOML layers are all applied: so -c can
+	 * set rules_files too, and a later agentwrap.exec.rules (which
+	 * replaces) cannot drop their rules. Order: TOML rules, rules_files,
+	 * --rules; the strictest matching rule decides anyway.
+	 */
+	for (i = 0; i < cfg->l[CFG_RULES_FILES].n; i++) {
+		char from[CFG_WHERE + 64];
+
+		snprintf(from, sizeof(from), "agentwrap.exec.rules_files (%s)",
+		    cfg->l[CFG_RULES_FILES].where);
+		if (load_rules(cfg, cfg->l[CFG_RULES_FILES].v[i].key, from, err,
+		    errlen) == -1)
+			goto fail;
+	}
+	for (i = 0; i < o->nrules_files; i++)
+		if (load_rules(cfg, o->rules_files[i], "--rules", err,
 		    errlen) == -1)
 			goto fail;
 	return 0;

@@ -2,7 +2,9 @@
  * loadcfg.h: build the effective configuration from every source, in order:
  * built-in defaults; $AGENTWRAP_CONFIG or else
  * ${XDG_CONFIG_HOME:-~/.config}/agentwrap/config.toml; --config-file; the
- * options -s, -a, -C, --add-dir, -n; then every -c key=value.
+ * options -s, -a, -C, --add-dir, -n; then every -c key=value. Then the Codex
+ * .rules files: those of agentwrap.exec.rules_files (its final value), then
+ * every --rules FILE; their rules come after the TOML ones.
  *
  * Runs in the supervisor; reads files the user named, refusing any that
  * others could have written.
@@ -27,6 +29,8 @@ struct loadcfg_opts {
 	bool		 network;		/* -n */
 	const char	**assignments;		/* -c */
 	size_t		 nassignments;
+	const char	**rules_files;		/* --rules */
+	size_t		 nrules_files;
 };
 
 /*

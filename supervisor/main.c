@@ -10,6 +10,7 @@
  * 1 deny, 2 ask); 125 for agentwrap's own errors (bad config, bad usage),
  * as env(1).
  */
+#include <dlfcn.h>
 #include <err.h>
 #include <getopt.h>
 #include <limits.h>
@@ -36,6 +37,10 @@ enum {
 	OPT_VERSION,
 	OPT_AUDIT,
 	OPT_AUDIT_ONLY,
+	OPT_RULES,
+	OPT_APPROVAL_FD,
+	OPT_APPROVAL_SOCKET,
+	OPT_SAVE_GRANTS,
 };
 
 static const struct option longopts[] = {
@@ -46,12 +51,16 @@ static const struct option longopts[] = {
 	{ "network", no_argument, NULL, 'n' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "resolve", required_argument, NULL, OPT_RESOLVE },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "audit", required_argument, NULL, OPT_AUDIT },
 	{ "audit-only", no_argument, NULL, OPT_AUDIT_ONLY },
+	{ "approval-fd", required_argument, NULL, OPT_APPROVAL_FD },
+	{ "approval-socket", required_argument, NULL, OPT_APPROVAL_SOCKET },
+	{ "save-grants", required_argument, NULL, OPT_SAVE_GRANTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -75,9 +84,13 @@ usage(FILE *f)
 "  -n, --network                  network access on (workspace-write)\n"
 "  -c, --config KEY=VALUE         set a config key; VALUE is TOML, else a string\n"
 "      --config-file FILE         read FILE after the user config\n"
+"      --rules FILE               read a Codex .rules file (repeatable)\n"
 "      --resolve HOST=ADDR[,ADDR] answer name resolution without DNS\n"
 "      --audit FILE|-|fd:N        write every intercepted call as JSON Lines\n"
 "      --audit-only               enforce nothing, record every verdict\n"
+"      --approval-fd N            ask a harness over descriptor N (JSON Lines)\n"
+"      --approval-socket PATH     ask a harness listening on a Unix socket\n"
+"      --save-grants FILE         append the session grants to FILE as TOML\n"
 "  -q, --quiet                    no denial lines or summary on stderr\n"
 "  -h, --help, --version\n");
 }
@@ -119,10 +132,12 @@ main(int argc, char **argv)
 	struct policy *pol = NULL;
 	char errbuf[CFG_ERR + 256], *text;
 	size_t textlen;
+	const char *errstr;
 	int ch, explain = 0, print_config = 0, r;
 
 	memset(&o, 0, sizeof(o));
 	memset(&ro, 0, sizeof(ro));
+	ro.approval_fd = -1;
 	while (!explain &&
 	    (ch = getopt_long(argc, argv, "+s:a:C:nc:qh", longopts, NULL)) !=
 	    -1) {
@@ -150,6 +165,9 @@ main(int argc, char **argv)
 				errx(EXIT_AGENTWRAP, "--config-file given twice");
 			o.config_file = optarg;
 			break;
+		case OPT_RULES:
+			push(&o.rules_files, &o.nrules_files, optarg);
+			break;
 		case OPT_EXPLAIN:
 			explain = 1;
 			break;
@@ -171,6 +189,27 @@ main(int argc, char **argv)
 			break;
 		case OPT_AUDIT_ONLY:
 			ro.audit_only = 1;
+			break;
+		case OPT_APPROVAL_FD:
+			if (ro.approval_fd >= 0 || ro.approval_socket != NULL)
+				errx(EXIT_AGENTWRAP, "one approval channel: "
+				    "--approval-fd or --approval-socket, once");
+			ro.approval_fd = (int)strtonum(optarg, 0, INT_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				errx(EXIT_AGENTWRAP, "--approval-fd: descriptor "
+				    "number is %s", errstr);
+			break;
+		case OPT_APPROVAL_SOCKET:
+			if (ro.approval_fd >= 0 || ro.approval_socket != NULL)
+				errx(EXIT_AGENTWRAP, "one approval channel: "
+				    "--approval-fd or --approval-socket, once");
+			ro.approval_socket = optarg;
+			break;
+		case OPT_SAVE_GRANTS:
+			if (ro.save_grants != NULL)
+				errx(EXIT_AGENTWRAP, "--save-grants given twice");
+			ro.save_grants = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -204,6 +243,15 @@ main(int argc, char **argv)
 	} else if (argc == 0) {
 		usage(stderr);
 		r = EXIT_AGENTWRAP;
+	} else if (dlsym(RTLD_DEFAULT, "agentwrap_shim_marker") != NULL) {
+		/*
+		 * Inside an agentwrap run the outer shim would carry the outer
+		 * policy into our command and drop ours: refuse rather than
+		 * run with a policy the user did not ask for.
+		 */
+		warnx("already running inside agentwrap: a nested run cannot "
+		    "apply its own policy yet; run it outside agentwrap");
+		r = EXIT_AGENTWRAP;
 	} else {
 		ro.cfg = &cfg;
 		ro.pol = pol;
@@ -217,5 +265,6 @@ main(int argc, char **argv)
 	resolve_table_free(rt);
 	free(o.add_dirs);
 	free(o.assignments);
+	free(o.rules_files);
 	return r;
 }

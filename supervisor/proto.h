@@ -47,6 +47,8 @@
  * Slot states. FREE -> (client CAS) WRITING -> POSTED (one-way: the
  * supervisor reads it and frees it) or REQUEST (round trip: the supervisor
  * writes the answer and sets ANSWERED; the client reads it and frees it).
+ * A request whose answer must wait (a question to a person or a harness)
+ * stays BUSY, for as long as it takes, until the supervisor answers it.
  */
 enum aw_slot_state {
 	AW_SLOT_FREE = 0,
@@ -76,7 +78,12 @@ struct aw_ring {
 	int32_t			supervisor_pid;
 	/* set while the supervisor sleeps in poll(): a client that posts then writes the doorbell */
 	_Atomic uint32_t	supervisor_waiting;
-	/* bumped when a new policy snapshot is published (grants, issue 4) */
+	/*
+	 * The generation of the newest policy snapshot published in the
+	 * snapshot area (struct aw_snap_area, after the slots): 0 until the
+	 * first one; the sealed snapshot memfd is generation 0. A shim that
+	 * sees it change loads the new one before its next decision.
+	 */
 	_Atomic uint32_t	snapshot_gen;
 	/* clients waiting for a free slot sleep on this futex word */
 	_Atomic uint32_t	free_wait;
@@ -88,5 +95,37 @@ struct aw_ring {
 	pthread_mutex_t		alive;
 	struct aw_slot		slot[];
 };
+
+/*
+ * The snapshot area: at AW_SNAP_AREA_OFF in the ring memfd (after the slots,
+ * page aligned), two buffers that the supervisor writes in turn, each under
+ * a seqlock (seq is odd while it writes); cur names the one published last.
+ * It publishes a new generation (session grants, issue 4) by writing the
+ * other buffer, then storing cur, then aw_ring.snapshot_gen. A reader copies
+ * buffer cur out and keeps the copy only if seq was even and unchanged
+ * around it. Like the slots, the area is writable by every process of the
+ * tree: the shim checks what it loads (snapshot_read), and the supervisor
+ * never reads it back.
+ */
+#define AW_SNAP_MAX		(256 * 1024)	/* bytes of one snapshot */
+
+struct aw_snap_buf {
+	_Atomic uint32_t	seq;
+	uint32_t		gen;
+	uint32_t		len;
+	uint32_t		reserved;
+	uint8_t			data[AW_SNAP_MAX];
+};
+
+struct aw_snap_area {
+	_Atomic uint32_t	cur;		/* 0 or 1: the buffer published last */
+	uint32_t		reserved[3];
+	struct aw_snap_buf	buf[2];
+};
+
+#define AW_RING_SLOTS_END	(sizeof(struct aw_ring) + \
+				    (size_t)AW_NSLOTS * sizeof(struct aw_slot))
+#define AW_SNAP_AREA_OFF	((AW_RING_SLOTS_END + 4095) & ~(size_t)4095)
+#define AW_RING_MAP_LEN		(AW_SNAP_AREA_OFF + sizeof(struct aw_snap_area))
 
 #endif /* AGENTWRAP_PROTO_H */

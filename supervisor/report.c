@@ -85,8 +85,10 @@ say(const char *line)
 	if ((vis = malloc(cap)) == NULL)
 		return;
 	memcpy(vis, "agentwrap: ", 11);
-	strnvis(vis + 11, line, cap - 12, VIS_SAFE | VIS_OCTAL | VIS_NL |
-	    VIS_TAB | VIS_CSTYLE);
+	/* not VIS_SAFE: a raw \r or \b could draw over a prompt on the
+	 * same terminal */
+	strnvis(vis + 11, line, cap - 12, VIS_OCTAL | VIS_NL | VIS_TAB |
+	    VIS_CSTYLE);
 	len = strlen(vis);
 	vis[len++] = '\n';
 	while (off < len) {
@@ -294,9 +296,37 @@ report_hint(const struct policy *pol, const struct pol_request *req,
 		    "-a on-request");
 }
 
+static void denial(struct report *r, const struct aw_msg *m,
+    const struct pol_decision *given, const char *note);
+
 void
 report_denial(struct report *r, const struct aw_msg *m,
     const struct pol_decision *given)
+{
+	denial(r, m, given, NULL);
+}
+
+void
+report_asked_denial(struct report *r, const struct aw_msg *m,
+    const struct pol_decision *d, const char *note)
+{
+	denial(r, m, d, note);
+}
+
+void
+report_line(struct report *r, const char *line)
+{
+	if (!r->quiet)
+		say(line);
+}
+
+/*
+ * NOTE: what settled a question that was asked; NULL for a call that
+ * nothing asked about (the shim enforced an ask as a deny).
+ */
+static void
+denial(struct report *r, const struct aw_msg *m,
+    const struct pol_decision *given, const char *note)
 {
 	struct pol_request req;
 	struct pol_decision own;
@@ -329,10 +359,11 @@ report_denial(struct report *r, const struct aw_msg *m,
 		return;
 	}
 	off = append(line, sizeof(line), off, "%s", d->why);
-	if (d->verdict == VERDICT_ASK)
-		off = append(line, sizeof(line), off, "; nothing can approve "
-		    "it in this run (approvals arrive with a terminal or "
-		    "harness), so it is denied");
+	if (note != NULL)
+		off = append(line, sizeof(line), off, "; %s", note);
+	else if (d->verdict == VERDICT_ASK)
+		off = append(line, sizeof(line), off, "; %s",
+		    REPORT_NO_CHANNEL);
 	report_hint(r->pol, &req, d, hint, sizeof(hint));
 	if (hint[0] != '\0')
 		append(line, sizeof(line), off, "; to allow: %s", hint);

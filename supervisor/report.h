@@ -19,6 +19,10 @@
 
 struct report;
 
+/* Why an ask was denied when nothing could be asked */
+#define REPORT_NO_CHANNEL	"nothing can approve it in this run (no " \
+	"--approval-socket or --approval-fd), so it is denied"
+
 /* RT answers name resolution when a decision needs it (--resolve). NULL
  * only when out of memory. */
 struct report *report_new(const struct policy *pol, struct resolve_table *rt,
@@ -33,6 +37,18 @@ void	report_free(struct report *r);
  */
 void	report_denial(struct report *r, const struct aw_msg *m,
 	    const struct pol_decision *d);
+
+/*
+ * An asked call that ends denied: D is the supervisor's decision (the
+ * question), NOTE says who or what denied it ("the harness denied it",
+ * "nobody answered within approval_timeout = 300 s"...). One line per op
+ * and object, as report_denial(), and counted.
+ */
+void	report_asked_denial(struct report *r, const struct aw_msg *m,
+	    const struct pol_decision *d, const char *note);
+
+/* One line "agentwrap: LINE", escaped; nothing under -q. */
+void	report_line(struct report *r, const char *line);
 
 /* Under --audit-only: a call that the policy would have denied. Counted. */
 void	report_would_deny(struct report *r, const struct aw_msg *m);

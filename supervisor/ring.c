@@ -25,6 +25,12 @@
  *  - liveness: the supervisor holds a robust mutex forever; the kernel marks
  *    it FUTEX_OWNER_DIED when the supervisor dies. Every client wait is
  *    bounded to 100 ms, and the mutex word is checked after each.
+ *  - deferred answers: a handler may return RING_DEFER; the slot stays BUSY
+ *    (and is never reclaimed as stray) until ring_answer(), and the client
+ *    waits on as for any answer. A dead client is found by ring_deferred_gone.
+ *  - policy generations: the snapshot area after the slots holds two
+ *    buffers, written in turn under a seqlock (ring_publish_snapshot) and
+ *    copied out by clients (ring_snapshot_copy).
  */
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -44,8 +50,7 @@
 #include "msg.h"
 #include "ring.h"
 
-#define RING_MAP_LEN	(sizeof(struct aw_ring) + \
-			    (size_t)AW_NSLOTS * sizeof(struct aw_slot))
+#define RING_MAP_LEN	AW_RING_MAP_LEN
 
 #define FREE_WAITERS	0x80000000u	/* free_wait: someone sleeps on it */
 #define WAIT_SLICE_NS	(100 * 1000 * 1000ull)	/* liveness re-check */
@@ -436,6 +441,59 @@ answered:
 	return (int)alen;
 }
 
+static struct aw_snap_area *
+snap_area(struct aw_ring *r)
+{
+	return (struct aw_snap_area *)((uint8_t *)r + AW_SNAP_AREA_OFF);
+}
+
+uint32_t
+ring_snapshot_gen(const struct ring_client *c)
+{
+	if (c->ring == NULL)
+		return 0;
+	return atomic_load_explicit(&c->ring->snapshot_gen,
+	    memory_order_acquire);
+}
+
+long
+ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
+    uint32_t *gen)
+{
+	struct aw_snap_area *a;
+	struct aw_snap_buf *b;
+	uint32_t s1, s2, len, g, idx;
+	int tries;
+
+	*gen = 0;
+	if (c->ring == NULL ||
+	    atomic_load_explicit(&c->ring->snapshot_gen,
+	    memory_order_acquire) == 0)
+		return -1;
+	a = snap_area(c->ring);
+	for (tries = 0; tries < 16; tries++) {
+		idx = atomic_load_explicit(&a->cur, memory_order_acquire) & 1;
+		b = &a->buf[idx];
+		s1 = atomic_load_explicit(&b->seq, memory_order_acquire);
+		if (s1 & 1) {
+			cpu_relax();
+			continue;
+		}
+		len = __atomic_load_n(&b->len, __ATOMIC_RELAXED);
+		g = __atomic_load_n(&b->gen, __ATOMIC_RELAXED);
+		if (len > AW_SNAP_MAX || len > cap)
+			return -1;
+		memcpy(buf, b->data, len);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&b->seq, memory_order_relaxed);
+		if (s1 == s2 && g != 0) {
+			*gen = g;
+			return (long)len;
+		}
+	}
+	return -1;
+}
+
 /* --- server --- */
 
 struct ring_track {
@@ -443,6 +501,7 @@ struct ring_track {
 	uint32_t	state;
 	int32_t		pid;
 	uint32_t	tid;
+	int		deferred;	/* BUSY: a request answered later */
 };
 
 int
@@ -455,6 +514,7 @@ ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN])
 
 	memset(s, 0, sizeof(*s));
 	s->ring_fd = s->doorbell_fd = -1;
+	s->serving = -1;
 	s->map_len = RING_MAP_LEN;
 	if ((s->ring_fd = memfd_create("agentwrap-ring",
 	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
@@ -578,7 +638,8 @@ ring_reclaim(struct ring_server *s, int force)
 		t = &s->track[i];
 		st = atomic_load(&sl->state);
 		if (st == AW_SLOT_FREE || st == AW_SLOT_POSTED ||
-		    st == AW_SLOT_REQUEST) {
+		    st == AW_SLOT_REQUEST ||
+		    (st == AW_SLOT_BUSY && t->deferred)) {
 			t->since_ns = 0;
 			continue;
 		}
@@ -751,7 +812,18 @@ ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
 			continue;
 		}
 		alen = 0;
+		s->serving = (int)ready[i].idx;
 		v = handle(ctx, copy, len, pid, ans, AW_SLOT_DATA, &alen);
+		s->serving = -1;
+		if (v == RING_DEFER) {
+			/* BUSY until ring_answer(); ring_reclaim leaves it */
+			s->track[ready[i].idx].deferred = 1;
+			s->track[ready[i].idx].since_ns = 0;
+			s->track[ready[i].idx].pid = pid;
+			s->track[ready[i].idx].tid = __atomic_load_n(
+			    &sl->owner_tid, __ATOMIC_RELAXED);
+			continue;
+		}
 		if (alen > AW_SLOT_DATA)
 			alen = AW_SLOT_DATA;
 		memcpy(sl->data, ans, alen);
@@ -767,6 +839,90 @@ out:
 	if (now_ns() - s->last_reclaim_ns >= LINGER_NS)
 		ring_reclaim(s, 0);
 	return handled;
+}
+
+int
+ring_serving_slot(const struct ring_server *s)
+{
+	return s->serving;
+}
+
+int
+ring_answer(struct ring_server *s, int slot, int verdict, const void *ans,
+    size_t alen)
+{
+	struct aw_slot *sl;
+	uint32_t st;
+
+	if (slot < 0 || slot >= AW_NSLOTS || !s->track[slot].deferred)
+		return -1;
+	sl = &s->ring->slot[slot];
+	s->track[slot].deferred = 0;
+	s->track[slot].since_ns = 0;
+	if (alen > AW_SLOT_DATA)
+		alen = AW_SLOT_DATA;
+	if (alen > 0)
+		memcpy(sl->data, ans, alen);
+	__atomic_store_n(&sl->answer_len, (uint32_t)alen, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl->answer, verdict, __ATOMIC_RELAXED);
+	st = AW_SLOT_BUSY;
+	if (atomic_compare_exchange_strong(&sl->state, &st, AW_SLOT_ANSWERED))
+		futex_wake(&sl->state);
+	return 0;
+}
+
+int
+ring_deferred_gone(struct ring_server *s, int slot)
+{
+	const struct ring_track *t;
+
+	if (slot < 0 || slot >= AW_NSLOTS || !s->track[slot].deferred)
+		return 0;
+	t = &s->track[slot];
+	/* a client that gave up (ring_call's timeout) disowned it */
+	if (__atomic_load_n(&s->ring->slot[slot].owner_pid,
+	    __ATOMIC_ACQUIRE) == 0)
+		return 1;
+	return owner_dead(t->pid, t->tid);
+}
+
+int
+ring_deferred_count(const struct ring_server *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < AW_NSLOTS; i++)
+		n += s->track[i].deferred != 0;
+	return n;
+}
+
+uint32_t
+ring_publish_snapshot(struct ring_server *s, const void *buf, size_t len)
+{
+	struct aw_snap_area *a = snap_area(s->ring);
+	struct aw_snap_buf *b;
+	uint32_t idx, seq, gen;
+
+	if (len > AW_SNAP_MAX)
+		return 0;
+	gen = s->snap_gen + 1;
+	if (gen == 0)
+		gen = 1;
+	/* alternate by our own count, not by what the shared cur says */
+	idx = gen & 1;
+	b = &a->buf[idx];
+	/* odd while we write (whatever a process may have stored there) */
+	seq = atomic_load(&b->seq) | 1;
+	atomic_store_explicit(&b->seq, seq, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	memcpy(b->data, buf, len);
+	__atomic_store_n(&b->len, (uint32_t)len, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->gen, gen, __ATOMIC_RELAXED);
+	atomic_store_explicit(&b->seq, seq + 1, memory_order_release);
+	atomic_store(&a->cur, idx);
+	atomic_store(&s->ring->snapshot_gen, gen);
+	s->snap_gen = gen;
+	return gen;
 }
 
 int

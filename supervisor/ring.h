@@ -52,6 +52,21 @@ int	ring_post(struct ring_client *c, const void *msg, size_t len);
 int	ring_call(struct ring_client *c, const void *msg, size_t len,
 	    void *ans, size_t anscap, int *verdict, int timeout_ms);
 
+/*
+ * The policy snapshot the supervisor published last (see proto.h): its
+ * generation (0: none beyond the sealed memfd), from memory alone.
+ */
+uint32_t ring_snapshot_gen(const struct ring_client *c);
+
+/*
+ * Copy the newest published snapshot into BUF (CAP bytes) under the
+ * seqlock; *GEN gets its generation. Returns its length, or -1 if there is
+ * none, it is larger than CAP or AW_SNAP_MAX, or it kept changing while
+ * being copied (try again later). Async-signal-safe, like the rest.
+ */
+long	ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
+	    uint32_t *gen);
+
 /* Server side */
 struct ring_track;
 
@@ -64,6 +79,8 @@ struct ring_server {
 	uint8_t		*buf;		/* the private copy of a slot, and the answer */
 	struct ring_track *track;	/* per slot: since when it lingers, and whose */
 	uint64_t	 last_reclaim_ns;
+	int		 serving;	/* the slot HANDLE is called for, or -1 */
+	uint32_t	 snap_gen;	/* the last generation published */
 };
 
 /*
@@ -86,6 +103,17 @@ void	ring_destroy(struct ring_server *s);
  */
 typedef int (*ring_handler)(void *ctx, uint8_t *msg, size_t len,
     int32_t owner_pid, uint8_t *ans, size_t anscap, size_t *anslen);
+
+/*
+ * A handler of a request may return RING_DEFER instead of a verdict: the
+ * slot then stays BUSY and its client keeps waiting, while the supervisor
+ * goes on serving everyone else; it answers later with ring_answer() (the
+ * slot's index is ring_serving_slot() during the handler). A deferred slot
+ * is never reclaimed behind the supervisor's back: if its client dies, the
+ * supervisor learns it from ring_deferred_gone() and answers anyway (the
+ * answer is then reclaimed as any answer nobody reads).
+ */
+#define RING_DEFER	(-1000)
 /*
  * Slots ready in one pass are handled in the order of their messages'
  * ts_ns (msg_peek_ts), so one thread's events keep their order. For a
@@ -93,6 +121,35 @@ typedef int (*ring_handler)(void *ctx, uint8_t *msg, size_t len,
  * length word is out of range is handed over with LEN == 0.
  */
 int	ring_serve(struct ring_server *s, ring_handler handle, void *ctx);
+
+/* During a handler: the index of the slot it handles (-1 outside one). */
+int	ring_serving_slot(const struct ring_server *s);
+
+/*
+ * Answer the deferred request in SLOT: ALEN bytes of ANS (at most
+ * AW_SLOT_DATA), VERDICT for the client to enforce; wakes the client.
+ * Returns 0, or -1 if SLOT holds no deferred request.
+ */
+int	ring_answer(struct ring_server *s, int slot, int verdict,
+	    const void *ans, size_t alen);
+
+/*
+ * Is the client of the deferred request in SLOT gone (its thread exited or
+ * is a zombie)? 1 if so, 0 if it is alive or SLOT is not deferred. Makes a
+ * system call or two: call it now and then, not in a tight loop.
+ */
+int	ring_deferred_gone(struct ring_server *s, int slot);
+
+/* How many requests are deferred (not yet answered with ring_answer). */
+int	ring_deferred_count(const struct ring_server *s);
+
+/*
+ * Publish LEN bytes of a policy snapshot as the next generation (into the
+ * buffer that is not current, under its seqlock; then cur, then
+ * snapshot_gen). Returns the new generation, or 0 if LEN > AW_SNAP_MAX.
+ */
+uint32_t ring_publish_snapshot(struct ring_server *s, const void *buf,
+	    size_t len);
 
 /*
  * Free slots whose owner is gone: WRITING or ANSWERED slots whose owning
@@ -114,7 +171,8 @@ int	ring_reclaim_pid(struct ring_server *s, int32_t pid);
 
 /*
  * How many slots wait for the supervisor (POSTED, REQUEST) and how many are
- * taken otherwise (WRITING, ANSWERED, or a state no client should set).
+ * taken otherwise (WRITING, ANSWERED, BUSY with a deferred request, or a
+ * state no client should set).
  * Either pointer may be NULL. Returns the sum.
  */
 int	ring_count(struct ring_server *s, int *pending, int *lingering);

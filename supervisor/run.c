@@ -18,9 +18,11 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <elf.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +37,11 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "approve.h"
 #include "audit.h"
+#include "harness.h"
 #include "msg.h"
+#include "prompt.h"
 #include "report.h"
 #include "ring.h"
 #include "run.h"
@@ -58,6 +63,8 @@ struct run {
 	struct ring_server	 ring;
 	struct audit		*audit;
 	struct report		*report;
+	struct approvals	*ap;		/* open questions, grants */
+	int32_t			 owner;		/* of the slot being handled */
 	int			 sfd;		/* signalfd */
 	pid_t			 child;
 	int			 child_done;
@@ -109,32 +116,7 @@ warn_vis(const char *fmt, const char *s, const char *detail)
 /* --- messages --- */
 
 /* Encode an answer into ANS; its length (0 if it does not fit). */
-static size_t
-answer(uint8_t *ans, size_t cap, const struct aw_msg *req, int verdict,
-    int audit_only, const char *rule, const char *why,
-    const char *const *words, size_t nwords)
-{
-	struct aw_msg a;
-	size_t i;
-	int n;
-
-	memset(&a, 0, sizeof(a));
-	a.type = req->type;
-	a.op = req->op <= OP_BIND ? req->op : OP_READ;
-	a.verdict = (uint8_t)verdict;
-	a.layer = AW_LAYER_SUPERVISOR;
-	a.flags = audit_only ? AW_MF_AUDIT_ONLY : 0;
-	a.pid = (int32_t)getpid();
-	a.port = -1;
-	a.ts_ns = realtime_ns();
-	a.rule = rule;
-	a.why = why;
-	for (i = 0; i < nwords && i < AW_MSG_MAX_ARGV; i++)
-		a.argv[i] = words[i];
-	a.argc = (uint32_t)i;
-	n = msg_encode(ans, cap, &a);
-	return n < 0 ? 0 : (size_t)n;
-}
+#define answer	approve_encode_answer
 
 static int
 malformed(struct run *st, int32_t owner, size_t len, const char *why,
@@ -206,8 +188,8 @@ record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 }
 
 /*
- * The verdict a client must enforce: nothing under --audit-only; an ask is
- * a deny until approvals exist (issue 4), since nobody can be asked.
+ * The verdict a client must enforce: nothing under --audit-only; an ask
+ * that reaches this point is a deny (what can be asked goes to approve.c).
  */
 static int
 enforce(const struct run *st, enum pol_verdict v)
@@ -225,12 +207,35 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 	struct pol_request req;
 	struct pol_decision d;
 
+	struct aw_msg rec;
+
 	if (m->op > OP_BIND)
 		return malformed(st, m->pid, 0, "ask for an op that is not a "
 		    "request", ans, anscap, anslen);
 	report_request(m, st->o->rt, &req);
 	policy_decide(st->o->pol, &req, &d);
-	record(st, m, &d);
+	/* an ask is a question, unless nothing is enforced */
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
+		return approve_ask(st->ap, m, &d, ring_serving_slot(&st->ring),
+		    st->owner, ans, anscap, anslen);
+	/* the policy decides without asking: a grant, or a rule */
+	if (st->audit != NULL) {
+		rec = *m;
+		if (st->o->audit_only)
+			rec.flags |= AW_MF_AUDIT_ONLY;
+		audit_asked(st->audit, &rec, enforce(st, d.verdict),
+		    d.verdict == VERDICT_ASK, d.rule, strcmp(d.rule,
+		    POL_GRANT_RULE) == 0 ? DECIDED_GRANT : DECIDED_RULE, 0, 0);
+	}
+	if (d.verdict != VERDICT_ALLOW) {
+		rec = *m;
+		rec.verdict = (uint8_t)d.verdict;
+		rec.layer = AW_LAYER_SUPERVISOR;
+		if (st->o->audit_only)
+			report_would_deny(st->report, &rec);
+		else
+			report_denial(st->report, &rec, &d);
+	}
 	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
 	    d.why, NULL, 0);
 	return enforce(st, d.verdict);
@@ -328,6 +333,7 @@ handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 	struct aw_msg m;
 	size_t i;
 
+	st->owner = owner;
 	if (msg_decode(buf, len, &m) == -1)
 		return malformed(st, owner, len, "does not decode", ans,
 		    anscap, anslen);
@@ -371,10 +377,23 @@ find_shim(char *out, size_t cap)
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL)
 			*slash = '\0';
+		/* beside the binary (a build tree), else where make install
+		 * puts it: PREFIX/lib/agentwrap beside PREFIX/bin */
 		if ((size_t)snprintf(out, cap, "%s/libagentwrap.so", exe) >=
 		    cap) {
 			warnx("the path of the shim is too long");
 			return -1;
+		}
+		if (access(out, R_OK) == -1) {
+			char inst[PATH_MAX], real[PATH_MAX];
+
+			if ((size_t)snprintf(inst, sizeof(inst),
+			    "%s/../lib/agentwrap/libagentwrap.so", exe) <
+			    sizeof(inst) && realpath(inst, real) != NULL &&
+			    (size_t)snprintf(out, cap, "%s", real) >= cap) {
+				warnx("the path of the shim is too long");
+				return -1;
+			}
 		}
 	}
 	/* LD_PRELOAD splits on these */
@@ -582,6 +601,51 @@ found_in_path(const char *name)
 }
 
 /*
+ * Will the shim be loaded into PATH? Not into a static ELF (no PT_INTERP),
+ * nor into a setuid, setgid or file-capability program (the loader ignores
+ * LD_PRELOAD there). Anything unreadable or odd counts as uncovered.
+ * Scripts (#!) are covered through their interpreter.
+ */
+static int
+first_exec_uncovered(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	struct stat sb;
+	char magic[2];
+	int fd, i, r = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;	/* the exec will fail and say why */
+	if (fstat(fd, &sb) == -1)
+		goto out;
+	if (sb.st_mode & (S_ISUID | S_ISGID) ||
+	    fgetxattr(fd, "security.capability", NULL, 0) >= 0)
+		goto out;
+	if (pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!') {
+		r = 0;
+		goto out;
+	}
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > 256)
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
+		    (Elf64_Off)i * sizeof(ph))) != (ssize_t)sizeof(ph))
+			goto out;
+		if (ph.p_type == PT_INTERP) {
+			r = 0;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
+/*
  * The command itself: no shim watches the supervisor's own exec, so the
  * first exec is judged here, as the shim judges every later one: with the
  * caller's argv and with argv[0] as the program found in $PATH; the
@@ -623,8 +687,19 @@ judge_first_exec(struct run *st, char **argv)
 				break;
 		}
 	}
-	if (prog[0] != '\0') {
-		argv[0] = prog;
+	if (prog[0] == '\0' && strchr(av0, '/') != NULL)
+		snprintf(prog, sizeof(prog), "%s", av0);
+	/* the program as found, and as it really is: a symlink named myrm
+	 * to /bin/rm is rm */
+	for (n = 0; n < 2 && prog[0] != '\0'; n++) {
+		char real[PATH_MAX];
+
+		if (n == 1) {
+			if (realpath(prog, real) == NULL)
+				break;
+			argv[0] = real;
+		} else
+			argv[0] = prog;
 		policy_decide(st->o->pol, &req, &d2);
 		argv[0] = av0;
 		if (d2.verdict == VERDICT_DENY || (d2.verdict == VERDICT_ASK &&
@@ -645,7 +720,18 @@ judge_first_exec(struct run *st, char **argv)
 	m.path_len = strlen(m.path);
 	for (m.argc = 0; m.argc < argc && m.argc < AW_MSG_MAX_ARGV; m.argc++)
 		m.argv[m.argc] = argv[m.argc];
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
+		/* nothing runs yet: wait for the answer here */
+		m.type = AW_MSG_ASK;
+		return approve_ask_wait(st->ap, &m, &d);
+	}
 	record(st, &m, &d);
+	if (d.verdict == VERDICT_ALLOW && first_exec_uncovered(m.path)) {
+		m.op = AW_OP_UNCOVERED;
+		if (st->audit != NULL)
+			audit_event(st->audit, &m);
+		report_uncovered(st->report, &m);
+	}
 	return enforce(st, d.verdict);
 }
 
@@ -700,6 +786,8 @@ reap(struct run *st)
 		 * free what it held, before the pid can be reused.
 		 */
 		ring_serve(&st->ring, handle, st);
+		if (st->ap != NULL)
+			approve_drop_pid(st->ap, si.si_pid);
 		ring_reclaim_pid(&st->ring, si.si_pid);
 		if (waitpid(si.si_pid, &status, WNOHANG) != si.si_pid)
 			continue;
@@ -731,26 +819,48 @@ signals(struct run *st)
 	}
 }
 
-/* Sleep until the doorbell rings, a signal comes or TIMEOUT_MS passes. */
+/*
+ * Sleep until the doorbell rings, a signal comes, the approval channel has
+ * something or TIMEOUT_MS passes (sooner if a question times out).
+ */
 static void
 wait_events(struct run *st, int timeout_ms)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	int next, chan;
 
 	pfd[0].fd = st->sfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = st->ring.doorbell_fd;
-	pfd[1].events = POLLIN;
-	if (ring_prepare_sleep(&st->ring)) {
-		/* work waits: only look for signals, so they never starve */
-		if (poll(pfd, 1, 0) == 1)
-			signals(st);
-		return;
+	pfd[1].fd = -1;		/* the approval channel, if any */
+	pfd[1].events = 0;
+	pfd[2].fd = st->ring.doorbell_fd;
+	pfd[2].events = POLLIN;
+	if (st->ap != NULL) {
+		pfd[1].fd = approve_pollfd(st->ap, &pfd[1].events);
+		next = approve_next_ms(st->ap);
+		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
+			timeout_ms = next;
 	}
-	poll(pfd, 2, timeout_ms);
-	ring_after_sleep(&st->ring);
-	if (pfd[0].revents & POLLIN)
-		signals(st);
+	chan = pfd[1].fd >= 0;
+	if (ring_prepare_sleep(&st->ring)) {
+		/* work waits: only look for signals and answers, so that
+		 * they never starve */
+		if (poll(pfd, 2, 0) > 0) {
+			if (pfd[0].revents & POLLIN)
+				signals(st);
+			if (chan && pfd[1].revents)
+				approve_ready(st->ap, pfd[1].revents);
+		}
+	} else {
+		poll(pfd, 3, timeout_ms);
+		ring_after_sleep(&st->ring);
+		if (pfd[0].revents & POLLIN)
+			signals(st);
+		if (chan && pfd[1].revents)
+			approve_ready(st->ap, pfd[1].revents);
+	}
+	if (st->ap != NULL)
+		approve_tick(st->ap);
 }
 
 struct proc {
@@ -938,11 +1048,12 @@ int
 run_command(const struct run_opts *o, char **argv)
 {
 	struct run st;
+	struct approve_setup aps;
 	uint8_t token[AW_TOKEN_LEN];
 	char shim[PATH_MAX], errbuf[512], **env = NULL;
 	sigset_t mask, oldmask;
 	int snap_fd = -1, pipefd[2] = { -1, -1 }, keep[3], msg[2], status;
-	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering;
+	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering, grants_failed = 0;
 	uint64_t t0;
 	ssize_t n;
 
@@ -971,6 +1082,37 @@ run_command(const struct run_opts *o, char **argv)
 			goto out;
 	}
 	if ((st.report = report_new(o->pol, o->rt, o->quiet)) == NULL) {
+		warnx("out of memory");
+		goto out;
+	}
+
+	memset(&aps, 0, sizeof(aps));
+	aps.ring = &st.ring;
+	aps.pol = o->pol;
+	aps.rt = o->rt;
+	aps.audit = st.audit;
+	aps.report = st.report;
+	aps.timeout_s = o->cfg->s[CFG_APPROVAL_TIMEOUT].val;
+	aps.audit_only = o->audit_only;
+	aps.save_grants = o->save_grants;
+	aps.argv = argv;
+	if ((st.ap = approve_new(&aps)) == NULL) {
+		warnx("out of memory");
+		goto out;
+	}
+	/* a harness that hangs up must be an error we see, not our death */
+	signal(SIGPIPE, SIG_IGN);
+	/* before the command starts: its first question has somewhere to go */
+	if ((o->approval_fd >= 0 && harness_attach_fd(st.ap, o->approval_fd,
+	    errbuf, sizeof(errbuf)) == -1) || (o->approval_socket != NULL &&
+	    harness_connect(st.ap, o->approval_socket, errbuf,
+	    sizeof(errbuf)) == -1)) {
+		warn_vis("%s%s", errbuf, "");
+		goto out;
+	}
+	/* no harness: a person at the controlling terminal, if there is one */
+	if (o->approval_fd < 0 && o->approval_socket == NULL &&
+	    prompt_attach_tty(st.ap) == -1) {
 		warnx("out of memory");
 		goto out;
 	}
@@ -1058,6 +1200,8 @@ run_command(const struct run_opts *o, char **argv)
 	drain(&st);
 	end_tree(&st);
 	drain(&st);
+	if (approve_finish(st.ap) == -1)
+		grants_failed = 1;
 
 	status = st.child_status;
 	if (WIFEXITED(status))
@@ -1073,10 +1217,15 @@ run_command(const struct run_opts *o, char **argv)
 		warnx("the audit log is incomplete: exiting %d instead of the "
 		    "command's %d", RUN_EXIT_AGENTWRAP, r);
 		r = RUN_EXIT_AGENTWRAP;
+	} else if (grants_failed) {
+		warnx("the session grants could not be saved: exiting %d "
+		    "instead of the command's %d", RUN_EXIT_AGENTWRAP, r);
+		r = RUN_EXIT_AGENTWRAP;
 	}
 out_mask:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
+	approve_free(st.ap);
 	if (audit_close(st.audit) == -1)
 		r = RUN_EXIT_AGENTWRAP;
 	report_free(st.report);

@@ -19,13 +19,16 @@
 
 struct run_opts {
 	const struct config	*cfg;
-	const struct policy	*pol;
+	struct policy		*pol;		/* session grants are added to it */
 	struct resolve_table	*rt;		/* --resolve, for RESOLVE requests */
 	const char		*version;	/* for the audit log */
 	const char		*audit;		/* --audit SPEC, or NULL */
 	int			 audit_only;	/* --audit-only */
 	int			 quiet;		/* -q */
 	int			 chdir_workspace;	/* -C given: start the command there */
+	int			 approval_fd;	/* --approval-fd N, or -1 */
+	const char		*approval_socket;	/* --approval-socket PATH */
+	const char		*save_grants;	/* --save-grants FILE */
 };
 
 /*

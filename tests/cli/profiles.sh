@@ -14,4 +14,6 @@ expect 125 "cfg.toml:1:11: profile 'nope' is selected but there is no \[profiles
 printf 'profile = "p"\n[profiles.p]\nsandbox_mod = "read-only"\n' > "$cfg"
 expect 125 "cfg.toml:3:1: unknown key 'sandbox_mod'.*did you mean 'sandbox_mode'" \
     --config-file "$cfg" --explain write x
+# -c cannot select a profile: the [profiles] tables are in the files
+expect 125 "a profile can only be selected in a config file" -c profile=x --explain write x
 finish

@@ -20,7 +20,22 @@ status 126 "forbidden command" aw --config-file "$T/rules.toml" -- rm victim
 check "forbidden rm did not run" [ -f victim ]
 status 126 "forbidden command by path" aw --config-file "$T/rules.toml" -- /bin/rm victim
 check "forbidden /bin/rm did not run" [ -f victim ]
+ln -s /bin/rm "$WS/myrm"
+status 126 "forbidden command through a symlink" aw --config-file "$T/rules.toml" -- ./myrm victim
+check "symlinked rm did not run" [ -f victim ]
 status 0 "allowed command" aw --config-file "$T/rules.toml" -- cat victim
+
+# a static first command runs without the shim: said, and in the audit log
+if [ -x /bin/busybox ]; then
+	status 0 "static first command" aw --audit "$T/st.jsonl" -- /bin/busybox true
+	check "uncovered note on stderr" grep -q "not covered: /bin/busybox" "$T/last.err"
+	check "uncovered record" grep -q '"op":"uncovered".*busybox' "$T/st.jsonl"
+else
+	fail "/bin/busybox (busybox-static, installed by scripts/setup) is missing"
+fi
+# a nested agentwrap refuses rather than drop its own policy
+status 0 "nested agentwrap" aw -- sh -c "'$AGENTWRAP' -s read-only -- true; echo inner=\$? > nested.txt"
+check "nested run refused with 125" [ "$(cat nested.txt 2>/dev/null)" = inner=125 ]
 
 # SIGTERM to agentwrap reaches the command, which decides the exit status
 cat > trap.sh <<'SEOF'

@@ -277,6 +277,103 @@ START_TEST(test_timestamp)
 }
 END_TEST
 
+/* The records of approvals: an asked call, a grant, a channel error */
+START_TEST(test_approval_records)
+{
+	char path[] = "/tmp/check_audit.XXXXXX", line[4096];
+	static const char bad[] = "{\"id\":1\xff\0x}";
+	struct pol_grant g;
+	struct audit *a;
+	struct aw_msg m;
+	char err[256];
+	json_t *o;
+	FILE *f;
+	int fd, n = 0;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	close(fd);
+	ck_assert_int_eq(audit_open(&a, path, err, sizeof(err)), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_ASK;
+	m.op = OP_WRITE;
+	m.verdict = VERDICT_ASK;
+	m.port = -1;
+	m.err = 13;
+	m.path = "/etc/hosts";
+	m.ts_ns = 1700000000123456789ull;
+	ck_assert_int_eq(audit_asked(a, &m, VERDICT_ALLOW, 1,
+	    "sandbox_workspace_write.writable_roots", "harness", 1234, 7), 0);
+	ck_assert_int_eq(audit_asked(a, &m, VERDICT_DENY, 1, "x", "timeout",
+	    300000, 8), 0);
+	memset(&g, 0, sizeof(g));
+	g.op = OP_EXEC;
+	g.allow = 1;
+	g.argv[0] = "git";
+	g.argv[1] = "push";
+	g.argc = 2;
+	g.exe = "/usr/bin/git";
+	ck_assert_int_eq(audit_grant(a, 7, &g, "exec: commands starting with "
+	    "[\"git\", \"push\"]", "harness"), 0);
+	ck_assert_int_eq(audit_approval_error(a, "harness", "not JSON", bad,
+	    sizeof(bad) - 1), 0);
+	ck_assert_int_eq(audit_end(a, 0, 0), 0);
+	ck_assert_int_eq(audit_close(a), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		ck_assert_ptr_nonnull(o = json_loads(line, 0, NULL));
+		switch (n++) {
+		case 0:
+			ck_assert_str_eq(line, "{\"type\":\"event\","
+			    "\"ts\":\"2023-11-14T22:13:20.123456Z\",\"pid\":0,"
+			    "\"ppid\":0,\"op\":\"write\",\"path\":"
+			    "\"/etc/hosts\",\"verdict\":\"allow\",\"rule\":"
+			    "\"sandbox_workspace_write.writable_roots\","
+			    "\"layer\":\"supervisor\",\"ask\":true,"
+			    "\"decided_by\":\"harness\",\"wait_ms\":1234,"
+			    "\"approval_id\":7}\n");
+			break;
+		case 1:
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "verdict")), "deny");
+			ck_assert_int_eq(json_integer_value(json_object_get(o,
+			    "errno")), 13);
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "decided_by")), "timeout");
+			break;
+		case 2:
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "type")), "grant");
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "decision")), "allow_session");
+			ck_assert_str_eq(json_string_value(json_array_get(
+			    json_object_get(o, "argv_prefix"), 1)), "push");
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "exe")), "/usr/bin/git");
+			break;
+		case 3:
+			/* any bytes of the line: kept exactly in base64 */
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "type")), "approval_error");
+			ck_assert_str_eq(json_string_value(json_object_get(o,
+			    "line_b64")), "eyJpZCI6Mf8AeH0=");
+			break;
+		case 4:
+			ck_assert_int_eq(json_integer_value(json_object_get(o,
+			    "asked")), 2);
+			ck_assert_int_eq(json_integer_value(json_object_get(o,
+			    "grants")), 1);
+			ck_assert_int_eq(json_integer_value(json_object_get(o,
+			    "approval_errors")), 1);
+			break;
+		}
+		json_decref(o);
+	}
+	fclose(f);
+	unlink(path);
+	ck_assert_int_eq(n, 5);
+}
+END_TEST
+
 START_TEST(test_write_failure)
 {
 	struct audit *a;
@@ -312,6 +409,7 @@ audit_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_any_bytes);
 	tcase_add_test(tc, test_timestamp);
+	tcase_add_test(tc, test_approval_records);
 	tcase_add_test(tc, test_write_failure);
 	suite_add_tcase(s, tc);
 	return s;

@@ -13,6 +13,10 @@
  *   %link PATH TARGET      a symlink in the fake filesystem (everything else
  *                          exists and is not a link)
  *   %resolve NAME [ADDR,...]  what NAME resolves to (nothing: it does not)
+ *   %grant allow|deny OP OBJECT...  a session grant, added after compiling:
+ *                          OP read write unix connect bind exec; OBJECT a
+ *                          path, a host, or 1-2 argv words then optionally
+ *                          @EXE (the program they ran as)
  * Request lines are TAB-separated: OP, ARG, VERDICT, RULE-SUBSTRING
  *   OP: read write write-nofollow entry rename link exec connect resolve
  *       bind unix; rename and link take "SRC DST"; exec takes argv words.
@@ -46,6 +50,8 @@ struct section {
 	char	*res_name[MAXL];
 	char	*res_addrs[MAXL];
 	size_t	 nres;
+	char	*grants[MAXL];
+	size_t	 ngrants;
 };
 
 struct tcase_line {
@@ -164,6 +170,8 @@ load_table(const char *path)
 				*sp = '\0';
 				cur->links[cur->nlinks][0] = xstrdup(p);
 				cur->links[cur->nlinks++][1] = xstrdup(sp + 1);
+			} else if (strcmp(line, "%grant") == 0) {
+				cur->grants[cur->ngrants++] = xstrdup(p);
 			} else if (strcmp(line, "%resolve") == 0) {
 				sp = strchr(p, ' ');
 				if (sp)
@@ -178,7 +186,7 @@ load_table(const char *path)
 			}
 			if (cur->nsets == MAXL || cur->nadd == MAXL ||
 			    cur->nfiles == MAXL || cur->nlinks == MAXL ||
-			    cur->nres == MAXL)
+			    cur->nres == MAXL || cur->ngrants == MAXL)
 				abort();
 			continue;
 		}
@@ -237,6 +245,59 @@ load_tables(const char *dir)
 	}
 }
 
+/* "allow|deny OP OBJECT..." as a session grant of POL */
+static void
+add_grant(struct policy *pol, const char *spec)
+{
+	static const char *const ops[] = { "read", "write", "exec", "connect",
+	    "resolve", "unix", "bind" };
+	struct pol_grant g;
+	char buf[LINE], *w[8], *save = NULL, *t;
+	size_t n = 0, i;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (t = strtok_r(buf, " ", &save); t != NULL && n < 8;
+	    t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	ck_assert_msg(n >= 3, "%%grant %s: too short", spec);
+	memset(&g, 0, sizeof(g));
+	g.allow = strcmp(w[0], "allow") == 0;
+	g.op = -1;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(w[1], ops[i]) == 0)
+			g.op = (int)i;
+	g.path = g.host = w[2];
+	g.label = "a test";
+	if (g.op == OP_EXEC) {
+		for (i = 2; i < n; i++) {
+			if (w[i][0] == '@')
+				g.exe = w[i] + 1;
+			else if (g.argc < 2)
+				g.argv[g.argc++] = w[i];
+		}
+	}
+	ck_assert_msg(policy_add_grant(pol, &g) == 0, "%%grant %s", spec);
+}
+
+/* A bump allocator over a static area, as the shim's arena */
+static uint8_t arena_mem[4 << 20];
+static size_t arena_used;
+
+static void *
+arena_zalloc(void *ctx, size_t n)
+{
+	void *p;
+
+	(void)ctx;
+	n = (n + 15) & ~(size_t)15;
+	if (n > sizeof(arena_mem) - arena_used)
+		return NULL;
+	p = arena_mem + arena_used;
+	arena_used += n;
+	memset(p, 0, n);
+	return p;
+}
+
 static void
 build(const struct section *s, struct config *cfg, struct policy **pol)
 {
@@ -260,6 +321,8 @@ build(const struct section *s, struct config *cfg, struct policy **pol)
 		ck_assert_int_eq(config_note_file(cfg, s->files[i]), 0);
 	ck_assert_msg(policy_compile(cfg, &fs, pol, err, sizeof(err)) == 0,
 	    "%s", err);
+	for (i = 0; i < s->ngrants; i++)
+		add_grant(*pol, s->grants[i]);
 }
 
 START_TEST(decision_table)
@@ -346,6 +409,26 @@ START_TEST(decision_table)
 		ck_assert_int_eq(snapshot_read(buf, len - 1, &cut), -1);
 		ck_assert_ptr_null(cut);
 		policy_free(snap);
+		/* loaded into an arena, as the shim loads a new generation */
+		{
+			struct snapshot_alloc al = { arena_zalloc, NULL };
+
+			arena_used = 0;
+			ck_assert_int_eq(snapshot_read_alloc(buf, len, &al,
+			    &snap), 0);
+			policy_decide(snap, &req, &d2);
+			ck_assert_msg(d.verdict == d2.verdict &&
+			    strcmp(d.why, d2.why) == 0, "%s: arena snapshot "
+			    "disagrees: %s / %s", c->where, d.why, d2.why);
+			ck_assert_uint_eq(policy_ngrants(snap),
+			    policy_ngrants(pol));
+			/* an arena's policy is not ours to free, nor to grow */
+			policy_free(snap);
+			ck_assert_int_eq(policy_add_grant(snap,
+			    policy_ngrants(pol) ? policy_grant_at(pol, 0) :
+			    &(struct pol_grant){ .op = OP_READ, .path = "/x" }),
+			    -1);
+		}
 		free(buf);
 	}
 	ck_assert_msg(strcmp(policy_verdict_name(d.verdict), c->verdict) == 0,

@@ -10,7 +10,12 @@
  *  - a client killed mid-request or mid-write does not leak its slot, and a
  *    live client's slot is never taken from it;
  *  - a killed supervisor: clients blocked in ring_post or ring_call, or
- *    calling afterwards, get -1 within a second.
+ *    calling afterwards, get -1 within a second;
+ *  - deferred requests (RING_DEFER): the slots stay BUSY while others are
+ *    served, ring_answer() answers each in any order, and a client that
+ *    dies while it waits is noticed (ring_deferred_gone) without its slot
+ *    leaking;
+ *  - published policy snapshots: a client copies the newest generation.
  *
  * Clients report through their exit status; the test process asserts.
  */
@@ -755,6 +760,206 @@ START_TEST(test_dead_supervisor)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Deferred answers */
+
+#define DEFER_CLIENTS	6
+
+enum defer_case {
+	DEFER_ANSWER_LATER,	/* answered in reverse order, others served meanwhile */
+	DEFER_DEAD_REAP,	/* the client dies; reaped child */
+	DEFER_DEAD_SCAN,	/* the client dies; not reaped: the scan tells */
+};
+
+struct defer_state {
+	struct ring_server *s;
+	int	slot[AW_NSLOTS];
+	int	proc[AW_NSLOTS];	/* as the message says */
+	pid_t	owner[AW_NSLOTS];	/* as the slot says */
+	int	n;
+	int	posts;
+};
+
+static int
+defer_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
+    uint8_t *ans, size_t anscap, size_t *anslen)
+{
+	struct defer_state *st = ctx;
+	int proc, thr, seq, type;
+
+	(void)anscap;
+	(void)anslen;
+	type = parse_msg(msg, len, &proc, &thr, &seq);
+	if (ans == NULL) {
+		st->posts += type == AW_MSG_EVENT;
+		return 0;
+	}
+	st->slot[st->n] = ring_serving_slot(st->s);
+	st->proc[st->n] = proc;
+	st->owner[st->n] = owner;
+	st->n++;
+	return RING_DEFER;
+}
+
+/* One ring_call from "process" PROC; exit 0 if the answer names PROC. */
+static void
+defer_client(const struct ring_server *s, int proc)
+{
+	struct ring_client c;
+	uint8_t buf[256], ans[64];
+	char want[64];
+	int n, v = -1;
+
+	attach_or_die(s, &c);
+	n = make_msg(buf, sizeof(buf), AW_MSG_ASK, proc, 0, 0, mono_ns());
+	n = ring_call(&c, buf, (size_t)n, ans, sizeof(ans), &v, 0);
+	snprintf(want, sizeof(want), "for %d", proc);
+	if (n != (int)strlen(want) + 1 || memcmp(ans, want, (size_t)n) != 0)
+		_exit(2);
+	_exit(v == proc % 2 ? 0 : 3);
+}
+
+START_TEST(test_defer)
+{
+	struct ring_server s;
+	struct ring_client c;
+	struct defer_state st;
+	pid_t pids[DEFER_CLIENTS], poster;
+	uint8_t buf[256];
+	char txt[64];
+	siginfo_t si;
+	int i, n, status, pending, lingering, seen;
+	uint64_t end;
+
+	setup_server(&s);
+	memset(&st, 0, sizeof(st));
+	st.s = &s;
+	n = _i == DEFER_ANSWER_LATER ? DEFER_CLIENTS : 1;
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) == 0) {
+			if (_i == DEFER_DEAD_SCAN && fork() != 0)
+				_exit(0);	/* orphan the real client */
+			defer_client(&s, i);
+		}
+		ck_assert_int_gt(pids[i], 0);
+		if (_i == DEFER_DEAD_SCAN)
+			waitpid(pids[i], &status, 0);
+	}
+	/* defer every request as it comes */
+	end = mono_ns() + 10000000000ull;
+	while (ring_deferred_count(&s) < n && mono_ns() < end)
+		if (ring_serve(&s, defer_handler, &st) == 0)
+			sleep_ms(2);
+	ck_assert_int_eq(ring_deferred_count(&s), n);
+	ring_count(&s, &pending, &lingering);
+	ck_assert_int_eq(pending, 0);
+	ck_assert_int_eq(lingering, n);
+	/* never reclaimed while deferred, not even by force */
+	sleep_ms(150);
+	ck_assert_int_eq(ring_reclaim(&s, 0), 0);
+	ck_assert_int_eq(ring_reclaim(&s, 1), 0);
+	ck_assert_int_eq(ring_deferred_count(&s), n);
+
+	switch (_i) {
+	case DEFER_ANSWER_LATER:
+		/* the supervisor is not blocked: a post is served meanwhile */
+		if ((poster = fork()) == 0) {
+			attach_or_die(&s, &c);
+			i = make_msg(buf, sizeof(buf), AW_MSG_EVENT, 99, 0, 0,
+			    mono_ns());
+			_exit(ring_post(&c, buf, (size_t)i) == 0 ? 0 : 1);
+		}
+		end = mono_ns() + 10000000000ull;
+		while (st.posts == 0 && mono_ns() < end)
+			if (ring_serve(&s, defer_handler, &st) == 0)
+				sleep_ms(2);
+		ck_assert_int_eq(st.posts, 1);
+		ck_assert_int_eq(wait_all(&poster, 1), 1);
+		/* answer in the reverse order of arrival, by the slot's owner */
+		for (i = st.n - 1; i >= 0; i--) {
+			snprintf(txt, sizeof(txt), "for %d", st.proc[i]);
+			ck_assert_int_eq(ring_answer(&s, st.slot[i],
+			    st.proc[i] % 2, txt, strlen(txt) + 1), 0);
+			/* twice is an error, not a second answer */
+			ck_assert_int_eq(ring_answer(&s, st.slot[i], 0, "x",
+			    2), -1);
+		}
+		ck_assert_int_eq(wait_all(pids, n), n);
+		break;
+	case DEFER_DEAD_REAP:
+		ck_assert_int_eq(ring_deferred_gone(&s, st.slot[0]), 0);
+		kill(pids[0], SIGKILL);
+		memset(&si, 0, sizeof(si));
+		ck_assert_int_eq(waitid(P_PID, (id_t)pids[0], &si,
+		    WEXITED | WNOWAIT), 0);
+		ck_assert_int_eq(ring_deferred_gone(&s, st.slot[0]), 1);
+		ck_assert_int_eq(ring_answer(&s, st.slot[0], 1, "x", 2), 0);
+		ck_assert_int_eq(ring_reclaim_pid(&s, pids[0]), 1);
+		waitpid(pids[0], &status, 0);
+		break;
+	case DEFER_DEAD_SCAN:
+		/* the grandchild is not ours: find it by its slot's owner */
+		ck_assert_int_eq(ring_deferred_gone(&s, st.slot[0]), 0);
+		ck_assert_int_gt(st.owner[0], 0);
+		kill(st.owner[0], SIGKILL);
+		seen = 0;
+		end = mono_ns() + 5000000000ull;
+		while (!(seen = ring_deferred_gone(&s, st.slot[0])) &&
+		    mono_ns() < end)
+			sleep_ms(5);
+		ck_assert_int_eq(seen, 1);
+		ck_assert_int_eq(ring_answer(&s, st.slot[0], 1, "x", 2), 0);
+		/* an answer nobody reads: freed once it has lingered */
+		ck_assert_int_eq(ring_reclaim(&s, 0), 0);
+		sleep_ms(150);
+		ck_assert_int_eq(ring_reclaim(&s, 0), 1);
+		break;
+	}
+	ck_assert_int_eq(ring_deferred_count(&s), 0);
+	ck_assert_int_eq(ring_count(&s, NULL, NULL), 0);
+	ring_destroy(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Published snapshots */
+
+START_TEST(test_snapshot_publish)
+{
+	static uint8_t big[AW_SNAP_MAX + 1], out[AW_SNAP_MAX];
+	struct ring_server s;
+	struct ring_client c;
+	uint32_t gen;
+	char txt[32];
+	int i;
+
+	setup_server(&s);
+	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, token), 0);
+	ck_assert_uint_eq(ring_snapshot_gen(&c), 0);
+	ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen), -1);
+	for (i = 1; i <= 5; i++) {
+		snprintf(txt, sizeof(txt), "generation %d", i);
+		ck_assert_uint_eq(ring_publish_snapshot(&s, txt, strlen(txt)),
+		    (uint32_t)i);
+		ck_assert_uint_eq(ring_snapshot_gen(&c), (uint32_t)i);
+		ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen),
+		    (long)strlen(txt));
+		ck_assert_uint_eq(gen, (uint32_t)i);
+		ck_assert(memcmp(out, txt, strlen(txt)) == 0);
+	}
+	/* too big to publish; too big for the reader's buffer */
+	ck_assert_uint_eq(ring_publish_snapshot(&s, big, sizeof(big)), 0);
+	ck_assert_uint_eq(ring_snapshot_gen(&c), 5);
+	ck_assert_int_eq(ring_snapshot_copy(&c, out, 3, &gen), -1);
+	memset(big, 'x', AW_SNAP_MAX);
+	ck_assert_uint_eq(ring_publish_snapshot(&s, big, AW_SNAP_MAX), 6);
+	ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen),
+	    AW_SNAP_MAX);
+	ck_assert_uint_eq(gen, 6);
+	ring_destroy(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Attaching */
 
 START_TEST(test_attach)
@@ -810,6 +1015,13 @@ ring_suite(void)
 	    STOPPED_NOT_STOLEN + 1);
 	tcase_add_loop_test(tc, test_dead_supervisor, SUP_BLOCKED_POST,
 	    SUP_AFTER + 1);
+	suite_add_tcase(su, tc);
+
+	tc = tcase_create("defer");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_defer, DEFER_ANSWER_LATER,
+	    DEFER_DEAD_SCAN + 1);
+	tcase_add_test(tc, test_snapshot_publish);
 	suite_add_tcase(su, tc);
 	return su;
 }

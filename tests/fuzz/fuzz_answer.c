@@ -1,0 +1,25 @@
+/*
+ * fuzz_answer.c: arbitrary bytes as a line from an approval harness. The
+ * parser must never crash, and must accept only what it documents: then
+ * the id is positive and the decision one of the four.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "answer.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char why[320];
+	uint64_t id;
+	int d, r;
+
+	r = answer_parse((const char *)data, size, &id, &d, why, sizeof(why));
+	if (r == 0 && (id == 0 || d < 0 || d > 3))
+		abort();
+	if (r == -1 && why[0] == '\0')
+		abort();
+	return 0;
+}
