@@ -35,6 +35,8 @@ Misbehaving on purpose, for tests:
                      close the connection once N questions came in,
                      answering none of them
   --log FILE         append "<- line" / "-> line" for each line
+  --rerun DECISION   the answer to a rerun_request (approval_policy =
+                     on-failure): allow, deny (the default) or ignore
 
 Test tool; trusts nothing it reads beyond what it needs to answer.
 """
@@ -150,6 +152,12 @@ class Harness:
         if msg.get("type") == "approval_cancel":
             self.held = [h for h in self.held if h[0] != msg.get("id")]
             return
+        if msg.get("type") == "rerun_request":
+            # approval_policy = on-failure: run the failed command again?
+            if isinstance(msg.get("id"), int) and self.args.rerun != "ignore":
+                self.send({"type": "rerun_response", "id": msg["id"],
+                           "decision": self.args.rerun})
+            return
         if msg.get("type") != "approval_request":
             return
         rid = msg.get("id")
@@ -220,6 +228,8 @@ def main():
     ap.add_argument("--noise", action="store_true")
     ap.add_argument("--disconnect-after", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--rerun", choices=["allow", "deny", "ignore"],
+                    default="deny")
     ap.add_argument("command", nargs="*")
     args = ap.parse_args()
 

@@ -31,10 +31,10 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 {
 	json_error_t je;
 	json_t *o, *v;
-	const char *key, *type, *dec;
+	const char *key, *type, *dec, *what;
 	json_int_t n;
 	size_t k;
-	int d, r = -1;
+	int d, r = -1, rerun;
 
 	*id = 0;
 	*decision = -1;
@@ -57,8 +57,10 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	}
 	v = json_object_get(o, "type");
 	type = json_is_string(v) ? json_string_value(v) : NULL;
-	if (type == NULL || strcmp(type, "approval_response") != 0 ||
-	    strlen(type) != json_string_length(v)) {
+	rerun = type != NULL && strcmp(type, "rerun_response") == 0;
+	what = rerun ? "a rerun_response" : "an approval_response";
+	if (type == NULL || (strcmp(type, "approval_response") != 0 &&
+	    !rerun) || strlen(type) != json_string_length(v)) {
 		snprintf(why, whylen, "%s; ignored", type == NULL ? "a message "
 		    "without a type" : "a message of an unknown type");
 		goto out;
@@ -67,19 +69,32 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	json_object_foreach(o, key, v) {
 		if (strcmp(key, "type") != 0 && strcmp(key, "id") != 0 &&
 		    strcmp(key, "decision") != 0) {
-			snprintf(why, whylen, "an approval_response with an "
-			    "unknown key; ignored");
+			snprintf(why, whylen, "%s with an unknown key; "
+			    "ignored", what);
 			goto out;
 		}
 	}
 	v = json_object_get(o, "id");
 	if (!json_is_integer(v) || (n = json_integer_value(v)) <= 0) {
-		snprintf(why, whylen, "an approval_response whose id is not a "
-		    "positive integer; ignored");
+		snprintf(why, whylen, "%s whose id is not a positive "
+		    "integer; ignored", what);
 		goto out;
 	}
 	v = json_object_get(o, "decision");
 	dec = json_is_string(v) ? json_string_value(v) : NULL;
+	if (rerun) {
+		/* a rerun is run or not: allow or deny, nothing for a session */
+		if (dec == NULL || strlen(dec) != json_string_length(v) ||
+		    (strcmp(dec, "allow") != 0 && strcmp(dec, "deny") != 0)) {
+			snprintf(why, whylen, "a rerun_response whose decision "
+			    "is not allow or deny; ignored");
+			goto out;
+		}
+		*id = (uint64_t)n;
+		*decision = strcmp(dec, "allow") == 0;
+		r = 2;
+		goto out;
+	}
 	if (dec == NULL || strlen(dec) != json_string_length(v) ||
 	    (d = decision_parse(dec)) == -1) {
 		snprintf(why, whylen, "an approval_response whose decision is "

@@ -1,6 +1,7 @@
 /*
  * answer.h: one line from an approval harness, parsed and checked: the
- * approval_response of docs/approvals.md, and nothing else.
+ * approval_response and rerun_response of docs/approvals.md, and nothing
+ * else.
  *
  * Runs in the supervisor, on untrusted input (the harness may send any
  * bytes). Pure: no I/O, no state; jansson parses, then every field is
@@ -20,6 +21,8 @@
  * What is well-formed: a JSON object, no key twice, exactly the keys
  * "type" ("approval_response"), "id" (a positive integer) and "decision"
  * ("allow", "allow_session", "deny" or "deny_session").
+ * Returns 2 for a well-formed rerun_response (the same three keys, the
+ * decision "allow" or "deny"), with *DECISION 1 (allow) or 0.
  */
 int	answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	    char *why, size_t whylen);

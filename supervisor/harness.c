@@ -178,6 +178,23 @@ h_withdraw(void *ctx, uint64_t id, const char *reason)
 }
 
 static int
+h_ask_rerun(void *ctx, uint64_t id, const char *const *grants, size_t n,
+    int timeout_s)
+{
+	struct harness *h = ctx;
+	json_t *o;
+
+	if (h->dead || (o = json_object()) == NULL)
+		return -1;
+	json_object_set_new(o, "type", json_string("rerun_request"));
+	json_object_set_new(o, "id", json_integer((json_int_t)id));
+	/* scopes hold paths: not UTF-8 is U+FFFD, with grants_b64 */
+	audit_json_argv(o, "grants", grants, n);
+	json_object_set_new(o, "timeout", json_integer(timeout_s));
+	return queue(h, o) == -1 ? -1 : 0;
+}
+
+static int
 h_pollfd(void *ctx, short *events)
 {
 	struct harness *h = ctx;
@@ -199,6 +216,8 @@ line(struct harness *h, const char *s, size_t len)
 
 	if ((r = answer_parse(s, len, &id, &d, why, sizeof(why))) == 0)
 		approve_answer(h->ap, id, (enum approve_decision)d);
+	else if (r == 2)
+		approve_rerun_answer(h->ap, id, d);
 	else if (r == -1)
 		approve_channel_error(h->ap, why, s, len);
 }
@@ -297,6 +316,7 @@ static const struct approve_channel harness_channel = {
 	.pollfd = h_pollfd,
 	.ready = h_ready,
 	.free = h_free,
+	.ask_rerun = h_ask_rerun,
 };
 
 int

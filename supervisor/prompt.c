@@ -41,6 +41,7 @@ struct question {
 	uint64_t	 id;
 	char		*text;		/* the lines above the choices */
 	char		*choices;	/* the choices line */
+	int		 rerun;		/* on-failure: run the command again? */
 };
 
 struct prompt {
@@ -334,16 +335,19 @@ static void
 gone(struct prompt *p, const char *why)
 {
 	uint64_t id;
-	int had;
+	int had, rerun;
 
 	if (p->dead)
 		return;
 	had = p->shown && p->nq > 0;
+	rerun = had && p->q[0]->rerun;
 	p->outoff = p->outlen = 0;
 	id = had ? take(p, 0, NULL) : 0;
 	tty_restore();
 	p->dead = 1;
-	if (had)
+	if (had && rerun)
+		approve_rerun_answer(p->ap, id, 0);
+	else if (had)
 		approve_answer(p->ap, id, APPROVE_DENY);
 	approve_channel_down(p->ap, why);
 }
@@ -374,6 +378,52 @@ p_ask(void *ctx, const struct approve_question *q)
 	return 0;
 }
 
+static int
+p_ask_rerun(void *ctx, uint64_t id, const char *const *grants, size_t n,
+    int timeout_s)
+{
+	struct prompt *p = ctx;
+	struct question *qq;
+	size_t i, len;
+	FILE *f;
+
+	if (p->dead || p->nq >= APPROVE_MAX_PENDING ||
+	    (qq = calloc(1, sizeof(*qq))) == NULL)
+		return -1;
+	qq->id = id;
+	qq->rerun = 1;
+	if ((f = open_memstream(&qq->text, &len)) != NULL) {
+		fputs("\nagentwrap: the command failed; run it again with "
+		    "these granted?\n", f);
+		for (i = 0; i < n; i++) {
+			fputs("agentwrap:   ", f);
+			put_vis(f, grants[i]);
+			fputc('\n', f);
+		}
+		fprintf(f, "agentwrap: not answered within %d s, it is not run "
+		    "again\n", timeout_s);
+		if (fclose(f) != 0) {
+			free(qq->text);
+			qq->text = NULL;
+		}
+	}
+	qq->choices = strdup("[y] run it again with these granted  [n] do "
+	    "not (Enter: no) ");
+	if (qq->text == NULL || qq->choices == NULL) {
+		question_free(qq);
+		return -1;
+	}
+	p->q[p->nq++] = qq;
+	if (show_next(p) == -1) {
+		take(p, p->nq - 1, NULL);
+		tty_restore();
+		p->shown = 0;
+		p->dead = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 p_withdraw(void *ctx, uint64_t id, const char *reason)
 {
@@ -388,7 +438,9 @@ p_withdraw(void *ctx, uint64_t id, const char *reason)
 	if (k == p->nq)
 		return;
 	if (strcmp(reason, "timeout") == 0)
-		end = "\nagentwrap: nobody answered in time: denied\n";
+		end = p->q[k]->rerun ? "\nagentwrap: nobody answered in time: "
+		    "not run again\n" : "\nagentwrap: nobody answered in time: "
+		    "denied\n";
 	else if (strcmp(reason, "session-grant") == 0)
 		end = "\nagentwrap: settled by a session grant\n";
 	else
@@ -433,9 +485,25 @@ key(struct prompt *p, unsigned char k)
 	char end[64];
 	uint64_t id;
 	size_t i;
+	int yes;
 
 	if (k >= 'A' && k <= 'Z')
 		k = (unsigned char)(k - 'A' + 'a');
+	if (p->q[0]->rerun) {
+		if (k == 'y')
+			yes = 1;
+		else if (k == 'n' || k == '\r' || k == '\n' ||
+		    k == KEY_CTRL_C || k == KEY_CTRL_D)
+			yes = 0;
+		else {
+			say(p, "\nagentwrap: press y or n\n");
+			say(p, p->q[0]->choices);
+			return 0;
+		}
+		id = take(p, 0, yes ? "y: run again\n" : "not run again\n");
+		approve_rerun_answer(p->ap, id, yes);
+		return 1;
+	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (keys[i].key == k)
 			break;
@@ -519,6 +587,7 @@ static const struct approve_channel prompt_channel = {
 	.pollfd = p_pollfd,
 	.ready = p_ready,
 	.free = p_free,
+	.ask_rerun = p_ask_rerun,
 };
 
 int

@@ -142,6 +142,29 @@ malformed(struct run *st, int32_t owner, size_t len, const char *why,
 	return VERDICT_DENY;
 }
 
+/*
+ * approval_policy = on-failure: a denied request that the policy would have
+ * asked about is remembered for a rerun. D is the decision if known.
+ */
+static void
+note_deferred(struct run *st, const struct aw_msg *m,
+    const struct pol_decision *d)
+{
+	struct pol_request req;
+	struct pol_decision own;
+
+	if (st->o->audit_only || st->o->cfg->s[CFG_APPROVAL_POLICY].val !=
+	    APPROVAL_ON_FAILURE || m->op > OP_BIND)
+		return;
+	if (d == NULL) {
+		report_request(m, st->o->rt, &req);
+		policy_decide(st->o->pol, &req, &own);
+		d = &own;
+	}
+	if (d->verdict == VERDICT_DENY && d->deferred)
+		approve_note_deferred(st->ap, m);
+}
+
 /* Record and report a call the supervisor did not decide itself. */
 static int
 h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
@@ -159,8 +182,10 @@ h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 	else if (m->verdict != VERDICT_ALLOW && m->op <= OP_BIND) {
 		if (m->flags & AW_MF_AUDIT_ONLY)
 			report_would_deny(st->report, m);
-		else
+		else {
 			report_denial(st->report, m, NULL);
+			note_deferred(st, m, NULL);
+		}
 	}
 	return VERDICT_ALLOW;
 }
@@ -183,8 +208,10 @@ record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 		return;
 	if (st->o->audit_only)
 		report_would_deny(st->report, &rec);
-	else
+	else {
 		report_denial(st->report, &rec, d);
+		note_deferred(st, m, d);
+	}
 }
 
 /*
@@ -233,8 +260,10 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 		rec.layer = AW_LAYER_SUPERVISOR;
 		if (st->o->audit_only)
 			report_would_deny(st->report, &rec);
-		else
+		else {
 			report_denial(st->report, &rec, &d);
+			note_deferred(st, m, &d);
+		}
 	}
 	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
 	    d.why, NULL, 0);
@@ -1054,6 +1083,7 @@ run_command(const struct run_opts *o, char **argv)
 	sigset_t mask, oldmask;
 	int snap_fd = -1, pipefd[2] = { -1, -1 }, keep[3], msg[2], status;
 	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering, grants_failed = 0;
+	int reran = 0;
 	uint64_t t0;
 	ssize_t n;
 
@@ -1163,6 +1193,7 @@ run_command(const struct run_opts *o, char **argv)
 	}
 	/* a closed audit pipe must be an error we see, not our death */
 	signal(SIGPIPE, SIG_IGN);
+again:
 	if (pipe2(pipefd, O_CLOEXEC) == -1) {
 		warn("pipe2");
 		goto out_mask;
@@ -1200,6 +1231,23 @@ run_command(const struct run_opts *o, char **argv)
 	drain(&st);
 	end_tree(&st);
 	drain(&st);
+	/* on-failure: the command failed after denials that could have been
+	 * asked; run it once more with exactly those granted, if told to */
+	if (!reran && !o->audit_only && st.child_status != 0 &&
+	    o->cfg->s[CFG_APPROVAL_POLICY].val == APPROVAL_ON_FAILURE &&
+	    approve_rerun_ask(st.ap) == 1) {
+		reran = 1;
+		if (st.audit != NULL)
+			audit_rerun(st.audit, WIFEXITED(st.child_status) ?
+			    WEXITSTATUS(st.child_status) : 128 +
+			    WTERMSIG(st.child_status),
+			    policy_ngrants(o->pol), approve_rerun_by(st.ap));
+		st.child_done = 0;
+		st.child_status = 0;
+		close(pipefd[0]);
+		pipefd[0] = -1;
+		goto again;
+	}
 	if (approve_finish(st.ap) == -1)
 		grants_failed = 1;
 
