@@ -13,7 +13,8 @@ main(int argc, char **argv)
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000, i;
 	int fd;
 
-	if ((fd = open("bench.dat", O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1) {
+	if ((fd = open("bench.dat", O_WRONLY | O_CREAT | O_TRUNC, 0644)) ==
+	    -1) {
 		perror("bench.dat");
 		return 1;
 	}

@@ -18,39 +18,35 @@
 #include "netaddr.h"
 #include "pathres.h"
 
-static const char *const sandbox_names[] = {
-	"read-only", "workspace-write", "danger-full-access", NULL
-};
-static const char *const approval_names[] = {
-	"untrusted", "on-request", "on-failure", "never", NULL
-};
-static const char *const access_names[] = {
-	"write", "read", "ask", "deny", NULL
-};
-static const char *const exec_names[] = {
-	"allow", "prompt", "forbidden", NULL
-};
+static const char *const sandbox_names[] = { "read-only", "workspace-write",
+	"danger-full-access", NULL };
+static const char *const approval_names[] = { "untrusted", "on-request",
+	"on-failure", "never", NULL };
+static const char *const access_names[] = { "write", "read", "ask", "deny",
+	NULL };
+static const char *const exec_names[] = { "allow", "prompt", "forbidden",
+	NULL };
 static const char *const domain_names[] = { "allow", "deny", NULL };
 static const char *const unix_names[] = { "allow", NULL };
 
 enum kind {
-	K_TABLE,	/* strict: unknown keys are errors */
-	K_LENIENT,	/* other Codex keys live here: ignore unknown keys */
-	K_PROXY,	/* features.network_proxy: a table, or a bool shorthand */
+	K_TABLE, /* strict: unknown keys are errors */
+	K_LENIENT, /* other Codex keys live here: ignore unknown keys */
+	K_PROXY, /* features.network_proxy: a table, or a bool shorthand */
 	K_ENUM,
 	K_BOOL,
-	K_SECONDS,	/* an integer number of seconds, > 0 */
-	K_PATHS,	/* array of absolute paths, replaces */
-	K_NAMES,	/* array of file names, replaces */
-	K_MAP,		/* table of key = enum name, merged per key */
-	K_RULES,	/* array of exec rule tables, replaces */
+	K_SECONDS, /* an integer number of seconds, > 0 */
+	K_PATHS, /* array of absolute paths, replaces */
+	K_NAMES, /* array of file names, replaces */
+	K_MAP, /* table of key = enum name, merged per key */
+	K_RULES, /* array of exec rule tables, replaces */
 };
 
 struct schema {
-	const char		*path;
-	enum kind		 kind;
-	int			 id;	/* scalar or list id */
-	const char *const	*names;	/* enum / map values */
+	const char *path;
+	enum kind kind;
+	int id; /* scalar or list id */
+	const char *const *names; /* enum / map values */
 };
 
 static const struct schema schema[] = {
@@ -59,10 +55,10 @@ static const struct schema schema[] = {
 	{ "approval_policy", K_ENUM, CFG_APPROVAL_POLICY, approval_names },
 	{ "approval_timeout", K_SECONDS, CFG_APPROVAL_TIMEOUT, NULL },
 	{ "sandbox_workspace_write", K_TABLE, 0, NULL },
-	{ "sandbox_workspace_write.writable_roots", K_PATHS,
-	    CFG_WRITABLE_ROOTS, NULL },
-	{ "sandbox_workspace_write.network_access", K_BOOL,
-	    CFG_NETWORK_ACCESS, NULL },
+	{ "sandbox_workspace_write.writable_roots", K_PATHS, CFG_WRITABLE_ROOTS,
+	    NULL },
+	{ "sandbox_workspace_write.network_access", K_BOOL, CFG_NETWORK_ACCESS,
+	    NULL },
 	{ "sandbox_workspace_write.exclude_tmpdir_env_var", K_BOOL,
 	    CFG_EXCLUDE_TMPDIR_ENV_VAR, NULL },
 	{ "sandbox_workspace_write.exclude_slash_tmp", K_BOOL,
@@ -97,23 +93,20 @@ static const struct schema schema[] = {
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 
 /* Where credentials usually live: reading them needs approval by default. */
-static const char *const default_ask_paths[] = {
-	"~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.git-credentials",
-	"~/.config/gh", "~/.docker/config.json", "~/.kube", "~/.azure",
-	"~/.config/gcloud", "~/.npmrc", "~/.pypirc", "~/.password-store",
-	NULL
-};
-static const char *const default_protected[] = {
-	".git", ".codex", ".agents", ".agentwrap", NULL
-};
+static const char *const default_ask_paths[] = { "~/.ssh", "~/.aws", "~/.gnupg",
+	"~/.netrc", "~/.git-credentials", "~/.config/gh",
+	"~/.docker/config.json", "~/.kube", "~/.azure", "~/.config/gcloud",
+	"~/.npmrc", "~/.pypirc", "~/.password-store", NULL };
+static const char *const default_protected[] = { ".git", ".codex", ".agents",
+	".agentwrap", NULL };
 
 /* The state of one walk over one source */
 struct walk {
-	struct config	*cfg;
-	const char	*name;		/* file name, or "-c" */
-	const char	*cli;		/* the -c assignment, or NULL */
-	char		*err;
-	size_t		 errlen;
+	struct config *cfg;
+	const char *name; /* file name, or "-c" */
+	const char *cli; /* the -c assignment, or NULL */
+	char *err;
+	size_t errlen;
 };
 
 #define PATH_BUF 1024
@@ -140,8 +133,8 @@ where(struct walk *w, struct toml_pos pos, const char *path, char *out)
 	if (w->cli != NULL)
 		snprintf(out, CFG_WHERE, "-c %s", path);
 	else
-		snprintf(out, CFG_WHERE, "%s:%d:%d", w->name, pos.line,
-		    pos.col);
+		snprintf(
+		    out, CFG_WHERE, "%s:%d:%d", w->name, pos.line, pos.col);
 }
 
 static const struct schema *
@@ -237,8 +230,8 @@ names_list(const char *const *names, char *out, size_t len)
 static const char *
 not_plain(const struct toml_value *v)
 {
-	return v->type == TOML_STRING ? "a string with an embedded NUL" :
-	    toml_type_name(v->type);
+	return v->type == TOML_STRING ? "a string with an embedded NUL"
+				      : toml_type_name(v->type);
 }
 
 /* A string value with no NUL inside, or NULL. */
@@ -251,8 +244,7 @@ plain_string(const struct toml_value *v)
 }
 
 static int
-list_set(struct cfg_list *l, size_t i, const char *key, int val,
-    const char *wh)
+list_set(struct cfg_list *l, size_t i, const char *key, int val, const char *wh)
 {
 	char *k;
 
@@ -323,8 +315,8 @@ list_append(struct cfg_list *l, const char *key, int val, const char *wh)
 }
 
 int
-config_expand_home(const struct config *cfg, const char *in, char *out,
-    size_t outlen)
+config_expand_home(
+    const struct config *cfg, const char *in, char *out, size_t outlen)
 {
 	int n;
 
@@ -348,15 +340,17 @@ check_abs(struct walk *w, struct toml_pos pos, const char *key,
 	}
 	if (s[0] == '~' && (s[1] == '/' || s[1] == '\0')) {
 		if (config_expand_home(w->cfg, s, out, PATH_BUF) == -1) {
-			fail(w, pos, "%s: cannot expand '%s' without an "
-			    "absolute $HOME", key, s);
+			fail(w, pos,
+			    "%s: cannot expand '%s' without an "
+			    "absolute $HOME",
+			    key, s);
 			return -1;
 		}
 		return 0;
 	}
 	if (s[0] != '/') {
-		fail(w, pos, "%s: relative path '%s': %s must be absolute",
-		    key, s, what);
+		fail(w, pos, "%s: relative path '%s': %s must be absolute", key,
+		    s, what);
 		return -1;
 	}
 	if (strlen(s) >= PATH_BUF) {
@@ -393,8 +387,8 @@ apply_enum(struct walk *w, const struct schema *sc, const char *path,
 }
 
 static int
-apply_bool(struct walk *w, int id, const char *path,
-    const struct toml_value *v, struct toml_pos kpos)
+apply_bool(struct walk *w, int id, const char *path, const struct toml_value *v,
+    struct toml_pos kpos)
 {
 	if (v->type != TOML_BOOL) {
 		fail(w, v->pos, "%s: expected a boolean, got %s", path,
@@ -411,8 +405,10 @@ apply_seconds(struct walk *w, int id, const char *path,
     const struct toml_value *v, struct toml_pos kpos)
 {
 	if (v->type != TOML_INTEGER) {
-		fail(w, v->pos, "%s: expected an integer number of seconds, "
-		    "got %s", path, toml_type_name(v->type));
+		fail(w, v->pos,
+		    "%s: expected an integer number of seconds, "
+		    "got %s",
+		    path, toml_type_name(v->type));
 		return -1;
 	}
 	if (v->u.i < 1 || v->u.i > CFG_APPROVAL_TIMEOUT_MAX) {
@@ -458,13 +454,16 @@ apply_array(struct walk *w, const struct schema *sc, const char *path,
 		}
 		if (sc->kind == K_PATHS) {
 			if (check_abs(w, e->pos, path,
-			    sc->id == CFG_RULES_FILES ? "rules files" :
-			    "writable roots", s, buf) == -1)
+				sc->id == CFG_RULES_FILES ? "rules files"
+							  : "writable roots",
+				s, buf) == -1)
 				goto bad;
 		} else {
 			if (!valid_name(s)) {
-				fail(w, e->pos, "%s: '%s' is not a file name "
-				    "(no '/', not '.' or '..')", path, s);
+				fail(w, e->pos,
+				    "%s: '%s' is not a file name "
+				    "(no '/', not '.' or '..')",
+				    path, s);
 				goto bad;
 			}
 			snprintf(buf, sizeof(buf), "%s", s);
@@ -499,13 +498,16 @@ map_key(struct walk *w, const struct schema *sc, const char *path,
 	switch (sc->id) {
 	case CFG_DOMAINS:
 		if (hostpat_parse(kv->key, &hp, &why) == -1) {
-			fail(w, kv->pos, "%s: malformed domain pattern '%s': %s",
-			    path, kv->key, why);
+			fail(w, kv->pos,
+			    "%s: malformed domain pattern '%s': %s", path,
+			    kv->key, why);
 			return -1;
 		}
 		if (hp.kind == HOSTPAT_ANY && val == DOMAIN_DENY) {
-			fail(w, kv->pos, "%s: a global '*' deny is not allowed; "
-			    "'*' is only valid for allow rules", path);
+			fail(w, kv->pos,
+			    "%s: a global '*' deny is not allowed; "
+			    "'*' is only valid for allow rules",
+			    path);
 			return -1;
 		}
 		snprintf(out, PATH_BUF, "%s", kv->key);
@@ -513,18 +515,20 @@ map_key(struct walk *w, const struct schema *sc, const char *path,
 	case CFG_UNIX_SOCKETS:
 		if (kv->key[0] == '@') {
 			if (kv->key[1] == '\0') {
-				fail(w, kv->pos, "%s: empty abstract socket "
-				    "name '@'", path);
+				fail(w, kv->pos,
+				    "%s: empty abstract socket "
+				    "name '@'",
+				    path);
 				return -1;
 			}
 			snprintf(out, PATH_BUF, "%s", kv->key);
 			return 0;
 		}
-		return check_abs(w, kv->pos, path, "socket paths", kv->key,
-		    out);
+		return check_abs(
+		    w, kv->pos, path, "socket paths", kv->key, out);
 	default:
 		if (check_abs(w, kv->pos, path, "filesystem paths", kv->key,
-		    abs) == -1)
+			abs) == -1)
 			return -1;
 		/* keep "~" as written: it is shown back to the user */
 		snprintf(out, PATH_BUF, "%s", kv->key);
@@ -539,7 +543,7 @@ apply_map_entry(struct walk *w, const struct schema *sc, const char *path,
 	struct cfg_list *l = &w->cfg->l[sc->id];
 	char out[PATH_BUF], wh[CFG_WHERE], list[128];
 	struct toml_kv kv = { (char *)key, strlen(key), kpos,
-	    (struct toml_value *)val };
+		(struct toml_value *)val };
 	const char *s;
 	int v;
 
@@ -578,8 +582,8 @@ apply_map(struct walk *w, const struct schema *sc, const char *path,
 			fail(w, kv->pos, "%s: key with an embedded NUL", path);
 			return -1;
 		}
-		if (apply_map_entry(w, sc, path, kv->key, kv->val,
-		    kv->pos) == -1)
+		if (apply_map_entry(w, sc, path, kv->key, kv->val, kv->pos) ==
+		    -1)
 			return -1;
 	}
 	return 0;
@@ -612,8 +616,10 @@ rule_word(struct walk *w, const char *path, const struct toml_value *e,
 		alts = (const struct toml_value *const *)e->u.a.v;
 		n = e->u.a.n;
 		if (n == 0) {
-			fail(w, e->pos, "%s: empty list of alternatives in "
-			    "pattern", path);
+			fail(w, e->pos,
+			    "%s: empty list of alternatives in "
+			    "pattern",
+			    path);
 			return -1;
 		}
 	}
@@ -621,8 +627,10 @@ rule_word(struct walk *w, const char *path, const struct toml_value *e,
 		return -1;
 	for (i = 0; i < n; i++) {
 		if ((s = plain_string(alts[i])) == NULL || *s == '\0') {
-			fail(w, alts[i]->pos, "%s: pattern words must be "
-			    "non-empty strings (or lists of them)", path);
+			fail(w, alts[i]->pos,
+			    "%s: pattern words must be "
+			    "non-empty strings (or lists of them)",
+			    path);
 			return -1;
 		}
 		if ((word->alt[i] = strdup(s)) == NULL)
@@ -660,8 +668,8 @@ rule_parse(struct walk *w, const char *path, const struct toml_value *t,
 				sg = "pattern";
 			else if (config_edit_distance(kv->key, "decision") <= 2)
 				sg = "decision";
-			else if (config_edit_distance(kv->key,
-			    "justification") <= 3)
+			else if (config_edit_distance(
+				     kv->key, "justification") <= 3)
 				sg = "justification";
 			fail(w, kv->pos, "unknown key '%s' in %s%s%s%s",
 			    kv->key, path, sg ? "; did you mean '" : "",
@@ -674,8 +682,8 @@ rule_parse(struct walk *w, const char *path, const struct toml_value *t,
 		return -1;
 	}
 	if (pat->type != TOML_ARRAY || pat->u.a.n == 0) {
-		fail(w, pat->pos, "%s: pattern must be a non-empty array",
-		    path);
+		fail(
+		    w, pat->pos, "%s: pattern must be a non-empty array", path);
 		return -1;
 	}
 	if ((r->word = calloc(pat->u.a.n, sizeof(*r->word))) == NULL)
@@ -689,8 +697,10 @@ rule_parse(struct walk *w, const char *path, const struct toml_value *t,
 	if (dec != NULL) {
 		if ((s = plain_string(dec)) == NULL ||
 		    (r->decision = find_name(exec_names, s)) == -1) {
-			fail(w, dec->pos, "%s: decision must be one of allow, "
-			    "prompt, forbidden", path);
+			fail(w, dec->pos,
+			    "%s: decision must be one of allow, "
+			    "prompt, forbidden",
+			    path);
 			return -1;
 		}
 	}
@@ -716,8 +726,8 @@ apply_rules(struct walk *w, const char *path, const struct toml_value *v,
 	struct config *cfg = w->cfg;
 
 	if (v->type != TOML_ARRAY) {
-		fail(w, v->pos, "%s: expected an array of tables, got %s",
-		    path, toml_type_name(v->type));
+		fail(w, v->pos, "%s: expected an array of tables, got %s", path,
+		    toml_type_name(v->type));
 		return -1;
 	}
 	n = v->u.a.n;
@@ -730,7 +740,7 @@ apply_rules(struct walk *w, const char *path, const struct toml_value *v,
 			if (w->err[0] == '\0')
 				fail(w, v->u.a.v[i]->pos, "%s: out of memory",
 				    path);
-			for (; ; i--) {
+			for (;; i--) {
 				rule_free(&nr[i]);
 				if (i == 0)
 					break;
@@ -760,7 +770,7 @@ unknown_key(struct walk *w, const struct schema *parent, const char *key,
 	char table[PATH_BUF];
 
 	if (parent->kind == K_LENIENT && sg == NULL)
-		return 0;	/* another Codex feature's key */
+		return 0; /* another Codex feature's key */
 	if (parent->path[0] == '\0')
 		snprintf(table, sizeof(table), "the top level");
 	else
@@ -807,8 +817,8 @@ apply_table(struct walk *w, const struct schema *sc, const char *path,
 	for (i = 0; i < v->u.t.n; i++) {
 		const struct toml_kv *kv = &v->u.t.kv[i];
 
-		if (child_path(w, sc->path, kv->key, kv->keylen, kv->pos,
-		    cpath) == -1)
+		if (child_path(
+			w, sc->path, kv->key, kv->keylen, kv->pos, cpath) == -1)
 			return -1;
 		if ((csc = schema_find(cpath)) == NULL) {
 			if (unknown_key(w, sc, kv->key, kv->pos) == -1)
@@ -833,8 +843,10 @@ apply_value(struct walk *w, const struct schema *sc, const char *path,
 		if (v->type == TOML_BOOL)
 			return apply_bool(w, sc->id, path, v, kpos);
 		if (v->type != TOML_TABLE) {
-			fail(w, v->pos, "%s: expected a boolean or a table, got "
-			    "%s", path, toml_type_name(v->type));
+			fail(w, v->pos,
+			    "%s: expected a boolean or a table, got "
+			    "%s",
+			    path, toml_type_name(v->type));
 			return -1;
 		}
 		return apply_table(w, sc, path, v);
@@ -875,8 +887,10 @@ apply_profile(struct walk *w, const struct toml_value *root)
 	}
 	if ((all = toml_get(root, "profiles")) == NULL ||
 	    (prof = toml_get(all, s)) == NULL) {
-		fail(w, name->pos, "profile '%s' is selected but there is no "
-		    "[profiles.%s] table", s, s);
+		fail(w, name->pos,
+		    "profile '%s' is selected but there is no "
+		    "[profiles.%s] table",
+		    s, s);
 		return -1;
 	}
 	return apply_value(w, &schema[0], "", prof, name->pos);
@@ -894,8 +908,8 @@ config_apply_toml(struct config *cfg, const char *name, const char *buf,
 
 	err[0] = '\0';
 	if (toml_parse(buf, len, &root, &te) == -1) {
-		snprintf(err, errlen, "%s:%d:%d: %s", name, te.line, te.col,
-		    te.msg);
+		snprintf(
+		    err, errlen, "%s:%d:%d: %s", name, te.line, te.col, te.msg);
 		return -1;
 	}
 	r = apply_value(&w, &schema[0], "", root, pos);
@@ -915,8 +929,8 @@ trim_len(const char *s, const char *end)
 }
 
 int
-config_apply_assignment(struct config *cfg, const char *assignment,
-    char *err, size_t errlen)
+config_apply_assignment(
+    struct config *cfg, const char *assignment, char *err, size_t errlen)
 {
 	struct walk w = { cfg, "-c", assignment, err, errlen };
 	struct toml_error te;
@@ -935,7 +949,7 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 		return -1;
 	}
 	if (toml_parse_key(assignment, trim_len(assignment, eq), &parts,
-	    &nparts, &te) == -1) {
+		&nparts, &te) == -1) {
 		fail(&w, pos, "bad key: %s", te.msg);
 		return -1;
 	}
@@ -954,7 +968,8 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 	}
 	if (nparts == 1 && strcmp(parts[0], "profile") == 0) {
 		/* the [profiles] tables live in the files, already applied */
-		fail(&w, pos, "a profile can only be selected in a config file "
+		fail(&w, pos,
+		    "a profile can only be selected in a config file "
 		    "(profile = \"NAME\")");
 		goto out;
 	}
@@ -970,12 +985,12 @@ config_apply_assignment(struct config *cfg, const char *assignment,
 			fail(&w, pos, "%s is not a table", path);
 			goto out;
 		}
-		if (child_path(&w, path, parts[i], strlen(parts[i]), pos,
-		    cpath) == -1)
+		if (child_path(
+			&w, path, parts[i], strlen(parts[i]), pos, cpath) == -1)
 			goto out;
 		if ((csc = schema_find(cpath)) == NULL) {
 			r = unknown_key(&w, sc, parts[i], pos);
-			goto out;	/* ignored, or an error */
+			goto out; /* ignored, or an error */
 		}
 		sc = csc;
 		snprintf(path, sizeof(path), "%s", cpath);
@@ -1002,9 +1017,10 @@ config_set_sandbox(struct config *cfg, const char *mode, const char *opt,
 	int i;
 
 	if ((i = find_name(sandbox_names, mode)) == -1) {
-		snprintf(err, errlen, "%s: bad sandbox mode '%s'; expected one "
-		    "of read-only, workspace-write, danger-full-access", opt,
-		    mode);
+		snprintf(err, errlen,
+		    "%s: bad sandbox mode '%s'; expected one "
+		    "of read-only, workspace-write, danger-full-access",
+		    opt, mode);
 		return -1;
 	}
 	cfg->s[CFG_SANDBOX_MODE].val = i;
@@ -1019,9 +1035,10 @@ config_set_approval(struct config *cfg, const char *policy, const char *opt,
 	int i;
 
 	if ((i = find_name(approval_names, policy)) == -1) {
-		snprintf(err, errlen, "%s: bad approval policy '%s'; expected "
-		    "one of untrusted, on-request, on-failure, never", opt,
-		    policy);
+		snprintf(err, errlen,
+		    "%s: bad approval policy '%s'; expected "
+		    "one of untrusted, on-request, on-failure, never",
+		    opt, policy);
 		return -1;
 	}
 	cfg->s[CFG_APPROVAL_POLICY].val = i;
@@ -1030,8 +1047,8 @@ config_set_approval(struct config *cfg, const char *policy, const char *opt,
 }
 
 static int
-cli_dir(const char *dir, const char *cwd, const char *opt, char *out,
-    char *err, size_t errlen)
+cli_dir(const char *dir, const char *cwd, const char *opt, char *out, char *err,
+    size_t errlen)
 {
 	int n;
 
@@ -1095,8 +1112,8 @@ config_note_file(struct config *cfg, const char *file)
 
 	if ((s = strdup(file)) == NULL)
 		return -1;
-	if ((nf = reallocarray(cfg->files, cfg->nfiles + 1,
-	    sizeof(*nf))) == NULL) {
+	if ((nf = reallocarray(cfg->files, cfg->nfiles + 1, sizeof(*nf))) ==
+	    NULL) {
 		free(s);
 		return -1;
 	}
@@ -1136,8 +1153,8 @@ config_init(struct config *cfg, const char *home, const char *tmpdir,
 	if (xdg_config_home != NULL && xdg_config_home[0] == '/')
 		n = snprintf(buf, sizeof(buf), "%s/agentwrap", xdg_config_home);
 	else if (cfg->home != NULL && cfg->home[0] == '/')
-		n = snprintf(buf, sizeof(buf), "%s/.config/agentwrap",
-		    cfg->home);
+		n = snprintf(
+		    buf, sizeof(buf), "%s/.config/agentwrap", cfg->home);
 	else
 		n = -1;
 	if (n > 0 && (size_t)n < sizeof(buf) &&
@@ -1145,11 +1162,11 @@ config_init(struct config *cfg, const char *home, const char *tmpdir,
 		goto nomem;
 	for (i = 0; default_ask_paths[i] != NULL; i++)
 		if (list_append(&cfg->l[CFG_FS_PATHS], default_ask_paths[i],
-		    ACCESS_ASK, "default") == -1)
+			ACCESS_ASK, "default") == -1)
 			goto nomem;
 	for (i = 0; default_protected[i] != NULL; i++)
-		if (list_append(&cfg->l[CFG_PROTECTED], default_protected[i],
-		    0, "default") == -1)
+		if (list_append(&cfg->l[CFG_PROTECTED], default_protected[i], 0,
+			"default") == -1)
 			goto nomem;
 	return 0;
 nomem:
@@ -1323,7 +1340,10 @@ put_strlist(FILE *f, const struct cfg_list *l, const char *key)
 int
 config_print(const struct config *cfg, char **out, size_t *outlen)
 {
-	static const struct { int id; const char *key; } proxy_bools[] = {
+	static const struct {
+		int id;
+		const char *key;
+	} proxy_bools[] = {
 		{ CFG_PROXY_ENABLED, "enabled" },
 		{ CFG_ALLOW_LOCAL_BINDING, "allow_local_binding" },
 		{ CFG_ENABLE_SOCKS5, "enable_socks5" },
@@ -1340,7 +1360,8 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	*outlen = 0;
 	if ((f = open_memstream(out, outlen)) == NULL)
 		return -1;
-	fprintf(f, "# agentwrap effective configuration; after each value, "
+	fprintf(f,
+	    "# agentwrap effective configuration; after each value, "
 	    "where it came from\n");
 	for (i = 0; i < cfg->nfiles; i++) {
 		fprintf(f, "# config file read: ");
@@ -1361,8 +1382,7 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	fprintf(f, "approval_policy = \"%s\"",
 	    config_approval_name(cfg->s[CFG_APPROVAL_POLICY].val));
 	put_where(f, cfg->s[CFG_APPROVAL_POLICY].where);
-	fprintf(f, "approval_timeout = %d",
-	    cfg->s[CFG_APPROVAL_TIMEOUT].val);
+	fprintf(f, "approval_timeout = %d", cfg->s[CFG_APPROVAL_TIMEOUT].val);
 	put_where(f, cfg->s[CFG_APPROVAL_TIMEOUT].where);
 
 	fprintf(f, "\n[sandbox_workspace_write]\n");
@@ -1381,8 +1401,8 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");
-	put_map(f, cfg, CFG_FS_PATHS, "agentwrap.filesystem.paths",
-	    access_names);
+	put_map(
+	    f, cfg, CFG_FS_PATHS, "agentwrap.filesystem.paths", access_names);
 
 	/* a comment: the files' rules are among those printed below */
 	fprintf(f, "\n# agentwrap.exec.");

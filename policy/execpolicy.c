@@ -27,10 +27,10 @@
 #include "execpolicy.h"
 #include "policy.h"
 
-#define MAX_DEPTH	2	/* lists inside a keyword's value */
-#define MAX_LIST	4096	/* values in one list */
-#define SHOW		64	/* bytes of a name quoted in a message */
-#define SHOWVAL		200	/* bytes of a pattern or example quoted */
+#define MAX_DEPTH 2 /* lists inside a keyword's value */
+#define MAX_LIST 4096 /* values in one list */
+#define SHOW 64 /* bytes of a name quoted in a message */
+#define SHOWVAL 200 /* bytes of a pattern or example quoted */
 
 enum tok_type {
 	T_EOF,
@@ -47,21 +47,21 @@ enum tok_type {
 };
 
 struct tok {
-	enum tok_type	 type;
-	int		 line, col;
-	int		 nl;	/* first on its line (after blanks, comments) */
-	const char	*text;	/* where it starts in the source */
-	size_t		 len;
-	char		*s;	/* T_STRING: decoded, NUL-terminated, owned */
+	enum tok_type type;
+	int line, col;
+	int nl; /* first on its line (after blanks, comments) */
+	const char *text; /* where it starts in the source */
+	size_t len;
+	char *s; /* T_STRING: decoded, NUL-terminated, owned */
 };
 
 /* A parsed value: a string, or a list of values */
 struct val {
-	int		 list;
-	int		 line, col;
-	char		*s;
-	struct val	*v;
-	size_t		 n, cap;
+	int list;
+	int line, col;
+	char *s;
+	struct val *v;
+	size_t n, cap;
 };
 
 enum kw {
@@ -73,24 +73,23 @@ enum kw {
 	NKW
 };
 
-static const char *const kw_names[NKW] = {
-	"pattern", "decision", "justification", "match", "not_match"
-};
+static const char *const kw_names[NKW] = { "pattern", "decision",
+	"justification", "match", "not_match" };
 static const char *const decision_names[] = {
-	"allow", "prompt", "forbidden", NULL	/* enum cfg_exec_decision */
+	"allow", "prompt", "forbidden", NULL /* enum cfg_exec_decision */
 };
 
 struct ep {
-	const char	*name;
-	const char	*p, *end;
-	int		 line, col;
-	int		 bol;		/* nothing but blanks since the line began */
-	struct tok	 tok;
-	char		*err;
-	size_t		 errlen;
-	int		 failed;
-	struct cfg_exec_rule *rules;	/* this file's, appended at the end */
-	size_t		 nrules, cap;
+	const char *name;
+	const char *p, *end;
+	int line, col;
+	int bol; /* nothing but blanks since the line began */
+	struct tok tok;
+	char *err;
+	size_t errlen;
+	int failed;
+	struct cfg_exec_rule *rules; /* this file's, appended at the end */
+	size_t nrules, cap;
 };
 
 static int
@@ -158,8 +157,8 @@ tok_desc(const struct tok *t, char *buf, size_t len)
 	case T_EOF:
 		return "the end of the file";
 	case T_IDENT:
-		snprintf(buf, len, "'%.*s'", (int)(t->len > SHOW ? SHOW :
-		    t->len), t->text);
+		snprintf(buf, len, "'%.*s'",
+		    (int)(t->len > SHOW ? SHOW : t->len), t->text);
 		return buf;
 	case T_STRING:
 		return "a string";
@@ -189,19 +188,21 @@ lex_string(struct ep *ep, struct tok *t)
 	unsigned char c;
 
 	if (avail >= 3 && q[1] == quote && q[2] == quote)
-		return failf(ep, t->line, t->col, "triple-quoted strings are "
+		return failf(ep, t->line, t->col,
+		    "triple-quoted strings are "
 		    "not supported");
 	for (s = q + 1;; s++) {
 		col = inc(col);
 		if (s == ep->end || *s == '\n')
-			return failf(ep, t->line, t->col, "unterminated string");
+			return failf(
+			    ep, t->line, t->col, "unterminated string");
 		c = (unsigned char)*s;
 		if (c == (unsigned char)quote)
 			break;
 		if (c == '\\') {
 			if (s + 1 == ep->end || s[1] == '\n')
-				return failf(ep, t->line, t->col,
-				    "unterminated string");
+				return failf(
+				    ep, t->line, t->col, "unterminated string");
 			c = (unsigned char)s[1];
 			if (c != '\\' && c != '"' && c != '\'' && c != 'n' &&
 			    c != 't') {
@@ -210,16 +211,21 @@ lex_string(struct ep *ep, struct tok *t)
 					    "unsupported escape: '%c' after a "
 					    "backslash in a string (only a "
 					    "backslash, a quote, n or t may "
-					    "follow one)", c);
-				return failf(ep, t->line, col, "unsupported "
+					    "follow one)",
+					    c);
+				return failf(ep, t->line, col,
+				    "unsupported "
 				    "escape: byte 0x%02x after a backslash in "
-				    "a string", c);
+				    "a string",
+				    c);
 			}
 			s++;
 			col = inc(col);
 		} else if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return failf(ep, t->line, col, "control character "
-			    "0x%02x in a string", c);
+			return failf(ep, t->line, col,
+			    "control character "
+			    "0x%02x in a string",
+			    c);
 		n++;
 	}
 	close = s;
@@ -306,14 +312,15 @@ lex(struct ep *ep)
 	default:
 		if (is_ident_start(c) || (c >= '0' && c <= '9')) {
 			t->type = is_ident_start(c) ? T_IDENT : T_NUMBER;
-			while (ep->p < ep->end && (is_ident(
-			    (unsigned char)*ep->p) || (t->type == T_NUMBER &&
-			    *ep->p == '.')))
+			while (ep->p < ep->end &&
+			    (is_ident((unsigned char)*ep->p) ||
+				(t->type == T_NUMBER && *ep->p == '.')))
 				step(ep);
 			t->len = (size_t)(ep->p - t->text);
 			if (t->type == T_IDENT && ep->p < ep->end &&
 			    (*ep->p == '"' || *ep->p == '\''))
-				return failf(ep, t->line, t->col, "string "
+				return failf(ep, t->line, t->col,
+				    "string "
 				    "prefix '%.*s' is not supported (plain "
 				    "'...' or \"...\" strings only)",
 				    (int)(t->len > SHOW ? SHOW : t->len),
@@ -333,7 +340,7 @@ val_free(struct val *v)
 	size_t i;
 
 	for (i = 0; i < v->n; i++)
-		val_free(&v->v[i]);	/* at most MAX_DEPTH deep */
+		val_free(&v->v[i]); /* at most MAX_DEPTH deep */
 	free(v->v);
 	free(v->s);
 	memset(v, 0, sizeof(*v));
@@ -360,26 +367,33 @@ parse_value(struct ep *ep, int depth, struct val *out)
 		return lex(ep);
 	}
 	if (t->type != T_LBRACK)
-		return failf(ep, t->line, t->col, "expected a string or a "
-		    "list, got %s", tok_desc(t, d, sizeof(d)));
+		return failf(ep, t->line, t->col,
+		    "expected a string or a "
+		    "list, got %s",
+		    tok_desc(t, d, sizeof(d)));
 	if (depth >= MAX_DEPTH)
-		return failf(ep, t->line, t->col, "a list inside a list inside "
-		    "a list: lists nest at most two deep (pattern alternatives, "
+		return failf(ep, t->line, t->col,
+		    "a list inside a list inside "
+		    "a list: lists nest at most two deep (pattern "
+		    "alternatives, "
 		    "match examples)");
 	out->list = 1;
 	if (lex(ep) == -1)
 		return -1;
 	while (t->type != T_RBRACK) {
 		if (t->type == T_EOF)
-			return failf(ep, out->line, out->col, "'[' is never "
+			return failf(ep, out->line, out->col,
+			    "'[' is never "
 			    "closed");
 		if (out->n == MAX_LIST)
-			return failf(ep, t->line, t->col, "more than %d values "
-			    "in a list", MAX_LIST);
+			return failf(ep, t->line, t->col,
+			    "more than %d values "
+			    "in a list",
+			    MAX_LIST);
 		if (out->n == out->cap) {
 			ncap = out->cap ? out->cap * 2 : 4;
-			if ((nv = reallocarray(out->v, ncap,
-			    sizeof(*nv))) == NULL)
+			if ((nv = reallocarray(out->v, ncap, sizeof(*nv))) ==
+			    NULL)
 				return oom(ep);
 			out->v = nv;
 			out->cap = ncap;
@@ -392,11 +406,14 @@ parse_value(struct ep *ep, int depth, struct val *out)
 			if (lex(ep) == -1)
 				return -1;
 		} else if (t->type == T_EOF)
-			return failf(ep, out->line, out->col, "'[' is never "
+			return failf(ep, out->line, out->col,
+			    "'[' is never "
 			    "closed");
 		else if (t->type != T_RBRACK)
-			return failf(ep, t->line, t->col, "expected ',' or ']' "
-			    "in a list, got %s", tok_desc(t, d, sizeof(d)));
+			return failf(ep, t->line, t->col,
+			    "expected ',' or ']' "
+			    "in a list, got %s",
+			    tok_desc(t, d, sizeof(d)));
 	}
 	return lex(ep);
 }
@@ -429,7 +446,7 @@ show_val(char *buf, size_t len, const struct val *v)
 	size_t i;
 
 	if (strlen(buf) + 1 >= len)
-		return;		/* full */
+		return; /* full */
 	if (v->list) {
 		cat(buf, len, "[");
 		for (i = 0; i < v->n; i++) {
@@ -443,8 +460,12 @@ show_val(char *buf, size_t len, const struct val *v)
 	cat(buf, len, "\"");
 	for (s = v->s; *s != '\0' && strlen(buf) + 1 < len; s++) {
 		one[0] = *s;
-		cat(buf, len, *s == '"' ? "\\\"" : *s == '\\' ? "\\\\" :
-		    *s == '\n' ? "\\n" : *s == '\t' ? "\\t" : one);
+		cat(buf, len,
+		    *s == '"'	     ? "\\\""
+			: *s == '\\' ? "\\\\"
+			: *s == '\n' ? "\\n"
+			: *s == '\t' ? "\\t"
+				     : one);
 	}
 	cat(buf, len, "\"");
 }
@@ -489,16 +510,19 @@ check_value(struct ep *ep, int kw, const struct val *v)
 	switch (kw) {
 	case KW_PATTERN:
 		if (!v->list)
-			return failf(ep, v->line, v->col, "pattern must be a "
+			return failf(ep, v->line, v->col,
+			    "pattern must be a "
 			    "list, got a string");
 		if (v->n == 0)
-			return failf(ep, v->line, v->col, "pattern must not be "
+			return failf(ep, v->line, v->col,
+			    "pattern must not be "
 			    "empty");
 		for (i = 0; i < v->n; i++) {
 			const struct val *e = &v->v[i];
 
 			if (e->list && e->n == 0)
-				return failf(ep, e->line, e->col, "pattern: "
+				return failf(ep, e->line, e->col,
+				    "pattern: "
 				    "empty list of alternatives");
 			for (j = 0; j < (e->list ? e->n : 1); j++) {
 				const struct val *a = e->list ? &e->v[j] : e;
@@ -513,36 +537,47 @@ check_value(struct ep *ep, int kw, const struct val *v)
 		return 0;
 	case KW_DECISION:
 		if (v->list)
-			return failf(ep, v->line, v->col, "decision must be "
+			return failf(ep, v->line, v->col,
+			    "decision must be "
 			    "\"allow\", \"prompt\" or \"forbidden\", got a "
 			    "list");
 		for (i = 0; decision_names[i] != NULL; i++)
 			if (strcmp(v->s, decision_names[i]) == 0)
 				return 0;
-		return failf(ep, v->line, v->col, "decision must be \"allow\", "
-		    "\"prompt\" or \"forbidden\", got \"%.*s\"", SHOW, v->s);
+		return failf(ep, v->line, v->col,
+		    "decision must be \"allow\", "
+		    "\"prompt\" or \"forbidden\", got \"%.*s\"",
+		    SHOW, v->s);
 	case KW_JUSTIFICATION:
 		if (v->list)
-			return failf(ep, v->line, v->col, "justification must be "
+			return failf(ep, v->line, v->col,
+			    "justification must be "
 			    "a string, got a list");
 		return 0;
 	default:
 		if (!v->list)
-			return failf(ep, v->line, v->col, "%s must be a list of "
-			    "examples, got a string", what);
+			return failf(ep, v->line, v->col,
+			    "%s must be a list of "
+			    "examples, got a string",
+			    what);
 		for (i = 0; i < v->n; i++) {
 			const struct val *e = &v->v[i];
 
 			if ((e->list && e->n == 0) ||
 			    (!e->list && count_words(e->s) == 0))
-				return failf(ep, e->line, e->col, "%s: empty "
-				    "example", what);
+				return failf(ep, e->line, e->col,
+				    "%s: empty "
+				    "example",
+				    what);
 			for (j = 0; e->list && j < e->n; j++)
 				if (e->v[j].list)
 					return failf(ep, e->v[j].line,
-					    e->v[j].col, "%s: an example is a "
-					    "string or a list of strings, got %s "
-					    "in it", what, type_name(&e->v[j]));
+					    e->v[j].col,
+					    "%s: an example is a "
+					    "string or a list of strings, got "
+					    "%s "
+					    "in it",
+					    what, type_name(&e->v[j]));
 		}
 		return 0;
 	}
@@ -618,8 +653,10 @@ check_examples(struct ep *ep, const struct cfg_exec_rule *r,
 		e[0] = p[0] = '\0';
 		show_val(e, sizeof(e), &ex->v[i]);
 		show_val(p, sizeof(p), pat);
-		return failf(ep, ex->v[i].line, ex->v[i].col, "%s example %s "
-		    "%s the pattern %s", want ? "match" : "not_match", e,
+		return failf(ep, ex->v[i].line, ex->v[i].col,
+		    "%s example %s "
+		    "%s the pattern %s",
+		    want ? "match" : "not_match", e,
 		    want ? "does not match" : "matches", p);
 	}
 	return 0;
@@ -635,7 +672,8 @@ add_rule(struct ep *ep, struct val *kv, const int *seen, int line, int col)
 
 	memset(&r, 0, sizeof(r));
 	if (!seen[KW_PATTERN])
-		return failf(ep, line, col, "prefix_rule() without a pattern: "
+		return failf(ep, line, col,
+		    "prefix_rule() without a pattern: "
 		    "pattern = [...] is required");
 	if ((r.word = calloc(pat->n, sizeof(*r.word))) == NULL)
 		return oom(ep);
@@ -648,8 +686,8 @@ add_rule(struct ep *ep, struct val *kv, const int *seen, int line, int col)
 			goto nomem;
 		for (j = 0; j < n; j++) {
 			/* kept for the examples' messages: copied */
-			if ((r.word[i].alt[j] = strdup(e->list ? e->v[j].s :
-			    e->s)) == NULL)
+			if ((r.word[i].alt[j] =
+				    strdup(e->list ? e->v[j].s : e->s)) == NULL)
 				goto nomem;
 			r.word[i].nalt++;
 		}
@@ -665,9 +703,9 @@ add_rule(struct ep *ep, struct val *kv, const int *seen, int line, int col)
 	}
 	snprintf(r.where, sizeof(r.where), "%s:%d:%d", ep->name, line, col);
 	if ((seen[KW_MATCH] &&
-	    check_examples(ep, &r, pat, &kv[KW_MATCH], 1) == -1) ||
+		check_examples(ep, &r, pat, &kv[KW_MATCH], 1) == -1) ||
 	    (seen[KW_NOT_MATCH] &&
-	    check_examples(ep, &r, pat, &kv[KW_NOT_MATCH], 0) == -1)) {
+		check_examples(ep, &r, pat, &kv[KW_NOT_MATCH], 0) == -1)) {
 		rule_free(&r);
 		return -1;
 	}
@@ -739,18 +777,21 @@ parse_call(struct ep *ep, int line, int col)
 		goto out;
 	while (t->type != T_RPAREN) {
 		if (t->type == T_EOF) {
-			failf(ep, pline, pcol, "'(' of prefix_rule is never "
+			failf(ep, pline, pcol,
+			    "'(' of prefix_rule is never "
 			    "closed");
 			goto out;
 		}
 		if (t->type != T_IDENT) {
 			if (t->type == T_STRING || t->type == T_LBRACK ||
 			    t->type == T_NUMBER)
-				failf(ep, t->line, t->col, "positional argument: "
+				failf(ep, t->line, t->col,
+				    "positional argument: "
 				    "prefix_rule() takes keyword arguments "
 				    "only (pattern = [...])");
 			else
-				failf(ep, t->line, t->col, "expected a keyword "
+				failf(ep, t->line, t->col,
+				    "expected a keyword "
 				    "argument or ')', got %s",
 				    tok_desc(t, d, sizeof(d)));
 			goto out;
@@ -762,25 +803,30 @@ parse_call(struct ep *ep, int line, int col)
 		if (lex(ep) == -1)
 			goto out;
 		if (t->type != T_EQ) {
-			failf(ep, nline, ncol, "positional argument '%.*s': "
+			failf(ep, nline, ncol,
+			    "positional argument '%.*s': "
 			    "prefix_rule() takes keyword arguments only "
-			    "(name = value)", (int)(nlen > SHOW ? SHOW : nlen),
-			    name);
+			    "(name = value)",
+			    (int)(nlen > SHOW ? SHOW : nlen), name);
 			goto out;
 		}
 		if ((k = find_kw(name, nlen)) == -1) {
 			sg = kw_suggest(name, nlen);
-			failf(ep, nline, ncol, "unknown keyword argument '%.*s' "
-			    "to prefix_rule()%s%s%s", (int)(nlen > SHOW ? SHOW :
-			    nlen), name, sg ? "; did you mean '" : " (pattern, "
-			    "decision, justification, match, not_match)",
+			failf(ep, nline, ncol,
+			    "unknown keyword argument '%.*s' "
+			    "to prefix_rule()%s%s%s",
+			    (int)(nlen > SHOW ? SHOW : nlen), name,
+			    sg ? "; did you mean '"
+			       : " (pattern, "
+				 "decision, justification, match, not_match)",
 			    sg ? sg : "", sg ? "'?" : "");
 			goto out;
 		}
 		if (seen[k]) {
-			failf(ep, nline, ncol, "duplicate keyword argument "
-			    "'%s' (first given at %d:%d)", kw_names[k],
-			    kline[k], kcol[k]);
+			failf(ep, nline, ncol,
+			    "duplicate keyword argument "
+			    "'%s' (first given at %d:%d)",
+			    kw_names[k], kline[k], kcol[k]);
 			goto out;
 		}
 		seen[k] = 1;
@@ -793,13 +839,15 @@ parse_call(struct ep *ep, int line, int col)
 			if (lex(ep) == -1)
 				goto out;
 		} else if (t->type == T_EOF) {
-			failf(ep, pline, pcol, "'(' of prefix_rule is never "
+			failf(ep, pline, pcol,
+			    "'(' of prefix_rule is never "
 			    "closed");
 			goto out;
 		} else if (t->type != T_RPAREN) {
-			failf(ep, t->line, t->col, "expected ',' or ')' after "
-			    "%s = ..., got %s", kw_names[k],
-			    tok_desc(t, d, sizeof(d)));
+			failf(ep, t->line, t->col,
+			    "expected ',' or ')' after "
+			    "%s = ..., got %s",
+			    kw_names[k], tok_desc(t, d, sizeof(d)));
 			goto out;
 		}
 	}
@@ -821,10 +869,13 @@ parse_stmt(struct ep *ep)
 	char d[SHOW + 8];
 
 	if (t->type != T_IDENT)
-		return failf(ep, t->line, t->col, "expected a prefix_rule(...) "
-		    "call, got %s", tok_desc(t, d, sizeof(d)));
+		return failf(ep, t->line, t->col,
+		    "expected a prefix_rule(...) "
+		    "call, got %s",
+		    tok_desc(t, d, sizeof(d)));
 	if (t->col != 1)
-		return failf(ep, t->line, t->col, "unexpected indentation: a "
+		return failf(ep, t->line, t->col,
+		    "unexpected indentation: a "
 		    "statement starts in column 1");
 	name = t->text;
 	nlen = t->len;
@@ -834,20 +885,28 @@ parse_stmt(struct ep *ep)
 	if (lex(ep) == -1)
 		return -1;
 	if (t->type == T_EQ)
-		return failf(ep, line, col, "assignment to '%.*s': a rules file "
-		    "holds prefix_rule(...) calls only", show, name);
+		return failf(ep, line, col,
+		    "assignment to '%.*s': a rules file "
+		    "holds prefix_rule(...) calls only",
+		    show, name);
 	if (t->type != T_LPAREN)
-		return failf(ep, t->line, t->col, "expected '(' after '%.*s', "
-		    "got %s", show, name, tok_desc(t, d, sizeof(d)));
+		return failf(ep, t->line, t->col,
+		    "expected '(' after '%.*s', "
+		    "got %s",
+		    show, name, tok_desc(t, d, sizeof(d)));
 	if (nlen != strlen("prefix_rule") ||
 	    memcmp(name, "prefix_rule", nlen) != 0)
-		return failf(ep, line, col, "unknown function '%.*s': only "
-		    "prefix_rule(...) is supported", show, name);
+		return failf(ep, line, col,
+		    "unknown function '%.*s': only "
+		    "prefix_rule(...) is supported",
+		    show, name);
 	if (parse_call(ep, line, col) == -1 || lex(ep) == -1)
 		return -1;
 	if (t->type != T_EOF && !t->nl)
-		return failf(ep, t->line, t->col, "expected a line break after "
-		    "prefix_rule(...), got %s", tok_desc(t, d, sizeof(d)));
+		return failf(ep, t->line, t->col,
+		    "expected a line break after "
+		    "prefix_rule(...), got %s",
+		    tok_desc(t, d, sizeof(d)));
 	return 0;
 }
 
@@ -878,7 +937,7 @@ execpolicy_parse(struct config *cfg, const char *name, const char *buf,
 	if (ep.nrules > 0) {
 		if (cfg->nrules > SIZE_MAX / 2 - ep.nrules ||
 		    (nr = reallocarray(cfg->rules, cfg->nrules + ep.nrules,
-		    sizeof(*nr))) == NULL) {
+			 sizeof(*nr))) == NULL) {
 			oom(&ep);
 			goto fail;
 		}

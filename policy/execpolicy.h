@@ -32,7 +32,7 @@
  * with where = "NAME:LINE:COL" of its prefix_rule. Returns 0, or -1 with
  * "NAME:LINE:COL: message" in err and CFG unchanged.
  */
-int	execpolicy_parse(struct config *cfg, const char *name, const char *buf,
-	    size_t len, char *err, size_t errlen);
+int execpolicy_parse(struct config *cfg, const char *name, const char *buf,
+    size_t len, char *err, size_t errlen);
 
 #endif /* AGENTWRAP_EXECPOLICY_H */

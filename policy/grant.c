@@ -16,10 +16,8 @@
 #include "policy.h"
 #include "policy_int.h"
 
-static const char *const system_dirs[] = {
-	"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin",
-	"/usr/local/sbin", NULL
-};
+static const char *const system_dirs[] = { "/bin", "/usr/bin", "/usr/local/bin",
+	"/sbin", "/usr/sbin", "/usr/local/sbin", NULL };
 
 /* The canonical text of host H (a name or an IP address) into OUT. */
 static int
@@ -76,8 +74,9 @@ policy_add_grant(struct policy *pol, const struct pol_grant *g)
 	case OP_READ:
 	case OP_WRITE:
 	case OP_UNIX:
-		if (g->path == NULL || (g->path[0] != '/' &&
-		    !(op == OP_UNIX && g->path[0] == '@')) ||
+		if (g->path == NULL ||
+		    (g->path[0] != '/' &&
+			!(op == OP_UNIX && g->path[0] == '@')) ||
 		    strlen(g->path) >= PATH_MAX)
 			return -1;
 		n.path = dup_or_null(g->path, &bad);
@@ -109,8 +108,9 @@ policy_add_grant(struct policy *pol, const struct pol_grant *g)
 	n.op = op;
 	n.allow = g->allow != 0;
 	n.label = dup_or_null(g->label ? g->label : "a session grant", &bad);
-	if (bad || (ng = reallocarray(pol->grants, pol->ngrants + 1,
-	    sizeof(*ng))) == NULL) {
+	if (bad ||
+	    (ng = reallocarray(pol->grants, pol->ngrants + 1, sizeof(*ng))) ==
+		NULL) {
 		grant_free(&n);
 		return -1;
 	}
@@ -167,8 +167,8 @@ program_match(const struct pol_grant *g, const char *w)
 }
 
 static int
-matches(const struct pol_grant *g, int op, const char *path,
-    const char *host, const char *const *argv, size_t argc)
+matches(const struct pol_grant *g, int op, const char *path, const char *host,
+    const char *const *argv, size_t argc)
 {
 	switch (op) {
 	case OP_READ:
@@ -188,8 +188,8 @@ matches(const struct pol_grant *g, int op, const char *path,
 			return 0;
 		if (!program_match(g, argv[0]))
 			return 0;
-		return g->argc < 2 || (argv[1] != NULL &&
-		    strcmp(argv[1], g->argv[1]) == 0);
+		return g->argc < 2 ||
+		    (argv[1] != NULL && strcmp(argv[1], g->argv[1]) == 0);
 	}
 	return 0;
 }
@@ -241,8 +241,10 @@ grant_decide(const struct policy *pol, int op, const char *path,
 	}
 	if (hit == NULL)
 		return 0;
-	obj = path != NULL ? path : host != NULL ? host :
-	    argv != NULL && argc > 0 ? argv[0] : "?";
+	obj = path != NULL	       ? path
+	    : host != NULL	       ? host
+	    : argv != NULL && argc > 0 ? argv[0]
+				       : "?";
 	d->verdict = hit->allow ? VERDICT_ALLOW : VERDICT_DENY;
 	snprintf(d->rule, sizeof(d->rule), "%s", POL_GRANT_RULE);
 	snprintf(d->why, sizeof(d->why), "%s %s is %s for this session (%s)",

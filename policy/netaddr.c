@@ -22,9 +22,9 @@
 
 #include "netaddr.h"
 
-#define IFNAME_MAX	15	/* Linux IFNAMSIZ - 1 */
-#define LABEL_MAX	63
-#define V4_CAP		0x100000000ULL	/* any value above 0xffffffff */
+#define IFNAME_MAX 15 /* Linux IFNAMSIZ - 1 */
+#define LABEL_MAX 63
+#define V4_CAP 0x100000000ULL /* any value above 0xffffffff */
 
 /* ASCII-only character classes: the C library's depend on the locale. */
 static int
@@ -106,9 +106,8 @@ aton_part(const char *s, size_t n, size_t *ip)
 static int
 parse_ipv4_aton(const char *s, size_t n, uint8_t out[4])
 {
-	static const uint32_t lastmax[4] = {
-		0xffffffff, 0xffffff, 0xffff, 0xff
-	};
+	static const uint32_t lastmax[4] = { 0xffffffff, 0xffffff, 0xffff,
+		0xff };
 	uint8_t b[4] = { 0, 0, 0, 0 };
 	size_t i = 0, parts = 0, k;
 	uint64_t v;
@@ -387,9 +386,8 @@ put_dotted(char *p, const uint8_t b[4])
 static int
 is_v4mapped(const uint8_t a[16])
 {
-	static const uint8_t pfx[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+		0xff };
 
 	return memcmp(a, pfx, sizeof(pfx)) == 0;
 }
@@ -506,33 +504,33 @@ netaddr_equal(const struct netaddr *a, const struct netaddr *b)
 }
 
 struct v4range {
-	uint32_t	net;
-	uint8_t		len;
-	uint8_t		class;
+	uint32_t net;
+	uint8_t len;
+	uint8_t class;
 };
 
 /* First match wins, so more specific entries come first. */
 static const struct v4range v4special[] = {
-	{ 0x00000000, 32, NETADDR_UNSPECIFIED },	/* 0.0.0.0 */
-	{ 0x00000000, 8, NETADDR_OTHER_SPECIAL },	/* "this network" */
-	{ 0x0a000000, 8, NETADDR_PRIVATE },		/* 10/8 */
-	{ 0x64400000, 10, NETADDR_CGNAT },		/* 100.64/10 */
-	{ 0x7f000000, 8, NETADDR_LOOPBACK },		/* 127/8 */
-	{ 0xa9fe0000, 16, NETADDR_LINKLOCAL },		/* 169.254/16 */
-	{ 0xac100000, 12, NETADDR_PRIVATE },		/* 172.16/12 */
-	{ 0xc0000000, 24, NETADDR_OTHER_SPECIAL },	/* 192.0.0/24 IETF */
-	{ 0xc0000200, 24, NETADDR_DOCUMENTATION },	/* 192.0.2/24 */
-	{ 0xc01fc400, 24, NETADDR_OTHER_SPECIAL },	/* 192.31.196/24 AS112 */
-	{ 0xc034c100, 24, NETADDR_OTHER_SPECIAL },	/* 192.52.193/24 AMT */
-	{ 0xc0586300, 24, NETADDR_OTHER_SPECIAL },	/* 192.88.99/24 6to4 */
-	{ 0xc0a80000, 16, NETADDR_PRIVATE },		/* 192.168/16 */
-	{ 0xc0af3000, 24, NETADDR_OTHER_SPECIAL },	/* 192.175.48/24 AS112 */
-	{ 0xc6120000, 15, NETADDR_BENCHMARK },		/* 198.18/15 */
-	{ 0xc6336400, 24, NETADDR_DOCUMENTATION },	/* 198.51.100/24 */
-	{ 0xcb007100, 24, NETADDR_DOCUMENTATION },	/* 203.0.113/24 */
-	{ 0xe0000000, 4, NETADDR_MULTICAST },		/* 224/4 */
-	{ 0xffffffff, 32, NETADDR_BROADCAST },		/* limited broadcast */
-	{ 0xf0000000, 4, NETADDR_RESERVED },		/* 240/4 */
+	{ 0x00000000, 32, NETADDR_UNSPECIFIED }, /* 0.0.0.0 */
+	{ 0x00000000, 8, NETADDR_OTHER_SPECIAL }, /* "this network" */
+	{ 0x0a000000, 8, NETADDR_PRIVATE }, /* 10/8 */
+	{ 0x64400000, 10, NETADDR_CGNAT }, /* 100.64/10 */
+	{ 0x7f000000, 8, NETADDR_LOOPBACK }, /* 127/8 */
+	{ 0xa9fe0000, 16, NETADDR_LINKLOCAL }, /* 169.254/16 */
+	{ 0xac100000, 12, NETADDR_PRIVATE }, /* 172.16/12 */
+	{ 0xc0000000, 24, NETADDR_OTHER_SPECIAL }, /* 192.0.0/24 IETF */
+	{ 0xc0000200, 24, NETADDR_DOCUMENTATION }, /* 192.0.2/24 */
+	{ 0xc01fc400, 24, NETADDR_OTHER_SPECIAL }, /* 192.31.196/24 AS112 */
+	{ 0xc034c100, 24, NETADDR_OTHER_SPECIAL }, /* 192.52.193/24 AMT */
+	{ 0xc0586300, 24, NETADDR_OTHER_SPECIAL }, /* 192.88.99/24 6to4 */
+	{ 0xc0a80000, 16, NETADDR_PRIVATE }, /* 192.168/16 */
+	{ 0xc0af3000, 24, NETADDR_OTHER_SPECIAL }, /* 192.175.48/24 AS112 */
+	{ 0xc6120000, 15, NETADDR_BENCHMARK }, /* 198.18/15 */
+	{ 0xc6336400, 24, NETADDR_DOCUMENTATION }, /* 198.51.100/24 */
+	{ 0xcb007100, 24, NETADDR_DOCUMENTATION }, /* 203.0.113/24 */
+	{ 0xe0000000, 4, NETADDR_MULTICAST }, /* 224/4 */
+	{ 0xffffffff, 32, NETADDR_BROADCAST }, /* limited broadcast */
+	{ 0xf0000000, 4, NETADDR_RESERVED }, /* 240/4 */
 };
 
 static enum netaddr_class
@@ -541,8 +539,8 @@ classify_v4(const uint8_t b[4])
 	uint32_t v, mask;
 	size_t i;
 
-	v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
+	v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+	    b[3];
 	for (i = 0; i < sizeof(v4special) / sizeof(v4special[0]); i++) {
 		mask = 0xffffffffU << (32 - v4special[i].len);
 		if ((v & mask) == v4special[i].net)
@@ -552,23 +550,24 @@ classify_v4(const uint8_t b[4])
 }
 
 struct v6range {
-	uint8_t		pfx[8];	/* no entry needs more than 64 bits */
-	uint8_t		len;
-	uint8_t		class;
+	uint8_t pfx[8]; /* no entry needs more than 64 bits */
+	uint8_t len;
+	uint8_t class;
 };
 
 /* Checked after the ranges that embed IPv4; first match wins. */
 static const struct v6range v6special[] = {
 	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48, NETADDR_OTHER_SPECIAL },
-	{ { 0x01, 0x00 }, 64, NETADDR_OTHER_SPECIAL },		/* discard */
+	{ { 0x01, 0x00 }, 64, NETADDR_OTHER_SPECIAL }, /* discard */
 	{ { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 }, 48, NETADDR_BENCHMARK },
-	{ { 0x20, 0x01, 0x00, 0x00 }, 23, NETADDR_OTHER_SPECIAL },	/* IETF, Teredo */
+	{ { 0x20, 0x01, 0x00, 0x00 }, 23,
+	    NETADDR_OTHER_SPECIAL }, /* IETF, Teredo */
 	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32, NETADDR_DOCUMENTATION },
-	{ { 0x3f, 0xff }, 20, NETADDR_DOCUMENTATION },		/* RFC 9637 */
+	{ { 0x3f, 0xff }, 20, NETADDR_DOCUMENTATION }, /* RFC 9637 */
 	{ { 0x26, 0x20, 0x00, 0x4f, 0x80, 0x00 }, 48, NETADDR_OTHER_SPECIAL },
 	{ { 0xfc }, 7, NETADDR_ULA },
 	{ { 0xfe, 0x80 }, 10, NETADDR_LINKLOCAL },
-	{ { 0xfe, 0xc0 }, 10, NETADDR_PRIVATE },			/* site-local */
+	{ { 0xfe, 0xc0 }, 10, NETADDR_PRIVATE }, /* site-local */
 	{ { 0xff }, 8, NETADDR_MULTICAST },
 };
 
@@ -597,8 +596,8 @@ classify_v6(const uint8_t a[16])
 
 	if (memcmp(a, zero, sizeof(zero)) == 0) {
 		if (a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] <= 1)
-			return a[15] == 0 ? NETADDR_UNSPECIFIED :
-			    NETADDR_LOOPBACK;
+			return a[15] == 0 ? NETADDR_UNSPECIFIED
+					  : NETADDR_LOOPBACK;
 		/* IPv4-compatible: deprecated, never treated as public. */
 		c = classify_v4(a + 12);
 		return c == NETADDR_PUBLIC ? NETADDR_RESERVED : c;
@@ -735,13 +734,13 @@ static const char *const name_errstr[NAME_NERR] = {
 	[NAME_TOO_LONG] = "host name longer than 253 characters",
 	[NAME_HYPHEN] = "label starts or ends with '-' in host name",
 	[NAME_NUMERIC] = "numeric last label: not a host name nor an IP "
-	    "address",
+			 "address",
 	[NAME_SPACE] = "whitespace in host name",
 	[NAME_COLON] = "':' in host name (a port, or not an IPv6 address)",
 	[NAME_SLASH] = "'/' in host name",
 	[NAME_STAR] = "'*' in host name",
 	[NAME_CHAR] = "invalid character in host name (allowed: letters, "
-	    "digits, '-', '_', '.')",
+		      "digits, '-', '_', '.')",
 	[NAME_BUFFER] = "host name too long for the output buffer",
 };
 
@@ -751,21 +750,21 @@ static const char *const pat_errstr[NAME_NERR] = {
 	[NAME_EMPTY] = "malformed pattern: empty host name",
 	[NAME_EMPTY_LABEL] = "malformed pattern: empty label",
 	[NAME_LABEL_LONG] = "malformed pattern: label longer than 63 "
-	    "characters",
+			    "characters",
 	[NAME_TOO_LONG] = "malformed pattern: host name longer than 253 "
-	    "characters",
+			  "characters",
 	[NAME_HYPHEN] = "malformed pattern: label starts or ends with '-'",
 	[NAME_NUMERIC] = "malformed pattern: numeric last label: not a host "
-	    "name nor an IP address",
+			 "name nor an IP address",
 	[NAME_SPACE] = "malformed pattern: whitespace",
 	[NAME_COLON] = "malformed pattern: ports are not allowed (or not an "
-	    "IPv6 address)",
+		       "IPv6 address)",
 	[NAME_SLASH] = "malformed pattern: paths and URLs are not allowed, "
-	    "give the host name only",
+		       "give the host name only",
 	[NAME_STAR] = "malformed pattern: '*' is only allowed as \"*\", "
-	    "\"*.domain\" or \"**.domain\"",
+		      "\"*.domain\" or \"**.domain\"",
 	[NAME_CHAR] = "malformed pattern: invalid character (allowed: "
-	    "letters, digits, '-', '_', '.')",
+		      "letters, digits, '-', '_', '.')",
 	[NAME_BUFFER] = "malformed pattern: host name too long",
 };
 
@@ -855,8 +854,8 @@ netaddr_norm_host(const char *in, char *out, size_t outlen, const char **err)
 	if (in == NULL || out == NULL)
 		e = NAME_MISSING;
 	else if (netaddr_parse_ip(in, &a) == 0)
-		e = netaddr_format(&a, out, outlen) == 0 ? NAME_OK :
-		    NAME_BUFFER;
+		e = netaddr_format(&a, out, outlen) == 0 ? NAME_OK
+							 : NAME_BUFFER;
 	else
 		e = norm_name(in, strlen(in), out, outlen);
 	if (e == NAME_OK)
@@ -1014,8 +1013,8 @@ parse_port(const char *s, int *port)
 }
 
 int
-netaddr_split_hostport(const char *s, char *host, size_t hostlen, int *port,
-    const char **err)
+netaddr_split_hostport(
+    const char *s, char *host, size_t hostlen, int *port, const char **err)
 {
 	const char *h, *end, *colon, *why;
 	struct netaddr a;
@@ -1063,7 +1062,7 @@ netaddr_split_hostport(const char *s, char *host, size_t hostlen, int *port,
 			/* Two colons: only a bare IPv6 address, whole. */
 			if (netaddr_parse_ip(s, &a) == -1) {
 				why = "not an IPv6 address (IPv6 with a port "
-				    "needs brackets)";
+				      "needs brackets)";
 				goto fail;
 			}
 			hn = strlen(s);

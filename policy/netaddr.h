@@ -14,7 +14,7 @@
 #ifndef NETADDR_H
 #define NETADDR_H
 
-#include <sys/socket.h>		/* AF_INET, AF_INET6 */
+#include <sys/socket.h> /* AF_INET, AF_INET6 */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,15 +22,15 @@
 
 /* Enough for any netaddr_format() output: 8 groups of 4, 7 colons, "%" and
  * a 10-digit scope id, NUL. */
-#define NETADDR_STRLEN	51
+#define NETADDR_STRLEN 51
 /* Longest normalised host name (without the trailing dot) and a buffer for it. */
 #define NETADDR_HOST_MAX 253
-#define NETADDR_HOSTLEN	256
+#define NETADDR_HOSTLEN 256
 
 struct netaddr {
-	int	 family;	/* AF_INET or AF_INET6 */
-	uint8_t	 addr[16];	/* v4 in first 4 bytes, network order */
-	uint32_t scope_id;	/* IPv6 only; 0 if none or an interface name */
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* v4 in first 4 bytes, network order */
+	uint32_t scope_id; /* IPv6 only; 0 if none or an interface name */
 };
 
 /*
@@ -49,7 +49,7 @@ struct netaddr {
  * No whitespace, no trailing dot, no trailing garbage.
  * Returns 0, or -1 if s is not an IP literal; *out is zeroed on failure.
  */
-int	netaddr_parse_ip(const char *s, struct netaddr *out);
+int netaddr_parse_ip(const char *s, struct netaddr *out);
 
 /*
  * Canonical text: dotted quad; or RFC 5952 IPv6 (lowercase, no leading
@@ -59,14 +59,14 @@ int	netaddr_parse_ip(const char *s, struct netaddr *out);
  * address.  Returns 0, or -1 (buf set to "" if len > 0) if the family is
  * unknown or len is too small; NETADDR_STRLEN is always enough.
  */
-int	netaddr_format(const struct netaddr *a, char *buf, size_t len);
+int netaddr_format(const struct netaddr *a, char *buf, size_t len);
 
 /*
  * Same address?  An IPv4-mapped IPv6 address (::ffff:a.b.c.d) equals its
  * IPv4 form; no other embedding does.  scope_id is ignored: a rule naming
  * fe80::1 covers fe80::1 on every link.
  */
-bool	netaddr_equal(const struct netaddr *a, const struct netaddr *b);
+bool netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 
 /*
  * Classification against the IANA IPv4 and IPv6 special-purpose address
@@ -112,7 +112,7 @@ enum netaddr_class {
 enum netaddr_class netaddr_classify(const struct netaddr *a);
 
 /* netaddr_classify(a) == NETADDR_PUBLIC. */
-bool	netaddr_is_public(const struct netaddr *a);
+bool netaddr_is_public(const struct netaddr *a);
 
 /*
  * Lower-case name for messages: "public", "loopback", "private",
@@ -128,7 +128,7 @@ const char *netaddr_class_name(enum netaddr_class c);
  * NAT64 64:ff9b::/96, 6to4 2002::/16.  An IPv4 address yields itself.
  * Returns 0 with *v4 set, or -1 (*v4 zeroed) if there is none.
  */
-int	netaddr_embedded_ipv4(const struct netaddr *a, struct netaddr *v4);
+int netaddr_embedded_ipv4(const struct netaddr *a, struct netaddr *v4);
 
 /*
  * Normalise a DNS host name into out: lowercase, strip ONE trailing dot,
@@ -144,8 +144,8 @@ int	netaddr_embedded_ipv4(const struct netaddr *a, struct netaddr *v4);
  * set to "" (if outlen > 0).  NETADDR_HOSTLEN is always a large enough outlen.
  * in and out may be the same buffer.
  */
-int	netaddr_norm_host(const char *in, char *out, size_t outlen,
-	    const char **err);
+int netaddr_norm_host(
+    const char *in, char *out, size_t outlen, const char **err);
 
 /*
  * A domain rule pattern from the config:
@@ -167,9 +167,9 @@ enum hostpat_kind {
 };
 
 struct hostpat {
-	int		 kind;	/* enum hostpat_kind */
-	char		 host[NETADDR_HOSTLEN];
-	struct netaddr	 ip;
+	int kind; /* enum hostpat_kind */
+	char host[NETADDR_HOSTLEN];
+	struct netaddr ip;
 };
 
 /*
@@ -180,7 +180,7 @@ struct hostpat {
  * Returns 0, or -1 with a static "malformed pattern: ..." reason in *err
  * (if err is not NULL) and *out zeroed.
  */
-int	hostpat_parse(const char *s, struct hostpat *out, const char **err);
+int hostpat_parse(const char *s, struct hostpat *out, const char **err);
 
 /*
  * Does the request host (a name, or an IP literal in any netaddr_parse_ip()
@@ -197,7 +197,7 @@ int	hostpat_parse(const char *s, struct hostpat *out, const char **err);
  *    ".localhost", which are loopback by definition (RFC 6761): a local
  *    destination needs an exact rule.
  */
-bool	hostpat_match(const struct hostpat *p, const char *host);
+bool hostpat_match(const struct hostpat *p, const char *host);
 
 /*
  * Split a request target: "HOST", "HOST:PORT", "IPV4:PORT", "[IPV6]",
@@ -210,7 +210,7 @@ bool	hostpat_match(const struct hostpat *p, const char *host);
  * Returns 0, or -1 with a static reason in *err (if err is not NULL), host
  * set to "" (if hostlen > 0) and *port -1.
  */
-int	netaddr_split_hostport(const char *s, char *host, size_t hostlen,
-	    int *port, const char **err);
+int netaddr_split_hostport(
+    const char *s, char *host, size_t hostlen, int *port, const char **err);
 
 #endif /* NETADDR_H */

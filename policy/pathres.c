@@ -16,7 +16,7 @@
 
 #include "pathres.h"
 
-#define PEND_END	PATH_MAX
+#define PEND_END PATH_MAX
 
 /*
  * State of one walk.  The unprocessed rest of the path lives right-aligned
@@ -26,20 +26,20 @@
  * thread stack.  pend[] is not NUL-terminated; it ends at PEND_END.
  */
 struct walk {
-	const struct pathres_fs	*fs;		/* NULL: lexical only */
-	char			*out;
-	size_t			 outlen;
-	size_t			 olen;		/* strlen(out) */
-	int			 nlinks;
-	bool			 missing;	/* past a missing component */
-	char			 pend[PATH_MAX];
+	const struct pathres_fs *fs; /* NULL: lexical only */
+	char *out;
+	size_t outlen;
+	size_t olen; /* strlen(out) */
+	int nlinks;
+	bool missing; /* past a missing component */
+	char pend[PATH_MAX];
 };
 
 /* Drop the last component of out; "/" stays "/". */
 static void
 walk_pop(struct walk *w)
 {
-	size_t	i = w->olen;
+	size_t i = w->olen;
 
 	while (i > 1 && w->out[i - 1] != '/')
 		i--;
@@ -50,7 +50,7 @@ walk_pop(struct walk *w)
 static int
 walk_append(struct walk *w, const char *name, size_t len)
 {
-	size_t	sep = w->olen > 1;
+	size_t sep = w->olen > 1;
 
 	/* olen + sep + len + NUL must fit; olen < outlen always holds. */
 	if (sep + len >= w->outlen - w->olen)
@@ -73,11 +73,11 @@ walk_append(struct walk *w, const char *name, size_t len)
 static int
 walk_path(struct walk *w, const char *s, size_t n, bool follow_last)
 {
-	char	*p = w->pend;
-	size_t	 r, c, clen, dst;
-	ssize_t	 tlen;
-	bool	 last;
-	int	 e, error;
+	char *p = w->pend;
+	size_t r, c, clen, dst;
+	ssize_t tlen;
+	bool last;
+	int e, error;
 
 	r = PEND_END - n;
 	memcpy(p + r, s, n);
@@ -154,9 +154,9 @@ static int
 resolve(const struct pathres_fs *fs, const char *cwd, const char *path,
     bool follow_last, char *out, size_t outlen)
 {
-	struct walk	w;
-	size_t		n, cn;
-	int		error;
+	struct walk w;
+	size_t n, cn;
+	int error;
 
 	if (out == NULL || outlen == 0)
 		return -EINVAL;
@@ -213,8 +213,8 @@ pathres_canon(const struct pathres_fs *fs, const char *cwd, const char *path,
 			out[0] = '\0';
 		return -EINVAL;
 	}
-	return resolve(fs, cwd, path, (flags & PATHRES_FOLLOW_LAST) != 0, out,
-	    outlen);
+	return resolve(
+	    fs, cwd, path, (flags & PATHRES_FOLLOW_LAST) != 0, out, outlen);
 }
 
 int
@@ -226,7 +226,7 @@ pathres_lexical(const char *cwd, const char *path, char *out, size_t outlen)
 bool
 pathres_under(const char *root, const char *path)
 {
-	size_t	n;
+	size_t n;
 
 	if (root == NULL || path == NULL || root[0] != '/' || path[0] != '/')
 		return false;
@@ -248,8 +248,8 @@ pathres_under(const char *root, const char *path)
 static ssize_t
 real_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 {
-	int	saved = errno;
-	long	rv;
+	int saved = errno;
+	long rv;
 
 	(void)ctx;
 	rv = syscall(SYS_readlinkat, AT_FDCWD, path, buf, len);

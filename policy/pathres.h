@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 /* Link expansions per pathres_canon() call, as the kernel's MAXSYMLINKS. */
-#define PATHRES_MAXSYMLINKS	40
+#define PATHRES_MAXSYMLINKS 40
 
 /*
  * readlink-like callback: for an absolute canonical-so-far PATH (no "//",
@@ -37,12 +37,12 @@
  *	another errno otherwise (EACCES, EIO, ...).
  * LEN is always at least 1.  A return value >= LEN is taken as truncation.
  */
-typedef ssize_t (*pathres_readlink_fn)(void *ctx, const char *path, char *buf,
-    size_t len, int *err);
+typedef ssize_t (*pathres_readlink_fn)(
+    void *ctx, const char *path, char *buf, size_t len, int *err);
 
 struct pathres_fs {
-	pathres_readlink_fn	 readlink;
-	void			*ctx;
+	pathres_readlink_fn readlink;
+	void *ctx;
 };
 
 /*
@@ -96,8 +96,8 @@ enum {
  * caller must recognise /proc/.../fd/ results.  Telling them apart needs
  * the object's type, which a readlink callback cannot give.
  */
-int	pathres_canon(const struct pathres_fs *fs, const char *cwd,
-	    const char *path, int flags, char *out, size_t outlen);
+int pathres_canon(const struct pathres_fs *fs, const char *cwd,
+    const char *path, int flags, char *out, size_t outlen);
 
 /*
  * True when PATH equals ROOT or lies below it on a component boundary
@@ -105,7 +105,7 @@ int	pathres_canon(const struct pathres_fs *fs, const char *cwd,
  * Both should be canonical; a trailing slash on ROOT is tolerated.  NULL,
  * empty or relative arguments give false.
  */
-bool	pathres_under(const char *root, const char *path);
+bool pathres_under(const char *root, const char *path);
 
 /*
  * Lexical join of CWD and PATH and normalisation ("//", ".", ".."; ".."
@@ -113,7 +113,7 @@ bool	pathres_under(const char *root, const char *path);
  * may not exist yet; expands nothing.  Same arguments, OUT contract and
  * errors as pathres_canon() minus those that come from the callback.
  */
-int	pathres_lexical(const char *cwd, const char *path, char *out,
-	    size_t outlen);
+int pathres_lexical(
+    const char *cwd, const char *path, char *out, size_t outlen);
 
 #endif /* AGENTWRAP_PATHRES_H */

@@ -19,39 +19,31 @@
 #include "policy.h"
 #include "policy_int.h"
 
-#define CFGV(pol, id)	((pol)->cfg->s[(id)].val)
+#define CFGV(pol, id) ((pol)->cfg->s[(id)].val)
 
 /* Always writable, whatever the mode: terminals and the null devices. */
-static const char *const always_writable[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
-	NULL
-};
-static const char *const always_writable_trees[] = {
-	"/dev/pts", "/dev/shm", NULL
-};
+static const char *const always_writable[] = { "/dev/null", "/dev/zero",
+	"/dev/full", "/dev/tty", "/dev/ptmx", NULL };
+static const char *const always_writable_trees[] = { "/dev/pts", "/dev/shm",
+	NULL };
 
 /*
  * Commands that only read, run without asking under `untrusted`. A command
  * that can run another command (env, xargs, find -exec, sed with w) or write
  * (sort -o, tee) is not here; file writes are judged separately anyway.
  */
-static const char *const readonly_cmds[] = {
-	"[", "basename", "cat", "cd", "cksum", "cmp", "comm", "cut", "date",
-	"df", "diff", "dirname", "du", "echo", "egrep", "expr", "false",
-	"fgrep", "file", "grep", "groups", "head", "hostname", "id", "less",
-	"ls", "md5sum", "more", "nl", "nproc", "od", "printenv", "printf",
-	"pwd", "readlink", "realpath", "rg", "sha1sum", "sha256sum",
-	"sha512sum", "stat", "tail", "test", "tr", "tree", "true", "type",
-	"uname", "uniq", "wc", "which", "whoami",
-	NULL
-};
-static const char *const system_bin_dirs[] = {
-	"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin",
-	"/usr/local/sbin", NULL
-};
-static const char *const readonly_git[] = {
-	"status", "log", "diff", "show", NULL
-};
+static const char *const readonly_cmds[] = { "[", "basename", "cat", "cd",
+	"cksum", "cmp", "comm", "cut", "date", "df", "diff", "dirname", "du",
+	"echo", "egrep", "expr", "false", "fgrep", "file", "grep", "groups",
+	"head", "hostname", "id", "less", "ls", "md5sum", "more", "nl", "nproc",
+	"od", "printenv", "printf", "pwd", "readlink", "realpath", "rg",
+	"sha1sum", "sha256sum", "sha512sum", "stat", "tail", "test", "tr",
+	"tree", "true", "type", "uname", "uniq", "wc", "which", "whoami",
+	NULL };
+static const char *const system_bin_dirs[] = { "/bin", "/usr/bin",
+	"/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin", NULL };
+static const char *const readonly_git[] = { "status", "log", "diff", "show",
+	NULL };
 
 const char *
 policy_verdict_name(enum pol_verdict v)
@@ -141,9 +133,9 @@ policy_is_readonly_command(const char *const *argv, size_t argc)
 /* Compilation */
 
 static int
-add_path_flags(struct policy *pol, const struct pathres_fs *fs,
-    const char *cwd, const char *path, int flags, int kind, int access,
-    const char *label, const char *wh)
+add_path_flags(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
+    const char *path, int flags, int kind, int access, const char *label,
+    const char *wh)
 {
 	char canon[PATH_MAX];
 	struct pol_path *np, *e;
@@ -171,11 +163,10 @@ add_path_flags(struct policy *pol, const struct pathres_fs *fs,
 
 static int
 add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
-    const char *path, int kind, int access, const char *label,
-    const char *wh)
+    const char *path, int kind, int access, const char *label, const char *wh)
 {
-	return add_path_flags(pol, fs, cwd, path, PATHRES_FOLLOW_LAST, kind,
-	    access, label, wh);
+	return add_path_flags(
+	    pol, fs, cwd, path, PATHRES_FOLLOW_LAST, kind, access, label, wh);
 }
 
 static void
@@ -186,7 +177,7 @@ roots_text_add(struct policy *pol, const char *path)
 	for (i = 0; i + 1 < pol->npaths; i++)
 		if (pol->paths[i].kind == PK_ROOT &&
 		    strcmp(pol->paths[i].path, path) == 0)
-			return;	/* $TMPDIR=/tmp: name it once */
+			return; /* $TMPDIR=/tmp: name it once */
 
 	snprintf(pol->roots_text + len, sizeof(pol->roots_text) - len, "%s%s",
 	    len ? ", " : "", path);
@@ -205,9 +196,9 @@ add_gitdir(struct policy *pol, const struct pathres_fs *fs, const char *root)
 
 	if (snprintf(file, sizeof(file), "%s/.git", root) >= (int)sizeof(file))
 		return 0;
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK))
-	    == -1)
-		return 0;	/* absent, or a directory's open fails below */
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) ==
+	    -1)
+		return 0; /* absent, or a directory's open fails below */
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 8)
@@ -230,14 +221,14 @@ add_root(struct policy *pol, const struct pathres_fs *fs, const char *path,
 	const struct cfg_list *prot = &pol->cfg->l[CFG_PROTECTED];
 	size_t i;
 
-	if (add_path(pol, fs, "/", path, PK_ROOT, ACCESS_WRITE, label,
-	    wh) == -1)
+	if (add_path(pol, fs, "/", path, PK_ROOT, ACCESS_WRITE, label, wh) ==
+	    -1)
 		return -1;
 	roots_text_add(pol, pol->paths[pol->npaths - 1].path);
 	for (i = 0; i < prot->n; i++)
 		if (strcmp(prot->v[i].key, ".git") == 0)
-			return add_gitdir(pol, fs,
-			    pol->paths[pol->npaths - 1].path);
+			return add_gitdir(
+			    pol, fs, pol->paths[pol->npaths - 1].path);
 	return 0;
 }
 
@@ -265,7 +256,7 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 	pol->approval = cfg->s[CFG_APPROVAL_POLICY].val;
 	pol->net_on = pol->mode == SANDBOX_DANGER_FULL_ACCESS ||
 	    (pol->mode == SANDBOX_WORKSPACE_WRITE &&
-	    cfg->s[CFG_NETWORK_ACCESS].val);
+		cfg->s[CFG_NETWORK_ACCESS].val);
 	pol->proxy = cfg->s[CFG_PROXY_ENABLED].val;
 
 	if (add_root(pol, fs, ws, "workspace", cfg->s[CFG_WORKSPACE].where))
@@ -279,8 +270,8 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 		goto badpath;
 	l = &cfg->l[CFG_WRITABLE_ROOTS];
 	for (i = 0; i < l->n; i++)
-		if (add_root(pol, fs, l->v[i].key, "writable_roots",
-		    l->v[i].where))
+		if (add_root(
+			pol, fs, l->v[i].key, "writable_roots", l->v[i].where))
 			goto badpath;
 	l = &cfg->l[CFG_ADD_DIRS];
 	for (i = 0; i < l->n; i++)
@@ -290,21 +281,21 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 	l = &cfg->l[CFG_FS_PATHS];
 	for (i = 0; i < l->n; i++) {
 		if (config_expand_home(cfg, l->v[i].key, buf, sizeof(buf)))
-			continue;	/* "~" without a $HOME: nothing to guard */
+			continue; /* "~" without a $HOME: nothing to guard */
 		if (add_path(pol, fs, "/", buf, PK_RULE, l->v[i].val,
-		    l->v[i].key, l->v[i].where))
+			l->v[i].key, l->v[i].where))
 			goto badpath;
 	}
 	/* a config file and, if it is a symlink, the link itself */
 	for (i = 0; i < cfg->nfiles; i++)
 		if (add_path(pol, fs, "/", cfg->files[i], PK_CONFIG, 0,
-		    cfg->files[i], "agentwrap config") ||
-		    add_path_flags(pol, fs, "/", cfg->files[i], 0, PK_CONFIG,
-		    0, cfg->files[i], "agentwrap config"))
+			cfg->files[i], "agentwrap config") ||
+		    add_path_flags(pol, fs, "/", cfg->files[i], 0, PK_CONFIG, 0,
+			cfg->files[i], "agentwrap config"))
 			goto badpath;
 	if (cfg->user_config_dir != NULL &&
 	    add_path(pol, fs, "/", cfg->user_config_dir, PK_CONFIG, 0,
-	    cfg->user_config_dir, "agentwrap config"))
+		cfg->user_config_dir, "agentwrap config"))
 		goto badpath;
 
 	l = &cfg->l[CFG_DOMAINS];
@@ -314,8 +305,10 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 		struct pol_domain *dm = &pol->domains[pol->ndomains];
 
 		if (hostpat_parse(l->v[i].key, &dm->pat, &why) == -1) {
-			snprintf(err, errlen, "%s: malformed domain pattern "
-			    "'%s': %s", l->v[i].where, l->v[i].key, why);
+			snprintf(err, errlen,
+			    "%s: malformed domain pattern "
+			    "'%s': %s",
+			    l->v[i].where, l->v[i].key, why);
 			policy_free(pol);
 			return -1;
 		}
@@ -333,10 +326,11 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 
 		if (l->v[i].key[0] == '@')
 			snprintf(buf, sizeof(buf), "%s", l->v[i].key);
-		else if (config_expand_home(cfg, l->v[i].key, buf,
-		    sizeof(buf)) ||
-		    pathres_canon(fs, "/", l->v[i].key[0] == '~' ? buf :
-		    l->v[i].key, PATHRES_FOLLOW_LAST, buf, sizeof(buf)))
+		else if (config_expand_home(
+			     cfg, l->v[i].key, buf, sizeof(buf)) ||
+		    pathres_canon(fs, "/",
+			l->v[i].key[0] == '~' ? buf : l->v[i].key,
+			PATHRES_FOLLOW_LAST, buf, sizeof(buf)))
 			continue;
 		if ((u->path = strdup(buf)) == NULL)
 			goto nomem;
@@ -361,7 +355,7 @@ policy_free(struct policy *pol)
 {
 	size_t i;
 
-	if (pol == NULL || pol->arena)	/* an arena's memory is not ours */
+	if (pol == NULL || pol->arena) /* an arena's memory is not ours */
 		return;
 	grant_free_all(pol);
 	for (i = 0; i < pol->npaths; i++) {
@@ -408,9 +402,11 @@ strictness(const struct pol_path *e)
 }
 
 struct fs_match {
-	const struct pol_path *best;	/* most specific entry containing the path */
-	const struct pol_path *guard;	/* strictest guarded entry below it (REQ_ENTRY) */
-	const struct pol_path *config;	/* a config entry containing it */
+	const struct pol_path
+	    *best; /* most specific entry containing the path */
+	const struct pol_path
+	    *guard; /* strictest guarded entry below it (REQ_ENTRY) */
+	const struct pol_path *config; /* a config entry containing it */
 };
 
 static void
@@ -434,9 +430,10 @@ fs_match(const struct policy *pol, const char *p, int write, int entry,
 			 * (from a later source) wins; otherwise the stricter.
 			 */
 			if (m->best == NULL || len > blen ||
-			    (len == blen && ((e->kind == PK_RULE &&
-			    m->best->kind == PK_RULE) ||
-			    strictness(e) > strictness(m->best)))) {
+			    (len == blen &&
+				((e->kind == PK_RULE &&
+				     m->best->kind == PK_RULE) ||
+				    strictness(e) > strictness(m->best)))) {
 				m->best = e;
 				blen = len;
 			}
@@ -479,18 +476,20 @@ say_rule(struct pol_decision *d, enum pol_verdict v, const char *verb,
 {
 	char rule[POL_RULE];
 
-	snprintf(rule, sizeof(rule), "agentwrap.filesystem.paths[\"%s\"]",
-	    e->label);
+	snprintf(
+	    rule, sizeof(rule), "agentwrap.filesystem.paths[\"%s\"]", e->label);
 	say(d, v, rule, "%s %s %s: %s = \"%s\" (%s)", verb, p,
-	    v == VERDICT_ALLOW ? "is allowed" : v == VERDICT_ASK ?
-	    "needs approval" : "is denied", rule,
-	    config_access_name(e->access), e->where);
+	    v == VERDICT_ALLOW	   ? "is allowed"
+		: v == VERDICT_ASK ? "needs approval"
+				   : "is denied",
+	    rule, config_access_name(e->access), e->where);
 }
 
 static void
 say_config(struct pol_decision *d, const char *p, const struct pol_path *e)
 {
-	say(d, VERDICT_DENY, "agentwrap-config", "%s holds agentwrap's own "
+	say(d, VERDICT_DENY, "agentwrap-config",
+	    "%s holds agentwrap's own "
 	    "configuration (%s): a sandboxed command may never change it",
 	    p, e->label);
 }
@@ -498,9 +497,11 @@ say_config(struct pol_decision *d, const char *p, const struct pol_path *e)
 static void
 say_protected(struct pol_decision *d, const char *p, const char *name)
 {
-	say(d, VERDICT_ASK, "agentwrap.filesystem.protected", "writing %s "
+	say(d, VERDICT_ASK, "agentwrap.filesystem.protected",
+	    "writing %s "
 	    "needs approval: %s is read-only inside writable roots "
-	    "(agentwrap.filesystem.protected)", p, name);
+	    "(agentwrap.filesystem.protected)",
+	    p, name);
 }
 
 /* P (PATH_MAX bytes) gets the canonical path, or "" if there is none */
@@ -517,8 +518,7 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 
 	p[0] = '\0';
 	r = pathres_canon(fs, req->cwd ? req->cwd : "/", path,
-	    (req->flags & REQ_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, p,
-	    PATH_MAX);
+	    (req->flags & REQ_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, p, PATH_MAX);
 	if (r != 0) {
 		say(d, VERDICT_DENY, "path", "cannot resolve the path: %s",
 		    strerror(-r));
@@ -533,9 +533,10 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	if (write && g != NULL && g->kind == PK_CONFIG) {
-		say(d, VERDICT_DENY, "agentwrap-config", "changing %s would "
-		    "move or replace %s, agentwrap's own configuration", p,
-		    g->label);
+		say(d, VERDICT_DENY, "agentwrap-config",
+		    "changing %s would "
+		    "move or replace %s, agentwrap's own configuration",
+		    p, g->label);
 		return;
 	}
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
@@ -548,22 +549,23 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		else
 			say(d, VERDICT_ALLOW, "sandbox_mode",
 			    "sandbox_mode = danger-full-access (%s) allows "
-			    "%s %s", pol->cfg->s[CFG_SANDBOX_MODE].where,
-			    verb, p);
+			    "%s %s",
+			    pol->cfg->s[CFG_SANDBOX_MODE].where, verb, p);
 		return;
 	}
 	if (!write) {
 		if (m.best != NULL && m.best->access == ACCESS_DENY)
 			say_rule(d, VERDICT_DENY, verb, p, m.best);
 		else if (m.best != NULL && m.best->access == ACCESS_ASK)
-			say_rule(d, VERDICT_ASK, verb,
-			    p, m.best);
-		else if (m.best != NULL)	/* a "read" or "write" entry */
+			say_rule(d, VERDICT_ASK, verb, p, m.best);
+		else if (m.best != NULL) /* a "read" or "write" entry */
 			say_rule(d, VERDICT_ALLOW, verb, p, m.best);
 		else
-			say(d, VERDICT_ALLOW, "read", "reading %s is allowed: "
+			say(d, VERDICT_ALLOW, "read",
+			    "reading %s is allowed: "
 			    "every sandbox mode may read outside the paths "
-			    "agentwrap.filesystem.paths guards", p);
+			    "agentwrap.filesystem.paths guards",
+			    p);
 		return;
 	}
 	if (m.best != NULL && m.best->kind == PK_RULE &&
@@ -572,39 +574,40 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	if (g != NULL && g->kind == PK_RULE && g->access == ACCESS_DENY) {
-		say(d, VERDICT_DENY, "agentwrap.filesystem.paths", "changing "
+		say(d, VERDICT_DENY, "agentwrap.filesystem.paths",
+		    "changing "
 		    "%s would move or replace %s, which "
-		    "agentwrap.filesystem.paths denies (%s)", p, g->path,
-		    g->where);
+		    "agentwrap.filesystem.paths denies (%s)",
+		    p, g->path, g->where);
 		return;
 	}
-	if (in_list(always_writable, p) || under_any(always_writable_trees,
-	    p)) {
+	if (in_list(always_writable, p) ||
+	    under_any(always_writable_trees, p)) {
 		say(d, VERDICT_ALLOW, "devices", "%s is always writable", p);
 		return;
 	}
 	if (m.best != NULL && m.best->kind == PK_RULE &&
 	    m.best->access == ACCESS_ASK) {
-		say_rule(d, VERDICT_ASK, verb, p,
-		    m.best);
+		say_rule(d, VERDICT_ASK, verb, p, m.best);
 		return;
 	}
 	if (g != NULL && g->kind == PK_RULE && g->access == ACCESS_ASK) {
-		say(d, VERDICT_ASK, "agentwrap.filesystem.paths", "changing "
+		say(d, VERDICT_ASK, "agentwrap.filesystem.paths",
+		    "changing "
 		    "%s would move or replace %s, which needs approval (%s)",
 		    p, g->path, g->where);
 		return;
 	}
 	if (pol->mode == SANDBOX_READ_ONLY) {
-		say(d, VERDICT_ASK, "sandbox_mode", "writing %s needs approval: "
-		    "sandbox_mode = read-only (%s)", p,
-		    pol->cfg->s[CFG_SANDBOX_MODE].where);
+		say(d, VERDICT_ASK, "sandbox_mode",
+		    "writing %s needs approval: "
+		    "sandbox_mode = read-only (%s)",
+		    p, pol->cfg->s[CFG_SANDBOX_MODE].where);
 		return;
 	}
 	if (m.best != NULL && m.best->kind == PK_RULE &&
 	    m.best->access == ACCESS_READ) {
-		say_rule(d, VERDICT_ASK, verb, p,
-		    m.best);
+		say_rule(d, VERDICT_ASK, verb, p, m.best);
 		return;
 	}
 	if ((m.best != NULL && m.best->kind == PK_GITDIR) ||
@@ -612,7 +615,7 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		say_protected(d, p, ".git");
 		return;
 	}
-	if (m.best != NULL) {	/* a writable root or a "write" rule */
+	if (m.best != NULL) { /* a writable root or a "write" rule */
 		if ((name = protected_name(pol, m.best->path, p)) != NULL) {
 			say_protected(d, p, name);
 			return;
@@ -621,14 +624,16 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 			say_rule(d, VERDICT_ALLOW, verb, p, m.best);
 		else
 			say(d, VERDICT_ALLOW,
-			    "sandbox_workspace_write.writable_roots", "%s is "
-			    "inside the writable root %s (%s)", p,
-			    m.best->path, m.best->label);
+			    "sandbox_workspace_write.writable_roots",
+			    "%s is "
+			    "inside the writable root %s (%s)",
+			    p, m.best->path, m.best->label);
 		return;
 	}
 	say(d, VERDICT_ASK, "sandbox_workspace_write.writable_roots",
 	    "writing %s needs approval: it "
-	    "is outside the writable roots (%s)", p, pol->roots_text);
+	    "is outside the writable roots (%s)",
+	    p, pol->roots_text);
 }
 
 static void
@@ -679,15 +684,16 @@ word_match(const struct cfg_exec_word *w, const char *arg, int first)
 }
 
 int
-policy_rule_matches(const struct cfg_exec_rule *r, const char *const *argv,
-    size_t argc)
+policy_rule_matches(
+    const struct cfg_exec_rule *r, const char *const *argv, size_t argc)
 {
 	size_t i;
 
 	if (argc < r->nword)
 		return 0;
 	for (i = 0; i < r->nword; i++)
-		if (argv[i] == NULL || !word_match(&r->word[i], argv[i], i == 0))
+		if (argv[i] == NULL ||
+		    !word_match(&r->word[i], argv[i], i == 0))
 			return 0;
 	return 1;
 }
@@ -716,38 +722,49 @@ exec_decide(const struct policy *pol, const struct pol_request *req,
 		    best->where);
 		switch (best->decision) {
 		case EXEC_FORBIDDEN:
-			say(d, VERDICT_DENY, rule, "%s is forbidden by the exec "
-			    "rule at %s%s%s", req->argv[0], best->where,
+			say(d, VERDICT_DENY, rule,
+			    "%s is forbidden by the exec "
+			    "rule at %s%s%s",
+			    req->argv[0], best->where,
 			    best->justification ? ": " : "",
 			    best->justification ? best->justification : "");
 			return;
 		case EXEC_PROMPT:
-			say(d, VERDICT_ASK, rule, "running %s needs approval: "
-			    "exec rule at %s says prompt%s%s", req->argv[0],
-			    best->where, best->justification ? ": " : "",
+			say(d, VERDICT_ASK, rule,
+			    "running %s needs approval: "
+			    "exec rule at %s says prompt%s%s",
+			    req->argv[0], best->where,
+			    best->justification ? ": " : "",
 			    best->justification ? best->justification : "");
 			return;
 		default:
-			say(d, VERDICT_ALLOW, rule, "%s is allowed by the exec "
-			    "rule at %s", req->argv[0], best->where);
+			say(d, VERDICT_ALLOW, rule,
+			    "%s is allowed by the exec "
+			    "rule at %s",
+			    req->argv[0], best->where);
 			return;
 		}
 	}
 	if (pol->approval == APPROVAL_UNTRUSTED &&
 	    !policy_is_readonly_command(req->argv, req->argc)) {
-		say(d, VERDICT_ASK, "approval_policy", "running %s needs "
+		say(d, VERDICT_ASK, "approval_policy",
+		    "running %s needs "
 		    "approval: approval_policy = untrusted (%s) asks before "
 		    "any command that no exec rule allows and that is not a "
-		    "known read-only command", req->argv[0],
-		    pol->cfg->s[CFG_APPROVAL_POLICY].where);
+		    "known read-only command",
+		    req->argv[0], pol->cfg->s[CFG_APPROVAL_POLICY].where);
 		return;
 	}
 	if (pol->approval == APPROVAL_UNTRUSTED)
-		say(d, VERDICT_ALLOW, "readonly-commands", "%s is a known "
-		    "read-only command", req->argv[0]);
+		say(d, VERDICT_ALLOW, "readonly-commands",
+		    "%s is a known "
+		    "read-only command",
+		    req->argv[0]);
 	else
-		say(d, VERDICT_ALLOW, "exec", "no exec rule matches %s; it runs "
-		    "inside the sandbox", req->argv[0]);
+		say(d, VERDICT_ALLOW, "exec",
+		    "no exec rule matches %s; it runs "
+		    "inside the sandbox",
+		    req->argv[0]);
 }
 
 /* The network */
@@ -771,16 +788,16 @@ domain_match(const struct policy *pol, const char *host, int decision)
  * matter.
  */
 static const struct pol_domain *
-local_exception(const struct policy *pol, const struct netaddr *a,
-    int allow_localhost)
+local_exception(
+    const struct policy *pol, const struct netaddr *a, int allow_localhost)
 {
 	const struct pol_domain *dm;
 	size_t i;
 
 	for (i = 0; i < pol->ndomains; i++) {
 		dm = &pol->domains[i];
-		if (dm->decision == DOMAIN_ALLOW && dm->pat.kind == HOSTPAT_IP &&
-		    netaddr_equal(&dm->pat.ip, a))
+		if (dm->decision == DOMAIN_ALLOW &&
+		    dm->pat.kind == HOSTPAT_IP && netaddr_equal(&dm->pat.ip, a))
 			return dm;
 	}
 	if (!allow_localhost || netaddr_classify(a) != NETADDR_LOOPBACK)
@@ -837,33 +854,39 @@ net_ip_decide(const struct policy *pol, const char *host,
 	}
 	if (c != NETADDR_PUBLIC) {
 		if ((dm = local_exception(pol, a, 1)) != NULL) {
-			say_domain(d, VERDICT_ALLOW, dm, "%s is a local address "
-			    "named by an exact allow rule", txt);
+			say_domain(d, VERDICT_ALLOW, dm,
+			    "%s is a local address "
+			    "named by an exact allow rule",
+			    txt);
 			return;
 		}
 		if (CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
 			say(d, VERDICT_ALLOW,
 			    "features.network_proxy.allow_local_binding",
 			    "%s is %s; allow_local_binding = true (%s) allows "
-			    "local and private destinations", txt,
-			    netaddr_class_name(c),
+			    "local and private destinations",
+			    txt, netaddr_class_name(c),
 			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
 			return;
 		}
 		say(d, VERDICT_DENY,
-		    "features.network_proxy.allow_local_binding", "%s is a %s "
+		    "features.network_proxy.allow_local_binding",
+		    "%s is a %s "
 		    "address; allow_local_binding = false blocks local and "
 		    "private destinations unless an exact allow rule names "
-		    "the address or localhost", txt, netaddr_class_name(c));
+		    "the address or localhost",
+		    txt, netaddr_class_name(c));
 		return;
 	}
 	if ((dm = domain_match(pol, host, DOMAIN_ALLOW)) != NULL) {
 		say_domain(d, VERDICT_ALLOW, dm, "%s is allowed", txt);
 		return;
 	}
-	say(d, VERDICT_ASK, "features.network_proxy.domains", "connecting to "
+	say(d, VERDICT_ASK, "features.network_proxy.domains",
+	    "connecting to "
 	    "%s needs approval: no rule in features.network_proxy.domains "
-	    "allows it", txt);
+	    "allows it",
+	    txt);
 }
 
 #define MAXADDR 32
@@ -885,14 +908,17 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 	if ((allow = domain_match(pol, host, DOMAIN_ALLOW)) == NULL) {
 		say(d, VERDICT_ASK, "features.network_proxy.domains",
 		    "reaching %s needs approval: no rule in "
-		    "features.network_proxy.domains allows it", host);
+		    "features.network_proxy.domains allows it",
+		    host);
 		return;
 	}
-	n = req->resolve ? req->resolve(req->resolve_ctx, host, addrs,
-	    MAXADDR) : 0;
+	n = req->resolve ? req->resolve(req->resolve_ctx, host, addrs, MAXADDR)
+			 : 0;
 	if (n <= 0) {
-		say(d, VERDICT_DENY, "dns", "%s does not resolve; a name whose "
-		    "lookup fails is blocked", host);
+		say(d, VERDICT_DENY, "dns",
+		    "%s does not resolve; a name whose "
+		    "lookup fails is blocked",
+		    host);
 		return;
 	}
 	if (n > MAXADDR)
@@ -900,20 +926,23 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 	for (i = 0; i < n; i++) {
 		netaddr_format(&addrs[i], txt, sizeof(txt));
 		if ((dm = ip_denied(pol, &addrs[i])) != NULL) {
-			say_domain(d, VERDICT_DENY, dm, "%s resolves to a "
-			    "denied address", host);
+			say_domain(d, VERDICT_DENY, dm,
+			    "%s resolves to a "
+			    "denied address",
+			    host);
 			return;
 		}
 		c = netaddr_classify(&addrs[i]);
 		if (c == NETADDR_PUBLIC || CFGV(pol, CFG_ALLOW_LOCAL_BINDING))
 			continue;
 		/* localhost named exactly, or that local address named exactly */
-		if (local_exception(pol, &addrs[i], allow->pat.kind ==
-		    HOSTPAT_EXACT && strcmp(allow->pat.host, "localhost") == 0)
-		    != NULL)
+		if (local_exception(pol, &addrs[i],
+			allow->pat.kind == HOSTPAT_EXACT &&
+			    strcmp(allow->pat.host, "localhost") == 0) != NULL)
 			continue;
 		say(d, VERDICT_DENY,
-		    "features.network_proxy.allow_local_binding", "%s resolves "
+		    "features.network_proxy.allow_local_binding",
+		    "%s resolves "
 		    "to %s, a %s address; names that resolve to non-public "
 		    "addresses stay blocked while allow_local_binding = false",
 		    host, txt, netaddr_class_name(c));
@@ -926,8 +955,9 @@ static void
 net_decide(const struct policy *pol, const struct pol_request *req,
     struct pol_decision *d)
 {
-	const char *what = req->op == OP_BIND ? "binding" :
-	    req->op == OP_RESOLVE ? "resolving" : "connecting to";
+	const char *what = req->op == OP_BIND ? "binding"
+	    : req->op == OP_RESOLVE	      ? "resolving"
+					      : "connecting to";
 	char host[NETADDR_HOSTLEN];
 	struct netaddr a;
 	const char *why = NULL;
@@ -938,23 +968,25 @@ net_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	isip = netaddr_parse_ip(req->host, &a) == 0;
-	if (!isip && netaddr_norm_host(req->host, host, sizeof(host),
-	    &why) == -1) {
+	if (!isip &&
+	    netaddr_norm_host(req->host, host, sizeof(host), &why) == -1) {
 		say(d, VERDICT_DENY, "network", "malformed host name: %s", why);
 		return;
 	}
 	if (isip)
 		netaddr_format(&a, host, sizeof(host));
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
-		say(d, VERDICT_ALLOW, "sandbox_mode", "sandbox_mode = "
+		say(d, VERDICT_ALLOW, "sandbox_mode",
+		    "sandbox_mode = "
 		    "danger-full-access (%s) allows the network",
 		    pol->cfg->s[CFG_SANDBOX_MODE].where);
 		return;
 	}
 	if (pol->mode == SANDBOX_READ_ONLY) {
-		say(d, VERDICT_ASK, "sandbox_mode", "%s %s needs approval: "
-		    "sandbox_mode = read-only keeps the network off", what,
-		    host);
+		say(d, VERDICT_ASK, "sandbox_mode",
+		    "%s %s needs approval: "
+		    "sandbox_mode = read-only keeps the network off",
+		    what, host);
 		return;
 	}
 	if (!pol->net_on) {
@@ -976,13 +1008,14 @@ net_decide(const struct policy *pol, const struct pol_request *req,
 			say(d, VERDICT_ALLOW,
 			    "features.network_proxy.allow_local_binding",
 			    "binding %s is allowed: allow_local_binding = true "
-			    "(%s)", host,
-			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
+			    "(%s)",
+			    host, pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
 		else
 			say(d, VERDICT_DENY,
 			    "features.network_proxy.allow_local_binding",
 			    "binding %s is blocked: allow_local_binding = "
-			    "false", host);
+			    "false",
+			    host);
 		return;
 	}
 	if (isip)
@@ -1007,13 +1040,16 @@ unix_decide(const struct policy *pol, const struct pol_request *req,
 	if (req->path[0] == '@')
 		snprintf(p, sizeof(p), "%s", req->path);
 	else if ((r = pathres_canon(fs, req->cwd ? req->cwd : "/", req->path,
-	    PATHRES_FOLLOW_LAST, p, sizeof(p))) != 0) {
-		say(d, VERDICT_DENY, "unix", "cannot resolve the socket path: "
-		    "%s", strerror(-r));
+		      PATHRES_FOLLOW_LAST, p, sizeof(p))) != 0) {
+		say(d, VERDICT_DENY, "unix",
+		    "cannot resolve the socket path: "
+		    "%s",
+		    strerror(-r));
 		return;
 	}
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
-		say(d, VERDICT_ALLOW, "sandbox_mode", "sandbox_mode = "
+		say(d, VERDICT_ALLOW, "sandbox_mode",
+		    "sandbox_mode = "
 		    "danger-full-access allows every Unix socket");
 		return;
 	}
@@ -1027,14 +1063,17 @@ unix_decide(const struct policy *pol, const struct pol_request *req,
 	for (i = 0; i < pol->nunix; i++)
 		if (strcmp(pol->unix_socks[i].path, p) == 0) {
 			say(d, VERDICT_ALLOW,
-			    "features.network_proxy.unix_sockets", "the Unix "
-			    "socket %s is allowed by unix_sockets[\"%s\"]", p,
-			    pol->unix_socks[i].key);
+			    "features.network_proxy.unix_sockets",
+			    "the Unix "
+			    "socket %s is allowed by unix_sockets[\"%s\"]",
+			    p, pol->unix_socks[i].key);
 			return;
 		}
-	say(d, VERDICT_ASK, "features.network_proxy.unix_sockets", "connecting "
+	say(d, VERDICT_ASK, "features.network_proxy.unix_sockets",
+	    "connecting "
 	    "to the Unix socket %s needs approval: it is not in "
-	    "features.network_proxy.unix_sockets", p);
+	    "features.network_proxy.unix_sockets",
+	    p);
 	if (pol->ngrants > 0)
 		grant_decide(pol, OP_UNIX, p, NULL, NULL, 0, d);
 }
@@ -1069,22 +1108,26 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 	/* session grants settle what would be asked (paths: see above) */
 	if (d->verdict == VERDICT_ASK && pol->ngrants > 0 &&
 	    (req->op == OP_EXEC || req->op == OP_CONNECT ||
-	    req->op == OP_RESOLVE || req->op == OP_BIND))
-		grant_decide(pol, req->op, NULL, req->op == OP_EXEC ? NULL :
-		    req->host, req->op == OP_EXEC ? req->argv : NULL,
-		    req->argc, d);
+		req->op == OP_RESOLVE || req->op == OP_BIND))
+		grant_decide(pol, req->op, NULL,
+		    req->op == OP_EXEC ? NULL : req->host,
+		    req->op == OP_EXEC ? req->argv : NULL, req->argc, d);
 	/* The approval policy comes last: it says whether an ask is asked. */
-	if (d->verdict == VERDICT_ASK && (pol->approval == APPROVAL_NEVER ||
-	    pol->approval == APPROVAL_ON_FAILURE)) {
+	if (d->verdict == VERDICT_ASK &&
+	    (pol->approval == APPROVAL_NEVER ||
+		pol->approval == APPROVAL_ON_FAILURE)) {
 		d->verdict = VERDICT_DENY;
 		d->deferred = pol->approval == APPROVAL_ON_FAILURE;
 		len = strlen(d->why);
-		snprintf(d->why + len, sizeof(d->why) - len, "; "
+		snprintf(d->why + len, sizeof(d->why) - len,
+		    "; "
 		    "approval_policy = %s (%s) %s",
 		    config_approval_name(pol->approval),
 		    pol->cfg->s[CFG_APPROVAL_POLICY].where,
-		    pol->approval == APPROVAL_NEVER ? "never asks, so it is "
-		    "denied" : "denies it now and offers it after a failure");
+		    pol->approval == APPROVAL_NEVER
+			? "never asks, so it is "
+			  "denied"
+			: "denies it now and offers it after a failure");
 	}
 	return d->verdict;
 }

@@ -37,43 +37,43 @@ enum pol_op {
 
 /* The call acts on a symlink itself (unlink, rename, lchown, creating a
  * link): it is judged at the link's location, not its target's. */
-#define REQ_NOFOLLOW	0x1
+#define REQ_NOFOLLOW 0x1
 /* The call creates, removes or moves a directory entry (mkdir, rename, unlink,
  * rmdir, symlink, link, mknod): an entry that is an ancestor of a protected
  * path is judged as that path, so `mv ~/.config x` cannot unprotect what
  * lies below. */
-#define REQ_ENTRY	0x2
+#define REQ_ENTRY 0x2
 
 /*
  * Name resolution for the policy: fill at most MAX addresses for NAME and
  * return how many (0: the name does not resolve), or -1 on failure.
  */
-typedef int (*pol_resolve_fn)(void *ctx, const char *name,
-    struct netaddr *out, size_t max);
+typedef int (*pol_resolve_fn)(
+    void *ctx, const char *name, struct netaddr *out, size_t max);
 
 struct pol_request {
-	enum pol_op		 op;
-	int			 flags;		/* REQ_* */
-	const char		*cwd;		/* absolute; relative paths */
-	const char		*path;		/* READ, WRITE, UNIX */
-	const char		*path2;		/* WRITE: the other end of link/rename */
-	const char *const	*argv;		/* EXEC */
-	size_t			 argc;
-	const char		*host;		/* CONNECT, RESOLVE, BIND: name or IP */
-	int			 port;		/* -1 when not given */
-	const struct pathres_fs	*fs;		/* NULL: pathres_real_fs */
-	pol_resolve_fn		 resolve;	/* NULL: names never resolve */
-	void			*resolve_ctx;
+	enum pol_op op;
+	int flags; /* REQ_* */
+	const char *cwd; /* absolute; relative paths */
+	const char *path; /* READ, WRITE, UNIX */
+	const char *path2; /* WRITE: the other end of link/rename */
+	const char *const *argv; /* EXEC */
+	size_t argc;
+	const char *host; /* CONNECT, RESOLVE, BIND: name or IP */
+	int port; /* -1 when not given */
+	const struct pathres_fs *fs; /* NULL: pathres_real_fs */
+	pol_resolve_fn resolve; /* NULL: names never resolve */
+	void *resolve_ctx;
 };
 
-#define POL_RULE	192
-#define POL_WHY		1536
+#define POL_RULE 192
+#define POL_WHY 1536
 
 struct pol_decision {
-	enum pol_verdict	 verdict;
-	char			 rule[POL_RULE];	/* the setting that decided */
-	char			 why[POL_WHY];		/* one sentence */
-	int			 deferred;	/* an ask that approval_policy =
+	enum pol_verdict verdict;
+	char rule[POL_RULE]; /* the setting that decided */
+	char why[POL_WHY]; /* one sentence */
+	int deferred; /* an ask that approval_policy =
 						   on-failure denies for now */
 };
 
@@ -83,14 +83,14 @@ struct policy;
  * Compile CFG (which must have CFG_WORKSPACE set). Paths are canonicalised
  * through FS (NULL: the real filesystem). Returns 0, or -1 with a message.
  */
-int	policy_compile(const struct config *cfg, const struct pathres_fs *fs,
-	    struct policy **out, char *err, size_t errlen);
-void	policy_free(struct policy *pol);
+int policy_compile(const struct config *cfg, const struct pathres_fs *fs,
+    struct policy **out, char *err, size_t errlen);
+void policy_free(struct policy *pol);
 
 /* Decide REQ. Always fills D; returns D->verdict. Never fails open: a
  * request it cannot judge (bad path, bad host) is denied. */
 enum pol_verdict policy_decide(const struct policy *pol,
-	    const struct pol_request *req, struct pol_decision *d);
+    const struct pol_request *req, struct pol_decision *d);
 
 const char *policy_verdict_name(enum pol_verdict v);
 
@@ -102,8 +102,8 @@ const char *policy_verdict_name(enum pol_verdict v);
  * memory) and returns a policy that owns its copy of the configuration.
  * Both return 0 or -1.
  */
-int	snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len);
-int	snapshot_read(const uint8_t *buf, size_t len, struct policy **out);
+int snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len);
+int snapshot_read(const uint8_t *buf, size_t len, struct policy **out);
 
 /*
  * snapshot_read() with every allocation taken from ZALLOC (N zeroed bytes,
@@ -111,11 +111,11 @@ int	snapshot_read(const uint8_t *buf, size_t len, struct policy **out);
  * its memory belongs to the allocator, also when the load fails.
  */
 struct snapshot_alloc {
-	void	*(*zalloc)(void *ctx, size_t n);
-	void	*ctx;
+	void *(*zalloc)(void *ctx, size_t n);
+	void *ctx;
 };
-int	snapshot_read_alloc(const uint8_t *buf, size_t len,
-	    const struct snapshot_alloc *al, struct policy **out);
+int snapshot_read_alloc(const uint8_t *buf, size_t len,
+    const struct snapshot_alloc *al, struct policy **out);
 
 /*
  * Whether exec rule R matches ARGV: at least as many arguments as R has
@@ -123,8 +123,8 @@ int	snapshot_read_alloc(const uint8_t *buf, size_t len,
  * a '/' matches a program of that name in any directory. The one matcher
  * for the policy and for the match/not_match examples of .rules files.
  */
-int	policy_rule_matches(const struct cfg_exec_rule *r,
-	    const char *const *argv, size_t argc);
+int policy_rule_matches(
+    const struct cfg_exec_rule *r, const char *const *argv, size_t argc);
 
 /*
  * Session grants (issue 4): an "allow for this session" or "deny for this
@@ -143,18 +143,18 @@ int	policy_rule_matches(const struct cfg_exec_rule *r,
  *    /usr/bin, /usr/local/bin, /sbin, /usr/sbin, /usr/local/sbin).
  * The decision's rule is "session-grant", its sentence names LABEL.
  */
-#define POL_GRANT_RULE	"session-grant"
-#define POL_MAX_GRANTS	1024
+#define POL_GRANT_RULE "session-grant"
+#define POL_MAX_GRANTS 1024
 
 struct pol_grant {
-	int		 op;		/* enum pol_op */
-	int		 allow;		/* 1: allow, 0: deny */
-	const char	*path;
-	const char	*host;
-	const char	*argv[2];
-	size_t		 argc;
-	const char	*exe;		/* may be NULL */
-	const char	*label;		/* "approval request 3 (harness)" */
+	int op; /* enum pol_op */
+	int allow; /* 1: allow, 0: deny */
+	const char *path;
+	const char *host;
+	const char *argv[2];
+	size_t argc;
+	const char *exe; /* may be NULL */
+	const char *label; /* "approval request 3 (harness)" */
 };
 
 /*
@@ -163,12 +163,12 @@ struct pol_grant {
  * (no object, a relative path, a bad host), POL already holds
  * POL_MAX_GRANTS, or memory ran out.
  */
-int	policy_add_grant(struct policy *pol, const struct pol_grant *g);
-size_t	policy_ngrants(const struct policy *pol);
+int policy_add_grant(struct policy *pol, const struct pol_grant *g);
+size_t policy_ngrants(const struct policy *pol);
 /* The Ith grant, as stored (strings owned by POL), or NULL. */
 const struct pol_grant *policy_grant_at(const struct policy *pol, size_t i);
 
 /* Commands that only read: under `untrusted` they run without asking. */
-int	policy_is_readonly_command(const char *const *argv, size_t argc);
+int policy_is_readonly_command(const char *const *argv, size_t argc);
 
 #endif /* AGENTWRAP_POLICY_H */

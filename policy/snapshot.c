@@ -23,12 +23,12 @@
 #include "policy.h"
 #include "policy_int.h"
 
-#define SNAP_MAGIC	0x6e737761u	/* "awsn" */
-#define SNAP_VERSION	1
-#define SNAP_MAX_COUNT	65536
+#define SNAP_MAGIC 0x6e737761u /* "awsn" */
+#define SNAP_VERSION 1
+#define SNAP_MAX_COUNT 65536
 
 struct wbuf {
-	FILE	*f;
+	FILE *f;
 };
 
 static void
@@ -76,7 +76,7 @@ snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len)
 	/* the lists the decision reads: protected names, domains, sockets */
 	{
 		static const int ids[] = { CFG_PROTECTED, CFG_DOMAINS,
-		    CFG_UNIX_SOCKETS };
+			CFG_UNIX_SOCKETS };
 
 		for (i = 0; i < 3; i++) {
 			l = &cfg->l[ids[i]];
@@ -140,10 +140,10 @@ snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len)
 
 /* Reading: a bounded cursor whose getters fail on truncation */
 struct rbuf {
-	const uint8_t	*p;
-	size_t		 left;
-	int		 bad;
-	const struct snapshot_alloc *al;	/* NULL: calloc */
+	const uint8_t *p;
+	size_t left;
+	int bad;
+	const struct snapshot_alloc *al; /* NULL: calloc */
 };
 
 /* N zeroed bytes (at least one), or NULL */
@@ -268,8 +268,8 @@ r_rules(struct rbuf *r, struct config *cfg)
 {
 	size_t i, j, k, n = r_count(r);
 
-	if (r->bad || (cfg->rules = r_array(r, n + 1, sizeof(*cfg->rules))) ==
-	    NULL) {
+	if (r->bad ||
+	    (cfg->rules = r_array(r, n + 1, sizeof(*cfg->rules))) == NULL) {
 		r->bad = 1;
 		return;
 	}
@@ -278,8 +278,9 @@ r_rules(struct rbuf *r, struct config *cfg)
 		size_t nw = r_count(r);
 
 		cfg->nrules = i + 1;
-		if (r->bad || (ru->word = r_array(r, nw + 1,
-		    sizeof(*ru->word))) == NULL) {
+		if (r->bad ||
+		    (ru->word = r_array(r, nw + 1, sizeof(*ru->word))) ==
+			NULL) {
 			r->bad = 1;
 			return;
 		}
@@ -287,8 +288,9 @@ r_rules(struct rbuf *r, struct config *cfg)
 			size_t na = r_count(r);
 
 			ru->nword = j + 1;
-			if (r->bad || (ru->word[j].alt = r_array(r, na + 1,
-			    sizeof(char *))) == NULL) {
+			if (r->bad ||
+			    (ru->word[j].alt = r_array(
+				 r, na + 1, sizeof(char *))) == NULL) {
 				r->bad = 1;
 				return;
 			}
@@ -400,8 +402,8 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	r_rules(&r, cfg);
 
 	n = r_count(&r);
-	if (r.bad || (pol->paths = r_array(&r, n + 1, sizeof(*pol->paths))) ==
-	    NULL)
+	if (r.bad ||
+	    (pol->paths = r_array(&r, n + 1, sizeof(*pol->paths))) == NULL)
 		goto bad;
 	for (i = 0; i < n && !r.bad; i++) {
 		struct pol_path *e = &pol->paths[i];
@@ -416,8 +418,9 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 			r.bad = 1;
 	}
 	n = r_count(&r);
-	if (r.bad || (pol->unix_socks = r_array(&r, n + 1,
-	    sizeof(*pol->unix_socks))) == NULL)
+	if (r.bad ||
+	    (pol->unix_socks = r_array(&r, n + 1, sizeof(*pol->unix_socks))) ==
+		NULL)
 		goto bad;
 	for (i = 0; i < n && !r.bad; i++) {
 		pol->nunix = i + 1;
@@ -430,7 +433,7 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 
 			for (j = 0; j < cfg->l[CFG_UNIX_SOCKETS].n; j++)
 				if (strcmp(cfg->l[CFG_UNIX_SOCKETS].v[j].key,
-				    s) == 0)
+					s) == 0)
 					pol->unix_socks[i].key =
 					    cfg->l[CFG_UNIX_SOCKETS].v[j].key;
 			r_free(&r, s);
@@ -440,14 +443,13 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	if (r.bad || r.left != 0)
 		goto bad;
 	n = cfg->l[CFG_DOMAINS].n;
-	if ((pol->domains = r_array(&r, n + 1, sizeof(*pol->domains))) ==
-	    NULL)
+	if ((pol->domains = r_array(&r, n + 1, sizeof(*pol->domains))) == NULL)
 		goto bad;
 	for (i = 0; i < n; i++) {
 		struct pol_domain *dm = &pol->domains[i];
 
-		if (hostpat_parse(cfg->l[CFG_DOMAINS].v[i].key, &dm->pat,
-		    &why) == -1)
+		if (hostpat_parse(
+			cfg->l[CFG_DOMAINS].v[i].key, &dm->pat, &why) == -1)
 			goto bad;
 		dm->decision = cfg->l[CFG_DOMAINS].v[i].val;
 		dm->key = cfg->l[CFG_DOMAINS].v[i].key;
@@ -457,6 +459,6 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	*out = pol;
 	return 0;
 bad:
-	policy_free(pol);	/* nothing for an arena's: the caller drops it */
+	policy_free(pol); /* nothing for an arena's: the caller drops it */
 	return -1;
 }

@@ -962,7 +962,7 @@ keys_free(struct keyparts *k)
 static int
 parse_simple_key(struct parser *p, struct keypart *kp)
 {
-	struct sbuf b = {NULL, 0, 0};
+	struct sbuf b = { NULL, 0, 0 };
 	char tmp[8];
 	size_t n;
 	int c = peek(p), r;
@@ -1101,7 +1101,7 @@ walk_dotted(struct parser *p, struct toml_value *t, struct keyparts *k)
 static int
 parse_keyval(struct parser *p, struct toml_value *t)
 {
-	struct keyparts k = {NULL, 0, 0};
+	struct keyparts k = { NULL, 0, 0 };
 	struct toml_value *v = NULL;
 	struct keypart *last;
 	char path[160], tmp[8];
@@ -1149,7 +1149,7 @@ fail:
 static int
 parse_header(struct parser *p, struct toml_value *root, struct toml_value **cur)
 {
-	struct keyparts k = {NULL, 0, 0};
+	struct keyparts k = { NULL, 0, 0 };
 	struct toml_value *t = root, *v, *nt;
 	struct keypart *kp;
 	struct toml_pos hpos;
@@ -1381,7 +1381,7 @@ static int
 parse_number(struct parser *p, struct toml_value **out)
 {
 	struct toml_value *v = NULL;
-	struct sbuf b = {NULL, 0, 0};
+	struct sbuf b = { NULL, 0, 0 };
 	size_t start = p->off, i;
 	uint64_t mag = 0, lim, d;
 	unsigned int base;
@@ -1531,8 +1531,8 @@ expect_char(struct parser *p, int c)
 static int
 days_in_month(int y, int m)
 {
-	static const int mdays[12] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
 
 	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
 		return 29;
@@ -1547,7 +1547,7 @@ static int
 parse_datetime(struct parser *p, struct toml_value **out)
 {
 	struct toml_value *v;
-	struct sbuf b = {NULL, 0, 0};
+	struct sbuf b = { NULL, 0, 0 };
 	enum toml_type type;
 	size_t start = p->off, at = p->off, n;
 	int y, mo, d, h, mi, s, c, has_date = 0;
@@ -1669,7 +1669,7 @@ static int
 parse_string_value(struct parser *p, struct toml_value **out)
 {
 	struct toml_value *v;
-	struct sbuf b = {NULL, 0, 0};
+	struct sbuf b = { NULL, 0, 0 };
 	size_t start = p->off;
 	int q = peek(p), r;
 
@@ -2011,7 +2011,7 @@ toml_parse_key(const char *buf, size_t len, char ***parts, size_t *nparts,
 {
 	struct parser p;
 	struct toml_error dummy;
-	struct keyparts k = {NULL, 0, 0};
+	struct keyparts k = { NULL, 0, 0 };
 	char tmp[8], **v;
 	size_t i;
 

@@ -11,7 +11,10 @@
 
 /* The enum approve_decision values, in order */
 static const char *const decisions[] = {
-	"allow", "allow_session", "deny", "deny_session",
+	"allow",
+	"allow_session",
+	"deny",
+	"deny_session",
 };
 
 static int
@@ -26,8 +29,8 @@ decision_parse(const char *s)
 }
 
 int
-answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
-    char *why, size_t whylen)
+answer_parse(const char *s, size_t len, uint64_t *id, int *decision, char *why,
+    size_t whylen)
 {
 	json_error_t je;
 	json_t *o, *v;
@@ -40,18 +43,21 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	*decision = -1;
 	why[0] = '\0';
 	for (k = 0; k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r');
-	    k++)
+	     k++)
 		;
 	if (k == len)
 		return 1;
 	if ((o = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	    &je)) == NULL) {
-		snprintf(why, whylen, "a line that is not JSON (%s at column "
-		    "%d); ignored", je.text, je.column);
+		 &je)) == NULL) {
+		snprintf(why, whylen,
+		    "a line that is not JSON (%s at column "
+		    "%d); ignored",
+		    je.text, je.column);
 		return -1;
 	}
 	if (!json_is_object(o)) {
-		snprintf(why, whylen, "a line that is not a JSON object; "
+		snprintf(why, whylen,
+		    "a line that is not a JSON object; "
 		    "ignored");
 		goto out;
 	}
@@ -59,25 +65,33 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	type = json_is_string(v) ? json_string_value(v) : NULL;
 	rerun = type != NULL && strcmp(type, "rerun_response") == 0;
 	what = rerun ? "a rerun_response" : "an approval_response";
-	if (type == NULL || (strcmp(type, "approval_response") != 0 &&
-	    !rerun) || strlen(type) != json_string_length(v)) {
-		snprintf(why, whylen, "%s; ignored", type == NULL ? "a message "
-		    "without a type" : "a message of an unknown type");
+	if (type == NULL ||
+	    (strcmp(type, "approval_response") != 0 && !rerun) ||
+	    strlen(type) != json_string_length(v)) {
+		snprintf(why, whylen, "%s; ignored",
+		    type == NULL ? "a message "
+				   "without a type"
+				 : "a message of an unknown type");
 		goto out;
 	}
 	/* only the keys we know: a misspelt one is not silently dropped */
-	json_object_foreach(o, key, v) {
+	json_object_foreach(o, key, v)
+	{
 		if (strcmp(key, "type") != 0 && strcmp(key, "id") != 0 &&
 		    strcmp(key, "decision") != 0) {
-			snprintf(why, whylen, "%s with an unknown key; "
-			    "ignored", what);
+			snprintf(why, whylen,
+			    "%s with an unknown key; "
+			    "ignored",
+			    what);
 			goto out;
 		}
 	}
 	v = json_object_get(o, "id");
 	if (!json_is_integer(v) || (n = json_integer_value(v)) <= 0) {
-		snprintf(why, whylen, "%s whose id is not a positive "
-		    "integer; ignored", what);
+		snprintf(why, whylen,
+		    "%s whose id is not a positive "
+		    "integer; ignored",
+		    what);
 		goto out;
 	}
 	v = json_object_get(o, "decision");
@@ -86,7 +100,8 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 		/* a rerun is run or not: allow or deny, nothing for a session */
 		if (dec == NULL || strlen(dec) != json_string_length(v) ||
 		    (strcmp(dec, "allow") != 0 && strcmp(dec, "deny") != 0)) {
-			snprintf(why, whylen, "a rerun_response whose decision "
+			snprintf(why, whylen,
+			    "a rerun_response whose decision "
 			    "is not allow or deny; ignored");
 			goto out;
 		}
@@ -97,7 +112,8 @@ answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
 	}
 	if (dec == NULL || strlen(dec) != json_string_length(v) ||
 	    (d = decision_parse(dec)) == -1) {
-		snprintf(why, whylen, "an approval_response whose decision is "
+		snprintf(why, whylen,
+		    "an approval_response whose decision is "
 		    "not allow, allow_session, deny or deny_session; ignored");
 		goto out;
 	}

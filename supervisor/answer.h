@@ -24,7 +24,7 @@
  * Returns 2 for a well-formed rerun_response (the same three keys, the
  * decision "allow" or "deny"), with *DECISION 1 (allow) or 0.
  */
-int	answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
-	    char *why, size_t whylen);
+int answer_parse(const char *s, size_t len, uint64_t *id, int *decision,
+    char *why, size_t whylen);
 
 #endif /* AGENTWRAP_ANSWER_H */

@@ -20,11 +20,11 @@
 #include "approve.h"
 #include "savegrants.h"
 
-#define CHECK_GONE_MS	100	/* how often asking threads are looked at */
-#define MAX_ERRORS_SAID	10	/* channel errors on stderr; all are logged */
-#define RECENT_MAX	16	/* denials remembered, to answer repeats */
-#define RECENT_MS	2000	/* for that long */
-#define DEFERRED_MAX	256	/* on-failure: what a rerun may grant */
+#define CHECK_GONE_MS 100 /* how often asking threads are looked at */
+#define MAX_ERRORS_SAID 10 /* channel errors on stderr; all are logged */
+#define RECENT_MAX 16 /* denials remembered, to answer repeats */
+#define RECENT_MS 2000 /* for that long */
+#define DEFERRED_MAX 256 /* on-failure: what a rerun may grant */
 
 /*
  * A question just denied (once): the same process asking the same again at
@@ -32,50 +32,50 @@
  * the same file) gets the same answer without a second question.
  */
 struct recent {
-	int32_t		 pid;
-	char		*key;		/* what was asked, as bytes */
-	size_t		 keylen;
-	uint64_t	 at_ms;
-	uint64_t	 id;
-	char		 by[16];
+	int32_t pid;
+	char *key; /* what was asked, as bytes */
+	size_t keylen;
+	uint64_t at_ms;
+	uint64_t id;
+	char by[16];
 };
 
 struct pending {
-	uint64_t	 id;
-	int		 slot;
-	int32_t		 pid;		/* the slot's owner */
-	uint8_t		*raw;		/* the request; m points into it */
-	struct aw_msg	 m;
+	uint64_t id;
+	int slot;
+	int32_t pid; /* the slot's owner */
+	uint8_t *raw; /* the request; m points into it */
+	struct aw_msg m;
 	struct pol_decision d;
-	char		*scope;		/* NULL: no session answer possible */
-	struct pol_grant grant[2];	/* what a session answer adds */
-	int		 ngrant;
-	uint64_t	 t0_ms, deadline_ms;
-	int		*result;	/* approve_ask_wait(): the verdict */
+	char *scope; /* NULL: no session answer possible */
+	struct pol_grant grant[2]; /* what a session answer adds */
+	int ngrant;
+	uint64_t t0_ms, deadline_ms;
+	int *result; /* approve_ask_wait(): the verdict */
 };
 
 struct approvals {
-	struct approve_setup	 set;
-	struct pending		*open[APPROVE_MAX_PENDING];
-	int			 nopen;
-	uint64_t		 last_id;
+	struct approve_setup set;
+	struct pending *open[APPROVE_MAX_PENDING];
+	int nopen;
+	uint64_t last_id;
 	const struct approve_channel *ch;
-	void			*ch_ctx;
-	int			 down;
-	char			 down_why[256];
-	uint64_t		 last_check_ms;
-	struct saved_grant	*saved;		/* every grant made, in order */
-	size_t			 nsaved;
-	unsigned		 errors;
-	int			 snapshot_said;
-	struct recent		 recent[RECENT_MAX];
-	int			 nrecent;
-	uint8_t			*buf;		/* an answer being encoded */
-	struct pending		*deferred[DEFERRED_MAX];	/* on-failure */
-	int			 ndeferred;
-	uint64_t		 rerun_id;	/* the rerun question, if open */
-	int			 rerun_result;	/* -1 open, 0 no, 1 yes */
-	const char		*rerun_by;
+	void *ch_ctx;
+	int down;
+	char down_why[256];
+	uint64_t last_check_ms;
+	struct saved_grant *saved; /* every grant made, in order */
+	size_t nsaved;
+	unsigned errors;
+	int snapshot_said;
+	struct recent recent[RECENT_MAX];
+	int nrecent;
+	uint8_t *buf; /* an answer being encoded */
+	struct pending *deferred[DEFERRED_MAX]; /* on-failure */
+	int ndeferred;
+	uint64_t rerun_id; /* the rerun question, if open */
+	int rerun_result; /* -1 open, 0 no, 1 yes */
+	const char *rerun_by;
 };
 
 static uint64_t
@@ -139,8 +139,8 @@ approve_new(const struct approve_setup *set)
 }
 
 void
-approve_set_channel(struct approvals *ap, const struct approve_channel *ch,
-    void *ctx)
+approve_set_channel(
+    struct approvals *ap, const struct approve_channel *ch, void *ctx)
 {
 	ap->ch = ch;
 	ap->ch_ctx = ctx;
@@ -190,7 +190,7 @@ static const char *
 op_word(int op)
 {
 	static const char *const w[] = { "read", "write", "exec", "connect",
-	    "resolve", "unix", "bind" };
+		"resolve", "unix", "bind" };
 
 	return op >= 0 && op <= OP_BIND ? w[op] : "?";
 }
@@ -249,8 +249,8 @@ make_scope(struct approvals *ap, struct pending *p)
 	case OP_READ:
 	case OP_WRITE:
 	case OP_UNIX:
-		if (m->path != NULL && (m->path2 == NULL ||
-		    end_asks(ap, m, m->path)))
+		if (m->path != NULL &&
+		    (m->path2 == NULL || end_asks(ap, m, m->path)))
 			g[p->ngrant++].path = m->path;
 		if (m->op == OP_WRITE && m->path2 != NULL &&
 		    end_asks(ap, m, m->path2))
@@ -271,8 +271,8 @@ make_scope(struct approvals *ap, struct pending *p)
 			g[0].argv[1] = m->argv[1];
 			g[0].argc = 2;
 		}
-		g[0].exe = m->path != NULL && m->path[0] == '/' ? m->path :
-		    NULL;
+		g[0].exe =
+		    m->path != NULL && m->path[0] == '/' ? m->path : NULL;
 		p->ngrant = 1;
 		break;
 	}
@@ -293,13 +293,14 @@ make_scope(struct approvals *ap, struct pending *p)
 		break;
 	case OP_CONNECT:
 	case OP_RESOLVE:
-		fprintf(f, "network: exactly the host %s, any port (resolving "
+		fprintf(f,
+		    "network: exactly the host %s, any port (resolving "
 		    "it, connecting to it and to the addresses it resolves "
-		    "to)", g[0].host);
+		    "to)",
+		    g[0].host);
 		break;
 	case OP_BIND:
-		fprintf(f, "bind: exactly the address %s, any port",
-		    g[0].host);
+		fprintf(f, "bind: exactly the address %s, any port", g[0].host);
 		break;
 	case OP_EXEC:
 		fprintf(f, "exec: commands starting with [");
@@ -309,12 +310,13 @@ make_scope(struct approvals *ap, struct pending *p)
 		}
 		fprintf(f, "]");
 		if (strchr(g[0].argv[0], '/') == NULL)
-			fprintf(f, " (%s as %s, or from /bin, /usr/bin, "
-			    "/usr/local/bin, /sbin, /usr/sbin, /usr/local/sbin)",
+			fprintf(f,
+			    " (%s as %s, or from /bin, /usr/bin, "
+			    "/usr/local/bin, /sbin, /usr/sbin, "
+			    "/usr/local/sbin)",
 			    g[0].argv[0], g[0].exe ? g[0].exe : "found");
 		else if (g[0].exe != NULL && strcmp(g[0].exe, g[0].argv[0]))
-			fprintf(f, " (%s, that is %s)", g[0].argv[0],
-			    g[0].exe);
+			fprintf(f, " (%s, that is %s)", g[0].argv[0], g[0].exe);
 		break;
 	}
 	if (fclose(f) != 0) {
@@ -351,8 +353,8 @@ record(struct approvals *ap, const struct aw_msg *m,
 	if (ap->set.audit != NULL)
 		audit_asked(ap->set.audit, m, verdict, 1, rule, decided_by,
 		    wait_ms, id);
-	if (verdict != VERDICT_ALLOW && strcmp(decided_by,
-	    DECIDED_WITHDRAWN) != 0)
+	if (verdict != VERDICT_ALLOW &&
+	    strcmp(decided_by, DECIDED_WITHDRAWN) != 0)
 		report_asked_denial(ap->set.report, m, d, note);
 }
 
@@ -362,9 +364,8 @@ record(struct approvals *ap, const struct aw_msg *m,
  * itself) and forget P.
  */
 static void
-settle(struct approvals *ap, struct pending *p, int verdict,
-    const char *rule, const char *decided_by, const char *note,
-    const char *reason)
+settle(struct approvals *ap, struct pending *p, int verdict, const char *rule,
+    const char *decided_by, const char *note, const char *reason)
 {
 	uint64_t wait = mono_ms() - p->t0_ms;
 	size_t len;
@@ -383,20 +384,19 @@ settle(struct approvals *ap, struct pending *p, int verdict,
 	if (reason != NULL && ap->ch != NULL && !ap->down &&
 	    ap->ch->withdraw != NULL)
 		ap->ch->withdraw(ap->ch_ctx, p->id, reason);
-	record(ap, &p->m, &p->d, verdict, rule, decided_by, note, wait,
-	    p->id);
+	record(ap, &p->m, &p->d, verdict, rule, decided_by, note, wait, p->id);
 	pending_free(p);
 }
 
 /* Settle at once, from the ring handler: the answer goes into ANS. */
 static int
 settle_now(struct approvals *ap, const struct aw_msg *m,
-    const struct pol_decision *d, const char *by, uint64_t id,
-    const char *note, uint8_t *ans, size_t anscap, size_t *anslen)
+    const struct pol_decision *d, const char *by, uint64_t id, const char *note,
+    uint8_t *ans, size_t anscap, size_t *anslen)
 {
 	record(ap, m, d, VERDICT_DENY, d->rule, by, note, 0, id);
-	*anslen = approve_encode_answer(ans, anscap, m, d->verdict, 0,
-	    d->rule, d->why, NULL, 0);
+	*anslen = approve_encode_answer(
+	    ans, anscap, m, d->verdict, 0, d->rule, d->why, NULL, 0);
 	return VERDICT_DENY;
 }
 
@@ -454,8 +454,7 @@ recent_denial(struct approvals *ap, const struct aw_msg *m, int32_t pid)
 }
 
 static void
-remember_denial(struct approvals *ap, const struct pending *p,
-    const char *by)
+remember_denial(struct approvals *ap, const struct pending *p, const char *by)
 {
 	struct recent *r;
 	char *key;
@@ -498,23 +497,28 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 		return settle_now(ap, m, d, DECIDED_NO_CHANNEL, 0,
 		    REPORT_NO_CHANNEL, ans, anscap, anslen);
 	if (ap->down) {
-		snprintf(note, sizeof(note), "the approval %s is gone (%s), so "
-		    "it is denied", ap->ch->name, ap->down_why);
-		return settle_now(ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans,
-		    anscap, anslen);
+		snprintf(note, sizeof(note),
+		    "the approval %s is gone (%s), so "
+		    "it is denied",
+		    ap->ch->name, ap->down_why);
+		return settle_now(
+		    ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans, anscap, anslen);
 	}
 	if ((r = recent_denial(ap, m, owner)) != NULL) {
-		snprintf(note, sizeof(note), "the %s denied the same request "
-		    "(approval request %llu) a moment ago", r->by,
-		    (unsigned long long)r->id);
-		return settle_now(ap, m, d, r->by, r->id, note, ans, anscap,
-		    anslen);
+		snprintf(note, sizeof(note),
+		    "the %s denied the same request "
+		    "(approval request %llu) a moment ago",
+		    r->by, (unsigned long long)r->id);
+		return settle_now(
+		    ap, m, d, r->by, r->id, note, ans, anscap, anslen);
 	}
 	if (ap->nopen >= APPROVE_MAX_PENDING) {
-		snprintf(note, sizeof(note), "%d questions are open already, "
-		    "so it is denied without asking", ap->nopen);
-		return settle_now(ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans,
-		    anscap, anslen);
+		snprintf(note, sizeof(note),
+		    "%d questions are open already, "
+		    "so it is denied without asking",
+		    ap->nopen);
+		return settle_now(
+		    ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans, anscap, anslen);
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->raw = malloc(AW_SLOT_DATA)) == NULL ||
@@ -540,11 +544,13 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 	q.scope = p->scope;
 	q.timeout_s = ap->set.timeout_s;
 	if (ap->ch->ask(ap->ch_ctx, &q) == -1) {
-		snprintf(note, sizeof(note), "the approval %s is gone, so it is "
-		    "denied", ap->ch->name);
+		snprintf(note, sizeof(note),
+		    "the approval %s is gone, so it is "
+		    "denied",
+		    ap->ch->name);
 		pending_free(p);
-		n = settle_now(ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans,
-		    anscap, anslen);
+		n = settle_now(
+		    ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans, anscap, anslen);
 		approve_channel_down(ap, "it does not take questions");
 		return n;
 	}
@@ -553,8 +559,8 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 }
 
 int
-approve_ask_wait(struct approvals *ap, const struct aw_msg *m,
-    const struct pol_decision *d)
+approve_ask_wait(
+    struct approvals *ap, const struct aw_msg *m, const struct pol_decision *d)
 {
 	struct pollfd pfd;
 	uint8_t ans[512];
@@ -599,7 +605,7 @@ publish(struct approvals *ap)
 		return;
 	if (snapshot_write(ap->set.pol, &buf, &len) == -1) {
 		warnx("cannot write the policy snapshot for the session "
-		    "grants");
+		      "grants");
 		return;
 	}
 	if (ring_publish_snapshot(ap->set.ring, buf, len) == 0 &&
@@ -607,7 +613,7 @@ publish(struct approvals *ap)
 		/* still right: the shims ask, and we apply the grants */
 		ap->snapshot_said = 1;
 		warnx("the policy with its session grants is too large to "
-		    "share (%zu bytes); processes will ask agentwrap instead",
+		      "share (%zu bytes); processes will ask agentwrap instead",
 		    len);
 	}
 	free(buf);
@@ -633,12 +639,15 @@ redecide_open(struct approvals *ap, uint64_t id)
 			k++;
 			continue;
 		}
-		snprintf(note, sizeof(note), "denied for this session by the "
-		    "answer to approval request %llu", (unsigned long long)id);
+		snprintf(note, sizeof(note),
+		    "denied for this session by the "
+		    "answer to approval request %llu",
+		    (unsigned long long)id);
 		/* settle() removes p from the list: look at slot k again */
-		settle(ap, p, d.verdict, d.rule, strcmp(d.rule,
-		    POL_GRANT_RULE) == 0 ? DECIDED_GRANT : DECIDED_RULE, note,
-		    DECIDED_GRANT);
+		settle(ap, p, d.verdict, d.rule,
+		    strcmp(d.rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
+							: DECIDED_RULE,
+		    note, DECIDED_GRANT);
 	}
 }
 
@@ -659,21 +668,23 @@ grant(struct approvals *ap, struct pending *p, int allow)
 		g.allow = allow;
 		g.label = label;
 		if (policy_add_grant(ap->set.pol, &g) == -1) {
-			warnx("cannot add a session grant (at most %d): approval "
-			    "request %llu counts once", POL_MAX_GRANTS,
-			    (unsigned long long)p->id);
+			warnx(
+			    "cannot add a session grant (at most %d): approval "
+			    "request %llu counts once",
+			    POL_MAX_GRANTS, (unsigned long long)p->id);
 			break;
 		}
-		stored = policy_grant_at(ap->set.pol,
-		    policy_ngrants(ap->set.pol) - 1);
+		stored = policy_grant_at(
+		    ap->set.pol, policy_ngrants(ap->set.pol) - 1);
 		if (ap->set.audit != NULL)
 			audit_grant(ap->set.audit, p->id, stored, p->scope,
 			    ap->ch ? ap->ch->name : NULL);
-		if ((ns = reallocarray(ap->saved, ap->nsaved + 1,
-		    sizeof(*ns))) != NULL) {
+		if ((ns = reallocarray(
+			 ap->saved, ap->nsaved + 1, sizeof(*ns))) != NULL) {
 			ap->saved = ns;
 			if (savegrants_fill(&ap->saved[ap->nsaved], stored,
-			    p->id, p->scope, ap->ch ? ap->ch->name : "?") == 0)
+				p->id, p->scope,
+				ap->ch ? ap->ch->name : "?") == 0)
 				ap->nsaved++;
 		}
 		added++;
@@ -690,11 +701,13 @@ approve_answer(struct approvals *ap, uint64_t id, enum approve_decision dec)
 
 	if ((p = find_open(ap, id)) == NULL) {
 		if (id == 0 || id > ap->last_id)
-			snprintf(why, sizeof(why), "an answer to approval "
+			snprintf(why, sizeof(why),
+			    "an answer to approval "
 			    "request %llu, which was never asked; ignored",
 			    (unsigned long long)id);
 		else
-			snprintf(why, sizeof(why), "an answer to approval "
+			snprintf(why, sizeof(why),
+			    "an answer to approval "
 			    "request %llu, which is no longer open (answered, "
 			    "timed out or withdrawn); ignored",
 			    (unsigned long long)id);
@@ -718,8 +731,8 @@ approve_answer(struct approvals *ap, uint64_t id, enum approve_decision dec)
 }
 
 void
-approve_channel_error(struct approvals *ap, const char *why,
-    const void *line, size_t len)
+approve_channel_error(
+    struct approvals *ap, const char *why, const void *line, size_t len)
 {
 	const char *name = ap->ch ? ap->ch->name : "channel";
 	char *v;
@@ -728,12 +741,13 @@ approve_channel_error(struct approvals *ap, const char *why,
 		audit_approval_error(ap->set.audit, name, why, line, len);
 	if (++ap->errors > MAX_ERRORS_SAID)
 		return;
-	if (stravis(&v, why, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB |
-	    VIS_CSTYLE) == -1)
+	if (stravis(&v, why,
+		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
 		v = NULL;
 	warnx("approval %s: %s%s", name, v ? v : "?",
 	    ap->errors == MAX_ERRORS_SAID ? " (further ones go to the audit "
-	    "log only)" : "");
+					    "log only)"
+					  : "");
 	free(v);
 }
 
@@ -749,9 +763,12 @@ approve_channel_down(struct approvals *ap, const char *why)
 	approve_channel_error(ap, why, NULL, 0);
 	if (ap->ch != NULL)
 		warnx("the approval %s is gone: every question from now on is "
-		    "denied", ap->ch->name);
-	snprintf(note, sizeof(note), "the approval %s is gone (%s), so it is "
-	    "denied", ap->ch ? ap->ch->name : "channel", why);
+		      "denied",
+		    ap->ch->name);
+	snprintf(note, sizeof(note),
+	    "the approval %s is gone (%s), so it is "
+	    "denied",
+	    ap->ch ? ap->ch->name : "channel", why);
 	while (ap->nopen > 0)
 		settle(ap, ap->open[0], VERDICT_DENY, ap->open[0]->d.rule,
 		    DECIDED_NO_CHANNEL, note, NULL);
@@ -770,8 +787,10 @@ approve_tick(struct approvals *ap)
 	check = now - ap->last_check_ms >= CHECK_GONE_MS;
 	if (check)
 		ap->last_check_ms = now;
-	snprintf(note, sizeof(note), "nobody answered within approval_timeout "
-	    "= %d s, so it is denied", ap->set.timeout_s);
+	snprintf(note, sizeof(note),
+	    "nobody answered within approval_timeout "
+	    "= %d s, so it is denied",
+	    ap->set.timeout_s);
 	for (k = 0; k < ap->nopen;) {
 		struct pending *p = ap->open[k];
 
@@ -845,21 +864,24 @@ approve_finish(struct approvals *ap)
 		settle(ap, ap->open[0], VERDICT_DENY, ap->open[0]->d.rule,
 		    DECIDED_WITHDRAWN, NULL, "withdrawn");
 	for (i = 0; i < ap->nsaved; i++) {
-		snprintf(line, sizeof(line), "session grant: %s %s "
-		    "(approval request %llu, %s)", ap->saved[i].allow ?
-		    "allow" : "deny", ap->saved[i].scope,
+		snprintf(line, sizeof(line),
+		    "session grant: %s %s "
+		    "(approval request %llu, %s)",
+		    ap->saved[i].allow ? "allow" : "deny", ap->saved[i].scope,
 		    (unsigned long long)ap->saved[i].id, ap->saved[i].by);
 		report_line(ap->set.report, line);
 	}
 	if (ap->set.save_grants != NULL && ap->nsaved > 0) {
 		if (savegrants_append(ap->set.save_grants, ap->saved,
-		    ap->nsaved, ap->set.argv, err, sizeof(err)) == -1) {
+			ap->nsaved, ap->set.argv, err, sizeof(err)) == -1) {
 			warnx("--save-grants %s", err);
 			r = -1;
 		} else {
-			snprintf(line, sizeof(line), "%zu session grant%s "
-			    "appended to %s", ap->nsaved, ap->nsaved == 1 ?
-			    "" : "s", ap->set.save_grants);
+			snprintf(line, sizeof(line),
+			    "%zu session grant%s "
+			    "appended to %s",
+			    ap->nsaved, ap->nsaved == 1 ? "" : "s",
+			    ap->set.save_grants);
 			report_line(ap->set.report, line);
 		}
 	}
@@ -901,8 +923,9 @@ approve_note_deferred(struct approvals *ap, const struct aw_msg *m)
 static int
 op_group(int op)
 {
-	return op == OP_EXEC ? 2 : op == OP_CONNECT || op == OP_RESOLVE ||
-	    op == OP_BIND ? 1 : 0;
+	return op == OP_EXEC					    ? 2
+	    : op == OP_CONNECT || op == OP_RESOLVE || op == OP_BIND ? 1
+								    : 0;
 }
 
 const char *
@@ -916,10 +939,11 @@ approve_rerun_answer(struct approvals *ap, uint64_t id, int allow)
 {
 	char why[160];
 
-	if (ap->rerun_id == 0 || id != ap->rerun_id ||
-	    ap->rerun_result != -1) {
-		snprintf(why, sizeof(why), "an answer to rerun request %llu, "
-		    "which is not open; ignored", (unsigned long long)id);
+	if (ap->rerun_id == 0 || id != ap->rerun_id || ap->rerun_result != -1) {
+		snprintf(why, sizeof(why),
+		    "an answer to rerun request %llu, "
+		    "which is not open; ignored",
+		    (unsigned long long)id);
 		approve_channel_error(ap, why, NULL, 0);
 		return;
 	}
@@ -939,7 +963,8 @@ approve_rerun_ask(struct approvals *ap)
 
 	if (ap->ndeferred == 0)
 		return 0;
-	snprintf(line, sizeof(line), "the command failed; approval_policy = "
+	snprintf(line, sizeof(line),
+	    "the command failed; approval_policy = "
 	    "on-failure denied %d request%s that a rerun could grant:",
 	    ap->ndeferred, ap->ndeferred == 1 ? "" : "s");
 	report_line(ap->set.report, line);
@@ -954,15 +979,16 @@ approve_rerun_ask(struct approvals *ap)
 			scopes[n++] = ap->deferred[k]->scope;
 		}
 	if (ap->ch == NULL || ap->down || ap->ch->ask_rerun == NULL) {
-		report_line(ap->set.report, "nothing can approve a rerun in "
+		report_line(ap->set.report,
+		    "nothing can approve a rerun in "
 		    "this run (no terminal, no --approval-socket or "
 		    "--approval-fd), so the command is not run again");
 		return 0;
 	}
 	ap->rerun_id = ++ap->last_id;
 	ap->rerun_result = -1;
-	if (ap->ch->ask_rerun(ap->ch_ctx, ap->rerun_id, scopes, n,
-	    ap->set.timeout_s) == -1) {
+	if (ap->ch->ask_rerun(
+		ap->ch_ctx, ap->rerun_id, scopes, n, ap->set.timeout_s) == -1) {
 		approve_channel_down(ap, "it does not take questions");
 		ap->rerun_id = 0;
 		return 0;
@@ -973,22 +999,27 @@ approve_rerun_ask(struct approvals *ap)
 		pfd.fd = approve_pollfd(ap, &pfd.events);
 		pfd.revents = 0;
 		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, (int)(deadline - now)) >
-		    0 && pfd.revents)
+			0 &&
+		    pfd.revents)
 			approve_ready(ap, pfd.revents);
 	}
 	if (ap->rerun_result == -1) {
 		if (!ap->down && ap->ch->withdraw != NULL)
 			ap->ch->withdraw(ap->ch_ctx, ap->rerun_id, "timeout");
-		snprintf(line, sizeof(line), "nobody said within "
+		snprintf(line, sizeof(line),
+		    "nobody said within "
 		    "approval_timeout = %d s whether to run the command again, "
-		    "so it is not", ap->set.timeout_s);
+		    "so it is not",
+		    ap->set.timeout_s);
 		report_line(ap->set.report, line);
 		ap->rerun_id = 0;
 		return 0;
 	}
 	if (ap->rerun_result == 0) {
-		snprintf(line, sizeof(line), "the %s said no: the command is "
-		    "not run again", ap->ch->name);
+		snprintf(line, sizeof(line),
+		    "the %s said no: the command is "
+		    "not run again",
+		    ap->ch->name);
 		report_line(ap->set.report, line);
 		ap->rerun_id = 0;
 		return 0;
@@ -1000,9 +1031,10 @@ approve_rerun_ask(struct approvals *ap)
 	if (added > 0)
 		publish(ap);
 	ap->rerun_by = ap->ch->name;
-	snprintf(line, sizeof(line), "the %s said yes: running the command "
-	    "again with %d grant%s", ap->ch->name, added, added == 1 ? "" :
-	    "s");
+	snprintf(line, sizeof(line),
+	    "the %s said yes: running the command "
+	    "again with %d grant%s",
+	    ap->ch->name, added, added == 1 ? "" : "s");
 	report_line(ap->set.report, line);
 	ap->rerun_id = 0;
 	return 1;

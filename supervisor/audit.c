@@ -29,24 +29,31 @@
 #include "proto.h"
 
 /* counts[] rows: the pol_op values, then these */
-#define OPX_UNCOVERED	7
-#define OPX_MALFORMED	8
-#define OPX_N		9
+#define OPX_UNCOVERED 7
+#define OPX_MALFORMED 8
+#define OPX_N 9
 
 static const char *const op_names[OPX_N] = {
-	"read", "write", "exec", "connect", "resolve", "unix", "bind",
-	"uncovered", "malformed",
+	"read",
+	"write",
+	"exec",
+	"connect",
+	"resolve",
+	"unix",
+	"bind",
+	"uncovered",
+	"malformed",
 };
 
 struct audit {
-	int		 fd;
-	int		 close_fd;	/* we opened it */
-	char		*name;		/* for messages */
-	int		 failed;
-	unsigned long	 lost;
-	unsigned long	 counts[OPX_N][2];	/* [op][0 allow, 1 deny] */
-	unsigned long	 events, malformed;
-	unsigned long	 asked, grants, channel_errors;
+	int fd;
+	int close_fd; /* we opened it */
+	char *name; /* for messages */
+	int failed;
+	unsigned long lost;
+	unsigned long counts[OPX_N][2]; /* [op][0 allow, 1 deny] */
+	unsigned long events, malformed;
+	unsigned long asked, grants, channel_errors;
 };
 
 static int
@@ -107,8 +114,10 @@ utf8_seq(const uint8_t *s, size_t n)
 
 	if (s[0] < 0x80)
 		return 1;
-	len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-	    s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+	    : (s[0] & 0xf0) == 0xe0	   ? 3
+	    : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+					   : 0;
 	if (len == 0 || len > n)
 		return 0;
 	return audit_utf8_valid(s, len) ? len : 0;
@@ -197,8 +206,8 @@ set_bytes(json_t *o, const char *key, const char *s)
 	if (s == NULL)
 		return 0;
 	n = strlen(s);
-	if (json_object_set_new(o, key, lossy_string((const uint8_t *)s,
-	    n)) == -1)
+	if (json_object_set_new(o, key, lossy_string((const uint8_t *)s, n)) ==
+	    -1)
 		return -1;
 	if (audit_utf8_valid((const uint8_t *)s, n))
 		return 0;
@@ -218,8 +227,8 @@ set_argv(json_t *o, const char *key, const char *const *argv, size_t argc)
 		return -1;
 	for (i = 0; i < argc; i++) {
 		n = strlen(argv[i]);
-		if (json_array_append_new(a, lossy_string(
-		    (const uint8_t *)argv[i], n)) == -1)
+		if (json_array_append_new(
+			a, lossy_string((const uint8_t *)argv[i], n)) == -1)
 			goto fail;
 		if (!audit_utf8_valid((const uint8_t *)argv[i], n))
 			bad = 1;
@@ -228,8 +237,9 @@ set_argv(json_t *o, const char *key, const char *const *argv, size_t argc)
 		if ((b = json_array()) == NULL)
 			goto fail;
 		for (i = 0; i < argc; i++)
-			if (json_array_append_new(b, b64_string(
-			    (const uint8_t *)argv[i], strlen(argv[i]))) == -1)
+			if (json_array_append_new(b,
+				b64_string((const uint8_t *)argv[i],
+				    strlen(argv[i]))) == -1)
 				goto fail;
 	}
 	if (json_object_set_new(o, key, a) == -1) {
@@ -258,9 +268,8 @@ rfc3339(uint64_t ns)
 	if (gmtime_r(&t, &tm) == NULL)
 		return json_string("1970-01-01T00:00:00.000000Z");
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06luZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec,
-	    (unsigned long)((ns % 1000000000ull) / 1000));
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (unsigned long)((ns % 1000000000ull) / 1000));
 	return json_string(buf);
 }
 
@@ -282,8 +291,8 @@ report_failure(struct audit *a, int e)
 	if (a->failed)
 		return;
 	a->failed = 1;
-	if (stravis(&vis, a->name, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB |
-	    VIS_CSTYLE) == -1)
+	if (stravis(&vis, a->name,
+		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
 		vis = NULL;
 	warnx("audit log %s: %s; the log is incomplete from here on",
 	    vis ? vis : "?", strerror(e));
@@ -309,7 +318,7 @@ emit(struct audit *a, json_t *o)
 		return -1;
 	}
 	len = strlen(s);
-	s[len++] = '\n';	/* json_dumps leaves room: it wrote the NUL */
+	s[len++] = '\n'; /* json_dumps leaves room: it wrote the NUL */
 	while (off < len) {
 		n = write(a->fd, s + off, len - off);
 		if (n == -1 && errno == EINTR)
@@ -339,8 +348,10 @@ audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 		/* 0-2 are the command's stdio: the log would corrupt them */
 		fd = (int)strtonum(spec + 3, 3, INT_MAX, &errstr);
 		if (errstr != NULL) {
-			snprintf(err, errlen, "--audit %s: descriptor number "
-			    "is %s", spec, errstr);
+			snprintf(err, errlen,
+			    "--audit %s: descriptor number "
+			    "is %s",
+			    spec, errstr);
 			return -1;
 		}
 		if ((fl = fcntl(fd, F_GETFL)) == -1) {
@@ -349,8 +360,10 @@ audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 			return -1;
 		}
 		if ((fl & O_ACCMODE) == O_RDONLY) {
-			snprintf(err, errlen, "--audit %s: not open for "
-			    "writing", spec);
+			snprintf(err, errlen,
+			    "--audit %s: not open for "
+			    "writing",
+			    spec);
 			return -1;
 		}
 		/* the log is ours: the command must not write into it */
@@ -360,8 +373,9 @@ audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 			return -1;
 		}
 	} else {
-		if ((fd = open(spec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-		    O_NOCTTY, 0600)) == -1) {
+		if ((fd = open(spec,
+			 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
+			 0600)) == -1) {
 			snprintf(err, errlen, "--audit %s: %s", spec,
 			    strerror(errno));
 			return -1;
@@ -397,16 +411,16 @@ audit_start(struct audit *a, const char *version, const struct config *cfg,
 	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
 	json_object_set_new(o, "version", json_string(version));
 	json_object_set_new(o, "protocol", json_integer(AW_PROTO_VERSION));
-	json_object_set_new(o, "kernel", json_string(uname(&u) == 0 ?
-	    u.release : "unknown"));
+	json_object_set_new(
+	    o, "kernel", json_string(uname(&u) == 0 ? u.release : "unknown"));
 	json_object_set_new(o, "supervisor_pid", json_integer(getpid()));
 	for (argc = 0; argv[argc] != NULL; argc++)
 		;
 	set_argv(o, "argv", (const char *const *)argv, argc);
 	json_object_set_new(o, "audit_only", json_boolean(audit_only));
 	if (config_print(cfg, &text, &textlen) == 0)
-		json_object_set_new(o, "config", lossy_string((uint8_t *)text,
-		    textlen));
+		json_object_set_new(
+		    o, "config", lossy_string((uint8_t *)text, textlen));
 	free(text);
 	return emit(a, o);
 }
@@ -431,8 +445,8 @@ audit_json_bytes(json_t *o, const char *key, const char *s)
 }
 
 int
-audit_json_argv(json_t *o, const char *key, const char *const *argv,
-    size_t argc)
+audit_json_argv(
+    json_t *o, const char *key, const char *const *argv, size_t argc)
 {
 	return set_argv(o, key, argv, argc);
 }
@@ -465,8 +479,7 @@ event_record(struct audit *a, const struct aw_msg *m)
 	set_bytes(o, "addr", m->addr);
 	if (m->port >= 0)
 		json_object_set_new(o, "port", json_integer(m->port));
-	json_object_set_new(o, "verdict", json_string(deny ? "deny" :
-	    "allow"));
+	json_object_set_new(o, "verdict", json_string(deny ? "deny" : "allow"));
 	if (m->verdict == VERDICT_ASK)
 		json_object_set_new(o, "ask", json_true());
 	set_bytes(o, "rule", m->rule);
@@ -492,8 +505,8 @@ audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
 	json_t *o;
 
 	a->asked++;
-	rec.verdict = (uint8_t)(verdict == VERDICT_ALLOW ? VERDICT_ALLOW :
-	    VERDICT_DENY);
+	rec.verdict =
+	    (uint8_t)(verdict == VERDICT_ALLOW ? VERDICT_ALLOW : VERDICT_DENY);
 	rec.rule = rule;
 	rec.layer = AW_LAYER_SUPERVISOR;
 	if (verdict == VERDICT_ALLOW)
@@ -506,8 +519,8 @@ audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
 		json_object_set_new(o, "decided_by", json_string(decided_by));
 	json_object_set_new(o, "wait_ms", json_integer((json_int_t)wait_ms));
 	if (id > 0)
-		json_object_set_new(o, "approval_id",
-		    json_integer((json_int_t)id));
+		json_object_set_new(
+		    o, "approval_id", json_integer((json_int_t)id));
 	return emit(a, o);
 }
 
@@ -524,8 +537,8 @@ audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
 	json_object_set_new(o, "type", json_string("grant"));
 	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
 	json_object_set_new(o, "approval_id", json_integer((json_int_t)id));
-	json_object_set_new(o, "decision", json_string(g->allow ?
-	    "allow_session" : "deny_session"));
+	json_object_set_new(o, "decision",
+	    json_string(g->allow ? "allow_session" : "deny_session"));
 	json_object_set_new(o, "op", json_string(op_names[x]));
 	set_bytes(o, "path", g->path);
 	set_bytes(o, "host", g->host);
@@ -539,8 +552,8 @@ audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
 }
 
 int
-audit_rerun(struct audit *a, int first_status, size_t ngrants,
-    const char *decided_by)
+audit_rerun(
+    struct audit *a, int first_status, size_t ngrants, const char *decided_by)
 {
 	json_t *o;
 
@@ -592,8 +605,7 @@ audit_approval_error(struct audit *a, const char *channel, const char *why,
 }
 
 int
-audit_malformed(struct audit *a, int32_t owner_pid, size_t len,
-    const char *why)
+audit_malformed(struct audit *a, int32_t owner_pid, size_t len, const char *why)
 {
 	json_t *o;
 
@@ -630,14 +642,14 @@ audit_end(struct audit *a, int exit_status, int signo)
 	if (signo > 0)
 		json_object_set_new(o, "signal", json_integer(signo));
 	json_object_set_new(o, "events", json_integer((json_int_t)a->events));
-	json_object_set_new(o, "malformed",
-	    json_integer((json_int_t)a->malformed));
+	json_object_set_new(
+	    o, "malformed", json_integer((json_int_t)a->malformed));
 	if (a->asked > 0)
-		json_object_set_new(o, "asked",
-		    json_integer((json_int_t)a->asked));
+		json_object_set_new(
+		    o, "asked", json_integer((json_int_t)a->asked));
 	if (a->grants > 0)
-		json_object_set_new(o, "grants",
-		    json_integer((json_int_t)a->grants));
+		json_object_set_new(
+		    o, "grants", json_integer((json_int_t)a->grants));
 	if (a->channel_errors > 0)
 		json_object_set_new(o, "approval_errors",
 		    json_integer((json_int_t)a->channel_errors));
@@ -645,16 +657,16 @@ audit_end(struct audit *a, int exit_status, int signo)
 		if (a->counts[i][0] == 0 && a->counts[i][1] == 0)
 			continue;
 		c = json_object();
-		json_object_set_new(c, "allow",
-		    json_integer((json_int_t)a->counts[i][0]));
-		json_object_set_new(c, "deny",
-		    json_integer((json_int_t)a->counts[i][1]));
+		json_object_set_new(
+		    c, "allow", json_integer((json_int_t)a->counts[i][0]));
+		json_object_set_new(
+		    c, "deny", json_integer((json_int_t)a->counts[i][1]));
 		json_object_set_new(counts, op_names[i], c);
 	}
 	json_object_set_new(o, "counts", counts);
 	if (a->lost > 0)
-		json_object_set_new(o, "lost", json_integer(
-		    (json_int_t)a->lost));
+		json_object_set_new(
+		    o, "lost", json_integer((json_int_t)a->lost));
 	return emit(a, o);
 }
 

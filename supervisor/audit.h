@@ -24,19 +24,18 @@ struct audit;
  * descriptor, made close-on-exec so that the command cannot write to it),
  * or a file (created mode 0600, truncated). 0, or -1 with a message.
  */
-int	audit_open(struct audit **out, const char *spec, char *err,
-	    size_t errlen);
+int audit_open(struct audit **out, const char *spec, char *err, size_t errlen);
 
 /* The session_start record. ARGV is the command, NULL-terminated. 0 or -1. */
-int	audit_start(struct audit *a, const char *version,
-	    const struct config *cfg, char *const argv[], int audit_only);
+int audit_start(struct audit *a, const char *version, const struct config *cfg,
+    char *const argv[], int audit_only);
 
 /*
  * One event record from M: its verdict (VERDICT_ASK is recorded as "deny"
  * with "ask": true, since nothing can approve it yet), rule and layer, and
  * "audit_only": true when M has AW_MF_AUDIT_ONLY. 0 or -1.
  */
-int	audit_event(struct audit *a, const struct aw_msg *m);
+int audit_event(struct audit *a, const struct aw_msg *m);
 
 /*
  * An asked call (a round trip whose request the supervisor decided): the
@@ -46,9 +45,8 @@ int	audit_event(struct audit *a, const struct aw_msg *m);
  * "wait_ms" (how long the process waited) and, when a question went out,
  * "approval_id" (ID > 0). 0 or -1.
  */
-int	audit_asked(struct audit *a, const struct aw_msg *m, int verdict,
-	    int asked, const char *rule, const char *decided_by,
-	    uint64_t wait_ms, uint64_t id);
+int audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
+    const char *rule, const char *decided_by, uint64_t wait_ms, uint64_t id);
 
 /*
  * A session grant: "type": "grant", the answer's ID, ALLOW, the op and the
@@ -56,8 +54,8 @@ int	audit_asked(struct audit *a, const struct aw_msg *m, int verdict,
  * question and who granted it (DECIDED_BY). 0 or -1.
  */
 struct pol_grant;
-int	audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
-	    const char *scope, const char *decided_by);
+int audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
+    const char *scope, const char *decided_by);
 
 /*
  * Something an approval channel sent that was not trusted (a malformed,
@@ -65,45 +63,45 @@ int	audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
  * "approval_error", the CHANNEL, WHY, and up to 1024 bytes of LINE (any
  * bytes; LINE may be NULL). 0 or -1.
  */
-int	audit_approval_error(struct audit *a, const char *channel,
-	    const char *why, const void *line, size_t len);
+int audit_approval_error(struct audit *a, const char *channel, const char *why,
+    const void *line, size_t len);
 
 /*
  * approval_policy = on-failure: the command failed and is run again with
  * NGRANTS grants, as the approval CHANNEL (decided_by) said: "type":
  * "rerun", "exit_status" of the first run, "grants", "decided_by". 0 or -1.
  */
-int	audit_rerun(struct audit *a, int first_status, size_t ngrants,
-	    const char *decided_by);
+int audit_rerun(
+    struct audit *a, int first_status, size_t ngrants, const char *decided_by);
 
 /*
  * For other records built with jansson (the harness channel): KEY = S as
  * a JSON string, and KEY_b64 with the exact bytes if S is not UTF-8; an
  * argv the same way. 0 or -1.
  */
-int	audit_json_bytes(json_t *o, const char *key, const char *s);
-int	audit_json_argv(json_t *o, const char *key, const char *const *argv,
-	    size_t argc);
+int audit_json_bytes(json_t *o, const char *key, const char *s);
+int audit_json_argv(
+    json_t *o, const char *key, const char *const *argv, size_t argc);
 
 /* A ring message that did not decode: who sent it (owner_pid, as the slot
  * says) and how long it was. 0 or -1. */
-int	audit_malformed(struct audit *a, int32_t owner_pid, size_t len,
-	    const char *why);
+int audit_malformed(
+    struct audit *a, int32_t owner_pid, size_t len, const char *why);
 
 /*
  * The session_end record: the exit status agentwrap returns, the signal
  * that ended the command (0 if none), counts per op and verdict. 0 or -1.
  */
-int	audit_end(struct audit *a, int exit_status, int signo);
+int audit_end(struct audit *a, int exit_status, int signo);
 
 /* Whether a write failed (already reported on stderr). */
-int	audit_failed(const struct audit *a);
+int audit_failed(const struct audit *a);
 
 /* Close; 0, or -1 if any record could not be written. */
-int	audit_close(struct audit *a);
+int audit_close(struct audit *a);
 
 /* Exported for tests: UTF-8 validity, and base64 into OUT (4*ceil(n/3)+1). */
-int	audit_utf8_valid(const uint8_t *s, size_t n);
-void	audit_base64(const uint8_t *s, size_t n, char *out);
+int audit_utf8_valid(const uint8_t *s, size_t n);
+void audit_base64(const uint8_t *s, size_t n, char *out);
 
 #endif /* AGENTWRAP_AUDIT_H */

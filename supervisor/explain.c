@@ -17,18 +17,18 @@
 
 #include "explain.h"
 
-#define RT_MAX_ADDRS	16
+#define RT_MAX_ADDRS 16
 
 struct resolve_table {
 	struct resolve_table *next;
-	char		 host[NETADDR_HOSTLEN];
-	struct netaddr	 addrs[RT_MAX_ADDRS];
-	size_t		 naddrs;
+	char host[NETADDR_HOSTLEN];
+	struct netaddr addrs[RT_MAX_ADDRS];
+	size_t naddrs;
 };
 
 int
-resolve_table_add(struct resolve_table **t, const char *spec, char *err,
-    size_t errlen)
+resolve_table_add(
+    struct resolve_table **t, const char *spec, char *err, size_t errlen)
 {
 	struct resolve_table *e;
 	const char *eq, *why = NULL;
@@ -36,8 +36,8 @@ resolve_table_add(struct resolve_table **t, const char *spec, char *err,
 	size_t n;
 
 	if ((eq = strchr(spec, '=')) == NULL || eq == spec) {
-		snprintf(err, errlen, "--resolve %s: expected HOST=ADDR[,ADDR...]",
-		    spec);
+		snprintf(err, errlen,
+		    "--resolve %s: expected HOST=ADDR[,ADDR...]", spec);
 		return -1;
 	}
 	n = (size_t)(eq - spec);
@@ -52,8 +52,8 @@ resolve_table_add(struct resolve_table **t, const char *spec, char *err,
 		return -1;
 	}
 	if (netaddr_norm_host(name, e->host, sizeof(e->host), &why) == -1) {
-		snprintf(err, errlen, "--resolve %s: bad host name: %s", spec,
-		    why);
+		snprintf(
+		    err, errlen, "--resolve %s: bad host name: %s", spec, why);
 		free(e);
 		return -1;
 	}
@@ -63,11 +63,13 @@ resolve_table_add(struct resolve_table **t, const char *spec, char *err,
 		return -1;
 	}
 	for (tok = strtok_r(list, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		if (e->naddrs == RT_MAX_ADDRS ||
 		    netaddr_parse_ip(tok, &e->addrs[e->naddrs]) == -1) {
-			snprintf(err, errlen, "--resolve %s: '%s' is not an IP "
-			    "address (or too many)", spec, tok);
+			snprintf(err, errlen,
+			    "--resolve %s: '%s' is not an IP "
+			    "address (or too many)",
+			    spec, tok);
 			free(list);
 			free(e);
 			return -1;
@@ -113,12 +115,16 @@ resolve_lookup(void *ctx, const char *name, struct netaddr *out, size_t max)
 		memset(&out[n], 0, sizeof(out[n]));
 		if (ai->ai_family == AF_INET) {
 			out[n].family = AF_INET;
-			memcpy(out[n].addr, &((struct sockaddr_in *)
-			    (void *)ai->ai_addr)->sin_addr, 4);
+			memcpy(out[n].addr,
+			    &((struct sockaddr_in *)(void *)ai->ai_addr)
+				 ->sin_addr,
+			    4);
 		} else if (ai->ai_family == AF_INET6) {
 			out[n].family = AF_INET6;
-			memcpy(out[n].addr, &((struct sockaddr_in6 *)
-			    (void *)ai->ai_addr)->sin6_addr, 16);
+			memcpy(out[n].addr,
+			    &((struct sockaddr_in6 *)(void *)ai->ai_addr)
+				 ->sin6_addr,
+			    16);
 		} else
 			continue;
 		n++;
@@ -130,7 +136,8 @@ resolve_lookup(void *ctx, const char *name, struct netaddr *out, size_t max)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: agentwrap [options] --explain read|write PATH\n"
+	fprintf(stderr,
+	    "usage: agentwrap [options] --explain read|write PATH\n"
 	    "       agentwrap [options] --explain exec COMMAND [ARG...]\n"
 	    "       agentwrap [options] --explain connect "
 	    "HOST[:PORT]|IP|[IPv6]:PORT\n"
@@ -141,8 +148,8 @@ usage(void)
 }
 
 int
-explain_run(const struct policy *pol, const char *cwd,
-    struct resolve_table *rt, int argc, char **argv)
+explain_run(const struct policy *pol, const char *cwd, struct resolve_table *rt,
+    int argc, char **argv)
 {
 	struct pol_request req;
 	struct pol_decision d;
@@ -172,10 +179,11 @@ explain_run(const struct policy *pol, const char *cwd,
 		req.path = argv[1];
 	} else if (strcmp(kind, "connect") == 0 || strcmp(kind, "bind") == 0 ||
 	    strcmp(kind, "resolve") == 0) {
-		req.op = kind[0] == 'c' ? OP_CONNECT : kind[0] == 'b' ?
-		    OP_BIND : OP_RESOLVE;
-		if (netaddr_split_hostport(argv[1], host, sizeof(host), &port,
-		    &why) == -1) {
+		req.op = kind[0] == 'c' ? OP_CONNECT
+		    : kind[0] == 'b'	? OP_BIND
+					: OP_RESOLVE;
+		if (netaddr_split_hostport(
+			argv[1], host, sizeof(host), &port, &why) == -1) {
 			warnx("--explain %s %s: %s", kind, argv[1], why);
 			return 125;
 		}

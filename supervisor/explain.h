@@ -16,19 +16,19 @@ struct resolve_table;
 
 /* Add a --resolve HOST=ADDR[,ADDR...] entry; an empty list means the name
  * does not resolve. 0 or -1 with a message. */
-int	resolve_table_add(struct resolve_table **t, const char *spec, char *err,
-	    size_t errlen);
-void	resolve_table_free(struct resolve_table *t);
+int resolve_table_add(
+    struct resolve_table **t, const char *spec, char *err, size_t errlen);
+void resolve_table_free(struct resolve_table *t);
 /* A pol_resolve_fn: the table first, then the system resolver. */
-int	resolve_lookup(void *ctx, const char *name, struct netaddr *out,
-	    size_t max);
+int resolve_lookup(
+    void *ctx, const char *name, struct netaddr *out, size_t max);
 
 /*
  * Run --explain with ARGV (the words after --explain). Prints the verdict
  * line on stdout; returns the exit status (0 allow, 1 deny, 2 ask), or 125
  * after printing a usage error on stderr.
  */
-int	explain_run(const struct policy *pol, const char *cwd,
-	    struct resolve_table *rt, int argc, char **argv);
+int explain_run(const struct policy *pol, const char *cwd,
+    struct resolve_table *rt, int argc, char **argv);
 
 #endif /* AGENTWRAP_EXPLAIN_H */

@@ -27,18 +27,24 @@
 #include "harness.h"
 
 struct harness {
-	struct approvals	*ap;
-	int			 fd;
-	char			*in;		/* HARNESS_LINE_MAX bytes */
-	size_t			 inlen;
-	int			 skipping;	/* in a line too long */
-	char			*out;
-	size_t			 outlen, outoff, outcap;
-	int			 dead;
+	struct approvals *ap;
+	int fd;
+	char *in; /* HARNESS_LINE_MAX bytes */
+	size_t inlen;
+	int skipping; /* in a line too long */
+	char *out;
+	size_t outlen, outoff, outcap;
+	int dead;
 };
 
 static const char *const op_names[] = {
-	"read", "write", "exec", "connect", "resolve", "unix", "bind",
+	"read",
+	"write",
+	"exec",
+	"connect",
+	"resolve",
+	"unix",
+	"bind",
 };
 
 /* The channel is gone: say why once (approve_channel_down denies all). */
@@ -61,14 +67,14 @@ flush(struct harness *h)
 		n = send(h->fd, h->out + h->outoff, h->outlen - h->outoff,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n == -1 && errno == ENOTSOCK)
-			n = write(h->fd, h->out + h->outoff,
-			    h->outlen - h->outoff);
+			n = write(
+			    h->fd, h->out + h->outoff, h->outlen - h->outoff);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n <= 0)
-			return -1;	/* the caller says it is down */
+			return -1; /* the caller says it is down */
 		h->outoff += (size_t)n;
 	}
 	if (h->outoff == h->outlen)
@@ -92,7 +98,7 @@ queue(struct harness *h, json_t *o)
 	len = strlen(s);
 	if (h->outlen - h->outoff + len + 1 > HARNESS_OUT_MAX) {
 		free(s);
-		return -1;	/* the harness reads nothing any more */
+		return -1; /* the harness reads nothing any more */
 	}
 	if (h->outoff > 0) {
 		memmove(h->out, h->out + h->outoff, h->outlen - h->outoff);
@@ -128,8 +134,8 @@ h_ask(void *ctx, const struct approve_question *q)
 		return -1;
 	json_object_set_new(o, "type", json_string("approval_request"));
 	json_object_set_new(o, "id", json_integer((json_int_t)q->id));
-	json_object_set_new(o, "op", json_string(m->op <= OP_BIND ?
-	    op_names[m->op] : "?"));
+	json_object_set_new(
+	    o, "op", json_string(m->op <= OP_BIND ? op_names[m->op] : "?"));
 	switch (m->op) {
 	case OP_READ:
 	case OP_WRITE:
@@ -178,8 +184,8 @@ h_withdraw(void *ctx, uint64_t id, const char *reason)
 }
 
 static int
-h_ask_rerun(void *ctx, uint64_t id, const char *const *grants, size_t n,
-    int timeout_s)
+h_ask_rerun(
+    void *ctx, uint64_t id, const char *const *grants, size_t n, int timeout_s)
 {
 	struct harness *h = ctx;
 	json_t *o;
@@ -238,9 +244,10 @@ drain_input(struct harness *h)
 			return;
 		if (n == 0) {
 			if (h->inlen > 0 && !h->skipping)
-				approve_channel_error(h->ap, "an unfinished "
-				    "line at the end; ignored", h->in,
-				    h->inlen);
+				approve_channel_error(h->ap,
+				    "an unfinished "
+				    "line at the end; ignored",
+				    h->in, h->inlen);
 			down(h, "the harness closed the connection");
 			return;
 		}
@@ -250,10 +257,10 @@ drain_input(struct harness *h)
 		}
 		h->inlen += (size_t)n;
 		start = h->in;
-		while ((nl = memchr(start, '\n', h->inlen - (size_t)(start -
-		    h->in))) != NULL) {
+		while ((nl = memchr(start, '\n',
+			    h->inlen - (size_t)(start - h->in))) != NULL) {
 			if (h->skipping)
-				h->skipping = 0;	/* its end: skip no more */
+				h->skipping = 0; /* its end: skip no more */
 			else
 				line(h, start, (size_t)(nl - start));
 			if (h->dead)
@@ -265,8 +272,10 @@ drain_input(struct harness *h)
 		h->inlen -= used;
 		if (h->inlen == HARNESS_LINE_MAX) {
 			if (!h->skipping)
-				approve_channel_error(h->ap, "a line longer "
-				    "than 64 KiB; ignored", h->in, 256);
+				approve_channel_error(h->ap,
+				    "a line longer "
+				    "than 64 KiB; ignored",
+				    h->in, 256);
 			h->skipping = 1;
 			h->inlen = 0;
 		}
@@ -325,13 +334,15 @@ harness_check_fd(int fd, char *err, size_t errlen)
 	int fl;
 
 	if ((fl = fcntl(fd, F_GETFL)) == -1) {
-		snprintf(err, errlen, "--approval-fd %d: %s", fd,
-		    strerror(errno));
+		snprintf(
+		    err, errlen, "--approval-fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	if ((fl & O_ACCMODE) != O_RDWR) {
-		snprintf(err, errlen, "--approval-fd %d: not open for reading "
-		    "and writing (give one end of a socketpair)", fd);
+		snprintf(err, errlen,
+		    "--approval-fd %d: not open for reading "
+		    "and writing (give one end of a socketpair)",
+		    fd);
 		return -1;
 	}
 	return 0;
@@ -349,8 +360,8 @@ harness_attach_fd(struct approvals *ap, int fd, char *err, size_t errlen)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
 	    (fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "--approval-fd %d: %s", fd,
-		    strerror(errno));
+		snprintf(
+		    err, errlen, "--approval-fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL ||
@@ -366,8 +377,8 @@ harness_attach_fd(struct approvals *ap, int fd, char *err, size_t errlen)
 }
 
 int
-harness_connect(struct approvals *ap, const char *path, char *err,
-    size_t errlen)
+harness_connect(
+    struct approvals *ap, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -375,8 +386,8 @@ harness_connect(struct approvals *ap, const char *path, char *err,
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "--approval-socket %s: path too long",
-		    path);
+		snprintf(
+		    err, errlen, "--approval-socket %s: path too long", path);
 		return -1;
 	}
 	strcpy(sun.sun_path, path);

@@ -22,8 +22,8 @@
 #include "pathres.h"
 
 int
-loadcfg_read_file(const char *path, char **bufp, size_t *lenp, char *err,
-    size_t errlen)
+loadcfg_read_file(
+    const char *path, char **bufp, size_t *lenp, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -47,15 +47,17 @@ loadcfg_read_file(const char *path, char **bufp, size_t *lenp, char *err,
 		goto fail;
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(err, errlen, "%s: writable by group or others "
+		snprintf(err, errlen,
+		    "%s: writable by group or others "
 		    "(mode %03o); refusing to read policy from it (chmod go-w)",
 		    path, (unsigned)(st.st_mode & 0777));
 		goto fail;
 	}
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		snprintf(err, errlen, "%s: owned by uid %u, not by you or root; "
-		    "refusing to read policy from it", path,
-		    (unsigned)st.st_uid);
+		snprintf(err, errlen,
+		    "%s: owned by uid %u, not by you or root; "
+		    "refusing to read policy from it",
+		    path, (unsigned)st.st_uid);
 		goto fail;
 	}
 	if (st.st_size > LOADCFG_MAX_SIZE) {
@@ -95,8 +97,8 @@ fail:
 }
 
 /* config_apply_toml or execpolicy_parse */
-typedef int (*apply_fn)(struct config *, const char *, const char *, size_t,
-    char *, size_t);
+typedef int (*apply_fn)(
+    struct config *, const char *, const char *, size_t, char *, size_t);
 
 static int
 load_with(struct config *cfg, const char *path, apply_fn apply, char *err,
@@ -152,9 +154,8 @@ load_rules(struct config *cfg, const char *path, const char *from, char *err,
 	if (load_with(cfg, path, execpolicy_parse, msg, sizeof(msg)) == 0)
 		return 0;
 	/* a parse error names FILE:LINE:COL; a read error gets the source */
-	if (strncmp(msg, path, strlen(path)) == 0 &&
-	    msg[strlen(path)] == ':' && msg[strlen(path) + 1] >= '0' &&
-	    msg[strlen(path) + 1] <= '9')
+	if (strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':' &&
+	    msg[strlen(path) + 1] >= '0' && msg[strlen(path) + 1] <= '9')
 		snprintf(err, errlen, "%s", msg);
 	else
 		snprintf(err, errlen, "%s: %s", from, msg);
@@ -162,8 +163,8 @@ load_rules(struct config *cfg, const char *path, const char *from, char *err,
 }
 
 int
-loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
-    size_t errlen)
+loadcfg(
+    struct config *cfg, const struct loadcfg_opts *o, char *err, size_t errlen)
 {
 	char cwd[PATH_MAX], path[PATH_MAX];
 	const char *env;
@@ -176,12 +177,12 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 		return -1;
 	}
 	if (config_init(cfg, getenv("HOME"), getenv("TMPDIR"),
-	    getenv("XDG_CONFIG_HOME")) == -1) {
+		getenv("XDG_CONFIG_HOME")) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (config_set_workspace(cfg, cwd, "/", "default (current directory)",
-	    err, errlen) == -1)
+		err, errlen) == -1)
 		goto fail;
 
 	if ((env = getenv("AGENTWRAP_CONFIG")) != NULL && *env != '\0') {
@@ -189,7 +190,7 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 			goto fail;
 	} else if (cfg->user_config_dir != NULL &&
 	    snprintf(path, sizeof(path), "%s/config.toml",
-	    cfg->user_config_dir) < (int)sizeof(path)) {
+		cfg->user_config_dir) < (int)sizeof(path)) {
 		/*
 		 * Only a file that is not there is skipped: one we cannot
 		 * look at (EACCES, ELOOP...) may hold a stricter policy.
@@ -206,11 +207,12 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 	    load_file(cfg, o->config_file, err, errlen) == -1)
 		goto fail;
 
-	if (o->sandbox != NULL && config_set_sandbox(cfg, o->sandbox,
-	    "--sandbox", err, errlen) == -1)
+	if (o->sandbox != NULL &&
+	    config_set_sandbox(cfg, o->sandbox, "--sandbox", err, errlen) == -1)
 		goto fail;
-	if (o->approval != NULL && config_set_approval(cfg, o->approval,
-	    "--ask-for-approval", err, errlen) == -1)
+	if (o->approval != NULL &&
+	    config_set_approval(
+		cfg, o->approval, "--ask-for-approval", err, errlen) == -1)
 		goto fail;
 	if (o->workspace != NULL) {
 		errno = 0;
@@ -219,26 +221,27 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 			    errno ? strerror(errno) : "not a directory");
 			goto fail;
 		}
-		if (config_set_workspace(cfg, o->workspace, cwd, "--cd", err,
-		    errlen) == -1)
+		if (config_set_workspace(
+			cfg, o->workspace, cwd, "--cd", err, errlen) == -1)
 			goto fail;
 	}
 	for (i = 0; i < o->nadd_dirs; i++) {
 		errno = 0;
 		if (stat(o->add_dirs[i], &st) == -1 || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--add-dir %s: %s", o->add_dirs[i],
+			snprintf(err, errlen, "--add-dir %s: %s",
+			    o->add_dirs[i],
 			    errno ? strerror(errno) : "not a directory");
 			goto fail;
 		}
 		if (config_add_dir(cfg, o->add_dirs[i], cwd, "--add-dir", err,
-		    errlen) == -1)
+			errlen) == -1)
 			goto fail;
 	}
 	if (o->network)
 		config_set_network(cfg, true, "--network");
 	for (i = 0; i < o->nassignments; i++)
-		if (config_apply_assignment(cfg, o->assignments[i], err,
-		    errlen) == -1)
+		if (config_apply_assignment(
+			cfg, o->assignments[i], err, errlen) == -1)
 			goto fail;
 
 	/*
@@ -253,12 +256,12 @@ loadcfg(struct config *cfg, const struct loadcfg_opts *o, char *err,
 		snprintf(from, sizeof(from), "agentwrap.exec.rules_files (%s)",
 		    cfg->l[CFG_RULES_FILES].where);
 		if (load_rules(cfg, cfg->l[CFG_RULES_FILES].v[i].key, from, err,
-		    errlen) == -1)
+			errlen) == -1)
 			goto fail;
 	}
 	for (i = 0; i < o->nrules_files; i++)
-		if (load_rules(cfg, o->rules_files[i], "--rules", err,
-		    errlen) == -1)
+		if (load_rules(
+			cfg, o->rules_files[i], "--rules", err, errlen) == -1)
 			goto fail;
 	return 0;
 fail:

@@ -17,31 +17,31 @@
 
 #include "config.h"
 
-#define LOADCFG_MAX_SIZE	(1024 * 1024)
+#define LOADCFG_MAX_SIZE (1024 * 1024)
 
 struct loadcfg_opts {
-	const char	*config_file;		/* --config-file, or NULL */
-	const char	*sandbox;		/* -s */
-	const char	*approval;		/* -a */
-	const char	*workspace;		/* -C */
-	const char	**add_dirs;		/* --add-dir */
-	size_t		 nadd_dirs;
-	bool		 network;		/* -n */
-	const char	**assignments;		/* -c */
-	size_t		 nassignments;
-	const char	**rules_files;		/* --rules */
-	size_t		 nrules_files;
+	const char *config_file; /* --config-file, or NULL */
+	const char *sandbox; /* -s */
+	const char *approval; /* -a */
+	const char *workspace; /* -C */
+	const char **add_dirs; /* --add-dir */
+	size_t nadd_dirs;
+	bool network; /* -n */
+	const char **assignments; /* -c */
+	size_t nassignments;
+	const char **rules_files; /* --rules */
+	size_t nrules_files;
 };
 
 /*
  * Fill CFG from the environment, the files and OPTS. Returns 0, or -1 with
  * a message ("file:line:col: ...") in err; CFG is then freed.
  */
-int	loadcfg(struct config *cfg, const struct loadcfg_opts *opts, char *err,
-	    size_t errlen);
+int loadcfg(struct config *cfg, const struct loadcfg_opts *opts, char *err,
+    size_t errlen);
 
 /* Read a config file after checking who could have written it. 0 or -1. */
-int	loadcfg_read_file(const char *path, char **buf, size_t *len,
-	    char *err, size_t errlen);
+int loadcfg_read_file(
+    const char *path, char **buf, size_t *len, char *err, size_t errlen);
 
 #endif /* AGENTWRAP_LOADCFG_H */

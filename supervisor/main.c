@@ -25,8 +25,8 @@
 #include "policy.h"
 #include "run.h"
 
-#define AGENTWRAP_VERSION	"0.1.0"
-#define EXIT_AGENTWRAP		125
+#define AGENTWRAP_VERSION "0.1.0"
+#define EXIT_AGENTWRAP 125
 
 enum {
 	OPT_ADD_DIR = 256,
@@ -70,29 +70,43 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: agentwrap [options] [--] COMMAND [ARG...]\n"
-"       agentwrap [options] --explain read|write|unix PATH\n"
-"       agentwrap [options] --explain exec COMMAND [ARG...]\n"
-"       agentwrap [options] --explain connect|resolve HOST[:PORT]\n"
-"       agentwrap [options] --explain bind ADDR:PORT\n"
-"       agentwrap [options] --print-config\n"
-"options:\n"
-"  -s, --sandbox MODE             read-only | workspace-write | danger-full-access\n"
-"  -a, --ask-for-approval POLICY  untrusted | on-request | on-failure | never\n"
-"  -C, --cd DIR                   the workspace (default: the current directory)\n"
-"      --add-dir DIR              another writable root (repeatable)\n"
-"  -n, --network                  network access on (workspace-write)\n"
-"  -c, --config KEY=VALUE         set a config key; VALUE is TOML, else a string\n"
-"      --config-file FILE         read FILE after the user config\n"
-"      --rules FILE               read a Codex .rules file (repeatable)\n"
-"      --resolve HOST=ADDR[,ADDR] answer name resolution without DNS\n"
-"      --audit FILE|-|fd:N        write every intercepted call as JSON Lines\n"
-"      --audit-only               enforce nothing, record every verdict\n"
-"      --approval-fd N            ask a harness over descriptor N (JSON Lines)\n"
-"      --approval-socket PATH     ask a harness listening on a Unix socket\n"
-"      --save-grants FILE         append the session grants to FILE as TOML\n"
-"  -q, --quiet                    no denial lines or summary on stderr\n"
-"  -h, --help, --version\n");
+	    "usage: agentwrap [options] [--] COMMAND [ARG...]\n"
+	    "       agentwrap [options] --explain read|write|unix PATH\n"
+	    "       agentwrap [options] --explain exec COMMAND [ARG...]\n"
+	    "       agentwrap [options] --explain connect|resolve HOST[:PORT]\n"
+	    "       agentwrap [options] --explain bind ADDR:PORT\n"
+	    "       agentwrap [options] --print-config\n"
+	    "options:\n"
+	    "  -s, --sandbox MODE             read-only | workspace-write | "
+	    "danger-full-access\n"
+	    "  -a, --ask-for-approval POLICY  untrusted | on-request | "
+	    "on-failure | never\n"
+	    "  -C, --cd DIR                   the workspace (default: the "
+	    "current directory)\n"
+	    "      --add-dir DIR              another writable root "
+	    "(repeatable)\n"
+	    "  -n, --network                  network access on "
+	    "(workspace-write)\n"
+	    "  -c, --config KEY=VALUE         set a config key; VALUE is TOML, "
+	    "else a string\n"
+	    "      --config-file FILE         read FILE after the user config\n"
+	    "      --rules FILE               read a Codex .rules file "
+	    "(repeatable)\n"
+	    "      --resolve HOST=ADDR[,ADDR] answer name resolution without "
+	    "DNS\n"
+	    "      --audit FILE|-|fd:N        write every intercepted call as "
+	    "JSON Lines\n"
+	    "      --audit-only               enforce nothing, record every "
+	    "verdict\n"
+	    "      --approval-fd N            ask a harness over descriptor N "
+	    "(JSON Lines)\n"
+	    "      --approval-socket PATH     ask a harness listening on a "
+	    "Unix socket\n"
+	    "      --save-grants FILE         append the session grants to "
+	    "FILE as TOML\n"
+	    "  -q, --quiet                    no denial lines or summary on "
+	    "stderr\n"
+	    "  -h, --help, --version\n");
 }
 
 /*
@@ -105,8 +119,7 @@ fatal(const char *msg)
 {
 	char *vis;
 
-	if (stravis(&vis, msg, VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL) ==
-	    -1)
+	if (stravis(&vis, msg, VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL) == -1)
 		err(EXIT_AGENTWRAP, "stravis");
 	errx(EXIT_AGENTWRAP, "%s", vis);
 }
@@ -140,7 +153,7 @@ main(int argc, char **argv)
 	ro.approval_fd = -1;
 	while (!explain &&
 	    (ch = getopt_long(argc, argv, "+s:a:C:nc:qh", longopts, NULL)) !=
-	    -1) {
+		-1) {
 		switch (ch) {
 		case 's':
 			o.sandbox = optarg;
@@ -162,7 +175,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_CONFIG_FILE:
 			if (o.config_file != NULL)
-				errx(EXIT_AGENTWRAP, "--config-file given twice");
+				errx(EXIT_AGENTWRAP,
+				    "--config-file given twice");
 			o.config_file = optarg;
 			break;
 		case OPT_RULES:
@@ -172,8 +186,8 @@ main(int argc, char **argv)
 			explain = 1;
 			break;
 		case OPT_RESOLVE:
-			if (resolve_table_add(&rt, optarg, errbuf,
-			    sizeof(errbuf)) == -1)
+			if (resolve_table_add(
+				&rt, optarg, errbuf, sizeof(errbuf)) == -1)
 				fatal(errbuf);
 			break;
 		case OPT_PRINT_CONFIG:
@@ -192,23 +206,28 @@ main(int argc, char **argv)
 			break;
 		case OPT_APPROVAL_FD:
 			if (ro.approval_fd >= 0 || ro.approval_socket != NULL)
-				errx(EXIT_AGENTWRAP, "one approval channel: "
+				errx(EXIT_AGENTWRAP,
+				    "one approval channel: "
 				    "--approval-fd or --approval-socket, once");
-			ro.approval_fd = (int)strtonum(optarg, 0, INT_MAX,
-			    &errstr);
+			ro.approval_fd =
+			    (int)strtonum(optarg, 0, INT_MAX, &errstr);
 			if (errstr != NULL)
-				errx(EXIT_AGENTWRAP, "--approval-fd: descriptor "
-				    "number is %s", errstr);
+				errx(EXIT_AGENTWRAP,
+				    "--approval-fd: descriptor "
+				    "number is %s",
+				    errstr);
 			break;
 		case OPT_APPROVAL_SOCKET:
 			if (ro.approval_fd >= 0 || ro.approval_socket != NULL)
-				errx(EXIT_AGENTWRAP, "one approval channel: "
+				errx(EXIT_AGENTWRAP,
+				    "one approval channel: "
 				    "--approval-fd or --approval-socket, once");
 			ro.approval_socket = optarg;
 			break;
 		case OPT_SAVE_GRANTS:
 			if (ro.save_grants != NULL)
-				errx(EXIT_AGENTWRAP, "--save-grants given twice");
+				errx(EXIT_AGENTWRAP,
+				    "--save-grants given twice");
 			ro.save_grants = optarg;
 			break;
 		case 'h':
@@ -250,7 +269,7 @@ main(int argc, char **argv)
 		 * run with a policy the user did not ask for.
 		 */
 		warnx("already running inside agentwrap: a nested run cannot "
-		    "apply its own policy yet; run it outside agentwrap");
+		      "apply its own policy yet; run it outside agentwrap");
 		r = EXIT_AGENTWRAP;
 	} else {
 		ro.cfg = &cfg;

@@ -16,26 +16,26 @@
 #include "proto.h"
 
 /* Header offsets (msg.h) */
-#define H_VERSION	0
-#define H_TYPE		2
-#define H_OP		4
-#define H_FLAGS		6
-#define H_VERDICT	8
-#define H_LAYER		9
-#define H_RESERVED	10
-#define H_PID		12
-#define H_PPID		16
-#define H_PORT		20
-#define H_ERR		24
-#define H_TS		28
+#define H_VERSION 0
+#define H_TYPE 2
+#define H_OP 4
+#define H_FLAGS 6
+#define H_VERDICT 8
+#define H_LAYER 9
+#define H_RESERVED 10
+#define H_PID 12
+#define H_PPID 16
+#define H_PORT 20
+#define H_ERR 24
+#define H_TS 28
 
-#define TLV_HDR		4
-#define TLV_MAX		UINT16_MAX
+#define TLV_HDR 4
+#define TLV_MAX UINT16_MAX
 
 /* The highest op and verdict values policy.h defines */
-#define MSG_OP_MAX	6	/* OP_BIND */
-#define MSG_VERDICT_MAX	2	/* VERDICT_ASK */
-#define MSG_ERR_MAX	4095
+#define MSG_OP_MAX 6 /* OP_BIND */
+#define MSG_VERDICT_MAX 2 /* VERDICT_ASK */
+#define MSG_ERR_MAX 4095
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -114,7 +114,8 @@ put_str(uint8_t *buf, size_t cap, size_t *off, uint16_t tag, const char *s)
 int
 msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m)
 {
-	const char *const tail[] = { m->host, m->addr, m->rule, m->exe, m->why };
+	const char *const tail[] = { m->host, m->addr, m->rule, m->exe,
+		m->why };
 	size_t off = AW_MSG_HDR_LEN, after = 0, room, total, n, w, i, want;
 	uint16_t flags = m->flags;
 

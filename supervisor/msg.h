@@ -12,15 +12,17 @@
 #include <stdint.h>
 
 enum aw_msg_type {
-	AW_MSG_EVENT = 1,	/* one-way: an intercepted call and its verdict */
-	AW_MSG_ASK = 2,		/* round trip: decide this request (supervisor's answer wins) */
-	AW_MSG_RESOLVE = 3,	/* round trip: resolve and judge a host name */
-	AW_MSG_PING = 4,	/* round trip: nothing (for latency measurement) */
+	AW_MSG_EVENT = 1, /* one-way: an intercepted call and its verdict */
+	AW_MSG_ASK =
+	    2, /* round trip: decide this request (supervisor's answer wins) */
+	AW_MSG_RESOLVE = 3, /* round trip: resolve and judge a host name */
+	AW_MSG_PING = 4, /* round trip: nothing (for latency measurement) */
 };
 
 /* Beyond enum pol_op: events that are not requests */
-#define AW_OP_UNCOVERED	100	/* an exec the shim cannot follow (static binary, ...) */
-#define AW_OP_MALFORMED	101	/* the shim hit something it could not judge */
+#define AW_OP_UNCOVERED                                                        \
+	100 /* an exec the shim cannot follow (static binary, ...) */
+#define AW_OP_MALFORMED 101 /* the shim hit something it could not judge */
 
 enum aw_layer {
 	AW_LAYER_PRELOAD = 0,
@@ -29,25 +31,26 @@ enum aw_layer {
 };
 
 /* flags */
-#define AW_MF_ARGV_TRUNCATED	0x1
-#define AW_MF_AUDIT_ONLY	0x2	/* verdict recorded, not enforced */
-#define AW_MF_NOFOLLOW		0x4	/* the request had REQ_NOFOLLOW (policy.h) */
-#define AW_MF_ENTRY		0x8	/* the request had REQ_ENTRY (policy.h) */
-#define AW_MF_ALL		0xf	/* every defined flag; others are malformed */
+#define AW_MF_ARGV_TRUNCATED 0x1
+#define AW_MF_AUDIT_ONLY 0x2 /* verdict recorded, not enforced */
+#define AW_MF_NOFOLLOW 0x4 /* the request had REQ_NOFOLLOW (policy.h) */
+#define AW_MF_ENTRY 0x8 /* the request had REQ_ENTRY (policy.h) */
+#define AW_MF_ALL 0xf /* every defined flag; others are malformed */
 
 enum aw_tag {
-	AW_T_CALL = 1,		/* libc function or syscall name */
-	AW_T_PATH = 2,		/* canonical absolute path (bytes, no NUL) */
+	AW_T_CALL = 1, /* libc function or syscall name */
+	AW_T_PATH = 2, /* canonical absolute path (bytes, no NUL) */
 	AW_T_PATH2 = 3,
-	AW_T_ARGV = 4,		/* argv words, each NUL-terminated (the one field allowed NULs) */
+	AW_T_ARGV =
+	    4, /* argv words, each NUL-terminated (the one field allowed NULs) */
 	AW_T_HOST = 5,
-	AW_T_ADDR = 6,		/* IP address text */
-	AW_T_RULE = 7,		/* the rule that decided, as the shim saw it */
-	AW_T_EXE = 8,		/* the caller's executable */
-	AW_T_WHY = 9,		/* the shim's explanation (informative only) */
+	AW_T_ADDR = 6, /* IP address text */
+	AW_T_RULE = 7, /* the rule that decided, as the shim saw it */
+	AW_T_EXE = 8, /* the caller's executable */
+	AW_T_WHY = 9, /* the shim's explanation (informative only) */
 };
 
-#define AW_MSG_MAX_ARGV	256
+#define AW_MSG_MAX_ARGV 256
 
 /*
  * Wire format (docs/protocol.md): a 36-byte header in host byte order
@@ -59,7 +62,7 @@ enum aw_tag {
  * A string's bytes end with its one NUL; argv's are the words, each ending
  * with a NUL (at least one word). Nothing may follow the last field.
  */
-#define AW_MSG_HDR_LEN	36
+#define AW_MSG_HDR_LEN 36
 
 /*
  * Answers (the bytes a round trip gets back) are messages too: the
@@ -72,22 +75,22 @@ enum aw_tag {
  */
 
 struct aw_msg {
-	uint16_t	 type;		/* enum aw_msg_type */
-	uint16_t	 op;		/* enum pol_op or AW_OP_* */
-	uint8_t		 verdict;	/* enum pol_verdict the shim applied */
-	uint8_t		 layer;		/* enum aw_layer */
-	uint16_t	 flags;		/* AW_MF_* */
-	int32_t		 pid;
-	int32_t		 ppid;
-	int32_t		 port;		/* -1 when none */
-	int32_t		 err;		/* errno the call failed with, 0 if none */
-	uint64_t	 ts_ns;		/* CLOCK_REALTIME */
+	uint16_t type; /* enum aw_msg_type */
+	uint16_t op; /* enum pol_op or AW_OP_* */
+	uint8_t verdict; /* enum pol_verdict the shim applied */
+	uint8_t layer; /* enum aw_layer */
+	uint16_t flags; /* AW_MF_* */
+	int32_t pid;
+	int32_t ppid;
+	int32_t port; /* -1 when none */
+	int32_t err; /* errno the call failed with, 0 if none */
+	uint64_t ts_ns; /* CLOCK_REALTIME */
 	/* decoded fields: NUL-terminated, point into the decoder's buffer; NULL if absent */
-	const char	*call, *path, *path2, *host, *addr, *rule, *exe, *why;
-	const char	*argv[AW_MSG_MAX_ARGV];	/* decoded argv words */
-	uint32_t	 argc;
+	const char *call, *path, *path2, *host, *addr, *rule, *exe, *why;
+	const char *argv[AW_MSG_MAX_ARGV]; /* decoded argv words */
+	uint32_t argc;
 	/* lengths (paths may need them for exact bytes) */
-	size_t		 path_len, path2_len;
+	size_t path_len, path2_len;
 };
 
 /*
@@ -96,13 +99,13 @@ struct aw_msg {
  * longer than fit are an error. Returns the length, or -1.
  * Safe in a hook: no malloc, no stdio, no locks.
  */
-int	msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m);
+int msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m);
 
 /*
  * Decode LEN bytes of BUF (a private copy, modified in place: strings are
  * NUL-terminated inside it) into M. Returns 0, or -1 on any malformation.
  */
-int	msg_decode(uint8_t *buf, size_t len, struct aw_msg *m);
+int msg_decode(uint8_t *buf, size_t len, struct aw_msg *m);
 
 /*
  * The ts_ns of an encoded message without decoding it (0 if LEN is too

@@ -31,34 +31,34 @@
  * name would return to the start of the line and draw a fake prompt over
  * the real one.
  */
-#define VIS_FLAGS	(VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE)
-#define OUT_MAX		(1024 * 1024)	/* unwritten prompt text */
+#define VIS_FLAGS (VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE)
+#define OUT_MAX (1024 * 1024) /* unwritten prompt text */
 
-#define KEY_CTRL_C	0x03
-#define KEY_CTRL_D	0x04
+#define KEY_CTRL_C 0x03
+#define KEY_CTRL_D 0x04
 
 struct question {
-	uint64_t	 id;
-	char		*text;		/* the lines above the choices */
-	char		*choices;	/* the choices line */
-	int		 rerun;		/* on-failure: run the command again? */
+	uint64_t id;
+	char *text; /* the lines above the choices */
+	char *choices; /* the choices line */
+	int rerun; /* on-failure: run the command again? */
 };
 
 struct prompt {
-	struct approvals	*ap;
-	int			 fd;
-	int			 dead;
-	struct question		*q[APPROVE_MAX_PENDING];	/* q[0] first */
-	int			 nq;
-	int			 shown;		/* q[0] is on the terminal */
-	char			*out;
-	size_t			 outlen, outoff;
+	struct approvals *ap;
+	int fd;
+	int dead;
+	struct question *q[APPROVE_MAX_PENDING]; /* q[0] first */
+	int nq;
+	int shown; /* q[0] is on the terminal */
+	char *out;
+	size_t outlen, outoff;
 };
 
 /* The terminal as it was, for the exit paths (one terminal per process). */
-static int			tty_fd = -1;
-static struct termios		tty_saved;
-static volatile sig_atomic_t	tty_raw;
+static int tty_fd = -1;
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_raw;
 
 static void
 tty_restore(void)
@@ -170,8 +170,8 @@ put_object(FILE *f, const struct aw_msg *m)
 		}
 		if (m->flags & AW_MF_ARGV_TRUNCATED)
 			fputs(" ...", f);
-		if (m->path != NULL && (m->argc == 0 ||
-		    strcmp(m->path, m->argv[0]) != 0)) {
+		if (m->path != NULL &&
+		    (m->argc == 0 || strcmp(m->path, m->argv[0]) != 0)) {
 			fputs(" (as ", f);
 			put_vis(f, m->path);
 			fputc(')', f);
@@ -180,8 +180,10 @@ put_object(FILE *f, const struct aw_msg *m)
 	case OP_CONNECT:
 	case OP_RESOLVE:
 	case OP_BIND:
-		fputs(m->op == OP_CONNECT ? "connect to " : m->op ==
-		    OP_RESOLVE ? "resolve " : "bind ", f);
+		fputs(m->op == OP_CONNECT     ? "connect to "
+			: m->op == OP_RESOLVE ? "resolve "
+					      : "bind ",
+		    f);
 		put_vis(f, m->host != NULL ? m->host : m->addr);
 		if (m->port >= 0)
 			fprintf(f, " port %d", (int)m->port);
@@ -204,8 +206,8 @@ make_text(struct question *qq, const struct approve_question *q)
 	if ((f = open_memstream(&qq->text, &len)) == NULL)
 		return -1;
 	fputs("\nagentwrap: ", f);
-	exe = m->exe != NULL && (s = strrchr(m->exe, '/')) != NULL ? s + 1 :
-	    m->exe;
+	exe = m->exe != NULL && (s = strrchr(m->exe, '/')) != NULL ? s + 1
+								   : m->exe;
 	put_vis(f, exe != NULL && *exe != '\0' ? exe : "pid");
 	fprintf(f, "[%d] wants to ", (int)m->pid);
 	put_object(f, m);
@@ -220,8 +222,10 @@ make_text(struct question *qq, const struct approve_question *q)
 		put_vis(f, why);
 		fputc(')', f);
 	}
-	fprintf(f, "\nagentwrap: not answered within %d s, it is denied"
-	    "\n", q->timeout_s);
+	fprintf(f,
+	    "\nagentwrap: not answered within %d s, it is denied"
+	    "\n",
+	    q->timeout_s);
 	if (fclose(f) != 0)
 		return -1;
 	if ((f = open_memstream(&qq->choices, &len)) == NULL)
@@ -281,7 +285,7 @@ say(struct prompt *p, const char *s)
 		p->outoff = 0;
 	}
 	if (p->outlen + len > OUT_MAX)
-		return -1;	/* nobody reads the terminal */
+		return -1; /* nobody reads the terminal */
 	if ((nb = realloc(p->out, p->outlen + len + 1)) == NULL)
 		return -1;
 	p->out = nb;
@@ -319,8 +323,8 @@ take(struct prompt *p, int k, const char *end)
 		tty_restore();
 		p->shown = 0;
 	}
-	memmove(&p->q[k], &p->q[k + 1], (size_t)(p->nq - k - 1) *
-	    sizeof(p->q[0]));
+	memmove(
+	    &p->q[k], &p->q[k + 1], (size_t)(p->nq - k - 1) * sizeof(p->q[0]));
 	p->nq--;
 	question_free(qq);
 	return id;
@@ -379,8 +383,8 @@ p_ask(void *ctx, const struct approve_question *q)
 }
 
 static int
-p_ask_rerun(void *ctx, uint64_t id, const char *const *grants, size_t n,
-    int timeout_s)
+p_ask_rerun(
+    void *ctx, uint64_t id, const char *const *grants, size_t n, int timeout_s)
 {
 	struct prompt *p = ctx;
 	struct question *qq;
@@ -394,21 +398,24 @@ p_ask_rerun(void *ctx, uint64_t id, const char *const *grants, size_t n,
 	qq->rerun = 1;
 	if ((f = open_memstream(&qq->text, &len)) != NULL) {
 		fputs("\nagentwrap: the command failed; run it again with "
-		    "these granted?\n", f);
+		      "these granted?\n",
+		    f);
 		for (i = 0; i < n; i++) {
 			fputs("agentwrap:   ", f);
 			put_vis(f, grants[i]);
 			fputc('\n', f);
 		}
-		fprintf(f, "agentwrap: not answered within %d s, it is not run "
-		    "again\n", timeout_s);
+		fprintf(f,
+		    "agentwrap: not answered within %d s, it is not run "
+		    "again\n",
+		    timeout_s);
 		if (fclose(f) != 0) {
 			free(qq->text);
 			qq->text = NULL;
 		}
 	}
 	qq->choices = strdup("[y] run it again with these granted  [n] do "
-	    "not (Enter: no) ");
+			     "not (Enter: no) ");
 	if (qq->text == NULL || qq->choices == NULL) {
 		question_free(qq);
 		return -1;
@@ -439,8 +446,9 @@ p_withdraw(void *ctx, uint64_t id, const char *reason)
 		return;
 	if (strcmp(reason, "timeout") == 0)
 		end = p->q[k]->rerun ? "\nagentwrap: nobody answered in time: "
-		    "not run again\n" : "\nagentwrap: nobody answered in time: "
-		    "denied\n";
+				       "not run again\n"
+				     : "\nagentwrap: nobody answered in time: "
+				       "denied\n";
 	else if (strcmp(reason, "session-grant") == 0)
 		end = "\nagentwrap: settled by a session grant\n";
 	else
@@ -459,8 +467,8 @@ p_pollfd(void *ctx, short *events)
 		return -1;
 	/* read only while a question is shown: the rest is the command's
 	 * input. A hangup is reported either way. */
-	*events = (p->shown ? POLLIN : 0) |
-	    (p->outlen > p->outoff ? POLLOUT : 0);
+	*events =
+	    (p->shown ? POLLIN : 0) | (p->outlen > p->outoff ? POLLOUT : 0);
 	return p->fd;
 }
 
@@ -469,9 +477,9 @@ static int
 key(struct prompt *p, unsigned char k)
 {
 	static const struct {
-		unsigned char		 key;
-		enum approve_decision	 dec;
-		const char		*said;
+		unsigned char key;
+		enum approve_decision dec;
+		const char *said;
 	} keys[] = {
 		{ 'y', APPROVE_ALLOW, "y: allowed once" },
 		{ 'a', APPROVE_ALLOW_SESSION, "a: allowed for this session" },
@@ -550,10 +558,12 @@ p_ready(void *ctx, short revents)
 			 * the chunk is typed ahead and does not answer the
 			 * next question */
 			(void)key(p, buf[0]);
-		} else if (n == 0 || (errno != EAGAIN &&
-		    errno != EWOULDBLOCK) || (revents & (POLLHUP | POLLERR))) {
-			gone(p, n == 0 ? "end of file on the terminal" :
-			    "the terminal is closed");
+		} else if (n == 0 ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    (revents & (POLLHUP | POLLERR))) {
+			gone(p,
+			    n == 0 ? "end of file on the terminal"
+				   : "the terminal is closed");
 			return;
 		}
 	}
@@ -596,8 +606,8 @@ prompt_attach_tty(struct approvals *ap)
 	struct prompt *p;
 	int fd;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC |
-	    O_NONBLOCK)) == -1)
+	if ((fd = open(
+		 "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return 0;
 	/* in the background, reading the terminal would stop us */
 	if (tcgetpgrp(fd) != getpgrp()) {

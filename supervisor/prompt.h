@@ -21,6 +21,6 @@
  * no controlling terminal or agentwrap is not in its foreground (then
  * nothing is asked), -1 when out of memory.
  */
-int	prompt_attach_tty(struct approvals *ap);
+int prompt_attach_tty(struct approvals *ap);
 
 #endif /* AGENTWRAP_PROMPT_H */

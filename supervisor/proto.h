@@ -30,18 +30,18 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define AW_PROTO_VERSION	1
-#define AW_RING_MAGIC		0x67727761u	/* "awrg" */
-#define AW_NSLOTS		128
-#define AW_SLOT_DATA		16384		/* request or answer bytes */
-#define AW_TOKEN_LEN		16
+#define AW_PROTO_VERSION 1
+#define AW_RING_MAGIC 0x67727761u /* "awrg" */
+#define AW_NSLOTS 128
+#define AW_SLOT_DATA 16384 /* request or answer bytes */
+#define AW_TOKEN_LEN 16
 
-#define AW_ENV_FDS		"AGENTWRAP_FDS"
-#define AW_ENV_TOKEN		"AGENTWRAP_TOKEN"
-#define AW_ENV_SHIM		"AGENTWRAP_SHIM"
-#define AW_ENV_LD_PRELOAD	"AGENTWRAP_LD_PRELOAD"
-#define AW_ENV_AUDIT		"AGENTWRAP_AUDIT"
-#define AW_ENV_AUDIT_ONLY	"AGENTWRAP_AUDIT_ONLY"
+#define AW_ENV_FDS "AGENTWRAP_FDS"
+#define AW_ENV_TOKEN "AGENTWRAP_TOKEN"
+#define AW_ENV_SHIM "AGENTWRAP_SHIM"
+#define AW_ENV_LD_PRELOAD "AGENTWRAP_LD_PRELOAD"
+#define AW_ENV_AUDIT "AGENTWRAP_AUDIT"
+#define AW_ENV_AUDIT_ONLY "AGENTWRAP_AUDIT_ONLY"
 
 /*
  * Slot states. FREE -> (client CAS) WRITING -> POSTED (one-way: the
@@ -55,45 +55,45 @@ enum aw_slot_state {
 	AW_SLOT_WRITING = 1,
 	AW_SLOT_POSTED = 2,
 	AW_SLOT_REQUEST = 3,
-	AW_SLOT_BUSY = 4,	/* the supervisor is working on it */
+	AW_SLOT_BUSY = 4, /* the supervisor is working on it */
 	AW_SLOT_ANSWERED = 5,
 };
 
 struct aw_slot {
-	_Atomic uint32_t	state;		/* enum aw_slot_state; also the futex word */
-	int32_t			owner_pid;	/* claimer: a dead owner's slot is reclaimed */
-	uint32_t		owner_tid;
-	uint32_t		len;		/* bytes used in data */
-	int32_t			answer;		/* REQUEST: the verdict (enum pol_verdict) */
-	uint32_t		answer_len;	/* bytes of answer in data */
-	uint8_t			data[AW_SLOT_DATA];
+	_Atomic uint32_t state; /* enum aw_slot_state; also the futex word */
+	int32_t owner_pid; /* claimer: a dead owner's slot is reclaimed */
+	uint32_t owner_tid;
+	uint32_t len; /* bytes used in data */
+	int32_t answer; /* REQUEST: the verdict (enum pol_verdict) */
+	uint32_t answer_len; /* bytes of answer in data */
+	uint8_t data[AW_SLOT_DATA];
 };
 
 struct aw_ring {
-	uint32_t		magic;		/* AW_RING_MAGIC */
-	uint32_t		version;	/* AW_PROTO_VERSION */
-	uint8_t			token[AW_TOKEN_LEN];
-	uint32_t		nslots;
-	uint32_t		slot_size;	/* sizeof(struct aw_slot) */
-	int32_t			supervisor_pid;
+	uint32_t magic; /* AW_RING_MAGIC */
+	uint32_t version; /* AW_PROTO_VERSION */
+	uint8_t token[AW_TOKEN_LEN];
+	uint32_t nslots;
+	uint32_t slot_size; /* sizeof(struct aw_slot) */
+	int32_t supervisor_pid;
 	/* set while the supervisor sleeps in poll(): a client that posts then writes the doorbell */
-	_Atomic uint32_t	supervisor_waiting;
+	_Atomic uint32_t supervisor_waiting;
 	/*
 	 * The generation of the newest policy snapshot published in the
 	 * snapshot area (struct aw_snap_area, after the slots): 0 until the
 	 * first one; the sealed snapshot memfd is generation 0. A shim that
 	 * sees it change loads the new one before its next decision.
 	 */
-	_Atomic uint32_t	snapshot_gen;
+	_Atomic uint32_t snapshot_gen;
 	/* clients waiting for a free slot sleep on this futex word */
-	_Atomic uint32_t	free_wait;
+	_Atomic uint32_t free_wait;
 	/*
 	 * Robust, process-shared mutex that the supervisor locks at start and
 	 * never unlocks: when it dies the kernel marks the owner dead, so any
 	 * client can tell from memory alone (no syscall) that it is gone.
 	 */
-	pthread_mutex_t		alive;
-	struct aw_slot		slot[];
+	pthread_mutex_t alive;
+	struct aw_slot slot[];
 };
 
 /*
@@ -107,25 +107,25 @@ struct aw_ring {
  * tree: the shim checks what it loads (snapshot_read), and the supervisor
  * never reads it back.
  */
-#define AW_SNAP_MAX		(256 * 1024)	/* bytes of one snapshot */
+#define AW_SNAP_MAX (256 * 1024) /* bytes of one snapshot */
 
 struct aw_snap_buf {
-	_Atomic uint32_t	seq;
-	uint32_t		gen;
-	uint32_t		len;
-	uint32_t		reserved;
-	uint8_t			data[AW_SNAP_MAX];
+	_Atomic uint32_t seq;
+	uint32_t gen;
+	uint32_t len;
+	uint32_t reserved;
+	uint8_t data[AW_SNAP_MAX];
 };
 
 struct aw_snap_area {
-	_Atomic uint32_t	cur;		/* 0 or 1: the buffer published last */
-	uint32_t		reserved[3];
-	struct aw_snap_buf	buf[2];
+	_Atomic uint32_t cur; /* 0 or 1: the buffer published last */
+	uint32_t reserved[3];
+	struct aw_snap_buf buf[2];
 };
 
-#define AW_RING_SLOTS_END	(sizeof(struct aw_ring) + \
-				    (size_t)AW_NSLOTS * sizeof(struct aw_slot))
-#define AW_SNAP_AREA_OFF	((AW_RING_SLOTS_END + 4095) & ~(size_t)4095)
-#define AW_RING_MAP_LEN		(AW_SNAP_AREA_OFF + sizeof(struct aw_snap_area))
+#define AW_RING_SLOTS_END                                                      \
+	(sizeof(struct aw_ring) + (size_t)AW_NSLOTS * sizeof(struct aw_slot))
+#define AW_SNAP_AREA_OFF ((AW_RING_SLOTS_END + 4095) & ~(size_t)4095)
+#define AW_RING_MAP_LEN (AW_SNAP_AREA_OFF + sizeof(struct aw_snap_area))
 
 #endif /* AGENTWRAP_PROTO_H */

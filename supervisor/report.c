@@ -22,29 +22,35 @@
 
 #include "report.h"
 
-#define REPORT_MAX_SEEN	1000
-#define LINE_MAX_RAW	8192
-#define OPS		(OP_BIND + 1)
+#define REPORT_MAX_SEEN 1000
+#define LINE_MAX_RAW 8192
+#define OPS (OP_BIND + 1)
 
 static const char *const op_names[OPS] = {
-	"read", "write", "exec", "connect", "resolve", "unix", "bind",
+	"read",
+	"write",
+	"exec",
+	"connect",
+	"resolve",
+	"unix",
+	"bind",
 };
 
 struct seen {
-	UT_hash_handle	 hh;
-	size_t		 len;
-	char		 key[];
+	UT_hash_handle hh;
+	size_t len;
+	char key[];
 };
 
 struct report {
-	const struct policy	*pol;
-	struct resolve_table	*rt;
-	int			 quiet;
-	struct seen		*seen;
-	size_t			 nseen;
-	int			 overflow_said;
-	unsigned long		 denied[OPS];
-	unsigned long		 would[OPS];
+	const struct policy *pol;
+	struct resolve_table *rt;
+	int quiet;
+	struct seen *seen;
+	size_t nseen;
+	int overflow_said;
+	unsigned long denied[OPS];
+	unsigned long would[OPS];
 };
 
 struct report *
@@ -67,7 +73,8 @@ report_free(struct report *r)
 
 	if (r == NULL)
 		return;
-	HASH_ITER(hh, r->seen, e, tmp) {
+	HASH_ITER(hh, r->seen, e, tmp)
+	{
 		HASH_DEL(r->seen, e);
 		free(e);
 	}
@@ -87,8 +94,8 @@ say(const char *line)
 	memcpy(vis, "agentwrap: ", 11);
 	/* not VIS_SAFE: a raw \r or \b could draw over a prompt on the
 	 * same terminal */
-	strnvis(vis + 11, line, cap - 12, VIS_OCTAL | VIS_NL | VIS_TAB |
-	    VIS_CSTYLE);
+	strnvis(vis + 11, line, cap - 12,
+	    VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
 	len = strlen(vis);
 	vis[len++] = '\n';
 	while (off < len) {
@@ -102,8 +109,7 @@ say(const char *line)
 	free(vis);
 }
 
-static size_t
-append(char *buf, size_t cap, size_t off, const char *fmt, ...)
+static size_t append(char *buf, size_t cap, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static size_t
@@ -144,8 +150,8 @@ object_text(const struct aw_msg *m, char *buf, size_t cap)
 			break;
 		}
 		for (i = 0; i < m->argc && off < 240; i++)
-			off = append(buf, cap, off, "%s%s", i ? " " : "",
-			    m->argv[i]);
+			off = append(
+			    buf, cap, off, "%s%s", i ? " " : "", m->argv[i]);
 		if (i < m->argc || (m->flags & AW_MF_ARGV_TRUNCATED))
 			append(buf, cap, off, " ...");
 		break;
@@ -155,8 +161,9 @@ object_text(const struct aw_msg *m, char *buf, size_t cap)
 		if (host == NULL)
 			host = "?";
 		if (m->port >= 0 && m->op != OP_RESOLVE)
-			append(buf, cap, off, strchr(host, ':') ? "[%s]:%d" :
-			    "%s:%d", host, m->port);
+			append(buf, cap, off,
+			    strchr(host, ':') ? "[%s]:%d" : "%s:%d", host,
+			    m->port);
 		else
 			append(buf, cap, off, "%s", host);
 		break;
@@ -197,8 +204,8 @@ seen_before(struct report *r, char kind, const char *obj)
 }
 
 void
-report_request(const struct aw_msg *m, struct resolve_table *rt,
-    struct pol_request *req)
+report_request(
+    const struct aw_msg *m, struct resolve_table *rt, struct pol_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->op = (enum pol_op)m->op;
@@ -260,31 +267,40 @@ report_hint(const struct policy *pol, const struct pol_request *req,
 				path = req->path2;
 		}
 		parent_dir(path ? path : "/", dir, sizeof(dir));
-		snprintf(out, cap, "--add-dir %s or "
-		    "sandbox_workspace_write.writable_roots", dir);
+		snprintf(out, cap,
+		    "--add-dir %s or "
+		    "sandbox_workspace_write.writable_roots",
+		    dir);
 	} else if (strcmp(rule, "sandbox_workspace_write.network_access") == 0)
-		snprintf(out, cap, "-n (sandbox_workspace_write.network_access "
+		snprintf(out, cap,
+		    "-n (sandbox_workspace_write.network_access "
 		    "= true)");
 	else if (strcmp(rule, "sandbox_mode") == 0) {
 		if (req->op == OP_WRITE)
 			snprintf(out, cap, "-s workspace-write (sandbox_mode)");
 		else if (req->op == OP_CONNECT || req->op == OP_RESOLVE ||
 		    req->op == OP_BIND)
-			snprintf(out, cap, "-s workspace-write -n (sandbox_mode "
+			snprintf(out, cap,
+			    "-s workspace-write -n (sandbox_mode "
 			    "and sandbox_workspace_write.network_access)");
 	} else if (strcmp(rule, "features.network_proxy.domains") == 0)
-		snprintf(out, cap, "features.network_proxy.domains = "
-		    "{ \"%s\" = \"allow\" }", host ? host : "HOST");
+		snprintf(out, cap,
+		    "features.network_proxy.domains = "
+		    "{ \"%s\" = \"allow\" }",
+		    host ? host : "HOST");
 	else if (strncmp(rule, "features.network_proxy.domains[", 31) == 0)
 		snprintf(out, cap, "change %s", rule);
 	else if (strcmp(rule, "features.network_proxy.allow_local_binding") ==
 	    0)
-		snprintf(out, cap, "features.network_proxy.allow_local_binding "
+		snprintf(out, cap,
+		    "features.network_proxy.allow_local_binding "
 		    "= true, or an exact allow rule for the address in "
 		    "features.network_proxy.domains");
 	else if (strcmp(rule, "features.network_proxy.unix_sockets") == 0)
-		snprintf(out, cap, "features.network_proxy.unix_sockets = "
-		    "{ \"%s\" = \"allow\" }", path ? path : "PATH");
+		snprintf(out, cap,
+		    "features.network_proxy.unix_sockets = "
+		    "{ \"%s\" = \"allow\" }",
+		    path ? path : "PATH");
 	else if (strncmp(rule, "agentwrap.exec.rules", 20) == 0)
 		snprintf(out, cap, "change the rule in %s", rule);
 	else if (strncmp(rule, "agentwrap.filesystem.paths", 26) == 0)
@@ -292,7 +308,8 @@ report_hint(const struct policy *pol, const struct pol_request *req,
 	else if (strcmp(rule, "agentwrap.filesystem.protected") == 0)
 		snprintf(out, cap, "agentwrap.filesystem.protected");
 	else if (strcmp(rule, "approval_policy") == 0)
-		snprintf(out, cap, "an allow rule in agentwrap.exec.rules, or "
+		snprintf(out, cap,
+		    "an allow rule in agentwrap.exec.rules, or "
 		    "-a on-request");
 }
 
@@ -300,8 +317,8 @@ static void denial(struct report *r, const struct aw_msg *m,
     const struct pol_decision *given, const char *note);
 
 void
-report_denial(struct report *r, const struct aw_msg *m,
-    const struct pol_decision *given)
+report_denial(
+    struct report *r, const struct aw_msg *m, const struct pol_decision *given)
 {
 	denial(r, m, given, NULL);
 }
@@ -347,14 +364,16 @@ denial(struct report *r, const struct aw_msg *m,
 		policy_decide(r->pol, &req, &own);
 		d = &own;
 	}
-	off = append(line, sizeof(line), 0, "denied %s %s (%s[%d]): ",
-	    op_names[m->op], obj, program(m), (int)m->pid);
+	off = append(line, sizeof(line), 0,
+	    "denied %s %s (%s[%d]): ", op_names[m->op], obj, program(m),
+	    (int)m->pid);
 	if (d->verdict == VERDICT_ALLOW) {
 		/* the shim's snapshot and the supervisor disagree */
-		append(line, sizeof(line), off, "the policy snapshot in the "
+		append(line, sizeof(line), off,
+		    "the policy snapshot in the "
 		    "process denied it (%s), but the supervisor's policy "
-		    "allows it now: %s", m->rule ? m->rule : "no rule given",
-		    d->why);
+		    "allows it now: %s",
+		    m->rule ? m->rule : "no rule given", d->why);
 		say(line);
 		return;
 	}
@@ -362,8 +381,8 @@ denial(struct report *r, const struct aw_msg *m,
 	if (note != NULL)
 		off = append(line, sizeof(line), off, "; %s", note);
 	else if (d->verdict == VERDICT_ASK)
-		off = append(line, sizeof(line), off, "; %s",
-		    REPORT_NO_CHANNEL);
+		off =
+		    append(line, sizeof(line), off, "; %s", REPORT_NO_CHANNEL);
 	report_hint(r->pol, &req, d, hint, sizeof(hint));
 	if (hint[0] != '\0')
 		append(line, sizeof(line), off, "; to allow: %s", hint);
@@ -383,18 +402,18 @@ void
 report_uncovered(struct report *r, const struct aw_msg *m)
 {
 	char line[LINE_MAX_RAW], obj[1024];
-	const char *what = m->path ? m->path :
-	    m->argc > 0 ? m->argv[0] : "?";
+	const char *what = m->path ? m->path : m->argc > 0 ? m->argv[0] : "?";
 
 	if (r->quiet)
 		return;
 	snprintf(obj, sizeof(obj), "%s", what);
 	if (seen_before(r, 'u', obj))
 		return;
-	snprintf(line, sizeof(line), "not covered: %s (run by %s[%d]) runs "
+	snprintf(line, sizeof(line),
+	    "not covered: %s (run by %s[%d]) runs "
 	    "without the shim, so its own calls are not checked (a static "
-	    "binary, or one the shim cannot follow)", obj, program(m),
-	    (int)m->pid);
+	    "binary, or one the shim cannot follow)",
+	    obj, program(m), (int)m->pid);
 	say(line);
 }
 

@@ -20,14 +20,15 @@
 struct report;
 
 /* Why an ask was denied when nothing could be asked */
-#define REPORT_NO_CHANNEL	"nothing can approve it in this run (no " \
+#define REPORT_NO_CHANNEL                                                      \
+	"nothing can approve it in this run (no "                              \
 	"--approval-socket or --approval-fd), so it is denied"
 
 /* RT answers name resolution when a decision needs it (--resolve). NULL
  * only when out of memory. */
-struct report *report_new(const struct policy *pol, struct resolve_table *rt,
-	    int quiet);
-void	report_free(struct report *r);
+struct report *report_new(
+    const struct policy *pol, struct resolve_table *rt, int quiet);
+void report_free(struct report *r);
 
 /*
  * A call that was denied (M->verdict deny or ask, not audit-only). D is the
@@ -35,8 +36,8 @@ void	report_free(struct report *r);
  * report_denial() decides the request again itself. Prints one line the
  * first time an op and object are seen; counts every call.
  */
-void	report_denial(struct report *r, const struct aw_msg *m,
-	    const struct pol_decision *d);
+void report_denial(
+    struct report *r, const struct aw_msg *m, const struct pol_decision *d);
 
 /*
  * An asked call that ends denied: D is the supervisor's decision (the
@@ -44,20 +45,20 @@ void	report_denial(struct report *r, const struct aw_msg *m,
  * "nobody answered within approval_timeout = 300 s"...). One line per op
  * and object, as report_denial(), and counted.
  */
-void	report_asked_denial(struct report *r, const struct aw_msg *m,
-	    const struct pol_decision *d, const char *note);
+void report_asked_denial(struct report *r, const struct aw_msg *m,
+    const struct pol_decision *d, const char *note);
 
 /* One line "agentwrap: LINE", escaped; nothing under -q. */
-void	report_line(struct report *r, const char *line);
+void report_line(struct report *r, const char *line);
 
 /* Under --audit-only: a call that the policy would have denied. Counted. */
-void	report_would_deny(struct report *r, const struct aw_msg *m);
+void report_would_deny(struct report *r, const struct aw_msg *m);
 
 /* An exec the shim could not follow (AW_OP_UNCOVERED): one note per path. */
-void	report_uncovered(struct report *r, const struct aw_msg *m);
+void report_uncovered(struct report *r, const struct aw_msg *m);
 
 /* At exit: "agentwrap: N calls denied (2 write, 1 connect)", if any. */
-void	report_summary(struct report *r);
+void report_summary(struct report *r);
 
 /* How many calls were denied (or would have been, under --audit-only). */
 unsigned long report_denied(const struct report *r);
@@ -68,15 +69,15 @@ unsigned long report_denied(const struct report *r);
  * "/" (the shim sends canonical absolute paths). Names resolve through RT.
  * The request points into M.
  */
-void	report_request(const struct aw_msg *m, struct resolve_table *rt,
-	    struct pol_request *req);
+void report_request(
+    const struct aw_msg *m, struct resolve_table *rt, struct pol_request *req);
 
 /*
  * The setting that would allow what D denied, for REQ (the request that was
  * decided), into OUT: "--add-dir /etc or sandbox_workspace_write.writable_roots".
  * Empty if nothing would. Exported for tests.
  */
-void	report_hint(const struct policy *pol, const struct pol_request *req,
-	    const struct pol_decision *d, char *out, size_t outlen);
+void report_hint(const struct policy *pol, const struct pol_request *req,
+    const struct pol_decision *d, char *out, size_t outlen);
 
 #endif /* AGENTWRAP_REPORT_H */

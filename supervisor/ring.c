@@ -50,14 +50,14 @@
 #include "msg.h"
 #include "ring.h"
 
-#define RING_MAP_LEN	AW_RING_MAP_LEN
+#define RING_MAP_LEN AW_RING_MAP_LEN
 
-#define FREE_WAITERS	0x80000000u	/* free_wait: someone sleeps on it */
-#define WAIT_SLICE_NS	(100 * 1000 * 1000ull)	/* liveness re-check */
-#define SPIN_MIN_NS	2000u
-#define SPIN_MAX_NS	20000u
-#define LINGER_NS	(100 * 1000 * 1000ull)	/* before a reclaim check */
-#define UNOWNED_NS	(5000 * 1000 * 1000ull)	/* WRITING without an owner */
+#define FREE_WAITERS 0x80000000u /* free_wait: someone sleeps on it */
+#define WAIT_SLICE_NS (100 * 1000 * 1000ull) /* liveness re-check */
+#define SPIN_MIN_NS 2000u
+#define SPIN_MAX_NS 20000u
+#define LINGER_NS (100 * 1000 * 1000ull) /* before a reclaim check */
+#define UNOWNED_NS (5000 * 1000 * 1000ull) /* WRITING without an owner */
 
 /* --- raw system calls (no libc wrapper, no errno) --- */
 
@@ -70,7 +70,8 @@ raw6(long n, long a, long b, long c, long d, long e, long f)
 	register long r9 __asm__("r9") = f;
 	long ret;
 
-	__asm__ volatile("syscall"
+	__asm__ volatile(
+	    "syscall"
 	    : "=a"(ret)
 	    : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
 	    : "rcx", "r11", "memory");
@@ -95,9 +96,9 @@ raw6(long n, long a, long b, long c, long d, long e, long f)
 	register long x5 __asm__("x5") = f;
 
 	__asm__ volatile("svc 0"
-	    : "+r"(x0)
-	    : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-	    : "memory");
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
 	return x0;
 }
 
@@ -127,8 +128,8 @@ cpu_relax(void)
 }
 #endif
 
-#define raw0(n)			raw6((n), 0, 0, 0, 0, 0, 0)
-#define raw3(n, a, b, c)	raw6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define raw0(n) raw6((n), 0, 0, 0, 0, 0, 0)
+#define raw3(n, a, b, c) raw6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
 static uint64_t
 now_ns(void)
@@ -176,8 +177,8 @@ wake_free_waiters(struct aw_ring *r)
 
 	if ((fw & FREE_WAITERS) == 0)
 		return;
-	if (atomic_compare_exchange_strong(&r->free_wait, &fw,
-	    ((fw & ~FREE_WAITERS) + 1) & ~FREE_WAITERS))
+	if (atomic_compare_exchange_strong(
+		&r->free_wait, &fw, ((fw & ~FREE_WAITERS) + 1) & ~FREE_WAITERS))
 		futex_wake(&r->free_wait);
 	/* else another freer bumped it and wakes them */
 }
@@ -240,9 +241,9 @@ try_claim(struct aw_ring *r, uint32_t start)
 		j = (start + i) % AW_NSLOTS;
 		st = AW_SLOT_FREE;
 		if (atomic_load_explicit(&r->slot[j].state,
-		    memory_order_relaxed) == AW_SLOT_FREE &&
-		    atomic_compare_exchange_strong(&r->slot[j].state, &st,
-		    AW_SLOT_WRITING))
+			memory_order_relaxed) == AW_SLOT_FREE &&
+		    atomic_compare_exchange_strong(
+			&r->slot[j].state, &st, AW_SLOT_WRITING))
 			return (int)j;
 	}
 	return -1;
@@ -265,8 +266,8 @@ claim(struct ring_client *c, int32_t pid, int32_t tid)
 		if (!mutex_word_alive(r))
 			return -1;
 		if ((fw & FREE_WAITERS) == 0) {
-			if (!atomic_compare_exchange_strong(&r->free_wait, &fw,
-			    fw | FREE_WAITERS))
+			if (!atomic_compare_exchange_strong(
+				&r->free_wait, &fw, fw | FREE_WAITERS))
 				continue;
 			fw |= FREE_WAITERS;
 		}
@@ -276,8 +277,8 @@ claim(struct ring_client *c, int32_t pid, int32_t tid)
 		futex_wait(&r->free_wait, fw, WAIT_SLICE_NS);
 	}
 	__atomic_store_n(&r->slot[i].owner_pid, pid, __ATOMIC_RELAXED);
-	__atomic_store_n(&r->slot[i].owner_tid, (uint32_t)tid,
-	    __ATOMIC_RELAXED);
+	__atomic_store_n(
+	    &r->slot[i].owner_tid, (uint32_t)tid, __ATOMIC_RELAXED);
 	return i;
 }
 
@@ -351,8 +352,9 @@ static _Atomic int spin_score;
 static uint64_t
 spin_budget(void)
 {
-	return atomic_load_explicit(&spin_score, memory_order_relaxed) >= 0 ?
-	    SPIN_MAX_NS : SPIN_MIN_NS;
+	return atomic_load_explicit(&spin_score, memory_order_relaxed) >= 0
+	    ? SPIN_MAX_NS
+	    : SPIN_MIN_NS;
 }
 
 static void
@@ -409,7 +411,7 @@ ring_call(struct ring_client *c, const void *msg, size_t len, void *ans,
 		if (st == AW_SLOT_ANSWERED)
 			break;
 		if (st != AW_SLOT_REQUEST && st != AW_SLOT_BUSY)
-			return -1;	/* taken from us: not ours to free */
+			return -1; /* taken from us: not ours to free */
 		if (!mutex_word_alive(c->ring))
 			return -1;
 		now = now_ns();
@@ -452,13 +454,13 @@ ring_snapshot_gen(const struct ring_client *c)
 {
 	if (c->ring == NULL)
 		return 0;
-	return atomic_load_explicit(&c->ring->snapshot_gen,
-	    memory_order_acquire);
+	return atomic_load_explicit(
+	    &c->ring->snapshot_gen, memory_order_acquire);
 }
 
 long
-ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
-    uint32_t *gen)
+ring_snapshot_copy(
+    const struct ring_client *c, void *buf, size_t cap, uint32_t *gen)
 {
 	struct aw_snap_area *a;
 	struct aw_snap_buf *b;
@@ -467,8 +469,8 @@ ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
 
 	*gen = 0;
 	if (c->ring == NULL ||
-	    atomic_load_explicit(&c->ring->snapshot_gen,
-	    memory_order_acquire) == 0)
+	    atomic_load_explicit(
+		&c->ring->snapshot_gen, memory_order_acquire) == 0)
 		return -1;
 	a = snap_area(c->ring);
 	for (tries = 0; tries < 16; tries++) {
@@ -497,11 +499,11 @@ ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
 /* --- server --- */
 
 struct ring_track {
-	uint64_t	since_ns;	/* 0: not lingering */
-	uint32_t	state;
-	int32_t		pid;
-	uint32_t	tid;
-	int		deferred;	/* BUSY: a request answered later */
+	uint64_t since_ns; /* 0: not lingering */
+	uint32_t state;
+	int32_t pid;
+	uint32_t tid;
+	int deferred; /* BUSY: a request answered later */
 };
 
 int
@@ -516,8 +518,8 @@ ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN])
 	s->ring_fd = s->doorbell_fd = -1;
 	s->serving = -1;
 	s->map_len = RING_MAP_LEN;
-	if ((s->ring_fd = memfd_create("agentwrap-ring",
-	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
+	if ((s->ring_fd = memfd_create(
+		 "agentwrap-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
 		goto fail;
 	if (ftruncate(s->ring_fd, (off_t)s->map_len) == -1)
 		goto fail;
@@ -526,8 +528,8 @@ ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN])
 	if (p == MAP_FAILED)
 		goto fail;
 	s->ring = r = p;
-	if (fcntl(s->ring_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_SEAL) == -1)
+	if (fcntl(s->ring_fd, F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == -1)
 		goto fail;
 	if ((s->doorbell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
 		goto fail;
@@ -542,10 +544,10 @@ ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN])
 	r->supervisor_pid = getpid();
 	if ((errno = pthread_mutexattr_init(&ma)) != 0)
 		goto fail;
-	if ((errno = pthread_mutexattr_setpshared(&ma,
-	    PTHREAD_PROCESS_SHARED)) != 0 ||
-	    (errno = pthread_mutexattr_setrobust(&ma,
-	    PTHREAD_MUTEX_ROBUST)) != 0 ||
+	if ((errno = pthread_mutexattr_setpshared(
+		 &ma, PTHREAD_PROCESS_SHARED)) != 0 ||
+	    (errno = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST)) !=
+		0 ||
 	    (errno = pthread_mutex_init(&r->alive, &ma)) != 0) {
 		saved = errno;
 		pthread_mutexattr_destroy(&ma);
@@ -661,7 +663,7 @@ ring_reclaim(struct ring_server *s, int force)
 		else if (st == AW_SLOT_WRITING || st == AW_SLOT_ANSWERED)
 			dead = owner_dead(pid, tid);
 		else
-			dead = 1;	/* BUSY outside ring_serve, or garbage */
+			dead = 1; /* BUSY outside ring_serve, or garbage */
 		if (dead && slot_release(r, sl, st)) {
 			t->since_ns = 0;
 			n++;
@@ -714,8 +716,8 @@ ring_count(struct ring_server *s, int *pending, int *lingering)
 }
 
 struct ready {
-	uint64_t	ts;
-	uint32_t	idx;
+	uint64_t ts;
+	uint32_t idx;
 };
 
 /*
@@ -724,8 +726,8 @@ struct ready {
  * how many it added.
  */
 static uint32_t
-scan_ready(struct aw_ring *r, struct ready *ready, uint32_t *n,
-    uint8_t *set, int first, uint64_t limit)
+scan_ready(struct aw_ring *r, struct ready *ready, uint32_t *n, uint8_t *set,
+    int first, uint64_t limit)
 {
 	uint8_t head[AW_MSG_HDR_LEN];
 	struct ready tmp;
@@ -746,9 +748,11 @@ scan_ready(struct aw_ring *r, struct ready *ready, uint32_t *n,
 		set[i] = 1;
 		ready[*n].ts = ts;
 		ready[*n].idx = i;
-		for (j = (*n)++; j > 0 && (ready[j - 1].ts > ready[j].ts ||
-		    (ready[j - 1].ts == ready[j].ts &&
-		    ready[j - 1].idx > ready[j].idx)); j--) {
+		for (j = (*n)++; j > 0 &&
+		     (ready[j - 1].ts > ready[j].ts ||
+			 (ready[j - 1].ts == ready[j].ts &&
+			     ready[j - 1].idx > ready[j].idx));
+		     j--) {
 			tmp = ready[j];
 			ready[j] = ready[j - 1];
 			ready[j - 1] = tmp;
@@ -793,14 +797,14 @@ ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
 		st = atomic_load(&sl->state);
 		if (st == AW_SLOT_REQUEST) {
 			/* the client may have given up (abandon) meanwhile */
-			if (!atomic_compare_exchange_strong(&sl->state, &st,
-			    AW_SLOT_BUSY))
+			if (!atomic_compare_exchange_strong(
+				&sl->state, &st, AW_SLOT_BUSY))
 				continue;
 		} else if (st != AW_SLOT_POSTED)
 			continue;
 		len = __atomic_load_n(&sl->len, __ATOMIC_RELAXED);
 		if (len > AW_SLOT_DATA)
-			len = 0;	/* malformed: the handler sees nothing */
+			len = 0; /* malformed: the handler sees nothing */
 		memcpy(copy, sl->data, len);
 		pid = __atomic_load_n(&sl->owner_pid, __ATOMIC_RELAXED);
 		handled++;
@@ -820,19 +824,19 @@ ring_serve(struct ring_server *s, ring_handler handle, void *ctx)
 			s->track[ready[i].idx].deferred = 1;
 			s->track[ready[i].idx].since_ns = 0;
 			s->track[ready[i].idx].pid = pid;
-			s->track[ready[i].idx].tid = __atomic_load_n(
-			    &sl->owner_tid, __ATOMIC_RELAXED);
+			s->track[ready[i].idx].tid =
+			    __atomic_load_n(&sl->owner_tid, __ATOMIC_RELAXED);
 			continue;
 		}
 		if (alen > AW_SLOT_DATA)
 			alen = AW_SLOT_DATA;
 		memcpy(sl->data, ans, alen);
-		__atomic_store_n(&sl->answer_len, (uint32_t)alen,
-		    __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    &sl->answer_len, (uint32_t)alen, __ATOMIC_RELAXED);
 		__atomic_store_n(&sl->answer, v, __ATOMIC_RELAXED);
 		st = AW_SLOT_BUSY;
-		if (atomic_compare_exchange_strong(&sl->state, &st,
-		    AW_SLOT_ANSWERED))
+		if (atomic_compare_exchange_strong(
+			&sl->state, &st, AW_SLOT_ANSWERED))
 			futex_wake(&sl->state);
 	}
 out:
@@ -848,8 +852,8 @@ ring_serving_slot(const struct ring_server *s)
 }
 
 int
-ring_answer(struct ring_server *s, int slot, int verdict, const void *ans,
-    size_t alen)
+ring_answer(
+    struct ring_server *s, int slot, int verdict, const void *ans, size_t alen)
 {
 	struct aw_slot *sl;
 	uint32_t st;
@@ -880,8 +884,8 @@ ring_deferred_gone(struct ring_server *s, int slot)
 		return 0;
 	t = &s->track[slot];
 	/* a client that gave up (ring_call's timeout) disowned it */
-	if (__atomic_load_n(&s->ring->slot[slot].owner_pid,
-	    __ATOMIC_ACQUIRE) == 0)
+	if (__atomic_load_n(&s->ring->slot[slot].owner_pid, __ATOMIC_ACQUIRE) ==
+	    0)
 		return 1;
 	return owner_dead(t->pid, t->tid);
 }
@@ -934,8 +938,8 @@ ring_spin(struct ring_server *s, unsigned ns)
 
 	do {
 		for (i = 0; i < AW_NSLOTS; i++) {
-			uint32_t st = atomic_load_explicit(&s->ring->slot[i].state,
-			    memory_order_relaxed);
+			uint32_t st = atomic_load_explicit(
+			    &s->ring->slot[i].state, memory_order_relaxed);
 
 			if (st == AW_SLOT_POSTED || st == AW_SLOT_REQUEST)
 				return 1;

@@ -14,8 +14,8 @@
 
 /* Client side: one per process */
 struct ring_client {
-	struct aw_ring	*ring;		/* mapping of the ring memfd */
-	int		 doorbell_fd;	/* eventfd */
+	struct aw_ring *ring; /* mapping of the ring memfd */
+	int doorbell_fd; /* eventfd */
 };
 
 /*
@@ -23,11 +23,11 @@ struct ring_client {
  * Uses raw system calls only (lseek, mmap), so it is safe in a constructor,
  * after fork and in a vfork child.
  */
-int	ring_attach(struct ring_client *c, int ring_fd, int doorbell_fd,
-	    const uint8_t token[AW_TOKEN_LEN]);
+int ring_attach(struct ring_client *c, int ring_fd, int doorbell_fd,
+    const uint8_t token[AW_TOKEN_LEN]);
 
 /* From memory alone: is the supervisor alive? (robust mutex owner check) */
-int	ring_supervisor_alive(const struct ring_client *c);
+int ring_supervisor_alive(const struct ring_client *c);
 
 /*
  * Every client function below is async-signal-safe and safe in a vfork
@@ -40,7 +40,7 @@ int	ring_supervisor_alive(const struct ring_client *c);
  * ring is full: never drops. Returns 0, or -1 once the supervisor is dead
  * (noticed within a second), or if LEN > AW_SLOT_DATA or C is not attached.
  */
-int	ring_post(struct ring_client *c, const void *msg, size_t len);
+int ring_post(struct ring_client *c, const void *msg, size_t len);
 
 /*
  * Round trip: send LEN bytes, wait for the answer (adaptive spin, then futex
@@ -49,8 +49,8 @@ int	ring_post(struct ring_client *c, const void *msg, size_t len);
  * died (within a second) or TIMEOUT_MS passed (0: no timeout). A caller
  * that gives up leaves the slot for the supervisor to free.
  */
-int	ring_call(struct ring_client *c, const void *msg, size_t len,
-	    void *ans, size_t anscap, int *verdict, int timeout_ms);
+int ring_call(struct ring_client *c, const void *msg, size_t len, void *ans,
+    size_t anscap, int *verdict, int timeout_ms);
 
 /*
  * The policy snapshot the supervisor published last (see proto.h): its
@@ -64,23 +64,24 @@ uint32_t ring_snapshot_gen(const struct ring_client *c);
  * none, it is larger than CAP or AW_SNAP_MAX, or it kept changing while
  * being copied (try again later). Async-signal-safe, like the rest.
  */
-long	ring_snapshot_copy(const struct ring_client *c, void *buf, size_t cap,
-	    uint32_t *gen);
+long ring_snapshot_copy(
+    const struct ring_client *c, void *buf, size_t cap, uint32_t *gen);
 
 /* Server side */
 struct ring_track;
 
 struct ring_server {
-	struct aw_ring	*ring;
-	size_t		 map_len;
-	int		 ring_fd;	/* memfd, not close-on-exec for the child */
-	int		 doorbell_fd;	/* eventfd (EFD_NONBLOCK on the server's side of use) */
+	struct aw_ring *ring;
+	size_t map_len;
+	int ring_fd; /* memfd, not close-on-exec for the child */
+	int doorbell_fd; /* eventfd (EFD_NONBLOCK on the server's side of use) */
 	/* private to ring.c */
-	uint8_t		*buf;		/* the private copy of a slot, and the answer */
-	struct ring_track *track;	/* per slot: since when it lingers, and whose */
-	uint64_t	 last_reclaim_ns;
-	int		 serving;	/* the slot HANDLE is called for, or -1 */
-	uint32_t	 snap_gen;	/* the last generation published */
+	uint8_t *buf; /* the private copy of a slot, and the answer */
+	struct ring_track
+	    *track; /* per slot: since when it lingers, and whose */
+	uint64_t last_reclaim_ns;
+	int serving; /* the slot HANDLE is called for, or -1 */
+	uint32_t snap_gen; /* the last generation published */
 };
 
 /*
@@ -90,9 +91,9 @@ struct ring_server {
  * shrinking and growing, so that no client can make the supervisor's
  * mapping fault (SIGBUS).
  */
-int	ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN]);
+int ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN]);
 /* Unlock the liveness mutex (clients then fail closed), unmap, close. */
-void	ring_destroy(struct ring_server *s);
+void ring_destroy(struct ring_server *s);
 
 /*
  * Handle every POSTED and REQUEST slot: copy it out, call HANDLE with the
@@ -113,43 +114,43 @@ typedef int (*ring_handler)(void *ctx, uint8_t *msg, size_t len,
  * supervisor learns it from ring_deferred_gone() and answers anyway (the
  * answer is then reclaimed as any answer nobody reads).
  */
-#define RING_DEFER	(-1000)
+#define RING_DEFER (-1000)
 /*
  * Slots ready in one pass are handled in the order of their messages'
  * ts_ns (msg_peek_ts), so one thread's events keep their order. For a
  * one-way message HANDLE gets ANS == NULL and ANSCAP == 0. A slot whose
  * length word is out of range is handed over with LEN == 0.
  */
-int	ring_serve(struct ring_server *s, ring_handler handle, void *ctx);
+int ring_serve(struct ring_server *s, ring_handler handle, void *ctx);
 
 /* During a handler: the index of the slot it handles (-1 outside one). */
-int	ring_serving_slot(const struct ring_server *s);
+int ring_serving_slot(const struct ring_server *s);
 
 /*
  * Answer the deferred request in SLOT: ALEN bytes of ANS (at most
  * AW_SLOT_DATA), VERDICT for the client to enforce; wakes the client.
  * Returns 0, or -1 if SLOT holds no deferred request.
  */
-int	ring_answer(struct ring_server *s, int slot, int verdict,
-	    const void *ans, size_t alen);
+int ring_answer(
+    struct ring_server *s, int slot, int verdict, const void *ans, size_t alen);
 
 /*
  * Is the client of the deferred request in SLOT gone (its thread exited or
  * is a zombie)? 1 if so, 0 if it is alive or SLOT is not deferred. Makes a
  * system call or two: call it now and then, not in a tight loop.
  */
-int	ring_deferred_gone(struct ring_server *s, int slot);
+int ring_deferred_gone(struct ring_server *s, int slot);
 
 /* How many requests are deferred (not yet answered with ring_answer). */
-int	ring_deferred_count(const struct ring_server *s);
+int ring_deferred_count(const struct ring_server *s);
 
 /*
  * Publish LEN bytes of a policy snapshot as the next generation (into the
  * buffer that is not current, under its seqlock; then cur, then
  * snapshot_gen). Returns the new generation, or 0 if LEN > AW_SNAP_MAX.
  */
-uint32_t ring_publish_snapshot(struct ring_server *s, const void *buf,
-	    size_t len);
+uint32_t ring_publish_snapshot(
+    struct ring_server *s, const void *buf, size_t len);
 
 /*
  * Free slots whose owner is gone: WRITING or ANSWERED slots whose owning
@@ -159,7 +160,7 @@ uint32_t ring_publish_snapshot(struct ring_server *s, const void *buf,
  * gone). ring_serve() calls it every 100 ms by itself. Returns how many
  * slots it freed.
  */
-int	ring_reclaim(struct ring_server *s, int force);
+int ring_reclaim(struct ring_server *s, int force);
 
 /*
  * Free every WRITING or ANSWERED slot that PID owns: called for a child the
@@ -167,7 +168,7 @@ int	ring_reclaim(struct ring_server *s, int force);
  * its pid so that no new process can have claimed a slot under it. Serve
  * the ring first, so that what it posted is read. Returns how many.
  */
-int	ring_reclaim_pid(struct ring_server *s, int32_t pid);
+int ring_reclaim_pid(struct ring_server *s, int32_t pid);
 
 /*
  * How many slots wait for the supervisor (POSTED, REQUEST) and how many are
@@ -175,18 +176,19 @@ int	ring_reclaim_pid(struct ring_server *s, int32_t pid);
  * state no client should set).
  * Either pointer may be NULL. Returns the sum.
  */
-int	ring_count(struct ring_server *s, int *pending, int *lingering);
+int ring_count(struct ring_server *s, int *pending, int *lingering);
 
 /*
  * Look for work for up to NS nanoseconds without sleeping: 1 as soon as a
  * slot is POSTED or REQUEST, else 0. For a supervisor that expects the next
  * request soon (a client in a tight loop of round trips).
  */
-int	ring_spin(struct ring_server *s, unsigned ns);
+int ring_spin(struct ring_server *s, unsigned ns);
 
 /* Before sleeping in poll(): set supervisor_waiting, then check for work
  * once more (returns 1 if there is some, so the caller must not sleep). */
-int	ring_prepare_sleep(struct ring_server *s);
-void	ring_after_sleep(struct ring_server *s);	/* clears the flag, drains the eventfd */
+int ring_prepare_sleep(struct ring_server *s);
+void ring_after_sleep(
+    struct ring_server *s); /* clears the flag, drains the eventfd */
 
 #endif /* AGENTWRAP_RING_H */

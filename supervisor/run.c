@@ -48,29 +48,29 @@
 
 extern char **environ;
 
-#define GRACE_MS	1000	/* after SIGTERM, before SIGKILL */
-#define GIVE_UP_MS	4000	/* stop trying to end the tree */
-#define MAX_ADDRS	32
-#define SPIN_US		20	/* the supervisor's wait for more work */
-#define SPIN_SCORE_MAX	8
-#define SPIN_SCORE_MIN	(-8)
+#define GRACE_MS 1000 /* after SIGTERM, before SIGKILL */
+#define GIVE_UP_MS 4000 /* stop trying to end the tree */
+#define MAX_ADDRS 32
+#define SPIN_US 20 /* the supervisor's wait for more work */
+#define SPIN_SCORE_MAX 8
+#define SPIN_SCORE_MIN (-8)
 
 /* A stage of the child's setup that failed, sent over the exec pipe */
 enum { CHILD_CHDIR = 1, CHILD_EXEC = 2 };
 
 struct run {
-	const struct run_opts	*o;
-	struct ring_server	 ring;
-	struct audit		*audit;
-	struct report		*report;
-	struct approvals	*ap;		/* open questions, grants */
-	int32_t			 owner;		/* of the slot being handled */
-	int			 sfd;		/* signalfd */
-	pid_t			 child;
-	int			 child_done;
-	int			 child_status;
-	unsigned long		 malformed;
-	int			 spin_score;	/* > 0: spinning has paid off lately */
+	const struct run_opts *o;
+	struct ring_server ring;
+	struct audit *audit;
+	struct report *report;
+	struct approvals *ap; /* open questions, grants */
+	int32_t owner; /* of the slot being handled */
+	int sfd; /* signalfd */
+	pid_t child;
+	int child_done;
+	int child_status;
+	unsigned long malformed;
+	int spin_score; /* > 0: spinning has paid off lately */
 };
 
 static uint64_t
@@ -106,8 +106,8 @@ warn_vis(const char *fmt, const char *s, const char *detail)
 {
 	char *v;
 
-	if (stravis(&v, s, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB |
-	    VIS_CSTYLE) == -1)
+	if (stravis(&v, s,
+		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
 		v = NULL;
 	warnx(fmt, v ? v : "?", detail);
 	free(v);
@@ -116,7 +116,7 @@ warn_vis(const char *fmt, const char *s, const char *detail)
 /* --- messages --- */
 
 /* Encode an answer into ANS; its length (0 if it does not fit). */
-#define answer	approve_encode_answer
+#define answer approve_encode_answer
 
 static int
 malformed(struct run *st, int32_t owner, size_t len, const char *why,
@@ -131,7 +131,8 @@ malformed(struct run *st, int32_t owner, size_t len, const char *why,
 	if (st->malformed == 1 && !st->o->quiet) {
 		snprintf(pid, sizeof(pid), "%d", (int)owner);
 		warn_vis("malformed message from pid %s on the ring (%s); "
-		    "denied", pid, why);
+			 "denied",
+		    pid, why);
 	}
 	if (ans != NULL) {
 		memset(&req, 0, sizeof(req));
@@ -147,14 +148,15 @@ malformed(struct run *st, int32_t owner, size_t len, const char *why,
  * asked about is remembered for a rerun. D is the decision if known.
  */
 static void
-note_deferred(struct run *st, const struct aw_msg *m,
-    const struct pol_decision *d)
+note_deferred(
+    struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 {
 	struct pol_request req;
 	struct pol_decision own;
 
-	if (st->o->audit_only || st->o->cfg->s[CFG_APPROVAL_POLICY].val !=
-	    APPROVAL_ON_FAILURE || m->op > OP_BIND)
+	if (st->o->audit_only ||
+	    st->o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_ON_FAILURE ||
+	    m->op > OP_BIND)
 		return;
 	if (d == NULL) {
 		report_request(m, st->o->rt, &req);
@@ -237,8 +239,10 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 	struct aw_msg rec;
 
 	if (m->op > OP_BIND)
-		return malformed(st, m->pid, 0, "ask for an op that is not a "
-		    "request", ans, anscap, anslen);
+		return malformed(st, m->pid, 0,
+		    "ask for an op that is not a "
+		    "request",
+		    ans, anscap, anslen);
 	report_request(m, st->o->rt, &req);
 	policy_decide(st->o->pol, &req, &d);
 	/* an ask is a question, unless nothing is enforced */
@@ -251,8 +255,10 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 		if (st->o->audit_only)
 			rec.flags |= AW_MF_AUDIT_ONLY;
 		audit_asked(st->audit, &rec, enforce(st, d.verdict),
-		    d.verdict == VERDICT_ASK, d.rule, strcmp(d.rule,
-		    POL_GRANT_RULE) == 0 ? DECIDED_GRANT : DECIDED_RULE, 0, 0);
+		    d.verdict == VERDICT_ASK, d.rule,
+		    strcmp(d.rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
+							: DECIDED_RULE,
+		    0, 0);
 	}
 	if (d.verdict != VERDICT_ALLOW) {
 		rec = *m;
@@ -271,9 +277,9 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 }
 
 struct capture {
-	struct resolve_table	*rt;
-	struct netaddr		 addrs[MAX_ADDRS];
-	int			 n;
+	struct resolve_table *rt;
+	struct netaddr addrs[MAX_ADDRS];
+	int n;
 };
 
 /* A pol_resolve_fn that keeps what it handed to the policy. */
@@ -334,18 +340,17 @@ h_ping(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
     size_t *anslen)
 {
 	(void)st;
-	*anslen = answer(ans, anscap, m, VERDICT_ALLOW, 0, NULL, NULL, NULL,
-	    0);
+	*anslen = answer(ans, anscap, m, VERDICT_ALLOW, 0, NULL, NULL, NULL, 0);
 	return VERDICT_ALLOW;
 }
 
-typedef int (*msg_handler)(struct run *, struct aw_msg *, uint8_t *, size_t,
-    size_t *);
+typedef int (*msg_handler)(
+    struct run *, struct aw_msg *, uint8_t *, size_t, size_t *);
 
 static const struct {
-	uint16_t	type;
-	int		round_trip;
-	msg_handler	fn;
+	uint16_t type;
+	int round_trip;
+	msg_handler fn;
 } dispatch[] = {
 	{ AW_MSG_EVENT, 0, h_event },
 	{ AW_MSG_ASK, 1, h_ask },
@@ -364,15 +369,17 @@ handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 
 	st->owner = owner;
 	if (msg_decode(buf, len, &m) == -1)
-		return malformed(st, owner, len, "does not decode", ans,
-		    anscap, anslen);
+		return malformed(
+		    st, owner, len, "does not decode", ans, anscap, anslen);
 	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
 		if (dispatch[i].type == m.type)
 			break;
 	if (i == sizeof(dispatch) / sizeof(dispatch[0]) ||
 	    dispatch[i].round_trip != (ans != NULL))
-		return malformed(st, owner, len, ans != NULL ? "a one-way "
-		    "message sent as a request" : "a request posted one-way",
+		return malformed(st, owner, len,
+		    ans != NULL ? "a one-way "
+				  "message sent as a request"
+				: "a request posted one-way",
 		    ans, anscap, anslen);
 	return dispatch[i].fn(st, &m, ans, anscap, anslen);
 }
@@ -417,8 +424,9 @@ find_shim(char *out, size_t cap)
 			char inst[PATH_MAX], real[PATH_MAX];
 
 			if ((size_t)snprintf(inst, sizeof(inst),
-			    "%s/../lib/agentwrap/libagentwrap.so", exe) <
-			    sizeof(inst) && realpath(inst, real) != NULL &&
+				"%s/../lib/agentwrap/libagentwrap.so",
+				exe) < sizeof(inst) &&
+			    realpath(inst, real) != NULL &&
 			    (size_t)snprintf(out, cap, "%s", real) >= cap) {
 				warnx("the path of the shim is too long");
 				return -1;
@@ -428,12 +436,14 @@ find_shim(char *out, size_t cap)
 	/* LD_PRELOAD splits on these */
 	if (strpbrk(out, ": \t\n") != NULL) {
 		warn_vis("the shim's path %s%s holds a colon or a space, which "
-		    "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH", out, "");
+			 "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH",
+		    out, "");
 		return -1;
 	}
 	if (access(out, R_OK) == -1) {
 		warn_vis("cannot use the shim %s: %s (build it with make, or "
-		    "set AGENTWRAP_SHIM_PATH)", out, strerror(errno));
+			 "set AGENTWRAP_SHIM_PATH)",
+		    out, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -452,8 +462,8 @@ make_snapshot(const struct policy *pol)
 		warnx("cannot write the policy snapshot");
 		return -1;
 	}
-	if ((fd = memfd_create("agentwrap-snapshot", MFD_CLOEXEC |
-	    MFD_ALLOW_SEALING)) == -1) {
+	if ((fd = memfd_create("agentwrap-snapshot",
+		 MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1) {
 		warn("memfd_create");
 		free(buf);
 		return -1;
@@ -471,8 +481,9 @@ make_snapshot(const struct policy *pol)
 		off += (size_t)n;
 	}
 	free(buf);
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL) == -1) {
+	if (fcntl(fd, F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ==
+	    -1) {
 		warn("sealing the policy snapshot");
 		close(fd);
 		return -1;
@@ -505,8 +516,8 @@ static int
 env_is_ours(const char *e)
 {
 	static const char *const names[] = { "LD_PRELOAD", AW_ENV_FDS,
-	    AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD, AW_ENV_AUDIT,
-	    AW_ENV_AUDIT_ONLY };
+		AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD, AW_ENV_AUDIT,
+		AW_ENV_AUDIT_ONLY };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -530,8 +541,7 @@ free_env(char **env)
 }
 
 /* Append a formatted "NAME=value" to ENV at *K; -1 if out of memory. */
-static int
-env_add(char **env, size_t *k, const char *fmt, ...)
+static int env_add(char **env, size_t *k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -576,8 +586,8 @@ make_env(const char *shim, int ring_fd, int snap_fd, int bell_fd,
 		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
 	if (user != NULL)
 		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
-	bad |= env_add(env, &k, "%s=%d,%d,%d", AW_ENV_FDS, ring_fd, snap_fd,
-	    bell_fd);
+	bad |= env_add(
+	    env, &k, "%s=%d,%d,%d", AW_ENV_FDS, ring_fd, snap_fd, bell_fd);
 	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
 	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
 	if (audit)
@@ -616,13 +626,14 @@ found_in_path(const char *name)
 	int n;
 
 	if (path == NULL)
-		path = "/bin:/usr/bin";		/* glibc's default */
+		path = "/bin:/usr/bin"; /* glibc's default */
 	for (p = path;; p = e + 1) {
 		e = strchrnul(p, ':');
 		n = (int)(e - p);
 		/* an empty entry is the current directory */
 		if (snprintf(buf, sizeof(buf), "%.*s%s%s", n, p, n ? "/" : "",
-		    name) < (int)sizeof(buf) && stat(buf, &sb) == 0)
+			name) < (int)sizeof(buf) &&
+		    stat(buf, &sb) == 0)
 			return 1;
 		if (*e == '\0')
 			return 0;
@@ -645,7 +656,7 @@ first_exec_uncovered(const char *path)
 	int fd, i, r = 1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;	/* the exec will fail and say why */
+		return 0; /* the exec will fail and say why */
 	if (fstat(fd, &sb) == -1)
 		goto out;
 	if (sb.st_mode & (S_ISUID | S_ISGID) ||
@@ -661,8 +672,9 @@ first_exec_uncovered(const char *path)
 	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > 256)
 		goto out;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
-		    (Elf64_Off)i * sizeof(ph))) != (ssize_t)sizeof(ph))
+		if (pread(fd, &ph, sizeof(ph),
+			(off_t)(eh.e_phoff + (Elf64_Off)i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
 			goto out;
 		if (ph.p_type == PT_INTERP) {
 			r = 0;
@@ -708,7 +720,7 @@ judge_first_exec(struct run *st, char **argv)
 			e = strchrnul(p, ':');
 			n = (int)(e - p);
 			if (snprintf(prog, sizeof(prog), "%.*s%s%s", n, p,
-			    n ? "/" : "", av0) < (int)sizeof(prog) &&
+				n ? "/" : "", av0) < (int)sizeof(prog) &&
 			    stat(prog, &sb) == 0 && S_ISREG(sb.st_mode))
 				break;
 			prog[0] = '\0';
@@ -731,8 +743,8 @@ judge_first_exec(struct run *st, char **argv)
 			argv[0] = prog;
 		policy_decide(st->o->pol, &req, &d2);
 		argv[0] = av0;
-		if (d2.verdict == VERDICT_DENY || (d2.verdict == VERDICT_ASK &&
-		    d.verdict == VERDICT_ALLOW))
+		if (d2.verdict == VERDICT_DENY ||
+		    (d2.verdict == VERDICT_ASK && d.verdict == VERDICT_ALLOW))
 			d = d2;
 	}
 	memset(&m, 0, sizeof(m));
@@ -778,8 +790,7 @@ child(const struct run_opts *o, char **argv, char **env,
 			child_fail(pipe_w, CHILD_EXEC);
 			_exit(RUN_EXIT_AGENTWRAP);
 		}
-	if (o->chdir_workspace &&
-	    chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
+	if (o->chdir_workspace && chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
 		child_fail(pipe_w, CHILD_CHDIR);
 		_exit(RUN_EXIT_AGENTWRAP);
 	}
@@ -788,8 +799,8 @@ child(const struct run_opts *o, char **argv, char **env,
 	    !found_in_path(argv[0]))
 		errno = ENOENT;
 	child_fail(pipe_w, CHILD_EXEC);
-	_exit(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND :
-	    RUN_EXIT_CANNOT_RUN);
+	_exit(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND
+						  : RUN_EXIT_CANNOT_RUN);
 }
 
 /* --- the event loop --- */
@@ -806,7 +817,7 @@ reap(struct run *st)
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
 			if (errno == EINTR)
 				continue;
-			return;		/* ECHILD */
+			return; /* ECHILD */
 		}
 		if (si.si_pid == 0)
 			return;
@@ -860,7 +871,7 @@ wait_events(struct run *st, int timeout_ms)
 
 	pfd[0].fd = st->sfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = -1;		/* the approval channel, if any */
+	pfd[1].fd = -1; /* the approval channel, if any */
 	pfd[1].events = 0;
 	pfd[2].fd = st->ring.doorbell_fd;
 	pfd[2].events = POLLIN;
@@ -893,8 +904,8 @@ wait_events(struct run *st, int timeout_ms)
 }
 
 struct proc {
-	pid_t	pid, ppid;
-	char	state;
+	pid_t pid, ppid;
+	char state;
 };
 
 static int
@@ -963,8 +974,8 @@ descendants(pid_t root, pid_t **out)
 	*out = NULL;
 	if ((v = list_procs(&n)) == NULL)
 		return 0;
-	if ((mark = calloc(n, 1)) == NULL || (*out = calloc(n + 1,
-	    sizeof(**out))) == NULL) {
+	if ((mark = calloc(n, 1)) == NULL ||
+	    (*out = calloc(n + 1, sizeof(**out))) == NULL) {
 		free(mark);
 		free(v);
 		return 0;
@@ -975,9 +986,10 @@ descendants(pid_t root, pid_t **out)
 			if (mark[i] || v[i].pid == root)
 				continue;
 			key.pid = v[i].ppid;
-			if (v[i].ppid == root || ((par = bsearch(&key, v, n,
-			    sizeof(*v), proc_cmp)) != NULL &&
-			    mark[par - v])) {
+			if (v[i].ppid == root ||
+			    ((par = bsearch(
+				  &key, v, n, sizeof(*v), proc_cmp)) != NULL &&
+				mark[par - v])) {
 				mark[i] = 1;
 				changed = 1;
 			}
@@ -1108,7 +1120,7 @@ run_command(const struct run_opts *o, char **argv)
 			return RUN_EXIT_AGENTWRAP;
 		}
 		if (audit_start(st.audit, o->version, o->cfg, argv,
-		    o->audit_only) == -1)
+			o->audit_only) == -1)
 			goto out;
 	}
 	if ((st.report = report_new(o->pol, o->rt, o->quiet)) == NULL) {
@@ -1133,10 +1145,12 @@ run_command(const struct run_opts *o, char **argv)
 	/* a harness that hangs up must be an error we see, not our death */
 	signal(SIGPIPE, SIG_IGN);
 	/* before the command starts: its first question has somewhere to go */
-	if ((o->approval_fd >= 0 && harness_attach_fd(st.ap, o->approval_fd,
-	    errbuf, sizeof(errbuf)) == -1) || (o->approval_socket != NULL &&
-	    harness_connect(st.ap, o->approval_socket, errbuf,
-	    sizeof(errbuf)) == -1)) {
+	if ((o->approval_fd >= 0 &&
+		harness_attach_fd(
+		    st.ap, o->approval_fd, errbuf, sizeof(errbuf)) == -1) ||
+	    (o->approval_socket != NULL &&
+		harness_connect(
+		    st.ap, o->approval_socket, errbuf, sizeof(errbuf)) == -1)) {
 		warn_vis("%s%s", errbuf, "");
 		goto out;
 	}
@@ -1171,7 +1185,7 @@ run_command(const struct run_opts *o, char **argv)
 	keep[1] = snap_fd;
 	keep[2] = st.ring.doorbell_fd;
 	if ((env = make_env(shim, keep[0], keep[1], keep[2], token,
-	    o->audit != NULL, o->audit_only)) == NULL) {
+		 o->audit != NULL, o->audit_only)) == NULL) {
 		warnx("out of memory");
 		goto out;
 	}
@@ -1218,8 +1232,7 @@ again:
 	}
 
 	while (!st.child_done) {
-		if (ring_serve(&st.ring, handle, &st) > 0 &&
-		    spin_for_more(&st))
+		if (ring_serve(&st.ring, handle, &st) > 0 && spin_for_more(&st))
 			continue;
 		ring_count(&st.ring, NULL, &lingering);
 		t0 = mono_us();
@@ -1238,9 +1251,10 @@ again:
 	    approve_rerun_ask(st.ap) == 1) {
 		reran = 1;
 		if (st.audit != NULL)
-			audit_rerun(st.audit, WIFEXITED(st.child_status) ?
-			    WEXITSTATUS(st.child_status) : 128 +
-			    WTERMSIG(st.child_status),
+			audit_rerun(st.audit,
+			    WIFEXITED(st.child_status)
+				? WEXITSTATUS(st.child_status)
+				: 128 + WTERMSIG(st.child_status),
 			    policy_ngrants(o->pol), approve_rerun_by(st.ap));
 		st.child_done = 0;
 		st.child_status = 0;
@@ -1263,11 +1277,13 @@ again:
 	report_summary(st.report);
 	if (audit_failed(st.audit)) {
 		warnx("the audit log is incomplete: exiting %d instead of the "
-		    "command's %d", RUN_EXIT_AGENTWRAP, r);
+		      "command's %d",
+		    RUN_EXIT_AGENTWRAP, r);
 		r = RUN_EXIT_AGENTWRAP;
 	} else if (grants_failed) {
 		warnx("the session grants could not be saved: exiting %d "
-		    "instead of the command's %d", RUN_EXIT_AGENTWRAP, r);
+		      "instead of the command's %d",
+		    RUN_EXIT_AGENTWRAP, r);
 		r = RUN_EXIT_AGENTWRAP;
 	}
 out_mask:

@@ -10,25 +10,25 @@
 #include "explain.h"
 #include "policy.h"
 
-#define RUN_EXIT_AGENTWRAP	125	/* agentwrap's own error */
-#define RUN_EXIT_CANNOT_RUN	126	/* found, but cannot be executed */
-#define RUN_EXIT_NOT_FOUND	127
+#define RUN_EXIT_AGENTWRAP 125 /* agentwrap's own error */
+#define RUN_EXIT_CANNOT_RUN 126 /* found, but cannot be executed */
+#define RUN_EXIT_NOT_FOUND 127
 
 /* Environment: where the shim is, when not next to the agentwrap binary */
-#define RUN_ENV_SHIM_PATH	"AGENTWRAP_SHIM_PATH"
+#define RUN_ENV_SHIM_PATH "AGENTWRAP_SHIM_PATH"
 
 struct run_opts {
-	const struct config	*cfg;
-	struct policy		*pol;		/* session grants are added to it */
-	struct resolve_table	*rt;		/* --resolve, for RESOLVE requests */
-	const char		*version;	/* for the audit log */
-	const char		*audit;		/* --audit SPEC, or NULL */
-	int			 audit_only;	/* --audit-only */
-	int			 quiet;		/* -q */
-	int			 chdir_workspace;	/* -C given: start the command there */
-	int			 approval_fd;	/* --approval-fd N, or -1 */
-	const char		*approval_socket;	/* --approval-socket PATH */
-	const char		*save_grants;	/* --save-grants FILE */
+	const struct config *cfg;
+	struct policy *pol; /* session grants are added to it */
+	struct resolve_table *rt; /* --resolve, for RESOLVE requests */
+	const char *version; /* for the audit log */
+	const char *audit; /* --audit SPEC, or NULL */
+	int audit_only; /* --audit-only */
+	int quiet; /* -q */
+	int chdir_workspace; /* -C given: start the command there */
+	int approval_fd; /* --approval-fd N, or -1 */
+	const char *approval_socket; /* --approval-socket PATH */
+	const char *save_grants; /* --save-grants FILE */
 };
 
 /*
@@ -39,6 +39,6 @@ struct run_opts {
  * 125 for agentwrap's own errors (including an audit log that could not be
  * written completely). Prints its own messages.
  */
-int	run_command(const struct run_opts *o, char **argv);
+int run_command(const struct run_opts *o, char **argv);
 
 #endif /* AGENTWRAP_RUN_H */

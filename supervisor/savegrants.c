@@ -26,7 +26,7 @@
 #include "config.h"
 #include "savegrants.h"
 
-#define EXISTING_MAX	(1024 * 1024)
+#define EXISTING_MAX (1024 * 1024)
 
 static char *
 dup_or_null(const char *s, int *bad)
@@ -41,8 +41,8 @@ dup_or_null(const char *s, int *bad)
 }
 
 int
-savegrants_fill(struct saved_grant *s, const struct pol_grant *g,
-    uint64_t id, const char *scope, const char *by)
+savegrants_fill(struct saved_grant *s, const struct pol_grant *g, uint64_t id,
+    const char *scope, const char *by)
 {
 	size_t i;
 	int bad = 0;
@@ -118,9 +118,9 @@ put_origin(FILE *f, const struct saved_grant *g)
 {
 	char buf[160];
 
-	snprintf(buf, sizeof(buf), "approval request %llu (%s), %s: ",
-	    (unsigned long long)g->id, g->by, g->allow ? "allow_session" :
-	    "deny_session");
+	snprintf(buf, sizeof(buf),
+	    "approval request %llu (%s), %s: ", (unsigned long long)g->id,
+	    g->by, g->allow ? "allow_session" : "deny_session");
 	put_comment(f, buf, g->scope);
 }
 
@@ -138,9 +138,9 @@ static const char *const sec_note[NSEC] = {
 	NULL,
 	NULL,
 	"# domains apply with the network on (-n) and "
-	    "features.network_proxy.enabled = true\n",
+	"features.network_proxy.enabled = true\n",
 	"# rules from a later file replace agentwrap.exec.rules of an earlier "
-	    "one: put these with your other rules\n",
+	"one: put these with your other rules\n",
 	NULL,
 };
 
@@ -198,16 +198,17 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const struct saved_grant *s = &g[i];
-		int in = (sec == SEC_PATHS && (s->op == OP_READ ||
-		    s->op == OP_WRITE)) ||
+		int in = (sec == SEC_PATHS &&
+			     (s->op == OP_READ || s->op == OP_WRITE)) ||
 		    (sec == SEC_UNIX && s->op == OP_UNIX && s->allow) ||
 		    (sec == SEC_DOMAINS && s->op == OP_CONNECT) ||
 		    (sec == SEC_EXEC && s->op == OP_EXEC) ||
-		    (sec == SEC_OTHER && (s->op == OP_BIND ||
-		    (s->op == OP_UNIX && !s->allow)));
+		    (sec == SEC_OTHER &&
+			(s->op == OP_BIND || (s->op == OP_UNIX && !s->allow)));
 
-		if (!in || (sec != SEC_EXEC && sec != SEC_OTHER &&
-		    written_before(g, i)))
+		if (!in ||
+		    (sec != SEC_EXEC && sec != SEC_OTHER &&
+			written_before(g, i)))
 			continue;
 		if (!any && head) {
 			if (sec_note[sec] != NULL)
@@ -220,24 +221,29 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 		case SEC_PATHS:
 		case SEC_UNIX:
 		case SEC_DOMAINS:
-			ok = put_str(f, sec == SEC_DOMAINS ? s->host :
-			    s->path) == 0;
+			ok = put_str(f,
+				 sec == SEC_DOMAINS ? s->host : s->path) == 0;
 			if (ok)
-				fprintf(f, " = \"%s\"\n", sec == SEC_PATHS ?
-				    path_access(g, n, s->path) : sec ==
-				    SEC_UNIX ? "allow" : s->allow ? "allow" :
-				    "deny");
+				fprintf(f, " = \"%s\"\n",
+				    sec == SEC_PATHS
+					? path_access(g, n, s->path)
+					: sec == SEC_UNIX ? "allow"
+					: s->allow	  ? "allow"
+							  : "deny");
 			else
 				fputs("# (not UTF-8: TOML cannot name it "
-				    "exactly)\n", f);
+				      "exactly)\n",
+				    f);
 			break;
 		case SEC_EXEC:
 			for (k = 0, ok = 1; k < s->argc; k++)
-				ok &= audit_utf8_valid((const uint8_t *)
-				    s->argv[k], strlen(s->argv[k]));
+				ok &= audit_utf8_valid(
+				    (const uint8_t *)s->argv[k],
+				    strlen(s->argv[k]));
 			if (!ok) {
 				fputs("# (not UTF-8: TOML cannot name it "
-				    "exactly)\n", f);
+				      "exactly)\n",
+				    f);
 				break;
 			}
 			fputs("[[agentwrap.exec.rules]]\npattern = [", f);
@@ -245,7 +251,8 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 				fputs(k ? ", " : "", f);
 				put_str(f, s->argv[k]);
 			}
-			fprintf(f, "]\ndecision = \"%s\"\njustification = "
+			fprintf(f,
+			    "]\ndecision = \"%s\"\njustification = "
 			    "\"session grant: approval request %llu\"\n",
 			    s->allow ? "allow" : "forbidden",
 			    (unsigned long long)s->id);
@@ -272,8 +279,8 @@ valid_config(const char *text, size_t len)
 
 	if (config_init(&cfg, "/nonexistent", NULL, NULL) == -1)
 		return 0;
-	r = config_apply_toml(&cfg, "--save-grants", text, len, err,
-	    sizeof(err));
+	r = config_apply_toml(
+	    &cfg, "--save-grants", text, len, err, sizeof(err));
 	config_free(&cfg);
 	return r == 0;
 }
@@ -372,12 +379,13 @@ savegrants_compose(const struct saved_grant *g, size_t n, char *const *argv,
 		    (body = section(g, n, s, 0)) != NULL) {
 			pos = (size_t)(at - cur) + strlen(sec_head[s]);
 			trial = NULL;
-			if ((tail = concat3(body, strlen(body), cur + pos,
-			    "")) != NULL)
+			if ((tail = concat3(
+				 body, strlen(body), cur + pos, "")) != NULL)
 				trial = concat3(cur, pos, tail, block);
 			free(tail);
 			free(body);
-			if (trial != NULL && valid_config(trial, strlen(trial))) {
+			if (trial != NULL &&
+			    valid_config(trial, strlen(trial))) {
 				/* drop the block again: keep cur + what is new */
 				trial[strlen(trial) - blen] = '\0';
 				free(cur);
@@ -391,7 +399,8 @@ savegrants_compose(const struct saved_grant *g, size_t n, char *const *argv,
 		trial = concat3(cur, strlen(cur), block, sec);
 		if (trial == NULL || !valid_config(trial, strlen(trial))) {
 			fputs("# this does not fit in the file (a table or key "
-			    "it has already): merge these lines by hand\n", f);
+			      "it has already): merge these lines by hand\n",
+			    f);
 			put_commented(f, sec);
 		} else
 			fputs(sec, f);
@@ -461,8 +470,7 @@ write_all(int fd, const char *buf, size_t len)
 
 /* Replace FILE with TEXT: a new file in its directory, renamed over it */
 static int
-replace(const char *file, int oldfd, const char *text, char *err,
-    size_t errlen)
+replace(const char *file, int oldfd, const char *text, char *err, size_t errlen)
 {
 	struct stat st;
 	char *tmp;
@@ -498,14 +506,16 @@ savegrants_append(const char *file, const struct saved_grant *g, size_t n,
 	size_t elen;
 	int fd, rewrote, r;
 
-	if ((fd = open(file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW | O_NOCTTY, 0600)) == -1) {
+	if ((fd = open(file,
+		 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		     O_NOCTTY,
+		 0600)) == -1) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return -1;
 	}
 	existing = read_all(fd, &elen);
-	text = savegrants_compose(g, n, argv, existing ? existing : "", elen,
-	    &rewrote);
+	text = savegrants_compose(
+	    g, n, argv, existing ? existing : "", elen, &rewrote);
 	if (text == NULL) {
 		free(existing);
 		snprintf(err, errlen, "%s: out of memory", file);

@@ -18,20 +18,20 @@
 #include "policy.h"
 
 struct saved_grant {
-	uint64_t	 id;		/* the approval request it answered */
-	int		 op;		/* enum pol_op, as in struct pol_grant */
-	int		 allow;
-	char		*path, *host, *exe;
-	char		*argv[2];
-	size_t		 argc;
-	char		*scope;		/* as the question showed it */
-	char		 by[32];	/* the channel that answered */
+	uint64_t id; /* the approval request it answered */
+	int op; /* enum pol_op, as in struct pol_grant */
+	int allow;
+	char *path, *host, *exe;
+	char *argv[2];
+	size_t argc;
+	char *scope; /* as the question showed it */
+	char by[32]; /* the channel that answered */
 };
 
 /* A copy of G with its question's ID, SCOPE and channel BY. 0 or -1. */
-int	savegrants_fill(struct saved_grant *s, const struct pol_grant *g,
-	    uint64_t id, const char *scope, const char *by);
-void	savegrants_clear(struct saved_grant *s);
+int savegrants_fill(struct saved_grant *s, const struct pol_grant *g,
+    uint64_t id, const char *scope, const char *by);
+void savegrants_clear(struct saved_grant *s);
 
 /*
  * Append the N grants G to FILE (created 0600 if absent; a symlink is
@@ -40,16 +40,15 @@ void	savegrants_clear(struct saved_grant *s);
  * then replaced by a new file with the same mode); what still would not fit
  * is appended as comments, with a note. 0, or -1 with a message in ERR.
  */
-int	savegrants_append(const char *file, const struct saved_grant *g,
-	    size_t n, char *const *argv, char *err, size_t errlen);
+int savegrants_append(const char *file, const struct saved_grant *g, size_t n,
+    char *const *argv, char *err, size_t errlen);
 
 /*
  * What FILE holds after savegrants_append(), given its EXISTING_LEN bytes
  * EXISTING: malloc'd, or NULL. *REWROTE is 1 if EXISTING is not a prefix
  * of it (entries went into a table it had). For tests.
  */
-char	*savegrants_compose(const struct saved_grant *g, size_t n,
-	    char *const *argv, const char *existing, size_t existing_len,
-	    int *rewrote);
+char *savegrants_compose(const struct saved_grant *g, size_t n,
+    char *const *argv, const char *existing, size_t existing_len, int *rewrote);
 
 #endif /* AGENTWRAP_SAVEGRANTS_H */

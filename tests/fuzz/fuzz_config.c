@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	config_set_workspace(&cfg, "/ws", "/", "-C", err, sizeof(err));
 	if (config_apply_toml(&cfg, "fuzz", (const char *)data, size, err,
-	    sizeof(err)) == 0 && (assign = malloc(size + 1)) != NULL) {
+		sizeof(err)) == 0 &&
+	    (assign = malloc(size + 1)) != NULL) {
 		memcpy(assign, data, size);
 		assign[size] = '\0';
 		config_apply_assignment(&cfg, assign, err, sizeof(err));
@@ -34,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_print(&cfg, &text, &len) == 0) {
 		if (config_init(&again, "/home/u", "/tmp", NULL) == 0) {
 			if (config_apply_toml(&again, "print", text, len, err,
-			    sizeof(err)) != 0)
-				abort();	/* printed config must re-read */
+				sizeof(err)) != 0)
+				abort(); /* printed config must re-read */
 			config_free(&again);
 		}
 		free(text);

@@ -14,14 +14,14 @@
 #include "execpolicy.h"
 #include "policy.h"
 
-#define MAX_CHECKED	16	/* rules decided per input */
-#define MAX_ARGV	16
+#define MAX_CHECKED 16 /* rules decided per input */
+#define MAX_ARGV 16
 
 static ssize_t
 nolinks(void *ctx, const char *path, char *buf, size_t len, int *err)
 {
 	(void)ctx, (void)path, (void)buf, (void)len;
-	*err = 22;	/* EINVAL: exists, not a link */
+	*err = 22; /* EINVAL: exists, not a link */
 	return -1;
 }
 
@@ -69,7 +69,7 @@ check_rule(const struct policy *pol, const struct cfg_exec_rule *r)
 	req.argc = r->nword;
 	policy_decide(pol, &req, &d);
 	if (strictness(d.verdict) < r->decision)
-		abort();	/* EXEC_ALLOW 0, PROMPT 1, FORBIDDEN 2 */
+		abort(); /* EXEC_ALLOW 0, PROMPT 1, FORBIDDEN 2 */
 }
 
 int
@@ -85,9 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	config_set_workspace(&cfg, "/ws", "/", "-C", err, sizeof(err));
 	if (execpolicy_parse(&cfg, "fuzz", (const char *)data, size, err,
-	    sizeof(err)) != 0) {
-		if (cfg.nrules != 0 || sscanf(err, "fuzz:%d:%d: %n", &line,
-		    &col, &n) != 2 || n == 0 || line < 1 || col < 1)
+		sizeof(err)) != 0) {
+		if (cfg.nrules != 0 ||
+		    sscanf(err, "fuzz:%d:%d: %n", &line, &col, &n) != 2 ||
+		    n == 0 || line < 1 || col < 1)
 			abort();
 		config_free(&cfg);
 		return 0;
@@ -100,8 +101,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_print(&cfg, &text, &len) == 0) {
 		if (config_init(&again, "/home/u", "/tmp", NULL) == 0) {
 			if (config_apply_toml(&again, "print", text, len, err,
-			    sizeof(err)) != 0 || again.nrules != cfg.nrules)
-				abort();	/* printed rules must re-read */
+				sizeof(err)) != 0 ||
+			    again.nrules != cfg.nrules)
+				abort(); /* printed rules must re-read */
 			config_free(&again);
 		}
 		free(text);

@@ -19,15 +19,16 @@
 #include "msg.h"
 #include "proto.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: invariant failed: %s\n",	\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
+			    __FILE__, __LINE__, #cond);                        \
+			abort();                                               \
+		}                                                              \
+	} while (0)
 
 static void
 check_str(const uint8_t *buf, size_t len, const char *s, size_t *slen)
@@ -37,7 +38,7 @@ check_str(const uint8_t *buf, size_t len, const char *s, size_t *slen)
 	if (s == NULL)
 		return;
 	CHECK((const uint8_t *)s >= buf && (const uint8_t *)s < buf + len);
-	n = strlen(s);		/* ASan: must stop inside the buffer */
+	n = strlen(s); /* ASan: must stop inside the buffer */
 	CHECK((const uint8_t *)s + n < buf + len);
 	if (slen != NULL)
 		CHECK(*slen == n);

@@ -26,15 +26,16 @@
 
 #include "netaddr.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: invariant failed: %s\n",	\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n",       \
+			    __FILE__, __LINE__, #cond);                        \
+			abort();                                               \
+		}                                                              \
+	} while (0)
 
 static const struct netaddr zero_addr;
 
@@ -338,12 +339,14 @@ check_match(const char *pat, const char *host)
 		CHECK(m == ends_with_label(norm, p.host));
 		break;
 	case HOSTPAT_APEX_AND_SUB:
-		CHECK(m == (strcmp(norm, p.host) == 0 ||
-		    ends_with_label(norm, p.host)));
+		CHECK(m ==
+		    (strcmp(norm, p.host) == 0 ||
+			ends_with_label(norm, p.host)));
 		break;
 	case HOSTPAT_ANY:
-		CHECK(m == (strcmp(norm, "localhost") != 0 &&
-		    !ends_with_label(norm, "localhost")));
+		CHECK(m ==
+		    (strcmp(norm, "localhost") != 0 &&
+			!ends_with_label(norm, "localhost")));
 		break;
 	}
 }
@@ -381,8 +384,8 @@ check_split(const char *s)
 	if (port != -1)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text),
 		    ":%d", port);
-	CHECK(netaddr_split_hostport(text, host2, sizeof(host2), &port2,
-	    NULL) == 0);
+	CHECK(netaddr_split_hostport(
+		  text, host2, sizeof(host2), &port2, NULL) == 0);
 	CHECK(strcmp(host, host2) == 0 && port == port2);
 	/* Exact-size host buffer fits, one byte less does not. */
 	small = exact_buf(n + 1);

@@ -13,7 +13,7 @@ static ssize_t
 nolinks(void *ctx, const char *path, char *buf, size_t len, int *err)
 {
 	(void)ctx, (void)path, (void)buf, (void)len;
-	*err = 22;	/* EINVAL: exists, not a link */
+	*err = 22; /* EINVAL: exists, not a link */
 	return -1;
 }
 

@@ -56,8 +56,9 @@ attach(void)
 	unsigned v;
 	size_t i;
 
-	if (fds == NULL || tok == NULL || sscanf(fds, "%d,%d,%d", &ring_fd,
-	    &snap_fd, &bell_fd) != 3 || strlen(tok) != 2 * AW_TOKEN_LEN) {
+	if (fds == NULL || tok == NULL ||
+	    sscanf(fds, "%d,%d,%d", &ring_fd, &snap_fd, &bell_fd) != 3 ||
+	    strlen(tok) != 2 * AW_TOKEN_LEN) {
 		fprintf(stderr, "ringclient: no ring in the environment\n");
 		return -1;
 	}
@@ -76,8 +77,8 @@ attach(void)
 static int
 op_of(const char *s)
 {
-	static const char *const names[] = { "read", "write", "exec",
-	    "connect", "resolve", "unix", "bind" };
+	static const char *const names[] = { "read", "write", "exec", "connect",
+		"resolve", "unix", "bind" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -179,8 +180,9 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "post") == 0 && argc >= 4) {
 		if ((op = op_of(argv[2])) == -1)
 			return 2;
-		v = strcmp(argv[3], "allow") == 0 ? VERDICT_ALLOW :
-		    strcmp(argv[3], "ask") == 0 ? VERDICT_ASK : VERDICT_DENY;
+		v = strcmp(argv[3], "allow") == 0 ? VERDICT_ALLOW
+		    : strcmp(argv[3], "ask") == 0 ? VERDICT_ASK
+						  : VERDICT_DENY;
 		if (fill(&m, AW_MSG_EVENT, op, v, argv + 4, argc - 4) == -1)
 			return 2;
 		return post(&m) == 0 ? 0 : 1;
@@ -206,8 +208,8 @@ main(int argc, char **argv)
 		if ((n = msg_encode(buf, sizeof(buf), &m)) < 0)
 			return 1;
 		v = -1;
-		if ((n = ring_call(&rc, buf, (size_t)n, ans, sizeof(ans), &v,
-		    0)) < 0)
+		if ((n = ring_call(
+			 &rc, buf, (size_t)n, ans, sizeof(ans), &v, 0)) < 0)
 			return 1;
 		if (msg_decode(ans, (size_t)n, &a) == -1) {
 			printf("verdict=%d answer malformed\n", v);
@@ -217,8 +219,8 @@ main(int argc, char **argv)
 		    a.rule ? a.rule : "");
 		for (k = 0; k < a.argc; k++)
 			printf(" addr=%s", a.argv[k]);
-		printf("%s\n", (a.flags & AW_MF_AUDIT_ONLY) ? " audit-only" :
-		    "");
+		printf(
+		    "%s\n", (a.flags & AW_MF_AUDIT_ONLY) ? " audit-only" : "");
 		return 0;
 	}
 	if (strcmp(argv[1], "malformed") == 0) {
@@ -241,8 +243,8 @@ main(int argc, char **argv)
 			for (i = 0; i < count; i++) {
 				char path[64], *obj[] = { path };
 
-				snprintf(path, sizeof(path), "/flood/%d/%d", p,
-				    i);
+				snprintf(
+				    path, sizeof(path), "/flood/%d/%d", p, i);
 				fill(&m, AW_MSG_EVENT, OP_READ, VERDICT_ALLOW,
 				    obj, 1);
 				if (post(&m) == -1)
@@ -257,15 +259,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "ping") == 0 && argc == 3) {
 		count = atoi(argv[2]);
-		if (count < 1 || (lat = calloc((size_t)count,
-		    sizeof(*lat))) == NULL)
+		if (count < 1 ||
+		    (lat = calloc((size_t)count, sizeof(*lat))) == NULL)
 			return 2;
 		fill(&m, AW_MSG_PING, OP_READ, 0, NULL, 0);
 		n = msg_encode(buf, sizeof(buf), &m);
 		for (i = 0; i < count; i++) {
 			t0 = ns(CLOCK_MONOTONIC);
 			if (ring_call(&rc, buf, (size_t)n, ans, sizeof(ans), &v,
-			    0) < 0)
+				0) < 0)
 				return 1;
 			lat[i] = ns(CLOCK_MONOTONIC) - t0;
 		}

@@ -16,50 +16,42 @@
 #include "audit.h"
 #include "policy.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct u8 {
-	const char	*s;
-	int		 valid;
+	const char *s;
+	int valid;
 };
 
 static const struct u8 u8s[] = {
-	{ "", 1 },
-	{ "plain ascii /tmp/x", 1 },
-	{ "\x1b[31m\n\t", 1 },
-	{ "caf\xc3\xa9", 1 },
-	{ "\xe2\x82\xac", 1 },			/* U+20AC */
-	{ "\xf0\x9f\x98\x80", 1 },		/* U+1F600 */
-	{ "\xf4\x8f\xbf\xbf", 1 },		/* U+10FFFF */
-	{ "\xef\xbf\xbd", 1 },			/* U+FFFD itself */
-	{ "\xff", 0 },
-	{ "\xfe\xff", 0 },
-	{ "\x80", 0 },				/* lone continuation */
-	{ "\xc3", 0 },				/* cut short */
-	{ "\xe2\x82", 0 },
-	{ "\xc0\xaf", 0 },			/* overlong '/' */
-	{ "\xc1\xbf", 0 },
-	{ "\xe0\x80\xaf", 0 },			/* overlong */
-	{ "\xf0\x80\x80\xaf", 0 },		/* overlong */
-	{ "\xed\xa0\x80", 0 },			/* surrogate U+D800 */
-	{ "\xed\xbf\xbf", 0 },			/* surrogate U+DFFF */
-	{ "\xf4\x90\x80\x80", 0 },		/* U+110000 */
-	{ "\xf5\x80\x80\x80", 0 },
-	{ "a\xc3\xa9\xff", 0 },
-	{ "\xc3\x28", 0 },			/* bad continuation */
+	{ "", 1 }, { "plain ascii /tmp/x", 1 }, { "\x1b[31m\n\t", 1 },
+	{ "caf\xc3\xa9", 1 }, { "\xe2\x82\xac", 1 }, /* U+20AC */
+	{ "\xf0\x9f\x98\x80", 1 }, /* U+1F600 */
+	{ "\xf4\x8f\xbf\xbf", 1 }, /* U+10FFFF */
+	{ "\xef\xbf\xbd", 1 }, /* U+FFFD itself */
+	{ "\xff", 0 }, { "\xfe\xff", 0 }, { "\x80", 0 }, /* lone continuation */
+	{ "\xc3", 0 }, /* cut short */
+	{ "\xe2\x82", 0 }, { "\xc0\xaf", 0 }, /* overlong '/' */
+	{ "\xc1\xbf", 0 }, { "\xe0\x80\xaf", 0 }, /* overlong */
+	{ "\xf0\x80\x80\xaf", 0 }, /* overlong */
+	{ "\xed\xa0\x80", 0 }, /* surrogate U+D800 */
+	{ "\xed\xbf\xbf", 0 }, /* surrogate U+DFFF */
+	{ "\xf4\x90\x80\x80", 0 }, /* U+110000 */
+	{ "\xf5\x80\x80\x80", 0 }, { "a\xc3\xa9\xff", 0 },
+	{ "\xc3\x28", 0 }, /* bad continuation */
 };
 
 START_TEST(test_utf8)
 {
 	const struct u8 *t = &u8s[_i];
 
-	ck_assert_int_eq(audit_utf8_valid((const uint8_t *)t->s, strlen(t->s)),
-	    t->valid);
+	ck_assert_int_eq(
+	    audit_utf8_valid((const uint8_t *)t->s, strlen(t->s)), t->valid);
 }
 END_TEST
 
 struct b64 {
-	const char	*in, *out;
+	const char *in, *out;
 };
 
 /* RFC 4648, section 10 */
@@ -96,8 +88,10 @@ unb64(const char *s, uint8_t *out)
 
 	for (i = 0; i + 3 < len; i += 4) {
 		for (v = 0, k = 0; k < 4; k++)
-			v = v << 6 | (s[i + k] == '=' ? 0 :
-			    (uint32_t)(strchr(a, s[i + k]) - a));
+			v = v << 6 |
+			    (s[i + k] == '='
+				    ? 0
+				    : (uint32_t)(strchr(a, s[i + k]) - a));
 		out[n++] = (uint8_t)(v >> 16);
 		if (s[i + 2] != '=')
 			out[n++] = (uint8_t)(v >> 8);
@@ -207,32 +201,44 @@ START_TEST(test_any_bytes)
 				ebytes[j] = (char)(rnd() | 1);
 			for (j = 0; j < 10; j++)
 				w0[j] = (char)(rnd() | 0x40);
-			ck_assert_uint_eq(field_bytes(o, "path", back),
-			    (size_t)n);
+			ck_assert_uint_eq(
+			    field_bytes(o, "path", back), (size_t)n);
 			ck_assert_int_eq(memcmp(back, pbytes, (size_t)n), 0);
 			ck_assert_uint_eq(field_bytes(o, "exe", back), 20);
 			ck_assert_int_eq(memcmp(back, ebytes, 20), 0);
 			if ((argv64 = json_object_get(o, "argv_b64")) != NULL) {
-				ck_assert_uint_eq(unb64(json_string_value(
-				    json_array_get(argv64, 0)), back), 10);
+				ck_assert_uint_eq(
+				    unb64(json_string_value(
+					      json_array_get(argv64, 0)),
+					back),
+				    10);
 				ck_assert_int_eq(memcmp(back, w0, 10), 0);
-				ck_assert_uint_eq(unb64(json_string_value(
-				    json_array_get(argv64, 1)), back), 5);
+				ck_assert_uint_eq(
+				    unb64(json_string_value(
+					      json_array_get(argv64, 1)),
+					back),
+				    5);
 			} else
-				ck_assert_int_eq(memcmp(json_string_value(
-				    json_array_get(json_object_get(o, "argv"),
-				    0)), w0, 10), 0);
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "verdict")), lines % 3 == 0 ? "allow" : "deny");
-			ck_assert_int_eq(json_object_get(o, "ask") != NULL,
-			    lines % 3 == 2);
+				ck_assert_int_eq(
+				    memcmp(json_string_value(json_array_get(
+					       json_object_get(o, "argv"), 0)),
+					w0, 10),
+				    0);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "verdict")),
+			    lines % 3 == 0 ? "allow" : "deny");
+			ck_assert_int_eq(
+			    json_object_get(o, "ask") != NULL, lines % 3 == 2);
 		} else {
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "type")), "session_end");
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "events")), 500);
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "exit_status")), 3);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "type")),
+			    "session_end");
+			ck_assert_int_eq(
+			    json_integer_value(json_object_get(o, "events")),
+			    500);
+			ck_assert_int_eq(json_integer_value(
+					     json_object_get(o, "exit_status")),
+			    3);
 		}
 		json_decref(o);
 		lines++;
@@ -269,7 +275,8 @@ START_TEST(test_timestamp)
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	fclose(f);
 	unlink(path);
-	ck_assert_str_eq(line, "{\"type\":\"event\","
+	ck_assert_str_eq(line,
+	    "{\"type\":\"event\","
 	    "\"ts\":\"2023-11-14T22:13:20.123456Z\",\"pid\":0,\"ppid\":0,"
 	    "\"op\":\"connect\",\"argv_truncated\":true,\"host\":\"pypi.org\","
 	    "\"port\":443,\"verdict\":\"allow\",\"layer\":\"preload\","
@@ -301,10 +308,12 @@ START_TEST(test_approval_records)
 	m.err = 13;
 	m.path = "/etc/hosts";
 	m.ts_ns = 1700000000123456789ull;
-	ck_assert_int_eq(audit_asked(a, &m, VERDICT_ALLOW, 1,
-	    "sandbox_workspace_write.writable_roots", "harness", 1234, 7), 0);
-	ck_assert_int_eq(audit_asked(a, &m, VERDICT_DENY, 1, "x", "timeout",
-	    300000, 8), 0);
+	ck_assert_int_eq(
+	    audit_asked(a, &m, VERDICT_ALLOW, 1,
+		"sandbox_workspace_write.writable_roots", "harness", 1234, 7),
+	    0);
+	ck_assert_int_eq(
+	    audit_asked(a, &m, VERDICT_DENY, 1, "x", "timeout", 300000, 8), 0);
 	memset(&g, 0, sizeof(g));
 	g.op = OP_EXEC;
 	g.allow = 1;
@@ -312,10 +321,14 @@ START_TEST(test_approval_records)
 	g.argv[1] = "push";
 	g.argc = 2;
 	g.exe = "/usr/bin/git";
-	ck_assert_int_eq(audit_grant(a, 7, &g, "exec: commands starting with "
-	    "[\"git\", \"push\"]", "harness"), 0);
-	ck_assert_int_eq(audit_approval_error(a, "harness", "not JSON", bad,
-	    sizeof(bad) - 1), 0);
+	ck_assert_int_eq(audit_grant(a, 7, &g,
+			     "exec: commands starting with "
+			     "[\"git\", \"push\"]",
+			     "harness"),
+	    0);
+	ck_assert_int_eq(audit_approval_error(
+			     a, "harness", "not JSON", bad, sizeof(bad) - 1),
+	    0);
 	ck_assert_int_eq(audit_end(a, 0, 0), 0);
 	ck_assert_int_eq(audit_close(a), 0);
 	ck_assert_ptr_nonnull(f = fopen(path, "r"));
@@ -323,7 +336,8 @@ START_TEST(test_approval_records)
 		ck_assert_ptr_nonnull(o = json_loads(line, 0, NULL));
 		switch (n++) {
 		case 0:
-			ck_assert_str_eq(line, "{\"type\":\"event\","
+			ck_assert_str_eq(line,
+			    "{\"type\":\"event\","
 			    "\"ts\":\"2023-11-14T22:13:20.123456Z\",\"pid\":0,"
 			    "\"ppid\":0,\"op\":\"write\",\"path\":"
 			    "\"/etc/hosts\",\"verdict\":\"allow\",\"rule\":"
@@ -333,37 +347,49 @@ START_TEST(test_approval_records)
 			    "\"approval_id\":7}\n");
 			break;
 		case 1:
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "verdict")), "deny");
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "errno")), 13);
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "decided_by")), "timeout");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "verdict")),
+			    "deny");
+			ck_assert_int_eq(
+			    json_integer_value(json_object_get(o, "errno")),
+			    13);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "decided_by")),
+			    "timeout");
 			break;
 		case 2:
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "type")), "grant");
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "decision")), "allow_session");
-			ck_assert_str_eq(json_string_value(json_array_get(
-			    json_object_get(o, "argv_prefix"), 1)), "push");
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "exe")), "/usr/bin/git");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "type")),
+			    "grant");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "decision")),
+			    "allow_session");
+			ck_assert_str_eq(
+			    json_string_value(json_array_get(
+				json_object_get(o, "argv_prefix"), 1)),
+			    "push");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "exe")),
+			    "/usr/bin/git");
 			break;
 		case 3:
 			/* any bytes of the line: kept exactly in base64 */
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "type")), "approval_error");
-			ck_assert_str_eq(json_string_value(json_object_get(o,
-			    "line_b64")), "eyJpZCI6Mf8AeH0=");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "type")),
+			    "approval_error");
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(o, "line_b64")),
+			    "eyJpZCI6Mf8AeH0=");
 			break;
 		case 4:
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "asked")), 2);
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "grants")), 1);
-			ck_assert_int_eq(json_integer_value(json_object_get(o,
-			    "approval_errors")), 1);
+			ck_assert_int_eq(
+			    json_integer_value(json_object_get(o, "asked")), 2);
+			ck_assert_int_eq(
+			    json_integer_value(json_object_get(o, "grants")),
+			    1);
+			ck_assert_int_eq(json_integer_value(json_object_get(
+					     o, "approval_errors")),
+			    1);
 			break;
 		}
 		json_decref(o);
@@ -389,8 +415,8 @@ START_TEST(test_write_failure)
 	ck_assert_int_eq(audit_close(a), -1);
 	ck_assert_int_eq(audit_open(&a, "fd:-1", err, sizeof(err)), -1);
 	ck_assert_int_eq(audit_open(&a, "fd:x", err, sizeof(err)), -1);
-	ck_assert_int_eq(audit_open(&a, "/nonexistent/dir/log", err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(
+	    audit_open(&a, "/nonexistent/dir/log", err, sizeof(err)), -1);
 }
 END_TEST
 

@@ -109,94 +109,98 @@ struct good_case {
 };
 
 static const struct good_case good_cases[] = {
-    {"sandbox_mode = \"read-only\"", SCALAR, CFG_SANDBOX_MODE,
-	SANDBOX_READ_ONLY, 1, 1, 0, {{0}}},
-    {"sandbox_mode = \"workspace-write\"", SCALAR, CFG_SANDBOX_MODE,
-	SANDBOX_WORKSPACE_WRITE, 1, 1, 0, {{0}}},
-    {"\n  sandbox_mode = \"danger-full-access\"", SCALAR, CFG_SANDBOX_MODE,
-	SANDBOX_DANGER_FULL_ACCESS, 2, 3, 0, {{0}}},
-    {"approval_policy = \"untrusted\"", SCALAR, CFG_APPROVAL_POLICY,
-	APPROVAL_UNTRUSTED, 1, 1, 0, {{0}}},
-    {"approval_policy = \"on-request\"", SCALAR, CFG_APPROVAL_POLICY,
-	APPROVAL_ON_REQUEST, 1, 1, 0, {{0}}},
-    {"approval_policy = \"on-failure\"", SCALAR, CFG_APPROVAL_POLICY,
-	APPROVAL_ON_FAILURE, 1, 1, 0, {{0}}},
-    {"approval_policy = 'never'", SCALAR, CFG_APPROVAL_POLICY, APPROVAL_NEVER,
-	1, 1, 0, {{0}}},
-    {"approval_timeout = 1", SCALAR, CFG_APPROVAL_TIMEOUT, 1, 1, 1, 0, {{0}}},
-    {"\napproval_timeout = 2147483", SCALAR, CFG_APPROVAL_TIMEOUT, 2147483,
-	2, 1, 0, {{0}}},
-    {"[sandbox_workspace_write]\nnetwork_access = true", SCALAR,
-	CFG_NETWORK_ACCESS, 1, 2, 1, 0, {{0}}},
-    {"[sandbox_workspace_write]\nexclude_tmpdir_env_var = true", SCALAR,
-	CFG_EXCLUDE_TMPDIR_ENV_VAR, 1, 2, 1, 0, {{0}}},
-    {"[sandbox_workspace_write]\nexclude_slash_tmp = true", SCALAR,
-	CFG_EXCLUDE_SLASH_TMP, 1, 2, 1, 0, {{0}}},
-    {"sandbox_workspace_write.network_access = true", SCALAR,
-	CFG_NETWORK_ACCESS, 1, 1, 25, 0, {{0}}},
-    {"sandbox_workspace_write = { exclude_slash_tmp = true }", SCALAR,
-	CFG_EXCLUDE_SLASH_TMP, 1, 1, 29, 0, {{0}}},
-    {"[features.network_proxy]\nenabled = true", SCALAR, CFG_PROXY_ENABLED, 1,
-	2, 1, 0, {{0}}},
-    {"features.network_proxy = true", SCALAR, CFG_PROXY_ENABLED, 1, 1, 10, 0,
-	{{0}}},
-    {"[features]\nnetwork_proxy = true", SCALAR, CFG_PROXY_ENABLED, 1, 2, 1, 0,
-	{{0}}},
-    {"features = { network_proxy = { enabled = true } }", SCALAR,
-	CFG_PROXY_ENABLED, 1, 1, 32, 0, {{0}}},
-    {"[features.network_proxy]\nallow_local_binding = true", SCALAR,
-	CFG_ALLOW_LOCAL_BINDING, 1, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\nenable_socks5 = false", SCALAR,
-	CFG_ENABLE_SOCKS5, 0, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\nenable_socks5_udp = false", SCALAR,
-	CFG_ENABLE_SOCKS5_UDP, 0, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\nallow_upstream_proxy = false", SCALAR,
-	CFG_ALLOW_UPSTREAM_PROXY, 0, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\n"
-     "dangerously_allow_non_loopback_proxy = true",
-	SCALAR, CFG_NON_LOOPBACK_PROXY, 1, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\n"
-     "dangerously_allow_all_unix_sockets = true",
-	SCALAR, CFG_ALL_UNIX_SOCKETS, 1, 2, 1, 0, {{0}}},
+	{ "sandbox_mode = \"read-only\"", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_READ_ONLY, 1, 1, 0, { { 0 } } },
+	{ "sandbox_mode = \"workspace-write\"", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_WORKSPACE_WRITE, 1, 1, 0, { { 0 } } },
+	{ "\n  sandbox_mode = \"danger-full-access\"", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_DANGER_FULL_ACCESS, 2, 3, 0, { { 0 } } },
+	{ "approval_policy = \"untrusted\"", SCALAR, CFG_APPROVAL_POLICY,
+	    APPROVAL_UNTRUSTED, 1, 1, 0, { { 0 } } },
+	{ "approval_policy = \"on-request\"", SCALAR, CFG_APPROVAL_POLICY,
+	    APPROVAL_ON_REQUEST, 1, 1, 0, { { 0 } } },
+	{ "approval_policy = \"on-failure\"", SCALAR, CFG_APPROVAL_POLICY,
+	    APPROVAL_ON_FAILURE, 1, 1, 0, { { 0 } } },
+	{ "approval_policy = 'never'", SCALAR, CFG_APPROVAL_POLICY,
+	    APPROVAL_NEVER, 1, 1, 0, { { 0 } } },
+	{ "approval_timeout = 1", SCALAR, CFG_APPROVAL_TIMEOUT, 1, 1, 1, 0,
+	    { { 0 } } },
+	{ "\napproval_timeout = 2147483", SCALAR, CFG_APPROVAL_TIMEOUT, 2147483,
+	    2, 1, 0, { { 0 } } },
+	{ "[sandbox_workspace_write]\nnetwork_access = true", SCALAR,
+	    CFG_NETWORK_ACCESS, 1, 2, 1, 0, { { 0 } } },
+	{ "[sandbox_workspace_write]\nexclude_tmpdir_env_var = true", SCALAR,
+	    CFG_EXCLUDE_TMPDIR_ENV_VAR, 1, 2, 1, 0, { { 0 } } },
+	{ "[sandbox_workspace_write]\nexclude_slash_tmp = true", SCALAR,
+	    CFG_EXCLUDE_SLASH_TMP, 1, 2, 1, 0, { { 0 } } },
+	{ "sandbox_workspace_write.network_access = true", SCALAR,
+	    CFG_NETWORK_ACCESS, 1, 1, 25, 0, { { 0 } } },
+	{ "sandbox_workspace_write = { exclude_slash_tmp = true }", SCALAR,
+	    CFG_EXCLUDE_SLASH_TMP, 1, 1, 29, 0, { { 0 } } },
+	{ "[features.network_proxy]\nenabled = true", SCALAR, CFG_PROXY_ENABLED,
+	    1, 2, 1, 0, { { 0 } } },
+	{ "features.network_proxy = true", SCALAR, CFG_PROXY_ENABLED, 1, 1, 10,
+	    0, { { 0 } } },
+	{ "[features]\nnetwork_proxy = true", SCALAR, CFG_PROXY_ENABLED, 1, 2,
+	    1, 0, { { 0 } } },
+	{ "features = { network_proxy = { enabled = true } }", SCALAR,
+	    CFG_PROXY_ENABLED, 1, 1, 32, 0, { { 0 } } },
+	{ "[features.network_proxy]\nallow_local_binding = true", SCALAR,
+	    CFG_ALLOW_LOCAL_BINDING, 1, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\nenable_socks5 = false", SCALAR,
+	    CFG_ENABLE_SOCKS5, 0, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\nenable_socks5_udp = false", SCALAR,
+	    CFG_ENABLE_SOCKS5_UDP, 0, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\nallow_upstream_proxy = false", SCALAR,
+	    CFG_ALLOW_UPSTREAM_PROXY, 0, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\n"
+	  "dangerously_allow_non_loopback_proxy = true",
+	    SCALAR, CFG_NON_LOOPBACK_PROXY, 1, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\n"
+	  "dangerously_allow_all_unix_sockets = true",
+	    SCALAR, CFG_ALL_UNIX_SOCKETS, 1, 2, 1, 0, { { 0 } } },
 
-    {"[sandbox_workspace_write]\n"
-     "writable_roots = [\"/a\", \"~/b\", \"~\"]",
-	LIST, CFG_WRITABLE_ROOTS, 0, 2, 1, 3,
-	{{"/a", 0, 2, 1}, {HOME "/b", 0, 2, 1}, {HOME, 0, 2, 1}}},
-    {"[sandbox_workspace_write]\nwritable_roots = []", LIST, CFG_WRITABLE_ROOTS,
-	0, 2, 1, 0, {{0}}},
-    {"[features.network_proxy]\n"
-     "domains = { \"api.openai.com\" = \"allow\", "
-     "\"*.example.com\" = \"deny\" }",
-	LIST, CFG_DOMAINS, 0, 0, 0, 2,
-	{{"api.openai.com", DOMAIN_ALLOW, 2, 13},
-	    {"*.example.com", DOMAIN_DENY, 2, 41}}},
-    {"[features.network_proxy.domains]\n"
-     "  \"**.x.org\" = \"allow\"\n\"*\" = \"allow\"\n"
-     "'127.0.0.1' = \"allow\"\n\t\"LocalHost.\" = \"allow\"\n"
-     "\"x.com\" = 'deny'\n\"[::1]\" = \"allow\"",
-	LIST, CFG_DOMAINS, 0, 0, 0, 6,
-	{{"**.x.org", DOMAIN_ALLOW, 2, 3}, {"*", DOMAIN_ALLOW, 3, 1},
-	    {"127.0.0.1", DOMAIN_ALLOW, 4, 1},
-	    {"LocalHost.", DOMAIN_ALLOW, 5, 2}, {"x.com", DOMAIN_DENY, 6, 1},
-	    {"[::1]", DOMAIN_ALLOW, 7, 1}}},
-    {"[features.network_proxy.unix_sockets]\n"
-     "\"/run/x.sock\" = \"allow\"\n\"@abstract\" = \"allow\"\n"
-     "\"~/s\" = \"allow\"",
-	LIST, CFG_UNIX_SOCKETS, 0, 0, 0, 3,
-	{{"/run/x.sock", 0, 2, 1}, {"@abstract", 0, 3, 1},
-	    {HOME "/s", 0, 4, 1}}},
-    {"[agentwrap.filesystem]\n"
-     "paths = { \"/etc/secret\" = \"deny\", \"~/proj\" = \"write\", "
-     "\"/opt\" = \"read\", \"/srv\" = \"ask\" }",
-	LIST, CFG_FS_PATHS, 0, 0, 0, 17,
-	{{"/etc/secret", ACCESS_DENY, 2, 11}, {"~/proj", ACCESS_WRITE, 2, 35},
-	    {"/opt", ACCESS_READ, 2, 55}, {"/srv", ACCESS_ASK, 2, 72},
-	    {"~/.ssh", ACCESS_ASK, 0, 0}}},
-    {"[agentwrap.filesystem]\nprotected = [\".git\", \".hg\"]", LIST,
-	CFG_PROTECTED, 0, 2, 1, 2, {{".git", 0, 2, 1}, {".hg", 0, 2, 1}}},
-    {"agentwrap.filesystem.protected = []", LIST, CFG_PROTECTED, 0, 1, 22, 0,
-	{{0}}},
+	{ "[sandbox_workspace_write]\n"
+	  "writable_roots = [\"/a\", \"~/b\", \"~\"]",
+	    LIST, CFG_WRITABLE_ROOTS, 0, 2, 1, 3,
+	    { { "/a", 0, 2, 1 }, { HOME "/b", 0, 2, 1 }, { HOME, 0, 2, 1 } } },
+	{ "[sandbox_workspace_write]\nwritable_roots = []", LIST,
+	    CFG_WRITABLE_ROOTS, 0, 2, 1, 0, { { 0 } } },
+	{ "[features.network_proxy]\n"
+	  "domains = { \"api.openai.com\" = \"allow\", "
+	  "\"*.example.com\" = \"deny\" }",
+	    LIST, CFG_DOMAINS, 0, 0, 0, 2,
+	    { { "api.openai.com", DOMAIN_ALLOW, 2, 13 },
+		{ "*.example.com", DOMAIN_DENY, 2, 41 } } },
+	{ "[features.network_proxy.domains]\n"
+	  "  \"**.x.org\" = \"allow\"\n\"*\" = \"allow\"\n"
+	  "'127.0.0.1' = \"allow\"\n\t\"LocalHost.\" = \"allow\"\n"
+	  "\"x.com\" = 'deny'\n\"[::1]\" = \"allow\"",
+	    LIST, CFG_DOMAINS, 0, 0, 0, 6,
+	    { { "**.x.org", DOMAIN_ALLOW, 2, 3 }, { "*", DOMAIN_ALLOW, 3, 1 },
+		{ "127.0.0.1", DOMAIN_ALLOW, 4, 1 },
+		{ "LocalHost.", DOMAIN_ALLOW, 5, 2 },
+		{ "x.com", DOMAIN_DENY, 6, 1 },
+		{ "[::1]", DOMAIN_ALLOW, 7, 1 } } },
+	{ "[features.network_proxy.unix_sockets]\n"
+	  "\"/run/x.sock\" = \"allow\"\n\"@abstract\" = \"allow\"\n"
+	  "\"~/s\" = \"allow\"",
+	    LIST, CFG_UNIX_SOCKETS, 0, 0, 0, 3,
+	    { { "/run/x.sock", 0, 2, 1 }, { "@abstract", 0, 3, 1 },
+		{ HOME "/s", 0, 4, 1 } } },
+	{ "[agentwrap.filesystem]\n"
+	  "paths = { \"/etc/secret\" = \"deny\", \"~/proj\" = \"write\", "
+	  "\"/opt\" = \"read\", \"/srv\" = \"ask\" }",
+	    LIST, CFG_FS_PATHS, 0, 0, 0, 17,
+	    { { "/etc/secret", ACCESS_DENY, 2, 11 },
+		{ "~/proj", ACCESS_WRITE, 2, 35 },
+		{ "/opt", ACCESS_READ, 2, 55 }, { "/srv", ACCESS_ASK, 2, 72 },
+		{ "~/.ssh", ACCESS_ASK, 0, 0 } } },
+	{ "[agentwrap.filesystem]\nprotected = [\".git\", \".hg\"]", LIST,
+	    CFG_PROTECTED, 0, 2, 1, 2,
+	    { { ".git", 0, 2, 1 }, { ".hg", 0, 2, 1 } } },
+	{ "agentwrap.filesystem.protected = []", LIST, CFG_PROTECTED, 0, 1, 22,
+	    0, { { 0 } } },
 };
 
 START_TEST(test_good)
@@ -284,11 +288,11 @@ END_TEST
 /* The defaults the issue names. */
 START_TEST(test_defaults)
 {
-	static const char *const ask[] = {"~/.ssh", "~/.aws", "~/.gnupg",
-	    "~/.netrc", "~/.git-credentials", "~/.config/gh",
-	    "~/.docker/config.json", "~/.kube"};
-	static const char *const prot[] = {
-	    ".git", ".codex", ".agents", ".agentwrap"};
+	static const char *const ask[] = { "~/.ssh", "~/.aws", "~/.gnupg",
+		"~/.netrc", "~/.git-credentials", "~/.config/gh",
+		"~/.docker/config.json", "~/.kube" };
+	static const char *const prot[] = { ".git", ".codex", ".agents",
+		".agentwrap" };
 	const struct cfg_entry *e;
 	size_t i;
 
@@ -366,229 +370,234 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    /* wrong types, one per key */
-    {"sandbox_mode = 1", 1, 16, "sandbox_mode", "expected a string", NULL},
-    {"sandbox_mode = [\"read-only\"]", 1, 16, "sandbox_mode", "got array",
-	NULL},
-    {"approval_policy = true", 1, 19, "approval_policy", "expected a string",
-	NULL},
-    {"approval_timeout = \"300\"", 1, 20, "approval_timeout",
-	"expected an integer number of seconds, got string", NULL},
-    {"approval_timeout = 1.5", 1, 20, "approval_timeout",
-	"expected an integer number of seconds, got float", NULL},
-    {"approval_timeout = 0", 1, 20, "approval_timeout", "out of range",
-	NULL},
-    {"approval_timeout = -5", 1, 20, "approval_timeout", "out of range",
-	NULL},
-    {"approval_timeout = 2147484", 1, 20, "approval_timeout", "out of range",
-	NULL},
-    {"approval_timeot = 5", 1, 1, "approval_timeot", "unknown key",
-	"approval_timeout"},
-    {"sandbox_workspace_write = \"x\"", 1, 27, "sandbox_workspace_write",
-	"expected a table", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = \"/a\"", 2, 18,
-	"writable_roots", "expected an array", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = [\"/a\", 1]", 2, 25,
-	"writable_roots", "expected a string", NULL},
-    {"[sandbox_workspace_write]\nnetwork_access = \"true\"", 2, 18,
-	"network_access", "expected a boolean", NULL},
-    {"[sandbox_workspace_write]\nexclude_tmpdir_env_var = 1", 2, 26,
-	"exclude_tmpdir_env_var", "expected a boolean", NULL},
-    {"[sandbox_workspace_write]\nexclude_slash_tmp = 0.5", 2, 21,
-	"exclude_slash_tmp", "expected a boolean", NULL},
-    {"features = 1", 1, 12, "features", "expected a table", NULL},
-    {"features.network_proxy = \"on\"", 1, 26, "network_proxy", "got string",
-	NULL},
-    {"[features.network_proxy]\nenabled = \"yes\"", 2, 11, "enabled",
-	"expected a boolean", NULL},
-    {"[features.network_proxy]\nallow_local_binding = 1", 2, 23,
-	"allow_local_binding", "expected a boolean", NULL},
-    {"[features.network_proxy]\nenable_socks5 = []", 2, 17, "enable_socks5",
-	"expected a boolean", NULL},
-    {"[features.network_proxy]\nenable_socks5_udp = {}", 2, 21,
-	"enable_socks5_udp", "expected a boolean", NULL},
-    {"[features.network_proxy]\nallow_upstream_proxy = \"no\"", 2, 24,
-	"allow_upstream_proxy", "expected a boolean", NULL},
-    {"[features.network_proxy]\n"
-     "dangerously_allow_non_loopback_proxy = 1979-05-27",
-	2, 40, "dangerously_allow_non_loopback_proxy", "expected a boolean",
-	NULL},
-    {"[features.network_proxy]\n"
-     "dangerously_allow_all_unix_sockets = 1.0",
-	2, 38, "dangerously_allow_all_unix_sockets", "expected a boolean",
-	NULL},
-    {"[features.network_proxy]\ndomains = [\"a.com\"]", 2, 11, "domains",
-	"expected a table", NULL},
-    {"[features.network_proxy]\ndomains = { \"a.com\" = true }", 2, 23,
-	"domains", "'a.com'", NULL},
-    {"[features.network_proxy]\nunix_sockets = \"/s\"", 2, 16, "unix_sockets",
-	"expected a table", NULL},
-    {"agentwrap = []", 1, 13, "agentwrap", "expected a table", NULL},
-    {"[agentwrap]\nfilesystem = 1", 2, 14, "filesystem", "expected a table",
-	NULL},
-    {"[agentwrap]\nexec = \"x\"", 2, 8, "exec", "expected a table", NULL},
-    {"[agentwrap.filesystem]\npaths = [\"/x\"]", 2, 9, "paths",
-	"expected a table", NULL},
-    {"[agentwrap.filesystem]\nprotected = \".git\"", 2, 13, "protected",
-	"expected an array", NULL},
-    {"[agentwrap.filesystem]\nprotected = [\".git\", 2]", 2, 22, "protected",
-	"expected a string", NULL},
-    {"[agentwrap.exec]\nrules = { pattern = [\"x\"] }", 2, 9, "rules",
-	"expected an array of tables", NULL},
-    {"[agentwrap.exec]\nrules = [\"ls\"]", 2, 10, "rules", "must be a table",
-	NULL},
-    {"[[agentwrap.exec.rules]]\npattern = \"ls\"", 2, 11, "rules",
-	"pattern must be a non-empty array", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = []", 2, 11, "rules",
-	"pattern must be a non-empty array", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [\"ls\", 1]", 2, 18, "rules",
-	"pattern words", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [\"\"]", 2, 12, "rules",
-	"pattern words", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [[\"a\", 1]]", 2, 18, "rules",
-	"pattern words", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [[]]", 2, 12, "rules",
-	"empty list of alternatives", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [\"ls\"]\njustification = 1", 3, 17,
-	"justification", "must be a string", NULL},
-    {"[[agentwrap.exec.rules]]\njustification = \"x\"", 1, 1, "rules",
-	"without a pattern", NULL},
+	/* wrong types, one per key */
+	{ "sandbox_mode = 1", 1, 16, "sandbox_mode", "expected a string",
+	    NULL },
+	{ "sandbox_mode = [\"read-only\"]", 1, 16, "sandbox_mode", "got array",
+	    NULL },
+	{ "approval_policy = true", 1, 19, "approval_policy",
+	    "expected a string", NULL },
+	{ "approval_timeout = \"300\"", 1, 20, "approval_timeout",
+	    "expected an integer number of seconds, got string", NULL },
+	{ "approval_timeout = 1.5", 1, 20, "approval_timeout",
+	    "expected an integer number of seconds, got float", NULL },
+	{ "approval_timeout = 0", 1, 20, "approval_timeout", "out of range",
+	    NULL },
+	{ "approval_timeout = -5", 1, 20, "approval_timeout", "out of range",
+	    NULL },
+	{ "approval_timeout = 2147484", 1, 20, "approval_timeout",
+	    "out of range", NULL },
+	{ "approval_timeot = 5", 1, 1, "approval_timeot", "unknown key",
+	    "approval_timeout" },
+	{ "sandbox_workspace_write = \"x\"", 1, 27, "sandbox_workspace_write",
+	    "expected a table", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = \"/a\"", 2, 18,
+	    "writable_roots", "expected an array", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"/a\", 1]", 2, 25,
+	    "writable_roots", "expected a string", NULL },
+	{ "[sandbox_workspace_write]\nnetwork_access = \"true\"", 2, 18,
+	    "network_access", "expected a boolean", NULL },
+	{ "[sandbox_workspace_write]\nexclude_tmpdir_env_var = 1", 2, 26,
+	    "exclude_tmpdir_env_var", "expected a boolean", NULL },
+	{ "[sandbox_workspace_write]\nexclude_slash_tmp = 0.5", 2, 21,
+	    "exclude_slash_tmp", "expected a boolean", NULL },
+	{ "features = 1", 1, 12, "features", "expected a table", NULL },
+	{ "features.network_proxy = \"on\"", 1, 26, "network_proxy",
+	    "got string", NULL },
+	{ "[features.network_proxy]\nenabled = \"yes\"", 2, 11, "enabled",
+	    "expected a boolean", NULL },
+	{ "[features.network_proxy]\nallow_local_binding = 1", 2, 23,
+	    "allow_local_binding", "expected a boolean", NULL },
+	{ "[features.network_proxy]\nenable_socks5 = []", 2, 17,
+	    "enable_socks5", "expected a boolean", NULL },
+	{ "[features.network_proxy]\nenable_socks5_udp = {}", 2, 21,
+	    "enable_socks5_udp", "expected a boolean", NULL },
+	{ "[features.network_proxy]\nallow_upstream_proxy = \"no\"", 2, 24,
+	    "allow_upstream_proxy", "expected a boolean", NULL },
+	{ "[features.network_proxy]\n"
+	  "dangerously_allow_non_loopback_proxy = 1979-05-27",
+	    2, 40, "dangerously_allow_non_loopback_proxy", "expected a boolean",
+	    NULL },
+	{ "[features.network_proxy]\n"
+	  "dangerously_allow_all_unix_sockets = 1.0",
+	    2, 38, "dangerously_allow_all_unix_sockets", "expected a boolean",
+	    NULL },
+	{ "[features.network_proxy]\ndomains = [\"a.com\"]", 2, 11, "domains",
+	    "expected a table", NULL },
+	{ "[features.network_proxy]\ndomains = { \"a.com\" = true }", 2, 23,
+	    "domains", "'a.com'", NULL },
+	{ "[features.network_proxy]\nunix_sockets = \"/s\"", 2, 16,
+	    "unix_sockets", "expected a table", NULL },
+	{ "agentwrap = []", 1, 13, "agentwrap", "expected a table", NULL },
+	{ "[agentwrap]\nfilesystem = 1", 2, 14, "filesystem",
+	    "expected a table", NULL },
+	{ "[agentwrap]\nexec = \"x\"", 2, 8, "exec", "expected a table", NULL },
+	{ "[agentwrap.filesystem]\npaths = [\"/x\"]", 2, 9, "paths",
+	    "expected a table", NULL },
+	{ "[agentwrap.filesystem]\nprotected = \".git\"", 2, 13, "protected",
+	    "expected an array", NULL },
+	{ "[agentwrap.filesystem]\nprotected = [\".git\", 2]", 2, 22,
+	    "protected", "expected a string", NULL },
+	{ "[agentwrap.exec]\nrules = { pattern = [\"x\"] }", 2, 9, "rules",
+	    "expected an array of tables", NULL },
+	{ "[agentwrap.exec]\nrules = [\"ls\"]", 2, 10, "rules",
+	    "must be a table", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = \"ls\"", 2, 11, "rules",
+	    "pattern must be a non-empty array", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = []", 2, 11, "rules",
+	    "pattern must be a non-empty array", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"ls\", 1]", 2, 18, "rules",
+	    "pattern words", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"\"]", 2, 12, "rules",
+	    "pattern words", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [[\"a\", 1]]", 2, 18, "rules",
+	    "pattern words", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [[]]", 2, 12, "rules",
+	    "empty list of alternatives", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"ls\"]\njustification = 1", 3,
+	    17, "justification", "must be a string", NULL },
+	{ "[[agentwrap.exec.rules]]\njustification = \"x\"", 1, 1, "rules",
+	    "without a pattern", NULL },
 
-    /* bad enum values */
-    {"sandbox_mode = \"readonly\"", 1, 16, "sandbox_mode",
-	"bad value 'readonly'", NULL},
-    {"sandbox_mode = \"Read-Only\"", 1, 16, "sandbox_mode",
-	"read-only, workspace-write, danger-full-access", NULL},
-    {"approval_policy = \"always\"", 1, 19, "approval_policy",
-	"untrusted, on-request, on-failure, never", NULL},
-    {"sandbox_mode = \"read-only\\u0000\"", 1, 16, "sandbox_mode",
-	"embedded NUL", NULL},
-    {"approval_policy = \"\"", 1, 19, "approval_policy", "bad value", NULL},
-    {"[features.network_proxy]\ndomains = { \"a.com\" = \"allowed\" }", 2, 23,
-	"domains", "allow, deny", NULL},
-    {"[features.network_proxy]\nunix_sockets = { \"/s\" = \"deny\" }", 2, 25,
-	"unix_sockets", "'/s'", NULL},
-    {"[agentwrap.filesystem]\npaths = { \"/x\" = \"rw\" }", 2, 18, "paths",
-	"write, read, ask, deny", NULL},
-    {"[[agentwrap.exec.rules]]\npattern = [\"rm\"]\ndecision = \"deny\"", 3, 12,
-	"decision", "allow, prompt, forbidden", NULL},
+	/* bad enum values */
+	{ "sandbox_mode = \"readonly\"", 1, 16, "sandbox_mode",
+	    "bad value 'readonly'", NULL },
+	{ "sandbox_mode = \"Read-Only\"", 1, 16, "sandbox_mode",
+	    "read-only, workspace-write, danger-full-access", NULL },
+	{ "approval_policy = \"always\"", 1, 19, "approval_policy",
+	    "untrusted, on-request, on-failure, never", NULL },
+	{ "sandbox_mode = \"read-only\\u0000\"", 1, 16, "sandbox_mode",
+	    "embedded NUL", NULL },
+	{ "approval_policy = \"\"", 1, 19, "approval_policy", "bad value",
+	    NULL },
+	{ "[features.network_proxy]\ndomains = { \"a.com\" = \"allowed\" }", 2,
+	    23, "domains", "allow, deny", NULL },
+	{ "[features.network_proxy]\nunix_sockets = { \"/s\" = \"deny\" }", 2,
+	    25, "unix_sockets", "'/s'", NULL },
+	{ "[agentwrap.filesystem]\npaths = { \"/x\" = \"rw\" }", 2, 18, "paths",
+	    "write, read, ask, deny", NULL },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"rm\"]\ndecision = \"deny\"",
+	    3, 12, "decision", "allow, prompt, forbidden", NULL },
 
-    /* unknown keys in the tables agentwrap enforces */
-    {"sandbox_mod = \"read-only\"", 1, 1, "sandbox_mod", "the top level",
-	"sandbox_mode"},
-    {"\n\n   aproval_policy = \"never\"", 3, 4, "aproval_policy", "unknown key",
-	"approval_policy"},
-    {"[sandbox_workspace_writ]\nnetwork_access = true", 1, 2,
-	"sandbox_workspace_writ", "unknown key", "sandbox_workspace_write"},
-    {"[sandbox_workspace_write]\nnetwrok_access = true", 2, 1, "netwrok_access",
-	"in [sandbox_workspace_write]", "network_access"},
-    {"[sandbox_workspace_write]\nwritable_root = [\"/a\"]", 2, 1,
-	"writable_root", "unknown key", "writable_roots"},
-    {"[sandbox_workspace_write]\nexclude_slash_temp = true", 2, 1,
-	"exclude_slash_temp", "unknown key", "exclude_slash_tmp"},
-    {"[sandbox_workspace_write]\nmode = \"x\"", 2, 1, "mode",
-	"unknown key 'mode' in [sandbox_workspace_write]", NULL},
-    {"sandbox_workspace_write.netwrok_access = true", 1, 25, "netwrok_access",
-	"unknown key", "network_access"},
-    {"[features.network_proxy]\nenable = true", 2, 1, "enable",
-	"in [features.network_proxy]", "enabled"},
-    {"[features.network_proxy]\ndomain = {}", 2, 1, "domain", "unknown key",
-	"domains"},
-    {"[features.network_proxy]\nallow_local_bindings = true", 2, 1,
-	"allow_local_bindings", "unknown key", "allow_local_binding"},
-    {"[features.network_proxy]\nunix_socket = {}", 2, 1, "unix_socket",
-	"unknown key", "unix_sockets"},
-    {"[features.network_proxy]\nenable_socks4 = true", 2, 1, "enable_socks4",
-	"unknown key", "enable_socks5"},
-    {"[features.network_proxy]\nport = 8080", 2, 1, "port",
-	"unknown key 'port' in [features.network_proxy]", NULL},
-    {"features.network_proxy = { enabled = true, domain = {} }", 1, 44,
-	"domain", "unknown key", "domains"},
-    {"[features]\nnetwork_prox = true", 2, 1, "network_prox", "in [features]",
-	"network_proxy"},
-    {"[features.network_prox]\nenabled = true", 1, 11, "network_prox",
-	"unknown key", "network_proxy"},
-    {"[agentwrap]\nfilesystm = {}", 2, 1, "filesystm", "in [agentwrap]",
-	"filesystem"},
-    {"[agentwrap]\nexecc = {}", 2, 1, "execc", "unknown key", "exec"},
-    {"[agentwrap]\nnetwork = {}", 2, 1, "network",
-	"unknown key 'network' in [agentwrap]", NULL},
-    {"[agentwrap.filesystems]\npaths = {}", 1, 12, "filesystems", "unknown key",
-	"filesystem"},
-    {"[agentwrap.filesystem]\npath = {}", 2, 1, "path",
-	"in [agentwrap.filesystem]", "paths"},
-    {"[agentwrap.filesystem]\nprotect = []", 2, 1, "protect", "unknown key",
-	"protected"},
-    {"[agentwrap.filesystem]\nmounts = []", 2, 1, "mounts",
-	"unknown key 'mounts' in [agentwrap.filesystem]", NULL},
-    {"[agentwrap.exec]\nrule = []", 2, 1, "rule", "in [agentwrap.exec]",
-	"rules"},
-    {"[agentwrap.exec]\ndefault = \"allow\"", 2, 1, "default",
-	"unknown key 'default' in [agentwrap.exec]", NULL},
-    {"[[agentwrap.exec.rules]]\npatern = [\"ls\"]", 2, 1, "patern",
-	"agentwrap.exec.rules", "pattern"},
-    {"[[agentwrap.exec.rules]]\npattern = [\"ls\"]\ndecison = \"allow\"", 3, 1,
-	"decison", "unknown key", "decision"},
-    {"[[agentwrap.exec.rules]]\npattern = [\"ls\"]\n"
-     "justificaton = \"x\"",
-	3, 1, "justificaton", "unknown key", "justification"},
-    {"[[agentwrap.exec.rules]]\npattern = [\"ls\"]\nmatch = \"x\"", 3, 1,
-	"match", "unknown key 'match'", NULL},
-    {"agentwrap.exec.rules = [{ pattern = [\"ls\"], decisions = "
-     "\"allow\" }]",
-	1, 45, "decisions", "unknown key", "decision"},
+	/* unknown keys in the tables agentwrap enforces */
+	{ "sandbox_mod = \"read-only\"", 1, 1, "sandbox_mod", "the top level",
+	    "sandbox_mode" },
+	{ "\n\n   aproval_policy = \"never\"", 3, 4, "aproval_policy",
+	    "unknown key", "approval_policy" },
+	{ "[sandbox_workspace_writ]\nnetwork_access = true", 1, 2,
+	    "sandbox_workspace_writ", "unknown key",
+	    "sandbox_workspace_write" },
+	{ "[sandbox_workspace_write]\nnetwrok_access = true", 2, 1,
+	    "netwrok_access", "in [sandbox_workspace_write]",
+	    "network_access" },
+	{ "[sandbox_workspace_write]\nwritable_root = [\"/a\"]", 2, 1,
+	    "writable_root", "unknown key", "writable_roots" },
+	{ "[sandbox_workspace_write]\nexclude_slash_temp = true", 2, 1,
+	    "exclude_slash_temp", "unknown key", "exclude_slash_tmp" },
+	{ "[sandbox_workspace_write]\nmode = \"x\"", 2, 1, "mode",
+	    "unknown key 'mode' in [sandbox_workspace_write]", NULL },
+	{ "sandbox_workspace_write.netwrok_access = true", 1, 25,
+	    "netwrok_access", "unknown key", "network_access" },
+	{ "[features.network_proxy]\nenable = true", 2, 1, "enable",
+	    "in [features.network_proxy]", "enabled" },
+	{ "[features.network_proxy]\ndomain = {}", 2, 1, "domain",
+	    "unknown key", "domains" },
+	{ "[features.network_proxy]\nallow_local_bindings = true", 2, 1,
+	    "allow_local_bindings", "unknown key", "allow_local_binding" },
+	{ "[features.network_proxy]\nunix_socket = {}", 2, 1, "unix_socket",
+	    "unknown key", "unix_sockets" },
+	{ "[features.network_proxy]\nenable_socks4 = true", 2, 1,
+	    "enable_socks4", "unknown key", "enable_socks5" },
+	{ "[features.network_proxy]\nport = 8080", 2, 1, "port",
+	    "unknown key 'port' in [features.network_proxy]", NULL },
+	{ "features.network_proxy = { enabled = true, domain = {} }", 1, 44,
+	    "domain", "unknown key", "domains" },
+	{ "[features]\nnetwork_prox = true", 2, 1, "network_prox",
+	    "in [features]", "network_proxy" },
+	{ "[features.network_prox]\nenabled = true", 1, 11, "network_prox",
+	    "unknown key", "network_proxy" },
+	{ "[agentwrap]\nfilesystm = {}", 2, 1, "filesystm", "in [agentwrap]",
+	    "filesystem" },
+	{ "[agentwrap]\nexecc = {}", 2, 1, "execc", "unknown key", "exec" },
+	{ "[agentwrap]\nnetwork = {}", 2, 1, "network",
+	    "unknown key 'network' in [agentwrap]", NULL },
+	{ "[agentwrap.filesystems]\npaths = {}", 1, 12, "filesystems",
+	    "unknown key", "filesystem" },
+	{ "[agentwrap.filesystem]\npath = {}", 2, 1, "path",
+	    "in [agentwrap.filesystem]", "paths" },
+	{ "[agentwrap.filesystem]\nprotect = []", 2, 1, "protect",
+	    "unknown key", "protected" },
+	{ "[agentwrap.filesystem]\nmounts = []", 2, 1, "mounts",
+	    "unknown key 'mounts' in [agentwrap.filesystem]", NULL },
+	{ "[agentwrap.exec]\nrule = []", 2, 1, "rule", "in [agentwrap.exec]",
+	    "rules" },
+	{ "[agentwrap.exec]\ndefault = \"allow\"", 2, 1, "default",
+	    "unknown key 'default' in [agentwrap.exec]", NULL },
+	{ "[[agentwrap.exec.rules]]\npatern = [\"ls\"]", 2, 1, "patern",
+	    "agentwrap.exec.rules", "pattern" },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"ls\"]\ndecison = \"allow\"",
+	    3, 1, "decison", "unknown key", "decision" },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"ls\"]\n"
+	  "justificaton = \"x\"",
+	    3, 1, "justificaton", "unknown key", "justification" },
+	{ "[[agentwrap.exec.rules]]\npattern = [\"ls\"]\nmatch = \"x\"", 3, 1,
+	    "match", "unknown key 'match'", NULL },
+	{ "agentwrap.exec.rules = [{ pattern = [\"ls\"], decisions = "
+	  "\"allow\" }]",
+	    1, 45, "decisions", "unknown key", "decision" },
 
-    /* a global '*' deny */
-    {"[features.network_proxy]\ndomains = { \"*\" = \"deny\" }", 2, 13,
-	"domains", "global '*' deny", NULL},
-    {"[features.network_proxy]\n"
-     "domains = { \"a.com\" = \"allow\", \"*\" = \"deny\" }",
-	2, 32, "domains", "global '*' deny", NULL},
+	/* a global '*' deny */
+	{ "[features.network_proxy]\ndomains = { \"*\" = \"deny\" }", 2, 13,
+	    "domains", "global '*' deny", NULL },
+	{ "[features.network_proxy]\n"
+	  "domains = { \"a.com\" = \"allow\", \"*\" = \"deny\" }",
+	    2, 32, "domains", "global '*' deny", NULL },
 
-    /* paths that must be absolute, names that must be names */
-    {"[sandbox_workspace_write]\nwritable_roots = [\"rel/dir\"]", 2, 19,
-	"writable_roots", "relative path 'rel/dir'", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = [\"/ok\", \"./x\"]", 2, 26,
-	"writable_roots", "relative path './x'", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = [\"~user/x\"]", 2, 19,
-	"writable_roots", "relative path", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = [\"\"]", 2, 19,
-	"writable_roots", "empty path", NULL},
-    {"[sandbox_workspace_write]\nwritable_roots = [\"/a\\u0000b\"]", 2, 19,
-	"writable_roots", "NUL", NULL},
-    {"[agentwrap.filesystem]\npaths = { \"secrets\" = \"deny\" }", 2, 11,
-	"paths", "relative path 'secrets'", NULL},
-    {"[agentwrap.filesystem]\npaths = { \"\" = \"deny\" }", 2, 11, "paths",
-	"empty", NULL},
-    {"[features.network_proxy]\nunix_sockets = { \"x.sock\" = "
-     "\"allow\" }",
-	2, 18, "unix_sockets", "relative path 'x.sock'", NULL},
-    {"[features.network_proxy]\nunix_sockets = { \"@\" = \"allow\" }", 2, 18,
-	"unix_sockets", "empty abstract", NULL},
-    {"[agentwrap.filesystem]\nprotected = [\"a/b\"]", 2, 14, "protected",
-	"not a file name", NULL},
-    {"[agentwrap.filesystem]\nprotected = [\"..\"]", 2, 14, "protected",
-	"not a file name", NULL},
-    {"[agentwrap.filesystem]\nprotected = [\".\"]", 2, 14, "protected",
-	"not a file name", NULL},
-    {"[agentwrap.filesystem]\nprotected = [\"\"]", 2, 14, "protected",
-	"not a file name", NULL},
+	/* paths that must be absolute, names that must be names */
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"rel/dir\"]", 2, 19,
+	    "writable_roots", "relative path 'rel/dir'", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"/ok\", \"./x\"]", 2,
+	    26, "writable_roots", "relative path './x'", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"~user/x\"]", 2, 19,
+	    "writable_roots", "relative path", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"\"]", 2, 19,
+	    "writable_roots", "empty path", NULL },
+	{ "[sandbox_workspace_write]\nwritable_roots = [\"/a\\u0000b\"]", 2, 19,
+	    "writable_roots", "NUL", NULL },
+	{ "[agentwrap.filesystem]\npaths = { \"secrets\" = \"deny\" }", 2, 11,
+	    "paths", "relative path 'secrets'", NULL },
+	{ "[agentwrap.filesystem]\npaths = { \"\" = \"deny\" }", 2, 11, "paths",
+	    "empty", NULL },
+	{ "[features.network_proxy]\nunix_sockets = { \"x.sock\" = "
+	  "\"allow\" }",
+	    2, 18, "unix_sockets", "relative path 'x.sock'", NULL },
+	{ "[features.network_proxy]\nunix_sockets = { \"@\" = \"allow\" }", 2,
+	    18, "unix_sockets", "empty abstract", NULL },
+	{ "[agentwrap.filesystem]\nprotected = [\"a/b\"]", 2, 14, "protected",
+	    "not a file name", NULL },
+	{ "[agentwrap.filesystem]\nprotected = [\"..\"]", 2, 14, "protected",
+	    "not a file name", NULL },
+	{ "[agentwrap.filesystem]\nprotected = [\".\"]", 2, 14, "protected",
+	    "not a file name", NULL },
+	{ "[agentwrap.filesystem]\nprotected = [\"\"]", 2, 14, "protected",
+	    "not a file name", NULL },
 
-    /* deeper in a document, with comments and other keys around */
-    {"# agentwrap config\nmodel = \"o3\"\n\n[sandbox_workspace_write]\n"
-     "network_access = true   # comment\n  writable_roots = [\n"
-     "    \"/ok\",\n    \"relative\",\n  ]\n",
-	8, 5, "writable_roots", "relative path 'relative'", NULL},
-    {"[mcp_servers.x]\ncommand = \"npx\"\n\n[features.network_proxy]\n"
-     "enabled = true\n\tdomains = { \"ok.com\" = \"allow\", "
-     "\"bad host.com\" = \"allow\" }",
-	6, 34, "domains", "malformed domain pattern 'bad host.com'", NULL},
+	/* deeper in a document, with comments and other keys around */
+	{ "# agentwrap config\nmodel = \"o3\"\n\n[sandbox_workspace_write]\n"
+	  "network_access = true   # comment\n  writable_roots = [\n"
+	  "    \"/ok\",\n    \"relative\",\n  ]\n",
+	    8, 5, "writable_roots", "relative path 'relative'", NULL },
+	{ "[mcp_servers.x]\ncommand = \"npx\"\n\n[features.network_proxy]\n"
+	  "enabled = true\n\tdomains = { \"ok.com\" = \"allow\", "
+	  "\"bad host.com\" = \"allow\" }",
+	    6, 34, "domains", "malformed domain pattern 'bad host.com'", NULL },
 
-    /* not TOML at all: the parser's position */
-    {"sandbox_mode = ", 1, 16, "", "", NULL},
-    {"sandbox_mode = \"read-only\"\nsandbox_mode = \"never\"", 2, 1, "", "",
-	NULL},
-    {"[sandbox_workspace_write\nnetwork_access = true", 1, 25, "", "", NULL},
+	/* not TOML at all: the parser's position */
+	{ "sandbox_mode = ", 1, 16, "", "", NULL },
+	{ "sandbox_mode = \"read-only\"\nsandbox_mode = \"never\"", 2, 1, "",
+	    "", NULL },
+	{ "[sandbox_workspace_write\nnetwork_access = true", 1, 25, "", "",
+	    NULL },
 };
 
 static void
@@ -650,25 +659,25 @@ END_TEST
 
 /* Malformed domain patterns, each in the same place. */
 static const char *const bad_domains[] = {
-    "**",
-    "*.",
-    "*.*",
-    "*example.com",
-    "a.*.com",
-    "***.x.com",
-    "https://a.com",
-    "a.com:443",
-    "a.com/path",
-    "a b.com",
-    "*.10.0.0.1",
-    "-a.com",
-    "a..com",
-    "exa$mple.com",
-    "1.2.3.4.5",
-    "\\u00fcber.de",
-    "a.com\\u0000",
-    ".",
-    "*.-a.com",
+	"**",
+	"*.",
+	"*.*",
+	"*example.com",
+	"a.*.com",
+	"***.x.com",
+	"https://a.com",
+	"a.com:443",
+	"a.com/path",
+	"a b.com",
+	"*.10.0.0.1",
+	"-a.com",
+	"a..com",
+	"exa$mple.com",
+	"1.2.3.4.5",
+	"\\u00fcber.de",
+	"a.com\\u0000",
+	".",
+	"*.-a.com",
 };
 
 START_TEST(test_bad_domain)
@@ -699,27 +708,27 @@ END_TEST
 
 /* Keys of other Codex features are ignored, whatever they hold. */
 static const char *const ignored_docs[] = {
-    "model = \"o3\"",
-    "model = \"o3\"\nmodel_provider = \"openai\"\n"
-    "model_reasoning_effort = \"high\"\nnotify = [\"notify-send\"]\n"
-    "hide_agent_reasoning = true\nproject_doc_max_bytes = 32768",
-    "[mcp_servers.x]\ncommand = \"npx\"\nargs = [\"-y\", \"srv\"]\n"
-    "env = { \"KEY\" = \"v\" }",
-    "[mcp_servers.docs]\nurl = \"https://example.com/mcp\"",
-    "[features]\nweb_search = true",
-    "[features]\nweb_search_request = true\nunified_exec = false\n"
-    "skills = true",
-    "[profiles.x]\nsandbox_mode = \"bogus\"\napproval_policy = 1\n"
-    "[profiles.x.sandbox_workspace_write]\nnetwrok_access = 1",
-    "profile = \"fast\"\n[profiles.fast]\nmodel = \"o4-mini\"",
-    "[tui]\nnotifications = true",
-    "[projects.\"/home/tester/p\"]\ntrust_level = \"trusted\"",
-    "[shell_environment_policy]\ninherit = \"core\"\n"
-    "exclude = [\"AWS_*\"]",
-    "[history]\npersistence = \"none\"",
-    "[model_providers.x]\nname = \"X\"\nbase_url = \"http://x\"",
-    "[features]\n[sandbox_workspace_write]\n[agentwrap]\n"
-    "[agentwrap.exec]\n",
+	"model = \"o3\"",
+	"model = \"o3\"\nmodel_provider = \"openai\"\n"
+	"model_reasoning_effort = \"high\"\nnotify = [\"notify-send\"]\n"
+	"hide_agent_reasoning = true\nproject_doc_max_bytes = 32768",
+	"[mcp_servers.x]\ncommand = \"npx\"\nargs = [\"-y\", \"srv\"]\n"
+	"env = { \"KEY\" = \"v\" }",
+	"[mcp_servers.docs]\nurl = \"https://example.com/mcp\"",
+	"[features]\nweb_search = true",
+	"[features]\nweb_search_request = true\nunified_exec = false\n"
+	"skills = true",
+	"[profiles.x]\nsandbox_mode = \"bogus\"\napproval_policy = 1\n"
+	"[profiles.x.sandbox_workspace_write]\nnetwrok_access = 1",
+	"profile = \"fast\"\n[profiles.fast]\nmodel = \"o4-mini\"",
+	"[tui]\nnotifications = true",
+	"[projects.\"/home/tester/p\"]\ntrust_level = \"trusted\"",
+	"[shell_environment_policy]\ninherit = \"core\"\n"
+	"exclude = [\"AWS_*\"]",
+	"[history]\npersistence = \"none\"",
+	"[model_providers.x]\nname = \"X\"\nbase_url = \"http://x\"",
+	"[features]\n[sandbox_workspace_write]\n[agentwrap]\n"
+	"[agentwrap.exec]\n",
 };
 
 START_TEST(test_ignored)
@@ -741,13 +750,13 @@ static const struct {
 	const char *a, *b;
 	int d;
 } dist_cases[] = {
-    {"", "", 0},
-    {"a", "", 1},
-    {"", "abc", 3},
-    {"sandbox_mod", "sandbox_mode", 1},
-    {"netwrok_access", "network_access", 2},
-    {"kitten", "sitting", 3},
-    {"abc", "abc", 0},
+	{ "", "", 0 },
+	{ "a", "", 1 },
+	{ "", "abc", 3 },
+	{ "sandbox_mod", "sandbox_mode", 1 },
+	{ "netwrok_access", "network_access", 2 },
+	{ "kitten", "sitting", 3 },
+	{ "abc", "abc", 0 },
 };
 
 START_TEST(test_edit_distance)
@@ -776,67 +785,69 @@ struct cli_good_case {
 };
 
 static const struct cli_good_case cli_good[] = {
-    {"sandbox_mode=read-only", SCALAR, CFG_SANDBOX_MODE, SANDBOX_READ_ONLY,
-	"-c sandbox_mode", NULL, 0},
-    {"sandbox_mode=\"danger-full-access\"", SCALAR, CFG_SANDBOX_MODE,
-	SANDBOX_DANGER_FULL_ACCESS, "-c sandbox_mode", NULL, 0},
-    {" sandbox_mode = 'read-only' ", SCALAR, CFG_SANDBOX_MODE,
-	SANDBOX_READ_ONLY, "-c sandbox_mode", NULL, 0},
-    {"\"sandbox_mode\"=read-only", SCALAR, CFG_SANDBOX_MODE, SANDBOX_READ_ONLY,
-	"-c sandbox_mode", NULL, 0},
-    {"approval_policy=never", SCALAR, CFG_APPROVAL_POLICY, APPROVAL_NEVER,
-	"-c approval_policy", NULL, 0},
-    {"approval_policy=on-failure", SCALAR, CFG_APPROVAL_POLICY,
-	APPROVAL_ON_FAILURE, "-c approval_policy", NULL, 0},
-    {"approval_timeout=30", SCALAR, CFG_APPROVAL_TIMEOUT, 30,
-	"-c approval_timeout", NULL, 0},
-    {"sandbox_workspace_write.network_access=true", SCALAR, CFG_NETWORK_ACCESS,
-	1, "-c sandbox_workspace_write.network_access", NULL, 0},
-    {"sandbox_workspace_write={ exclude_slash_tmp = true }", SCALAR,
-	CFG_EXCLUDE_SLASH_TMP, 1,
-	"-c sandbox_workspace_write.exclude_slash_tmp", NULL, 0},
-    {"features.network_proxy=true", SCALAR, CFG_PROXY_ENABLED, 1,
-	"-c features.network_proxy", NULL, 0},
-    {"features.network_proxy.enabled=true", SCALAR, CFG_PROXY_ENABLED, 1,
-	"-c features.network_proxy.enabled", NULL, 0},
-    {"features.network_proxy.allow_local_binding=true", SCALAR,
-	CFG_ALLOW_LOCAL_BINDING, 1,
-	"-c features.network_proxy.allow_local_binding", NULL, 0},
-    {"features.network_proxy.enable_socks5=false", SCALAR, CFG_ENABLE_SOCKS5, 0,
-	"-c features.network_proxy.enable_socks5", NULL, 0},
-    {"features.network_proxy.domains={ \"a.com\" = \"allow\" }", LIST,
-	CFG_DOMAINS, DOMAIN_ALLOW, "-c features.network_proxy.domains", "a.com",
-	1},
-    {"features.network_proxy.domains={ \"api.openai.com\" = \"allow\", "
-     "\"example.com\" = \"deny\" }",
-	LIST, CFG_DOMAINS, DOMAIN_DENY, "-c features.network_proxy.domains",
-	"example.com", 2},
-    {"features.network_proxy.unix_sockets={ \"/run/d.sock\" = "
-     "\"allow\" }",
-	LIST, CFG_UNIX_SOCKETS, 0, "-c features.network_proxy.unix_sockets",
-	"/run/d.sock", 1},
-    {"sandbox_workspace_write.writable_roots=[\"/srv\", \"~/x\"]", LIST,
-	CFG_WRITABLE_ROOTS, 0, "-c sandbox_workspace_write.writable_roots",
-	HOME "/x", 2},
-    {"agentwrap.filesystem.paths={ \"/secret\" = \"deny\" }", LIST,
-	CFG_FS_PATHS, ACCESS_DENY, "-c agentwrap.filesystem.paths", "/secret",
-	14},
-    {"agentwrap.filesystem.protected=[\".hg\"]", LIST, CFG_PROTECTED, 0,
-	"-c agentwrap.filesystem.protected", ".hg", 1},
-    /* one entry of a map */
-    {"features.network_proxy.domains.\"a.com\"=allow", LIST, CFG_DOMAINS,
-	DOMAIN_ALLOW, "-c features.network_proxy.domains", "a.com", 1},
-    {"agentwrap.filesystem.paths.\"~/.ssh\"=\"read\"", LIST, CFG_FS_PATHS,
-	ACCESS_READ, "-c agentwrap.filesystem.paths", "~/.ssh", 13},
-    {"features.network_proxy.unix_sockets.'/run/s'=allow", LIST,
-	CFG_UNIX_SOCKETS, 0, "-c features.network_proxy.unix_sockets", "/run/s",
-	1},
-    /* ignored: other Codex features */
-    {"model=o3", -1, 0, 0, NULL, NULL, 0},
-    {"model=\"gpt-5\"", -1, 0, 0, NULL, NULL, 0},
-    {"features.web_search=true", -1, 0, 0, NULL, NULL, 0},
-    {"mcp_servers.x.command=npx", -1, 0, 0, NULL, NULL, 0},
-    {"profiles.x.sandbox_mode=bogus", -1, 0, 0, NULL, NULL, 0},
+	{ "sandbox_mode=read-only", SCALAR, CFG_SANDBOX_MODE, SANDBOX_READ_ONLY,
+	    "-c sandbox_mode", NULL, 0 },
+	{ "sandbox_mode=\"danger-full-access\"", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_DANGER_FULL_ACCESS, "-c sandbox_mode", NULL, 0 },
+	{ " sandbox_mode = 'read-only' ", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_READ_ONLY, "-c sandbox_mode", NULL, 0 },
+	{ "\"sandbox_mode\"=read-only", SCALAR, CFG_SANDBOX_MODE,
+	    SANDBOX_READ_ONLY, "-c sandbox_mode", NULL, 0 },
+	{ "approval_policy=never", SCALAR, CFG_APPROVAL_POLICY, APPROVAL_NEVER,
+	    "-c approval_policy", NULL, 0 },
+	{ "approval_policy=on-failure", SCALAR, CFG_APPROVAL_POLICY,
+	    APPROVAL_ON_FAILURE, "-c approval_policy", NULL, 0 },
+	{ "approval_timeout=30", SCALAR, CFG_APPROVAL_TIMEOUT, 30,
+	    "-c approval_timeout", NULL, 0 },
+	{ "sandbox_workspace_write.network_access=true", SCALAR,
+	    CFG_NETWORK_ACCESS, 1, "-c sandbox_workspace_write.network_access",
+	    NULL, 0 },
+	{ "sandbox_workspace_write={ exclude_slash_tmp = true }", SCALAR,
+	    CFG_EXCLUDE_SLASH_TMP, 1,
+	    "-c sandbox_workspace_write.exclude_slash_tmp", NULL, 0 },
+	{ "features.network_proxy=true", SCALAR, CFG_PROXY_ENABLED, 1,
+	    "-c features.network_proxy", NULL, 0 },
+	{ "features.network_proxy.enabled=true", SCALAR, CFG_PROXY_ENABLED, 1,
+	    "-c features.network_proxy.enabled", NULL, 0 },
+	{ "features.network_proxy.allow_local_binding=true", SCALAR,
+	    CFG_ALLOW_LOCAL_BINDING, 1,
+	    "-c features.network_proxy.allow_local_binding", NULL, 0 },
+	{ "features.network_proxy.enable_socks5=false", SCALAR,
+	    CFG_ENABLE_SOCKS5, 0, "-c features.network_proxy.enable_socks5",
+	    NULL, 0 },
+	{ "features.network_proxy.domains={ \"a.com\" = \"allow\" }", LIST,
+	    CFG_DOMAINS, DOMAIN_ALLOW, "-c features.network_proxy.domains",
+	    "a.com", 1 },
+	{ "features.network_proxy.domains={ \"api.openai.com\" = \"allow\", "
+	  "\"example.com\" = \"deny\" }",
+	    LIST, CFG_DOMAINS, DOMAIN_DENY, "-c features.network_proxy.domains",
+	    "example.com", 2 },
+	{ "features.network_proxy.unix_sockets={ \"/run/d.sock\" = "
+	  "\"allow\" }",
+	    LIST, CFG_UNIX_SOCKETS, 0, "-c features.network_proxy.unix_sockets",
+	    "/run/d.sock", 1 },
+	{ "sandbox_workspace_write.writable_roots=[\"/srv\", \"~/x\"]", LIST,
+	    CFG_WRITABLE_ROOTS, 0, "-c sandbox_workspace_write.writable_roots",
+	    HOME "/x", 2 },
+	{ "agentwrap.filesystem.paths={ \"/secret\" = \"deny\" }", LIST,
+	    CFG_FS_PATHS, ACCESS_DENY, "-c agentwrap.filesystem.paths",
+	    "/secret", 14 },
+	{ "agentwrap.filesystem.protected=[\".hg\"]", LIST, CFG_PROTECTED, 0,
+	    "-c agentwrap.filesystem.protected", ".hg", 1 },
+	/* one entry of a map */
+	{ "features.network_proxy.domains.\"a.com\"=allow", LIST, CFG_DOMAINS,
+	    DOMAIN_ALLOW, "-c features.network_proxy.domains", "a.com", 1 },
+	{ "agentwrap.filesystem.paths.\"~/.ssh\"=\"read\"", LIST, CFG_FS_PATHS,
+	    ACCESS_READ, "-c agentwrap.filesystem.paths", "~/.ssh", 13 },
+	{ "features.network_proxy.unix_sockets.'/run/s'=allow", LIST,
+	    CFG_UNIX_SOCKETS, 0, "-c features.network_proxy.unix_sockets",
+	    "/run/s", 1 },
+	/* ignored: other Codex features */
+	{ "model=o3", -1, 0, 0, NULL, NULL, 0 },
+	{ "model=\"gpt-5\"", -1, 0, 0, NULL, NULL, 0 },
+	{ "features.web_search=true", -1, 0, 0, NULL, NULL, 0 },
+	{ "mcp_servers.x.command=npx", -1, 0, 0, NULL, NULL, 0 },
+	{ "profiles.x.sandbox_mode=bogus", -1, 0, 0, NULL, NULL, 0 },
 };
 
 START_TEST(test_cli_good)
@@ -891,44 +902,51 @@ struct cli_bad_case {
 };
 
 static const struct cli_bad_case cli_bad[] = {
-    {"sandbox_mode", "key=value", NULL},
-    {"=read-only", "bad key", NULL},
-    {"sandbox_mode=bogus", "bad value 'bogus'", NULL},
-    {"sandbox_mode=", "sandbox_mode", NULL},
-    {"sandbox_mode=true", "expected a string", NULL},
-    {"sandbox_mod=read-only", "unknown key 'sandbox_mod'", "sandbox_mode"},
-    {"sandbox_mode.x=1", "sandbox_mode is not a table", NULL},
-    {"approval_policy=ask", "approval_policy", NULL},
-    {"approval_timeout=0", "approval_timeout: 0 is out of range", NULL},
-    {"approval_timeout=soon", "expected an integer number of seconds", NULL},
-    {"sandbox_workspace_write.network_access=yes",
-	"network_access: expected a boolean", NULL},
-    {"sandbox_workspace_write.netwrok_access=true",
-	"unknown key 'netwrok_access' in [sandbox_workspace_write]",
-	"network_access"},
-    {"sandbox_workspace_write.writable_roots=/srv",
-	"writable_roots: expected an array", NULL},
-    {"sandbox_workspace_write.writable_roots=[\"srv\"]", "relative path 'srv'",
-	NULL},
-    {"features.network_proxy=maybe", "network_proxy", NULL},
-    {"features.network_proxy.enabled=1", "enabled: expected a boolean", NULL},
-    {"features.network_proxy.domains={ \"*\" = \"deny\" }", "global '*' deny",
-	NULL},
-    {"features.network_proxy.domains=a.com", "domains: expected a table", NULL},
-    {"features.network_proxy.domain={}", "unknown key 'domain'", "domains"},
-    {"features.network_proxy.enabled.x=true", "is not a table", NULL},
-    {"agentwrap.filesystem.paths={ \"rel\" = \"deny\" }", "relative path 'rel'",
-	NULL},
-    {"agentwrap.filesystm.paths={}", "unknown key 'filesystm'", "filesystem"},
-    {"agentwrap.exec.rules=[{ decision = \"allow\" }]", "without a pattern",
-	NULL},
-    {"agentwrap.foo=1", "unknown key 'foo' in [agentwrap]", NULL},
-    {"features.network_proxy.domains.\"*\"=deny", "global '*' deny", NULL},
-    {"features.network_proxy.domains.\"a b\"=allow",
-	"malformed domain pattern 'a b'", NULL},
-    {"features.network_proxy.domains.\"a.com\"=block", "bad value for 'a.com'",
-	NULL},
-    {"agentwrap.filesystem.paths.rel=deny", "relative path 'rel'", NULL},
+	{ "sandbox_mode", "key=value", NULL },
+	{ "=read-only", "bad key", NULL },
+	{ "sandbox_mode=bogus", "bad value 'bogus'", NULL },
+	{ "sandbox_mode=", "sandbox_mode", NULL },
+	{ "sandbox_mode=true", "expected a string", NULL },
+	{ "sandbox_mod=read-only", "unknown key 'sandbox_mod'",
+	    "sandbox_mode" },
+	{ "sandbox_mode.x=1", "sandbox_mode is not a table", NULL },
+	{ "approval_policy=ask", "approval_policy", NULL },
+	{ "approval_timeout=0", "approval_timeout: 0 is out of range", NULL },
+	{ "approval_timeout=soon", "expected an integer number of seconds",
+	    NULL },
+	{ "sandbox_workspace_write.network_access=yes",
+	    "network_access: expected a boolean", NULL },
+	{ "sandbox_workspace_write.netwrok_access=true",
+	    "unknown key 'netwrok_access' in [sandbox_workspace_write]",
+	    "network_access" },
+	{ "sandbox_workspace_write.writable_roots=/srv",
+	    "writable_roots: expected an array", NULL },
+	{ "sandbox_workspace_write.writable_roots=[\"srv\"]",
+	    "relative path 'srv'", NULL },
+	{ "features.network_proxy=maybe", "network_proxy", NULL },
+	{ "features.network_proxy.enabled=1", "enabled: expected a boolean",
+	    NULL },
+	{ "features.network_proxy.domains={ \"*\" = \"deny\" }",
+	    "global '*' deny", NULL },
+	{ "features.network_proxy.domains=a.com", "domains: expected a table",
+	    NULL },
+	{ "features.network_proxy.domain={}", "unknown key 'domain'",
+	    "domains" },
+	{ "features.network_proxy.enabled.x=true", "is not a table", NULL },
+	{ "agentwrap.filesystem.paths={ \"rel\" = \"deny\" }",
+	    "relative path 'rel'", NULL },
+	{ "agentwrap.filesystm.paths={}", "unknown key 'filesystm'",
+	    "filesystem" },
+	{ "agentwrap.exec.rules=[{ decision = \"allow\" }]",
+	    "without a pattern", NULL },
+	{ "agentwrap.foo=1", "unknown key 'foo' in [agentwrap]", NULL },
+	{ "features.network_proxy.domains.\"*\"=deny", "global '*' deny",
+	    NULL },
+	{ "features.network_proxy.domains.\"a b\"=allow",
+	    "malformed domain pattern 'a b'", NULL },
+	{ "features.network_proxy.domains.\"a.com\"=block",
+	    "bad value for 'a.com'", NULL },
+	{ "agentwrap.filesystem.paths.rel=deny", "relative path 'rel'", NULL },
 };
 
 START_TEST(test_cli_bad)
@@ -1239,75 +1257,76 @@ struct rt_case {
 };
 
 static const struct rt_case rt_cases[] = {
-    /* the defaults */
-    {{NULL}, NULL, {NULL}, {NULL}, NULL, NULL},
-    /* everything set */
-    {{"sandbox_mode = \"read-only\"\napproval_policy = \"untrusted\"\n"
-      "[sandbox_workspace_write]\n"
-      "writable_roots = [\"/srv\", \"~/out\"]\n"
-      "network_access = true\nexclude_tmpdir_env_var = true\n"
-      "exclude_slash_tmp = true\n"
-      "[features.network_proxy]\nenabled = true\n"
-      "allow_local_binding = true\nenable_socks5 = false\n"
-      "enable_socks5_udp = false\nallow_upstream_proxy = false\n"
-      "dangerously_allow_non_loopback_proxy = true\n"
-      "dangerously_allow_all_unix_sockets = true\n"
-      "domains = { \"*\" = \"allow\", \"bad.example.com\" = \"deny\", "
-      "\"**.Example.ORG.\" = \"allow\", \"[::1]\" = \"allow\" }\n"
-      "unix_sockets = { \"/run/docker.sock\" = \"allow\", "
-      "\"@dbus\" = \"allow\" }\n"
-      "[agentwrap.filesystem]\n"
-      "paths = { \"/etc/shadow\" = \"deny\", \"~/.ssh\" = \"read\", "
-      "\"~\" = \"write\" }\n"
-      "protected = [\".git\", \".hg\"]\n"
-      "[[agentwrap.exec.rules]]\n"
-      "pattern = [\"git\", [\"push\", \"fetch\", \"pull\"], \"origin\"]\n"
-      "decision = \"prompt\"\n"
-      "justification = \"talks to the \\\"network\\\"\\n\\ttwice\"\n"
-      "[[agentwrap.exec.rules]]\npattern = [\"/usr/bin/rm\"]\n"
-      "decision = \"forbidden\"\n"
-      "[[agentwrap.exec.rules]]\npattern = [[\"ls\"]]\n",
-	 NULL},
-	NULL, {NULL}, {NULL}, NULL, NULL},
-    /* empty arrays */
-    {{"agentwrap.filesystem.protected = []\n"
-      "sandbox_workspace_write.writable_roots = []\n"
-      "agentwrap.exec.rules = []\n",
-	 NULL},
-	NULL, {NULL}, {NULL}, NULL, NULL},
-    /* odd bytes in every string TOML can carry */
-    {{"[sandbox_workspace_write]\n"
-      "writable_roots = [\"/a\\u0001b\", \"/tab\\there\", \"/\\u00fc\\u2603\","
-      " \"/q\\\"uote\\\\back\", \"/new\\nline\", \"/del\\u007f\","
-      " \"/astral\\U0001F600\"]\n"
-      "[agentwrap.filesystem.paths]\n"
-      "\"/x = \\\"write\\\"\\n[agentwrap]\" = \"deny\"\n",
-	 NULL},
-	NULL, {NULL}, {NULL}, NULL, NULL},
-    /* two layers and -c */
-    {{"[features.network_proxy]\ndomains = { \"a.com\" = \"allow\" }\n"
-      "[agentwrap.filesystem]\npaths = { \"/x\" = \"deny\" }\n",
-	 "[features.network_proxy]\ndomains = { \"b.com\" = \"deny\" }\n"
-	 "[agentwrap.filesystem]\npaths = { \"~/.aws\" = \"write\" }\n"},
-	NULL,
-	{"sandbox_mode=danger-full-access", "features.network_proxy=true",
-	    "agentwrap.exec.rules=[{ pattern = [\"x\"] }]"},
-	{NULL}, NULL, NULL},
-    /* odd bytes where only the command line can put them */
-    {{"sandbox_mode = \"read-only\"\n", NULL}, NULL, {NULL},
-	{"/a\nsandbox_mode = \"danger-full-access\"",
-	    "/b\x01\x7f\xff\xfe"
-	    "\"\\]#",
-	    "/c\r\n[agentwrap]\nx = 1"},
-	"/ws\n[sandbox_workspace_write]\nnetwork_access = true",
-	"/cfg\nsandbox_mode = \"danger-full-access\"\xc3\x28"},
-    /* and in a config file's name */
-    {{"sandbox_mode = \"read-only\"\n"
-      "[features.network_proxy]\ndomains = { \"a.com\" = \"allow\" }\n"
-      "[[agentwrap.exec.rules]]\npattern = [\"x\"]\n",
-	 NULL},
-	"/etc/odd\nsandbox_mode = \"danger-full-access\"\n\xff.toml", {NULL},
-	{NULL}, NULL, NULL},
+	/* the defaults */
+	{ { NULL }, NULL, { NULL }, { NULL }, NULL, NULL },
+	/* everything set */
+	{ { "sandbox_mode = \"read-only\"\napproval_policy = \"untrusted\"\n"
+	    "[sandbox_workspace_write]\n"
+	    "writable_roots = [\"/srv\", \"~/out\"]\n"
+	    "network_access = true\nexclude_tmpdir_env_var = true\n"
+	    "exclude_slash_tmp = true\n"
+	    "[features.network_proxy]\nenabled = true\n"
+	    "allow_local_binding = true\nenable_socks5 = false\n"
+	    "enable_socks5_udp = false\nallow_upstream_proxy = false\n"
+	    "dangerously_allow_non_loopback_proxy = true\n"
+	    "dangerously_allow_all_unix_sockets = true\n"
+	    "domains = { \"*\" = \"allow\", \"bad.example.com\" = \"deny\", "
+	    "\"**.Example.ORG.\" = \"allow\", \"[::1]\" = \"allow\" }\n"
+	    "unix_sockets = { \"/run/docker.sock\" = \"allow\", "
+	    "\"@dbus\" = \"allow\" }\n"
+	    "[agentwrap.filesystem]\n"
+	    "paths = { \"/etc/shadow\" = \"deny\", \"~/.ssh\" = \"read\", "
+	    "\"~\" = \"write\" }\n"
+	    "protected = [\".git\", \".hg\"]\n"
+	    "[[agentwrap.exec.rules]]\n"
+	    "pattern = [\"git\", [\"push\", \"fetch\", \"pull\"], \"origin\"]\n"
+	    "decision = \"prompt\"\n"
+	    "justification = \"talks to the \\\"network\\\"\\n\\ttwice\"\n"
+	    "[[agentwrap.exec.rules]]\npattern = [\"/usr/bin/rm\"]\n"
+	    "decision = \"forbidden\"\n"
+	    "[[agentwrap.exec.rules]]\npattern = [[\"ls\"]]\n",
+	      NULL },
+	    NULL, { NULL }, { NULL }, NULL, NULL },
+	/* empty arrays */
+	{ { "agentwrap.filesystem.protected = []\n"
+	    "sandbox_workspace_write.writable_roots = []\n"
+	    "agentwrap.exec.rules = []\n",
+	      NULL },
+	    NULL, { NULL }, { NULL }, NULL, NULL },
+	/* odd bytes in every string TOML can carry */
+	{ { "[sandbox_workspace_write]\n"
+	    "writable_roots = [\"/a\\u0001b\", \"/tab\\there\", "
+	    "\"/\\u00fc\\u2603\","
+	    " \"/q\\\"uote\\\\back\", \"/new\\nline\", \"/del\\u007f\","
+	    " \"/astral\\U0001F600\"]\n"
+	    "[agentwrap.filesystem.paths]\n"
+	    "\"/x = \\\"write\\\"\\n[agentwrap]\" = \"deny\"\n",
+	      NULL },
+	    NULL, { NULL }, { NULL }, NULL, NULL },
+	/* two layers and -c */
+	{ { "[features.network_proxy]\ndomains = { \"a.com\" = \"allow\" }\n"
+	    "[agentwrap.filesystem]\npaths = { \"/x\" = \"deny\" }\n",
+	      "[features.network_proxy]\ndomains = { \"b.com\" = \"deny\" }\n"
+	      "[agentwrap.filesystem]\npaths = { \"~/.aws\" = \"write\" }\n" },
+	    NULL,
+	    { "sandbox_mode=danger-full-access", "features.network_proxy=true",
+		"agentwrap.exec.rules=[{ pattern = [\"x\"] }]" },
+	    { NULL }, NULL, NULL },
+	/* odd bytes where only the command line can put them */
+	{ { "sandbox_mode = \"read-only\"\n", NULL }, NULL, { NULL },
+	    { "/a\nsandbox_mode = \"danger-full-access\"",
+		"/b\x01\x7f\xff\xfe"
+		"\"\\]#",
+		"/c\r\n[agentwrap]\nx = 1" },
+	    "/ws\n[sandbox_workspace_write]\nnetwork_access = true",
+	    "/cfg\nsandbox_mode = \"danger-full-access\"\xc3\x28" },
+	/* and in a config file's name */
+	{ { "sandbox_mode = \"read-only\"\n"
+	    "[features.network_proxy]\ndomains = { \"a.com\" = \"allow\" }\n"
+	    "[[agentwrap.exec.rules]]\npattern = [\"x\"]\n",
+	      NULL },
+	    "/etc/odd\nsandbox_mode = \"danger-full-access\"\n\xff.toml",
+	    { NULL }, { NULL }, NULL, NULL },
 };
 
 START_TEST(test_round_trip)

@@ -74,8 +74,8 @@ rule_text(const struct cfg_exec_rule *r, char *buf, size_t len)
 		if (r->word[i].nalt > 1)
 			fputc('[', f);
 		for (j = 0; j < r->word[i].nalt; j++)
-			fprintf(f, "%s\"%s\"", j ? ", " : "",
-			    r->word[i].alt[j]);
+			fprintf(
+			    f, "%s\"%s\"", j ? ", " : "", r->word[i].alt[j]);
 		if (r->word[i].nalt > 1)
 			fputc(']', f);
 	}
@@ -90,8 +90,8 @@ rule_text(const struct cfg_exec_rule *r, char *buf, size_t len)
  */
 
 struct want_rule {
-	const char *text;	/* rule_text() */
-	int line, col;		/* where */
+	const char *text; /* rule_text() */
+	int line, col; /* where */
 };
 
 struct good_case {
@@ -101,58 +101,67 @@ struct good_case {
 };
 
 static const struct good_case good_cases[] = {
-    {"", 0, {{0}}},
-    {"\n\n", 0, {{0}}},
-    {"# only a comment\n\n   \n\t# another, indented", 0, {{0}}},
-    {"# comment\n"
-     "prefix_rule(\n"
-     "    pattern = [\"git\", [\"push\", \"fetch\"]],\n"
-     "    decision = \"prompt\",            # allow | prompt | forbidden\n"
-     "    justification = \"talks to the network\",\n"
-     "    match = [[\"git\", \"push\", \"origin\"], \"git fetch\"],\n"
-     "    not_match = [\"git status\"],\n"
-     ")\n",
-	1, {{"[\"git\", [\"push\", \"fetch\"]] prompt \"talks to the network\"",
-	    2, 1}}},
-    {"prefix_rule(pattern=[\"ls\"])", 1, {{"[\"ls\"] allow", 1, 1}}},
-    {"prefix_rule(pattern = ['rm', '-rf'], decision = 'forbidden',)\n", 1,
-	{{"[\"rm\", \"-rf\"] forbidden", 1, 1}}},
-    {"prefix_rule(pattern=[\"a\"])\nprefix_rule(pattern=[\"b\"],"
-     " decision=\"prompt\")\n\n# gap\nprefix_rule(pattern=[\"c\"])\n", 3,
-	{{"[\"a\"] allow", 1, 1}, {"[\"b\"] prompt", 2, 1},
-	    {"[\"c\"] allow", 5, 1}}},
-    /* escapes: \\ \" \' \n \t */
-    {"prefix_rule(pattern=[[\"a\\\\b\", 'it\\'s', \"q\\\"\", 'n\\nt\\t',"
-     " \"'\", '\"']])", 1,
-	{{"[[\"a\\b\", \"it's\", \"q\"\", \"n\nt\t\", \"'\", \"\"\"]] allow",
-	    1, 1}}},
-    /* CRLF, tabs, comments everywhere inside the call */
-    {"prefix_rule(\r\n\tpattern\t=\t[\"x\"],\t# c\r\n  # c\r\n)\r\n", 1,
-	{{"[\"x\"] allow", 1, 1}}},
-    {"prefix_rule(pattern=[\"x\"])  # trailing comment\n", 1,
-	{{"[\"x\"] allow", 1, 1}}},
-    {"prefix_rule(pattern=[\"x\"], justification=\"\")", 1,
-	{{"[\"x\"] allow \"\"", 1, 1}}},
-    /* keywords in any order; trailing commas in lists */
-    {"prefix_rule(decision=\"forbidden\", justification=\"no\",\n"
-     "    pattern=[[\"git\", \"hg\",], \"push\",],)\n", 1,
-	{{"[[\"git\", \"hg\"], \"push\"] forbidden \"no\"", 1, 1}}},
-    {"prefix_rule(pattern=[[\"only\"]])", 1, {{"[\"only\"] allow", 1, 1}}},
-    /* examples: extra blanks, a path for a bare name, shorter commands */
-    {"prefix_rule(pattern=[\"git\", \"push\"],\n"
-     "    match=[\"  git   push  \", \"/usr/bin/git push -f\","
-     " [\"git\", \"push\"]],\n"
-     "    not_match=[\"git\", \"git pull\", [\"push\", \"git\"],"
-     " \"gitx push\"],\n)", 1, {{"[\"git\", \"push\"] allow", 1, 1}}},
-    {"prefix_rule(pattern=[\"/usr/bin/git\"], match=[\"/usr/bin/git x\"],"
-     " not_match=[\"git x\", \"/bin/git\"])", 1,
-	{{"[\"/usr/bin/git\"] allow", 1, 1}}},
-    {"prefix_rule(pattern=[\"x\"], match=[], not_match=[])", 1,
-	{{"[\"x\"] allow", 1, 1}}},
-    {"prefix_rule(pattern=[\"a b\"], match=[[\"a b\"]], not_match=[\"a b\"])",
-	1, {{"[\"a b\"] allow", 1, 1}}},
-    /* UTF-8 in strings and comments */
-    {"# héllo\nprefix_rule(pattern=[\"é\"])", 1, {{"[\"é\"] allow", 2, 1}}},
+	{ "", 0, { { 0 } } },
+	{ "\n\n", 0, { { 0 } } },
+	{ "# only a comment\n\n   \n\t# another, indented", 0, { { 0 } } },
+	{ "# comment\n"
+	  "prefix_rule(\n"
+	  "    pattern = [\"git\", [\"push\", \"fetch\"]],\n"
+	  "    decision = \"prompt\",            # allow | prompt | forbidden\n"
+	  "    justification = \"talks to the network\",\n"
+	  "    match = [[\"git\", \"push\", \"origin\"], \"git fetch\"],\n"
+	  "    not_match = [\"git status\"],\n"
+	  ")\n",
+	    1,
+	    { { "[\"git\", [\"push\", \"fetch\"]] prompt \"talks to the "
+		"network\"",
+		2, 1 } } },
+	{ "prefix_rule(pattern=[\"ls\"])", 1, { { "[\"ls\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern = ['rm', '-rf'], decision = 'forbidden',)\n", 1,
+	    { { "[\"rm\", \"-rf\"] forbidden", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"a\"])\nprefix_rule(pattern=[\"b\"],"
+	  " decision=\"prompt\")\n\n# gap\nprefix_rule(pattern=[\"c\"])\n",
+	    3,
+	    { { "[\"a\"] allow", 1, 1 }, { "[\"b\"] prompt", 2, 1 },
+		{ "[\"c\"] allow", 5, 1 } } },
+	/* escapes: \\ \" \' \n \t */
+	{ "prefix_rule(pattern=[[\"a\\\\b\", 'it\\'s', \"q\\\"\", 'n\\nt\\t',"
+	  " \"'\", '\"']])",
+	    1,
+	    { { "[[\"a\\b\", \"it's\", \"q\"\", \"n\nt\t\", \"'\", \"\"\"]] "
+		"allow",
+		1, 1 } } },
+	/* CRLF, tabs, comments everywhere inside the call */
+	{ "prefix_rule(\r\n\tpattern\t=\t[\"x\"],\t# c\r\n  # c\r\n)\r\n", 1,
+	    { { "[\"x\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"x\"])  # trailing comment\n", 1,
+	    { { "[\"x\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"x\"], justification=\"\")", 1,
+	    { { "[\"x\"] allow \"\"", 1, 1 } } },
+	/* keywords in any order; trailing commas in lists */
+	{ "prefix_rule(decision=\"forbidden\", justification=\"no\",\n"
+	  "    pattern=[[\"git\", \"hg\",], \"push\",],)\n",
+	    1, { { "[[\"git\", \"hg\"], \"push\"] forbidden \"no\"", 1, 1 } } },
+	{ "prefix_rule(pattern=[[\"only\"]])", 1,
+	    { { "[\"only\"] allow", 1, 1 } } },
+	/* examples: extra blanks, a path for a bare name, shorter commands */
+	{ "prefix_rule(pattern=[\"git\", \"push\"],\n"
+	  "    match=[\"  git   push  \", \"/usr/bin/git push -f\","
+	  " [\"git\", \"push\"]],\n"
+	  "    not_match=[\"git\", \"git pull\", [\"push\", \"git\"],"
+	  " \"gitx push\"],\n)",
+	    1, { { "[\"git\", \"push\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"/usr/bin/git\"], match=[\"/usr/bin/git x\"],"
+	  " not_match=[\"git x\", \"/bin/git\"])",
+	    1, { { "[\"/usr/bin/git\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"x\"], match=[], not_match=[])", 1,
+	    { { "[\"x\"] allow", 1, 1 } } },
+	{ "prefix_rule(pattern=[\"a b\"], match=[[\"a b\"]], not_match=[\"a "
+	  "b\"])",
+	    1, { { "[\"a b\"] allow", 1, 1 } } },
+	/* UTF-8 in strings and comments */
+	{ "# héllo\nprefix_rule(pattern=[\"é\"])", 1,
+	    { { "[\"é\"] allow", 2, 1 } } },
 };
 
 START_TEST(test_good)
@@ -181,10 +190,12 @@ START_TEST(test_append)
 	char text[256];
 
 	ck_assert_int_eq(config_apply_toml(&cfg, "c.toml", toml, strlen(toml),
-	    err, sizeof(err)), 0);
+			     err, sizeof(err)),
+	    0);
 	ck_assert_int_eq(parse("prefix_rule(pattern=[\"a\"])"), 0);
 	ck_assert_int_eq(execpolicy_parse(&cfg, "two.rules", two, strlen(two),
-	    err, sizeof(err)), 0);
+			     err, sizeof(err)),
+	    0);
 	ck_assert_uint_eq(cfg.nrules, 3);
 	ck_assert_str_eq(cfg.rules[0].where, "c.toml:1:1");
 	ck_assert_str_eq(cfg.rules[1].where, NAME ":1:1");
@@ -223,169 +234,185 @@ END_TEST
 
 struct bad_case {
 	const char *doc;
-	size_t len;		/* 0: strlen */
+	size_t len; /* 0: strlen */
 	int line, col;
-	const char *msg;	/* a substring of the message */
+	const char *msg; /* a substring of the message */
 };
 
 static const struct bad_case bad_cases[] = {
-    /* statements */
-    {"foo(pattern=[\"a\"])", 0, 1, 1,
-	"unknown function 'foo': only prefix_rule(...) is supported"},
-    {"load(\"x.star\", \"y\")", 0, 1, 1, "unknown function 'load'"},
-    {"x = 1", 0, 1, 1, "assignment to 'x': a rules file holds "
-	"prefix_rule(...) calls only"},
-    {"prefix_rule(pattern=[\"a\"])\nrules = []\n", 0, 2, 1,
-	"assignment to 'rules'"},
-    {"def f():\n  pass\n", 0, 1, 5, "expected '(' after 'def', got 'f'"},
-    {"prefix_rule", 0, 1, 12,
-	"expected '(' after 'prefix_rule', got the end of the file"},
-    {"prefix_rule.x(pattern=[\"a\"])", 0, 1, 12,
-	"expected '(' after 'prefix_rule', got '.'"},
-    {"\"a docstring\"\n", 0, 1, 1,
-	"expected a prefix_rule(...) call, got a string"},
-    {"42", 0, 1, 1, "expected a prefix_rule(...) call, got a number"},
-    {"\n\n  prefix_rule(pattern=[\"a\"])", 0, 3, 3,
-	"unexpected indentation: a statement starts in column 1"},
-    {"prefix_rule(pattern=[\"a\"]) prefix_rule(pattern=[\"b\"])", 0, 1, 28,
-	"expected a line break after prefix_rule(...), got 'prefix_rule'"},
-    {"prefix_rule(pattern=[\"a\"]);", 0, 1, 27,
-	"expected a line break after prefix_rule(...), got ';'"},
-    {"é", 0, 1, 1, "expected a prefix_rule(...) call, got byte 0xc3"},
-    /* arguments */
-    {"prefix_rule([\"a\"])", 0, 1, 13, "positional argument: prefix_rule() "
-	"takes keyword arguments only"},
-    {"prefix_rule(\"a\")", 0, 1, 13, "positional argument"},
-    {"prefix_rule(pattern)", 0, 1, 13, "positional argument 'pattern'"},
-    {"prefix_rule(\n    pattern = [\"a\"],\n    decison = \"allow\",\n)", 0,
-	3, 5, "unknown keyword argument 'decison' to prefix_rule(); did you "
-	"mean 'decision'?"},
-    {"prefix_rule(pattern=[\"a\"], host=\"x\")", 0, 1, 28,
-	"unknown keyword argument 'host' to prefix_rule() (pattern, decision, "
-	"justification, match, not_match)"},
-    {"prefix_rule(\n  pattern = [\"a\"],\n  pattern = [\"b\"],\n)", 0, 3, 3,
-	"duplicate keyword argument 'pattern' (first given at 2:3)"},
-    {"prefix_rule(pattern=[\"a\"], match=[], match=[])", 0, 1, 38,
-	"duplicate keyword argument 'match' (first given at 1:28)"},
-    {"prefix_rule(decision = \"allow\")", 0, 1, 1,
-	"prefix_rule() without a pattern"},
-    {"prefix_rule()", 0, 1, 1, "prefix_rule() without a pattern"},
-    {"prefix_rule(**kw)", 0, 1, 13,
-	"expected a keyword argument or ')', got '*'"},
-    {"prefix_rule(pattern=[\"a\"] decision=\"allow\")", 0, 1, 27,
-	"expected ',' or ')' after pattern = ..., got 'decision'"},
-    {"prefix_rule(pattern=[\"a\"],,)", 0, 1, 27,
-	"expected a keyword argument or ')', got ','"},
-    {"prefix_rule(pattern=[\"a\"],", 0, 1, 12,
-	"'(' of prefix_rule is never closed"},
-    {"prefix_rule(pattern=[\"a\"]", 0, 1, 12,
-	"'(' of prefix_rule is never closed"},
-    {"prefix_rule(", 0, 1, 12, "'(' of prefix_rule is never closed"},
-    {"prefix_rule(pattern=)", 0, 1, 21, "expected a string or a list, got "
-	"')'"},
-    {"prefix_rule(pattern=", 0, 1, 21, "expected a string or a list, got "
-	"the end of the file"},
-    /* lists */
-    {"prefix_rule(pattern=[\"a\"", 0, 1, 21, "'[' is never closed"},
-    {"prefix_rule(pattern=[\"a\",", 0, 1, 21, "'[' is never closed"},
-    {"prefix_rule(pattern=[\"a\" \"b\"])", 0, 1, 26,
-	"expected ',' or ']' in a list, got a string"},
-    {"prefix_rule(pattern=[,])", 0, 1, 22,
-	"expected a string or a list, got ','"},
-    {"prefix_rule(pattern=[[[\"a\"]]])", 0, 1, 23,
-	"lists nest at most two deep"},
-    {"prefix_rule(pattern=[True])", 0, 1, 22,
-	"expected a string or a list, got 'True'"},
-    {"prefix_rule(pattern=[None])", 0, 1, 22, "got 'None'"},
-    {"prefix_rule(pattern=[1])", 0, 1, 22, "got a number"},
-    {"prefix_rule(pattern={\"a\": 1})", 0, 1, 21, "got '{'"},
-    {"prefix_rule(pattern=(\"a\",))", 0, 1, 21, "got '('"},
-    {"prefix_rule(pattern=[\"a\"] + [\"b\"])", 0, 1, 27,
-	"expected ',' or ')' after pattern = ..., got '+'"},
-    /* strings */
-    {"prefix_rule(\n  pattern = [\"a],\n)", 0, 2, 14, "unterminated string"},
-    {"prefix_rule(pattern=[\"a", 0, 1, 22, "unterminated string"},
-    {"prefix_rule(pattern=['a\\", 0, 1, 22, "unterminated string"},
-    {"prefix_rule(pattern=[\"a\nb\"])", 0, 1, 22, "unterminated string"},
-    {"prefix_rule(pattern=[\"a\\\nb\"])", 0, 1, 22, "unterminated string"},
-    {"prefix_rule(pattern = [\"a\\x41\"])", 0, 1, 26,
-	"unsupported escape: 'x' after a backslash in a string (only a "
-	"backslash, a quote, n or t may follow one)"},
-    {"prefix_rule(pattern = [\"a\\r\"])", 0, 1, 26,
-	"unsupported escape: 'r' after"},
-    {"prefix_rule(pattern = [\"\\0\"])", 0, 1, 25,
-	"unsupported escape: '0' after"},
-    {"prefix_rule(pattern = [\"\\u00e9\"])", 0, 1, 25,
-	"unsupported escape: 'u' after"},
-    {"prefix_rule(pattern = [\"a\\\tb\"])", 0, 1, 26,
-	"unsupported escape: byte 0x09 after a backslash"},
-    {"prefix_rule(pattern = [\"\"\"a\"\"\"])", 0, 1, 24,
-	"triple-quoted strings are not supported"},
-    {"prefix_rule(pattern = [r\"a\"])", 0, 1, 24,
-	"string prefix 'r' is not supported"},
-    {"prefix_rule(pattern = [b'a'])", 0, 1, 24, "string prefix 'b'"},
-    {"prefix_rule(pattern = [\"a\x01\"])", 0, 1, 26,
-	"control character 0x01 in a string"},
-    {"prefix_rule(pattern = [\"a\x7f\"])", 0, 1, 26,
-	"control character 0x7f in a string"},
-    {"prefix_rule(pattern = [\"a\0\"])", 28, 1, 26,
-	"control character 0x00 in a string"},
-    {"prefix_rule(pattern=[\"a\"])\0", 27, 1, 27, "NUL byte"},
-    {"# a\0b\nprefix_rule(pattern=[\"a\"])", 32, 1, 4, "NUL byte in a comment"},
-    /* types */
-    {"prefix_rule(pattern = \"git\")", 0, 1, 23,
-	"pattern must be a list, got a string"},
-    {"prefix_rule(pattern = [])", 0, 1, 23, "pattern must not be empty"},
-    {"prefix_rule(pattern = [\"\"])", 0, 1, 24,
-	"pattern: words must be non-empty strings"},
-    {"prefix_rule(pattern = [\"a\", [\"b\", \"\"]])", 0, 1, 35,
-	"pattern: words must be non-empty strings"},
-    {"prefix_rule(pattern = [\"a\", []])", 0, 1, 29,
-	"pattern: empty list of alternatives"},
-    {"prefix_rule(pattern = [\"a\"], decision = \"deny\")", 0, 1, 41,
-	"decision must be \"allow\", \"prompt\" or \"forbidden\", got \"deny\""},
-    {"prefix_rule(pattern = [\"a\"], decision = \"Allow\")", 0, 1, 41,
-	"got \"Allow\""},
-    {"prefix_rule(pattern = [\"a\"], decision = [\"allow\"])", 0, 1, 41,
-	"decision must be \"allow\", \"prompt\" or \"forbidden\", got a list"},
-    {"prefix_rule(pattern = [\"a\"], decision = allow)", 0, 1, 41,
-	"expected a string or a list, got 'allow'"},
-    {"prefix_rule(pattern = [\"a\"], justification = [\"x\"])", 0, 1, 46,
-	"justification must be a string, got a list"},
-    {"prefix_rule(pattern = [\"a\"], match = \"a\")", 0, 1, 38,
-	"match must be a list of examples, got a string"},
-    {"prefix_rule(pattern = [\"a\"], not_match = \"b\")", 0, 1, 42,
-	"not_match must be a list of examples, got a string"},
-    {"prefix_rule(pattern = [\"a\"], match = [\" \\t \"])", 0, 1, 39,
-	"match: empty example"},
-    {"prefix_rule(pattern = [\"a\"], not_match = [[]])", 0, 1, 43,
-	"not_match: empty example"},
-    {"prefix_rule(pattern = [\"a\"], match = [[[\"a\"]]])", 0, 1, 40,
-	"lists nest at most two deep"},
-    /* examples */
-    {"prefix_rule(\n  pattern = [\"git\", \"push\"],\n"
-     "  match = [\"git push\", \"git status\"],\n)", 0, 3, 24,
-	"match example \"git status\" does not match the pattern "
-	"[\"git\", \"push\"]"},
-    {"prefix_rule(\n  pattern = [\"git\", [\"push\", \"fetch\"]],\n"
-     "  not_match = [\"git status\",\n    [\"git\", \"fetch\", \"x\"]],\n)",
-	0, 4, 5, "not_match example [\"git\", \"fetch\", \"x\"] matches the "
-	"pattern [\"git\", [\"push\", \"fetch\"]]"},
-    {"prefix_rule(pattern = [\"git\"], match = [\"gitk\"])", 0, 1, 41,
-	"match example \"gitk\" does not match"},
-    {"prefix_rule(pattern = [\"/usr/bin/git\"], match = [\"git\"])", 0, 1,
-	50, "match example \"git\" does not match the pattern "
-	"[\"/usr/bin/git\"]"},
-    {"prefix_rule(pattern = [\"a\", \"b\"], match = [\"a\"])", 0, 1, 44,
-	"match example \"a\" does not match"},
-    {"prefix_rule(pattern = [\"a\"], not_match = [\"/bin/a -x\"])", 0, 1,
-	43, "not_match example \"/bin/a -x\" matches the pattern [\"a\"]"},
-    /* strings in messages are shown escaped */
-    {"prefix_rule(pattern = [\"a\"], match = [[\"b\\n\\\"\"]])", 0, 1, 39,
-	"match example [\"b\\n\\\"\"] does not match"},
-    /* the first error wins; the second rule's error names its line */
-    {"prefix_rule(pattern=[\"ok\"])\n\nprefix_rule(pattern=[\"a\"], "
-     "match=[\"b\"])", 0, 3, 35, "match example \"b\" does not match"},
+	/* statements */
+	{ "foo(pattern=[\"a\"])", 0, 1, 1,
+	    "unknown function 'foo': only prefix_rule(...) is supported" },
+	{ "load(\"x.star\", \"y\")", 0, 1, 1, "unknown function 'load'" },
+	{ "x = 1", 0, 1, 1,
+	    "assignment to 'x': a rules file holds "
+	    "prefix_rule(...) calls only" },
+	{ "prefix_rule(pattern=[\"a\"])\nrules = []\n", 0, 2, 1,
+	    "assignment to 'rules'" },
+	{ "def f():\n  pass\n", 0, 1, 5, "expected '(' after 'def', got 'f'" },
+	{ "prefix_rule", 0, 1, 12,
+	    "expected '(' after 'prefix_rule', got the end of the file" },
+	{ "prefix_rule.x(pattern=[\"a\"])", 0, 1, 12,
+	    "expected '(' after 'prefix_rule', got '.'" },
+	{ "\"a docstring\"\n", 0, 1, 1,
+	    "expected a prefix_rule(...) call, got a string" },
+	{ "42", 0, 1, 1, "expected a prefix_rule(...) call, got a number" },
+	{ "\n\n  prefix_rule(pattern=[\"a\"])", 0, 3, 3,
+	    "unexpected indentation: a statement starts in column 1" },
+	{ "prefix_rule(pattern=[\"a\"]) prefix_rule(pattern=[\"b\"])", 0, 1, 28,
+	    "expected a line break after prefix_rule(...), got 'prefix_rule'" },
+	{ "prefix_rule(pattern=[\"a\"]);", 0, 1, 27,
+	    "expected a line break after prefix_rule(...), got ';'" },
+	{ "é", 0, 1, 1, "expected a prefix_rule(...) call, got byte 0xc3" },
+	/* arguments */
+	{ "prefix_rule([\"a\"])", 0, 1, 13,
+	    "positional argument: prefix_rule() "
+	    "takes keyword arguments only" },
+	{ "prefix_rule(\"a\")", 0, 1, 13, "positional argument" },
+	{ "prefix_rule(pattern)", 0, 1, 13, "positional argument 'pattern'" },
+	{ "prefix_rule(\n    pattern = [\"a\"],\n    decison = \"allow\",\n)",
+	    0, 3, 5,
+	    "unknown keyword argument 'decison' to prefix_rule(); did you "
+	    "mean 'decision'?" },
+	{ "prefix_rule(pattern=[\"a\"], host=\"x\")", 0, 1, 28,
+	    "unknown keyword argument 'host' to prefix_rule() (pattern, "
+	    "decision, "
+	    "justification, match, not_match)" },
+	{ "prefix_rule(\n  pattern = [\"a\"],\n  pattern = [\"b\"],\n)", 0, 3,
+	    3, "duplicate keyword argument 'pattern' (first given at 2:3)" },
+	{ "prefix_rule(pattern=[\"a\"], match=[], match=[])", 0, 1, 38,
+	    "duplicate keyword argument 'match' (first given at 1:28)" },
+	{ "prefix_rule(decision = \"allow\")", 0, 1, 1,
+	    "prefix_rule() without a pattern" },
+	{ "prefix_rule()", 0, 1, 1, "prefix_rule() without a pattern" },
+	{ "prefix_rule(**kw)", 0, 1, 13,
+	    "expected a keyword argument or ')', got '*'" },
+	{ "prefix_rule(pattern=[\"a\"] decision=\"allow\")", 0, 1, 27,
+	    "expected ',' or ')' after pattern = ..., got 'decision'" },
+	{ "prefix_rule(pattern=[\"a\"],,)", 0, 1, 27,
+	    "expected a keyword argument or ')', got ','" },
+	{ "prefix_rule(pattern=[\"a\"],", 0, 1, 12,
+	    "'(' of prefix_rule is never closed" },
+	{ "prefix_rule(pattern=[\"a\"]", 0, 1, 12,
+	    "'(' of prefix_rule is never closed" },
+	{ "prefix_rule(", 0, 1, 12, "'(' of prefix_rule is never closed" },
+	{ "prefix_rule(pattern=)", 0, 1, 21,
+	    "expected a string or a list, got "
+	    "')'" },
+	{ "prefix_rule(pattern=", 0, 1, 21,
+	    "expected a string or a list, got "
+	    "the end of the file" },
+	/* lists */
+	{ "prefix_rule(pattern=[\"a\"", 0, 1, 21, "'[' is never closed" },
+	{ "prefix_rule(pattern=[\"a\",", 0, 1, 21, "'[' is never closed" },
+	{ "prefix_rule(pattern=[\"a\" \"b\"])", 0, 1, 26,
+	    "expected ',' or ']' in a list, got a string" },
+	{ "prefix_rule(pattern=[,])", 0, 1, 22,
+	    "expected a string or a list, got ','" },
+	{ "prefix_rule(pattern=[[[\"a\"]]])", 0, 1, 23,
+	    "lists nest at most two deep" },
+	{ "prefix_rule(pattern=[True])", 0, 1, 22,
+	    "expected a string or a list, got 'True'" },
+	{ "prefix_rule(pattern=[None])", 0, 1, 22, "got 'None'" },
+	{ "prefix_rule(pattern=[1])", 0, 1, 22, "got a number" },
+	{ "prefix_rule(pattern={\"a\": 1})", 0, 1, 21, "got '{'" },
+	{ "prefix_rule(pattern=(\"a\",))", 0, 1, 21, "got '('" },
+	{ "prefix_rule(pattern=[\"a\"] + [\"b\"])", 0, 1, 27,
+	    "expected ',' or ')' after pattern = ..., got '+'" },
+	/* strings */
+	{ "prefix_rule(\n  pattern = [\"a],\n)", 0, 2, 14,
+	    "unterminated string" },
+	{ "prefix_rule(pattern=[\"a", 0, 1, 22, "unterminated string" },
+	{ "prefix_rule(pattern=['a\\", 0, 1, 22, "unterminated string" },
+	{ "prefix_rule(pattern=[\"a\nb\"])", 0, 1, 22, "unterminated string" },
+	{ "prefix_rule(pattern=[\"a\\\nb\"])", 0, 1, 22,
+	    "unterminated string" },
+	{ "prefix_rule(pattern = [\"a\\x41\"])", 0, 1, 26,
+	    "unsupported escape: 'x' after a backslash in a string (only a "
+	    "backslash, a quote, n or t may follow one)" },
+	{ "prefix_rule(pattern = [\"a\\r\"])", 0, 1, 26,
+	    "unsupported escape: 'r' after" },
+	{ "prefix_rule(pattern = [\"\\0\"])", 0, 1, 25,
+	    "unsupported escape: '0' after" },
+	{ "prefix_rule(pattern = [\"\\u00e9\"])", 0, 1, 25,
+	    "unsupported escape: 'u' after" },
+	{ "prefix_rule(pattern = [\"a\\\tb\"])", 0, 1, 26,
+	    "unsupported escape: byte 0x09 after a backslash" },
+	{ "prefix_rule(pattern = [\"\"\"a\"\"\"])", 0, 1, 24,
+	    "triple-quoted strings are not supported" },
+	{ "prefix_rule(pattern = [r\"a\"])", 0, 1, 24,
+	    "string prefix 'r' is not supported" },
+	{ "prefix_rule(pattern = [b'a'])", 0, 1, 24, "string prefix 'b'" },
+	{ "prefix_rule(pattern = [\"a\x01\"])", 0, 1, 26,
+	    "control character 0x01 in a string" },
+	{ "prefix_rule(pattern = [\"a\x7f\"])", 0, 1, 26,
+	    "control character 0x7f in a string" },
+	{ "prefix_rule(pattern = [\"a\0\"])", 28, 1, 26,
+	    "control character 0x00 in a string" },
+	{ "prefix_rule(pattern=[\"a\"])\0", 27, 1, 27, "NUL byte" },
+	{ "# a\0b\nprefix_rule(pattern=[\"a\"])", 32, 1, 4,
+	    "NUL byte in a comment" },
+	/* types */
+	{ "prefix_rule(pattern = \"git\")", 0, 1, 23,
+	    "pattern must be a list, got a string" },
+	{ "prefix_rule(pattern = [])", 0, 1, 23, "pattern must not be empty" },
+	{ "prefix_rule(pattern = [\"\"])", 0, 1, 24,
+	    "pattern: words must be non-empty strings" },
+	{ "prefix_rule(pattern = [\"a\", [\"b\", \"\"]])", 0, 1, 35,
+	    "pattern: words must be non-empty strings" },
+	{ "prefix_rule(pattern = [\"a\", []])", 0, 1, 29,
+	    "pattern: empty list of alternatives" },
+	{ "prefix_rule(pattern = [\"a\"], decision = \"deny\")", 0, 1, 41,
+	    "decision must be \"allow\", \"prompt\" or \"forbidden\", got "
+	    "\"deny\"" },
+	{ "prefix_rule(pattern = [\"a\"], decision = \"Allow\")", 0, 1, 41,
+	    "got \"Allow\"" },
+	{ "prefix_rule(pattern = [\"a\"], decision = [\"allow\"])", 0, 1, 41,
+	    "decision must be \"allow\", \"prompt\" or \"forbidden\", got a "
+	    "list" },
+	{ "prefix_rule(pattern = [\"a\"], decision = allow)", 0, 1, 41,
+	    "expected a string or a list, got 'allow'" },
+	{ "prefix_rule(pattern = [\"a\"], justification = [\"x\"])", 0, 1, 46,
+	    "justification must be a string, got a list" },
+	{ "prefix_rule(pattern = [\"a\"], match = \"a\")", 0, 1, 38,
+	    "match must be a list of examples, got a string" },
+	{ "prefix_rule(pattern = [\"a\"], not_match = \"b\")", 0, 1, 42,
+	    "not_match must be a list of examples, got a string" },
+	{ "prefix_rule(pattern = [\"a\"], match = [\" \\t \"])", 0, 1, 39,
+	    "match: empty example" },
+	{ "prefix_rule(pattern = [\"a\"], not_match = [[]])", 0, 1, 43,
+	    "not_match: empty example" },
+	{ "prefix_rule(pattern = [\"a\"], match = [[[\"a\"]]])", 0, 1, 40,
+	    "lists nest at most two deep" },
+	/* examples */
+	{ "prefix_rule(\n  pattern = [\"git\", \"push\"],\n"
+	  "  match = [\"git push\", \"git status\"],\n)",
+	    0, 3, 24,
+	    "match example \"git status\" does not match the pattern "
+	    "[\"git\", \"push\"]" },
+	{ "prefix_rule(\n  pattern = [\"git\", [\"push\", \"fetch\"]],\n"
+	  "  not_match = [\"git status\",\n    [\"git\", \"fetch\", "
+	  "\"x\"]],\n)",
+	    0, 4, 5,
+	    "not_match example [\"git\", \"fetch\", \"x\"] matches the "
+	    "pattern [\"git\", [\"push\", \"fetch\"]]" },
+	{ "prefix_rule(pattern = [\"git\"], match = [\"gitk\"])", 0, 1, 41,
+	    "match example \"gitk\" does not match" },
+	{ "prefix_rule(pattern = [\"/usr/bin/git\"], match = [\"git\"])", 0, 1,
+	    50,
+	    "match example \"git\" does not match the pattern "
+	    "[\"/usr/bin/git\"]" },
+	{ "prefix_rule(pattern = [\"a\", \"b\"], match = [\"a\"])", 0, 1, 44,
+	    "match example \"a\" does not match" },
+	{ "prefix_rule(pattern = [\"a\"], not_match = [\"/bin/a -x\"])", 0, 1,
+	    43, "not_match example \"/bin/a -x\" matches the pattern [\"a\"]" },
+	/* strings in messages are shown escaped */
+	{ "prefix_rule(pattern = [\"a\"], match = [[\"b\\n\\\"\"]])", 0, 1, 39,
+	    "match example [\"b\\n\\\"\"] does not match" },
+	/* the first error wins; the second rule's error names its line */
+	{ "prefix_rule(pattern=[\"ok\"])\n\nprefix_rule(pattern=[\"a\"], "
+	  "match=[\"b\"])",
+	    0, 3, 35, "match example \"b\" does not match" },
 };
 
 START_TEST(test_bad)
@@ -397,8 +424,8 @@ START_TEST(test_bad)
 	snprintf(pre, sizeof(pre), NAME ":%d:%d: ", c->line, c->col);
 	ck_assert_msg(strncmp(err, pre, strlen(pre)) == 0,
 	    "%s\nwant position %s, got: %s", c->doc, pre, err);
-	ck_assert_msg(strstr(err, c->msg) != NULL,
-	    "%s\nwant /%s/, got: %s", c->doc, c->msg, err);
+	ck_assert_msg(strstr(err, c->msg) != NULL, "%s\nwant /%s/, got: %s",
+	    c->doc, c->msg, err);
 	ck_assert_uint_eq(cfg.nrules, 0);
 }
 END_TEST
@@ -409,8 +436,8 @@ START_TEST(test_long_example)
 	char doc[4096];
 	size_t n;
 
-	n = (size_t)snprintf(doc, sizeof(doc),
-	    "prefix_rule(pattern=[\"a\"], match=[\"");
+	n = (size_t)snprintf(
+	    doc, sizeof(doc), "prefix_rule(pattern=[\"a\"], match=[\"");
 	memset(doc + n, 'x', 3000);
 	strcpy(doc + n + 3000, "\"])");
 	ck_assert_int_eq(parse(doc), -1);
@@ -448,21 +475,21 @@ END_TEST
  */
 
 struct match_case {
-	const char *pattern;	/* the value of pattern = */
+	const char *pattern; /* the value of pattern = */
 	const char *argv[5];
 	int want;
 };
 
 static const struct match_case match_cases[] = {
-    {"[\"git\", [\"push\", \"fetch\"]]", {"git", "push", "origin"}, 1},
-    {"[\"git\", [\"push\", \"fetch\"]]", {"/usr/bin/git", "fetch"}, 1},
-    {"[\"git\", [\"push\", \"fetch\"]]", {"git", "pull"}, 0},
-    {"[\"git\", [\"push\", \"fetch\"]]", {"git"}, 0},
-    {"[[\"git\", \"hg\"], \"push\"]", {"hg", "push"}, 1},
-    {"[\"rm\", \"-rf\"]", {"rm", "-r", "-f"}, 0},
-    {"[\"/bin/rm\"]", {"/usr/bin/rm"}, 0},
-    {"[\"/bin/rm\"]", {"/bin/rm", "x"}, 1},
-    {"[\"a\\tb\"]", {"a\tb"}, 1},
+	{ "[\"git\", [\"push\", \"fetch\"]]", { "git", "push", "origin" }, 1 },
+	{ "[\"git\", [\"push\", \"fetch\"]]", { "/usr/bin/git", "fetch" }, 1 },
+	{ "[\"git\", [\"push\", \"fetch\"]]", { "git", "pull" }, 0 },
+	{ "[\"git\", [\"push\", \"fetch\"]]", { "git" }, 0 },
+	{ "[[\"git\", \"hg\"], \"push\"]", { "hg", "push" }, 1 },
+	{ "[\"rm\", \"-rf\"]", { "rm", "-r", "-f" }, 0 },
+	{ "[\"/bin/rm\"]", { "/usr/bin/rm" }, 0 },
+	{ "[\"/bin/rm\"]", { "/bin/rm", "x" }, 1 },
+	{ "[\"a\\tb\"]", { "a\tb" }, 1 },
 };
 
 START_TEST(test_match)
@@ -476,8 +503,8 @@ START_TEST(test_match)
 	ck_assert_uint_eq(cfg.nrules, 1);
 	for (argc = 0; c->argv[argc] != NULL; argc++)
 		;
-	ck_assert_int_eq(policy_rule_matches(&cfg.rules[0], c->argv, argc),
-	    c->want);
+	ck_assert_int_eq(
+	    policy_rule_matches(&cfg.rules[0], c->argv, argc), c->want);
 }
 END_TEST
 
@@ -538,8 +565,9 @@ START_TEST(test_mutations)
 
 			memcpy(doc, full_doc, len);
 			doc[i] = bytes[j];
-			check_outcome(execpolicy_parse(&cfg, NAME, doc, len, err,
-			    sizeof(err)), before);
+			check_outcome(execpolicy_parse(&cfg, NAME, doc, len,
+					  err, sizeof(err)),
+			    before);
 		}
 	}
 	free(doc);
@@ -552,8 +580,8 @@ START_TEST(test_small_err)
 	char small[8];
 
 	memset(small, 'z', sizeof(small));
-	ck_assert_int_eq(execpolicy_parse(&cfg, NAME, "x", 1, small,
-	    sizeof(small)), -1);
+	ck_assert_int_eq(
+	    execpolicy_parse(&cfg, NAME, "x", 1, small, sizeof(small)), -1);
 	ck_assert_str_eq(small, "t.rules");
 	ck_assert_int_eq(execpolicy_parse(&cfg, NAME, "x", 1, small, 0), -1);
 }

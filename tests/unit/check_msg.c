@@ -15,7 +15,7 @@
 #include "policy.h"
 #include "proto.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const argv3[] = { "sh", "-c", "", NULL };
 static const char *const argv1[] = { "/bin/true", NULL };
@@ -24,12 +24,12 @@ static const char *const argv1[] = { "/bin/true", NULL };
 /* Round trips */
 
 struct rt {
-	const char	*name;
-	uint16_t	 type, op, flags;
-	uint8_t		 verdict, layer;
-	int32_t		 pid, ppid, port, err;
-	uint64_t	 ts;
-	const char	*call, *path, *path2, *host, *addr, *rule, *exe, *why;
+	const char *name;
+	uint16_t type, op, flags;
+	uint8_t verdict, layer;
+	int32_t pid, ppid, port, err;
+	uint64_t ts;
+	const char *call, *path, *path2, *host, *addr, *rule, *exe, *why;
 	const char *const *argv;
 };
 
@@ -42,9 +42,9 @@ static const struct rt rts[] = {
 	    1700000000123456789ull, "renameat2", "/home/u/p/a", "/etc/b", NULL,
 	    NULL, "sandbox_workspace_write.writable_roots", "/usr/bin/python3",
 	    "writing /etc/b needs approval", NULL },
-	{ "exec", AW_MSG_EVENT, OP_EXEC, 0, VERDICT_ALLOW, AW_LAYER_PRELOAD,
-	    7, 1, -1, 0, 5, "execve", NULL, NULL, NULL, NULL, "exec",
-	    "/bin/sh", NULL, argv3 },
+	{ "exec", AW_MSG_EVENT, OP_EXEC, 0, VERDICT_ALLOW, AW_LAYER_PRELOAD, 7,
+	    1, -1, 0, 5, "execve", NULL, NULL, NULL, NULL, "exec", "/bin/sh",
+	    NULL, argv3 },
 	{ "connect", AW_MSG_EVENT, OP_CONNECT, AW_MF_AUDIT_ONLY, VERDICT_ASK,
 	    AW_LAYER_PRELOAD, 9, 8, 443, 1, 6, "connect", NULL, NULL,
 	    "pypi.org", "151.101.0.223", "features.network_proxy.domains",
@@ -57,8 +57,8 @@ static const struct rt rts[] = {
 	    NULL, NULL, NULL, NULL, NULL },
 	{ "bytes in path", AW_MSG_EVENT, OP_READ, 0, VERDICT_DENY,
 	    AW_LAYER_PRELOAD, 11, 1, -1, 0, 9, "open",
-	    "/tmp/\xff\xfe\x01\x1b[31m\xc3\xa9", NULL, NULL, NULL, NULL,
-	    "\x80", "\n", NULL },
+	    "/tmp/\xff\xfe\x01\x1b[31m\xc3\xa9", NULL, NULL, NULL, NULL, "\x80",
+	    "\n", NULL },
 	{ "ask", AW_MSG_ASK, OP_UNIX, 0, VERDICT_ALLOW, AW_LAYER_PRELOAD, 12, 1,
 	    -1, 0, 10, "connect", "/run/docker.sock", NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL },
@@ -68,10 +68,10 @@ static const struct rt rts[] = {
 	{ "ping", AW_MSG_PING, OP_READ, 0, VERDICT_ALLOW, AW_LAYER_SUPERVISOR,
 	    -5, -6, 65535, 0, UINT64_MAX, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL },
-	{ "answer with addresses", AW_MSG_RESOLVE, OP_RESOLVE, 0,
-	    VERDICT_ALLOW, AW_LAYER_SUPERVISOR, 1, 0, -1, 0, 12, NULL, NULL,
-	    NULL, NULL, NULL, "features.network_proxy.domains[\"x\"]", NULL,
-	    "x is allowed", argv3 },
+	{ "answer with addresses", AW_MSG_RESOLVE, OP_RESOLVE, 0, VERDICT_ALLOW,
+	    AW_LAYER_SUPERVISOR, 1, 0, -1, 0, 12, NULL, NULL, NULL, NULL, NULL,
+	    "features.network_proxy.domains[\"x\"]", NULL, "x is allowed",
+	    argv3 },
 	{ "empty strings", AW_MSG_EVENT, OP_BIND, 0, VERDICT_DENY,
 	    AW_LAYER_PRELOAD, 1, 1, 80, 0, 13, "", "", "", "", "", "", "", "",
 	    NULL },
@@ -201,8 +201,7 @@ START_TEST(test_argv_limits)
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(msg_decode(buf, (size_t)n, &d), 0);
 	ck_assert_uint_eq(d.argc, AW_MSG_MAX_ARGV);
-	ck_assert_uint_eq(d.flags & AW_MF_ARGV_TRUNCATED,
-	    AW_MF_ARGV_TRUNCATED);
+	ck_assert_uint_eq(d.flags & AW_MF_ARGV_TRUNCATED, AW_MF_ARGV_TRUNCATED);
 
 	/* little room: whole words only, and the fields after argv fit */
 	m.argc = 10;
@@ -210,7 +209,7 @@ START_TEST(test_argv_limits)
 	n = msg_encode(buf, AW_MSG_HDR_LEN + 4 + 9 + 4 + 10, &m);
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(msg_decode(buf, (size_t)n, &d), 0);
-	ck_assert_uint_eq(d.argc, 3);		/* "w0" "w1" "w2" */
+	ck_assert_uint_eq(d.argc, 3); /* "w0" "w1" "w2" */
 	ck_assert_str_eq(d.argv[2], "w2");
 	ck_assert_str_eq(d.exe, "/bin/echo");
 	ck_assert(d.flags & AW_MF_ARGV_TRUNCATED);
@@ -253,9 +252,9 @@ START_TEST(test_long_string)
 END_TEST
 
 struct badhdr {
-	const char	*name;
-	int		 field;		/* which one to set */
-	int32_t		 val;
+	const char *name;
+	int field; /* which one to set */
+	int32_t val;
 };
 
 enum { F_TYPE, F_OP, F_VERDICT, F_LAYER, F_FLAGS, F_PORT, F_ERR };
@@ -323,8 +322,8 @@ END_TEST
 /* The decoder: malformations */
 
 struct raw {
-	uint8_t	b[1024];
-	size_t	len;
+	uint8_t b[1024];
+	size_t len;
 };
 
 static void
@@ -356,7 +355,7 @@ base(struct raw *r)
 	put16(r->b + 0, AW_PROTO_VERSION);
 	put16(r->b + 2, AW_MSG_EVENT);
 	put16(r->b + 4, OP_EXEC);
-	put32(r->b + 20, -1);		/* port */
+	put32(r->b + 20, -1); /* port */
 	r->len = AW_MSG_HDR_LEN;
 	tlv(r, AW_T_CALL, "execve", 7);
 	tlv(r, AW_T_PATH, "/bin/sh", 8);
@@ -372,87 +371,198 @@ bare(struct raw *r)
 	r->len = AW_MSG_HDR_LEN;
 }
 
-static void m_empty(struct raw *r) { r->len = 0; }
-static void m_short_header(struct raw *r) { r->len = AW_MSG_HDR_LEN - 1; }
-static void m_version0(struct raw *r) { put16(r->b, 0); }
-static void m_version2(struct raw *r) { put16(r->b, AW_PROTO_VERSION + 1); }
-static void m_reserved(struct raw *r) { put16(r->b + 10, 1); }
-static void m_type0(struct raw *r) { put16(r->b + 2, 0); }
-static void m_type9(struct raw *r) { put16(r->b + 2, 9); }
-static void m_op(struct raw *r) { put16(r->b + 4, 50); }
-static void m_flags(struct raw *r) { put16(r->b + 6, 0x100); }
-static void m_verdict(struct raw *r) { r->b[8] = 7; }
-static void m_layer(struct raw *r) { r->b[9] = 200; }
-static void m_port(struct raw *r) { put32(r->b + 20, 70000); }
-static void m_port_neg(struct raw *r) { put32(r->b + 20, INT32_MIN); }
-static void m_err(struct raw *r) { put32(r->b + 24, -5); }
-static void m_trail1(struct raw *r) { r->b[r->len++] = 0; }
-static void m_trail3(struct raw *r) { r->len += 3; }
-static void m_cut1(struct raw *r) { r->len--; }
-static void m_cut_tlv(struct raw *r) { r->len -= 4; }
-static void m_len_past_end(struct raw *r)
+static void
+m_empty(struct raw *r)
+{
+	r->len = 0;
+}
+static void
+m_short_header(struct raw *r)
+{
+	r->len = AW_MSG_HDR_LEN - 1;
+}
+static void
+m_version0(struct raw *r)
+{
+	put16(r->b, 0);
+}
+static void
+m_version2(struct raw *r)
+{
+	put16(r->b, AW_PROTO_VERSION + 1);
+}
+static void
+m_reserved(struct raw *r)
+{
+	put16(r->b + 10, 1);
+}
+static void
+m_type0(struct raw *r)
+{
+	put16(r->b + 2, 0);
+}
+static void
+m_type9(struct raw *r)
+{
+	put16(r->b + 2, 9);
+}
+static void
+m_op(struct raw *r)
+{
+	put16(r->b + 4, 50);
+}
+static void
+m_flags(struct raw *r)
+{
+	put16(r->b + 6, 0x100);
+}
+static void
+m_verdict(struct raw *r)
+{
+	r->b[8] = 7;
+}
+static void
+m_layer(struct raw *r)
+{
+	r->b[9] = 200;
+}
+static void
+m_port(struct raw *r)
+{
+	put32(r->b + 20, 70000);
+}
+static void
+m_port_neg(struct raw *r)
+{
+	put32(r->b + 20, INT32_MIN);
+}
+static void
+m_err(struct raw *r)
+{
+	put32(r->b + 24, -5);
+}
+static void
+m_trail1(struct raw *r)
+{
+	r->b[r->len++] = 0;
+}
+static void
+m_trail3(struct raw *r)
+{
+	r->len += 3;
+}
+static void
+m_cut1(struct raw *r)
+{
+	r->len--;
+}
+static void
+m_cut_tlv(struct raw *r)
+{
+	r->len -= 4;
+}
+static void
+m_len_past_end(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_CALL, "open", 5);
 	put16(r->b + r->len - 5 - 2, 6);
 }
-static void m_len_huge(struct raw *r)
+static void
+m_len_huge(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_PATH, "/x", 3);
 	put16(r->b + AW_MSG_HDR_LEN + 2, 0xffff);
 }
-static void m_tag0(struct raw *r) { bare(r); tlv(r, 0, "x", 2); }
-static void m_tag10(struct raw *r) { bare(r); tlv(r, 10, "x", 2); }
-static void m_tagmax(struct raw *r) { bare(r); tlv(r, 0xffff, "x", 2); }
-static void m_dup(struct raw *r)
+static void
+m_tag0(struct raw *r)
+{
+	bare(r);
+	tlv(r, 0, "x", 2);
+}
+static void
+m_tag10(struct raw *r)
+{
+	bare(r);
+	tlv(r, 10, "x", 2);
+}
+static void
+m_tagmax(struct raw *r)
+{
+	bare(r);
+	tlv(r, 0xffff, "x", 2);
+}
+static void
+m_dup(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_PATH, "/a", 3);
 	tlv(r, AW_T_PATH, "/b", 3);
 }
-static void m_order(struct raw *r)
+static void
+m_order(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_PATH2, "/a", 3);
 	tlv(r, AW_T_PATH, "/b", 3);
 }
-static void m_dup_after(struct raw *r)
+static void
+m_dup_after(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_CALL, "x", 2);
 	tlv(r, AW_T_WHY, "y", 2);
 	tlv(r, AW_T_CALL, "z", 2);
 }
-static void m_no_nul(struct raw *r) { bare(r); tlv(r, AW_T_PATH, "/a", 2); }
-static void m_inner_nul(struct raw *r)
+static void
+m_no_nul(struct raw *r)
+{
+	bare(r);
+	tlv(r, AW_T_PATH, "/a", 2);
+}
+static void
+m_inner_nul(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_PATH, "/a\0b", 5);
 }
-static void m_empty_str(struct raw *r) { bare(r); tlv(r, AW_T_EXE, "", 0); }
-static void m_empty_argv(struct raw *r) { bare(r); tlv(r, AW_T_ARGV, "", 0); }
-static void m_argv_no_nul(struct raw *r)
+static void
+m_empty_str(struct raw *r)
+{
+	bare(r);
+	tlv(r, AW_T_EXE, "", 0);
+}
+static void
+m_empty_argv(struct raw *r)
+{
+	bare(r);
+	tlv(r, AW_T_ARGV, "", 0);
+}
+static void
+m_argv_no_nul(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_ARGV, "sh\0-c", 5);
 }
-static void m_argv_257(struct raw *r)
+static void
+m_argv_257(struct raw *r)
 {
 	static const uint8_t zeros[AW_MSG_MAX_ARGV + 1];
 
 	bare(r);
 	tlv(r, AW_T_ARGV, zeros, sizeof(zeros));
 }
-static void m_rule_nul(struct raw *r)
+static void
+m_rule_nul(struct raw *r)
 {
 	bare(r);
 	tlv(r, AW_T_RULE, "\0\0", 2);
 }
 
 struct bad {
-	const char	*name;
-	void		(*mutate)(struct raw *);
+	const char *name;
+	void (*mutate)(struct raw *);
 };
 
 static const struct bad bads[] = {
@@ -499,7 +609,7 @@ START_TEST(test_malformed)
 	uint8_t *copy;
 
 	base(&r);
-	ck_assert_int_eq(msg_decode(r.b, r.len, &m), 0);	/* the base is fine */
+	ck_assert_int_eq(msg_decode(r.b, r.len, &m), 0); /* the base is fine */
 	base(&r);
 	b->mutate(&r);
 	/* heap, exact size: ASan sees any read past the end */
@@ -507,8 +617,8 @@ START_TEST(test_malformed)
 	ck_assert_ptr_nonnull(copy);
 	memcpy(copy, r.b, r.len);
 	memset(&m, 0xa5, sizeof(m));
-	ck_assert_msg(msg_decode(copy, r.len, &m) == -1, "%s: accepted",
-	    b->name);
+	ck_assert_msg(
+	    msg_decode(copy, r.len, &m) == -1, "%s: accepted", b->name);
 	/* a failed decode leaves nothing half-filled */
 	ck_assert_ptr_null(m.path);
 	ck_assert_ptr_null(m.call);

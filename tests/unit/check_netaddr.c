@@ -22,16 +22,16 @@
 
 #include "netaddr.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------------ */
 /* netaddr_parse_ip + netaddr_format: accepted forms */
 
 struct ip_ok {
-	const char	*in;
-	int		 family;
-	const char	*canon;
-	uint32_t	 scope;
+	const char *in;
+	int family;
+	const char *canon;
+	uint32_t scope;
 };
 
 static const struct ip_ok ip_ok[] = {
@@ -78,7 +78,7 @@ static const struct ip_ok ip_ok[] = {
 	{ "::ffff:0.0.0.0", AF_INET6, "::ffff:0.0.0.0", 0 },
 	{ "2001:DB8::1", AF_INET6, "2001:db8::1", 0 },
 	{ "2001:0db8:0000:0000:0000:0000:0000:0001", AF_INET6, "2001:db8::1",
-	  0 },
+	    0 },
 	{ "2001:db8:0:0:1:0:0:1", AF_INET6, "2001:db8::1:0:0:1", 0 },
 	{ "2001:db8:0:1:1:1:1:1", AF_INET6, "2001:db8:0:1:1:1:1:1", 0 },
 	{ "2001:db8::1:1:1:1:1", AF_INET6, "2001:db8:0:1:1:1:1:1", 0 },
@@ -90,7 +90,7 @@ static const struct ip_ok ip_ok[] = {
 	{ "1:0:0:0:2:0:0:3", AF_INET6, "1::2:0:0:3", 0 },
 	{ "1:2:3:4:5:6:7:8", AF_INET6, "1:2:3:4:5:6:7:8", 0 },
 	{ "ABCD:EF01:2345:6789:ABCD:EF01:2345:6789", AF_INET6,
-	  "abcd:ef01:2345:6789:abcd:ef01:2345:6789", 0 },
+	    "abcd:ef01:2345:6789:abcd:ef01:2345:6789", 0 },
 	{ "::1.2.3.4", AF_INET6, "::102:304", 0 },
 	{ "::0.0.0.0", AF_INET6, "::", 0 },
 	{ "1:2:3:4:5:6:1.2.3.4", AF_INET6, "1:2:3:4:5:6:102:304", 0 },
@@ -119,8 +119,8 @@ START_TEST(test_parse_ok)
 	struct netaddr a, b;
 	char buf[NETADDR_STRLEN];
 
-	ck_assert_msg(netaddr_parse_ip(t->in, &a) == 0, "rejected \"%s\"",
-	    t->in);
+	ck_assert_msg(
+	    netaddr_parse_ip(t->in, &a) == 0, "rejected \"%s\"", t->in);
 	ck_assert_int_eq(a.family, t->family);
 	ck_assert_uint_eq(a.scope_id, t->scope);
 	ck_assert_int_eq(netaddr_format(&a, buf, sizeof(buf)), 0);
@@ -138,32 +138,127 @@ END_TEST
 /* netaddr_parse_ip: rejected forms */
 
 static const char *const ip_bad[] = {
-	"", "[]", "[", "]", "[::1", "::1]", "[[::1]]", "[127.0.0.1]",
-	"[1.2.3.4]:80", "[::1]x", "[::1]:80", "x[::1]", "[ ::1]",
+	"",
+	"[]",
+	"[",
+	"]",
+	"[::1",
+	"::1]",
+	"[[::1]]",
+	"[127.0.0.1]",
+	"[1.2.3.4]:80",
+	"[::1]x",
+	"[::1]:80",
+	"x[::1]",
+	"[ ::1]",
 	/* IPv4 */
-	"1.2.3.4.5", "1.2.3.", "1..2", ".1.2.3", ".", "..", "1.", "256.1.1.1",
-	"1.256.1.1", "1.2.256.1", "1.2.3.256", "1.2.65536", "1.16777216",
-	"4294967296", "0x100000000", "040000000000", "99999999999999999999",
-	"0x10000000000000000", "08", "09", "0.08", "0x", "0X", "0xg", "0x.1",
-	"1.0x", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4\n", "1.2.3.4\t", "1.2.3.4 x",
-	"+1", "-1", "1.2.3.-4", "1.+2", "1e3", "127.0.0.1.", "0x7f.1.",
-	"127.0.0.1x", "localhost", "1.2.3.4:80", "1.2.3.4/24", "1.2.3.4%1",
-	"1.2.3.4%eth0", "0x7f.0x1.0x", "0xx1", "00x1", "1..", "१२३",
+	"1.2.3.4.5",
+	"1.2.3.",
+	"1..2",
+	".1.2.3",
+	".",
+	"..",
+	"1.",
+	"256.1.1.1",
+	"1.256.1.1",
+	"1.2.256.1",
+	"1.2.3.256",
+	"1.2.65536",
+	"1.16777216",
+	"4294967296",
+	"0x100000000",
+	"040000000000",
+	"99999999999999999999",
+	"0x10000000000000000",
+	"08",
+	"09",
+	"0.08",
+	"0x",
+	"0X",
+	"0xg",
+	"0x.1",
+	"1.0x",
+	"1.2.3.4 ",
+	" 1.2.3.4",
+	"1.2.3.4\n",
+	"1.2.3.4\t",
+	"1.2.3.4 x",
+	"+1",
+	"-1",
+	"1.2.3.-4",
+	"1.+2",
+	"1e3",
+	"127.0.0.1.",
+	"0x7f.1.",
+	"127.0.0.1x",
+	"localhost",
+	"1.2.3.4:80",
+	"1.2.3.4/24",
+	"1.2.3.4%1",
+	"1.2.3.4%eth0",
+	"0x7f.0x1.0x",
+	"0xx1",
+	"00x1",
+	"1..",
+	"१२३",
 	/* IPv6 */
-	":", ":::", "1:", ":1", ":1::", "1::2::3", "::1::", "1:::2",
-	"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8",
-	"1:2:3:4:5:6:7", "12345::", "00000::", "g::", "::g", "::1.2.3",
-	"::1.2.3.4.5", "::1.2.3.04", "::01.2.3.4", "::256.1.1.1",
-	"::1.2.3.4:1", "::1.2.3.4.", "::.1.2.3", "::1..2.3",
-	"1:2:3:4:5:6:7:1.2.3.4", "::1:2:3:4:5:6:1.2.3.4", "::0x1", "::1 ",
-	" ::1", ":: 1", "::1/128", "1.2.3.4::", "::ffff:0x7f.1", "::ffff:127.1",
+	":",
+	":::",
+	"1:",
+	":1",
+	":1::",
+	"1::2::3",
+	"::1::",
+	"1:::2",
+	"1:2:3:4:5:6:7:8:9",
+	"1:2:3:4:5:6:7:8::",
+	"::1:2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:7",
+	"12345::",
+	"00000::",
+	"g::",
+	"::g",
+	"::1.2.3",
+	"::1.2.3.4.5",
+	"::1.2.3.04",
+	"::01.2.3.4",
+	"::256.1.1.1",
+	"::1.2.3.4:1",
+	"::1.2.3.4.",
+	"::.1.2.3",
+	"::1..2.3",
+	"1:2:3:4:5:6:7:1.2.3.4",
+	"::1:2:3:4:5:6:1.2.3.4",
+	"::0x1",
+	"::1 ",
+	" ::1",
+	":: 1",
+	"::1/128",
+	"1.2.3.4::",
+	"::ffff:0x7f.1",
+	"::ffff:127.1",
 	"::ffff:2130706433",
 	/* scopes */
-	"fe80::1%", "fe80::1%%1", "fe80::1%4294967296", "fe80::1%99999999999",
-	"fe80::1%eth0/1", "fe80::1% eth0", "fe80::1%eth0 ",
-	"fe80::1%averyveryverylong0", "fe80::1%.", "fe80::1%..", "fe80::1%-1",
-	"fe80::1%1a", "fe80::1%eth:0", "fe80::1%eth0]", "[fe80::1%eth0",
-	"[fe80::1]%eth0", "%1", "[%1]", "fe80::1%eth0%1", "fe80::1%+1",
+	"fe80::1%",
+	"fe80::1%%1",
+	"fe80::1%4294967296",
+	"fe80::1%99999999999",
+	"fe80::1%eth0/1",
+	"fe80::1% eth0",
+	"fe80::1%eth0 ",
+	"fe80::1%averyveryverylong0",
+	"fe80::1%.",
+	"fe80::1%..",
+	"fe80::1%-1",
+	"fe80::1%1a",
+	"fe80::1%eth:0",
+	"fe80::1%eth0]",
+	"[fe80::1%eth0",
+	"[fe80::1]%eth0",
+	"%1",
+	"[%1]",
+	"fe80::1%eth0%1",
+	"fe80::1%+1",
 	"fe80::1%25%1",
 };
 
@@ -172,8 +267,8 @@ START_TEST(test_parse_bad)
 	struct netaddr a;
 
 	memset(&a, 0xa5, sizeof(a));
-	ck_assert_msg(netaddr_parse_ip(ip_bad[_i], &a) == -1,
-	    "accepted \"%s\"", ip_bad[_i]);
+	ck_assert_msg(netaddr_parse_ip(ip_bad[_i], &a) == -1, "accepted \"%s\"",
+	    ip_bad[_i]);
 	/* A failed parse leaves nothing half-written. */
 	ck_assert_int_eq(a.family, 0);
 	ck_assert_uint_eq(a.scope_id, 0);
@@ -239,8 +334,8 @@ gai_parse(const char *s, int *family, uint8_t bytes[16], uint32_t *scope)
 		return 0;
 	*family = res->ai_family;
 	if (res->ai_family == AF_INET) {
-		memcpy(bytes, &((struct sockaddr_in *)(void *)res->ai_addr)->
-		    sin_addr, 4);
+		memcpy(bytes,
+		    &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr, 4);
 		ok = 1;
 	} else if (res->ai_family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (void *)res->ai_addr;
@@ -285,45 +380,167 @@ check_against_glibc(const char *s, int use_gai)
 
 /* No brackets, no '%': glibc's parsers know neither. */
 static const char *const tricky[] = {
-	"127.0.0.1", "2130706433", "0x7f.1", "127.1", "0177.0.0.1", "0",
-	"00", "000", "0x0", "0X0", "0x", "0X", "0x.", "0x1.", "1.0x1",
-	"0xg", "08", "0.8", "0.08", "018", "0.018", "1.2.3.4", "1.2.3",
-	"1.2", "1", "255.255.255.255", "256.255.255.255", "4294967295",
-	"4294967296", "0xffffffff", "0x100000000", "037777777777",
-	"040000000000", "18446744073709551615", "18446744073709551616",
-	"0xffffffffffffffff", "0x1ffffffffffffffff", "1.16777215",
-	"1.16777216", "1.2.65535", "1.2.65536", "1.2.3.255", "1.2.3.256",
-	"0x1.0x2.0x3.0x4", "0x01.0x002.0x0003.0x00004", "01.02.03.04",
-	"0377.0377.0377.0377", "0400.0.0.0", "1.2.3.4.", "1.2.3.4.5",
-	".1.2.3.4", "1..2.3", "", ".", "1.2.3.4 ", "1.2.3.4 junk",
-	"1.2.3.4\tx", " 1.2.3.4", "+1.2.3.4", "-1", "1.-2.3.4", "1.2.3.+4",
-	"1e2", "1.2.3.4a", "0x7fg", "0x7f.0x1.0x", "0xx1",
+	"127.0.0.1",
+	"2130706433",
+	"0x7f.1",
+	"127.1",
+	"0177.0.0.1",
+	"0",
+	"00",
+	"000",
+	"0x0",
+	"0X0",
+	"0x",
+	"0X",
+	"0x.",
+	"0x1.",
+	"1.0x1",
+	"0xg",
+	"08",
+	"0.8",
+	"0.08",
+	"018",
+	"0.018",
+	"1.2.3.4",
+	"1.2.3",
+	"1.2",
+	"1",
+	"255.255.255.255",
+	"256.255.255.255",
+	"4294967295",
+	"4294967296",
+	"0xffffffff",
+	"0x100000000",
+	"037777777777",
+	"040000000000",
+	"18446744073709551615",
+	"18446744073709551616",
+	"0xffffffffffffffff",
+	"0x1ffffffffffffffff",
+	"1.16777215",
+	"1.16777216",
+	"1.2.65535",
+	"1.2.65536",
+	"1.2.3.255",
+	"1.2.3.256",
+	"0x1.0x2.0x3.0x4",
+	"0x01.0x002.0x0003.0x00004",
+	"01.02.03.04",
+	"0377.0377.0377.0377",
+	"0400.0.0.0",
+	"1.2.3.4.",
+	"1.2.3.4.5",
+	".1.2.3.4",
+	"1..2.3",
+	"",
+	".",
+	"1.2.3.4 ",
+	"1.2.3.4 junk",
+	"1.2.3.4\tx",
+	" 1.2.3.4",
+	"+1.2.3.4",
+	"-1",
+	"1.-2.3.4",
+	"1.2.3.+4",
+	"1e2",
+	"1.2.3.4a",
+	"0x7fg",
+	"0x7f.0x1.0x",
+	"0xx1",
 	"000000000000000000000000000000000000000000000000000000000000000001",
 	"0x00000000000000000000000000000000000000000000000000000000000000ff",
-	"999999999999999999999999999999999999999999", "127.000000000000001",
+	"999999999999999999999999999999999999999999",
+	"127.000000000000001",
 	/* IPv6 */
-	"::", "::1", ":::", ":", "1:", ":1", "1::", "::1:", "1::2::3",
-	"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7::",
-	"::1:2:3:4:5:6:7", "::1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::",
-	"1:2:3:4::5:6:7:8", "1:2:3::4:5:6:7", "0001:0002::", "00001::",
-	"12345::", "fffff::", "FFFF::", "ffff::ffff", "g::", "::g",
-	"::ffff:127.0.0.1", "::ffff:127.0.0.01", "::ffff:127.0.0.1.",
-	"::ffff:127.0.0", "::ffff:127.1", "::ffff:0x7f.0.0.1",
-	"::ffff:0177.0.0.1", "::ffff:256.0.0.1", "::ffff:1.2.3.4.5",
-	"::1.2.3.4", "::0.0.0.0", "1:2:3:4:5:6:1.2.3.4",
-	"1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5::1.2.3.4", "::1:2:3:4:5:6:1.2.3.4",
-	"1:2:3:4:5:6::1.2.3.4", "1.2.3.4::", "1.2.3.4:1::", "::1.2.3.4:1",
-	"::.1.2.3", "::1..2.3", "::1.2..3", "::a.b.c.d", "::12.34.56.789",
-	"::12.34.56.78", "::1234.5.6.7", "::123.5.6.7", "a::1.2.3.4",
-	"ab:cd::12.3.4.5", "::ffff:1.2.3.4 ", " ::1", "::1 ", ":: 1",
-	"::1\n", "1:2:3:4:5:6:7:8\n", "::0:0:0:0:0:0:0", "::0:0:0:0:0:0",
-	"0:0:0:0:0:0:0::", "0:0:0:0:0:0::", "::ffff:1.2.3.4:5",
-	"2001:db8::1", "2001:DB8:0:0:0:0:0:1", "fe80::1", "fe80:::1",
-	"1::2:", ":1::2", "::-1", "::+1", "::1x", "x::1", "::1::",
+	"::",
+	"::1",
+	":::",
+	":",
+	"1:",
+	":1",
+	"1::",
+	"::1:",
+	"1::2::3",
+	"1:2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:7:8:9",
+	"1:2:3:4:5:6:7",
+	"1:2:3:4:5:6:7::",
+	"::1:2:3:4:5:6:7",
+	"::1:2:3:4:5:6:7:8",
+	"1:2:3:4:5:6:7:8::",
+	"1:2:3:4::5:6:7:8",
+	"1:2:3::4:5:6:7",
+	"0001:0002::",
+	"00001::",
+	"12345::",
+	"fffff::",
+	"FFFF::",
+	"ffff::ffff",
+	"g::",
+	"::g",
+	"::ffff:127.0.0.1",
+	"::ffff:127.0.0.01",
+	"::ffff:127.0.0.1.",
+	"::ffff:127.0.0",
+	"::ffff:127.1",
+	"::ffff:0x7f.0.0.1",
+	"::ffff:0177.0.0.1",
+	"::ffff:256.0.0.1",
+	"::ffff:1.2.3.4.5",
+	"::1.2.3.4",
+	"::0.0.0.0",
+	"1:2:3:4:5:6:1.2.3.4",
+	"1:2:3:4:5:6:7:1.2.3.4",
+	"1:2:3:4:5::1.2.3.4",
+	"::1:2:3:4:5:6:1.2.3.4",
+	"1:2:3:4:5:6::1.2.3.4",
+	"1.2.3.4::",
+	"1.2.3.4:1::",
+	"::1.2.3.4:1",
+	"::.1.2.3",
+	"::1..2.3",
+	"::1.2..3",
+	"::a.b.c.d",
+	"::12.34.56.789",
+	"::12.34.56.78",
+	"::1234.5.6.7",
+	"::123.5.6.7",
+	"a::1.2.3.4",
+	"ab:cd::12.3.4.5",
+	"::ffff:1.2.3.4 ",
+	" ::1",
+	"::1 ",
+	":: 1",
+	"::1\n",
+	"1:2:3:4:5:6:7:8\n",
+	"::0:0:0:0:0:0:0",
+	"::0:0:0:0:0:0",
+	"0:0:0:0:0:0:0::",
+	"0:0:0:0:0:0::",
+	"::ffff:1.2.3.4:5",
+	"2001:db8::1",
+	"2001:DB8:0:0:0:0:0:1",
+	"fe80::1",
+	"fe80:::1",
+	"1::2:",
+	":1::2",
+	"::-1",
+	"::+1",
+	"::1x",
+	"x::1",
+	"::1::",
 	/* scopes: only numeric ones are comparable with getaddrinfo */
-	"fe80::1%1", "::1%0", "fe80::1%4294967295", "fe80::1%4294967296",
-	"fe80::1%", "fe80::1%%1", "fe80::1%00000000000000000001",
-	"2001:db8::1%7", "fe80::1%1 ", "fe80::1%-1", "fe80::1%+1",
+	"fe80::1%1",
+	"::1%0",
+	"fe80::1%4294967295",
+	"fe80::1%4294967296",
+	"fe80::1%",
+	"fe80::1%%1",
+	"fe80::1%00000000000000000001",
+	"2001:db8::1%7",
+	"fe80::1%1 ",
+	"fe80::1%-1",
+	"fe80::1%+1",
 	"fe80::1%1a",
 };
 
@@ -369,30 +586,113 @@ rnd(uint64_t *state)
  * literals and the rest fail in every way the parsers can fail.  One loop
  * iteration runs one slice of the stream.
  */
-#define RANDOM_SLICES	8
+#define RANDOM_SLICES 8
 #define RANDOM_PER_SLICE 40000
 
 static const char *const tok4[] = {
-	"0", "1", "7", "8", "9", "00", "01", "07", "08", "10", "077", "099",
-	"0x", "0X", "0x0", "0x1f", "0XfF", "0x100", "0xffffff", "0xffffffff",
-	"0x100000000", "255", "256", "65535", "65536", "16777215", "16777216",
-	"4294967295", "4294967296", "0177", "0377", "0400", "127", "a", "",
-	"0xg", "00000000000000000000001", "1 ", "+1",
+	"0",
+	"1",
+	"7",
+	"8",
+	"9",
+	"00",
+	"01",
+	"07",
+	"08",
+	"10",
+	"077",
+	"099",
+	"0x",
+	"0X",
+	"0x0",
+	"0x1f",
+	"0XfF",
+	"0x100",
+	"0xffffff",
+	"0xffffffff",
+	"0x100000000",
+	"255",
+	"256",
+	"65535",
+	"65536",
+	"16777215",
+	"16777216",
+	"4294967295",
+	"4294967296",
+	"0177",
+	"0377",
+	"0400",
+	"127",
+	"a",
+	"",
+	"0xg",
+	"00000000000000000000001",
+	"1 ",
+	"+1",
 };
 static const char *const sep4[] = {
-	".", ".", ".", ".", ".", ".", ".", "..", ":", "",
+	".",
+	".",
+	".",
+	".",
+	".",
+	".",
+	".",
+	"..",
+	":",
+	"",
 };
 static const char *const tok6[] = {
-	"0", "1", "ff", "FFFF", "abcd", "0000", "00000", "12345", "g", "",
-	"1f", "ffff", "7f00", "64", "ff9b", "2001", "db8", "fe80", "fFfF0",
-	"0x1", "A", "10000",
+	"0",
+	"1",
+	"ff",
+	"FFFF",
+	"abcd",
+	"0000",
+	"00000",
+	"12345",
+	"g",
+	"",
+	"1f",
+	"ffff",
+	"7f00",
+	"64",
+	"ff9b",
+	"2001",
+	"db8",
+	"fe80",
+	"fFfF0",
+	"0x1",
+	"A",
+	"10000",
 };
 static const char *const sep6[] = {
-	":", ":", ":", ":", ":", ":", ":", ":", "::", "::", ":::", ".", " ",
+	":",
+	":",
+	":",
+	":",
+	":",
+	":",
+	":",
+	":",
+	"::",
+	"::",
+	":::",
+	".",
+	" ",
 };
 static const char *const quad[] = {
-	"1.2.3.4", "127.0.0.1", "255.255.255.255", "0.0.0.0", "256.1.1.1",
-	"01.2.3.4", "1.2.3", "0x7f.0.0.1", "1.2.3.4.5", "1.2.3.4.", "1..2.3",
+	"1.2.3.4",
+	"127.0.0.1",
+	"255.255.255.255",
+	"0.0.0.0",
+	"256.1.1.1",
+	"01.2.3.4",
+	"1.2.3",
+	"0x7f.0.0.1",
+	"1.2.3.4.5",
+	"1.2.3.4.",
+	"1..2.3",
 	"10.0.0.1",
 };
 
@@ -415,10 +715,10 @@ gen_literal(uint64_t *st, char *s, size_t size)
 		if (j == gap)
 			len += (size_t)snprintf(s + len, size - len, "::");
 		else if (j > 0)
-			len += (size_t)snprintf(s + len, size - len, "%s",
-			    sep[rnd(st) % nsep]);
-		len += (size_t)snprintf(s + len, size - len, "%s",
-		    tok[rnd(st) % ntok]);
+			len += (size_t)snprintf(
+			    s + len, size - len, "%s", sep[rnd(st) % nsep]);
+		len += (size_t)snprintf(
+		    s + len, size - len, "%s", tok[rnd(st) % ntok]);
 	}
 	if (j == gap)
 		len += (size_t)snprintf(s + len, size - len, "::");
@@ -426,8 +726,8 @@ gen_literal(uint64_t *st, char *s, size_t size)
 		len += (size_t)snprintf(s + len, size - len, "%s%s",
 		    rnd(st) % 4 ? ":" : "::", quad[rnd(st) % NELEM(quad)]);
 	if (rnd(st) % 16 == 0)
-		(void)snprintf(s + len, size - len, "%s",
-		    rnd(st) % 2 ? "." : ":");
+		(void)snprintf(
+		    s + len, size - len, "%s", rnd(st) % 2 ? "." : ":");
 }
 
 START_TEST(test_glibc_random)
@@ -453,15 +753,17 @@ START_TEST(test_format_edges)
 	char buf[NETADDR_STRLEN];
 	char small[40];
 
-	ck_assert_int_eq(netaddr_parse_ip(
-	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295", &a), 0);
+	ck_assert_int_eq(
+	    netaddr_parse_ip(
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295", &a),
+	    0);
 	ck_assert_int_eq(netaddr_format(&a, buf, sizeof(buf)), 0);
 	ck_assert_uint_eq(strlen(buf), NETADDR_STRLEN - 1);
 	ck_assert_int_eq(netaddr_format(&a, buf, NETADDR_STRLEN - 1), -1);
 	ck_assert_str_eq(buf, "");
 
-	ck_assert_int_eq(netaddr_parse_ip(
-	    "1111:2222:3333:4444:5555:6666:7777:8888", &a), 0);
+	ck_assert_int_eq(
+	    netaddr_parse_ip("1111:2222:3333:4444:5555:6666:7777:8888", &a), 0);
 	ck_assert_int_eq(netaddr_format(&a, small, 40), 0);
 	ck_assert_str_eq(small, "1111:2222:3333:4444:5555:6666:7777:8888");
 	ck_assert_int_eq(netaddr_format(&a, small, 39), -1);
@@ -491,8 +793,8 @@ END_TEST
 /* netaddr_equal */
 
 struct eq_case {
-	const char	*a, *b;
-	bool		 eq;
+	const char *a, *b;
+	bool eq;
 };
 
 static const struct eq_case eq_cases[] = {
@@ -537,7 +839,7 @@ START_TEST(test_equal_edges)
 	ck_assert(!netaddr_equal(&a, NULL));
 	ck_assert(!netaddr_equal(NULL, &a));
 	memset(&b, 0, sizeof(b));
-	ck_assert(!netaddr_equal(&b, &b));	/* no family: not an address */
+	ck_assert(!netaddr_equal(&b, &b)); /* no family: not an address */
 }
 END_TEST
 
@@ -545,8 +847,8 @@ END_TEST
 /* netaddr_classify */
 
 struct class_case {
-	const char		*in;
-	enum netaddr_class	 c;
+	const char *in;
+	enum netaddr_class c;
 };
 
 static const struct class_case class_cases[] = {
@@ -628,7 +930,7 @@ static const struct class_case class_cases[] = {
 	{ "::1", NETADDR_LOOPBACK },
 	{ "[::1]", NETADDR_LOOPBACK },
 	{ "::1%1", NETADDR_LOOPBACK },
-	{ "::2", NETADDR_OTHER_SPECIAL },	/* compat 0.0.0.2 */
+	{ "::2", NETADDR_OTHER_SPECIAL }, /* compat 0.0.0.2 */
 	{ "::ffff:127.0.0.1", NETADDR_LOOPBACK },
 	{ "[::ffff:7f00:1]", NETADDR_LOOPBACK },
 	{ "::ffff:10.0.0.1", NETADDR_PRIVATE },
@@ -672,7 +974,7 @@ static const struct class_case class_cases[] = {
 	{ "3fff::1", NETADDR_DOCUMENTATION },
 	{ "3fff:fff:ffff::", NETADDR_DOCUMENTATION },
 	{ "3fff:1000::", NETADDR_PUBLIC },
-	{ "2002::", NETADDR_UNSPECIFIED },	/* 6to4 of 0.0.0.0 */
+	{ "2002::", NETADDR_UNSPECIFIED }, /* 6to4 of 0.0.0.0 */
 	{ "2002:7f00:1::", NETADDR_LOOPBACK },
 	{ "2002:a00:1::1", NETADDR_PRIVATE },
 	{ "2002:c0a8:101::1", NETADDR_PRIVATE },
@@ -736,8 +1038,8 @@ START_TEST(test_classify_edges)
 END_TEST
 
 struct name_case {
-	enum netaddr_class	 c;
-	const char		*name;
+	enum netaddr_class c;
+	const char *name;
 };
 
 static const struct name_case name_cases[] = {
@@ -755,13 +1057,13 @@ static const struct name_case name_cases[] = {
 	{ NETADDR_ULA, "unique local" },
 	{ NETADDR_OTHER_SPECIAL, "special-purpose" },
 	{ (enum netaddr_class)99, "unknown" },
-	{ (enum netaddr_class)-1, "unknown" },
+	{ (enum netaddr_class) - 1, "unknown" },
 };
 
 START_TEST(test_class_name)
 {
-	ck_assert_str_eq(netaddr_class_name(name_cases[_i].c),
-	    name_cases[_i].name);
+	ck_assert_str_eq(
+	    netaddr_class_name(name_cases[_i].c), name_cases[_i].name);
 }
 END_TEST
 
@@ -769,8 +1071,8 @@ END_TEST
 /* netaddr_embedded_ipv4 */
 
 struct emb_case {
-	const char	*in;
-	const char	*v4;	/* NULL: none */
+	const char *in;
+	const char *v4; /* NULL: none */
 };
 
 static const struct emb_case emb_cases[] = {
@@ -810,13 +1112,15 @@ END_TEST
 /* netaddr_norm_host */
 
 struct host_ok {
-	const char	*in, *out;
+	const char *in, *out;
 };
 
 #define L63 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
 #define L64 L63 "l"
 /* 4 x 63 + 3 dots = 255; these are cut down to exactly 253 and 254 */
-#define N253 L63 "." L63 "." L63 "." "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi"
+#define N253                                                                   \
+	L63 "." L63 "." L63 "."                                                \
+	    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi"
 #define N254 N253 "j"
 
 static const struct host_ok host_ok[] = {
@@ -864,14 +1168,50 @@ START_TEST(test_host_ok)
 END_TEST
 
 static const char *const host_bad[] = {
-	"", ".", "..", ".example.com", "example..com", "example.com..",
-	"-a.com", "a-.com", "a.-b.com", "a b", " a", "a ", "a\tb", "a\nb",
-	"a:80", "a/b", "http://a", "*.a", "a*", "\xc3\xa9.com", "a\x01" "b",
-	"a@b", "a%b", "a,b", "a;b", "a\\b", "a\"b", "a'b", "a!b", "[a]",
-	L64 ".com", N254, N254 ".",
+	"",
+	".",
+	"..",
+	".example.com",
+	"example..com",
+	"example.com..",
+	"-a.com",
+	"a-.com",
+	"a.-b.com",
+	"a b",
+	" a",
+	"a ",
+	"a\tb",
+	"a\nb",
+	"a:80",
+	"a/b",
+	"http://a",
+	"*.a",
+	"a*",
+	"\xc3\xa9.com",
+	"a\x01"
+	"b",
+	"a@b",
+	"a%b",
+	"a,b",
+	"a;b",
+	"a\\b",
+	"a\"b",
+	"a'b",
+	"a!b",
+	"[a]",
+	L64 ".com",
+	N254,
+	N254 ".",
 	/* numeric last labels: read as addresses elsewhere */
-	"127.0.0.1.", "1.2.3.4.5", "2130706433.", "0x7f.0x1x.0x1", "foo.0x7f",
-	"foo.0X", "foo.123", "1.2.3.04.", "0x7f.0x1.",
+	"127.0.0.1.",
+	"1.2.3.4.5",
+	"2130706433.",
+	"0x7f.0x1x.0x1",
+	"foo.0x7f",
+	"foo.0X",
+	"foo.123",
+	"1.2.3.04.",
+	"0x7f.0x1.",
 };
 
 START_TEST(test_host_bad)
@@ -880,8 +1220,9 @@ START_TEST(test_host_bad)
 	const char *err = NULL;
 
 	memset(out, 'x', sizeof(out));
-	ck_assert_msg(netaddr_norm_host(host_bad[_i], out, sizeof(out),
-	    &err) == -1, "accepted \"%s\" as \"%s\"", host_bad[_i], out);
+	ck_assert_msg(
+	    netaddr_norm_host(host_bad[_i], out, sizeof(out), &err) == -1,
+	    "accepted \"%s\" as \"%s\"", host_bad[_i], out);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_str_eq(out, "");
 }
@@ -898,8 +1239,8 @@ START_TEST(test_host_edges)
 	ck_assert_str_eq(out, "");
 	ck_assert_ptr_nonnull(err);
 	ck_assert_int_eq(netaddr_norm_host("example.com.", out, 12, NULL), 0);
-	ck_assert_int_eq(netaddr_norm_host("::ffff:1.2.3.4", out, 12, &err),
-	    -1);
+	ck_assert_int_eq(
+	    netaddr_norm_host("::ffff:1.2.3.4", out, 12, &err), -1);
 	ck_assert_int_eq(netaddr_norm_host("a", out, 0, &err), -1);
 	ck_assert_int_eq(netaddr_norm_host(NULL, out, sizeof(out), &err), -1);
 	ck_assert_ptr_nonnull(err);
@@ -911,9 +1252,9 @@ END_TEST
 /* hostpat_parse */
 
 struct pat_ok {
-	const char	*in;
-	int		 kind;
-	const char	*host;
+	const char *in;
+	int kind;
+	const char *host;
 };
 
 static const struct pat_ok pat_ok[] = {
@@ -941,8 +1282,8 @@ START_TEST(test_pat_ok)
 	struct hostpat p;
 	const char *err = "unset";
 
-	ck_assert_msg(hostpat_parse(t->in, &p, &err) == 0, "rejected \"%s\": %s",
-	    t->in, err);
+	ck_assert_msg(hostpat_parse(t->in, &p, &err) == 0,
+	    "rejected \"%s\": %s", t->in, err);
 	ck_assert_ptr_null(err);
 	ck_assert_int_eq(p.kind, t->kind);
 	ck_assert_str_eq(p.host, t->host);
@@ -957,16 +1298,53 @@ START_TEST(test_pat_ok)
 END_TEST
 
 static const char *const pat_bad[] = {
-	"", "*example.com", "a.*.com", "***.x", "*.", "**", "**.", "*.*",
-	"**.*", "*.*.example.com", "*.example.*", "ex*ample.com",
-	"example.com*", "* .x", "*. x", " *.x", "example.com ", " example.com",
-	"exa mple.com", "example.com:443", "*.example.com:443",
-	"https://example.com", "http://example.com/", "example.com/path",
-	"//example.com", "*.127.0.0.1", "**.10.0.0.1", "*.1", "*.0x7f.1",
-	"*.[::1]", "*.::1", ".example.com", "example..com", "*..example.com",
-	"*..", "[::1]:80", "1.2.3.4:80", "1.2.3.4.5", "127.0.0.1.", "*.-a.com",
-	"[example.com]", "example.com\n", "\xc3\xa9.com", "user@example.com",
-	"*.foo.123", L64 ".com", N254,
+	"",
+	"*example.com",
+	"a.*.com",
+	"***.x",
+	"*.",
+	"**",
+	"**.",
+	"*.*",
+	"**.*",
+	"*.*.example.com",
+	"*.example.*",
+	"ex*ample.com",
+	"example.com*",
+	"* .x",
+	"*. x",
+	" *.x",
+	"example.com ",
+	" example.com",
+	"exa mple.com",
+	"example.com:443",
+	"*.example.com:443",
+	"https://example.com",
+	"http://example.com/",
+	"example.com/path",
+	"//example.com",
+	"*.127.0.0.1",
+	"**.10.0.0.1",
+	"*.1",
+	"*.0x7f.1",
+	"*.[::1]",
+	"*.::1",
+	".example.com",
+	"example..com",
+	"*..example.com",
+	"*..",
+	"[::1]:80",
+	"1.2.3.4:80",
+	"1.2.3.4.5",
+	"127.0.0.1.",
+	"*.-a.com",
+	"[example.com]",
+	"example.com\n",
+	"\xc3\xa9.com",
+	"user@example.com",
+	"*.foo.123",
+	L64 ".com",
+	N254,
 };
 
 START_TEST(test_pat_bad)
@@ -1008,8 +1386,8 @@ END_TEST
 /* hostpat_match */
 
 struct match_case {
-	const char	*pat, *host;
-	bool		 match;
+	const char *pat, *host;
+	bool match;
 };
 
 static const struct match_case match_cases[] = {
@@ -1109,8 +1487,8 @@ START_TEST(test_match)
 	struct hostpat p;
 	const char *err = NULL;
 
-	ck_assert_msg(hostpat_parse(t->pat, &p, &err) == 0, "%s: %s", t->pat,
-	    err);
+	ck_assert_msg(
+	    hostpat_parse(t->pat, &p, &err) == 0, "%s: %s", t->pat, err);
 	ck_assert_msg(hostpat_match(&p, t->host) == t->match,
 	    "pattern \"%s\", host \"%s\": want %s", t->pat, t->host,
 	    t->match ? "match" : "no match");
@@ -1121,10 +1499,10 @@ END_TEST
 /* netaddr_split_hostport */
 
 struct split_case {
-	const char	*in;
-	int		 ok;
-	const char	*host;
-	int		 port;
+	const char *in;
+	int ok;
+	const char *host;
+	int port;
 };
 
 static const struct split_case split_cases[] = {
@@ -1185,8 +1563,9 @@ START_TEST(test_split)
 	int port = 12345;
 
 	memset(host, 'x', sizeof(host));
-	ck_assert_msg(netaddr_split_hostport(t->in, host, sizeof(host), &port,
-	    &err) == t->ok, "\"%s\": want %d", t->in, t->ok);
+	ck_assert_msg(netaddr_split_hostport(
+			  t->in, host, sizeof(host), &port, &err) == t->ok,
+	    "\"%s\": want %d", t->in, t->ok);
 	ck_assert_str_eq(host, t->host);
 	ck_assert_int_eq(port, t->port);
 	if (t->ok == 0)
@@ -1202,24 +1581,25 @@ START_TEST(test_split_edges)
 	const char *err;
 	int port;
 
-	ck_assert_int_eq(netaddr_split_hostport("example.com:1", host, 12,
-	    &port, &err), 0);
+	ck_assert_int_eq(
+	    netaddr_split_hostport("example.com:1", host, 12, &port, &err), 0);
 	ck_assert_str_eq(host, "example.com");
 	ck_assert_int_eq(port, 1);
-	ck_assert_int_eq(netaddr_split_hostport("example.com:1", host, 11,
-	    &port, &err), -1);
+	ck_assert_int_eq(
+	    netaddr_split_hostport("example.com:1", host, 11, &port, &err), -1);
 	ck_assert_str_eq(host, "");
 	ck_assert_int_eq(port, -1);
-	ck_assert_int_eq(netaddr_split_hostport(NULL, host, 12, &port, &err),
-	    -1);
-	ck_assert_int_eq(netaddr_split_hostport("a", NULL, 12, &port, &err),
-	    -1);
-	ck_assert_int_eq(netaddr_split_hostport("a", host, 12, NULL, NULL),
-	    -1);
+	ck_assert_int_eq(
+	    netaddr_split_hostport(NULL, host, 12, &port, &err), -1);
+	ck_assert_int_eq(
+	    netaddr_split_hostport("a", NULL, 12, &port, &err), -1);
+	ck_assert_int_eq(netaddr_split_hostport("a", host, 12, NULL, NULL), -1);
 	/* Leading zeros in a scope make a long but valid literal. */
-	ck_assert_int_eq(netaddr_split_hostport(
-	    "[fe80::1%000000000000000000000000000000000000000000000001]:1",
-	    host, 12, &port, &err), -1);
+	ck_assert_int_eq(
+	    netaddr_split_hostport(
+		"[fe80::1%000000000000000000000000000000000000000000000001]:1",
+		host, 12, &port, &err),
+	    -1);
 	ck_assert_str_eq(err, "host too long");
 }
 END_TEST

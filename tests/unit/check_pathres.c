@@ -21,49 +21,49 @@
 
 #include "pathres.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---------------------------------------------------------------------
  * Fake filesystem.  Every proper prefix of an entry is an implicit
  * directory; "/" always exists.
  */
 
-enum { D, F, L, E };	/* directory, file, symlink, error on lookup */
+enum { D, F, L, E }; /* directory, file, symlink, error on lookup */
 
 struct fake_ent {
-	const char	*path;
-	int		 kind;
-	const char	*target;	/* L: link target */
-	size_t		 tlen;		/* L: 0 means strlen(target) */
-	int		 error;		/* E: *err to report */
+	const char *path;
+	int kind;
+	const char *target; /* L: link target */
+	size_t tlen; /* L: 0 means strlen(target) */
+	int error; /* E: *err to report */
 };
 
 struct fake_fs {
-	const struct fake_ent	*ents;
-	size_t			 nents;
-	int			 calls;
+	const struct fake_ent *ents;
+	size_t nents;
+	int calls;
 };
 
 static void
 assert_canonical(const char *what, const char *p)
 {
-	size_t	n = strlen(p);
+	size_t n = strlen(p);
 
 	ck_assert_msg(p[0] == '/', "%s not absolute: \"%s\"", what, p);
 	ck_assert_msg(n < PATH_MAX, "%s too long: %zu", what, n);
 	ck_assert_msg(strstr(p, "//") == NULL, "%s has //: \"%s\"", what, p);
-	ck_assert_msg(n == 1 || p[n - 1] != '/', "%s ends in /: \"%s\"",
-	    what, p);
+	ck_assert_msg(
+	    n == 1 || p[n - 1] != '/', "%s ends in /: \"%s\"", what, p);
 	ck_assert_msg(strstr(p, "/./") == NULL && strstr(p, "/../") == NULL &&
-	    !(n >= 2 && strcmp(p + n - 2, "/.") == 0) &&
-	    !(n >= 3 && strcmp(p + n - 3, "/..") == 0),
+		!(n >= 2 && strcmp(p + n - 2, "/.") == 0) &&
+		!(n >= 3 && strcmp(p + n - 3, "/..") == 0),
 	    "%s has . or ..: \"%s\"", what, p);
 }
 
 static const struct fake_ent *
 fake_find(const struct fake_fs *fs, const char *path, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < fs->nents; i++)
 		if (strlen(fs->ents[i].path) == len &&
@@ -75,10 +75,10 @@ fake_find(const struct fake_fs *fs, const char *path, size_t len)
 static bool
 fake_is_implicit_dir(const struct fake_fs *fs, const char *path, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	if (len == 1)
-		return true;	/* "/" */
+		return true; /* "/" */
 	for (i = 0; i < fs->nents; i++)
 		if (strncmp(fs->ents[i].path, path, len) == 0 &&
 		    fs->ents[i].path[len] == '/')
@@ -89,10 +89,10 @@ fake_is_implicit_dir(const struct fake_fs *fs, const char *path, size_t len)
 static ssize_t
 fake_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 {
-	struct fake_fs		*fs = ctx;
-	const struct fake_ent	*ent;
-	size_t			 n, tlen;
-	const char		*slash;
+	struct fake_fs *fs = ctx;
+	const struct fake_ent *ent;
+	size_t n, tlen;
+	const char *slash;
 
 	fs->calls++;
 	assert_canonical("callback path", path);
@@ -105,7 +105,7 @@ fake_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 		case L:
 			tlen = ent->tlen ? ent->tlen : strlen(ent->target);
 			if (tlen > len)
-				tlen = len;	/* truncate like readlink(2) */
+				tlen = len; /* truncate like readlink(2) */
 			memcpy(buf, ent->target, tlen);
 			return (ssize_t)tlen;
 		case E:
@@ -168,16 +168,15 @@ static const struct fake_ent tree[] = {
 	{ "/proc/4242/root", L, "/", 0, 0 },
 };
 
-
-#define P	"/home/u/proj"
-#define FL	PATHRES_FOLLOW_LAST
+#define P "/home/u/proj"
+#define FL PATHRES_FOLLOW_LAST
 
 struct canon_case {
-	const char	*cwd;
-	const char	*path;
-	int		 flags;
-	int		 ret;
-	const char	*want;
+	const char *cwd;
+	const char *path;
+	int flags;
+	int ret;
+	const char *want;
 };
 
 static const struct canon_case canon_cases[] = {
@@ -253,7 +252,7 @@ static const struct canon_case canon_cases[] = {
 	{ NULL, "/tmp/newdir/../x", 0, 0, "/tmp/x" },
 	{ P, "src/main.c/x", 0, 0, P "/src/main.c/x" },
 	{ P, "src/main.c/../rel", FL, 0, P "/src/rel" },
-	{ P, "src/main.c/x", FL, 0, P "/src/main.c/x" },	/* ENOTDIR */
+	{ P, "src/main.c/x", FL, 0, P "/src/main.c/x" }, /* ENOTDIR */
 	{ P, "src/main.c/x/../../rel", 0, 0, P "/src/rel" },
 	/* the cwd is resolved too */
 	{ "/home/u/link_to_proj", "src", 0, 0, P "/src" },
@@ -263,7 +262,7 @@ static const struct canon_case canon_cases[] = {
 	{ "/home/u/proj/loop1", "x", 0, -ELOOP, NULL },
 	{ "/proc/self/cwd", "main.c", 0, 0, P "/src/main.c" },
 	/* callback errors */
-	{ P, "secret", 0, 0, P "/secret" },	/* never asked */
+	{ P, "secret", 0, 0, P "/secret" }, /* never asked */
 	{ P, "secret", FL, -EACCES, NULL },
 	{ P, "secret/x", 0, -EACCES, NULL },
 	{ P, "noerrno/x", 0, -EIO, NULL },
@@ -289,32 +288,32 @@ fake_tree(struct fake_fs *fs)
 
 START_TEST(test_canon_table)
 {
-	const struct canon_case	*c = &canon_cases[_i];
-	struct fake_fs		 ff;
-	struct pathres_fs	 fs = { fake_readlink, &ff };
-	char			 out[PATH_MAX], again[PATH_MAX];
-	int			 rv;
+	const struct canon_case *c = &canon_cases[_i];
+	struct fake_fs ff;
+	struct pathres_fs fs = { fake_readlink, &ff };
+	char out[PATH_MAX], again[PATH_MAX];
+	int rv;
 
 	fake_tree(&ff);
 	memset(out, 'X', sizeof(out));
 	rv = pathres_canon(&fs, c->cwd, c->path, c->flags, out, sizeof(out));
-	ck_assert_msg(rv == c->ret, "case %d (%s, %s, %d): got %d, want %d",
-	    _i, c->cwd, c->path, c->flags, rv, c->ret);
+	ck_assert_msg(rv == c->ret, "case %d (%s, %s, %d): got %d, want %d", _i,
+	    c->cwd, c->path, c->flags, rv, c->ret);
 	if (rv != 0) {
 		ck_assert_msg(out[0] == '\0', "case %d: out not cleared", _i);
 		return;
 	}
 	ck_assert_msg(strcmp(out, c->want) == 0,
-	    "case %d (%s, %s, %d): got \"%s\", want \"%s\"",
-	    _i, c->cwd, c->path, c->flags, out, c->want);
+	    "case %d (%s, %s, %d): got \"%s\", want \"%s\"", _i, c->cwd,
+	    c->path, c->flags, out, c->want);
 	assert_canonical("result", out);
 
 	/* The answer is a fixed point when nothing was lexical. */
 	if (strstr(c->path, "missing") == NULL &&
 	    (c->cwd == NULL || strstr(c->cwd, "missing") == NULL) &&
 	    strstr(c->path, "main.c/") == NULL) {
-		rv = pathres_canon(&fs, NULL, out, c->flags, again,
-		    sizeof(again));
+		rv = pathres_canon(
+		    &fs, NULL, out, c->flags, again, sizeof(again));
 		ck_assert_int_eq(rv, 0);
 		ck_assert_str_eq(again, out);
 	}
@@ -324,23 +323,23 @@ END_TEST
 /* The walk must not ask about what it does not need. */
 START_TEST(test_canon_calls)
 {
-	struct fake_fs		ff;
-	struct pathres_fs	fs = { fake_readlink, &ff };
-	char			out[PATH_MAX];
+	struct fake_fs ff;
+	struct pathres_fs fs = { fake_readlink, &ff };
+	char out[PATH_MAX];
 
 	fake_tree(&ff);
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/a/b/c/d", FL, out,
-	    sizeof(out)), 0);
-	ck_assert_int_eq(ff.calls, 1);		/* /a missing, rest lexical */
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/a/b/c/d", FL, out, sizeof(out)), 0);
+	ck_assert_int_eq(ff.calls, 1); /* /a missing, rest lexical */
 
 	fake_tree(&ff);
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/etc/passwd", 0, out,
-	    sizeof(out)), 0);
-	ck_assert_int_eq(ff.calls, 1);		/* last not followed */
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/etc/passwd", 0, out, sizeof(out)), 0);
+	ck_assert_int_eq(ff.calls, 1); /* last not followed */
 
 	fake_tree(&ff);
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/", FL, out,
-	    sizeof(out)), 0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/", FL, out, sizeof(out)), 0);
 	ck_assert_int_eq(ff.calls, 0);
 }
 END_TEST
@@ -349,16 +348,16 @@ END_TEST
  * Link chains: PATHRES_MAXSYMLINKS expansions succeed, one more is ELOOP.
  */
 
-#define CHAIN_MAX	(PATHRES_MAXSYMLINKS + 2)
+#define CHAIN_MAX (PATHRES_MAXSYMLINKS + 2)
 
 START_TEST(test_chain_fake)
 {
-	static char		names[CHAIN_MAX][32], targets[CHAIN_MAX][32];
-	struct fake_ent		ents[CHAIN_MAX + 1];
-	struct fake_fs		ff = { ents, 0, 0 };
-	struct pathres_fs	fs = { fake_readlink, &ff };
-	char			out[PATH_MAX];
-	int			i, n = _i, rv;
+	static char names[CHAIN_MAX][32], targets[CHAIN_MAX][32];
+	struct fake_ent ents[CHAIN_MAX + 1];
+	struct fake_fs ff = { ents, 0, 0 };
+	struct pathres_fs fs = { fake_readlink, &ff };
+	char out[PATH_MAX];
+	int i, n = _i, rv;
 
 	/* /c/l0 -> l1 -> ... -> l(n-1) -> /c/end: n links to expand. */
 	for (i = 0; i < n; i++) {
@@ -389,7 +388,7 @@ END_TEST
 static void
 fill(char *buf, size_t len, const char *unit)
 {
-	size_t	i, ulen = strlen(unit);
+	size_t i, ulen = strlen(unit);
 
 	for (i = 0; i < len; i++)
 		buf[i] = unit[i % ulen];
@@ -398,17 +397,17 @@ fill(char *buf, size_t len, const char *unit)
 
 START_TEST(test_len_exact)
 {
-	static char		path[PATH_MAX + 8], out[PATH_MAX];
-	static struct fake_ent	ents[1];
-	struct fake_fs		ff = { ents, 0, 0 };
-	struct pathres_fs	fs = { fake_readlink, &ff };
+	static char path[PATH_MAX + 8], out[PATH_MAX];
+	static struct fake_ent ents[1];
+	struct fake_fs ff = { ents, 0, 0 };
+	struct pathres_fs fs = { fake_readlink, &ff };
 
 	/* PATH_MAX - 1 bytes, all missing below /nn: kept as is. */
 	memcpy(path, "/nn", 3);
 	fill(path + 3, PATH_MAX - 1 - 3, "/x");
 	ck_assert_uint_eq(strlen(path), PATH_MAX - 1);
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, FL, out, sizeof(out)),
-	    0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, FL, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, path);
 	ck_assert_int_eq(pathres_lexical("/", path, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, path);
@@ -417,8 +416,8 @@ START_TEST(test_len_exact)
 	ents[0] = (struct fake_ent){ path, D, NULL, 0, 0 };
 	ff.nents = 1;
 	ff.calls = 0;
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, FL, out, sizeof(out)),
-	    0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, FL, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, path);
 	ck_assert_int_eq(ff.calls, (PATH_MAX - 1 - 3) / 2 + 1);
 	ff.nents = 0;
@@ -426,34 +425,34 @@ START_TEST(test_len_exact)
 	/* PATH_MAX - 1 bytes that collapse. */
 	fill(path, PATH_MAX - 2, "/");
 	strcat(path, "a");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, 0, out, sizeof(out)),
-	    0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, 0, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/a");
 	memcpy(path, "/nn", 3);
 	fill(path + 3, PATH_MAX - 1 - 3, "/x/..");
 	ck_assert_uint_eq(strlen(path), PATH_MAX - 1);
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, 0, out, sizeof(out)),
-	    0);
-	ck_assert_str_eq(out, "/nn/x");	/* 4092 % 5 == 2: ends in "/x" */
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, 0, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/nn/x"); /* 4092 % 5 == 2: ends in "/x" */
 
 	/* PATH_MAX bytes is too long even if it would collapse. */
 	fill(path, PATH_MAX, "/");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, 0, out, sizeof(out)),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, 0, out, sizeof(out)), -ENAMETOOLONG);
 	ck_assert_str_eq(out, "");
-	ck_assert_int_eq(pathres_lexical("/", path, out, sizeof(out)),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(pathres_canon(&fs, path, "x", 0, out, sizeof(out)),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_lexical("/", path, out, sizeof(out)), -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, path, "x", 0, out, sizeof(out)), -ENAMETOOLONG);
 }
 END_TEST
 
 START_TEST(test_len_outlen)
 {
-	struct fake_fs		ff = { tree, nitems(tree), 0 };
-	struct pathres_fs	fs = { fake_readlink, &ff };
-	char			buf[32];
-	size_t			i;
+	struct fake_fs ff = { tree, nitems(tree), 0 };
+	struct pathres_fs fs = { fake_readlink, &ff };
+	char buf[32];
+	size_t i;
 
 	/* Fits exactly: 7 bytes + NUL in 8. */
 	memset(buf, 'Z', sizeof(buf));
@@ -464,30 +463,31 @@ START_TEST(test_len_outlen)
 
 	/* One more byte does not, and nothing past outlen is touched. */
 	memset(buf, 'Z', sizeof(buf));
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/abc/def", 0, buf, 8),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/abc/def", 0, buf, 8), -ENAMETOOLONG);
 	ck_assert_str_eq(buf, "");
 	for (i = 8; i < sizeof(buf); i++)
 		ck_assert_int_eq(buf[i], 'Z');
 
 	/* The intermediate path counts: a link name must fit to be read. */
 	memset(buf, 'Z', sizeof(buf));
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/aaaaaaaaaa/..", 0, buf,
-	    8), -ENAMETOOLONG);
+	ck_assert_int_eq(pathres_canon(&fs, NULL, "/aaaaaaaaaa/..", 0, buf, 8),
+	    -ENAMETOOLONG);
 	for (i = 8; i < sizeof(buf); i++)
 		ck_assert_int_eq(buf[i], 'Z');
 
 	/* The link fits, its target does not. */
 	memset(buf, 'Z', sizeof(buf));
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/proc/self/cwd", FL, buf,
-	    16), -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/proc/self/cwd", FL, buf, 16),
+	    -ENAMETOOLONG);
 	for (i = 16; i < sizeof(buf); i++)
 		ck_assert_int_eq(buf[i], 'Z');
 
 	/* Too small for "/" at all. */
 	memset(buf, 'Z', sizeof(buf));
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/", 0, buf, 1),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/", 0, buf, 1), -ENAMETOOLONG);
 	ck_assert_int_eq(buf[0], '\0');
 	ck_assert_int_eq(buf[1], 'Z');
 	ck_assert_int_eq(pathres_canon(&fs, NULL, "/", 0, buf, 2), 0);
@@ -502,36 +502,35 @@ END_TEST
 
 START_TEST(test_len_joined)
 {
-	static char		cwd[PATH_MAX], path[PATH_MAX], out[PATH_MAX];
-	struct fake_fs		ff = { tree, nitems(tree), 0 };
-	struct pathres_fs	fs = { fake_readlink, &ff };
+	static char cwd[PATH_MAX], path[PATH_MAX], out[PATH_MAX];
+	struct fake_fs ff = { tree, nitems(tree), 0 };
+	struct pathres_fs fs = { fake_readlink, &ff };
 
 	/* Each fits PATH_MAX, together they do not. */
 	cwd[0] = '/';
 	fill(cwd + 1, 3000, "c");
 	fill(path, 3000, "p");
-	ck_assert_int_eq(pathres_canon(&fs, cwd, path, 0, out, sizeof(out)),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, cwd, path, 0, out, sizeof(out)), -ENAMETOOLONG);
 	ck_assert_str_eq(out, "");
-	ck_assert_int_eq(pathres_lexical(cwd, path, out, sizeof(out)),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_lexical(cwd, path, out, sizeof(out)), -ENAMETOOLONG);
 
 	/* ... unless ".." brings the total back down in time. */
 	memcpy(path, "../", 3);
 	fill(path + 3, 3000, "p");
-	ck_assert_int_eq(pathres_canon(&fs, cwd, path, 0, out, sizeof(out)),
-	    0);
+	ck_assert_int_eq(pathres_canon(&fs, cwd, path, 0, out, sizeof(out)), 0);
 	ck_assert_uint_eq(strlen(out), 3001);
 }
 END_TEST
 
 START_TEST(test_len_target)
 {
-	static char		target[PATH_MAX + 1024], path[PATH_MAX];
-	static char		out[PATH_MAX];
-	struct fake_ent		ents[1];
-	struct fake_fs		ff = { ents, 1, 0 };
-	struct pathres_fs	fs = { fake_readlink, &ff };
+	static char target[PATH_MAX + 1024], path[PATH_MAX];
+	static char out[PATH_MAX];
+	struct fake_ent ents[1];
+	struct fake_fs ff = { ents, 1, 0 };
+	struct pathres_fs fs = { fake_readlink, &ff };
 
 	/* /l -> "/bbb...b" (3000 b): fine with a short rest. */
 	target[0] = '/';
@@ -539,15 +538,15 @@ START_TEST(test_len_target)
 	ents[0] = (struct fake_ent){ "/l", L, target, 0, 0 };
 	memcpy(path, "/l/", 3);
 	fill(path + 3, 1000, "c");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, 0, out, sizeof(out)),
-	    0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, 0, out, sizeof(out)), 0);
 	ck_assert_uint_eq(strlen(out), 3001 + 1 + 1000);
 	ck_assert_int_eq(memcmp(out, target, 3001), 0);
 
 	/* Target plus rest beyond PATH_MAX: refused, nothing overflows. */
 	fill(path + 3, 1500, "c");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, path, 0, out, sizeof(out)),
-	    -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, path, 0, out, sizeof(out)), -ENAMETOOLONG);
 
 	/* A target longer than PATH_MAX arrives truncated: refused. */
 	fill(target + 1, sizeof(target) - 2, "b");
@@ -565,11 +564,11 @@ START_TEST(test_len_target)
 	 * gives a result of exactly PATH_MAX - 1.
 	 */
 	fill(target + 1, PATH_MAX - 2 - 1, "b");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/l/x", 0, out,
-	    sizeof(out)), -ENAMETOOLONG);
+	ck_assert_int_eq(pathres_canon(&fs, NULL, "/l/x", 0, out, sizeof(out)),
+	    -ENAMETOOLONG);
 	fill(target + 1, PATH_MAX - 2 - 2, "b");
-	ck_assert_int_eq(pathres_canon(&fs, NULL, "/l/x", 0, out,
-	    sizeof(out)), 0);
+	ck_assert_int_eq(
+	    pathres_canon(&fs, NULL, "/l/x", 0, out, sizeof(out)), 0);
 	ck_assert_uint_eq(strlen(out), PATH_MAX - 1);
 }
 END_TEST
@@ -579,10 +578,10 @@ END_TEST
  */
 
 struct lex_case {
-	const char	*cwd;
-	const char	*path;
-	int		 ret;
-	const char	*want;
+	const char *cwd;
+	const char *path;
+	int ret;
+	const char *want;
 };
 
 static const struct lex_case lex_cases[] = {
@@ -598,7 +597,7 @@ static const struct lex_case lex_cases[] = {
 	{ "/", "..", 0, "/" },
 	{ "/", "...", 0, "/..." },
 	{ "/a", ".../.x/..y", 0, "/a/.../.x/..y" },
-	{ "/proc/self/cwd", "..", 0, "/proc/self" },	/* expands nothing */
+	{ "/proc/self/cwd", "..", 0, "/proc/self" }, /* expands nothing */
 	{ NULL, "/abs", 0, "/abs" },
 	{ "rel", "/abs", 0, "/abs" },
 	{ "/a", "", -EINVAL, NULL },
@@ -609,14 +608,14 @@ static const struct lex_case lex_cases[] = {
 
 START_TEST(test_lexical_table)
 {
-	const struct lex_case	*c = &lex_cases[_i];
-	char			 out[PATH_MAX];
-	int			 rv;
+	const struct lex_case *c = &lex_cases[_i];
+	char out[PATH_MAX];
+	int rv;
 
 	memset(out, 'X', sizeof(out));
 	rv = pathres_lexical(c->cwd, c->path, out, sizeof(out));
-	ck_assert_msg(rv == c->ret, "case %d (%s, %s): got %d, want %d",
-	    _i, c->cwd, c->path, rv, c->ret);
+	ck_assert_msg(rv == c->ret, "case %d (%s, %s): got %d, want %d", _i,
+	    c->cwd, c->path, rv, c->ret);
 	if (rv == 0)
 		ck_assert_str_eq(out, c->want);
 	else
@@ -625,9 +624,9 @@ START_TEST(test_lexical_table)
 END_TEST
 
 struct under_case {
-	const char	*root;
-	const char	*path;
-	bool		 want;
+	const char *root;
+	const char *path;
+	bool want;
 };
 
 static const struct under_case under_cases[] = {
@@ -657,7 +656,7 @@ static const struct under_case under_cases[] = {
 
 START_TEST(test_under_table)
 {
-	const struct under_case	*c = &under_cases[_i];
+	const struct under_case *c = &under_cases[_i];
 
 	ck_assert_msg(pathres_under(c->root, c->path) == c->want,
 	    "case %d: under(%s, %s) != %d", _i, c->root, c->path, c->want);
@@ -671,14 +670,13 @@ END_TEST
  * parent) always removes.
  */
 
-static char	top[PATH_MAX];
-static char	base[PATH_MAX];
+static char top[PATH_MAX];
+static char base[PATH_MAX];
 
 static void
-xsnprintf(char *buf, size_t len, const char *fmt, const char *a,
-    const char *b)
+xsnprintf(char *buf, size_t len, const char *fmt, const char *a, const char *b)
 {
-	int	n = snprintf(buf, len, fmt, a, b);
+	int n = snprintf(buf, len, fmt, a, b);
 
 	ck_assert_msg(n >= 0 && (size_t)n < len, "snprintf truncated");
 }
@@ -686,12 +684,12 @@ xsnprintf(char *buf, size_t len, const char *fmt, const char *a,
 static void
 mk(const char *sub, const char *linkto)
 {
-	char	p[PATH_MAX];
+	char p[PATH_MAX];
 
 	xsnprintf(p, sizeof(p), "%s/%s", base, sub);
 	if (linkto == NULL)
-		ck_assert_msg(mkdir(p, 0700) == 0, "mkdir %s: %s", p,
-		    strerror(errno));
+		ck_assert_msg(
+		    mkdir(p, 0700) == 0, "mkdir %s: %s", p, strerror(errno));
 	else
 		ck_assert_msg(symlink(linkto, p) == 0, "symlink %s: %s", p,
 		    strerror(errno));
@@ -717,8 +715,8 @@ rm_tree(char *dir)
 static void
 real_top_setup(void)
 {
-	char		 tmpl[PATH_MAX];
-	const char	*tmp = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
 
 	if (tmp == NULL || *tmp == '\0')
 		tmp = "/tmp";
@@ -737,8 +735,8 @@ real_top_teardown(void)
 static void
 real_setup(void)
 {
-	char	tmpl[PATH_MAX];
-	char	secret[PATH_MAX];
+	char tmpl[PATH_MAX];
+	char secret[PATH_MAX];
 
 	xsnprintf(tmpl, sizeof(tmpl), "%s/%s", top, "t.XXXXXX");
 	ck_assert_msg(mkdtemp(tmpl) != NULL, "mkdtemp: %s", strerror(errno));
@@ -750,9 +748,9 @@ real_setup(void)
 	mk("secret/a", NULL);
 	mk("secret/a/b", NULL);
 	xsnprintf(secret, sizeof(secret), "%s/%s", base, "secret");
-	mk("ws/esc", secret);			/* absolute, to outside */
-	mk("ws/deep", "../secret/a/b");		/* relative, to outside */
-	mk("ws/dang", "../secret/newfile");	/* dangling */
+	mk("ws/esc", secret); /* absolute, to outside */
+	mk("ws/deep", "../secret/a/b"); /* relative, to outside */
+	mk("ws/dang", "../secret/newfile"); /* dangling */
 	mk("ws/l1", "l2");
 	mk("ws/l2", "l1");
 }
@@ -766,11 +764,11 @@ real_teardown(void)
 static void
 canon_real(const char *path, int flags, int want_rv, const char *want_sub)
 {
-	char	out[PATH_MAX], want[PATH_MAX];
-	int	rv;
+	char out[PATH_MAX], want[PATH_MAX];
+	int rv;
 
-	rv = pathres_canon(&pathres_real_fs, base, path, flags, out,
-	    sizeof(out));
+	rv = pathres_canon(
+	    &pathres_real_fs, base, path, flags, out, sizeof(out));
 	ck_assert_msg(rv == want_rv, "%s: got %d, want %d", path, rv, want_rv);
 	if (want_sub == NULL)
 		return;
@@ -780,12 +778,13 @@ canon_real(const char *path, int flags, int want_rv, const char *want_sub)
 
 START_TEST(test_real_links)
 {
-	char	ws[PATH_MAX], out[PATH_MAX];
+	char ws[PATH_MAX], out[PATH_MAX];
 
 	xsnprintf(ws, sizeof(ws), "%s/%s", base, "ws");
 	canon_real("ws/esc/file", 0, 0, "/secret/file");
-	ck_assert_int_eq(pathres_canon(&pathres_real_fs, base, "ws/esc/file",
-	    0, out, sizeof(out)), 0);
+	ck_assert_int_eq(pathres_canon(&pathres_real_fs, base, "ws/esc/file", 0,
+			     out, sizeof(out)),
+	    0);
 	ck_assert(!pathres_under(ws, out));
 	canon_real("ws/esc", 0, 0, "/ws/esc");
 	canon_real("ws/esc", FL, 0, "/secret");
@@ -798,10 +797,11 @@ START_TEST(test_real_links)
 	canon_real("ws/missing/../esc", FL, 0, "/ws/esc");
 
 	/* Agree with realpath(3) where it applies. */
-	ck_assert(realpath("/proc/self/root/../etc/../proc/self/cwd/..", ws)
-	    != NULL);
+	ck_assert(
+	    realpath("/proc/self/root/../etc/../proc/self/cwd/..", ws) != NULL);
 	ck_assert_int_eq(pathres_canon(&pathres_real_fs, NULL,
-	    "/proc/self/root/../etc/../proc/self/cwd/..", 0, out, sizeof(out)),
+			     "/proc/self/root/../etc/../proc/self/cwd/..", 0,
+			     out, sizeof(out)),
 	    0);
 	ck_assert_str_eq(out, ws);
 }
@@ -810,8 +810,8 @@ END_TEST
 /* Creating through a dangling link creates its target: check the kernel. */
 START_TEST(test_real_dangling)
 {
-	char	p[PATH_MAX], out[PATH_MAX], want[PATH_MAX];
-	int	fd;
+	char p[PATH_MAX], out[PATH_MAX], want[PATH_MAX];
+	int fd;
 
 	canon_real("ws/dang", 0, 0, "/ws/dang");
 	canon_real("ws/dang", FL, 0, "/secret/newfile");
@@ -821,8 +821,8 @@ START_TEST(test_real_dangling)
 	fd = open(p, O_WRONLY | O_CREAT, 0600);
 	ck_assert_msg(fd >= 0, "open %s: %s", p, strerror(errno));
 	close(fd);
-	ck_assert_int_eq(pathres_canon(&pathres_real_fs, NULL, p, FL, out,
-	    sizeof(out)), 0);
+	ck_assert_int_eq(
+	    pathres_canon(&pathres_real_fs, NULL, p, FL, out, sizeof(out)), 0);
 	ck_assert(realpath(p, want) != NULL);
 	ck_assert_str_eq(out, want);
 }
@@ -830,8 +830,8 @@ END_TEST
 
 START_TEST(test_real_proc_cwd)
 {
-	char	sub[PATH_MAX], ws[PATH_MAX], out[PATH_MAX];
-	int	dfd, rv, saved_errno;
+	char sub[PATH_MAX], ws[PATH_MAX], out[PATH_MAX];
+	int dfd, rv, saved_errno;
 
 	dfd = open(".", O_RDONLY | O_DIRECTORY);
 	ck_assert(dfd >= 0);
@@ -840,13 +840,16 @@ START_TEST(test_real_proc_cwd)
 	ck_assert(chdir(sub) == 0);
 
 	ck_assert_int_eq(pathres_canon(&pathres_real_fs, NULL,
-	    "/proc/self/cwd/..", 0, out, sizeof(out)), 0);
+			     "/proc/self/cwd/..", 0, out, sizeof(out)),
+	    0);
 	ck_assert_str_eq(out, ws);
-	ck_assert_int_eq(pathres_canon(&pathres_real_fs, NULL,
-	    "/proc/self/cwd", FL, out, sizeof(out)), 0);
+	ck_assert_int_eq(pathres_canon(&pathres_real_fs, NULL, "/proc/self/cwd",
+			     FL, out, sizeof(out)),
+	    0);
 	ck_assert_str_eq(out, sub);
 	ck_assert_int_eq(pathres_canon(&pathres_real_fs, "/proc/self/cwd",
-	    "../esc/x", 0, out, sizeof(out)), 0);
+			     "../esc/x", 0, out, sizeof(out)),
+	    0);
 	xsnprintf(ws, sizeof(ws), "%s/%s", base, "secret/x");
 	ck_assert_str_eq(out, ws);
 
@@ -865,8 +868,8 @@ END_TEST
 /* Our limit is the kernel's: compare with stat(2) on a real chain. */
 START_TEST(test_real_chain)
 {
-	char	name[64], target[64], p[PATH_MAX], out[PATH_MAX];
-	int	i, n = _i, rv;
+	char name[64], target[64], p[PATH_MAX], out[PATH_MAX];
+	int i, n = _i, rv;
 	struct stat st;
 
 	mk("ws/end", NULL);
@@ -895,8 +898,8 @@ END_TEST
 static Suite *
 pathres_suite(void)
 {
-	Suite	*s = suite_create("pathres");
-	TCase	*tc;
+	Suite *s = suite_create("pathres");
+	TCase *tc;
 
 	tc = tcase_create("canon");
 	tcase_add_loop_test(tc, test_canon_table, 0, nitems(canon_cases));
@@ -923,8 +926,8 @@ pathres_suite(void)
 	tcase_add_test(tc, test_real_links);
 	tcase_add_test(tc, test_real_dangling);
 	tcase_add_test(tc, test_real_proc_cwd);
-	tcase_add_loop_test(tc, test_real_chain, PATHRES_MAXSYMLINKS,
-	    PATHRES_MAXSYMLINKS + 2);
+	tcase_add_loop_test(
+	    tc, test_real_chain, PATHRES_MAXSYMLINKS, PATHRES_MAXSYMLINKS + 2);
 	suite_add_tcase(s, tc);
 
 	return s;
@@ -933,8 +936,8 @@ pathres_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(pathres_suite());
-	int	 nfailed;
+	SRunner *sr = srunner_create(pathres_suite());
+	int nfailed;
 
 	srunner_run_all(sr, CK_ENV);
 	nfailed = srunner_ntests_failed(sr);

@@ -32,35 +32,35 @@
 #include "config.h"
 #include "policy.h"
 
-#define MAXL	64
-#define LINE	2048
+#define MAXL 64
+#define LINE 2048
 
 struct section {
-	char	 toml[8192];
-	char	*sets[MAXL];
-	size_t	 nsets;
-	char	 workspace[256];
-	char	*add_dirs[MAXL];
-	size_t	 nadd;
-	char	 tmpdir[256];
-	char	*files[MAXL];
-	size_t	 nfiles;
-	char	*links[MAXL][2];
-	size_t	 nlinks;
-	char	*res_name[MAXL];
-	char	*res_addrs[MAXL];
-	size_t	 nres;
-	char	*grants[MAXL];
-	size_t	 ngrants;
+	char toml[8192];
+	char *sets[MAXL];
+	size_t nsets;
+	char workspace[256];
+	char *add_dirs[MAXL];
+	size_t nadd;
+	char tmpdir[256];
+	char *files[MAXL];
+	size_t nfiles;
+	char *links[MAXL][2];
+	size_t nlinks;
+	char *res_name[MAXL];
+	char *res_addrs[MAXL];
+	size_t nres;
+	char *grants[MAXL];
+	size_t ngrants;
 };
 
 struct tcase_line {
 	const struct section *sec;
-	char	 where[300];
-	char	 op[32];
-	char	 arg[1024];
-	char	 verdict[16];
-	char	 rule[256];
+	char where[300];
+	char op[32];
+	char arg[1024];
+	char verdict[16];
+	char rule[256];
 };
 
 static struct tcase_line *cases;
@@ -96,7 +96,7 @@ fake_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
 			continue;
 		snprintf(buf, sizeof(buf), "%s", s->res_addrs[i]);
 		for (tok = strtok_r(buf, ",", &save); tok && n < max;
-		    tok = strtok_r(NULL, ",", &save))
+		     tok = strtok_r(NULL, ",", &save))
 			if (netaddr_parse_ip(tok, &out[n]) == 0)
 				n++;
 		return (int)n;
@@ -152,8 +152,8 @@ load_table(const char *path)
 			if (sp)
 				*sp = '\0';
 			if (strcmp(line, "%config") == 0) {
-				strncat(cur->toml, p, sizeof(cur->toml) -
-				    strlen(cur->toml) - 2);
+				strncat(cur->toml, p,
+				    sizeof(cur->toml) - strlen(cur->toml) - 2);
 				strcat(cur->toml, "\n");
 			} else if (strcmp(line, "%set") == 0)
 				cur->sets[cur->nsets++] = xstrdup(p);
@@ -177,8 +177,8 @@ load_table(const char *path)
 				if (sp)
 					*sp = '\0';
 				cur->res_name[cur->nres] = xstrdup(p);
-				cur->res_addrs[cur->nres++] = xstrdup(sp ?
-				    sp + 1 : "");
+				cur->res_addrs[cur->nres++] =
+				    xstrdup(sp ? sp + 1 : "");
 			} else {
 				fprintf(stderr, "%s:%d: bad directive %s\n",
 				    path, lineno, line);
@@ -193,14 +193,16 @@ load_table(const char *path)
 		f[0] = line;
 		for (i = 1; i < 4; i++) {
 			if ((f[i] = strchr(f[i - 1], '\t')) == NULL) {
-				fprintf(stderr, "%s:%d: expected 4 TAB-separated "
-				    "fields\n", path, lineno);
+				fprintf(stderr,
+				    "%s:%d: expected 4 TAB-separated "
+				    "fields\n",
+				    path, lineno);
 				exit(1);
 			}
 			*f[i]++ = '\0';
 		}
-		if ((cases = reallocarray(cases, ncases + 1,
-		    sizeof(*cases))) == NULL)
+		if ((cases = reallocarray(cases, ncases + 1, sizeof(*cases))) ==
+		    NULL)
 			abort();
 		cases[ncases].sec = cur;
 		snprintf(cases[ncases].where, 300, "%s:%d", path, lineno);
@@ -250,14 +252,14 @@ static void
 add_grant(struct policy *pol, const char *spec)
 {
 	static const char *const ops[] = { "read", "write", "exec", "connect",
-	    "resolve", "unix", "bind" };
+		"resolve", "unix", "bind" };
 	struct pol_grant g;
 	char buf[LINE], *w[8], *save = NULL, *t;
 	size_t n = 0, i;
 
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (t = strtok_r(buf, " ", &save); t != NULL && n < 8;
-	    t = strtok_r(NULL, " ", &save))
+	     t = strtok_r(NULL, " ", &save))
 		w[n++] = t;
 	ck_assert_msg(n >= 3, "%%grant %s: too short", spec);
 	memset(&g, 0, sizeof(g));
@@ -305,22 +307,27 @@ build(const struct section *s, struct config *cfg, struct policy **pol)
 	char err[2048];
 	size_t i;
 
-	ck_assert_int_eq(config_init(cfg, "/home/u",
-	    s->tmpdir[0] ? s->tmpdir : NULL, NULL), 0);
-	ck_assert_msg(config_set_workspace(cfg, s->workspace, "/", "-C", err,
-	    sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(
+	    config_init(cfg, "/home/u", s->tmpdir[0] ? s->tmpdir : NULL, NULL),
+	    0);
+	ck_assert_msg(config_set_workspace(
+			  cfg, s->workspace, "/", "-C", err, sizeof(err)) == 0,
+	    "%s", err);
 	ck_assert_msg(config_apply_toml(cfg, "table", s->toml, strlen(s->toml),
-	    err, sizeof(err)) == 0, "%s", err);
+			  err, sizeof(err)) == 0,
+	    "%s", err);
 	for (i = 0; i < s->nsets; i++)
-		ck_assert_msg(config_apply_assignment(cfg, s->sets[i], err,
-		    sizeof(err)) == 0, "%s", err);
+		ck_assert_msg(config_apply_assignment(
+				  cfg, s->sets[i], err, sizeof(err)) == 0,
+		    "%s", err);
 	for (i = 0; i < s->nadd; i++)
 		ck_assert_msg(config_add_dir(cfg, s->add_dirs[i], "/",
-		    "--add-dir", err, sizeof(err)) == 0, "%s", err);
+				  "--add-dir", err, sizeof(err)) == 0,
+		    "%s", err);
 	for (i = 0; i < s->nfiles; i++)
 		ck_assert_int_eq(config_note_file(cfg, s->files[i]), 0);
-	ck_assert_msg(policy_compile(cfg, &fs, pol, err, sizeof(err)) == 0,
-	    "%s", err);
+	ck_assert_msg(
+	    policy_compile(cfg, &fs, pol, err, sizeof(err)) == 0, "%s", err);
 	for (i = 0; i < s->ngrants; i++)
 		add_grant(*pol, s->grants[i]);
 }
@@ -358,8 +365,7 @@ START_TEST(decision_table)
 	} else if (strcmp(c->op, "entry") == 0) {
 		req.op = OP_WRITE;
 		req.flags = REQ_NOFOLLOW | REQ_ENTRY;
-	} else if (strcmp(c->op, "rename") == 0 ||
-	    strcmp(c->op, "link") == 0) {
+	} else if (strcmp(c->op, "rename") == 0 || strcmp(c->op, "link") == 0) {
 		req.op = OP_WRITE;
 		req.flags = REQ_NOFOLLOW | REQ_ENTRY;
 		ck_assert_ptr_nonnull(sp = strchr(arg, ' '));
@@ -368,7 +374,7 @@ START_TEST(decision_table)
 	} else if (strcmp(c->op, "exec") == 0) {
 		req.op = OP_EXEC;
 		for (sp = strtok_r(arg, " ", &save); sp != NULL && n < 64;
-		    sp = strtok_r(NULL, " ", &save))
+		     sp = strtok_r(NULL, " ", &save))
 			words[n++] = sp;
 		req.argv = (const char *const *)words;
 		req.argc = n;
@@ -387,8 +393,8 @@ START_TEST(decision_table)
 		const char *why = NULL;
 
 		/* a target that does not split is given to the policy whole */
-		if (netaddr_split_hostport(c->arg, host, sizeof(host),
-		    &req.port, &why) == 0)
+		if (netaddr_split_hostport(
+			c->arg, host, sizeof(host), &req.port, &why) == 0)
 			req.host = host;
 	}
 	policy_decide(pol, &req, &d);
@@ -403,7 +409,8 @@ START_TEST(decision_table)
 		ck_assert_int_eq(snapshot_read(buf, len, &snap), 0);
 		policy_decide(snap, &req, &d2);
 		ck_assert_msg(d.verdict == d2.verdict &&
-		    strcmp(d.rule, d2.rule) == 0 && strcmp(d.why, d2.why) == 0,
+			strcmp(d.rule, d2.rule) == 0 &&
+			strcmp(d.why, d2.why) == 0,
 		    "%s: snapshot disagrees: %s / %s", c->where, d.why, d2.why);
 		/* every truncation of a snapshot is refused */
 		ck_assert_int_eq(snapshot_read(buf, len - 1, &cut), -1);
@@ -414,26 +421,31 @@ START_TEST(decision_table)
 			struct snapshot_alloc al = { arena_zalloc, NULL };
 
 			arena_used = 0;
-			ck_assert_int_eq(snapshot_read_alloc(buf, len, &al,
-			    &snap), 0);
+			ck_assert_int_eq(
+			    snapshot_read_alloc(buf, len, &al, &snap), 0);
 			policy_decide(snap, &req, &d2);
 			ck_assert_msg(d.verdict == d2.verdict &&
-			    strcmp(d.why, d2.why) == 0, "%s: arena snapshot "
-			    "disagrees: %s / %s", c->where, d.why, d2.why);
-			ck_assert_uint_eq(policy_ngrants(snap),
-			    policy_ngrants(pol));
+				strcmp(d.why, d2.why) == 0,
+			    "%s: arena snapshot "
+			    "disagrees: %s / %s",
+			    c->where, d.why, d2.why);
+			ck_assert_uint_eq(
+			    policy_ngrants(snap), policy_ngrants(pol));
 			/* an arena's policy is not ours to free, nor to grow */
 			policy_free(snap);
-			ck_assert_int_eq(policy_add_grant(snap,
-			    policy_ngrants(pol) ? policy_grant_at(pol, 0) :
-			    &(struct pol_grant){ .op = OP_READ, .path = "/x" }),
+			ck_assert_int_eq(
+			    policy_add_grant(snap,
+				policy_ngrants(pol)
+				    ? policy_grant_at(pol, 0)
+				    : &(struct pol_grant){ .op = OP_READ,
+					  .path = "/x" }),
 			    -1);
 		}
 		free(buf);
 	}
 	ck_assert_msg(strcmp(policy_verdict_name(d.verdict), c->verdict) == 0,
-	    "%s: %s %s: expected %s, got %s: %s [%s]", c->where, c->op,
-	    c->arg, c->verdict, policy_verdict_name(d.verdict), d.why, d.rule);
+	    "%s: %s %s: expected %s, got %s: %s [%s]", c->where, c->op, c->arg,
+	    c->verdict, policy_verdict_name(d.verdict), d.why, d.rule);
 	ck_assert_msg(strstr(d.rule, c->rule) != NULL,
 	    "%s: %s %s: expected rule ~ '%s', got '%s': %s", c->where, c->op,
 	    c->arg, c->rule, d.rule, d.why);
@@ -446,12 +458,16 @@ END_TEST
 START_TEST(readonly_commands)
 {
 	static const char *const yes[][3] = {
-		{ "ls", "-la", NULL }, { "/bin/cat", "x", NULL },
-		{ "git", "status", NULL }, { "/usr/bin/git", "log", NULL },
+		{ "ls", "-la", NULL },
+		{ "/bin/cat", "x", NULL },
+		{ "git", "status", NULL },
+		{ "/usr/bin/git", "log", NULL },
 	};
 	static const char *const no[][3] = {
-		{ "rm", "-rf", NULL }, { "git", "push", NULL },
-		{ "git", NULL, NULL }, { "env", "ls", NULL },
+		{ "rm", "-rf", NULL },
+		{ "git", "push", NULL },
+		{ "git", NULL, NULL },
+		{ "env", "ls", NULL },
 		{ "python3", NULL, NULL },
 	};
 	size_t i, n;
@@ -480,7 +496,8 @@ main(void)
 
 	load_tables(dir ? dir : "tests/policy");
 	if (ncases < 100) {
-		fprintf(stderr, "only %zu decision table cases found\n", ncases);
+		fprintf(
+		    stderr, "only %zu decision table cases found\n", ncases);
 		return 1;
 	}
 	tcase_add_loop_test(tc, decision_table, 0, (int)ncases);

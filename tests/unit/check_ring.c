@@ -36,9 +36,9 @@
 #include "msg.h"
 #include "ring.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define MAXPROC		16
-#define MAXTHR		8
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define MAXPROC 16
+#define MAXTHR 8
 
 static const uint8_t token[AW_TOKEN_LEN] = "0123456789abcdef";
 
@@ -62,8 +62,8 @@ sleep_ms(int ms)
 
 /* A test message: sender PROC/THR and its sequence number SEQ. */
 static int
-make_msg(uint8_t *buf, size_t cap, int type, int proc, int thr, int seq,
-    uint64_t ts)
+make_msg(
+    uint8_t *buf, size_t cap, int type, int proc, int thr, int seq, uint64_t ts)
 {
 	struct aw_msg m;
 	char path[64];
@@ -149,7 +149,7 @@ attach_or_die(const struct ring_server *s, struct ring_client *c)
 /* Many posts */
 
 struct post_cfg {
-	int	nproc, nthr, nmsg;
+	int nproc, nthr, nmsg;
 };
 
 static const struct post_cfg post_cfgs[] = {
@@ -162,8 +162,8 @@ static const struct post_cfg post_cfgs[] = {
 
 struct post_arg {
 	struct ring_client *c;
-	int	proc, thr, nmsg;
-	int	failed;
+	int proc, thr, nmsg;
+	int failed;
 };
 
 static void *
@@ -208,13 +208,13 @@ post_client(const struct ring_server *s, int proc, int nthr, int nmsg)
 }
 
 struct post_state {
-	int	next[MAXPROC][MAXTHR];	/* next expected seq */
-	long	total, expect, bad;
+	int next[MAXPROC][MAXTHR]; /* next expected seq */
+	long total, expect, bad;
 };
 
 static int
-post_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
-    uint8_t *ans, size_t anscap, size_t *anslen)
+post_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
 {
 	struct post_state *st = ctx;
 	int proc, thr, seq;
@@ -226,8 +226,8 @@ post_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
 	    proc < 0 || proc >= MAXPROC || thr < 0 || thr >= MAXTHR ||
 	    seq != st->next[proc][thr]) {
 		if (st->bad++ < 5)
-			fprintf(stderr, "unexpected: %d/%d/%d\n", proc, thr,
-			    seq);
+			fprintf(
+			    stderr, "unexpected: %d/%d/%d\n", proc, thr, seq);
 		return 0;
 	}
 	st->next[proc][thr]++;
@@ -325,7 +325,7 @@ END_TEST
 /* Round trips */
 
 struct call_cfg {
-	int	nproc, nthr, ncall;
+	int nproc, nthr, ncall;
 };
 
 static const struct call_cfg call_cfgs[] = {
@@ -338,8 +338,8 @@ static const struct call_cfg call_cfgs[] = {
 
 struct call_arg {
 	struct ring_client *c;
-	int	proc, thr, ncall, nproc;
-	int	failed;
+	int proc, thr, ncall, nproc;
+	int failed;
 };
 
 static int
@@ -363,13 +363,14 @@ call_thread(void *p)
 		 * of their start order.
 		 */
 		n = make_msg(buf, sizeof(buf), AW_MSG_ASK, a->proc, a->thr, i,
-		    i == 0 ? (uint64_t)(1000 - a->proc * MAXTHR - a->thr) :
-		    mono_ns());
+		    i == 0 ? (uint64_t)(1000 - a->proc * MAXTHR - a->thr)
+			   : mono_ns());
 		v = -1;
 		n = ring_call(a->c, buf, (size_t)n, ans, sizeof(ans), &v, 0);
-		snprintf(want, sizeof(want), "answer %d/%d/%d", a->proc,
-		    a->thr, i);
-		if (n != (int)strlen(want) + 1 || memcmp(ans, want, (size_t)n) ||
+		snprintf(
+		    want, sizeof(want), "answer %d/%d/%d", a->proc, a->thr, i);
+		if (n != (int)strlen(want) + 1 ||
+		    memcmp(ans, want, (size_t)n) ||
 		    v != expect_verdict(a->proc, a->thr, i))
 			a->failed++;
 	}
@@ -402,21 +403,21 @@ call_client(const struct ring_server *s, int proc, int nthr, int ncall)
 }
 
 struct call_state {
-	long	total, expect, bad;
-	int	first_order[MAXPROC * MAXTHR];
-	int	nfirst;
+	long total, expect, bad;
+	int first_order[MAXPROC * MAXTHR];
+	int nfirst;
 };
 
 static int
-call_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
-    uint8_t *ans, size_t anscap, size_t *anslen)
+call_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
 {
 	struct call_state *st = ctx;
 	int proc, thr, seq, n;
 
 	(void)owner;
-	if (ans == NULL || parse_msg(msg, len, &proc, &thr, &seq) !=
-	    AW_MSG_ASK) {
+	if (ans == NULL ||
+	    parse_msg(msg, len, &proc, &thr, &seq) != AW_MSG_ASK) {
 		st->bad++;
 		return 0;
 	}
@@ -477,12 +478,12 @@ END_TEST
 /* Dead clients do not leak slots; live ones keep theirs */
 
 enum dead_case {
-	DEAD_IN_CALL_REAP,	/* killed waiting; ring_reclaim_pid before reaping */
-	DEAD_IN_CALL_SCAN,	/* killed waiting; reaped; ring_reclaim finds it */
-	DEAD_IN_WRITE,		/* killed between claim and post */
-	DEAD_GRANDCHILD,	/* not our child: only the scan can tell */
-	TIMEOUT_UNSERVED,	/* ring_call times out before the server looks */
-	STOPPED_NOT_STOLEN,	/* a stopped client keeps its answered slot */
+	DEAD_IN_CALL_REAP, /* killed waiting; ring_reclaim_pid before reaping */
+	DEAD_IN_CALL_SCAN, /* killed waiting; reaped; ring_reclaim finds it */
+	DEAD_IN_WRITE, /* killed between claim and post */
+	DEAD_GRANDCHILD, /* not our child: only the scan can tell */
+	TIMEOUT_UNSERVED, /* ring_call times out before the server looks */
+	STOPPED_NOT_STOLEN, /* a stopped client keeps its answered slot */
 };
 
 static int
@@ -528,8 +529,8 @@ stuck_writer(const struct ring_server *s)
 
 	attach_or_die(s, &c);
 	sl = &c.ring->slot[7];
-	if (!atomic_compare_exchange_strong(&sl->state, &free_,
-	    AW_SLOT_WRITING))
+	if (!atomic_compare_exchange_strong(
+		&sl->state, &free_, AW_SLOT_WRITING))
 		_exit(94);
 	sl->owner_pid = getpid();
 	sl->owner_tid = (uint32_t)getpid();
@@ -564,12 +565,12 @@ START_TEST(test_dead_client)
 		wait_pending_or_lingering(&s, 1);
 		kill(pid, SIGKILL);
 		memset(&si, 0, sizeof(si));
-		ck_assert_int_eq(waitid(P_PID, (id_t)pid, &si,
-		    WEXITED | WNOWAIT), 0);
+		ck_assert_int_eq(
+		    waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
 		/* what it asked is still served (and recorded) */
 		ck_assert_int_eq(ring_serve(&s, answer_all, &served), 1);
 		ring_count(&s, NULL, &lingering);
-		ck_assert_int_eq(lingering, 1);	/* ANSWERED, nobody reads it */
+		ck_assert_int_eq(lingering, 1); /* ANSWERED, nobody reads it */
 		if (_i == DEAD_IN_CALL_REAP) {
 			ck_assert_int_eq(ring_reclaim_pid(&s, pid), 1);
 			waitpid(pid, &status, 0);
@@ -585,14 +586,14 @@ START_TEST(test_dead_client)
 		if ((pid = fork()) == 0)
 			stuck_writer(&s);
 		wait_pending_or_lingering(&s, 1);
-		ck_assert_int_eq(ring_reclaim(&s, 0), 0);	/* too soon */
+		ck_assert_int_eq(ring_reclaim(&s, 0), 0); /* too soon */
 		sleep_ms(150);
-		ck_assert_int_eq(ring_reclaim(&s, 0), 0);	/* alive */
+		ck_assert_int_eq(ring_reclaim(&s, 0), 0); /* alive */
 		kill(pid, SIGKILL);
 		/* a zombie is as dead as can be */
 		memset(&si, 0, sizeof(si));
-		ck_assert_int_eq(waitid(P_PID, (id_t)pid, &si,
-		    WEXITED | WNOWAIT), 0);
+		ck_assert_int_eq(
+		    waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
 		ck_assert_int_eq(ring_reclaim(&s, 0), 1);
 		waitpid(pid, &status, 0);
 		break;
@@ -607,11 +608,11 @@ START_TEST(test_dead_client)
 			waitpid(pid, &status, 0);
 			_exit(0);
 		}
-		ck_assert_int_eq(read(pfd[0], &pid, sizeof(pid)),
-		    (ssize_t)sizeof(pid));
+		ck_assert_int_eq(
+		    read(pfd[0], &pid, sizeof(pid)), (ssize_t)sizeof(pid));
 		wait_pending_or_lingering(&s, 1);
 		kill(pid, SIGKILL);
-		waitpid(mid, &status, 0);	/* the grandchild is reaped */
+		waitpid(mid, &status, 0); /* the grandchild is reaped */
 		ck_assert_int_eq(ring_serve(&s, answer_all, &served), 1);
 		sleep_ms(150);
 		ck_assert_int_eq(ring_reclaim(&s, 0), 1);
@@ -635,8 +636,8 @@ START_TEST(test_dead_client)
 		wait_pending_or_lingering(&s, 1);
 		kill(pid, SIGSTOP);
 		memset(&si, 0, sizeof(si));
-		ck_assert_int_eq(waitid(P_PID, (id_t)pid, &si,
-		    WSTOPPED | WNOWAIT), 0);
+		ck_assert_int_eq(
+		    waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOWAIT), 0);
 		ck_assert_int_eq(ring_serve(&s, answer_all, &served), 1);
 		sleep_ms(150);
 		ck_assert_int_eq(ring_reclaim(&s, 0), 0);
@@ -656,16 +657,16 @@ END_TEST
 /* A dead supervisor */
 
 enum sup_case {
-	SUP_BLOCKED_POST,	/* clients wait for a free slot */
-	SUP_BLOCKED_CALL,	/* clients wait for an answer */
-	SUP_AFTER,		/* clients call after the death */
+	SUP_BLOCKED_POST, /* clients wait for a free slot */
+	SUP_BLOCKED_CALL, /* clients wait for an answer */
+	SUP_AFTER, /* clients call after the death */
 };
 
-#define SUP_CLIENTS	4
+#define SUP_CLIENTS 4
 
 struct sup_report {
-	int		 r;		/* what the ring call returned */
-	uint64_t	 when;		/* CLOCK_MONOTONIC when it did */
+	int r; /* what the ring call returned */
+	uint64_t when; /* CLOCK_MONOTONIC when it did */
 };
 
 static void
@@ -678,15 +679,18 @@ sup_client(struct ring_server *s, int kind, int res_fd, int go_fd)
 	int n, v, i;
 
 	attach_or_die(s, &c);
-	n = make_msg(buf, sizeof(buf), kind == SUP_BLOCKED_POST ?
-	    AW_MSG_EVENT : AW_MSG_ASK, 0, 0, 0, mono_ns());
+	n = make_msg(buf, sizeof(buf),
+	    kind == SUP_BLOCKED_POST ? AW_MSG_EVENT : AW_MSG_ASK, 0, 0, 0,
+	    mono_ns());
 	if (kind == SUP_AFTER) {
 		if (read(go_fd, &go, 1) != 1)
 			_exit(95);
 		/* both must fail, at once */
 		rep.r = ring_post(&c, buf, (size_t)n) == -1 &&
-		    ring_call(&c, buf, (size_t)n, ans, sizeof(ans), &v, 0) ==
-		    -1 ? -1 : 0;
+			ring_call(
+			    &c, buf, (size_t)n, ans, sizeof(ans), &v, 0) == -1
+		    ? -1
+		    : 0;
 	} else if (kind == SUP_BLOCKED_POST) {
 		/* more than the ring holds: the server never serves */
 		for (i = 0; i < 2 * AW_NSLOTS; i++)
@@ -724,8 +728,9 @@ START_TEST(test_dead_supervisor)
 		do {
 			sleep_ms(5);
 			ring_count(&s, &pending, NULL);
-		} while (_i != SUP_AFTER && pending < (_i == SUP_BLOCKED_POST ?
-		    AW_NSLOTS : SUP_CLIENTS));
+		} while (_i != SUP_AFTER &&
+		    pending <
+			(_i == SUP_BLOCKED_POST ? AW_NSLOTS : SUP_CLIENTS));
 		sleep_ms(50);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(98);
@@ -744,8 +749,8 @@ START_TEST(test_dead_supervisor)
 		pfd.events = POLLIN;
 		ck_assert_msg(poll(&pfd, 1, 3000) == 1,
 		    "client %d still blocked 3 s after the supervisor died", i);
-		ck_assert_int_eq(read(res[0], &rep, sizeof(rep)),
-		    (ssize_t)sizeof(rep));
+		ck_assert_int_eq(
+		    read(res[0], &rep, sizeof(rep)), (ssize_t)sizeof(rep));
 		ck_assert_int_eq(rep.r, -1);
 		ck_assert_msg(rep.when - killed < 1000000000ull,
 		    "noticed after %llu ms",
@@ -762,26 +767,26 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Deferred answers */
 
-#define DEFER_CLIENTS	6
+#define DEFER_CLIENTS 6
 
 enum defer_case {
-	DEFER_ANSWER_LATER,	/* answered in reverse order, others served meanwhile */
-	DEFER_DEAD_REAP,	/* the client dies; reaped child */
-	DEFER_DEAD_SCAN,	/* the client dies; not reaped: the scan tells */
+	DEFER_ANSWER_LATER, /* answered in reverse order, others served meanwhile */
+	DEFER_DEAD_REAP, /* the client dies; reaped child */
+	DEFER_DEAD_SCAN, /* the client dies; not reaped: the scan tells */
 };
 
 struct defer_state {
 	struct ring_server *s;
-	int	slot[AW_NSLOTS];
-	int	proc[AW_NSLOTS];	/* as the message says */
-	pid_t	owner[AW_NSLOTS];	/* as the slot says */
-	int	n;
-	int	posts;
+	int slot[AW_NSLOTS];
+	int proc[AW_NSLOTS]; /* as the message says */
+	pid_t owner[AW_NSLOTS]; /* as the slot says */
+	int n;
+	int posts;
 };
 
 static int
-defer_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner,
-    uint8_t *ans, size_t anscap, size_t *anslen)
+defer_handler(void *ctx, uint8_t *msg, size_t len, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
 {
 	struct defer_state *st = ctx;
 	int proc, thr, seq, type;
@@ -837,7 +842,7 @@ START_TEST(test_defer)
 	for (i = 0; i < n; i++) {
 		if ((pids[i] = fork()) == 0) {
 			if (_i == DEFER_DEAD_SCAN && fork() != 0)
-				_exit(0);	/* orphan the real client */
+				_exit(0); /* orphan the real client */
 			defer_client(&s, i);
 		}
 		ck_assert_int_gt(pids[i], 0);
@@ -877,11 +882,13 @@ START_TEST(test_defer)
 		/* answer in the reverse order of arrival, by the slot's owner */
 		for (i = st.n - 1; i >= 0; i--) {
 			snprintf(txt, sizeof(txt), "for %d", st.proc[i]);
-			ck_assert_int_eq(ring_answer(&s, st.slot[i],
-			    st.proc[i] % 2, txt, strlen(txt) + 1), 0);
+			ck_assert_int_eq(
+			    ring_answer(&s, st.slot[i], st.proc[i] % 2, txt,
+				strlen(txt) + 1),
+			    0);
 			/* twice is an error, not a second answer */
-			ck_assert_int_eq(ring_answer(&s, st.slot[i], 0, "x",
-			    2), -1);
+			ck_assert_int_eq(
+			    ring_answer(&s, st.slot[i], 0, "x", 2), -1);
 		}
 		ck_assert_int_eq(wait_all(pids, n), n);
 		break;
@@ -889,8 +896,8 @@ START_TEST(test_defer)
 		ck_assert_int_eq(ring_deferred_gone(&s, st.slot[0]), 0);
 		kill(pids[0], SIGKILL);
 		memset(&si, 0, sizeof(si));
-		ck_assert_int_eq(waitid(P_PID, (id_t)pids[0], &si,
-		    WEXITED | WNOWAIT), 0);
+		ck_assert_int_eq(
+		    waitid(P_PID, (id_t)pids[0], &si, WEXITED | WNOWAIT), 0);
 		ck_assert_int_eq(ring_deferred_gone(&s, st.slot[0]), 1);
 		ck_assert_int_eq(ring_answer(&s, st.slot[0], 1, "x", 2), 0);
 		ck_assert_int_eq(ring_reclaim_pid(&s, pids[0]), 1);
@@ -938,8 +945,8 @@ START_TEST(test_snapshot_publish)
 	ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen), -1);
 	for (i = 1; i <= 5; i++) {
 		snprintf(txt, sizeof(txt), "generation %d", i);
-		ck_assert_uint_eq(ring_publish_snapshot(&s, txt, strlen(txt)),
-		    (uint32_t)i);
+		ck_assert_uint_eq(
+		    ring_publish_snapshot(&s, txt, strlen(txt)), (uint32_t)i);
 		ck_assert_uint_eq(ring_snapshot_gen(&c), (uint32_t)i);
 		ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen),
 		    (long)strlen(txt));
@@ -952,8 +959,8 @@ START_TEST(test_snapshot_publish)
 	ck_assert_int_eq(ring_snapshot_copy(&c, out, 3, &gen), -1);
 	memset(big, 'x', AW_SNAP_MAX);
 	ck_assert_uint_eq(ring_publish_snapshot(&s, big, AW_SNAP_MAX), 6);
-	ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen),
-	    AW_SNAP_MAX);
+	ck_assert_int_eq(
+	    ring_snapshot_copy(&c, out, sizeof(out), &gen), AW_SNAP_MAX);
 	ck_assert_uint_eq(gen, 6);
 	ring_destroy(&s);
 }
@@ -975,10 +982,10 @@ START_TEST(test_attach)
 	bad[3] ^= 1;
 	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, bad), -1);
 	ck_assert_ptr_null(c.ring);
-	ck_assert_int_eq(ring_attach(&c, s.doorbell_fd, s.doorbell_fd, token),
-	    -1);
+	ck_assert_int_eq(
+	    ring_attach(&c, s.doorbell_fd, s.doorbell_fd, token), -1);
 	ck_assert_int_eq(ring_attach(&c, -1, s.doorbell_fd, token), -1);
-	ck_assert_int_eq(ring_post(&c, "x", 1), -1);	/* not attached */
+	ck_assert_int_eq(ring_post(&c, "x", 1), -1); /* not attached */
 	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, token), 0);
 	ck_assert_int_eq(ring_post(&c, "x", AW_SLOT_DATA + 1), -1);
 	/* the memfd is sealed: nobody can shrink it under the supervisor */
@@ -1011,16 +1018,16 @@ ring_suite(void)
 
 	tc = tcase_create("dead");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_dead_client, DEAD_IN_CALL_REAP,
-	    STOPPED_NOT_STOLEN + 1);
-	tcase_add_loop_test(tc, test_dead_supervisor, SUP_BLOCKED_POST,
-	    SUP_AFTER + 1);
+	tcase_add_loop_test(
+	    tc, test_dead_client, DEAD_IN_CALL_REAP, STOPPED_NOT_STOLEN + 1);
+	tcase_add_loop_test(
+	    tc, test_dead_supervisor, SUP_BLOCKED_POST, SUP_AFTER + 1);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("defer");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_defer, DEFER_ANSWER_LATER,
-	    DEFER_DEAD_SCAN + 1);
+	tcase_add_loop_test(
+	    tc, test_defer, DEFER_ANSWER_LATER, DEFER_DEAD_SCAN + 1);
 	tcase_add_test(tc, test_snapshot_publish);
 	suite_add_tcase(su, tc);
 	return su;
