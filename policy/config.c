@@ -589,8 +589,8 @@ apply_map(struct walk *w, const struct schema *sc, const char *path,
 	return 0;
 }
 
-static void
-rule_free(struct cfg_exec_rule *r)
+void
+config_rule_free(struct cfg_exec_rule *r)
 {
 	size_t i, j;
 
@@ -741,7 +741,7 @@ apply_rules(struct walk *w, const char *path, const struct toml_value *v,
 				fail(w, v->u.a.v[i]->pos, "%s: out of memory",
 				    path);
 			for (;; i--) {
-				rule_free(&nr[i]);
+				config_rule_free(&nr[i]);
 				if (i == 0)
 					break;
 			}
@@ -750,7 +750,7 @@ apply_rules(struct walk *w, const char *path, const struct toml_value *v,
 		}
 	}
 	for (i = 0; i < cfg->nrules; i++)
-		rule_free(&cfg->rules[i]);
+		config_rule_free(&cfg->rules[i]);
 	free(cfg->rules);
 	cfg->rules = nr;
 	cfg->nrules = n;
@@ -1184,7 +1184,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < CFG_NLISTS; i++)
 		list_clear(&cfg->l[i]);
 	for (i = 0; i < cfg->nrules; i++)
-		rule_free(&cfg->rules[i]);
+		config_rule_free(&cfg->rules[i]);
 	free(cfg->rules);
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);

@@ -132,6 +132,8 @@ struct config {
 int config_init(struct config *cfg, const char *home, const char *tmpdir,
     const char *xdg_config_home);
 void config_free(struct config *cfg);
+/* Free what one exec rule holds and zero it. */
+void config_rule_free(struct cfg_exec_rule *r);
 
 /*
  * Apply a TOML document (the contents of NAME) on top of CFG.

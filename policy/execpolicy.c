@@ -583,21 +583,6 @@ check_value(struct ep *ep, int kw, const struct val *v)
 	}
 }
 
-static void
-rule_free(struct cfg_exec_rule *r)
-{
-	size_t i, j;
-
-	for (i = 0; i < r->nword; i++) {
-		for (j = 0; j < r->word[i].nalt; j++)
-			free(r->word[i].alt[j]);
-		free(r->word[i].alt);
-	}
-	free(r->word);
-	free(r->justification);
-	memset(r, 0, sizeof(*r));
-}
-
 /* Does example E match R? -1 when out of memory. */
 static int
 example_matches(const struct cfg_exec_rule *r, const struct val *e)
@@ -706,7 +691,7 @@ add_rule(struct ep *ep, struct val *kv, const int *seen, int line, int col)
 		check_examples(ep, &r, pat, &kv[KW_MATCH], 1) == -1) ||
 	    (seen[KW_NOT_MATCH] &&
 		check_examples(ep, &r, pat, &kv[KW_NOT_MATCH], 0) == -1)) {
-		rule_free(&r);
+		config_rule_free(&r);
 		return -1;
 	}
 	if (ep->nrules == ep->cap) {
@@ -719,7 +704,7 @@ add_rule(struct ep *ep, struct val *kv, const int *seen, int line, int col)
 	ep->rules[ep->nrules++] = r;
 	return 0;
 nomem:
-	rule_free(&r);
+	config_rule_free(&r);
 	return oom(ep);
 }
 
@@ -950,7 +935,7 @@ execpolicy_parse(struct config *cfg, const char *name, const char *buf,
 	return 0;
 fail:
 	for (i = 0; i < ep.nrules; i++)
-		rule_free(&ep.rules[i]);
+		config_rule_free(&ep.rules[i]);
 	free(ep.rules);
 	free(ep.tok.s);
 	if (!ep.failed)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "clock.h"
 #include "approve.h"
 #include "savegrants.h"
 
@@ -78,24 +79,6 @@ struct approvals {
 	const char *rerun_by;
 };
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 size_t
 approve_encode_answer(uint8_t *ans, size_t cap, const struct aw_msg *req,
     int verdict, int audit_only, const char *rule, const char *why,
@@ -113,7 +96,7 @@ approve_encode_answer(uint8_t *ans, size_t cap, const struct aw_msg *req,
 	a.flags = audit_only ? AW_MF_AUDIT_ONLY : 0;
 	a.pid = (int32_t)getpid();
 	a.port = -1;
-	a.ts_ns = realtime_ns();
+	a.ts_ns = clock_realtime_ns();
 	a.rule = rule;
 	a.why = why;
 	for (i = 0; i < nwords && i < AW_MSG_MAX_ARGV; i++)
@@ -367,7 +350,7 @@ static void
 settle(struct approvals *ap, struct pending *p, int verdict, const char *rule,
     const char *decided_by, const char *note, const char *reason)
 {
-	uint64_t wait = mono_ms() - p->t0_ms;
+	uint64_t wait = clock_mono_ms() - p->t0_ms;
 	size_t len;
 
 	/* out of the list first: telling the channel may find it down,
@@ -433,7 +416,7 @@ request_key(const struct aw_msg *m, size_t *len)
 static const struct recent *
 recent_denial(struct approvals *ap, const struct aw_msg *m, int32_t pid)
 {
-	uint64_t now = mono_ms();
+	uint64_t now = clock_mono_ms();
 	char *key;
 	size_t len;
 	int k;
@@ -476,7 +459,7 @@ remember_denial(struct approvals *ap, const struct pending *p, const char *by)
 	r->pid = p->pid;
 	r->key = key;
 	r->keylen = len;
-	r->at_ms = mono_ms();
+	r->at_ms = clock_mono_ms();
 	r->id = p->id;
 	snprintf(r->by, sizeof(r->by), "%s", by);
 }
@@ -532,7 +515,7 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 	p->slot = slot;
 	p->pid = owner;
 	p->d = *d;
-	p->t0_ms = mono_ms();
+	p->t0_ms = clock_mono_ms();
 	p->deadline_ms = p->t0_ms + (uint64_t)ap->set.timeout_s * 1000;
 	make_scope(ap, p);
 
@@ -783,7 +766,7 @@ approve_tick(struct approvals *ap)
 
 	if (ap->nopen == 0)
 		return;
-	now = mono_ms();
+	now = clock_mono_ms();
 	check = now - ap->last_check_ms >= CHECK_GONE_MS;
 	if (check)
 		ap->last_check_ms = now;
@@ -813,7 +796,7 @@ approve_next_ms(const struct approvals *ap)
 
 	if (ap->nopen == 0)
 		return -1;
-	now = mono_ms();
+	now = clock_mono_ms();
 	for (k = 0; k < ap->nopen; k++) {
 		if (ap->open[k]->deadline_ms <= now)
 			return 0;
@@ -993,9 +976,9 @@ approve_rerun_ask(struct approvals *ap)
 		ap->rerun_id = 0;
 		return 0;
 	}
-	deadline = mono_ms() + (uint64_t)ap->set.timeout_s * 1000;
+	deadline = clock_mono_ms() + (uint64_t)ap->set.timeout_s * 1000;
 	while (ap->rerun_result == -1 && !ap->down &&
-	    (now = mono_ms()) < deadline) {
+	    (now = clock_mono_ms()) < deadline) {
 		pfd.fd = approve_pollfd(ap, &pfd.events);
 		pfd.revents = 0;
 		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, (int)(deadline - now)) >

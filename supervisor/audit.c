@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "clock.h"
 #include "audit.h"
 #include "policy.h"
 #include "proto.h"
@@ -273,15 +274,6 @@ rfc3339(uint64_t ns)
 	return json_string(buf);
 }
 
-static uint64_t
-now_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void
 report_failure(struct audit *a, int e)
 {
@@ -408,7 +400,7 @@ audit_start(struct audit *a, const char *version, const struct config *cfg,
 	if ((o = json_object()) == NULL)
 		return emit(a, NULL);
 	json_object_set_new(o, "type", json_string("session_start"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "version", json_string(version));
 	json_object_set_new(o, "protocol", json_integer(AW_PROTO_VERSION));
 	json_object_set_new(
@@ -535,7 +527,7 @@ audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
 	if ((o = json_object()) == NULL)
 		return emit(a, NULL);
 	json_object_set_new(o, "type", json_string("grant"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "approval_id", json_integer((json_int_t)id));
 	json_object_set_new(o, "decision",
 	    json_string(g->allow ? "allow_session" : "deny_session"));
@@ -560,7 +552,7 @@ audit_rerun(
 	if ((o = json_object()) == NULL)
 		return emit(a, NULL);
 	json_object_set_new(o, "type", json_string("rerun"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "exit_status", json_integer(first_status));
 	json_object_set_new(o, "grants", json_integer((json_int_t)ngrants));
 	json_object_set_new(o, "decided_by", json_string(decided_by));
@@ -580,7 +572,7 @@ audit_approval_error(struct audit *a, const char *channel, const char *why,
 	if ((o = json_object()) == NULL)
 		return emit(a, NULL);
 	json_object_set_new(o, "type", json_string("approval_error"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "channel", json_string(channel));
 	set_bytes(o, "why", why);
 	if (line != NULL) {
@@ -614,7 +606,7 @@ audit_malformed(struct audit *a, int32_t owner_pid, size_t len, const char *why)
 	if ((o = json_object()) == NULL)
 		return emit(a, NULL);
 	json_object_set_new(o, "type", json_string("malformed"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "pid", json_integer(owner_pid));
 	json_object_set_new(o, "op", json_string("malformed"));
 	json_object_set_new(o, "len", json_integer((json_int_t)len));
@@ -637,7 +629,7 @@ audit_end(struct audit *a, int exit_status, int signo)
 		return emit(a, NULL);
 	}
 	json_object_set_new(o, "type", json_string("session_end"));
-	json_object_set_new(o, "ts", rfc3339(now_realtime_ns()));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
 	json_object_set_new(o, "exit_status", json_integer(exit_status));
 	if (signo > 0)
 		json_object_set_new(o, "signal", json_integer(signo));

@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "clock.h"
 #include "approve.h"
 #include "audit.h"
 #include "harness.h"
@@ -72,33 +73,6 @@ struct run {
 	unsigned long malformed;
 	int spin_score; /* > 0: spinning has paid off lately */
 };
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t
-realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* warnx() with untrusted or user-given text escaped */
 static void
@@ -754,7 +728,7 @@ judge_first_exec(struct run *st, char **argv)
 	m.pid = getpid();
 	m.ppid = getppid();
 	m.port = -1;
-	m.ts_ns = realtime_ns();
+	m.ts_ns = clock_realtime_ns();
 	m.call = "execvp";
 	m.exe = "agentwrap";
 	m.path = prog[0] != '\0' ? prog : av0;
@@ -1013,7 +987,7 @@ descendants(pid_t root, pid_t **out)
 static void
 end_tree(struct run *st)
 {
-	uint64_t t0 = mono_ms(), el;
+	uint64_t t0 = clock_mono_ms(), el;
 	pid_t *pids, self = getpid();
 	size_t n, i;
 	int termed = 0;
@@ -1024,7 +998,7 @@ end_tree(struct run *st)
 			free(pids);
 			break;
 		}
-		el = mono_ms() - t0;
+		el = clock_mono_ms() - t0;
 		if (el >= GIVE_UP_MS) {
 			warnx("%zu process%s of the command could not be ended",
 			    n, n == 1 ? "" : "es");
@@ -1235,10 +1209,11 @@ again:
 		if (ring_serve(&st.ring, handle, &st) > 0 && spin_for_more(&st))
 			continue;
 		ring_count(&st.ring, NULL, &lingering);
-		t0 = mono_us();
+		t0 = clock_mono_us();
 		wait_events(&st, lingering > 0 ? 100 : -1);
 		/* woken at once: spinning would have caught it */
-		if (mono_us() - t0 < SPIN_US && st.spin_score < SPIN_SCORE_MAX)
+		if (clock_mono_us() - t0 < SPIN_US &&
+		    st.spin_score < SPIN_SCORE_MAX)
 			st.spin_score++;
 	}
 	drain(&st);
