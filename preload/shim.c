@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rawsys.h"
 #include "shim.h"
 
 struct shim_real shim_real;
@@ -42,18 +43,8 @@ static const struct {
 long
 shim_sys(long nr, long a, long b, long c, long d, long e, long f)
 {
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile(
-	    "syscall"
-	    : "=a"(ret)
-	    : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-	    : "rcx", "r11", "memory");
-	return ret;
+#if defined(__x86_64__) || defined(__aarch64__)
+	return raw6(nr, a, b, c, d, e, f);
 #else
 	int saved = errno;
 	long ret;
