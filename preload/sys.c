@@ -209,20 +209,18 @@ judge_sys(struct shim_call *c, long nr, const long *a)
 	case SYS_truncate:
 	case SYS_utime:
 	case SYS_utimes:
+	case SYS_setxattr:
+	case SYS_removexattr:
 		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_FOLLOW);
 	case SYS_lchown:
+	case SYS_lsetxattr:
+	case SYS_lremovexattr:
 		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NOFOLLOW);
 	case SYS_fchmodat:
 		return judge_path(c, OP_WRITE, (int)a[0], p1, J_FOLLOW);
 	case SYS_fchmodat2:
 		return judge_path_at(
 		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_FOLLOW);
-	case SYS_setxattr:
-	case SYS_removexattr:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_FOLLOW);
-	case SYS_lsetxattr:
-	case SYS_lremovexattr:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NOFOLLOW);
 	case SYS_fchmod:
 	case SYS_fchown:
 	case SYS_fsetxattr:

@@ -356,6 +356,24 @@ gone(struct prompt *p, const char *why)
 	approve_channel_down(p->ap, why);
 }
 
+/*
+ * Queue QQ and show the first question if none is on screen. A terminal
+ * that fails here is dead; approve_ask() says the channel is down, not us.
+ */
+static int
+enqueue(struct prompt *p, struct question *qq)
+{
+	p->q[p->nq++] = qq;
+	if (show_next(p) == -1) {
+		take(p, p->nq - 1, NULL);
+		tty_restore();
+		p->shown = 0;
+		p->dead = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 p_ask(void *ctx, const struct approve_question *q)
 {
@@ -370,16 +388,7 @@ p_ask(void *ctx, const struct approve_question *q)
 		question_free(qq);
 		return -1;
 	}
-	p->q[p->nq++] = qq;
-	if (show_next(p) == -1) {
-		/* approve_ask() says it is down; not from here */
-		take(p, p->nq - 1, NULL);
-		tty_restore();
-		p->shown = 0;
-		p->dead = 1;
-		return -1;
-	}
-	return 0;
+	return enqueue(p, qq);
 }
 
 static int
@@ -420,15 +429,7 @@ p_ask_rerun(
 		question_free(qq);
 		return -1;
 	}
-	p->q[p->nq++] = qq;
-	if (show_next(p) == -1) {
-		take(p, p->nq - 1, NULL);
-		tty_restore();
-		p->shown = 0;
-		p->dead = 1;
-		return -1;
-	}
-	return 0;
+	return enqueue(p, qq);
 }
 
 static void
