@@ -227,13 +227,37 @@ r_free(struct rbuf *r, void *p)
 		free(p);
 }
 
+/* A string into OUT (CAP bytes, cut to fit), without allocating; an
+ * absent one is "" */
+static void
+r_strbuf(struct rbuf *r, char *out, size_t cap, int may_be_null)
+{
+	uint32_t n = r_u32(r);
+	size_t k;
+
+	out[0] = '\0';
+	if (r->bad)
+		return;
+	if (n == UINT32_MAX) {
+		if (!may_be_null)
+			r->bad = 1;
+		return;
+	}
+	if (n > r->left || memchr(r->p, '\0', n) != NULL) {
+		r->bad = 1;
+		return;
+	}
+	k = n < cap ? n : cap - 1;
+	memcpy(out, r->p, k);
+	out[k] = '\0';
+	r->p += n;
+	r->left -= n;
+}
+
 static void
 r_where(struct rbuf *r, char *out)
 {
-	char *s = r_str(r, 1);
-
-	snprintf(out, CFG_WHERE, "%s", s ? s : "");
-	r_free(r, s);
+	r_strbuf(r, out, CFG_WHERE, 1);
 }
 
 static int
@@ -386,9 +410,7 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	pol->approval = r_enum(&r, APPROVAL_NEVER);
 	pol->net_on = r_enum(&r, 1);
 	pol->proxy = r_enum(&r, 1);
-	s = r_str(&r, 0);
-	snprintf(pol->roots_text, sizeof(pol->roots_text), "%s", s ? s : "");
-	r_free(&r, s);
+	r_strbuf(&r, pol->roots_text, sizeof(pol->roots_text), 0);
 	if (r_u32(&r) != CFG_NSCALARS)
 		goto bad;
 	for (i = 0; i < CFG_NSCALARS && !r.bad; i++) {

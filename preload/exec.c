@@ -299,7 +299,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 		return 0; /* ENOENT from the kernel */
 	/* a relative program after a chdir action is found from there */
 	if (is_spawn(r->kind) && r->fa != NULL &&
-	    (e = fdguard_fa_dir(r->fa, target, moved)) != 0) {
+	    (e = spawnfa_dir(r->fa, target, moved)) != 0) {
 		if (e > 0)
 			target = moved;
 		else {
@@ -427,26 +427,12 @@ env_size(char *const *envp, const char **user)
 	}
 	ulen = *user != NULL ? strlen(*user) : 0;
 	return (keep + 8) * sizeof(char *) + sizeof("LD_PRELOAD=") + slen + 1 +
-	    ulen + sizeof(AW_ENV_FDS "=") + 3 * 11 + 2 +
+	    ulen + sizeof(AW_ENV_SOCK "=") + sizeof(shim.sock) +
+	    sizeof(AW_ENV_HOLDER "=") + sizeof(shim.holder) +
 	    sizeof(AW_ENV_TOKEN "=") + 2 * AW_TOKEN_LEN +
 	    sizeof(AW_ENV_SHIM "=") + slen + sizeof(AW_ENV_LD_PRELOAD "=") +
 	    ulen + sizeof(AW_ENV_AUDIT "=1") + sizeof(AW_ENV_AUDIT_ONLY "=1") +
 	    64;
-}
-
-static char *
-put_uint(char *s, unsigned int v)
-{
-	char d[12];
-	size_t n = 0;
-
-	do
-		d[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n > 0)
-		*s++ = d[--n];
-	*s = '\0';
-	return s;
 }
 
 /* the user's LD_PRELOAD without the shim, words joined by ':' */
@@ -479,7 +465,6 @@ env_build(void *buf, char *const *envp, const char *user)
 {
 	char **v = buf, *s, *start, *uval = NULL;
 	size_t i, k = 0, keep = 0;
-	int fds[SHIM_NFDS];
 
 	for (i = 0; envp != NULL && envp[i] != NULL; i++)
 		if (!env_ours(envp[i]))
@@ -509,14 +494,12 @@ env_build(void *buf, char *const *envp, const char *user)
 		s = stpcpy(s, uval);
 	}
 	s++;
-	shim_fds(fds);
 	v[k++] = s;
-	s = stpcpy(s, AW_ENV_FDS "=");
-	s = put_uint(s, (unsigned int)fds[SHIM_FD_RING]);
-	*s++ = ',';
-	s = put_uint(s, (unsigned int)fds[SHIM_FD_SNAP]);
-	*s++ = ',';
-	s = put_uint(s, (unsigned int)fds[SHIM_FD_BELL]) + 1;
+	s = stpcpy(stpcpy(s, AW_ENV_SOCK "="), shim.sock) + 1;
+	if (shim.holder[0] != '\0') {
+		v[k++] = s;
+		s = stpcpy(stpcpy(s, AW_ENV_HOLDER "="), shim.holder) + 1;
+	}
 	v[k++] = s;
 	s = stpcpy(stpcpy(s, AW_ENV_TOKEN "="), shim.token_hex) + 1;
 	v[k++] = s;
@@ -592,7 +575,6 @@ exec_run(struct shim_call *c, const struct exec_req *r)
 	} else
 		buf = alloca(size);
 	env = env_build(buf, r->envp, user);
-	shim_fds_for_exec();
 	shim_leave(c, 0);
 	ret = exec_call(r, env);
 	if (mapped) {
@@ -1000,11 +982,8 @@ popen(const char *command, const char *mode)
 	int rd, cloexec = 0, p[2], pe, ce, target, slot, e, i;
 	pid_t pid;
 	FILE *f;
-	int (*addclose)(posix_spawn_file_actions_t *, int);
 
-	if (!READY(popen) || !READY(posix_spawn) ||
-	    !READY(posix_spawn_file_actions_adddup2) ||
-	    !READY(posix_spawn_file_actions_addclose))
+	if (!READY(popen) || !READY(posix_spawn))
 		return errno = ENOSYS, NULL;
 	EXEC_ENTER(c, "popen", REAL(popen)(command, mode), NULL);
 	if (mode == NULL || (mode[0] != 'r' && mode[0] != 'w') ||
@@ -1040,7 +1019,7 @@ popen(const char *command, const char *mode)
 		ce = e;
 	}
 	posix_spawn_file_actions_init(&fa);
-	REAL(posix_spawn_file_actions_adddup2)(&fa, ce, target);
+	posix_spawn_file_actions_adddup2(&fa, ce, target);
 	pthread_mutex_lock(&popen_lock);
 	if ((slot = popen_slot()) == -1) {
 		pthread_mutex_unlock(&popen_lock);
@@ -1051,10 +1030,9 @@ popen(const char *command, const char *mode)
 		return NULL;
 	}
 	/* streams of earlier popen calls are not the new child's business */
-	addclose = REAL(posix_spawn_file_actions_addclose);
 	for (i = 0; i < POPEN_MAX; i++)
 		if (popens[i].f != NULL)
-			addclose(&fa, popens[i].fd);
+			posix_spawn_file_actions_addclose(&fa, popens[i].fd);
 	argv[0] = sh;
 	argv[1] = dashc;
 	argv[2] = (char *)command;

@@ -22,21 +22,30 @@
 #include "shim.h"
 
 /* clang-format off */
+/* a path argument: pinned if the judge pinned it (shim.h); P2 the second */
+#define P(path) shim_pinned(&aw_c, 0, (path), 0)
+#define P2(path) shim_pinned(&aw_c, 1, (path), 0)
+#define PT(tmpl) shim_pinned(&aw_c, 0, (tmpl), 1)
 #define HOOK(cls, ret, name, params, prep, judge, call, fail)		\
 	SHIM_EXPORT ret name params					\
 	{								\
 		struct shim_call aw_c;					\
+		ret aw_r;						\
 		int aw_e;						\
 									\
 		prep							\
+		aw_c.npin = 0;						\
 		switch (shim_enter(&aw_c, #name, cls)) {		\
 		case SHIM_PASS:						\
 			break;						\
 		case SHIM_JUDGE:					\
+			aw_c.can_pin = 1;				\
 			aw_e = REAL(name) == NULL ? shim_missing(#name) : \
 			    (judge);					\
-			if (shim_leave(&aw_c, aw_e))			\
+			if (shim_leave(&aw_c, aw_e)) {			\
+				shim_unpin(&aw_c);			\
 				return fail;				\
+			}						\
 			break;						\
 		default:						\
 			return fail;					\
@@ -45,7 +54,11 @@
 			errno = shim_missing(#name);			\
 			return fail;					\
 		}							\
-		return call;						\
+		if (aw_c.npin == 0)					\
+			return call;					\
+		aw_r = call;						\
+		shim_unpin(&aw_c);					\
+		return aw_r;						\
 	}
 /* clang-format on */
 #define HAND(ret, name, params)

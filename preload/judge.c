@@ -8,6 +8,8 @@
  * no locks; stack only. The fast path makes no system call beyond the
  * readlinks the canonicalisation needs (and getcwd for a relative path).
  */
+#include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -110,6 +112,152 @@ judge_dir(int dirfd, char *out, size_t len)
 	return out[0] == '/' ? 0 : ENOTDIR;
 }
 
+/* DIR (from a descriptor's link) names a directory that was removed */
+static int
+removed_dir(int fd, const char *dir)
+{
+	static const char tag[] = " (deleted)";
+	size_t n = strlen(dir), t = sizeof(tag) - 1;
+	struct stat st;
+
+	return n > t && memcmp(dir + n - t, tag, t) == 0 &&
+	    SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
+	    st.st_nlink == 0;
+}
+
+#define PIN_PREFIX "/proc/self/fd/"
+#define PIN_LEN (PATH_MAX + sizeof(PIN_PREFIX) + 12)
+#define PIN_BUFS 4 /* calls pinned at once in one thread (signal handlers) */
+
+static __thread struct {
+	int depth;
+	char buf[PIN_BUFS][PIN_LEN];
+} pinbuf __attribute__((tls_model("initial-exec")));
+
+/*
+ * Move a pin out of the numbers the call itself may hand out: a program
+ * that opens a file expects the lowest free descriptor, as unwrapped.
+ */
+static long
+pin_high(long fd)
+{
+	struct rlimit rl;
+	long hi = 1000, r;
+
+	if (SYS4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)hi + 64)
+		hi = rl.rlim_cur > 64 ? (long)rl.rlim_cur - 32 : -1;
+	if (hi < 0 || fd >= hi)
+		return fd;
+	if ((r = SYS3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, hi)) < 0)
+		return fd;
+	SYS1(SYS_close, fd);
+	return r;
+}
+
+/*
+ * Pin the directory the relative PATH is taken from (DIRFD): a descriptor
+ * of it in the call's pin slot, its path into DIR. 0, 1 (not pinned: take
+ * the directory by name, as a process with one thread may), or an errno.
+ * Only a process with more than one thread pays for this: in one with a
+ * single thread, no other thread can move the directory under the call.
+ */
+static int
+pin_dir(struct shim_call *c, int dirfd, const char *path, char *dir, size_t len)
+{
+	struct shim_pin *pn;
+	long fd;
+	int e;
+
+	if (!c->can_pin || __libc_single_threaded || c->pin_slot < 0 ||
+	    c->pin_slot >= SHIM_NPIN || c->pin[c->pin_slot].fd >= 0 ||
+	    strlen(path) >= PATH_MAX)
+		return 1;
+	if (dirfd == AT_FDCWD)
+		fd = SYS4(SYS_openat, AT_FDCWD, ".",
+		    O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	else if (dirfd < 0)
+		return EBADF;
+	else
+		fd = SYS3(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd == -EBADF)
+		return EBADF;
+	if (fd < 0)
+		return 1; /* no descriptor free: judged by name */
+	fd = pin_high(fd);
+	if ((e = fd_link((int)fd, dir, len)) != 0 || dir[0] != '/') {
+		SYS1(SYS_close, fd);
+		return dirfd == AT_FDCWD ? 1 : e != 0 ? e : ENOTDIR;
+	}
+	if (removed_dir((int)fd, dir)) {
+		SYS1(SYS_close, fd);
+		return ENOENT;
+	}
+	pn = &c->pin[c->pin_slot];
+	pn->orig = path;
+	pn->fd = (int)fd;
+	c->npin++;
+	return 0;
+}
+
+char *
+shim_pinned(struct shim_call *c, int slot, const char *path, int tmpl)
+{
+	const struct shim_pin *pn;
+	char *b, d[12];
+	size_t n = 0, k;
+	unsigned int v;
+
+	if (slot < 0 || slot >= SHIM_NPIN || path == NULL)
+		return (char *)path;
+	pn = &c->pin[slot];
+	if (pn->fd < 0 || pn->orig != path)
+		return (char *)path;
+	if (pinbuf.depth >= PIN_BUFS)
+		return (char *)path; /* nested too deep: by name */
+	b = pinbuf.buf[pinbuf.depth++];
+	c->nbuf++;
+	memcpy(b, PIN_PREFIX, sizeof(PIN_PREFIX) - 1);
+	k = sizeof(PIN_PREFIX) - 1;
+	v = (unsigned int)pn->fd;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		b[k++] = d[--n];
+	b[k++] = '/';
+	memcpy(b + k, path, strlen(path) + 1);
+	if (tmpl) {
+		c->tmpl = (char *)path;
+		c->tmpl_pinned = b;
+	}
+	return b;
+}
+
+void
+shim_unpin(struct shim_call *c)
+{
+	int saved = errno, i;
+	size_t n, m;
+
+	if (c->tmpl != NULL) {
+		/* the random part the call wrote, at the same end */
+		n = strlen(c->tmpl);
+		m = strlen(c->tmpl_pinned);
+		if (m >= n)
+			memcpy(c->tmpl, c->tmpl_pinned + m - n, n);
+		c->tmpl = NULL;
+	}
+	for (i = 0; i < SHIM_NPIN; i++)
+		if (c->pin[i].fd >= 0) {
+			SYS1(SYS_close, c->pin[i].fd);
+			c->pin[i].fd = -1;
+		}
+	pinbuf.depth -= c->nbuf;
+	c->npin = c->nbuf = 0;
+	errno = saved;
+}
+
 /*
  * The object a descriptor names (AT_EMPTY_PATH, a NULL path to utimensat).
  * Pipes, sockets and anonymous inodes are no filesystem object: skip.
@@ -143,7 +291,9 @@ judge_canon(
 	if (path[0] == '\0')
 		return (how & J_EMPTY) ? fd_object(dirfd, out) : JUDGE_SKIP;
 	if (path[0] != '/') {
-		if ((r = judge_dir(dirfd, dir, sizeof(dir))) != 0)
+		if ((r = pin_dir(c, dirfd, path, dir, sizeof(dir))) == 1)
+			r = judge_dir(dirfd, dir, sizeof(dir));
+		if (r != 0)
 			return r;
 		k.dir = dir;
 		k.dirlen = strlen(dir);
@@ -279,8 +429,11 @@ judge_rename(
 	char c1[PATH_MAX], c2[PATH_MAX];
 	int e;
 
-	if ((e = judge_canon(c, d1, p1, J_ENTRY, c1)) != 0 ||
-	    (e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
+	c->pin_slot = 0;
+	if ((e = judge_canon(c, d1, p1, J_ENTRY, c1)) != 0)
+		return e == JUDGE_SKIP ? 0 : e;
+	c->pin_slot = 1;
+	if ((e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
 		return e == JUDGE_SKIP ? 0 : e;
 	return decide_path(c, OP_WRITE, J_ENTRY, c1, c2);
 }
@@ -294,8 +447,11 @@ judge_link(struct shim_call *c, int d1, const char *p1, int d2, const char *p2,
 
 	if (atflags & AT_EMPTY_PATH)
 		how1 |= J_EMPTY;
-	if ((e = judge_canon(c, d1, p1, how1, c1)) != 0 ||
-	    (e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
+	c->pin_slot = 0;
+	if ((e = judge_canon(c, d1, p1, how1, c1)) != 0)
+		return e == JUDGE_SKIP ? 0 : e;
+	c->pin_slot = 1;
+	if ((e = judge_canon(c, d2, p2, J_ENTRY, c2)) != 0)
 		return e == JUDGE_SKIP ? 0 : e;
 	return decide_path(c, OP_WRITE, J_NEW, c1, c2);
 }
@@ -582,7 +738,8 @@ judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
  * reports nothing carries no buffer, and one that does carries only what it
  * needs (threads with small stacks call hooks too). Returns, for an event,
  * 0; for a question, the verdict to enforce; -1 when the supervisor is
- * gone (an event: the shim then fails closed).
+ * gone (an event: the shim then fails closed). An event of a denial is
+ * sent as a request too, and waits for its answer (see below).
  */
 static __attribute__((noinline)) int
 send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
@@ -614,7 +771,7 @@ send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
 	m.host = o->host;
 	m.addr = o->addr;
 	m.rule = rule != NULL && rule[0] != '\0' ? rule : NULL;
-	m.exe = shim.exe[0] != '\0' ? shim.exe : NULL;
+	m.exe = shim_exe();
 	m.why = why != NULL && why[0] != '\0' ? why : NULL;
 	if (o->argv != NULL) {
 		for (i = 0;
@@ -643,6 +800,18 @@ send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
 		return type == AW_MSG_ASK ? VERDICT_DENY : 0;
 	if (m.type == AW_MSG_ASK)
 		return shim_ask(buf, (size_t)n);
+	/*
+	 * A denial waits for the supervisor to have written its line, so that
+	 * the line comes before anything the program says about the failure
+	 * (and never in the middle of it). Everything else is posted.
+	 */
+	if (verdict != VERDICT_ALLOW && !shim.audit_only) {
+		if (shim_ask(buf, (size_t)n) == -1) {
+			shim_fail_closed("the supervisor is gone");
+			return -1;
+		}
+		return 0;
+	}
 	if (shim_post(buf, (size_t)n) == -1) {
 		shim_fail_closed("the supervisor is gone");
 		return -1;

@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,17 +30,10 @@ struct shim_real shim_real;
 struct shim_state shim;
 __thread int shim_guard __attribute__((tls_model("initial-exec")));
 
-static const struct {
-	const char *name;
-	void **slot;
-} real_names[] = {
-#define HOOK(cls, ret, name, params, prep, judge, call, fail)                  \
-	{ #name, (void **)&shim_real.name },
-#define HAND(ret, name, params) { #name, (void **)&shim_real.name },
-#include "hooks.def"
-#undef HOOK
-#undef HAND
-};
+/* The real functions are found on first use: a short program calls few of
+ * them, and each dlsym costs about 800 instructions (see shim_resolve) */
+#define NREAL (sizeof(struct shim_real) / sizeof(void *))
+static unsigned char real_tried[NREAL];
 
 long
 shim_sys(long nr, long a, long b, long c, long d, long e, long f)
@@ -94,17 +89,28 @@ shim_say_failed(const char *why)
 	    "; every file, exec and network call fails");
 }
 
-int
-shim_ready(void **slot, const char *name)
+void *
+shim_resolve(void **slot, const char *name)
 {
-	if (*slot == NULL &&
-	    __atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE) == SHIM_UNINIT)
-		shim_init();
-	if (*slot == NULL) {
-		shim_missing(name);
-		return 0;
-	}
-	return 1;
+	size_t i = (size_t)(slot - (void **)&shim_real);
+	void *p;
+
+	if (i < NREAL && __atomic_load_n(&real_tried[i], __ATOMIC_ACQUIRE) != 0)
+		return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	shim_guard++;
+	p = dlsym(RTLD_NEXT, name);
+	shim_guard--;
+	__atomic_store_n(slot, p, __ATOMIC_RELEASE);
+	if (i < NREAL)
+		__atomic_store_n(&real_tried[i], 1, __ATOMIC_RELEASE);
+	return p;
+}
+
+int
+shim_ready(const char *name)
+{
+	shim_missing(name);
+	return 0;
 }
 
 int
@@ -141,6 +147,9 @@ shim_enter(struct shim_call *c, const char *call, int cls)
 	c->call = call;
 	c->cls = cls;
 	c->saved_errno = errno;
+	c->can_pin = c->pin_slot = c->npin = c->nbuf = 0;
+	c->pin[0].fd = c->pin[1].fd = -1;
+	c->tmpl = NULL;
 	if (mode == SHIM_ACTIVE && !ring_supervisor_alive(&shim.rc))
 		shim_fail_closed("the supervisor is gone");
 	if (__atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE) != SHIM_ACTIVE) {
@@ -274,66 +283,21 @@ shim_leave(struct shim_call *c, int e)
 
 /* Start */
 
+/*
+ * What a vfork child may call first: found now, so that a child sharing
+ * its parent's memory never runs dlsym (it takes the loader's lock, which
+ * another thread of the parent may hold)
+ */
 static void
-resolve_reals(void)
+resolve_exec_reals(void)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(real_names) / sizeof(real_names[0]); i++)
-		*real_names[i].slot = dlsym(RTLD_NEXT, real_names[i].name);
-}
-
-/* "R,S,D": three descriptor numbers */
-static int
-parse_fds(const char *s, int fd[SHIM_NFDS])
-{
-	long v;
-	int i;
-
-	for (i = 0; i < SHIM_NFDS; i++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = 0;
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (*s++ - '0');
-			if (v > INT_MAX)
-				return -1;
-		}
-		fd[i] = (int)v;
-		if (*s != (i == SHIM_NFDS - 1 ? '\0' : ','))
-			return -1;
-		if (*s == ',')
-			s++;
-	}
-	return 0;
-}
-
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-static int
-parse_token(const char *s, uint8_t tok[AW_TOKEN_LEN])
-{
-	int i, hi, lo;
-
-	if (strlen(s) != 2 * AW_TOKEN_LEN)
-		return -1;
-	for (i = 0; i < AW_TOKEN_LEN; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0)
-			return -1;
-		tok[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	(void)REAL(execve);
+	(void)REAL(execvpe);
+	(void)REAL(fexecve);
+	(void)REAL(execveat);
+	(void)REAL(posix_spawn);
+	(void)REAL(posix_spawnp);
+	(void)REAL(syscall);
 }
 
 static int
@@ -342,20 +306,47 @@ is_true(const char *s)
 	return s != NULL && s[0] != '\0' && strcmp(s, "0") != 0;
 }
 
+/*
+ * The policy snapshot in FD, read into the first arena: a static buffer,
+ * so that a process that never sees a new generation maps nothing more
+ * for its policy. A snapshot too big for it goes to mapped chunks.
+ */
+static uint8_t first_arena[64 * 1024] __attribute__((aligned(16)));
+
 static int
 load_snapshot(int fd)
 {
+	struct snapshot_alloc al;
+	struct arena a;
 	struct stat st;
-	void *map;
+	size_t len, off = 0;
+	uint8_t *buf;
+	long n;
 	int r;
 
-	if (fstat(fd, &st) == -1 || st.st_size <= 0)
+	if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) != 0 ||
+	    st.st_size <= 0 || st.st_size > AW_SNAP_MAX)
 		return -1;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
+	len = (size_t)st.st_size;
+	memset(&a, 0, sizeof(a));
+	al.zalloc = arena_zalloc;
+	al.ctx = &a;
+	a.cur = first_arena;
+	a.left = sizeof(first_arena);
+	/* the bytes first, the policy after them in the same arena */
+	if ((buf = arena_zalloc(&a, len)) == NULL)
 		return -1;
-	r = snapshot_read(map, (size_t)st.st_size, &shim.pol);
-	munmap(map, (size_t)st.st_size);
+	while (off < len) {
+		n = shim_sys(SYS_pread64, fd, (long)(buf + off),
+		    (long)(len - off), (long)off, 0, 0);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	if ((r = snapshot_read_alloc(buf, len, &al, &shim.pol)) != 0)
+		arena_drop(&a);
 	return r;
 }
 
@@ -372,48 +363,153 @@ self_path(char *out, size_t len)
 	return 0;
 }
 
-static const char *
-attach(void)
-{
-	const char *fds = shim_getenv(AW_ENV_FDS);
-	const char *tok = shim_getenv(AW_ENV_TOKEN);
-	const char *path = shim_getenv(AW_ENV_SHIM);
-	uint8_t token[AW_TOKEN_LEN];
-	long n;
-	int i;
+/* The AGENTWRAP_* variables (NULL: absent) */
+struct shim_env {
+	const char *sock, *token, *shim, *holder, *audit, *audit_only;
+	const char *ld_preload;
+};
 
-	if (fds == NULL || parse_fds(fds, shim.fd) == -1)
-		return "AGENTWRAP_FDS is missing or malformed";
-	if (tok == NULL || parse_token(tok, token) == -1)
+/* A decimal pid */
+static int
+parse_pid(const char *s, long *out)
+{
+	long v = 0;
+
+	if (*s < '1' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > 0x7fffffff)
+			return -1;
+	if (*s != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* What ring_connect's error means, for the one line on stderr */
+static const char *
+connect_why(int e)
+{
+	switch (e) {
+	case -ECONNREFUSED:
+	case -ENOENT:
+		return "the supervisor is gone";
+	case -ETIMEDOUT:
+		return "the supervisor did not answer the attach request";
+	case -EPERM:
+		return "the supervisor refused this process (a wrong "
+		       "AGENTWRAP_TOKEN, or not of its tree)";
+	case -EPROTO:
+		return "the supervisor's answer to the attach request is "
+		       "malformed, or its ring does not match AGENTWRAP_TOKEN";
+	case -EMFILE:
+	case -ENFILE:
+		return "no descriptor free to attach to the supervisor";
+	default:
+		return "cannot reach the supervisor's attach socket";
+	}
+}
+
+/*
+ * Attach: ask the supervisor for the ring and the snapshot over its attach
+ * socket, map both, and close every descriptor used, so that the program
+ * finds its descriptor table as it would be unwrapped.
+ */
+static const char *
+attach(const struct shim_env *ev)
+{
+	const char *sock = ev->sock, *tok = ev->token, *path = ev->shim;
+	const char *hold = ev->holder;
+	uint8_t token[AW_TOKEN_LEN];
+	const char *why = NULL;
+	long holder;
+	int snap_fd, r;
+
+	if (sock == NULL || sock[0] == '\0' ||
+	    strlen(sock) >= sizeof(shim.sock))
+		return "AGENTWRAP_SOCK is missing or malformed";
+	if (tok == NULL || ring_parse_token(tok, token) == -1)
 		return "AGENTWRAP_TOKEN is missing or malformed";
+	strcpy(shim.sock, sock);
 	memcpy(shim.token_hex, tok, 2 * AW_TOKEN_LEN);
 	shim.token_hex[2 * AW_TOKEN_LEN] = '\0';
-	for (i = 0; i < SHIM_NFDS; i++)
-		if (REAL(fcntl) == NULL ||
-		    REAL(fcntl)(shim.fd[i], F_GETFD) == -1)
-			return "a descriptor named in AGENTWRAP_FDS is not "
-			       "open";
-	shim.have_fds = 1;
 	if (path != NULL && path[0] == '/' && strlen(path) < sizeof(shim.shim))
 		strcpy(shim.shim, path);
 	else if (self_path(shim.shim, sizeof(shim.shim)) == -1)
 		return "cannot tell the shim's own path (AGENTWRAP_SHIM)";
-	shim.audit_only = is_true(shim_getenv(AW_ENV_AUDIT_ONLY));
-	shim.audit = shim.audit_only || is_true(shim_getenv(AW_ENV_AUDIT));
-	if (ring_attach(&shim.rc, shim.fd[SHIM_FD_RING], shim.fd[SHIM_FD_BELL],
-		token) == -1)
-		return "cannot attach to the supervisor's ring (bad "
-		       "descriptor, "
-		       "version or token)";
+	shim.audit_only = is_true(ev->audit_only);
+	shim.audit = shim.audit_only || is_true(ev->audit);
+	/* the holder's descriptors, else the supervisor's socket */
+	r = -1;
+	if (hold != NULL && strlen(hold) < sizeof(shim.holder) &&
+	    parse_pid(hold, &holder) == 0) {
+		/* children try it too, whether it works for us or not (a
+		 * child of another uid may find it does not) */
+		strcpy(shim.holder, hold);
+		r = ring_open_held(&shim.rc, holder, token, &snap_fd);
+	}
+	if (r != 0 && (r = ring_connect(&shim.rc, sock, token, &snap_fd)) != 0)
+		return connect_why(r);
 	if (!ring_supervisor_alive(&shim.rc))
-		return "the supervisor is gone";
-	if (load_snapshot(shim.fd[SHIM_FD_SNAP]) == -1)
-		return "cannot load the policy snapshot";
+		why = "the supervisor is gone";
+	else if (load_snapshot(snap_fd) == -1)
+		why = "cannot load the policy snapshot";
+	SYS1(SYS_close, snap_fd);
+	if (why != NULL)
+		return why;
+	return NULL;
+}
+
+/*
+ * The program's path, read when the first report needs it (most processes
+ * report nothing). One thread fills it; a thread that comes meanwhile
+ * reports without it.
+ */
+const char *
+shim_exe(void)
+{
+	static int state; /* 0: not read, 1: being read, 2: read */
+	int expect = 0;
+	long n;
+
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+		return shim.exe[0] != '\0' ? shim.exe : NULL;
+	if (!__atomic_compare_exchange_n(
+		&state, &expect, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return expect == 2 && shim.exe[0] != '\0' ? shim.exe : NULL;
 	n = SYS4(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", shim.exe,
 	    sizeof(shim.exe) - 1);
 	shim.exe[n > 0 ? n : 0] = '\0';
-	shim_fds_for_exec();
-	return NULL;
+	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	return shim.exe[0] != '\0' ? shim.exe : NULL;
+}
+
+int
+shim_post(const void *buf, size_t len)
+{
+	return ring_post(&shim.rc, buf, len);
+}
+
+int
+shim_ask(const void *buf, size_t len)
+{
+	int v = -1;
+
+	/* no timeout: the supervisor enforces approval_timeout; -1 only
+	 * when it is gone */
+	if (ring_call(&shim.rc, buf, len, NULL, 0, &v, 0) < 0)
+		return -1;
+	return v;
+}
+
+/* A fork child: its own pid; what other threads were doing is not here */
+static void
+atfork_child(void)
+{
+	shim.pid = (int)SYS0(SYS_getpid);
+	__atomic_store_n(&shim.refreshing, 0, __ATOMIC_RELEASE);
+	exec_atfork_child();
+	net_atfork_child();
 }
 
 static int
@@ -440,15 +536,56 @@ shim_getenv(const char *name)
 }
 
 /*
+ * The AGENTWRAP_* variables, in one pass over environ: the constructor of
+ * every process reads them, and a process with a long environment would
+ * pay a scan per variable.
+ */
+static void
+read_env(struct shim_env *ev)
+{
+	static const struct {
+		const char *name; /* without AGENTWRAP_ */
+		size_t off;
+	} vars[] = {
+		{ "SOCK", offsetof(struct shim_env, sock) },
+		{ "TOKEN", offsetof(struct shim_env, token) },
+		{ "SHIM", offsetof(struct shim_env, shim) },
+		{ "HOLDER", offsetof(struct shim_env, holder) },
+		{ "AUDIT", offsetof(struct shim_env, audit) },
+		{ "AUDIT_ONLY", offsetof(struct shim_env, audit_only) },
+		{ "LD_PRELOAD", offsetof(struct shim_env, ld_preload) },
+	};
+	const char *e, **slot;
+	size_t i, j, n;
+
+	memset(ev, 0, sizeof(*ev));
+	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		e = environ[i];
+		if (e[0] != 'A' || strncmp(e, "AGENTWRAP_", 10) != 0)
+			continue;
+		e += 10;
+		for (j = 0; j < sizeof(vars) / sizeof(vars[0]); j++) {
+			n = strlen(vars[j].name);
+			if (strncmp(e, vars[j].name, n) != 0 || e[n] != '=')
+				continue;
+			slot = (const char **)((char *)ev + vars[j].off);
+			if (*slot == NULL) /* the first one, as getenv */
+				*slot = e + n + 1;
+			break;
+		}
+	}
+}
+
+/*
  * Take the shim's variables out of the program's view and give it back the
  * LD_PRELOAD it had before agentwrap; exec hooks put them back for children.
  * environ is edited in place, for the same reason as above.
  */
 static void
-hide_env(void)
+hide_env(const struct shim_env *ev)
 {
 	static char user[sizeof("LD_PRELOAD=") + PATH_MAX * 2];
-	const char *u = shim_getenv(AW_ENV_LD_PRELOAD);
+	const char *u = ev->ld_preload;
 	size_t i, k;
 	int placed = 0;
 
@@ -477,25 +614,26 @@ void
 shim_init(void)
 {
 	static int started;
+	struct shim_env ev;
 	const char *why;
 	int mode;
 
 	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
 		return;
 	shim_guard++;
-	resolve_reals();
 	shim.pid = (int)SYS0(SYS_getpid);
-	if (shim_getenv(AW_ENV_FDS) == NULL &&
-	    shim_getenv(AW_ENV_TOKEN) == NULL) {
+	read_env(&ev);
+	if (ev.sock == NULL && ev.token == NULL) {
 		mode = SHIM_INERT;
 	} else {
-		fdguard_atfork_init();
-		if ((why = attach()) != NULL) {
+		resolve_exec_reals();
+		pthread_atfork(NULL, NULL, atfork_child);
+		if ((why = attach(&ev)) != NULL) {
 			shim_fail_closed(why);
 			mode = SHIM_FAILED;
 		} else
 			mode = SHIM_ACTIVE;
-		hide_env();
+		hide_env(&ev);
 	}
 	__atomic_store_n(&shim.mode, mode, __ATOMIC_RELEASE);
 	shim_guard--;

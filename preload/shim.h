@@ -1,8 +1,9 @@
 /*
  * shim.h: the preload shim's private interface: its state, the real libc
  * functions (one pointer per row of hooks.def), the re-entry guard, and the
- * helpers the hook modules share (judging, reporting, descriptor guard,
- * environment for exec).
+ * helpers the hook modules share (judging, reporting, environment for
+ * exec). The shim holds no descriptor: the ring and the snapshot are
+ * mapped, and their descriptors closed, before main() runs.
  *
  * Runs inside the watched process, in every process of the tree, called from
  * any thread, from signal handlers, in vfork children and between fork and
@@ -64,7 +65,15 @@ struct shim_real {
 #undef HAND
 };
 extern struct shim_real shim_real;
-#define REAL(name) (shim_real.name)
+/* SLOT's function, looked up (dlsym RTLD_NEXT) on first use; NULL if libc
+ * has none */
+void *shim_resolve(void **slot, const char *name);
+#define REAL(name)                                                             \
+	(__builtin_expect(                                                     \
+	     __atomic_load_n(&shim_real.name, __ATOMIC_ACQUIRE) != NULL, 1)    \
+		? shim_real.name                                               \
+		: (__typeof__(shim_real.name))shim_resolve(                    \
+		      (void **)&shim_real.name, #name))
 
 /* Classes of calls: what a fail-closed call fails with */
 enum shim_cls {
@@ -80,9 +89,6 @@ enum shim_mode {
 	SHIM_FAILED, /* under agentwrap but broken: every hook fails */
 };
 
-/* Descriptor slots */
-enum { SHIM_FD_RING, SHIM_FD_SNAP, SHIM_FD_BELL, SHIM_NFDS };
-
 struct shim_state {
 	int mode; /* enum shim_mode */
 	int audit; /* report every intercepted call */
@@ -93,12 +99,12 @@ struct shim_state {
 	uint32_t snap_gen; /* the generation pol was loaded from */
 	int refreshing; /* a thread is loading a new generation */
 	unsigned int nrefresh; /* generations loaded (each one is kept) */
-	int pid; /* the process fd[] belongs to */
-	int have_fds; /* fd[] parsed and open */
-	int fd[SHIM_NFDS];
+	int pid; /* this process, set again in a fork child */
+	char sock[AW_ATTACH_NAME_MAX + 1]; /* AGENTWRAP_SOCK, for children */
+	char holder[12]; /* AGENTWRAP_HOLDER, for children ("" if none) */
 	char token_hex[2 * AW_TOKEN_LEN + 1];
 	char shim[PATH_MAX]; /* our own path, for LD_PRELOAD */
-	char exe[PATH_MAX]; /* /proc/self/exe at start */
+	char exe[PATH_MAX]; /* /proc/self/exe: read it with shim_exe() */
 	char why[256]; /* why it failed closed */
 };
 extern struct shim_state shim;
@@ -124,12 +130,42 @@ void shim_refresh(void);
  */
 extern __thread int shim_guard __attribute__((tls_model("initial-exec")));
 
+/*
+ * A relative path judged in a process with threads is pinned: the judge
+ * opens the directory it is relative to (O_PATH, or a dup of the dirfd),
+ * judges the path from what that descriptor names, and the call then goes
+ * through "/proc/self/fd/PIN/PATH" (shim_pinned), so that a chdir() or
+ * dup2() in another thread between the two cannot make the call act
+ * somewhere else than where it was judged.
+ */
+#define SHIM_NPIN 2 /* a call's paths: rename and link have two */
+struct shim_pin {
+	const char *orig; /* the caller's path */
+	int fd; /* the pinned directory, or -1 */
+};
+
 /* One intercepted call */
 struct shim_call {
 	const char *call; /* libc function or syscall name */
 	int cls; /* enum shim_cls */
 	int saved_errno;
+	int can_pin; /* its call goes through shim_pinned (HOOK rows) */
+	int pin_slot; /* which of the call's paths is being judged */
+	int npin, nbuf;
+	struct shim_pin pin[SHIM_NPIN];
+	char *tmpl; /* a template the call fills in (mkstemp): copied back */
+	const char *tmpl_pinned;
 };
+
+/*
+ * The call's path number SLOT (0, or 1 for the second path of rename and
+ * link) as the call must pass it: the pinned form if the judge pinned PATH
+ * (in a per-thread buffer), else PATH itself. TMPL: the call writes into
+ * it (mkstemp), so what it wrote is copied back by shim_unpin.
+ */
+char *shim_pinned(struct shim_call *c, int slot, const char *path, int tmpl);
+/* After the call: close the pins, copy a template back; errno kept */
+void shim_unpin(struct shim_call *c);
 
 enum { SHIM_PASS, SHIM_JUDGE, SHIM_FAIL };
 
@@ -143,13 +179,9 @@ int shim_enter(struct shim_call *c, const char *call, int cls);
 int shim_leave(struct shim_call *c, int e);
 /* The errno a fail-closed call of class CLS fails with */
 int shim_fail_errno(int cls);
-/*
- * READY(name): is the real function there? Starts the shim if a hook runs
- * before the constructor; says so on stderr if libc lacks it.
- */
-int shim_ready(void **slot, const char *name);
-#define READY(name)                                                            \
-	(REAL(name) != NULL || shim_ready((void **)&REAL(name), #name))
+/* READY(name): is the real function there? Says so on stderr if not. */
+int shim_ready(const char *name);
+#define READY(name) (REAL(name) != NULL || shim_ready(#name))
 /* A real function is missing: one line on stderr; returns ENOSYS. */
 int shim_missing(const char *name);
 /* Say once on stderr that the shim fails closed, and why. */
@@ -157,18 +189,16 @@ void shim_say_failed(const char *why);
 /* From now on every hooked call fails (and say so once) */
 void shim_fail_closed(const char *why);
 void shim_init(void);
+/* The program's path (/proc/self/exe), or NULL if it cannot be read */
+const char *shim_exe(void);
 /* getenv(3) over environ itself, whatever getenv the program brings */
 const char *shim_getenv(const char *name);
 
-/* Descriptors (fdguard.c) */
-void shim_fds(int out[SHIM_NFDS]); /* current numbers, vfork-aware */
-int shim_is_fd(int fd);
-int shim_move_fd(int fd); /* move ours off FD; 0 or -1 */
-void shim_fds_for_exec(void); /* clear FD_CLOEXEC on ours */
-int shim_post(const void *buf, size_t len); /* ring_post, vfork-aware */
-/* ring_call with no timeout, vfork-aware: the answer's verdict, or -1 */
+/* The ring: a one-way post (0 or -1), and a round trip with no timeout
+ * (the supervisor enforces approval_timeout): the verdict, or -1 when the
+ * supervisor is gone */
+int shim_post(const void *buf, size_t len);
 int shim_ask(const void *buf, size_t len);
-void fdguard_atfork_init(void);
 
 /* Raw system calls that never come back into the shim */
 long shim_sys(long nr, long a, long b, long c, long d, long e, long f);
@@ -248,12 +278,11 @@ long exec_syscall(
 /*
  * REL as the child of a posix_spawn with file actions FA will see it, after
  * FA's chdir actions: 0 (no chdir action, or REL absolute: REL as it is),
- * 1 (the path, into OUT, PATH_MAX bytes), -1 (not known: an fchdir action)
+ * 1 (the path, into OUT, PATH_MAX bytes), -1 (not known: an fchdir
+ * action) (spawnfa.c)
  */
-int fdguard_fa_dir(
+int spawnfa_dir(
     const posix_spawn_file_actions_t *fa, const char *rel, char *out);
-/* close_range around the shim's descriptors (fdguard.c) */
-int fdguard_close_range(unsigned int first, unsigned int last, int flags);
 /* popen/pclose bookkeeping reset after fork (exec.c) */
 void exec_atfork_child(void);
 

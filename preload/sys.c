@@ -2,8 +2,7 @@
  * sys.c: syscall(2), the generic entry programs use for calls libc does not
  * wrap (openat2) or to step around a wrapper. The numbers that reach the
  * filesystem, exec and the network are judged like their libc functions;
- * close, close_range, dup2 and dup3 keep the shim's descriptors; io_uring's
- * calls fail with ENOSYS (its operations would pass every hook); every other
+ * io_uring's calls fail with ENOSYS (its operations would pass every hook); every other
  * number goes straight through. Arguments are read as six longs, as the
  * kernel takes them.
  *
@@ -330,21 +329,6 @@ syscall(long nr, ...)
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 
 	switch (nr) {
-	case SYS_close:
-		if (shim_is_fd((int)a[0]))
-			return 0;
-		break;
-	case SYS_close_range:
-		return fdguard_close_range(
-		    (unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
-	case SYS_dup2:
-	case SYS_dup3:
-		if (a[0] != a[1] && shim_is_fd((int)a[1]) &&
-		    shim_move_fd((int)a[1]) == -1) {
-			errno = EBUSY;
-			return -1;
-		}
-		break;
 	case SYS_io_uring_setup:
 	case SYS_io_uring_enter:
 	case SYS_io_uring_register:

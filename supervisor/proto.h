@@ -3,15 +3,27 @@
  * watched process) and the supervisor (the server). The supervisor owns it;
  * the shim includes it.
  *
- * Transport: one shared mapping (a memfd made by the supervisor, inherited by
- * the tree) holding a header and fixed-size slots; a doorbell eventfd that a
- * client writes when the supervisor sleeps. Messages inside slots are a fixed
- * header followed by tag-length-value fields (msg.h). Everything a client
- * writes is hostile input to the supervisor: it copies a slot out before
- * parsing it and checks every length.
+ * Transport: one shared mapping (a memfd made by the supervisor) holding a
+ * header and fixed-size slots; a doorbell futex word in it that a client
+ * wakes when the supervisor sleeps. Messages inside slots are a fixed header
+ * followed by tag-length-value fields (msg.h). Everything a client writes is
+ * hostile input to the supervisor: it copies a slot out before parsing it
+ * and checks every length.
+ *
+ * No descriptor of agentwrap's is ever in a watched program's table: each
+ * new process image (the shim's constructor) opens the ring and snapshot
+ * memfds through /proc/HOLDER/fd/AW_HOLD_FD_RING and AW_HOLD_FD_SNAP (the
+ * holder: a process of the supervisor's that keeps them, hold.h), or, if it
+ * cannot, connects to the supervisor's attach socket, an abstract Unix
+ * socket, sends a struct aw_attach_req and receives a struct aw_attach_rep
+ * with both memfds (SCM_RIGHTS). It maps both and closes them before main()
+ * runs. A fork keeps the mappings; nothing needs the descriptors again.
+ * Either way the ring must carry AGENTWRAP_TOKEN and name the snapshot's
+ * inode (snap_dev, snap_ino).
  *
  * Environment carried across exec (the shim re-adds it to every envp):
- *   AGENTWRAP_FDS    "RING,SNAPSHOT,DOORBELL" descriptor numbers
+ *   AGENTWRAP_HOLDER the holder's pid (absent: attach over the socket)
+ *   AGENTWRAP_SOCK   the attach socket's abstract name (without the NUL)
  *   AGENTWRAP_TOKEN  32 hex digits; must equal aw_ring.token
  *   AGENTWRAP_SHIM   absolute path of libagentwrap.so
  *   AGENTWRAP_LD_PRELOAD  the user's own LD_PRELOAD, restored for the program
@@ -21,7 +33,7 @@
  *   AGENTWRAP_AUDIT_ONLY  "1" under --audit-only: enforce nothing, post
  *                    every verdict with AW_MF_AUDIT_ONLY (absent otherwise)
  * The snapshot descriptor is a sealed memfd: map it (PROT_READ) or pread()
- * it, never read(): its file offset is shared by the whole tree.
+ * it, never read(): its file offset is shared by every process given it.
  */
 #ifndef AGENTWRAP_PROTO_H
 #define AGENTWRAP_PROTO_H
@@ -30,13 +42,14 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define AW_PROTO_VERSION 1
+#define AW_PROTO_VERSION 2
 #define AW_RING_MAGIC 0x67727761u /* "awrg" */
 #define AW_NSLOTS 128
 #define AW_SLOT_DATA 16384 /* request or answer bytes */
 #define AW_TOKEN_LEN 16
 
-#define AW_ENV_FDS "AGENTWRAP_FDS"
+#define AW_ENV_SOCK "AGENTWRAP_SOCK"
+#define AW_ENV_HOLDER "AGENTWRAP_HOLDER"
 #define AW_ENV_TOKEN "AGENTWRAP_TOKEN"
 #define AW_ENV_SHIM "AGENTWRAP_SHIM"
 #define AW_ENV_LD_PRELOAD "AGENTWRAP_LD_PRELOAD"
@@ -76,8 +89,18 @@ struct aw_ring {
 	uint32_t nslots;
 	uint32_t slot_size; /* sizeof(struct aw_slot) */
 	int32_t supervisor_pid;
-	/* set while the supervisor sleeps in poll(): a client that posts then writes the doorbell */
+	/* the sealed snapshot memfd handed out with this ring: a shim checks
+	 * that the one it opened is that one (fstat st_dev, st_ino) */
+	uint64_t snap_dev;
+	uint64_t snap_ino;
+	/* set while the supervisor sleeps in poll(): a client that posts
+	 * then takes it rings the doorbell */
 	_Atomic uint32_t supervisor_waiting;
+	/*
+	 * The doorbell: a client bumps it and wakes it (FUTEX_WAKE, shared);
+	 * a thread of the supervisor sleeps on it and wakes the loop.
+	 */
+	_Atomic uint32_t bell;
 	/*
 	 * The generation of the newest policy snapshot published in the
 	 * snapshot area (struct aw_snap_area, after the slots): 0 until the
@@ -121,6 +144,36 @@ struct aw_snap_area {
 	_Atomic uint32_t cur; /* 0 or 1: the buffer published last */
 	uint32_t reserved[3];
 	struct aw_snap_buf buf[2];
+};
+
+/*
+ * The attach socket (SOCK_SEQPACKET, abstract name AGENTWRAP_SOCK). A
+ * client sends one aw_attach_req; the supervisor checks the token and that
+ * the peer (SO_PEERCRED) descends from it, and answers one aw_attach_rep:
+ * status 0 with the ring and snapshot memfds attached (SCM_RIGHTS, in that
+ * order), or an errno and no descriptor. Then it closes the connection.
+ */
+/* The holder's descriptors (hold.h) */
+#define AW_HOLD_FD_RING 3
+#define AW_HOLD_FD_SNAP 4
+
+#define AW_ATTACH_MAGIC 0x74617761u /* "awat" */
+#define AW_ATTACH_NAME_MAX 100 /* bytes of the name, sun_path minus NUL */
+enum { AW_ATTACH_SHIM = 1 };
+
+struct aw_attach_req {
+	uint32_t magic; /* AW_ATTACH_MAGIC */
+	uint32_t version; /* AW_PROTO_VERSION */
+	uint32_t kind; /* AW_ATTACH_SHIM */
+	uint32_t reserved;
+	uint8_t token[AW_TOKEN_LEN];
+};
+
+struct aw_attach_rep {
+	uint32_t magic;
+	uint32_t version;
+	int32_t status; /* 0, or why not (an errno) */
+	uint32_t nfds; /* descriptors attached */
 };
 
 #define AW_RING_SLOTS_END                                                      \

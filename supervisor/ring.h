@@ -1,30 +1,64 @@
 /*
- * ring.h: the shared-memory ring, both ends. The client half runs inside the
- * watched process (in hooks: no malloc, no stdio, no locks beyond atomics and
- * futexes, async-signal-safe, safe after fork); the server half runs in the
- * supervisor's event loop.
+ * ring.h: the shared-memory ring, both ends. The client half
+ * (ring_client.c) runs inside the watched process (in hooks: no malloc, no
+ * stdio, no locks beyond atomics and futexes, async-signal-safe, safe after
+ * fork); the server half (ring_server.c) runs in the supervisor's event
+ * loop, and the shim does not link it.
+ *
+ * Errors: client functions return 0 (or a count) and -1, or a negative
+ * errno where the caller reports why (ring_connect); they never touch
+ * errno. Server functions return 0 or -1 with errno set, as libc does.
  */
 #ifndef AGENTWRAP_RING_H
 #define AGENTWRAP_RING_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto.h"
 
-/* Client side: one per process */
+/* Client side: one per process; a fork keeps it, an exec needs a new one */
 struct ring_client {
 	struct aw_ring *ring; /* mapping of the ring memfd */
-	int doorbell_fd; /* eventfd */
 };
+
+/* How long ring_connect waits for the supervisor's answer */
+#define RING_ATTACH_WAIT_MS 10000
+
+/*
+ * Attach over the supervisor's attach socket NAME (abstract, see proto.h):
+ * send TOKEN, receive the ring and snapshot memfds, map the ring (as
+ * ring_attach) and close its descriptor. *SNAP_FD gets the snapshot's
+ * descriptor (close-on-exec), for the caller to load and close. Returns 0,
+ * or a negative errno: -ECONNREFUSED (no supervisor listens: it is gone),
+ * -ETIMEDOUT (no answer in RING_ATTACH_WAIT_MS), -EPERM (it refused us),
+ * -EPROTO (a malformed answer or a ring that does not match TOKEN), or what
+ * socket(2) or connect(2) said. No descriptor is left open on failure.
+ */
+int ring_connect(struct ring_client *c, const char *name,
+    const uint8_t token[AW_TOKEN_LEN], int *snap_fd);
+
+/*
+ * Attach through the holder HOLDER (hold.h): open its descriptors through
+ * /proc/HOLDER/fd/, map the ring (as ring_attach) and check that the
+ * snapshot is the one the ring names. Same results as ring_connect; what
+ * open(2) said when the holder's descriptors cannot be opened (EACCES: not
+ * ours to open, ENOENT: it is gone). No supervisor round trip.
+ */
+int ring_open_held(struct ring_client *c, long holder,
+    const uint8_t token[AW_TOKEN_LEN], int *snap_fd);
 
 /*
  * Map the ring from FD and check magic, version, sizes and TOKEN. 0 or -1.
  * Uses raw system calls only (lseek, mmap), so it is safe in a constructor,
- * after fork and in a vfork child.
+ * after fork and in a vfork child. FD may be closed afterwards.
  */
-int ring_attach(struct ring_client *c, int ring_fd, int doorbell_fd,
-    const uint8_t token[AW_TOKEN_LEN]);
+int ring_attach(
+    struct ring_client *c, int ring_fd, const uint8_t token[AW_TOKEN_LEN]);
+
+/* 32 hex digits (AGENTWRAP_TOKEN) into TOK; 0, or -1 if malformed. */
+int ring_parse_token(const char *hex, uint8_t tok[AW_TOKEN_LEN]);
 
 /* From memory alone: is the supervisor alive? (robust mutex owner check) */
 int ring_supervisor_alive(const struct ring_client *c);
@@ -73,8 +107,8 @@ struct ring_track;
 struct ring_server {
 	struct aw_ring *ring;
 	size_t map_len;
-	int ring_fd; /* memfd, not close-on-exec for the child */
-	int doorbell_fd; /* eventfd (EFD_NONBLOCK on the server's side of use) */
+	int ring_fd; /* memfd, close-on-exec: handed out by the attach socket */
+	int doorbell_fd; /* eventfd the bell relay writes, the loop polls */
 	/* private to ring.c */
 	uint8_t *buf; /* the private copy of a slot, and the answer */
 	struct ring_track
@@ -82,17 +116,24 @@ struct ring_server {
 	uint64_t last_reclaim_ns;
 	int serving; /* the slot HANDLE is called for, or -1 */
 	uint32_t snap_gen; /* the last generation published */
+	pthread_t relay; /* the bell relay thread (ring_server.c) */
+	int relay_on;
+	_Atomic uint32_t relay_ready; /* the relay runs its own code */
+	_Atomic int relay_stop;
 };
 
 /*
- * Create the memfd, map it, set the header, lock the robust mutex. 0 or -1.
- * Both descriptors are close-on-exec: the code that forks the watched
- * command clears FD_CLOEXEC in the child. The memfd is sealed against
- * shrinking and growing, so that no client can make the supervisor's
- * mapping fault (SIGBUS).
+ * Create the memfd, map it, set the header, lock the robust mutex, start
+ * the bell relay thread. 0 or -1. Both descriptors are close-on-exec. The
+ * memfd is sealed against shrinking and growing, so that no client can make
+ * the supervisor's mapping fault (SIGBUS).
  */
 int ring_create(struct ring_server *s, const uint8_t token[AW_TOKEN_LEN]);
-/* Unlock the liveness mutex (clients then fail closed), unmap, close. */
+/* Name the sealed snapshot memfd SNAP_FD in the ring (its inode), which
+ * clients check what they are handed against. 0 or -1. */
+int ring_set_snapshot(struct ring_server *s, int snap_fd);
+/* Stop the relay, unlock the liveness mutex (clients then fail closed),
+ * unmap, close. */
 void ring_destroy(struct ring_server *s);
 
 /*

@@ -39,8 +39,10 @@
 
 #include "clock.h"
 #include "approve.h"
+#include "attach.h"
 #include "audit.h"
 #include "harness.h"
+#include "hold.h"
 #include "msg.h"
 #include "prompt.h"
 #include "report.h"
@@ -62,6 +64,8 @@ enum { CHILD_CHDIR = 1, CHILD_EXEC = 2 };
 struct run {
 	const struct run_opts *o;
 	struct ring_server ring;
+	struct attach *attach; /* where each new process image gets the ring */
+	pid_t holder; /* the holder of the ring's descriptors, or 0 */
 	struct audit *audit;
 	struct report *report;
 	struct approvals *ap; /* open questions, grants */
@@ -321,15 +325,20 @@ h_ping(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 typedef int (*msg_handler)(
     struct run *, struct aw_msg *, uint8_t *, size_t, size_t *);
 
+/* how a message may come: posted one way, or as a request */
+#define VIA_POST 0x1
+#define VIA_CALL 0x2
+
 static const struct {
 	uint16_t type;
-	int round_trip;
+	int via;
 	msg_handler fn;
 } dispatch[] = {
-	{ AW_MSG_EVENT, 0, h_event },
-	{ AW_MSG_ASK, 1, h_ask },
-	{ AW_MSG_RESOLVE, 1, h_resolve },
-	{ AW_MSG_PING, 1, h_ping },
+	/* a denial is sent as a request: its line is out before it returns */
+	{ AW_MSG_EVENT, VIA_POST | VIA_CALL, h_event },
+	{ AW_MSG_ASK, VIA_CALL, h_ask },
+	{ AW_MSG_RESOLVE, VIA_CALL, h_resolve },
+	{ AW_MSG_PING, VIA_CALL, h_ping },
 };
 
 /* The ring_handler: BUF is a private copy of one slot. */
@@ -349,7 +358,7 @@ handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 		if (dispatch[i].type == m.type)
 			break;
 	if (i == sizeof(dispatch) / sizeof(dispatch[0]) ||
-	    dispatch[i].round_trip != (ans != NULL))
+	    (dispatch[i].via & (ans != NULL ? VIA_CALL : VIA_POST)) == 0)
 		return malformed(st, owner, len,
 		    ans != NULL ? "a one-way "
 				  "message sent as a request"
@@ -465,33 +474,12 @@ make_snapshot(const struct policy *pol)
 	return fd;
 }
 
-/*
- * Move FD to a high number, out of the way of programs that use fixed
- * small numbers (a shell's `exec 3>file`). Still close-on-exec.
- */
-static int
-move_high(int fd)
-{
-	struct rlimit rl;
-	rlim_t top = 1024;
-	int nfd;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < top)
-		top = rl.rlim_cur;
-	if (top < 16)
-		return fd;
-	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)top - 3)) == -1)
-		return fd;
-	close(fd);
-	return nfd;
-}
-
 static int
 env_is_ours(const char *e)
 {
-	static const char *const names[] = { "LD_PRELOAD", AW_ENV_FDS,
-		AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD, AW_ENV_AUDIT,
-		AW_ENV_AUDIT_ONLY };
+	static const char *const names[] = { "LD_PRELOAD", AW_ENV_SOCK,
+		AW_ENV_HOLDER, AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD,
+		AW_ENV_AUDIT, AW_ENV_AUDIT_ONLY };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -536,7 +524,7 @@ env_add(char **env, size_t *k, const char *fmt, ...)
 
 /* The command's environment: ours, plus the variables the shim needs. */
 static char **
-make_env(const char *shim, int ring_fd, int snap_fd, int bell_fd,
+make_env(const char *shim, const char *sock, pid_t holder,
     const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
 {
 	const char *user = getenv("LD_PRELOAD");
@@ -560,8 +548,9 @@ make_env(const char *shim, int ring_fd, int snap_fd, int bell_fd,
 		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
 	if (user != NULL)
 		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
-	bad |= env_add(
-	    env, &k, "%s=%d,%d,%d", AW_ENV_FDS, ring_fd, snap_fd, bell_fd);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_SOCK, sock);
+	if (holder > 0)
+		bad |= env_add(env, &k, "%s=%d", AW_ENV_HOLDER, (int)holder);
 	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
 	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
 	if (audit)
@@ -753,17 +742,10 @@ judge_first_exec(struct run *st, char **argv)
 /* In the child, between fork and exec. Does not return. */
 static _Noreturn void
 child(const struct run_opts *o, char **argv, char **env,
-    const sigset_t *oldmask, const int keep[3], int pipe_w)
+    const sigset_t *oldmask, int pipe_w)
 {
-	int i;
-
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	for (i = 0; i < 3; i++)
-		if (fcntl(keep[i], F_SETFD, 0) == -1) {
-			child_fail(pipe_w, CHILD_EXEC);
-			_exit(RUN_EXIT_AGENTWRAP);
-		}
 	if (o->chdir_workspace && chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
 		child_fail(pipe_w, CHILD_CHDIR);
 		_exit(RUN_EXIT_AGENTWRAP);
@@ -805,6 +787,8 @@ reap(struct run *st)
 		ring_reclaim_pid(&st->ring, si.si_pid);
 		if (waitpid(si.si_pid, &status, WNOHANG) != si.si_pid)
 			continue;
+		if (si.si_pid == st->holder)
+			st->holder = 0; /* killed: the attach socket remains */
 		if (si.si_pid == st->child) {
 			st->child_done = 1;
 			st->child_status = status;
@@ -840,8 +824,8 @@ signals(struct run *st)
 static void
 wait_events(struct run *st, int timeout_ms)
 {
-	struct pollfd pfd[3];
-	int next, chan;
+	struct pollfd pfd[3 + 1 + 64];
+	int next, chan, na, n;
 
 	pfd[0].fd = st->sfd;
 	pfd[0].events = POLLIN;
@@ -855,24 +839,32 @@ wait_events(struct run *st, int timeout_ms)
 		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
 			timeout_ms = next;
 	}
+	na = 0;
+	if (st->attach != NULL) {
+		na = attach_pollfds(st->attach, pfd + 3,
+		    (int)(sizeof(pfd) / sizeof(pfd[0])) - 3);
+		next = attach_next_ms(st->attach);
+		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
+			timeout_ms = next;
+	}
 	chan = pfd[1].fd >= 0;
 	if (ring_prepare_sleep(&st->ring)) {
-		/* work waits: only look for signals and answers, so that
-		 * they never starve */
-		if (poll(pfd, 2, 0) > 0) {
-			if (pfd[0].revents & POLLIN)
-				signals(st);
-			if (chan && pfd[1].revents)
-				approve_ready(st->ap, pfd[1].revents);
-		}
+		/* work waits: only look for the other sources, so that they
+		 * never starve; the doorbell is not polled */
+		pfd[2].fd = -1;
+		n = poll(pfd, 3 + (nfds_t)na, 0);
 	} else {
-		poll(pfd, 3, timeout_ms);
+		n = poll(pfd, 3 + (nfds_t)na, timeout_ms);
 		ring_after_sleep(&st->ring);
+	}
+	if (n > 0) {
 		if (pfd[0].revents & POLLIN)
 			signals(st);
 		if (chan && pfd[1].revents)
 			approve_ready(st->ap, pfd[1].revents);
 	}
+	if (st->attach != NULL)
+		attach_ready(st->attach, pfd + 3, n > 0 ? na : 0);
 	if (st->ap != NULL)
 		approve_tick(st->ap);
 }
@@ -994,6 +986,10 @@ end_tree(struct run *st)
 
 	for (;;) {
 		n = descendants(self, &pids);
+		/* the holder is ours, not the command's */
+		for (i = 0; i < n; i++)
+			if (pids[i] == st->holder)
+				pids[i--] = pids[--n];
 		if (n == 0) {
 			free(pids);
 			break;
@@ -1067,7 +1063,7 @@ run_command(const struct run_opts *o, char **argv)
 	uint8_t token[AW_TOKEN_LEN];
 	char shim[PATH_MAX], errbuf[512], **env = NULL;
 	sigset_t mask, oldmask;
-	int snap_fd = -1, pipefd[2] = { -1, -1 }, keep[3], msg[2], status;
+	int snap_fd = -1, pipefd[2] = { -1, -1 }, msg[2], status;
 	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering, grants_failed = 0;
 	int reran = 0;
 	uint64_t t0;
@@ -1152,13 +1148,21 @@ run_command(const struct run_opts *o, char **argv)
 	}
 	if ((snap_fd = make_snapshot(o->pol)) == -1)
 		goto out;
-	st.ring.ring_fd = move_high(st.ring.ring_fd);
-	snap_fd = move_high(snap_fd);
-	st.ring.doorbell_fd = move_high(st.ring.doorbell_fd);
-	keep[0] = st.ring.ring_fd;
-	keep[1] = snap_fd;
-	keep[2] = st.ring.doorbell_fd;
-	if ((env = make_env(shim, keep[0], keep[1], keep[2], token,
+	if (ring_set_snapshot(&st.ring, snap_fd) == -1) {
+		warn("fstat of the policy snapshot");
+		goto out;
+	}
+	if ((st.attach = attach_open(token, st.ring.ring_fd, snap_fd)) ==
+	    NULL) {
+		warn("cannot open the attach socket");
+		goto out;
+	}
+	/* without it each process asks the attach socket: slower, as sound */
+	if ((st.holder = hold_start(st.ring.ring_fd, snap_fd)) == -1) {
+		warn("cannot start the holder of the ring");
+		st.holder = 0;
+	}
+	if ((env = make_env(shim, attach_name(st.attach), st.holder, token,
 		 o->audit != NULL, o->audit_only)) == NULL) {
 		warnx("out of memory");
 		goto out;
@@ -1191,7 +1195,7 @@ again:
 		goto out_mask;
 	}
 	if (st.child == 0)
-		child(o, argv, env, &oldmask, keep, pipefd[1]);
+		child(o, argv, env, &oldmask, pipefd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	do
@@ -1275,6 +1279,8 @@ out:
 		close(pipefd[1]);
 	if (st.sfd != -1)
 		close(st.sfd);
+	hold_stop(st.holder);
+	attach_close(st.attach);
 	if (snap_fd != -1)
 		close(snap_fd);
 	if (st.ring.ring != NULL)

@@ -60,14 +60,22 @@ expect 125 'audit fd:77: Bad file descriptor' --audit fd:77 -- true
 
 # the environment the shim needs, the user's LD_PRELOAD kept aside
 out=$(LD_PRELOAD="$SHIM" "$AGENTWRAP" -- sh -c \
-    'echo "$LD_PRELOAD|$AGENTWRAP_LD_PRELOAD|$AGENTWRAP_FDS|$AGENTWRAP_TOKEN|$AGENTWRAP_SHIM|${AGENTWRAP_AUDIT-}|${AGENTWRAP_AUDIT_ONLY-}"')
-fds=${out#"$SHIM:$SHIM|$SHIM|"}
-fds=${fds%%|*}
-tok=${out#*"|$fds|"}
-tok=${tok%%|*}
-check "environment: $out" test "$out" = "$SHIM:$SHIM|$SHIM|$fds|$tok|$SHIM||"
-check "AGENTWRAP_FDS: $fds" sh -c "printf '%s' '$fds' | grep -Eqx '[0-9]+,[0-9]+,[0-9]+'"
+    'echo "$LD_PRELOAD|$AGENTWRAP_LD_PRELOAD|$AGENTWRAP_SOCK|$AGENTWRAP_HOLDER|$AGENTWRAP_TOKEN|$AGENTWRAP_SHIM|${AGENTWRAP_AUDIT-}|${AGENTWRAP_AUDIT_ONLY-}"')
+rest=${out#"$SHIM:$SHIM|$SHIM|"}
+sock=${rest%%|*}
+rest=${rest#*|}
+holder=${rest%%|*}
+rest=${rest#*|}
+tok=${rest%%|*}
+check "environment: $out" test "$out" = "$SHIM:$SHIM|$SHIM|$sock|$holder|$tok|$SHIM||"
+check "AGENTWRAP_SOCK: $sock" sh -c "printf '%s' '$sock' | grep -Eqx 'agentwrap\.[0-9]+\.[0-9a-f]{24}'"
+check "AGENTWRAP_HOLDER: $holder" sh -c "printf '%s' '$holder' | grep -Eqx '[1-9][0-9]*'"
 check "AGENTWRAP_TOKEN: $tok" sh -c "printf '%s' '$tok' | grep -Eqx '[0-9a-f]{32}'"
+# no descriptor of agentwrap's reaches the command: what it has open is
+# what it was given (0, 1, 2 and the listing's own)
+out=$("$AGENTWRAP" -- sh -c 'ls /proc/self/fd' </dev/null 2>/dev/null | tr '\n' ' ')
+plain=$(sh -c 'ls /proc/self/fd' </dev/null 2>/dev/null | tr '\n' ' ')
+check "the descriptors it was given: $out (unwrapped: $plain)" test "$out" = "$plain"
 out=$("$AGENTWRAP" --audit-only -- sh -c \
     'echo "${AGENTWRAP_LD_PRELOAD-unset}|${AGENTWRAP_AUDIT-}|$AGENTWRAP_AUDIT_ONLY"')
 check "audit-only environment: $out" test "$out" = "unset||1"

@@ -52,6 +52,9 @@ status 0 "audit-only recorded" $PY "$T/check.py" "$T/c.jsonl" auditonly "$OUT"
 aw -a never -- sh -c "echo 1 > '$OUT/q'; echo 2 > '$OUT/q'; echo 3 > '$OUT/q'" 2> "$T/err.txt"
 n=$(grep -c "^agentwrap: denied" "$T/err.txt")
 check "one line for three identical denials (got $n)" [ "$n" -eq 1 ]
+# the line is out before the call fails: so before the shell's message
+check "the denial line comes before the shell's own message" sh -c \
+    "head -n 1 '$T/err.txt' | grep -q '^agentwrap: denied write'"
 check "summary line" grep -q "^agentwrap: .*denied" "$T/err.txt"
 aw -q -a never -- sh -c "echo 1 > '$OUT/q'" 2> "$T/quiet.txt"
 check "-q: no agentwrap lines" sh -c "! grep -q '^agentwrap:' '$T/quiet.txt'"

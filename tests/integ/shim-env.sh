@@ -48,17 +48,58 @@ check "inert shim says nothing" [ ! -s "$T/last.err" ]
 
 # broken variables: every guarded call fails, one line says why
 Z=00000000000000000000000000000000
-status 2 "bad token" env LD_PRELOAD="$SHIM" AGENTWRAP_FDS=0,1,2 \
-    AGENTWRAP_TOKEN=$Z sh -c 'echo x > "$0"' "$WS/bad"
-check "bad token: the write failed" absent "$WS/bad"
-check "bad token: one line on stderr" \
+status 2 "no supervisor at that name" env LD_PRELOAD="$SHIM" \
+    AGENTWRAP_SOCK=agentwrap.nobody.listens AGENTWRAP_TOKEN=$Z \
+    sh -c 'echo x > "$0"' "$WS/bad"
+check "no supervisor: the write failed" absent "$WS/bad"
+check "no supervisor: one line on stderr" \
     [ "$(grep -c '^agentwrap: shim:' "$T/last.err")" -eq 1 ]
-status 2 "malformed AGENTWRAP_FDS" env LD_PRELOAD="$SHIM" AGENTWRAP_FDS=x \
-    AGENTWRAP_TOKEN=$Z sh -c 'echo x > "$0"' "$WS/bad2"
-check "malformed fds: the write failed" absent "$WS/bad2"
-status 2 "a token without descriptors" env LD_PRELOAD="$SHIM" \
+check "no supervisor: the line says so" \
+    grep -q 'the supervisor is gone' "$T/last.err"
+status 2 "malformed AGENTWRAP_TOKEN" env LD_PRELOAD="$SHIM" \
+    AGENTWRAP_SOCK=x AGENTWRAP_TOKEN=xyz sh -c 'echo x > "$0"' "$WS/bad2"
+check "malformed token: the write failed" absent "$WS/bad2"
+status 2 "a token without a socket" env LD_PRELOAD="$SHIM" \
     AGENTWRAP_TOKEN=$Z sh -c 'echo x > "$0"' "$WS/bad3"
 check "token alone: the write failed" absent "$WS/bad3"
 check "broken: exec fails too" sh -c "env LD_PRELOAD='$SHIM' \
-    AGENTWRAP_FDS=0,1,2 AGENTWRAP_TOKEN=$Z sh -c '/bin/true' 2>/dev/null; [ \$? -ne 0 ]"
+    AGENTWRAP_SOCK=x AGENTWRAP_TOKEN=$Z sh -c '/bin/true' 2>/dev/null; [ \$? -ne 0 ]"
+
+# A live supervisor's socket and holder, but the wrong token: refused, by
+# the holder's ring (its token differs) and by the socket (the supervisor
+# checks it). The variables are read off a process of a real run.
+aw -q -a never -- sh -c 'echo $$ > "$0.tmp"; mv "$0.tmp" "$0"; exec sleep 30' \
+    "$WS/sleeper" >/dev/null 2>&1 &
+awpid=$!
+i=0
+sl=
+while [ $i -lt 100 ]; do
+	[ -s "$WS/sleeper" ] && sl=$(cat "$WS/sleeper") && sleep 0.1 && break
+	sleep 0.05; i=$((i + 1))
+done
+check "a run to borrow from is up" [ -n "${sl:-}" ]
+if [ -n "${sl:-}" ]; then
+	sock=$(tr '\0' '\n' < /proc/$sl/environ | sed -n 's/^AGENTWRAP_SOCK=//p')
+	hold=$(tr '\0' '\n' < /proc/$sl/environ | sed -n 's/^AGENTWRAP_HOLDER=//p')
+	tok=$(tr '\0' '\n' < /proc/$sl/environ | sed -n 's/^AGENTWRAP_TOKEN=//p')
+	status 2 "wrong token, holder and socket" env LD_PRELOAD="$SHIM" \
+	    AGENTWRAP_SOCK="$sock" AGENTWRAP_HOLDER="$hold" AGENTWRAP_TOKEN=$Z \
+	    sh -c 'echo x > "$0"' "$WS/bad4"
+	check "wrong token: the write failed" absent "$WS/bad4"
+	check "wrong token: refused, and said so" grep -q 'refused' "$T/last.err"
+	# the right token, from outside the run's tree: the holder lets any
+	# process of our uid in (documented); the socket does not
+	status 2 "right token, through the holder" env LD_PRELOAD="$SHIM" \
+	    AGENTWRAP_SOCK="$sock" AGENTWRAP_HOLDER="$hold" AGENTWRAP_TOKEN="$tok" \
+	    sh -c 'echo x > "$0"; echo y > "$1"' "$WS/ok4" "$OUT/bad6"
+	check "through the holder: attached" [ -e "$WS/ok4" ]
+	check "through the holder: and enforcing" absent "$OUT/bad6"
+	status 2 "right token, socket only, outside the tree" env \
+	    LD_PRELOAD="$SHIM" AGENTWRAP_SOCK="$sock" AGENTWRAP_TOKEN="$tok" \
+	    sh -c 'echo x > "$0"' "$WS/bad5"
+	check "outside the tree: the socket refused it" absent "$WS/bad5"
+	check "outside the tree: said so" grep -q 'not of its tree' "$T/last.err"
+fi
+[ -n "${sl:-}" ] && kill "$sl" 2>/dev/null
+wait "$awpid" 2>/dev/null
 finish

@@ -94,7 +94,7 @@ main(int argc, char **argv)
 	char *empty[] = { NULL };
 	char *badpre[] = { "LD_PRELOAD=/nonexistent/libnothing.so",
 		"PATH=/usr/bin:/bin", NULL };
-	char *fake[] = { "AGENTWRAP_FDS=0,1,2",
+	char *fake[] = { "AGENTWRAP_SOCK=agentwrap.nobody.listens",
 		"AGENTWRAP_TOKEN=00000000000000000000000000000000",
 		"LD_PRELOAD=", "PATH=/usr/bin:/bin", NULL };
 	char cmd[4096], **env;

@@ -2,7 +2,7 @@
  * ringclient.c: a stand-in for the shim, to test the supervisor end to end
  * without it. Run as the command under agentwrap (with AGENTWRAP_SHIM_PATH
  * pointing at an empty library): it attaches to the ring named by
- * AGENTWRAP_FDS and AGENTWRAP_TOKEN and does one thing:
+ * AGENTWRAP_HOLDER or AGENTWRAP_SOCK and AGENTWRAP_TOKEN, and does one thing:
  *
  *   ringclient post OP VERDICT [OBJECT...]   one event (OP: read write exec
  *                                            connect resolve unix bind
@@ -16,13 +16,16 @@
  *   ringclient flood PROCS N                 PROCS processes post N events each
  *   ringclient ping N                        N empty round trips; prints the
  *                                            latency p50/p99 in microseconds
- *   ringclient env                           checks the variables and fds
+ *   ringclient env                           both ways in work, and leave
+ *                                            no descriptor open
+ *   ringclient attach holder|socket          that way in works
  *
  * Test tool; runs inside the tree under test.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,31 +50,53 @@ ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Open descriptors, through /proc/self/fd (the listing's own not counted) */
 static int
-attach(void)
+count_fds(void)
 {
-	const char *fds = getenv(AW_ENV_FDS), *tok = getenv(AW_ENV_TOKEN);
-	uint8_t token[AW_TOKEN_LEN];
-	int ring_fd, snap_fd, bell_fd;
-	unsigned v;
-	size_t i;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
 
-	if (fds == NULL || tok == NULL ||
-	    sscanf(fds, "%d,%d,%d", &ring_fd, &snap_fd, &bell_fd) != 3 ||
-	    strlen(tok) != 2 * AW_TOKEN_LEN) {
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+/* Attach as the shim does: HOW is "holder", "socket" or NULL (either) */
+static int
+attach_by(const char *how)
+{
+	const char *sock = getenv(AW_ENV_SOCK), *tok = getenv(AW_ENV_TOKEN);
+	const char *hold = getenv(AW_ENV_HOLDER);
+	uint8_t token[AW_TOKEN_LEN];
+	int snap_fd = -1, r = -1;
+
+	if (sock == NULL || tok == NULL || ring_parse_token(tok, token) == -1) {
 		fprintf(stderr, "ringclient: no ring in the environment\n");
 		return -1;
 	}
-	for (i = 0; i < AW_TOKEN_LEN; i++) {
-		if (sscanf(tok + 2 * i, "%2x", &v) != 1)
-			return -1;
-		token[i] = (uint8_t)v;
-	}
-	if (ring_attach(&rc, ring_fd, bell_fd, token) == -1) {
-		fprintf(stderr, "ringclient: ring_attach failed\n");
+	if ((how == NULL || strcmp(how, "holder") == 0) && hold != NULL)
+		r = ring_open_held(&rc, atol(hold), token, &snap_fd);
+	if (r != 0 && (how == NULL || strcmp(how, "socket") == 0))
+		r = ring_connect(&rc, sock, token, &snap_fd);
+	if (r != 0) {
+		fprintf(stderr, "ringclient: attach (%s) failed: %s\n",
+		    how ? how : "any", strerror(-r));
 		return -1;
 	}
+	close(snap_fd);
 	return 0;
+}
+
+static int
+attach(void)
+{
+	return attach_by(NULL);
 }
 
 static int
@@ -166,12 +191,22 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
-	if (strcmp(argv[1], "env") == 0) {
-		/* the three descriptors are open and not close-on-exec */
-		if (attach() == -1)
+	if (strcmp(argv[1], "env") == 0 || strcmp(argv[1], "attach") == 0) {
+		/* env: both ways in work, and leave no descriptor open;
+		 * attach HOW: that way works */
+		int before = count_fds();
+
+		if (argc > 2)
+			return attach_by(argv[2]) == 0 ? (printf("ok\n"), 0)
+						       : 1;
+		if (attach_by("holder") == -1 || attach_by("socket") == -1)
 			return 1;
-		if (fcntl(rc.doorbell_fd, F_GETFD) != 0)
+		if (count_fds() != before) {
+			fprintf(stderr,
+			    "ringclient: %d descriptors, %d before\n",
+			    count_fds(), before);
 			return 1;
+		}
 		printf("ok\n");
 		return 0;
 	}

@@ -141,7 +141,7 @@ setup_server(struct ring_server *s)
 static void
 attach_or_die(const struct ring_server *s, struct ring_client *c)
 {
-	if (ring_attach(c, s->ring_fd, s->doorbell_fd, token) != 0)
+	if (ring_attach(c, s->ring_fd, token) != 0)
 		_exit(90);
 }
 
@@ -940,7 +940,7 @@ START_TEST(test_snapshot_publish)
 	int i;
 
 	setup_server(&s);
-	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, token), 0);
+	ck_assert_int_eq(ring_attach(&c, s.ring_fd, token), 0);
 	ck_assert_uint_eq(ring_snapshot_gen(&c), 0);
 	ck_assert_int_eq(ring_snapshot_copy(&c, out, sizeof(out), &gen), -1);
 	for (i = 1; i <= 5; i++) {
@@ -976,17 +976,16 @@ START_TEST(test_attach)
 	uint8_t bad[AW_TOKEN_LEN];
 
 	setup_server(&s);
-	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, token), 0);
+	ck_assert_int_eq(ring_attach(&c, s.ring_fd, token), 0);
 	ck_assert(ring_supervisor_alive(&c));
 	memcpy(bad, token, sizeof(bad));
 	bad[3] ^= 1;
-	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, bad), -1);
+	ck_assert_int_eq(ring_attach(&c, s.ring_fd, bad), -1);
 	ck_assert_ptr_null(c.ring);
-	ck_assert_int_eq(
-	    ring_attach(&c, s.doorbell_fd, s.doorbell_fd, token), -1);
-	ck_assert_int_eq(ring_attach(&c, -1, s.doorbell_fd, token), -1);
+	ck_assert_int_eq(ring_attach(&c, s.doorbell_fd, token), -1);
+	ck_assert_int_eq(ring_attach(&c, -1, token), -1);
 	ck_assert_int_eq(ring_post(&c, "x", 1), -1); /* not attached */
-	ck_assert_int_eq(ring_attach(&c, s.ring_fd, s.doorbell_fd, token), 0);
+	ck_assert_int_eq(ring_attach(&c, s.ring_fd, token), 0);
 	ck_assert_int_eq(ring_post(&c, "x", AW_SLOT_DATA + 1), -1);
 	/* the memfd is sealed: nobody can shrink it under the supervisor */
 	ck_assert_int_eq(ftruncate(s.ring_fd, 4096), -1);

@@ -1,0 +1,24 @@
+/*
+ * proc.h: what the supervisor reads about other processes from /proc:
+ * a process's parent and state, and whether it descends from us.
+ *
+ * Runs in the supervisor. /proc/PID/stat is written by the kernel, but the
+ * command name in it is the process's own choice: everything after the
+ * last ')' is parsed, nothing before it. Returns 0 or -1 with errno set.
+ */
+#ifndef AGENTWRAP_PROC_H
+#define AGENTWRAP_PROC_H
+
+#include <sys/types.h>
+
+/* PID's parent and state letter ('R', 'S', 'Z'...). 0, or -1. */
+int proc_stat(pid_t pid, pid_t *ppid, char *state);
+
+/*
+ * Does PID descend from ANCESTOR (a child, a grandchild...)? 1 or 0; 0 too
+ * when the chain cannot be read. Racy by nature: a process that exits
+ * meanwhile may be reparented (to us, a subreaper: still ours).
+ */
+int proc_descends(pid_t pid, pid_t ancestor);
+
+#endif /* AGENTWRAP_PROC_H */

@@ -1,0 +1,34 @@
+#!/bin/sh
+# A process of the tree that runs as another user than agentwrap (root runs
+# agentwrap, the command drops to nobody) cannot open the holder's
+# descriptors; it attaches through the supervisor's socket instead, and is
+# judged as any other. Only root can start such a process: as a plain user
+# this script checks nothing and says so.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "note: not root, no process of another uid to start; nothing checked"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+mkdir -p "$T/shared" "$T/out"
+chmod 1777 "$T/shared"
+chmod 755 "$T" "$T/out"
+ntest=$((ntest + 1))
+"$AGENTWRAP" -q -a never -C "$T/shared" \
+    -c sandbox_workspace_write.exclude_slash_tmp=true \
+    -c sandbox_workspace_write.exclude_tmpdir_env_var=true -- \
+    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    sh -c 'id -u > "$0"; echo y > "$1"' "$T/shared/uid" "$T/out/x" \
+    >"$T/o" 2>"$T/e"
+if [ "$(cat "$T/shared/uid" 2>/dev/null)" != 65534 ]; then
+	nfail=$((nfail + 1))
+	echo "FAIL: the command as nobody did not run, or could not attach"
+	sed 's/^/    /' "$T/e"
+fi
+ntest=$((ntest + 1))
+if [ -e "$T/out/x" ]; then
+	nfail=$((nfail + 1))
+	echo "FAIL: the process of another uid was not judged: $T/out/x exists"
+fi
+finish
