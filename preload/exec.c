@@ -204,7 +204,10 @@ uncovered_path(const char *path)
 	long fd;
 
 	fd = SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	if (fd == -EACCES)
+	/* not readable but runnable (mode 0711); one that cannot even be
+	 * reached (execvp trying a directory of PATH it may not search)
+	 * fails the exec anyway */
+	if (fd == -EACCES && SYS4(SYS_faccessat, AT_FDCWD, path, X_OK, 0) == 0)
 		return "a program the shim cannot read, so cannot tell whether "
 		       "it can follow it";
 	if (fd < 0)

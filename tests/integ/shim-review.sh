@@ -31,6 +31,24 @@ else
 	    "needs root (CAP_SETFCAP) and setcap; running as uid $(id -u)"
 fi
 
+# 1b. A program that can be run but not read (mode 0111) cannot be looked
+# into: reported as not covered. A PATH search that tries directories the
+# process may not even enter is not: each of those execs fails anyway.
+cp /bin/true "$WS/xonly"
+chmod 0111 "$WS/xonly"
+status 0 "an execute-only program runs" $A sh -c "'$WS/xonly'"
+check "it is reported as not covered" \
+    grep -q "not covered: $WS/xonly" "$T/last.err"
+mkdir -p "$T/shut/bin"
+cp /bin/true "$T/shut/bin/xtrue"
+chmod 0 "$T/shut"
+status 0 "a PATH search through a directory it may not enter" $A env \
+    PATH="$T/shut/bin:/usr/bin:/bin" $PY -c \
+    'import subprocess; subprocess.run(["true"], check=True)'
+check "no exec of it is reported as not covered" \
+    sh -c "! grep -q 'not covered' '$T/last.err'"
+chmod 755 "$T/shut"
+
 # 2. Lookups glibc runs on its own resolver: reverse lookups, the raw DNS
 # interface, getaddrinfo_a. With the network off each fails, says so, and
 # sends nothing: the res_* calls are pointed at a name server of the
