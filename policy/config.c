@@ -27,6 +27,7 @@ static const char *const access_names[] = { "write", "read", "ask", "deny",
 static const char *const exec_names[] = { "allow", "prompt", "forbidden",
 	NULL };
 static const char *const domain_names[] = { "allow", "deny", NULL };
+static const char *const git_names[] = { "work", "read-only", NULL };
 static const char *const unix_names[] = { "allow", NULL };
 
 enum kind {
@@ -85,6 +86,7 @@ static const struct schema schema[] = {
 	{ "agentwrap.filesystem", K_TABLE, 0, NULL },
 	{ "agentwrap.filesystem.paths", K_MAP, CFG_FS_PATHS, access_names },
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
+	{ "agentwrap.filesystem.git", K_ENUM, CFG_GIT_MODE, git_names },
 	{ "agentwrap.exec", K_TABLE, 0, NULL },
 	{ "agentwrap.exec.rules", K_RULES, 0, NULL },
 	/* read by the supervisor once every source is applied (loadcfg.c) */
@@ -1219,6 +1221,12 @@ config_exec_decision_name(int d)
 	return (d >= 0 && d < 3) ? exec_names[d] : "?";
 }
 
+const char *
+config_git_name(int mode)
+{
+	return (mode >= 0 && mode < 2) ? git_names[mode] : "?";
+}
+
 /*
  * Printing. Values from the command line can hold any bytes, so strings are
  * written as TOML basic strings with every control byte and every byte that
@@ -1401,6 +1409,8 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");
+	fprintf(f, "git = \"%s\"", config_git_name(cfg->s[CFG_GIT_MODE].val));
+	put_where(f, cfg->s[CFG_GIT_MODE].where);
 	put_map(
 	    f, cfg, CFG_FS_PATHS, "agentwrap.filesystem.paths", access_names);
 

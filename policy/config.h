@@ -44,6 +44,12 @@ enum cfg_exec_decision {
 	EXEC_FORBIDDEN,
 };
 
+/* agentwrap.filesystem.git: what git may write in its git directories */
+enum cfg_git {
+	GIT_WORK, /* its ordinary files; hooks, config... stay protected */
+	GIT_READ_ONLY, /* nothing: the whole directory is protected */
+};
+
 enum cfg_domain_decision {
 	DOMAIN_ALLOW,
 	DOMAIN_DENY,
@@ -65,6 +71,7 @@ enum cfg_scalar_id {
 	CFG_NON_LOOPBACK_PROXY,
 	CFG_ALL_UNIX_SOCKETS,
 	CFG_APPROVAL_TIMEOUT, /* seconds an open question waits */
+	CFG_GIT_MODE, /* agentwrap.filesystem.git: enum cfg_git */
 	CFG_NSCALARS
 };
 
@@ -178,6 +185,7 @@ const char *config_sandbox_name(int mode);
 const char *config_approval_name(int policy);
 const char *config_access_name(int access);
 const char *config_exec_decision_name(int d);
+const char *config_git_name(int mode);
 
 /* Levenshtein distance, capped; exported for tests. */
 int config_edit_distance(const char *a, const char *b);
