@@ -1124,6 +1124,27 @@ config_note_file(struct config *cfg, const char *file)
 	return 0;
 }
 
+int
+config_note_output(struct config *cfg, const char *path, const char *what)
+{
+	struct cfg_output *no;
+	char *p, *w;
+
+	p = strdup(path);
+	w = strdup(what);
+	no = p && w ? reallocarray(cfg->outputs, cfg->noutputs + 1, sizeof(*no))
+		    : NULL;
+	if (no == NULL) {
+		free(p);
+		free(w);
+		return -1;
+	}
+	cfg->outputs = no;
+	cfg->outputs[cfg->noutputs].path = p;
+	cfg->outputs[cfg->noutputs++].what = w;
+	return 0;
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -1191,6 +1212,11 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
+	for (i = 0; i < cfg->noutputs; i++) {
+		free(cfg->outputs[i].path);
+		free(cfg->outputs[i].what);
+	}
+	free(cfg->outputs);
 	free(cfg->home);
 	free(cfg->tmpdir);
 	free(cfg->user_config_dir);
@@ -1374,6 +1400,13 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	for (i = 0; i < cfg->nfiles; i++) {
 		fprintf(f, "# config file read: ");
 		put_str(f, cfg->files[i]);
+		fputc('\n', f);
+	}
+	for (i = 0; i < cfg->noutputs; i++) {
+		fprintf(f,
+		    "# written by agentwrap (%s), never by the command: ",
+		    cfg->outputs[i].what);
+		put_str(f, cfg->outputs[i].path);
 		fputc('\n', f);
 	}
 	fprintf(f, "# workspace (-C): ");

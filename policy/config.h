@@ -122,6 +122,12 @@ struct cfg_exec_rule {
 	char where[CFG_WHERE];
 };
 
+/* A file agentwrap writes during the run (--audit, --save-grants) */
+struct cfg_output {
+	char *path; /* absolute, canonical (main.c refuses any other) */
+	char *what; /* the option: "--audit" */
+};
+
 struct config {
 	struct cfg_scalar s[CFG_NSCALARS];
 	struct cfg_list l[CFG_NLISTS];
@@ -130,6 +136,8 @@ struct config {
 	char rules_where[CFG_WHERE];
 	char **files; /* config files read, canonical */
 	size_t nfiles;
+	struct cfg_output *outputs; /* never writable by the command */
+	size_t noutputs;
 	char *home; /* $HOME at load time, for ~ */
 	char *tmpdir; /* $TMPDIR at load time, or NULL */
 	char *user_config_dir; /* ${XDG_CONFIG_HOME:-~/.config}/agentwrap */
@@ -173,6 +181,10 @@ int config_set_network(struct config *cfg, bool on, const char *opt);
 
 /* Remember that FILE (canonical path) was read, so the policy protects it. */
 int config_note_file(struct config *cfg, const char *file);
+
+/* Remember that agentwrap writes PATH (absolute) for option WHAT, so the
+ * policy protects it like a config file. 0 or -1. */
+int config_note_output(struct config *cfg, const char *path, const char *what);
 
 /* Expand a leading "~/" (or a lone "~") with cfg->home into out. 0 or -1. */
 int config_expand_home(

@@ -278,6 +278,11 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 		    policy_add_path(pol, fs, "/", cfg->files[i], 0, PK_CONFIG,
 			0, cfg->files[i], "agentwrap config"))
 			goto badpath;
+	/* what agentwrap writes: the command may not seed or rewrite it */
+	for (i = 0; i < cfg->noutputs; i++)
+		if (add_path(pol, fs, "/", cfg->outputs[i].path, PK_OUTPUT, 0,
+			cfg->outputs[i].what, cfg->outputs[i].path))
+			goto badpath;
 	if (cfg->user_config_dir != NULL &&
 	    add_path(pol, fs, "/", cfg->user_config_dir, PK_CONFIG, 0,
 		cfg->user_config_dir, "agentwrap config"))
@@ -510,10 +515,17 @@ say_rule(struct pol_decision *d, enum pol_verdict v, const char *verb,
 static void
 say_config(struct pol_decision *d, const char *p, const struct pol_path *e)
 {
-	say(d, VERDICT_DENY, "agentwrap-config",
-	    "%s holds agentwrap's own "
-	    "configuration (%s): a sandboxed command may never change it",
-	    p, e->label);
+	if (e->kind == PK_OUTPUT)
+		say(d, VERDICT_DENY, "agentwrap-output",
+		    "%s is written by agentwrap itself (%s %s): a sandboxed "
+		    "command may never change it",
+		    p, e->label, e->where);
+	else
+		say(d, VERDICT_DENY, "agentwrap-config",
+		    "%s holds agentwrap's own "
+		    "configuration (%s): a sandboxed command may never change "
+		    "it",
+		    p, e->label);
 }
 
 static void
@@ -611,11 +623,16 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		say_config(d, p, m.config);
 		return;
 	}
-	if (write && g != NULL && g->kind == PK_CONFIG) {
-		say(d, VERDICT_DENY, "agentwrap-config",
+	if (write && g != NULL &&
+	    (g->kind == PK_CONFIG || g->kind == PK_OUTPUT)) {
+		say(d, VERDICT_DENY,
+		    g->kind == PK_CONFIG ? "agentwrap-config"
+					 : "agentwrap-output",
 		    "changing %s would "
-		    "move or replace %s, agentwrap's own configuration",
-		    p, g->label);
+		    "move or replace %s, %s",
+		    p, g->kind == PK_CONFIG ? g->label : g->where,
+		    g->kind == PK_CONFIG ? "agentwrap's own configuration"
+					 : "a file agentwrap writes");
 		return;
 	}
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {

@@ -125,6 +125,15 @@ decide 0 "$EW/\\.git/config is inside the writable root" \
 decide 2 "writing $EW/\\.hg/x needs approval" \
     -c 'agentwrap.filesystem.protected=[".hg"]' --explain write .hg/x
 
+# what agentwrap writes is never writable, and shown by --print-config
+decide 1 "^deny: $EW/run\\.jsonl is written by agentwrap itself \\(--audit $EW/run\\.jsonl\\)" \
+    --audit run.jsonl --explain write run.jsonl
+decide 1 "^deny: $EW/sub/g\\.toml\\.agentwrap-new is written by agentwrap itself \\(--save-grants" \
+    --save-grants sub/g.toml --explain write sub/g.toml.agentwrap-new
+decide 0 "^allow: " --audit run.jsonl --explain read run.jsonl
+expect 0 "^# written by agentwrap \\(--save-grants\\), never by the command: \"$EW/sub/g\\.toml\\.agentwrap-new\"\$" \
+    --save-grants sub/g.toml --print-config
+
 # sandbox modes
 decide 2 "^ask: writing $EW/f needs approval: sandbox_mode = read-only \\(--sandbox\\)\$" \
     -s read-only --explain write f

@@ -10,6 +10,7 @@
  *   %add-dir DIR           --add-dir
  *   %tmpdir DIR            $TMPDIR at load time
  *   %file PATH             a config file agentwrap read
+ *   %output PATH OPTION    a file agentwrap writes (--audit PATH)
  *   %link PATH TARGET      a symlink in the fake filesystem (everything else
  *                          exists and is not a link)
  *   %stat PATH TYPE AGE    what an lstat of PATH says to the git rules: TYPE
@@ -49,6 +50,8 @@ struct section {
 	char tmpdir[256];
 	char *files[MAXL];
 	size_t nfiles;
+	char *outputs[MAXL];
+	size_t noutputs;
 	char *links[MAXL][2];
 	size_t nlinks;
 	char *res_name[MAXL];
@@ -194,6 +197,8 @@ load_table(const char *path)
 				snprintf(cur->tmpdir, 256, "%s", p);
 			else if (strcmp(line, "%file") == 0)
 				cur->files[cur->nfiles++] = xstrdup(p);
+			else if (strcmp(line, "%output") == 0)
+				cur->outputs[cur->noutputs++] = xstrdup(p);
 			else if (strcmp(line, "%link") == 0 &&
 			    (sp = strchr(p, ' ')) != NULL) {
 				*sp = '\0';
@@ -233,7 +238,7 @@ load_table(const char *path)
 			if (cur->nsets == MAXL || cur->nadd == MAXL ||
 			    cur->nfiles == MAXL || cur->nlinks == MAXL ||
 			    cur->nres == MAXL || cur->ngrants == MAXL ||
-			    cur->nstats == MAXL)
+			    cur->nstats == MAXL || cur->noutputs == MAXL)
 				abort();
 			continue;
 		}
@@ -373,6 +378,14 @@ build(const struct section *s, struct config *cfg, struct policy **pol)
 		    "%s", err);
 	for (i = 0; i < s->nfiles; i++)
 		ck_assert_int_eq(config_note_file(cfg, s->files[i]), 0);
+	for (i = 0; i < s->noutputs; i++) {
+		char path[1024], *sp;
+
+		snprintf(path, sizeof(path), "%s", s->outputs[i]);
+		ck_assert_ptr_nonnull(sp = strchr(path, ' '));
+		*sp = '\0';
+		ck_assert_int_eq(config_note_output(cfg, path, sp + 1), 0);
+	}
 	ck_assert_msg(
 	    policy_compile(cfg, &fs, pol, err, sizeof(err)) == 0, "%s", err);
 	for (i = 0; i < s->ngrants; i++)
