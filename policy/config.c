@@ -27,6 +27,7 @@ static const char *const access_names[] = { "write", "read", "ask", "deny",
 static const char *const exec_names[] = { "allow", "prompt", "forbidden",
 	NULL };
 static const char *const domain_names[] = { "allow", "deny", NULL };
+static const char *const git_names[] = { "work", "read-only", NULL };
 static const char *const unix_names[] = { "allow", NULL };
 
 enum kind {
@@ -85,6 +86,7 @@ static const struct schema schema[] = {
 	{ "agentwrap.filesystem", K_TABLE, 0, NULL },
 	{ "agentwrap.filesystem.paths", K_MAP, CFG_FS_PATHS, access_names },
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
+	{ "agentwrap.filesystem.git", K_ENUM, CFG_GIT_MODE, git_names },
 	{ "agentwrap.exec", K_TABLE, 0, NULL },
 	{ "agentwrap.exec.rules", K_RULES, 0, NULL },
 	/* read by the supervisor once every source is applied (loadcfg.c) */
@@ -1122,6 +1124,27 @@ config_note_file(struct config *cfg, const char *file)
 	return 0;
 }
 
+int
+config_note_output(struct config *cfg, const char *path, const char *what)
+{
+	struct cfg_output *no;
+	char *p, *w;
+
+	p = strdup(path);
+	w = strdup(what);
+	no = p && w ? reallocarray(cfg->outputs, cfg->noutputs + 1, sizeof(*no))
+		    : NULL;
+	if (no == NULL) {
+		free(p);
+		free(w);
+		return -1;
+	}
+	cfg->outputs = no;
+	cfg->outputs[cfg->noutputs].path = p;
+	cfg->outputs[cfg->noutputs++].what = w;
+	return 0;
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -1189,6 +1212,11 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
+	for (i = 0; i < cfg->noutputs; i++) {
+		free(cfg->outputs[i].path);
+		free(cfg->outputs[i].what);
+	}
+	free(cfg->outputs);
 	free(cfg->home);
 	free(cfg->tmpdir);
 	free(cfg->user_config_dir);
@@ -1217,6 +1245,12 @@ const char *
 config_exec_decision_name(int d)
 {
 	return (d >= 0 && d < 3) ? exec_names[d] : "?";
+}
+
+const char *
+config_git_name(int mode)
+{
+	return (mode >= 0 && mode < 2) ? git_names[mode] : "?";
 }
 
 /*
@@ -1368,6 +1402,13 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 		put_str(f, cfg->files[i]);
 		fputc('\n', f);
 	}
+	for (i = 0; i < cfg->noutputs; i++) {
+		fprintf(f,
+		    "# written by agentwrap (%s), never by the command: ",
+		    cfg->outputs[i].what);
+		put_str(f, cfg->outputs[i].path);
+		fputc('\n', f);
+	}
 	fprintf(f, "# workspace (-C): ");
 	put_str(f, cfg->s[CFG_WORKSPACE].str ? cfg->s[CFG_WORKSPACE].str : "");
 	put_where(f, cfg->s[CFG_WORKSPACE].where);
@@ -1401,6 +1442,8 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");
+	fprintf(f, "git = \"%s\"", config_git_name(cfg->s[CFG_GIT_MODE].val));
+	put_where(f, cfg->s[CFG_GIT_MODE].where);
 	put_map(
 	    f, cfg, CFG_FS_PATHS, "agentwrap.filesystem.paths", access_names);
 

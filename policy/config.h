@@ -44,6 +44,12 @@ enum cfg_exec_decision {
 	EXEC_FORBIDDEN,
 };
 
+/* agentwrap.filesystem.git: what git may write in its git directories */
+enum cfg_git {
+	GIT_WORK, /* its ordinary files; hooks, config... stay protected */
+	GIT_READ_ONLY, /* nothing: the whole directory is protected */
+};
+
 enum cfg_domain_decision {
 	DOMAIN_ALLOW,
 	DOMAIN_DENY,
@@ -65,6 +71,7 @@ enum cfg_scalar_id {
 	CFG_NON_LOOPBACK_PROXY,
 	CFG_ALL_UNIX_SOCKETS,
 	CFG_APPROVAL_TIMEOUT, /* seconds an open question waits */
+	CFG_GIT_MODE, /* agentwrap.filesystem.git: enum cfg_git */
 	CFG_NSCALARS
 };
 
@@ -115,6 +122,12 @@ struct cfg_exec_rule {
 	char where[CFG_WHERE];
 };
 
+/* A file agentwrap writes during the run (--audit, --save-grants) */
+struct cfg_output {
+	char *path; /* absolute, canonical (main.c refuses any other) */
+	char *what; /* the option: "--audit" */
+};
+
 struct config {
 	struct cfg_scalar s[CFG_NSCALARS];
 	struct cfg_list l[CFG_NLISTS];
@@ -123,6 +136,8 @@ struct config {
 	char rules_where[CFG_WHERE];
 	char **files; /* config files read, canonical */
 	size_t nfiles;
+	struct cfg_output *outputs; /* never writable by the command */
+	size_t noutputs;
 	char *home; /* $HOME at load time, for ~ */
 	char *tmpdir; /* $TMPDIR at load time, or NULL */
 	char *user_config_dir; /* ${XDG_CONFIG_HOME:-~/.config}/agentwrap */
@@ -167,6 +182,10 @@ int config_set_network(struct config *cfg, bool on, const char *opt);
 /* Remember that FILE (canonical path) was read, so the policy protects it. */
 int config_note_file(struct config *cfg, const char *file);
 
+/* Remember that agentwrap writes PATH (absolute) for option WHAT, so the
+ * policy protects it like a config file. 0 or -1. */
+int config_note_output(struct config *cfg, const char *path, const char *what);
+
 /* Expand a leading "~/" (or a lone "~") with cfg->home into out. 0 or -1. */
 int config_expand_home(
     const struct config *cfg, const char *in, char *out, size_t outlen);
@@ -178,6 +197,7 @@ const char *config_sandbox_name(int mode);
 const char *config_approval_name(int policy);
 const char *config_access_name(int access);
 const char *config_exec_decision_name(int d);
+const char *config_git_name(int mode);
 
 /* Levenshtein distance, capped; exported for tests. */
 int config_edit_distance(const char *a, const char *b);

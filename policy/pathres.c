@@ -3,18 +3,21 @@
  *
  * Trust domain: pure; may run inside the watched process.  The walk never
  * allocates, never prints and keeps its state on the stack; the only
- * system call in this file is the readlinkat(2) behind pathres_real_fs,
- * which the walk reaches through the callback like any other filesystem.
+ * system calls in this file are the readlinkat(2) behind pathres_real_fs,
+ * which the walk reaches through the callback like any other filesystem,
+ * and the statx(2) behind pathres_lstat().
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pathres.h"
+#include "rawsys.h"
 
 #define PEND_END PATH_MAX
 
@@ -259,4 +262,46 @@ real_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 	return (ssize_t)rv;
 }
 
+static int
+real_lstat(void *ctx, const char *path, struct pathres_stat *st)
+{
+	struct statx sx;
+	long r;
+
+	(void)ctx;
+	memset(st, 0, sizeof(*st));
+	memset(&sx, 0, sizeof(sx));
+	r = raw6(SYS_statx, AT_FDCWD, (long)path, AT_SYMLINK_NOFOLLOW,
+	    STATX_TYPE | STATX_CTIME, (long)&sx, 0);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0; /* PATHRES_ABSENT */
+	if (r < 0)
+		return (int)r;
+	st->ctime_sec = (long long)sx.stx_ctime.tv_sec;
+	st->ctime_nsec = (long)sx.stx_ctime.tv_nsec;
+	switch (sx.stx_mode & S_IFMT) {
+	case S_IFREG:
+		st->type = PATHRES_FILE;
+		break;
+	case S_IFDIR:
+		st->type = PATHRES_DIR;
+		break;
+	case S_IFLNK:
+		st->type = PATHRES_LINK;
+		break;
+	default:
+		st->type = PATHRES_OTHER;
+	}
+	return 0;
+}
+
 const struct pathres_fs pathres_real_fs = { real_readlink, NULL };
+
+int
+pathres_lstat(const struct pathres_lstat_fs *sfs, const char *path,
+    struct pathres_stat *st)
+{
+	if (sfs != NULL && sfs->stat != NULL)
+		return sfs->stat(sfs->ctx, path, st);
+	return real_lstat(NULL, path, st);
+}

@@ -40,8 +40,37 @@
 typedef ssize_t (*pathres_readlink_fn)(
     void *ctx, const char *path, char *buf, size_t len, int *err);
 
+/*
+ * What an lstat(2) of a canonical PATH tells the policy: the type of the
+ * entry (PATHRES_ABSENT when it does not exist: ENOENT, or ENOTDIR for a
+ * prefix that is not a directory) and its status change time.  Returns 0,
+ * or a negative errno when the entry cannot be looked at (-EACCES...).
+ */
+enum pathres_type {
+	PATHRES_ABSENT,
+	PATHRES_FILE,
+	PATHRES_DIR,
+	PATHRES_LINK,
+	PATHRES_OTHER,
+};
+
+struct pathres_stat {
+	int type; /* enum pathres_type */
+	long long ctime_sec;
+	long ctime_nsec;
+};
+
+typedef int (*pathres_stat_fn)(
+    void *ctx, const char *path, struct pathres_stat *st);
+
 struct pathres_fs {
 	pathres_readlink_fn readlink;
+	void *ctx;
+};
+
+/* An lstat of its own (a fake filesystem's) for pathres_lstat() */
+struct pathres_lstat_fs {
+	pathres_stat_fn stat;
 	void *ctx;
 };
 
@@ -53,6 +82,14 @@ struct pathres_fs {
  * (rewriting /proc/self to /proc/<pid>) to judge a watched process's path.
  */
 extern const struct pathres_fs pathres_real_fs;
+
+/*
+ * lstat PATH through SFS, or, when SFS is NULL, through statx(2) issued as
+ * a raw system call: inside the shim a libc call could come back into one
+ * of its hooks.  Preserves errno.  Same results as pathres_stat_fn.
+ */
+int pathres_lstat(const struct pathres_lstat_fs *sfs, const char *path,
+    struct pathres_stat *st);
 
 enum {
 	PATHRES_FOLLOW_LAST = 1,

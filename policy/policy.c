@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -132,10 +133,10 @@ policy_is_readonly_command(const char *const *argv, size_t argc)
 
 /* Compilation */
 
-static int
-add_path_flags(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
-    const char *path, int flags, int kind, int access, const char *label,
-    const char *wh)
+int
+policy_add_path(struct policy *pol, const struct pathres_fs *fs,
+    const char *cwd, const char *path, int flags, int kind, int access,
+    const char *label, const char *wh)
 {
 	char canon[PATH_MAX];
 	struct pol_path *np, *e;
@@ -165,7 +166,7 @@ static int
 add_path(struct policy *pol, const struct pathres_fs *fs, const char *cwd,
     const char *path, int kind, int access, const char *label, const char *wh)
 {
-	return add_path_flags(
+	return policy_add_path(
 	    pol, fs, cwd, path, PATHRES_FOLLOW_LAST, kind, access, label, wh);
 }
 
@@ -183,52 +184,29 @@ roots_text_add(struct policy *pol, const char *path)
 	    len ? ", " : "", path);
 }
 
-/*
- * A `.git` file (worktrees, submodules) names the real git directory with a
- * "gitdir: PATH" line; that directory is as protected as a `.git` directory.
- */
+/* Is .git among the protected names? Only then are git directories. */
 static int
-add_gitdir(struct policy *pol, const struct pathres_fs *fs, const char *root)
+git_listed(const struct config *cfg)
 {
-	char file[PATH_MAX], buf[PATH_MAX + 16], *nl, *dir;
-	ssize_t n;
-	int fd, r = 0;
+	const struct cfg_list *prot = &cfg->l[CFG_PROTECTED];
+	size_t i;
 
-	if (snprintf(file, sizeof(file), "%s/.git", root) >= (int)sizeof(file))
-		return 0;
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) ==
-	    -1)
-		return 0; /* absent, or a directory's open fails below */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 8)
-		return 0;
-	buf[n] = '\0';
-	if (strncmp(buf, "gitdir: ", 8) != 0)
-		return 0;
-	dir = buf + 8;
-	if ((nl = strchr(dir, '\n')) != NULL)
-		*nl = '\0';
-	if (*dir != '\0')
-		r = add_path(pol, fs, root, dir, PK_GITDIR, 0, ".git", file);
-	return r;
+	for (i = 0; i < prot->n; i++)
+		if (strcmp(prot->v[i].key, ".git") == 0)
+			return 1;
+	return 0;
 }
 
 static int
 add_root(struct policy *pol, const struct pathres_fs *fs, const char *path,
     const char *label, const char *wh)
 {
-	const struct cfg_list *prot = &pol->cfg->l[CFG_PROTECTED];
-	size_t i;
-
 	if (add_path(pol, fs, "/", path, PK_ROOT, ACCESS_WRITE, label, wh) ==
 	    -1)
 		return -1;
 	roots_text_add(pol, pol->paths[pol->npaths - 1].path);
-	for (i = 0; i < prot->n; i++)
-		if (strcmp(prot->v[i].key, ".git") == 0)
-			return add_gitdir(
-			    pol, fs, pol->paths[pol->npaths - 1].path);
+	if (git_listed(pol->cfg))
+		return gitscan_root(pol, fs, pol->paths[pol->npaths - 1].path);
 	return 0;
 }
 
@@ -240,6 +218,7 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 	struct policy *pol;
 	char buf[PATH_MAX];
 	const char *ws = cfg->s[CFG_WORKSPACE].str, *why = NULL;
+	struct timespec t0;
 	size_t i;
 
 	*out = NULL;
@@ -258,6 +237,12 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 	    (pol->mode == SANDBOX_WORKSPACE_WRITE &&
 		cfg->s[CFG_NETWORK_ACCESS].val);
 	pol->proxy = cfg->s[CFG_PROXY_ENABLED].val;
+	/* "existed when the run started": changed by now (policy_settle) */
+	clock_gettime(CLOCK_REALTIME, &t0);
+	pol->t0_sec = (long long)t0.tv_sec;
+	pol->t0_nsec = t0.tv_nsec;
+	if (git_listed(cfg) && gitscan_global(pol, fs) == -1)
+		goto nomem;
 
 	if (add_root(pol, fs, ws, "workspace", cfg->s[CFG_WORKSPACE].where))
 		goto badpath;
@@ -290,8 +275,13 @@ policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 	for (i = 0; i < cfg->nfiles; i++)
 		if (add_path(pol, fs, "/", cfg->files[i], PK_CONFIG, 0,
 			cfg->files[i], "agentwrap config") ||
-		    add_path_flags(pol, fs, "/", cfg->files[i], 0, PK_CONFIG, 0,
-			cfg->files[i], "agentwrap config"))
+		    policy_add_path(pol, fs, "/", cfg->files[i], 0, PK_CONFIG,
+			0, cfg->files[i], "agentwrap config"))
+			goto badpath;
+	/* what agentwrap writes: the command may not seed or rewrite it */
+	for (i = 0; i < cfg->noutputs; i++)
+		if (add_path(pol, fs, "/", cfg->outputs[i].path, PK_OUTPUT, 0,
+			cfg->outputs[i].what, cfg->outputs[i].path))
 			goto badpath;
 	if (cfg->user_config_dir != NULL &&
 	    add_path(pol, fs, "/", cfg->user_config_dir, PK_CONFIG, 0,
@@ -351,6 +341,24 @@ nomem:
 }
 
 void
+policy_settle(const struct policy *pol)
+{
+	struct timespec now, nap = { 0, 500000 };
+	int i;
+
+	/* file times come from the coarse clock: once it has passed the
+	 * compile time, every later change is stamped after it */
+	for (i = 0; i < 200; i++) {
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		if ((long long)now.tv_sec > pol->t0_sec ||
+		    ((long long)now.tv_sec == pol->t0_sec &&
+			now.tv_nsec > pol->t0_nsec))
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
+void
 policy_free(struct policy *pol)
 {
 	size_t i;
@@ -382,6 +390,7 @@ strictness(const struct pol_path *e)
 {
 	switch (e->kind) {
 	case PK_CONFIG:
+	case PK_OUTPUT:
 		return 5;
 	case PK_RULE:
 		switch (e->access) {
@@ -395,6 +404,7 @@ strictness(const struct pol_path *e)
 			return 0;
 		}
 	case PK_GITDIR:
+	case PK_GITPROT:
 		return 2;
 	default:
 		return 0;
@@ -407,14 +417,28 @@ struct fs_match {
 	const struct pol_path
 	    *guard; /* strictest guarded entry below it (REQ_ENTRY) */
 	const struct pol_path *config; /* a config entry containing it */
+	const struct pol_path *cover; /* most specific root or rule */
 };
+
+/* Does E, a candidate of LEN bytes, beat CUR (LEN CURLEN) for a path? */
+static int
+better(const struct pol_path *e, size_t len, const struct pol_path *cur,
+    size_t curlen)
+{
+	/* Ties: between two rules for one path the later (from a later
+	 * source) wins; otherwise the stricter. */
+	return cur == NULL || len > curlen ||
+	    (len == curlen &&
+		((e->kind == PK_RULE && cur->kind == PK_RULE) ||
+		    strictness(e) > strictness(cur)));
+}
 
 static void
 fs_match(const struct policy *pol, const char *p, int write, int entry,
     struct fs_match *m)
 {
 	const struct pol_path *e;
-	size_t i, len, blen = 0;
+	size_t i, len, blen = 0, clen = 0;
 
 	memset(m, 0, sizeof(*m));
 	for (i = 0; i < pol->npaths; i++) {
@@ -422,20 +446,17 @@ fs_match(const struct policy *pol, const char *p, int write, int entry,
 		if (!write && e->kind != PK_RULE)
 			continue;
 		if (pathres_under(e->path, p)) {
-			if (e->kind == PK_CONFIG)
+			if (e->kind == PK_CONFIG || e->kind == PK_OUTPUT)
 				m->config = e;
 			len = strlen(e->path);
-			/*
-			 * Ties: between two rules for one path the later
-			 * (from a later source) wins; otherwise the stricter.
-			 */
-			if (m->best == NULL || len > blen ||
-			    (len == blen &&
-				((e->kind == PK_RULE &&
-				     m->best->kind == PK_RULE) ||
-				    strictness(e) > strictness(m->best)))) {
+			if (better(e, len, m->best, blen)) {
 				m->best = e;
 				blen = len;
+			}
+			if ((e->kind == PK_ROOT || e->kind == PK_RULE) &&
+			    better(e, len, m->cover, clen)) {
+				m->cover = e;
+				clen = len;
 			}
 		} else if (entry && strictness(e) >= 2 &&
 		    pathres_under(p, e->path)) {
@@ -446,12 +467,16 @@ fs_match(const struct policy *pol, const char *p, int write, int entry,
 	}
 }
 
-/* A protected name among the components of P below ROOT, or NULL. */
+/*
+ * The first protected name among the components that follow C (a point in
+ * a canonical path: '/' or its end), skipping .git when SKIP_GIT; *END gets
+ * where that component ends. NULL if there is none.
+ */
 static const char *
-protected_name(const struct policy *pol, const char *root, const char *p)
+protected_name(
+    const struct policy *pol, const char *c, int skip_git, const char **end)
 {
 	const struct cfg_list *l = &pol->cfg->l[CFG_PROTECTED];
-	const char *c = p + strlen(root), *end;
 	size_t i, n;
 
 	while (*c != '\0') {
@@ -459,12 +484,14 @@ protected_name(const struct policy *pol, const char *root, const char *p)
 			c++;
 		if (*c == '\0')
 			break;
-		end = strchr(c, '/');
-		n = end ? (size_t)(end - c) : strlen(c);
+		n = strcspn(c, "/");
 		for (i = 0; i < l->n; i++)
 			if (strlen(l->v[i].key) == n &&
-			    memcmp(l->v[i].key, c, n) == 0)
+			    memcmp(l->v[i].key, c, n) == 0 &&
+			    !(skip_git && strcmp(l->v[i].key, ".git") == 0)) {
+				*end = c + n;
 				return l->v[i].key;
+			}
 		c += n;
 	}
 	return NULL;
@@ -488,10 +515,17 @@ say_rule(struct pol_decision *d, enum pol_verdict v, const char *verb,
 static void
 say_config(struct pol_decision *d, const char *p, const struct pol_path *e)
 {
-	say(d, VERDICT_DENY, "agentwrap-config",
-	    "%s holds agentwrap's own "
-	    "configuration (%s): a sandboxed command may never change it",
-	    p, e->label);
+	if (e->kind == PK_OUTPUT)
+		say(d, VERDICT_DENY, "agentwrap-output",
+		    "%s is written by agentwrap itself (%s %s): a sandboxed "
+		    "command may never change it",
+		    p, e->label, e->where);
+	else
+		say(d, VERDICT_DENY, "agentwrap-config",
+		    "%s holds agentwrap's own "
+		    "configuration (%s): a sandboxed command may never change "
+		    "it",
+		    p, e->label);
 }
 
 static void
@@ -504,17 +538,74 @@ say_protected(struct pol_decision *d, const char *p, const char *name)
 	    p, name);
 }
 
-/* P (PATH_MAX bytes) gets the canonical path, or "" if there is none */
+/* A write into a git directory that agentwrap.filesystem.git refuses */
+static void
+say_git(const struct policy *pol, struct pol_decision *d, const char *p,
+    const char *why)
+{
+	const struct cfg_scalar *s = &pol->cfg->s[CFG_GIT_MODE];
+
+	if (why == NULL)
+		say(d, VERDICT_ASK, "agentwrap.filesystem.protected",
+		    "writing %s needs approval: .git is read-only inside "
+		    "writable roots (agentwrap.filesystem.protected, "
+		    "agentwrap.filesystem.git = \"%s\" (%s); \"work\" lets git "
+		    "write its ordinary files)",
+		    p, config_git_name(s->val), s->where);
+	else
+		say(d, VERDICT_ASK, "agentwrap.filesystem.protected",
+		    "writing %s needs approval: %s; agentwrap.filesystem.git = "
+		    "\"%s\" (%s) lets git write only its ordinary files in a "
+		    "git directory while .git is in "
+		    "agentwrap.filesystem.protected",
+		    p, why, config_git_name(s->val), s->where);
+}
+
+static void
+say_gitprot(struct pol_decision *d, const char *p, const struct pol_path *e)
+{
+	say(d, VERDICT_ASK, "agentwrap.filesystem.protected",
+	    "writing %s needs approval: %s is %s (%s), read-only while .git "
+	    "is in agentwrap.filesystem.protected",
+	    p, e->path, e->label, e->where);
+}
+
+/*
+ * A write inside the git directory whose path ends at END in P: 1 (and D
+ * filled) if it is refused, 0 if it is git's ordinary work.
+ */
+static int
+git_write(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d, const char *p, const char *end, int how,
+    const char *src)
+{
+	const char *why;
+
+	if (pol->cfg->s[CFG_GIT_MODE].val != GIT_WORK) {
+		say_git(pol, d, p, NULL);
+		return 1;
+	}
+	if (gitrules_judge(pol, req->sfs, end, p, how, src, &why) == 0)
+		return 0;
+	say_git(pol, d, p, why);
+	return 1;
+}
+
+/*
+ * P (PATH_MAX bytes) gets the canonical path, or "" if there is none.
+ * HOW says what the write does to the entry (GIT_OPEN...), SRC is the
+ * canonical path of the object a rename or link moves (NULL: P itself).
+ */
 static void
 fs_decide_one(const struct policy *pol, const struct pol_request *req,
-    const char *path, struct pol_decision *d, char *p)
+    const char *path, struct pol_decision *d, char *p, int how, const char *src)
 {
 	const struct pathres_fs *fs = req->fs ? req->fs : &pathres_real_fs;
 	int write = req->op == OP_WRITE, entry = req->flags & REQ_ENTRY;
-	const char *verb = write ? "writing" : "reading", *name;
-	const struct pol_path *g;
+	const char *verb = write ? "writing" : "reading", *name, *end;
+	const struct pol_path *g, *root;
 	struct fs_match m;
-	int r;
+	int r, git = git_listed(pol->cfg);
 
 	p[0] = '\0';
 	r = pathres_canon(fs, req->cwd ? req->cwd : "/", path,
@@ -532,11 +623,16 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		say_config(d, p, m.config);
 		return;
 	}
-	if (write && g != NULL && g->kind == PK_CONFIG) {
-		say(d, VERDICT_DENY, "agentwrap-config",
+	if (write && g != NULL &&
+	    (g->kind == PK_CONFIG || g->kind == PK_OUTPUT)) {
+		say(d, VERDICT_DENY,
+		    g->kind == PK_CONFIG ? "agentwrap-config"
+					 : "agentwrap-output",
 		    "changing %s would "
-		    "move or replace %s, agentwrap's own configuration",
-		    p, g->label);
+		    "move or replace %s, %s",
+		    p, g->kind == PK_CONFIG ? g->label : g->where,
+		    g->kind == PK_CONFIG ? "agentwrap's own configuration"
+					 : "a file agentwrap writes");
 		return;
 	}
 	if (pol->mode == SANDBOX_DANGER_FULL_ACCESS) {
@@ -610,24 +706,53 @@ fs_decide_one(const struct policy *pol, const struct pol_request *req,
 		say_rule(d, VERDICT_ASK, verb, p, m.best);
 		return;
 	}
-	if ((m.best != NULL && m.best->kind == PK_GITDIR) ||
-	    (g != NULL && g->kind == PK_GITDIR)) {
-		say_protected(d, p, ".git");
+	if (git &&
+	    ((m.best != NULL && m.best->kind == PK_GITPROT) ||
+		(g != NULL && g->kind == PK_GITPROT))) {
+		say_gitprot(d, p, m.best->kind == PK_GITPROT ? m.best : g);
 		return;
 	}
-	if (m.best != NULL) { /* a writable root or a "write" rule */
-		if ((name = protected_name(pol, m.best->path, p)) != NULL) {
+	if (git && g != NULL && g->kind == PK_GITDIR) {
+		say_git(pol, d, p,
+		    "it would move or replace a directory that holds a git "
+		    "directory");
+		return;
+	}
+	root = m.best;
+	if (git && m.best != NULL && m.best->kind == PK_GITDIR) {
+		if (git_write(pol, req, d, p, p + strlen(m.best->path), how,
+			src ? src : p))
+			return;
+		/* git's own work: as writable as any file where it lies */
+		root = m.cover;
+		if (root != NULL && root->kind == PK_RULE &&
+		    root->access != ACCESS_WRITE) {
+			say_rule(d,
+			    root->access == ACCESS_DENY ? VERDICT_DENY
+							: VERDICT_ASK,
+			    verb, p, root);
+			return;
+		}
+	}
+	if (root != NULL) { /* a writable root or a "write" rule */
+		name = protected_name(pol, p + strlen(root->path), 0, &end);
+		if (name != NULL && git && strcmp(name, ".git") == 0) {
+			if (git_write(pol, req, d, p, end, how, src ? src : p))
+				return;
+			name = protected_name(pol, end, 1, &end);
+		}
+		if (name != NULL) {
 			say_protected(d, p, name);
 			return;
 		}
-		if (m.best->kind == PK_RULE)
-			say_rule(d, VERDICT_ALLOW, verb, p, m.best);
+		if (root->kind == PK_RULE)
+			say_rule(d, VERDICT_ALLOW, verb, p, root);
 		else
 			say(d, VERDICT_ALLOW,
 			    "sandbox_workspace_write.writable_roots",
 			    "%s is "
 			    "inside the writable root %s (%s)",
-			    p, m.best->path, m.best->label);
+			    p, root->path, root->label);
 		return;
 	}
 	say(d, VERDICT_ASK, "sandbox_workspace_write.writable_roots",
@@ -641,13 +766,18 @@ fs_decide(const struct policy *pol, const struct pol_request *req,
     struct pol_decision *d)
 {
 	struct pol_decision d2;
-	char p[PATH_MAX];
+	char p[PATH_MAX], p2[PATH_MAX];
+	int two = req->op == OP_WRITE && req->path2 != NULL;
 
 	if (req->path == NULL || req->path[0] == '\0') {
 		say(d, VERDICT_DENY, "path", "empty path");
 		return;
 	}
-	fs_decide_one(pol, req, req->path, d, p);
+	fs_decide_one(pol, req, req->path, d, p,
+	    two				   ? GIT_FROM
+		: (req->flags & REQ_ENTRY) ? GIT_ENTRY
+					   : GIT_OPEN,
+	    NULL);
 	/* session grants settle what would be asked, each end on its own */
 	if (d->verdict == VERDICT_ASK && pol->ngrants > 0)
 		grant_decide(pol, req->op, p, NULL, NULL, 0, d);
@@ -658,9 +788,9 @@ fs_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	/* link and rename: both ends are writes; the stricter one decides */
-	fs_decide_one(pol, req, req->path2, &d2, p);
+	fs_decide_one(pol, req, req->path2, &d2, p2, GIT_TO, p[0] ? p : NULL);
 	if (d2.verdict == VERDICT_ASK && pol->ngrants > 0)
-		grant_decide(pol, req->op, p, NULL, NULL, 0, &d2);
+		grant_decide(pol, req->op, p2, NULL, NULL, 0, &d2);
 	if (d2.verdict == VERDICT_DENY ||
 	    (d2.verdict == VERDICT_ASK && d->verdict == VERDICT_ALLOW))
 		*d = d2;

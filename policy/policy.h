@@ -62,6 +62,7 @@ struct pol_request {
 	const char *host; /* CONNECT, RESOLVE, BIND: name or IP */
 	int port; /* -1 when not given */
 	const struct pathres_fs *fs; /* NULL: pathres_real_fs */
+	const struct pathres_lstat_fs *sfs; /* NULL: the real lstat */
 	pol_resolve_fn resolve; /* NULL: names never resolve */
 	void *resolve_ctx;
 };
@@ -86,6 +87,14 @@ struct policy;
 int policy_compile(const struct config *cfg, const struct pathres_fs *fs,
     struct policy **out, char *err, size_t errlen);
 void policy_free(struct policy *pol);
+
+/*
+ * Wait (a clock tick at most) until every change to a file from now on is
+ * stamped later than the moment POL was compiled: the git rules tell a
+ * repository that existed when the run started by a status change time
+ * not after that moment. Call it before starting the command.
+ */
+void policy_settle(const struct policy *pol);
 
 /* Decide REQ. Always fills D; returns D->verdict. Never fails open: a
  * request it cannot judge (bad path, bad host) is denied. */

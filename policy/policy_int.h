@@ -15,8 +15,12 @@ enum pk {
 	PK_ROOT, /* a writable root */
 	PK_RULE, /* [agentwrap.filesystem] paths entry, with an access */
 	PK_CONFIG, /* agentwrap's own configuration: never writable */
-	PK_GITDIR, /* the gitdir a .git file points to: protected */
+	PK_GITDIR, /* a git directory found at a root (a .git file names it) */
+	PK_GITPROT, /* core.hooksPath, or a part of a git directory reached
+		       through a symlink: protected outright */
+	PK_OUTPUT, /* --audit, --save-grants: never writable */
 };
+#define PK_LAST PK_OUTPUT
 
 struct pol_path {
 	char *path; /* canonical */
@@ -55,6 +59,8 @@ struct policy {
 	struct pol_grant *grants; /* session grants (grant.c) */
 	size_t ngrants;
 	int arena; /* loaded into an arena: never freed */
+	long long t0_sec; /* when it was compiled (CLOCK_REALTIME) */
+	long t0_nsec;
 };
 
 /*
@@ -66,5 +72,43 @@ int grant_decide(const struct policy *pol, int op, const char *path,
     const char *host, const char *const *argv, size_t argc,
     struct pol_decision *d);
 void grant_free_all(struct policy *pol);
+
+/*
+ * Canonicalise PATH (relative to CWD) through FS with pathres FLAGS and
+ * add it as an entry of KIND. 0, or -1 (no canonical form, no memory).
+ */
+int policy_add_path(struct policy *pol, const struct pathres_fs *fs,
+    const char *cwd, const char *path, int flags, int kind, int access,
+    const char *label, const char *wh);
+
+/*
+ * gitscan.c, at compile time: what the git rules need to know of the
+ * repository at the top of writable ROOT (canonical), and of the user's
+ * and the system's git config (gitscan_global). 0, or -1 (no memory).
+ */
+int gitscan_root(
+    struct policy *pol, const struct pathres_fs *fs, const char *root);
+int gitscan_global(struct policy *pol, const struct pathres_fs *fs);
+
+/*
+ * gitrules.c: how a write changes an entry of a git directory: keeps its
+ * name (open, truncate, chmod...), makes or removes it (mkdir, unlink...),
+ * or is the old (FROM) or new (TO) name of a rename or link.
+ */
+#define GIT_OPEN 0
+#define GIT_ENTRY 1
+#define GIT_FROM 2
+#define GIT_TO 3
+
+/*
+ * P (canonical) lies in a git directory whose path ends where GITDIR_END
+ * points into P. Returns 1 with *WHY (a clause: "it is ...") if the write
+ * HOW must be refused, 0 if it is git's ordinary work. SRC is the other
+ * end of a rename or link (canonical), or NULL. The filesystem is looked
+ * at through FS (pathres_lstat; NULL: the real filesystem).
+ */
+int gitrules_judge(const struct policy *pol, const struct pathres_lstat_fs *fs,
+    const char *gitdir_end, const char *p, int how, const char *src,
+    const char **why);
 
 #endif /* AGENTWRAP_POLICY_INT_H */

@@ -24,7 +24,7 @@
 #include "policy_int.h"
 
 #define SNAP_MAGIC 0x6e737761u /* "awsn" */
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 #define SNAP_MAX_COUNT 65536
 
 struct wbuf {
@@ -66,6 +66,10 @@ snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len)
 	w_u32(&w, (uint32_t)pol->approval);
 	w_u32(&w, (uint32_t)pol->net_on);
 	w_u32(&w, (uint32_t)pol->proxy);
+	/* when it was compiled: the git rules' "existed at the start" */
+	w_u32(&w, (uint32_t)((unsigned long long)pol->t0_sec >> 32));
+	w_u32(&w, (uint32_t)pol->t0_sec);
+	w_u32(&w, (uint32_t)pol->t0_nsec);
 	w_str(&w, pol->roots_text);
 	w_u32(&w, CFG_NSCALARS);
 	for (i = 0; i < CFG_NSCALARS; i++) {
@@ -392,6 +396,7 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	struct policy *pol;
 	struct config *cfg;
 	const char *why;
+	uint32_t hi;
 	char *s;
 	size_t i, n;
 
@@ -410,6 +415,9 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	pol->approval = r_enum(&r, APPROVAL_NEVER);
 	pol->net_on = r_enum(&r, 1);
 	pol->proxy = r_enum(&r, 1);
+	hi = r_u32(&r);
+	pol->t0_sec = (long long)(((unsigned long long)hi << 32) | r_u32(&r));
+	pol->t0_nsec = r_enum(&r, 999999999);
 	r_strbuf(&r, pol->roots_text, sizeof(pol->roots_text), 0);
 	if (r_u32(&r) != CFG_NSCALARS)
 		goto bad;
@@ -432,7 +440,7 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 
 		pol->npaths = i + 1;
 		e->path = r_str(&r, 0);
-		e->kind = r_enum(&r, PK_GITDIR);
+		e->kind = r_enum(&r, PK_LAST);
 		e->access = r_enum(&r, ACCESS_DENY);
 		e->label = r_str(&r, 0);
 		r_where(&r, e->where);

@@ -10,6 +10,7 @@
  * made: nothing waits in a buffer if agentwrap is killed, and a failed write
  * (a full disk) is reported at once, not discovered at exit.
  */
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include <err.h>
@@ -330,6 +331,7 @@ int
 audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 {
 	struct audit *a;
+	struct stat st;
 	const char *errstr = NULL;
 	int fd, fl, own = 0;
 
@@ -365,11 +367,25 @@ audit_open(struct audit **out, const char *spec, char *err, size_t errlen)
 			return -1;
 		}
 	} else {
+		/*
+		 * The policy keeps this name out of the command's reach;
+		 * another name (a symlink, a hard link) would not be: refuse
+		 * before anything is truncated (main.c checked it too).
+		 */
 		if ((fd = open(spec,
-			 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
+			 O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
+			     O_NOFOLLOW | O_NONBLOCK,
 			 0600)) == -1) {
 			snprintf(err, errlen, "--audit %s: %s", spec,
 			    strerror(errno));
+			return -1;
+		}
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_nlink > 1 || ftruncate(fd, 0) == -1) {
+			snprintf(err, errlen,
+			    "--audit %s: not a regular file with one name",
+			    spec);
+			close(fd);
 			return -1;
 		}
 		own = 1;

@@ -10,8 +10,12 @@
  * 1 deny, 2 ask); 125 for agentwrap's own errors (bad config, bad usage),
  * as env(1).
  */
+#include <sys/stat.h>
+
 #include <dlfcn.h>
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "loadcfg.h"
 #include "policy.h"
 #include "run.h"
+#include "savegrants.h"
 
 #define AGENTWRAP_VERSION "0.1.0"
 #define EXIT_AGENTWRAP 125
@@ -122,6 +127,83 @@ fatal(const char *msg)
 	if (stravis(&vis, msg, VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL) == -1)
 		err(EXIT_AGENTWRAP, "stravis");
 	errx(EXIT_AGENTWRAP, "%s", vis);
+}
+
+/*
+ * A file agentwrap writes (--audit FILE or fd:N, --save-grants FILE): the
+ * policy makes it unwritable for the command, at PATH and with every
+ * directory above it. That holds only for a file named by its real path
+ * (a symlink on the way could be repointed) that has no other name (a
+ * hard link made earlier would stay writable): anything else is refused
+ * here, before the command starts. A descriptor that is no regular file
+ * (a pipe, a terminal) is out of the command's reach already.
+ */
+static void
+note_output(struct config *cfg, const char *spec, const char *opt)
+{
+	char cwd[PATH_MAX] = "", abs[PATH_MAX], canon[PATH_MAX] = "";
+	char msg[3 * PATH_MAX];
+	const char *errstr = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(spec, "-") == 0)
+		return; /* stderr, shared with the command anyway */
+	if (strncmp(spec, "fd:", 3) == 0) {
+		fd = (int)strtonum(spec + 3, 3, INT_MAX, &errstr);
+		if (errstr != NULL || fstat(fd, &st) == -1 ||
+		    !S_ISREG(st.st_mode) || st.st_nlink == 0)
+			return; /* audit_open() says what is wrong with it */
+		snprintf(canon, sizeof(canon), "/proc/self/fd/%d", fd);
+		if ((n = readlink(canon, abs, sizeof(abs) - 1)) <= 0)
+			n = 0;
+		abs[n] = '\0';
+	} else {
+		if (spec[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EXIT_AGENTWRAP, "getcwd");
+		if (pathres_lexical(cwd, spec, abs, sizeof(abs)) != 0) {
+			snprintf(
+			    msg, sizeof(msg), "%s %s: bad path", opt, spec);
+			fatal(msg);
+		}
+		if (lstat(abs, &st) == -1) {
+			if (errno != ENOENT) {
+				snprintf(msg, sizeof(msg), "%s %s: %s", opt,
+				    spec, strerror(errno));
+				fatal(msg);
+			}
+			st.st_mode = S_IFREG; /* made by agentwrap */
+			st.st_nlink = 1;
+		}
+	}
+	if (abs[0] != '/' ||
+	    pathres_canon(
+		&pathres_real_fs, "/", abs, 0, canon, sizeof(canon)) != 0 ||
+	    strcmp(canon, abs) != 0 || S_ISLNK(st.st_mode)) {
+		snprintf(msg, sizeof(msg),
+		    "%s %s: a symlink is on the way to it (%s); agentwrap "
+		    "protects what it writes from the command only when it "
+		    "is named by its real path",
+		    opt, spec, abs[0] == '/' && canon[0] == '/' ? canon : abs);
+		fatal(msg);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, sizeof(msg),
+		    "%s %s: not a regular file; its contents could not be "
+		    "protected from the command (for the terminal: %s -)",
+		    opt, spec, opt);
+		fatal(msg);
+	}
+	if (st.st_nlink > 1) {
+		snprintf(msg, sizeof(msg),
+		    "%s %s: it has %lu names (hard links); agentwrap could "
+		    "protect only this one from the command",
+		    opt, spec, (unsigned long)st.st_nlink);
+		fatal(msg);
+	}
+	if (config_note_output(cfg, abs, opt) == -1)
+		err(EXIT_AGENTWRAP, "config_note_output");
 }
 
 static void
@@ -246,6 +328,16 @@ main(int argc, char **argv)
 
 	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
+	if (ro.audit != NULL)
+		note_output(&cfg, ro.audit, "--audit");
+	if (ro.save_grants != NULL) {
+		note_output(&cfg, ro.save_grants, "--save-grants");
+		/* the file savegrants writes first, then renames over it */
+		if (savegrants_tmpname(cfg.outputs[cfg.noutputs - 1].path,
+			errbuf, sizeof(errbuf)) == -1 ||
+		    config_note_output(&cfg, errbuf, "--save-grants") == -1)
+			errx(EXIT_AGENTWRAP, "--save-grants: path too long");
+	}
 	if (policy_compile(&cfg, NULL, &pol, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
 
@@ -277,6 +369,7 @@ main(int argc, char **argv)
 		ro.rt = rt;
 		ro.version = AGENTWRAP_VERSION;
 		ro.chdir_workspace = o.workspace != NULL;
+		policy_settle(pol);
 		r = run_command(&ro, argv);
 	}
 	policy_free(pol);

@@ -468,21 +468,39 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Replace FILE with TEXT: a new file in its directory, renamed over it */
+int
+savegrants_tmpname(const char *file, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s.agentwrap-new", file);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * Replace FILE with TEXT: a new file in its directory, renamed over it.
+ * Its name is savegrants_tmpname(), which the policy protects: a random
+ * name would leave it open to the command until the rename (a write into
+ * it, a hard link to it). One that is there already is a leftover.
+ */
 static int
 replace(const char *file, int oldfd, const char *text, char *err, size_t errlen)
 {
 	struct stat st;
-	char *tmp;
-	int fd;
+	char tmp[PATH_MAX];
+	int fd, i;
 
-	if (asprintf(&tmp, "%s.XXXXXX", file) == -1) {
-		snprintf(err, errlen, "%s: out of memory", file);
+	if (savegrants_tmpname(file, tmp, sizeof(tmp)) == -1) {
+		snprintf(err, errlen, "%s: name too long", file);
 		return -1;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+	for (i = 0; (fd = open(tmp,
+			 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			 0600)) == -1 &&
+	     errno == EEXIST && i < 1;
+	     i++)
+		unlink(tmp);
+	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		free(tmp);
 		return -1;
 	}
 	if (fstat(oldfd, &st) == 0)
@@ -491,10 +509,8 @@ replace(const char *file, int oldfd, const char *text, char *err, size_t errlen)
 	    close(fd) == -1 || rename(tmp, file) == -1) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		unlink(tmp);
-		free(tmp);
 		return -1;
 	}
-	free(tmp);
 	return 0;
 }
 
@@ -502,6 +518,7 @@ int
 savegrants_append(const char *file, const struct saved_grant *g, size_t n,
     char *const *argv, char *err, size_t errlen)
 {
+	struct stat st;
 	char *existing, *text;
 	size_t elen;
 	int fd, rewrote, r;
@@ -511,6 +528,13 @@ savegrants_append(const char *file, const struct saved_grant *g, size_t n,
 		     O_NOCTTY,
 		 0600)) == -1) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	/* another name would let the command change what is read next */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+		snprintf(err, errlen,
+		    "%s: not a regular file with one name; not written", file);
+		close(fd);
 		return -1;
 	}
 	existing = read_all(fd, &elen);

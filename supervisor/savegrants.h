@@ -37,11 +37,19 @@ void savegrants_clear(struct saved_grant *s);
  * Append the N grants G to FILE (created 0600 if absent; a symlink is
  * refused), after a comment naming the time and the command ARGV. New
  * entries for a table FILE defines already go below its header (FILE is
- * then replaced by a new file with the same mode); what still would not fit
- * is appended as comments, with a note. 0, or -1 with a message in ERR.
+ * then replaced by a new file with the same mode, savegrants_tmpname());
+ * what still would not fit is appended as comments, with a note. A FILE
+ * with more than one name is refused. 0, or -1 with a message in ERR.
  */
 int savegrants_append(const char *file, const struct saved_grant *g, size_t n,
     char *const *argv, char *err, size_t errlen);
+
+/*
+ * The name of the file that replaces FILE when entries go into a table it
+ * has (FILE.agentwrap-new): fixed, so that the policy can keep it out of
+ * the command's reach like FILE itself. 0, or -1 if it does not fit LEN.
+ */
+int savegrants_tmpname(const char *file, char *out, size_t len);
 
 /*
  * What FILE holds after savegrants_append(), given its EXISTING_LEN bytes

@@ -105,6 +105,15 @@ bad '[agentwrap]
 frobnicate = 1' "2:1: unknown key 'frobnicate' in \\[agentwrap\\]\$"
 bad '
 sandbox_mode = 2' "2:16: sandbox_mode: expected a string"
+bad '[agentwrap.filesystem]
+git = "protect"' \
+    "2:7: agentwrap\\.filesystem\\.git: bad value 'protect'; expected one of work, read-only\$"
+bad '[agentwrap.filesystem]
+git = true' "2:7: agentwrap\\.filesystem\\.git: expected a string \\(one of work, read-only\\), got boolean\$"
+bad '[agentwrap.filesystem]
+gti = "work"' "2:1: unknown key 'gti' in \\[agentwrap\\.filesystem\\]; did you mean 'git'\\?\$"
+refuse "^agentwrap: -c 'agentwrap.filesystem.git=readonly': agentwrap\\.filesystem\\.git: bad value 'readonly'" \
+    -c agentwrap.filesystem.git=readonly --explain read /x
 bad 'approval_policy = "always"' \
     "1:19: approval_policy: bad value 'always'; expected one of untrusted, on-request, on-failure, never\$"
 bad '[sandbox_workspace_write]

@@ -13,6 +13,8 @@ TP=$(cd "$T" && pwd -P)
 EW=$(re "$W")
 ET=$(re "$TP")
 mkdir -p sub .git sub/.git "$T/outside" "$T/wt" "$T/gitdir"
+# a repository that exists before agentwrap starts
+: >.git/config
 # only the workspace is writable: /tmp and $TMPDIR (= /tmp) excluded
 set -- -c sandbox_workspace_write.exclude_slash_tmp=true \
     -c sandbox_workspace_write.exclude_tmpdir_env_var=true
@@ -86,19 +88,35 @@ for d in /dev/null /dev/zero /dev/full /dev/tty /dev/ptmx /dev/pts/0 \
 done
 
 # protected names are read-only inside writable roots, at any depth
-for p in .git/config .git .codex/x .agents/x .agentwrap/policy \
-    sub/.git/HEAD; do
+for p in .codex/x .agents/x .agentwrap/policy; do
 	decide 2 "^ask: writing $EW/$(re "$p") needs approval: .* read-only inside writable roots \\(agentwrap\\.filesystem\\.protected\\)" \
 	    --explain write "$p"
+done
+# in a git directory, git's ordinary work is allowed, not the rest
+for p in .git/config .git .git/hooks/pre-commit sub/.git/info/attributes; do
+	decide 2 "^ask: writing $EW/$(re "$p") needs approval: .*agentwrap\\.filesystem\\.git = \"work\" \\(default\\).*agentwrap\\.filesystem\\.protected" \
+	    --explain write "$p"
+done
+decide 0 "$EW/sub/\\.git/HEAD is inside the writable root" \
+    --explain write sub/.git/HEAD
+for p in .git/HEAD sub/.git/HEAD; do
+	decide 2 "^ask: writing $EW/$(re "$p") needs approval: \\.git is read-only inside writable roots \\(agentwrap\\.filesystem\\.protected, agentwrap\\.filesystem\\.git = \"read-only\" \\(-c agentwrap\\.filesystem\\.git\\)" \
+	    -c agentwrap.filesystem.git=read-only --explain write "$p"
 done
 decide 0 "$EW/\\.gitignore is inside the writable root" \
     --explain write .gitignore
 decide 0 "^allow: reading $EW/\\.git/config is allowed" \
     --explain read .git/config
-# the gitdir a .git file points to is protected too
+# the gitdir a .git file points to is a git directory too
 printf 'gitdir: %s\n' "$TP/gitdir" >"$T/wt/.git"
-decide 2 "writing $ET/gitdir/HEAD needs approval: .*agentwrap\\.filesystem\\.protected" \
+: >"$T/gitdir/config"
+decide 2 "writing $ET/gitdir/config needs approval: .*agentwrap\\.filesystem\\.protected" \
+    -C ../wt --add-dir "$T/gitdir" --explain write "$T/gitdir/config"
+decide 0 "$ET/gitdir/HEAD is inside the writable root" \
     -C ../wt --add-dir "$T/gitdir" --explain write "$T/gitdir/HEAD"
+decide 2 "writing $ET/gitdir/HEAD needs approval: .*agentwrap\\.filesystem\\.protected" \
+    -C ../wt --add-dir "$T/gitdir" -c agentwrap.filesystem.git=read-only \
+    --explain write "$T/gitdir/HEAD"
 decide 0 "$ET/gitdir/HEAD is inside the writable root" \
     --add-dir "$T/gitdir" --explain write "$T/gitdir/HEAD"
 # the list replaces the default
@@ -106,6 +124,15 @@ decide 0 "$EW/\\.git/config is inside the writable root" \
     -c 'agentwrap.filesystem.protected=[".hg"]' --explain write .git/config
 decide 2 "writing $EW/\\.hg/x needs approval" \
     -c 'agentwrap.filesystem.protected=[".hg"]' --explain write .hg/x
+
+# what agentwrap writes is never writable, and shown by --print-config
+decide 1 "^deny: $EW/run\\.jsonl is written by agentwrap itself \\(--audit $EW/run\\.jsonl\\)" \
+    --audit run.jsonl --explain write run.jsonl
+decide 1 "^deny: $EW/sub/g\\.toml\\.agentwrap-new is written by agentwrap itself \\(--save-grants" \
+    --save-grants sub/g.toml --explain write sub/g.toml.agentwrap-new
+decide 0 "^allow: " --audit run.jsonl --explain read run.jsonl
+expect 0 "^# written by agentwrap \\(--save-grants\\), never by the command: \"$EW/sub/g\\.toml\\.agentwrap-new\"\$" \
+    --save-grants sub/g.toml --print-config
 
 # sandbox modes
 decide 2 "^ask: writing $EW/f needs approval: sandbox_mode = read-only \\(--sandbox\\)\$" \

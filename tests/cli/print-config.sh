@@ -51,6 +51,7 @@ for l in 'sandbox_mode = "workspace-write"' 'approval_policy = "on-request"' \
     'dangerously_allow_non_loopback_proxy = false' \
     'dangerously_allow_all_unix_sockets = false' \
     'protected = \["\.git", "\.codex", "\.agents", "\.agentwrap"\]' \
+    'git = "work"' \
     '"~/\.ssh" = "ask"' '"~/\.aws" = "ask"' '"~/\.gnupg" = "ask"' \
     '"~/\.netrc" = "ask"' '"~/\.git-credentials" = "ask"' \
     '"~/\.config/gh" = "ask"' '"~/\.docker/config\.json" = "ask"' \
@@ -116,7 +117,7 @@ printf '%s\n' 'approval_policy = "untrusted"' '[sandbox_workspace_write]' \
     'dangerously_allow_all_unix_sockets = true' \
     'domains = { "*" = "allow", "**.Example.ORG." = "allow", "x.example.org" = "deny", "[::1]" = "allow" }' \
     'unix_sockets = { "/run/a b.sock" = "allow", "@abstract" = "allow" }' \
-    '[agentwrap.filesystem]' 'protected = [".git", ".hg"]' \
+    '[agentwrap.filesystem]' 'protected = [".git", ".hg"]' 'git = "read-only"' \
     'paths = { "~" = "write", "/a\nb" = "deny", "/x = \"write\"" = "read" }' \
     '[[agentwrap.exec.rules]]' 'pattern = [["a", "b"], "c\"d", "e\\f"]' \
     'justification = "line\nbreak \"quoted\""' \

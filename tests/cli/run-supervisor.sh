@@ -90,9 +90,17 @@ out=$("$AGENTWRAP" --audit fd:7 -- sh -c 'ls /proc/$$/fd' 7>"$T/fd7.log")
 check "fd:7 is not inherited" sh -c "! printf '%s\n' '$out' | grep -qx 7"
 check "fd:7 got the log" grep -q session_end "$T/fd7.log"
 
-# a full disk is reported, not ignored
-expect 125 'audit log /dev/full: No space left on device' --audit /dev/full \
-    -- true
+# a full disk is reported, not ignored (a device reached by a descriptor:
+# by name, a device is refused, as no policy can keep the command off it)
+ntest=$((ntest + 1))
+out=$("$AGENTWRAP" --audit fd:3 -- true 2>&1 3>/dev/full)
+got=$?
+if [ "$got" -ne 125 ] ||
+    ! printf '%s\n' "$out" | grep -q 'audit log fd:3: No space left on device'; then
+	nfail=$((nfail + 1))
+	echo "FAIL: agentwrap --audit fd:3 3>/dev/full: exit $got: $out"
+fi
+refuse '^agentwrap: --audit /dev/full: not a regular file' --audit /dev/full -- true
 
 # stragglers are ended, the run does not wait for them
 start=$(date +%s)

@@ -56,9 +56,14 @@ status 2 "proc cwd outside" $A sh -c "cd '$OUT' && cd '$WS' && echo x > /proc/se
 check "proc-cwd target absent" absent "$OUT/pc"
 
 # protected names stay read-only inside the workspace
-mkdir -p .git
+mkdir -p .git/hooks
+echo '[core]' > .git/config
 status 2 "write .git/config" $A sh -c 'echo x > .git/config'
-check ".git/config absent" absent .git/config
+check ".git/config unchanged" [ "$(cat .git/config)" = '[core]' ]
+status 2 "write a hook" $A sh -c 'echo x > .git/hooks/pre-commit'
+check "no hook" absent .git/hooks/pre-commit
+status 0 "git's ordinary files are writable" $A sh -c 'echo x > .git/index'
+check ".git/index written" [ -f .git/index ]
 
 # reading is allowed
 echo readable > "$OUT/r"

@@ -5,7 +5,10 @@
  * bytes come back from the field or its NAME_b64 twin. Also the session
  * records and the footer's counts, and a failed write.
  */
+#include <sys/stat.h>
+
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -404,19 +407,59 @@ START_TEST(test_write_failure)
 {
 	struct audit *a;
 	struct aw_msg m;
-	char err[256];
+	char err[256], spec[32];
+	int fd;
 
-	ck_assert_int_eq(audit_open(&a, "/dev/full", err, sizeof(err)), 0);
+	/* by name a device is refused: no policy keeps the command off it */
+	ck_assert_int_eq(audit_open(&a, "/dev/full", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file with one name"));
+	ck_assert_int_ge(fd = open("/dev/full", O_WRONLY | O_CLOEXEC), 3);
+	snprintf(spec, sizeof(spec), "fd:%d", fd);
+	ck_assert_int_eq(audit_open(&a, spec, err, sizeof(err)), 0);
 	memset(&m, 0, sizeof(m));
 	m.type = AW_MSG_EVENT;
 	m.port = -1;
 	ck_assert_int_eq(audit_event(a, &m), -1);
 	ck_assert(audit_failed(a));
 	ck_assert_int_eq(audit_close(a), -1);
+	close(fd);
 	ck_assert_int_eq(audit_open(&a, "fd:-1", err, sizeof(err)), -1);
 	ck_assert_int_eq(audit_open(&a, "fd:x", err, sizeof(err)), -1);
 	ck_assert_int_eq(
 	    audit_open(&a, "/nonexistent/dir/log", err, sizeof(err)), -1);
+}
+END_TEST
+
+/* a log with another name (symlink, hard link) is refused, not truncated */
+START_TEST(test_open_refuses)
+{
+	char dir[] = "/tmp/check_audit.XXXXXX", f[64], l[64], h[64], err[256];
+	struct audit *a;
+	struct stat st;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(f, sizeof(f), "%s/log", dir);
+	snprintf(l, sizeof(l), "%s/sym", dir);
+	snprintf(h, sizeof(h), "%s/hard", dir);
+	ck_assert_ptr_nonnull(fp = fopen(f, "w"));
+	fputs("keep\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(symlink("log", l), 0);
+	ck_assert_int_eq(audit_open(&a, l, err, sizeof(err)), -1);
+	ck_assert_int_eq(link(f, h), 0);
+	ck_assert_int_eq(audit_open(&a, f, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "one name"));
+	ck_assert_int_eq(stat(f, &st), 0);
+	ck_assert_int_eq(st.st_size, 5);
+	ck_assert_int_eq(unlink(h), 0);
+	ck_assert_int_eq(audit_open(&a, f, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(f, &st), 0);
+	ck_assert_int_eq(st.st_size, 0); /* now ours: truncated */
+	ck_assert_int_eq(audit_close(a), 0);
+	unlink(f);
+	unlink(l);
+	rmdir(dir);
 }
 END_TEST
 
@@ -437,6 +480,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_timestamp);
 	tcase_add_test(tc, test_approval_records);
 	tcase_add_test(tc, test_write_failure);
+	tcase_add_test(tc, test_open_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

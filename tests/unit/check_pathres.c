@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pathres.h"
@@ -807,6 +808,42 @@ START_TEST(test_real_links)
 }
 END_TEST
 
+/* pathres_lstat on the real filesystem: type, absence, a fresh ctime */
+START_TEST(test_real_lstat)
+{
+	struct pathres_stat st;
+	struct timespec before;
+	char p[PATH_MAX];
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &before);
+	xsnprintf(p, sizeof(p), "%s/%s", base, "ws/new");
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_msg(fd >= 0, "open %s: %s", p, strerror(errno));
+	close(fd);
+	errno = 1234;
+	ck_assert_int_eq(pathres_lstat(NULL, p, &st), 0);
+	ck_assert_int_eq(errno, 1234);
+	ck_assert_int_eq(st.type, PATHRES_FILE);
+	/* made after the coarse clock read: never earlier than it */
+	ck_assert(st.ctime_sec > (long long)before.tv_sec ||
+	    (st.ctime_sec == (long long)before.tv_sec &&
+		st.ctime_nsec >= before.tv_nsec));
+	xsnprintf(p, sizeof(p), "%s/%s", base, "ws/sub");
+	ck_assert_int_eq(pathres_lstat(NULL, p, &st), 0);
+	ck_assert_int_eq(st.type, PATHRES_DIR);
+	xsnprintf(p, sizeof(p), "%s/%s", base, "ws/dang");
+	ck_assert_int_eq(pathres_lstat(NULL, p, &st), 0);
+	ck_assert_int_eq(st.type, PATHRES_LINK);
+	xsnprintf(p, sizeof(p), "%s/%s", base, "ws/missing");
+	ck_assert_int_eq(pathres_lstat(NULL, p, &st), 0);
+	ck_assert_int_eq(st.type, PATHRES_ABSENT);
+	xsnprintf(p, sizeof(p), "%s/%s", base, "ws/new/below");
+	ck_assert_int_eq(pathres_lstat(NULL, p, &st), 0);
+	ck_assert_int_eq(st.type, PATHRES_ABSENT); /* ENOTDIR */
+}
+END_TEST
+
 /* Creating through a dangling link creates its target: check the kernel. */
 START_TEST(test_real_dangling)
 {
@@ -925,6 +962,7 @@ pathres_suite(void)
 	tcase_add_checked_fixture(tc, real_setup, real_teardown);
 	tcase_add_test(tc, test_real_links);
 	tcase_add_test(tc, test_real_dangling);
+	tcase_add_test(tc, test_real_lstat);
 	tcase_add_test(tc, test_real_proc_cwd);
 	tcase_add_loop_test(
 	    tc, test_real_chain, PATHRES_MAXSYMLINKS, PATHRES_MAXSYMLINKS + 2);

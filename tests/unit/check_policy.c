@@ -10,8 +10,13 @@
  *   %add-dir DIR           --add-dir
  *   %tmpdir DIR            $TMPDIR at load time
  *   %file PATH             a config file agentwrap read
+ *   %output PATH OPTION    a file agentwrap writes (--audit PATH)
  *   %link PATH TARGET      a symlink in the fake filesystem (everything else
  *                          exists and is not a link)
+ *   %stat PATH TYPE AGE    what an lstat of PATH says to the git rules: TYPE
+ *                          file, dir, link or absent, AGE old (changed
+ *                          before the policy was compiled) or new; any
+ *                          other path is absent
  *   %resolve NAME [ADDR,...]  what NAME resolves to (nothing: it does not)
  *   %grant allow|deny OP OBJECT...  a session grant, added after compiling:
  *                          OP read write unix connect bind exec; OBJECT a
@@ -45,6 +50,8 @@ struct section {
 	char tmpdir[256];
 	char *files[MAXL];
 	size_t nfiles;
+	char *outputs[MAXL];
+	size_t noutputs;
 	char *links[MAXL][2];
 	size_t nlinks;
 	char *res_name[MAXL];
@@ -52,6 +59,8 @@ struct section {
 	size_t nres;
 	char *grants[MAXL];
 	size_t ngrants;
+	char *stats[MAXL][3];
+	size_t nstats;
 };
 
 struct tcase_line {
@@ -82,6 +91,29 @@ fake_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 		}
 	*err = EINVAL;
 	return -1;
+}
+
+static int
+fake_lstat(void *ctx, const char *path, struct pathres_stat *st)
+{
+	static const char *const types[] = { "absent", "file", "dir", "link",
+		"other" };
+	const struct section *s = ctx;
+	size_t i, t;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < s->nstats; i++) {
+		if (strcmp(s->stats[i][0], path) != 0)
+			continue;
+		for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+			if (strcmp(types[t], s->stats[i][1]) == 0)
+				st->type = (int)t;
+		/* old: 1970; new: 2100, after any compile time */
+		st->ctime_sec =
+		    strcmp(s->stats[i][2], "new") == 0 ? 4102444800LL : 1;
+		return 0;
+	}
+	return 0;
 }
 
 static int
@@ -165,11 +197,30 @@ load_table(const char *path)
 				snprintf(cur->tmpdir, 256, "%s", p);
 			else if (strcmp(line, "%file") == 0)
 				cur->files[cur->nfiles++] = xstrdup(p);
+			else if (strcmp(line, "%output") == 0)
+				cur->outputs[cur->noutputs++] = xstrdup(p);
 			else if (strcmp(line, "%link") == 0 &&
 			    (sp = strchr(p, ' ')) != NULL) {
 				*sp = '\0';
 				cur->links[cur->nlinks][0] = xstrdup(p);
 				cur->links[cur->nlinks++][1] = xstrdup(sp + 1);
+			} else if (strcmp(line, "%stat") == 0) {
+				char *w[3], *save = NULL;
+				int k;
+
+				for (k = 0; k < 3; k++)
+					if ((w[k] = strtok_r(k ? NULL : p, " ",
+						 &save)) == NULL) {
+						fprintf(stderr,
+						    "%s:%d: %%stat PATH TYPE "
+						    "AGE\n",
+						    path, lineno);
+						exit(1);
+					}
+				for (k = 0; k < 3; k++)
+					cur->stats[cur->nstats][k] =
+					    xstrdup(w[k]);
+				cur->nstats++;
 			} else if (strcmp(line, "%grant") == 0) {
 				cur->grants[cur->ngrants++] = xstrdup(p);
 			} else if (strcmp(line, "%resolve") == 0) {
@@ -186,7 +237,8 @@ load_table(const char *path)
 			}
 			if (cur->nsets == MAXL || cur->nadd == MAXL ||
 			    cur->nfiles == MAXL || cur->nlinks == MAXL ||
-			    cur->nres == MAXL || cur->ngrants == MAXL)
+			    cur->nres == MAXL || cur->ngrants == MAXL ||
+			    cur->nstats == MAXL || cur->noutputs == MAXL)
 				abort();
 			continue;
 		}
@@ -326,6 +378,14 @@ build(const struct section *s, struct config *cfg, struct policy **pol)
 		    "%s", err);
 	for (i = 0; i < s->nfiles; i++)
 		ck_assert_int_eq(config_note_file(cfg, s->files[i]), 0);
+	for (i = 0; i < s->noutputs; i++) {
+		char path[1024], *sp;
+
+		snprintf(path, sizeof(path), "%s", s->outputs[i]);
+		ck_assert_ptr_nonnull(sp = strchr(path, ' '));
+		*sp = '\0';
+		ck_assert_int_eq(config_note_output(cfg, path, sp + 1), 0);
+	}
 	ck_assert_msg(
 	    policy_compile(cfg, &fs, pol, err, sizeof(err)) == 0, "%s", err);
 	for (i = 0; i < s->ngrants; i++)
@@ -337,6 +397,7 @@ START_TEST(decision_table)
 	const struct tcase_line *c = &cases[_i];
 	const struct section *s = c->sec;
 	struct pathres_fs fs = { fake_readlink, (void *)s };
+	struct pathres_lstat_fs sfs = { fake_lstat, (void *)s };
 	struct pol_request req;
 	struct pol_decision d;
 	struct config cfg;
@@ -349,6 +410,7 @@ START_TEST(decision_table)
 	memset(&req, 0, sizeof(req));
 	req.cwd = s->workspace;
 	req.fs = &fs;
+	req.sfs = &sfs;
 	req.port = -1;
 	req.resolve = fake_resolve;
 	req.resolve_ctx = (void *)s;
