@@ -247,7 +247,9 @@ grant_decide(const struct policy *pol, int op, const char *path,
 				       : "?";
 	d->verdict = hit->allow ? VERDICT_ALLOW : VERDICT_DENY;
 	snprintf(d->rule, sizeof(d->rule), "%s", POL_GRANT_RULE);
-	snprintf(d->why, sizeof(d->why), "%s %s is %s for this session (%s)",
-	    what(op), obj, hit->allow ? "allowed" : "denied", hit->label);
+	if (!d->terse)
+		snprintf(d->why, sizeof(d->why),
+		    "%s %s is %s for this session (%s)", what(op), obj,
+		    hit->allow ? "allowed" : "denied", hit->label);
 	return 1;
 }

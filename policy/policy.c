@@ -65,9 +65,14 @@ say(struct pol_decision *d, enum pol_verdict v, const char *rule,
     const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 
 	d->verdict = v;
-	snprintf(d->rule, sizeof(d->rule), "%s", rule);
+	n = strnlen(rule, sizeof(d->rule) - 1);
+	memcpy(d->rule, rule, n);
+	d->rule[n] = '\0';
+	if (d->terse)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(d->why, sizeof(d->why), fmt, ap);
 	va_end(ap);
@@ -788,6 +793,10 @@ fs_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	/* link and rename: both ends are writes; the stricter one decides */
+	d2.verdict = VERDICT_ALLOW;
+	d2.rule[0] = d2.why[0] = '\0';
+	d2.deferred = 0;
+	d2.terse = d->terse;
 	fs_decide_one(pol, req, req->path2, &d2, p2, GIT_TO, p[0] ? p : NULL);
 	if (d2.verdict == VERDICT_ASK && pol->ngrants > 0)
 		grant_decide(pol, req->op, p2, NULL, NULL, 0, &d2);
@@ -1214,7 +1223,12 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 {
 	size_t len;
 
-	memset(d, 0, sizeof(*d));
+	/* not a memset: the two sentences are kilobytes, and a decision is
+	 * made for nearly every call the shim sees */
+	d->verdict = VERDICT_ALLOW;
+	d->rule[0] = d->why[0] = '\0';
+	d->deferred = 0;
+	d->terse = (req->flags & REQ_TERSE) != 0;
 	switch (req->op) {
 	case OP_READ:
 	case OP_WRITE:
@@ -1248,16 +1262,18 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 		pol->approval == APPROVAL_ON_FAILURE)) {
 		d->verdict = VERDICT_DENY;
 		d->deferred = pol->approval == APPROVAL_ON_FAILURE;
-		len = strlen(d->why);
-		snprintf(d->why + len, sizeof(d->why) - len,
-		    "; "
-		    "approval_policy = %s (%s) %s",
-		    config_approval_name(pol->approval),
-		    pol->cfg->s[CFG_APPROVAL_POLICY].where,
-		    pol->approval == APPROVAL_NEVER
-			? "never asks, so it is "
-			  "denied"
-			: "denies it now and offers it after a failure");
+		len = d->terse ? sizeof(d->why) : strlen(d->why);
+		if (len < sizeof(d->why))
+			snprintf(d->why + len, sizeof(d->why) - len,
+			    "; "
+			    "approval_policy = %s (%s) %s",
+			    config_approval_name(pol->approval),
+			    pol->cfg->s[CFG_APPROVAL_POLICY].where,
+			    pol->approval == APPROVAL_NEVER
+				? "never asks, so it is "
+				  "denied"
+				: "denies it now and offers it after a "
+				  "failure");
 	}
 	return d->verdict;
 }

@@ -43,6 +43,10 @@ enum pol_op {
  * path is judged as that path, so `mv ~/.config x` cannot unprotect what
  * lies below. */
 #define REQ_ENTRY 0x2
+/* Only the verdict and the rule are wanted, not the sentence (why stays
+ * ""): what the shim asks for a call it will not report, since formatting
+ * the sentence costs more than deciding. */
+#define REQ_TERSE 0x4
 
 /*
  * Name resolution for the policy: fill at most MAX addresses for NAME and
@@ -76,6 +80,7 @@ struct pol_decision {
 	char why[POL_WHY]; /* one sentence */
 	int deferred; /* an ask that approval_policy =
 						   on-failure denies for now */
+	int terse; /* REQ_TERSE: why is not written */
 };
 
 struct policy;

@@ -338,7 +338,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	req.argc = jc;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim_policy(), &req, &d);
+	shim_decide(&req, &d);
 	/*
 	 * The name the caller gave is judged as well ("ls" run as /bin/rm,
 	 * "cat" found as /usr/bin/cat); the stricter verdict wins, and the
@@ -347,7 +347,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	 */
 	if (argc > 0 && strcmp(r->argv[0], target) != 0) {
 		jv[0] = r->argv[0];
-		policy_decide(shim_policy(), &req, &d2);
+		shim_decide(&req, &d2);
 		if (rank((int)d.verdict) > rank((int)d2.verdict))
 			jv[0] = target;
 		else
@@ -362,7 +362,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	    (argc == 0 || strcmp(canon, r->argv[0]) != 0)) {
 		given = jv[0];
 		jv[0] = canon;
-		policy_decide(shim_policy(), &req, &d2);
+		shim_decide(&req, &d2);
 		if (rank((int)d2.verdict) > rank((int)d.verdict))
 			d = d2;
 		else
@@ -411,8 +411,9 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 static int
 env_ours(const char *e)
 {
-	return strncmp(e, "AGENTWRAP_", 10) == 0 ||
-	    strncmp(e, "LD_PRELOAD=", 11) == 0;
+	/* the first letter first: this runs for every variable of every exec */
+	return (e[0] == 'A' && strncmp(e, "AGENTWRAP_", 10) == 0) ||
+	    (e[0] == 'L' && strncmp(e, "LD_PRELOAD=", 11) == 0);
 }
 
 static size_t

@@ -112,6 +112,21 @@ judge_dir(int dirfd, char *out, size_t len)
 	return out[0] == '/' ? 0 : ENOTDIR;
 }
 
+enum pol_verdict
+shim_decide(struct pol_request *req, struct pol_decision *d)
+{
+	const struct policy *pol = shim_policy();
+	int flags = req->flags;
+
+	req->flags = flags | REQ_TERSE;
+	policy_decide(pol, req, d);
+	req->flags = flags;
+	/* what is reported carries its sentence: decide again, in full */
+	if (d->verdict != VERDICT_ALLOW || shim.audit)
+		policy_decide(pol, req, d);
+	return d->verdict;
+}
+
 /* DIR (from a descriptor's link) names a directory that was removed */
 static int
 removed_dir(int fd, const char *dir)
@@ -371,7 +386,7 @@ decide_path(
 	req.path2 = p2;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim_policy(), &req, &d);
+	shim_decide(&req, &d);
 	if (d.verdict != VERDICT_ALLOW && (how & J_MAKE) && !shim.audit_only &&
 	    SYS4(SYS_newfstatat, AT_FDCWD, p2 != NULL ? p2 : p1, &st,
 		AT_SYMLINK_NOFOLLOW) == 0) {

@@ -128,7 +128,7 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	req.host = host;
 	req.port = port;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim_policy(), &req, &d);
+	shim_decide(&req, &d);
 	if (op == OP_CONNECT && d.verdict != VERDICT_ALLOW && a != NULL &&
 	    net_pinned(a, name, sizeof(name))) {
 		d.verdict = VERDICT_ALLOW;
@@ -193,7 +193,7 @@ judge_unix(
 	req.path = canon;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
-	policy_decide(shim_policy(), &req, &d);
+	shim_decide(&req, &d);
 	memset(&o, 0, sizeof(o));
 	o.op = OP_UNIX;
 	o.path = canon;
@@ -424,7 +424,7 @@ judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
 	req.fs = &judge_canon_fs;
 	req.resolve = resolve_cb;
 	req.resolve_ctx = k;
-	policy_decide(shim_policy(), &req, &d);
+	shim_decide(&req, &d);
 	memset(&o, 0, sizeof(o));
 	o.op = OP_RESOLVE;
 	o.host = k->node;

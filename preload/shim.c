@@ -150,6 +150,11 @@ shim_enter(struct shim_call *c, const char *call, int cls)
 	c->can_pin = c->pin_slot = c->npin = c->nbuf = 0;
 	c->pin[0].fd = c->pin[1].fd = -1;
 	c->tmpl = NULL;
+	if (mode == SHIM_ACTIVE && shim_attach() == -1) {
+		errno = shim_fail_errno(cls);
+		return SHIM_FAIL;
+	}
+	mode = __atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE);
 	if (mode == SHIM_ACTIVE && !ring_supervisor_alive(&shim.rc))
 		shim_fail_closed("the supervisor is gone");
 	if (__atomic_load_n(&shim.mode, __ATOMIC_ACQUIRE) != SHIM_ACTIVE) {
@@ -411,24 +416,20 @@ connect_why(int e)
 }
 
 /*
- * Attach: ask the supervisor for the ring and the snapshot over its attach
- * socket, map both, and close every descriptor used, so that the program
- * finds its descriptor table as it would be unwrapped.
+ * At start: read what the variables say, so that children get them back
+ * whatever the program does to its environment. Nothing is asked of the
+ * supervisor yet (shim_attach). NULL, or why the shim must fail closed.
  */
 static const char *
-attach(const struct shim_env *ev)
+setup(const struct shim_env *ev)
 {
 	const char *sock = ev->sock, *tok = ev->token, *path = ev->shim;
 	const char *hold = ev->holder;
-	uint8_t token[AW_TOKEN_LEN];
-	const char *why = NULL;
-	long holder;
-	int snap_fd, r;
 
 	if (sock == NULL || sock[0] == '\0' ||
 	    strlen(sock) >= sizeof(shim.sock))
 		return "AGENTWRAP_SOCK is missing or malformed";
-	if (tok == NULL || ring_parse_token(tok, token) == -1)
+	if (tok == NULL || ring_parse_token(tok, shim.token) == -1)
 		return "AGENTWRAP_TOKEN is missing or malformed";
 	strcpy(shim.sock, sock);
 	memcpy(shim.token_hex, tok, 2 * AW_TOKEN_LEN);
@@ -439,25 +440,76 @@ attach(const struct shim_env *ev)
 		return "cannot tell the shim's own path (AGENTWRAP_SHIM)";
 	shim.audit_only = is_true(ev->audit_only);
 	shim.audit = shim.audit_only || is_true(ev->audit);
-	/* the holder's descriptors, else the supervisor's socket */
-	r = -1;
+	/* children try the holder too, whether it works for us or not (a
+	 * child of another uid may find it does not) */
 	if (hold != NULL && strlen(hold) < sizeof(shim.holder) &&
-	    parse_pid(hold, &holder) == 0) {
-		/* children try it too, whether it works for us or not (a
-		 * child of another uid may find it does not) */
+	    parse_pid(hold, &shim.holder_pid) == 0)
 		strcpy(shim.holder, hold);
-		r = ring_open_held(&shim.rc, holder, token, &snap_fd);
-	}
-	if (r != 0 && (r = ring_connect(&shim.rc, sock, token, &snap_fd)) != 0)
+	return NULL;
+}
+
+/*
+ * Get the ring and the snapshot (the holder's descriptors, else the
+ * supervisor's socket), map the ring, load the snapshot, and close every
+ * descriptor used, so that the program finds its descriptor table as it
+ * would be unwrapped. NULL, or why the shim must fail closed.
+ */
+static const char *
+connect_ring(void)
+{
+	const char *why = NULL;
+	int snap_fd, r = -1;
+
+	if (shim.holder_pid > 0)
+		r = ring_open_held(
+		    &shim.rc, shim.holder_pid, shim.token, &snap_fd);
+	if (r != 0 &&
+	    (r = ring_connect(&shim.rc, shim.sock, shim.token, &snap_fd)) != 0)
 		return connect_why(r);
 	if (!ring_supervisor_alive(&shim.rc))
 		why = "the supervisor is gone";
 	else if (load_snapshot(snap_fd) == -1)
 		why = "cannot load the policy snapshot";
 	SYS1(SYS_close, snap_fd);
-	if (why != NULL)
-		return why;
-	return NULL;
+	return why;
+}
+
+/*
+ * The first judged call of a process image attaches; a process that makes
+ * none (true, test, a filter on its standard input) never asks the
+ * supervisor for anything, which is most of what starting a process under
+ * agentwrap costs. One thread attaches while others wait; a signal handler
+ * that interrupts the attaching thread fails its call closed. Returns 0, or
+ * -1 with the call to fail (errno set by the caller).
+ */
+enum { ATT_NONE, ATT_BUSY, ATT_DONE };
+
+int
+shim_attach(void)
+{
+	int tid, expect = ATT_NONE;
+	const char *why;
+
+	if (__atomic_load_n(&shim.attach_state, __ATOMIC_ACQUIRE) == ATT_DONE)
+		return 0;
+	tid = (int)SYS0(SYS_gettid);
+	if (__atomic_compare_exchange_n(&shim.attach_state, &expect, ATT_BUSY,
+		0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&shim.attach_tid, tid, __ATOMIC_RELEASE);
+		if ((why = connect_ring()) != NULL)
+			shim_fail_closed(why);
+		__atomic_store_n(
+		    &shim.attach_state, ATT_DONE, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (expect == ATT_DONE)
+		return 0;
+	if (__atomic_load_n(&shim.attach_tid, __ATOMIC_ACQUIRE) == tid)
+		return -1; /* a signal handler inside our own attach */
+	while (
+	    __atomic_load_n(&shim.attach_state, __ATOMIC_ACQUIRE) != ATT_DONE)
+		SYS0(SYS_sched_yield);
+	return 0;
 }
 
 /*
@@ -508,6 +560,13 @@ atfork_child(void)
 {
 	shim.pid = (int)SYS0(SYS_getpid);
 	__atomic_store_n(&shim.refreshing, 0, __ATOMIC_RELEASE);
+	/* a thread that was attaching is not in this process: start over */
+	if (__atomic_load_n(&shim.attach_state, __ATOMIC_ACQUIRE) == ATT_BUSY) {
+		shim.rc.ring = NULL;
+		__atomic_store_n(&shim.attach_tid, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(
+		    &shim.attach_state, ATT_NONE, __ATOMIC_RELEASE);
+	}
 	exec_atfork_child();
 	net_atfork_child();
 }
@@ -628,7 +687,7 @@ shim_init(void)
 	} else {
 		resolve_exec_reals();
 		pthread_atfork(NULL, NULL, atfork_child);
-		if ((why = attach(&ev)) != NULL) {
+		if ((why = setup(&ev)) != NULL) {
 			shim_fail_closed(why);
 			mode = SHIM_FAILED;
 		} else

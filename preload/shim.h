@@ -102,6 +102,10 @@ struct shim_state {
 	int pid; /* this process, set again in a fork child */
 	char sock[AW_ATTACH_NAME_MAX + 1]; /* AGENTWRAP_SOCK, for children */
 	char holder[12]; /* AGENTWRAP_HOLDER, for children ("" if none) */
+	long holder_pid; /* the same, or 0 */
+	uint8_t token[AW_TOKEN_LEN];
+	int attach_state; /* shim_attach */
+	int attach_tid;
 	char token_hex[2 * AW_TOKEN_LEN + 1];
 	char shim[PATH_MAX]; /* our own path, for LD_PRELOAD */
 	char exe[PATH_MAX]; /* /proc/self/exe: read it with shim_exe() */
@@ -189,6 +193,9 @@ void shim_say_failed(const char *why);
 /* From now on every hooked call fails (and say so once) */
 void shim_fail_closed(const char *why);
 void shim_init(void);
+/* The ring and the snapshot, on the first judged call (shim_enter does
+ * it): 0, or -1 when this call must fail closed */
+int shim_attach(void);
 /* The program's path (/proc/self/exe), or NULL if it cannot be read */
 const char *shim_exe(void);
 /* getenv(3) over environ itself, whatever getenv the program brings */
@@ -240,6 +247,12 @@ int judge_sockaddr(
 /* fchmod and friends on FD: a write of its object unless FD is open for
  * writing (that was judged at the open) */
 int judge_fd_write(struct shim_call *c, int fd);
+
+/*
+ * policy_decide with the process's policy: terse (no sentence) for what
+ * is allowed and not audited, in full for what will be reported.
+ */
+enum pol_verdict shim_decide(struct pol_request *req, struct pol_decision *d);
 
 /* The one place a verdict is reported and applied */
 struct judge_obj {

@@ -34,11 +34,17 @@ fi
 # 1b. A program that can be run but not read (mode 0111) cannot be looked
 # into: reported as not covered. A PATH search that tries directories the
 # process may not even enter is not: each of those execs fails anyway.
-cp /bin/true "$WS/xonly"
-chmod 0111 "$WS/xonly"
-status 0 "an execute-only program runs" $A sh -c "'$WS/xonly'"
-check "it is reported as not covered" \
-    grep -q "not covered: $WS/xonly" "$T/last.err"
+# (root reads any file, so this is only tried as another user: tests/run
+# runs the integration tests as nobody)
+if [ "$(id -u)" -ne 0 ]; then
+	cp /bin/true "$WS/xonly"
+	chmod 0111 "$WS/xonly"
+	status 0 "an execute-only program runs" $A sh -c "'$WS/xonly'"
+	check "it is reported as not covered" \
+	    grep -q "not covered: $WS/xonly" "$T/last.err"
+else
+	echo "note: execute-only program not tried: root can read it"
+fi
 mkdir -p "$T/shut/bin"
 cp /bin/true "$T/shut/bin/xtrue"
 chmod 0 "$T/shut"
