@@ -408,14 +408,6 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 
 /* The environment for the new image */
 
-static int
-env_ours(const char *e)
-{
-	/* the first letter first: this runs for every variable of every exec */
-	return (e[0] == 'A' && strncmp(e, "AGENTWRAP_", 10) == 0) ||
-	    (e[0] == 'L' && strncmp(e, "LD_PRELOAD=", 11) == 0);
-}
-
 static size_t
 env_size(char *const *envp, const char **user)
 {
@@ -423,7 +415,7 @@ env_size(char *const *envp, const char **user)
 
 	*user = NULL;
 	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
-		if (!env_ours(envp[i]))
+		if (!aw_env_ours(envp[i]))
 			keep++;
 		else if (*user == NULL &&
 		    strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
@@ -471,11 +463,11 @@ env_build(void *buf, char *const *envp, const char *user)
 	size_t i, k = 0, keep = 0;
 
 	for (i = 0; envp != NULL && envp[i] != NULL; i++)
-		if (!env_ours(envp[i]))
+		if (!aw_env_ours(envp[i]))
 			keep++;
 	s = (char *)(v + keep + 8);
 	for (i = 0; envp != NULL && envp[i] != NULL; i++)
-		if (!env_ours(envp[i]))
+		if (!aw_env_ours(envp[i]))
 			v[k++] = envp[i];
 
 	if (user != NULL) {

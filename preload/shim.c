@@ -571,13 +571,6 @@ atfork_child(void)
 	net_atfork_child();
 }
 
-static int
-ours(const char *e)
-{
-	return strncmp(e, "AGENTWRAP_", 10) == 0 ||
-	    strncmp(e, "LD_PRELOAD=", 11) == 0;
-}
-
 /*
  * getenv over environ itself: a program may bring its own getenv, setenv
  * and unsetenv (bash does, over its own variable table, not yet filled
@@ -655,7 +648,7 @@ hide_env(const struct shim_env *ev)
 	if (environ == NULL)
 		return;
 	for (i = k = 0; environ[i] != NULL; i++) {
-		if (!ours(environ[i]))
+		if (!aw_env_ours(environ[i]))
 			environ[k++] = environ[i];
 		else if (user[0] != '\0' && !placed &&
 		    strncmp(environ[i], "LD_PRELOAD=", 11) == 0) {

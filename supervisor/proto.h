@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AW_PROTO_VERSION 2
 #define AW_RING_MAGIC 0x67727761u /* "awrg" */
@@ -55,6 +56,33 @@
 #define AW_ENV_LD_PRELOAD "AGENTWRAP_LD_PRELOAD"
 #define AW_ENV_AUDIT "AGENTWRAP_AUDIT"
 #define AW_ENV_AUDIT_ONLY "AGENTWRAP_AUDIT_ONLY"
+
+/*
+ * 1 if the environment entry E ("NAME=value") is one agentwrap sets for the
+ * shim: these, and LD_PRELOAD, are taken out of the program's view and put
+ * back for its children. Only these names: a user's own AGENTWRAP_FOO
+ * passes through as it would unwrapped. The first letter is tested first,
+ * since this runs for every variable of every exec.
+ */
+static inline int
+aw_env_ours(const char *e)
+{
+	static const char *const names[] = { AW_ENV_SOCK, AW_ENV_HOLDER,
+		AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD, AW_ENV_AUDIT,
+		AW_ENV_AUDIT_ONLY };
+	size_t i, n;
+
+	if (e[0] == 'L')
+		return strncmp(e, "LD_PRELOAD=", 11) == 0;
+	if (e[0] != 'A' || strncmp(e, "AGENTWRAP_", 10) != 0)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (strncmp(e, names[i], n) == 0 && e[n] == '=')
+			return 1;
+	}
+	return 0;
+}
 
 /*
  * Slot states. FREE -> (client CAS) WRITING -> POSTED (one-way: the

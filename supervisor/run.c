@@ -474,22 +474,6 @@ make_snapshot(const struct policy *pol)
 	return fd;
 }
 
-static int
-env_is_ours(const char *e)
-{
-	static const char *const names[] = { "LD_PRELOAD", AW_ENV_SOCK,
-		AW_ENV_HOLDER, AW_ENV_TOKEN, AW_ENV_SHIM, AW_ENV_LD_PRELOAD,
-		AW_ENV_AUDIT, AW_ENV_AUDIT_ONLY };
-	size_t i, n;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		n = strlen(names[i]);
-		if (strncmp(e, names[i], n) == 0 && e[n] == '=')
-			return 1;
-	}
-	return 0;
-}
-
 static void
 free_env(char **env)
 {
@@ -537,7 +521,7 @@ make_env(const char *shim, const char *sock, pid_t holder,
 	if ((env = calloc(n + 10, sizeof(*env))) == NULL)
 		return NULL;
 	for (i = 0; i < n && !bad; i++)
-		if (!env_is_ours(environ[i]))
+		if (!aw_env_ours(environ[i]))
 			bad = env_add(env, &k, "%s", environ[i]);
 	for (i = 0; i < AW_TOKEN_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", token[i]);

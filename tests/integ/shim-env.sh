@@ -7,24 +7,36 @@
 SHIM=$(dirname "$AGENTWRAP")/libagentwrap.so
 LIBC=$(ldd /bin/true | awk '/libc\.so/ { print $3 }')
 A="aw -q -a never --"
+# agentwrap's own variables (supervisor/proto.h); a user's other AGENTWRAP_*
+# variables are the user's and pass through
+OURS='^(AGENTWRAP_(SOCK|HOLDER|TOKEN|SHIM|LD_PRELOAD|AUDIT|AUDIT_ONLY)|LD_PRELOAD)='
 
 status 0 "env under agentwrap" $A env
-check "no AGENTWRAP_ variable in env" sh -c "! grep -q '^AGENTWRAP_' '$T/last.out'"
+check "none of agentwrap's variables in env" sh -c "! grep -Eq '$OURS' '$T/last.out'"
 check "no LD_PRELOAD in env" sh -c "! grep -q '^LD_PRELOAD=' '$T/last.out'"
 status 0 "python's environ" $A $PY -c \
-    'import os; print([k for k in os.environ if k.startswith("AGENTWRAP_") or k == "LD_PRELOAD"])'
+    'import os, re; print([k for k in os.environ if re.match(r"AGENTWRAP_(SOCK|HOLDER|TOKEN|SHIM|LD_PRELOAD|AUDIT|AUDIT_ONLY)$", k) or k == "LD_PRELOAD"])'
 check "python sees none of them" [ "$(cat "$T/last.out")" = "[]" ]
 status 0 "a grandchild's environ" $A sh -c 'sh -c "env -i env; echo --; env"'
-check "no AGENTWRAP_ variable in a grandchild" \
-    sh -c "! grep -q '^AGENTWRAP_\|^LD_PRELOAD=' '$T/last.out'"
+check "none of agentwrap's variables in a grandchild" \
+    sh -c "! grep -Eq '$OURS' '$T/last.out'"
+# a user's own variables that merely begin with AGENTWRAP_ are the user's
+export AGENTWRAP_MINE=1 AGENTWRAP_SOCKET=2 AGENTWRAP_TOKENS=3
+status 0 "a user's AGENTWRAP_ variables" $A sh -c 'sh -c env'
+unset AGENTWRAP_MINE AGENTWRAP_SOCKET AGENTWRAP_TOKENS
+check "a user's AGENTWRAP_MINE reaches a grandchild" \
+    grep -qx 'AGENTWRAP_MINE=1' "$T/last.out"
+check "so do names that only begin like agentwrap's" \
+    sh -c "grep -qx 'AGENTWRAP_SOCKET=2' '$T/last.out' &&
+        grep -qx 'AGENTWRAP_TOKENS=3' '$T/last.out'"
 status 0 "env -i child sees an empty environment" $A env -i env
 check "env -i: nothing at all" [ ! -s "$T/last.out" ]
 
 # bash brings its own getenv/setenv/unsetenv: the shim must not rely on them
 status 0 "bash" $A bash -c 'env; echo x > "$0"; echo y > "$1"' "$OUT/bash" \
     "$WS/bash"
-check "bash: no AGENTWRAP_ variable" \
-    sh -c "! grep -q '^AGENTWRAP_\|^LD_PRELOAD=' '$T/last.out'"
+check "bash: none of agentwrap's variables" \
+    sh -c "! grep -Eq '$OURS' '$T/last.out'"
 check "bash: inside written" [ -e "$WS/bash" ]
 check "bash: outside absent" absent "$OUT/bash"
 
