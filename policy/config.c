@@ -1220,6 +1220,7 @@ config_free(struct config *cfg)
 	free(cfg->home);
 	free(cfg->tmpdir);
 	free(cfg->user_config_dir);
+	free(cfg->unreachable_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -141,6 +141,13 @@ struct config {
 	char *home; /* $HOME at load time, for ~ */
 	char *tmpdir; /* $TMPDIR at load time, or NULL */
 	char *user_config_dir; /* ${XDG_CONFIG_HOME:-~/.config}/agentwrap */
+	/*
+	 * Another user's directory in front of the user config that we may
+	 * not search (HOME left over from su), or NULL: the command cannot
+	 * reach what lies behind it either, so the policy keeps the paths it
+	 * guards there as written instead of failing to resolve them.
+	 */
+	char *unreachable_dir;
 };
 
 /* Fill CFG with the built-in defaults. HOME and TMPDIR may be NULL. 0 or -1. */

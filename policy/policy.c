@@ -143,11 +143,26 @@ policy_add_path(struct policy *pol, const struct pathres_fs *fs,
     const char *cwd, const char *path, int flags, int kind, int access,
     const char *label, const char *wh)
 {
+	const char *ud = pol->cfg != NULL ? pol->cfg->unreachable_dir : NULL;
 	char canon[PATH_MAX];
 	struct pol_path *np, *e;
+	int r;
 
-	if (pathres_canon(fs, cwd, path, flags, canon, sizeof(canon)) != 0)
+	/*
+	 * Behind a directory of another user's that we may not search, a
+	 * path that guards is kept as written: the command cannot get there
+	 * to be judged. A writable root must still resolve.
+	 */
+	if ((r = pathres_canon(fs, cwd, path, flags, canon, sizeof(canon))) ==
+		-EACCES &&
+	    ud != NULL && kind != PK_ROOT &&
+	    pathres_lexical(cwd, path, canon, sizeof(canon)) == 0 &&
+	    pathres_under(ud, canon))
+		r = 0;
+	if (r != 0) {
+		errno = -r; /* for the caller's message */
 		return -1;
+	}
 	np = reallocarray(pol->paths, pol->npaths + 1, sizeof(*np));
 	if (np == NULL)
 		return -1;

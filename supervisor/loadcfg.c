@@ -162,16 +162,93 @@ load_rules(struct config *cfg, const char *path, const char *from, char *err,
 	return -1;
 }
 
+/*
+ * PATH cannot be looked at (EACCES from lstat): the directory on the way
+ * that we may not search, found by walking PATH one component at a time as
+ * the kernel does. Its name into DIR (PATH_MAX bytes) and its owner into
+ * *UID. -1 when that is not what happened: no such directory (PATH changed
+ * meanwhile), or the last one we reached can be searched (the EACCES came
+ * from where a symlink in it leads).
+ */
+static int
+blocking_dir(const char *path, char *dir, uid_t *uid)
+{
+	char pre[PATH_MAX];
+	struct stat st;
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(pre) || path[0] != '/')
+		return -1;
+	snprintf(dir, PATH_MAX, "/");
+	for (i = 1; i <= n; i++) {
+		if ((path[i] != '/' && path[i] != '\0') || path[i - 1] == '/')
+			continue;
+		memcpy(pre, path, i);
+		pre[i] = '\0';
+		if (stat(pre, &st) == 0) {
+			memcpy(dir, pre, i + 1);
+			continue;
+		}
+		if (errno != EACCES || stat(dir, &st) == -1 ||
+		    !S_ISDIR(st.st_mode) ||
+		    faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) == 0 ||
+		    errno != EACCES)
+			return -1;
+		*uid = st.st_uid;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The user config PATH cannot be looked at (EACCES). Behind a directory of
+ * another user's (HOME still someone else's after su or setpriv without a
+ * login shell) it cannot be a file of ours: a warning into WARN, and 0.
+ * Behind a directory of our own, or when we cannot tell, -1 with the error
+ * in ERR: a sandboxed command may have done that chmod to keep the config
+ * out of the next run.
+ */
+static int
+unreachable(struct config *cfg, const char *path, char *warn, size_t warnlen,
+    char *err, size_t errlen)
+{
+	char dir[PATH_MAX], lex[PATH_MAX];
+	uid_t uid;
+
+	if (blocking_dir(path, dir, &uid) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(EACCES));
+		return -1;
+	}
+	if (uid == geteuid()) {
+		snprintf(err, errlen,
+		    "%s: %s (%s is yours and may not be searched; chmod u+x "
+		    "it)",
+		    path, strerror(EACCES), dir);
+		return -1;
+	}
+	if (pathres_lexical("/", dir, lex, sizeof(lex)) != 0 ||
+	    (cfg->unreachable_dir = strdup(lex)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(warn, warnlen,
+	    "user config %s cannot be reached (%s, owned by uid %u, may not be "
+	    "searched); it is not used",
+	    path, dir, (unsigned)uid);
+	return 0;
+}
+
 int
 loadcfg(
     struct config *cfg, const struct loadcfg_opts *o, char *err, size_t errlen)
 {
-	char cwd[PATH_MAX], path[PATH_MAX];
+	char cwd[PATH_MAX], path[PATH_MAX], warn[PATH_MAX * 2 + 128];
 	const char *env;
 	struct stat st;
 	size_t i;
 
 	err[0] = '\0';
+	warn[0] = '\0';
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		snprintf(err, errlen, "getcwd: %s", strerror(errno));
 		return -1;
@@ -192,11 +269,16 @@ loadcfg(
 	    snprintf(path, sizeof(path), "%s/config.toml",
 		cfg->user_config_dir) < (int)sizeof(path)) {
 		/*
-		 * Only a file that is not there is skipped: one we cannot
-		 * look at (EACCES, ELOOP...) may hold a stricter policy.
+		 * Only a file that is not there is skipped, or one behind
+		 * another user's directory: one we cannot look at otherwise
+		 * (EACCES, ELOOP...) may hold a stricter policy.
 		 */
 		if (lstat(path, &st) == 0) {
 			if (load_file(cfg, path, err, errlen) == -1)
+				goto fail;
+		} else if (errno == EACCES) {
+			if (unreachable(cfg, path, warn, sizeof(warn), err,
+				errlen) == -1)
 				goto fail;
 		} else if (errno != ENOENT && errno != ENOTDIR) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -263,6 +345,7 @@ loadcfg(
 		if (load_rules(
 			cfg, o->rules_files[i], "--rules", err, errlen) == -1)
 			goto fail;
+	snprintf(err, errlen, "%s", warn);
 	return 0;
 fail:
 	config_free(cfg);

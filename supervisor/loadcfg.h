@@ -35,7 +35,10 @@ struct loadcfg_opts {
 
 /*
  * Fill CFG from the environment, the files and OPTS. Returns 0, or -1 with
- * a message ("file:line:col: ...") in err; CFG is then freed.
+ * a message ("file:line:col: ...") in err; CFG is then freed. On success
+ * err is empty, or holds one warning for the caller to print: the user
+ * config sits behind another user's directory that we may not search, and
+ * is not used.
  */
 int loadcfg(struct config *cfg, const struct loadcfg_opts *opts, char *err,
     size_t errlen);

@@ -115,18 +115,27 @@ usage(FILE *f)
 }
 
 /*
- * Exit with agentwrap's status after MSG. Messages quote config files, keys
- * and -c values, untrusted bytes: escaped so they cannot draw on the
- * terminal or fake a second line.
+ * Say MSG on stderr. Messages quote config files, keys and -c values,
+ * untrusted bytes: escaped so they cannot draw on the terminal or fake a
+ * second line.
  */
-static _Noreturn void
-fatal(const char *msg)
+static void
+warn_escaped(const char *msg)
 {
 	char *vis;
 
 	if (stravis(&vis, msg, VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL) == -1)
 		err(EXIT_AGENTWRAP, "stravis");
-	errx(EXIT_AGENTWRAP, "%s", vis);
+	warnx("%s", vis);
+	free(vis);
+}
+
+/* Exit with agentwrap's status after MSG */
+static _Noreturn void
+fatal(const char *msg)
+{
+	warn_escaped(msg);
+	exit(EXIT_AGENTWRAP);
 }
 
 /*
@@ -328,6 +337,8 @@ main(int argc, char **argv)
 
 	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
+	if (errbuf[0] != '\0')
+		warn_escaped(errbuf); /* not fatal: see loadcfg.h */
 	if (ro.audit != NULL)
 		note_output(&cfg, ro.audit, "--audit");
 	if (ro.save_grants != NULL) {

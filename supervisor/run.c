@@ -560,15 +560,40 @@ child_fail(int fd, int stage)
 }
 
 /*
- * Is there a file NAME in some directory of $PATH? execvp() says EACCES
- * when a directory of $PATH cannot be searched, even if the command is in
- * none of them: a shell says "not found" (127) then, and so do we.
+ * REL as seen from DIR, into OUT: REL itself when it is absolute or DIR is
+ * NULL (our own directory). Leading "./" are dropped so that a rule naming
+ * DIR/tool matches ./tool; nothing else is touched, so that ".." after a
+ * symlink stays the kernel's business (and realpath's). -1 if too long.
  */
 static int
-found_in_path(const char *name)
+from_dir(const char *dir, const char *rel, char *out, size_t len)
+{
+	int n;
+
+	if (dir == NULL || rel[0] == '/')
+		n = snprintf(out, len, "%s", rel);
+	else {
+		while (rel[0] == '.' && rel[1] == '/')
+			for (rel += 2; *rel == '/'; rel++)
+				;
+		n = snprintf(out, len, "%s%s%s", dir,
+		    strcmp(dir, "/") == 0 ? "" : "/", rel);
+	}
+	return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
+/*
+ * execvp's search for NAME (no '/') as run from DIR (NULL: here): the
+ * first file along $PATH (a regular one if REGULAR), whose relative
+ * entries, the empty one too, are relative to DIR. Returns 1 with the
+ * path in OUT, or 0 with OUT "".
+ */
+static int
+path_search(
+    const char *dir, const char *name, int regular, char *out, size_t len)
 {
 	const char *path = getenv("PATH"), *p, *e;
-	char buf[PATH_MAX];
+	char rel[PATH_MAX];
 	struct stat sb;
 	int n;
 
@@ -577,14 +602,28 @@ found_in_path(const char *name)
 	for (p = path;; p = e + 1) {
 		e = strchrnul(p, ':');
 		n = (int)(e - p);
-		/* an empty entry is the current directory */
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s", n, p, n ? "/" : "",
-			name) < (int)sizeof(buf) &&
-		    stat(buf, &sb) == 0)
+		if (snprintf(rel, sizeof(rel), "%.*s%s%s", n, p, n ? "/" : "",
+			name) < (int)sizeof(rel) &&
+		    from_dir(dir, rel, out, len) == 0 && stat(out, &sb) == 0 &&
+		    (!regular || S_ISREG(sb.st_mode)))
 			return 1;
+		out[0] = '\0';
 		if (*e == '\0')
 			return 0;
 	}
+}
+
+/*
+ * Is there a file NAME in some directory of $PATH? execvp() says EACCES
+ * when a directory of $PATH cannot be searched, even if the command is in
+ * none of them: a shell says "not found" (127) then, and so do we.
+ */
+static int
+found_in_path(const char *name)
+{
+	char buf[PATH_MAX];
+
+	return path_search(NULL, name, 0, buf, sizeof(buf));
 }
 
 /*
@@ -637,17 +676,18 @@ out:
  * The command itself: no shim watches the supervisor's own exec, so the
  * first exec is judged here, as the shim judges every later one: with the
  * caller's argv and with argv[0] as the program found in $PATH; the
- * stricter verdict wins. Returns the verdict to enforce.
+ * stricter verdict wins. The program is looked for from where the command
+ * starts (-C), not from here. Returns the verdict to enforce.
  */
 static int
 judge_first_exec(struct run *st, char **argv)
 {
-	const char *path = getenv("PATH"), *p, *e;
+	const char *dir =
+	    st->o->chdir_workspace ? st->o->cfg->s[CFG_WORKSPACE].str : NULL;
 	char prog[PATH_MAX], *av0 = argv[0];
 	struct pol_decision d, d2;
 	struct pol_request req;
 	struct aw_msg m;
-	struct stat sb;
 	size_t argc;
 	int n;
 
@@ -659,24 +699,10 @@ judge_first_exec(struct run *st, char **argv)
 	req.argc = argc;
 	req.port = -1;
 	policy_decide(st->o->pol, &req, &d);
-	prog[0] = '\0';
-	if (strchr(av0, '/') == NULL) {
-		if (path == NULL)
-			path = "/bin:/usr/bin";
-		for (p = path;; p = e + 1) {
-			e = strchrnul(p, ':');
-			n = (int)(e - p);
-			if (snprintf(prog, sizeof(prog), "%.*s%s%s", n, p,
-				n ? "/" : "", av0) < (int)sizeof(prog) &&
-			    stat(prog, &sb) == 0 && S_ISREG(sb.st_mode))
-				break;
-			prog[0] = '\0';
-			if (*e == '\0')
-				break;
-		}
-	}
-	if (prog[0] == '\0' && strchr(av0, '/') != NULL)
-		snprintf(prog, sizeof(prog), "%s", av0);
+	if (strchr(av0, '/') == NULL)
+		path_search(dir, av0, 1, prog, sizeof(prog));
+	else if (from_dir(dir, av0, prog, sizeof(prog)) == -1)
+		prog[0] = '\0';
 	/* the program as found, and as it really is: a symlink named myrm
 	 * to /bin/rm is rm */
 	for (n = 0; n < 2 && prog[0] != '\0'; n++) {
@@ -714,7 +740,9 @@ judge_first_exec(struct run *st, char **argv)
 		return approve_ask_wait(st->ap, &m, &d);
 	}
 	record(st, &m, &d);
-	if (d.verdict == VERDICT_ALLOW && first_exec_uncovered(m.path)) {
+	/* a program not found is not run: nothing to report */
+	if (d.verdict == VERDICT_ALLOW && prog[0] != '\0' &&
+	    first_exec_uncovered(prog)) {
 		m.op = AW_OP_UNCOVERED;
 		if (st->audit != NULL)
 			audit_event(st->audit, &m);

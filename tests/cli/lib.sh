@@ -72,6 +72,16 @@ refuse() {
 	fi
 }
 
+# check DESCRIPTION COMMAND...: a shell condition
+check() {
+	d=$1; shift
+	ntest=$((ntest + 1))
+	if ! "$@"; then
+		nfail=$((nfail + 1))
+		echo "FAIL: $d"
+	fi
+}
+
 finish() {
 	echo "$((ntest - nfail)) passed, $nfail failed"
 	# a script that checked nothing proved nothing

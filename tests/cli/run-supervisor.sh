@@ -25,15 +25,6 @@ status() {
 	expect "$code" "$re" -- "$@"
 }
 
-check() {	# check DESCRIPTION COMMAND...: a shell condition
-	d=$1; shift
-	ntest=$((ntest + 1))
-	if ! "$@"; then
-		nfail=$((nfail + 1))
-		echo "FAIL: $d"
-	fi
-}
-
 # exit statuses, as env(1)
 status 0 '' true
 status 3 '' sh -c 'exit 3'

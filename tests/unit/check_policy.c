@@ -547,6 +547,70 @@ START_TEST(readonly_commands)
 }
 END_TEST
 
+/* A filesystem in which nothing below /home/other can be looked at */
+static ssize_t
+closed_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	*err = strncmp(path, "/home/other/", 12) == 0 ? EACCES : EINVAL;
+	return -1;
+}
+
+/*
+ * A path the policy guards that cannot be resolved (EACCES) stops the
+ * compile, unless it lies behind the unreachable directory loadcfg found
+ * (another user's, which the command cannot open up either); a writable
+ * root never gets that pass.
+ */
+static const struct {
+	const char *home, *unreachable, *toml;
+	int ok;
+} closed_cases[] = {
+	{ "/home/other", NULL, "", 0 },
+	{ "/home/other", "/home/other", "", 1 },
+	{ "/home/other", "/home/else", "", 0 },
+	{ "/home/other", "/home/other/.ssh", "", 0 },
+	{ "/home/u", "/home/other",
+	    "[agentwrap.filesystem.paths]\n\"/home/other/k\" = \"deny\"\n", 1 },
+	{ "/home/u", NULL,
+	    "[agentwrap.filesystem.paths]\n\"/home/other/k\" = \"deny\"\n", 0 },
+	{ "/home/other", "/home/other",
+	    "[sandbox_workspace_write]\nwritable_roots = [\"/home/other/w\"]\n",
+	    0 },
+};
+
+START_TEST(unreachable_paths)
+{
+	struct pathres_fs fs = { closed_readlink, NULL };
+	struct config cfg;
+	struct policy *pol = NULL;
+	char err[2048];
+	int r;
+
+	ck_assert_int_eq(
+	    config_init(&cfg, closed_cases[_i].home, NULL, NULL), 0);
+	ck_assert_int_eq(
+	    config_set_workspace(&cfg, "/ws", "/", "-C", err, sizeof(err)), 0);
+	ck_assert_msg(config_apply_toml(&cfg, "t", closed_cases[_i].toml,
+			  strlen(closed_cases[_i].toml), err, sizeof(err)) == 0,
+	    "%s", err);
+	if (closed_cases[_i].unreachable != NULL)
+		ck_assert_ptr_nonnull(
+		    cfg.unreachable_dir = strdup(closed_cases[_i].unreachable));
+	err[0] = '\0';
+	r = policy_compile(&cfg, &fs, &pol, err, sizeof(err));
+	ck_assert_msg(
+	    r == (closed_cases[_i].ok ? 0 : -1), "case %d: %s", _i, err);
+	if (r == -1)
+		ck_assert_msg(
+		    strstr(err, "Permission denied") != NULL, "%s", err);
+	policy_free(pol);
+	config_free(&cfg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -564,6 +628,8 @@ main(void)
 	}
 	tcase_add_loop_test(tc, decision_table, 0, (int)ncases);
 	tcase_add_test(tc, readonly_commands);
+	tcase_add_loop_test(tc, unreachable_paths, 0,
+	    (int)(sizeof(closed_cases) / sizeof(closed_cases[0])));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
