@@ -74,7 +74,7 @@ if [ -n "$O" ]; then
 	run 0 HOME="$T/home" XDG_CONFIG_HOME="$O/xdg"
 	warned "$O/xdg/agentwrap/config.toml"
 else
-	echo "skip: /root is searchable, no directory of another user to try"
+	echo "note: not tried: /root is searchable, no directory of another user to try"
 fi
 
 # our own directory that we may not search: refused
