@@ -8,6 +8,7 @@
  * no locks; stack only. The fast path makes no system call beyond the
  * readlinks the canonicalisation needs (and getcwd for a relative path).
  */
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,10 +146,56 @@ removed_dir(int fd, const char *dir)
 #define PIN_LEN (PATH_MAX + sizeof(PIN_PREFIX) + 12)
 #define PIN_BUFS 4 /* calls pinned at once in one thread (signal handlers) */
 
-static __thread struct {
+/*
+ * The /proc/self/fd/PIN/path names a pinned call goes through. They are
+ * mapped on a thread's first pin, not kept in TLS: static TLS is zeroed
+ * for every thread of every process, and 16 KB of it cost each exec four
+ * page faults, for buffers only a multi-threaded process ever uses. A
+ * thread's buffers are unmapped when it exits.
+ */
+struct pinbufs {
 	int depth;
 	char buf[PIN_BUFS][PIN_LEN];
-} pinbuf __attribute__((tls_model("initial-exec")));
+};
+static __thread struct pinbufs *pinbuf
+    __attribute__((tls_model("initial-exec")));
+static pthread_key_t pin_key;
+static int pin_key_ok;
+
+/* runs in the exiting thread: a later destructor that opens a file maps
+ * them again rather than using freed memory */
+static void
+pin_free(void *p)
+{
+	pinbuf = NULL;
+	SYS2(SYS_munmap, p, sizeof(struct pinbufs));
+}
+
+static void
+pin_key_make(void)
+{
+	pin_key_ok = pthread_key_create(&pin_key, pin_free) == 0;
+}
+
+/* this thread's buffers, mapped on first use; NULL if they cannot be */
+static struct pinbufs *
+pin_bufs(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	long p;
+
+	if (pinbuf != NULL)
+		return pinbuf;
+	pthread_once(&once, pin_key_make);
+	p = shim_sys(SYS_mmap, 0, (long)sizeof(struct pinbufs),
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0 && p > -4096)
+		return NULL;
+	pinbuf = (struct pinbufs *)p;
+	if (pin_key_ok)
+		pthread_setspecific(pin_key, pinbuf);
+	return pinbuf;
+}
 
 /*
  * Move a pin out of the numbers the call itself may hand out: a program
@@ -188,6 +236,8 @@ pin_dir(struct shim_call *c, int dirfd, const char *path, char *dir, size_t len)
 	    c->pin_slot >= SHIM_NPIN || c->pin[c->pin_slot].fd >= 0 ||
 	    strlen(path) >= PATH_MAX)
 		return 1;
+	if (pin_bufs() == NULL)
+		return 1; /* no memory for the names: judged by name */
 	if (dirfd == AT_FDCWD)
 		fd = SYS4(SYS_openat, AT_FDCWD, ".",
 		    O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
@@ -228,9 +278,9 @@ shim_pinned(struct shim_call *c, int slot, const char *path, int tmpl)
 	pn = &c->pin[slot];
 	if (pn->fd < 0 || pn->orig != path)
 		return (char *)path;
-	if (pinbuf.depth >= PIN_BUFS)
+	if (pinbuf == NULL || pinbuf->depth >= PIN_BUFS)
 		return (char *)path; /* nested too deep: by name */
-	b = pinbuf.buf[pinbuf.depth++];
+	b = pinbuf->buf[pinbuf->depth++];
 	c->nbuf++;
 	memcpy(b, PIN_PREFIX, sizeof(PIN_PREFIX) - 1);
 	k = sizeof(PIN_PREFIX) - 1;
@@ -268,7 +318,8 @@ shim_unpin(struct shim_call *c)
 			SYS1(SYS_close, c->pin[i].fd);
 			c->pin[i].fd = -1;
 		}
-	pinbuf.depth -= c->nbuf;
+	if (pinbuf != NULL)
+		pinbuf->depth -= c->nbuf;
 	c->npin = c->nbuf = 0;
 	errno = saved;
 }

@@ -15,4 +15,10 @@ done
 mkdir -p "$WS/tmpl"
 status 0 "mkstemp and mkdtemp with threads" aw -q -a never -- \
     "$PROBES/cwdrace" "$WS/tmpl" "$OUT" 0 tmpl
+# threads that pin, exit, and make entries from a destructor as they go:
+# the shim's per-thread buffers are mapped and unmapped around them
+mkdir -p "$WS/exits"
+status 0 "threads that exit, destructors that open" aw -q -a never -- \
+    "$PROBES/cwdrace" "$WS/exits" "$OUT" 200 exits
+check "every entry made" [ "$(ls -A "$WS/exits" | wc -l)" -eq 401 ]
 finish

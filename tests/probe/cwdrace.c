@@ -8,11 +8,18 @@
  *
  *   cwdrace WS OUT ITERATIONS chdir|dirfd
  *   cwdrace WS OUT 0 tmpl
+ *   cwdrace WS OUT N exits
  *
  * The tmpl mode checks what pinning must not change, in a process with
  * threads: mkstemp and mkdtemp of a relative template fill the template
  * in (and mkdtemp returns it), and a file opened gets the lowest free
  * descriptor.
+ *
+ * The exits mode starts N threads one after the other; each makes an
+ * entry by a relative name and has a thread-specific destructor that makes
+ * another as the thread exits (after, or before, the shim's own cleanup of
+ * that thread). Exits 0 if all 2N+1 entries exist (one more from a first
+ * thread), 1 if not.
  *
  * Prints how many calls worked and how many were refused (both must be
  * above zero, or the race was never run) and whether anything appeared in
@@ -101,6 +108,67 @@ templates(void)
 	    : 1;
 }
 
+static pthread_key_t exit_key;
+
+static void
+at_exit_made(void *arg)
+{
+	char name[32];
+	int fd;
+
+	snprintf(name, sizeof(name), "late%ld", (long)arg);
+	if ((fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1)
+		close(fd);
+}
+
+static void *
+made_then_exit(void *arg)
+{
+	char name[32];
+	int fd;
+
+	snprintf(name, sizeof(name), "early%ld", (long)arg);
+	if ((fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1)
+		close(fd);
+	pthread_setspecific(exit_key, arg);
+	return NULL;
+}
+
+static void *
+made_first(void *arg)
+{
+	int fd;
+
+	if ((fd = open("first", O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1)
+		close(fd);
+	return arg;
+}
+
+static int
+exits(long n)
+{
+	pthread_t t;
+	long i;
+	int got;
+
+	/* a first thread pins before the probe's key exists, so that the
+	 * shim's key comes first and its destructor runs before ours */
+	if (chdir(ws) != 0 || pthread_create(&t, NULL, made_first, NULL) != 0)
+		return 100;
+	pthread_join(t, NULL);
+	if (pthread_key_create(&exit_key, at_exit_made) != 0)
+		return 100;
+	for (i = 1; i <= n; i++) {
+		if (pthread_create(&t, NULL, made_then_exit, (void *)i) != 0)
+			return 100;
+		pthread_join(t, NULL);
+	}
+	got = entries(ws);
+	printf("%d of %ld entries made by threads as they ran and exited\n",
+	    got, 2 * n + 1);
+	return got == 2 * n + 1 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -116,6 +184,8 @@ main(int argc, char **argv)
 	n = atol(argv[3]);
 	if (strcmp(argv[4], "tmpl") == 0)
 		return templates();
+	if (strcmp(argv[4], "exits") == 0)
+		return exits(n);
 	if (strcmp(argv[4], "dirfd") == 0) {
 		if ((dfd = open(ws, O_RDONLY | O_DIRECTORY)) == -1)
 			return 100;
