@@ -17,6 +17,7 @@
  * parent of a vfork child shares.
  */
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -131,18 +132,23 @@ uncovered_fd(int fd, int depth)
 		snprintf(line, sizeof(line), "/proc/self/fd/%d", fd);
 		return uncovered_path(line);
 	}
-	if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
-	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-		((st.st_mode & S_ISGID) && st.st_gid != getegid())))
-		return "a set-user-ID or set-group-ID program: the loader "
-		       "ignores LD_PRELOAD";
-	/* file capabilities make the exec secure (AT_SECURE) as set-user-ID
-	 * does: any value at all, whatever it grants */
-	if (SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0)
-		return "a program with file capabilities "
-		       "(security.capability): "
-		       "it runs in secure mode and the loader ignores "
-		       "LD_PRELOAD";
+	/* under no_new_privs (agentwrap's kernel floor sets it for the
+	 * tree) neither bit nor capability makes the exec secure: the loader
+	 * honours LD_PRELOAD */
+	if (SYS3(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0) != 1) {
+		if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
+		    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+			((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+			return "a set-user-ID or set-group-ID program: the "
+			       "loader ignores LD_PRELOAD";
+		/* file capabilities make the exec secure (AT_SECURE) as
+		 * set-user-ID does: any value at all, whatever it grants */
+		if (SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >=
+		    0)
+			return "a program with file capabilities "
+			       "(security.capability): it runs in secure mode "
+			       "and the loader ignores LD_PRELOAD";
+	}
 	n = SYS4(SYS_pread64, fd, line, sizeof(line) - 1, 0);
 	if (n < 2)
 		return NULL;

@@ -33,7 +33,8 @@
 /* counts[] rows: the pol_op values, then these */
 #define OPX_UNCOVERED 7
 #define OPX_MALFORMED 8
-#define OPX_N 9
+#define OPX_FLOOR 9
+#define OPX_N 10
 
 static const char *const op_names[OPX_N] = {
 	"read",
@@ -45,6 +46,7 @@ static const char *const op_names[OPX_N] = {
 	"bind",
 	"uncovered",
 	"malformed",
+	"floor",
 };
 
 struct audit {
@@ -65,6 +67,8 @@ opx(unsigned op)
 		return (int)op;
 	if (op == AW_OP_UNCOVERED)
 		return OPX_UNCOVERED;
+	if (op == AW_OP_FLOOR)
+		return OPX_FLOOR;
 	return OPX_MALFORMED;
 }
 
@@ -491,6 +495,8 @@ event_record(struct audit *a, const struct aw_msg *m)
 	if (m->verdict == VERDICT_ASK)
 		json_object_set_new(o, "ask", json_true());
 	set_bytes(o, "rule", m->rule);
+	if (m->op == AW_OP_FLOOR)
+		set_bytes(o, "why", m->why);
 	json_object_set_new(o, "layer", json_string(layer_name(m->layer)));
 	if (m->err != 0)
 		json_object_set_new(o, "errno", json_integer(m->err));

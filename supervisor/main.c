@@ -46,6 +46,7 @@ enum {
 	OPT_APPROVAL_FD,
 	OPT_APPROVAL_SOCKET,
 	OPT_SAVE_GRANTS,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option longopts[] = {
@@ -66,10 +67,46 @@ static const struct option longopts[] = {
 	{ "approval-fd", required_argument, NULL, OPT_APPROVAL_FD },
 	{ "approval-socket", required_argument, NULL, OPT_APPROVAL_SOCKET },
 	{ "save-grants", required_argument, NULL, OPT_SAVE_GRANTS },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+static _Noreturn void fatal(const char *);
+
+/*
+ * Is LAYER named in AGENTWRAP_DISABLE (a comma list of seccomp, landlock),
+ * which simulates a kernel without it? Another word is an error.
+ */
+static int
+disabled(const char *layer)
+{
+	const char *e = getenv("AGENTWRAP_DISABLE"), *w, *end;
+	char msg[160];
+	int hit = 0;
+	size_t n;
+
+	if (e == NULL)
+		return 0;
+	for (w = e; *w != '\0'; w = *end != '\0' ? end + 1 : end) {
+		end = strchrnul(w, ',');
+		n = (size_t)(end - w);
+		if (n == 0)
+			continue;
+		if ((n == 7 && strncmp(w, "seccomp", 7) == 0) ||
+		    (n == 8 && strncmp(w, "landlock", 8) == 0))
+			hit |= n == strlen(layer) && strncmp(w, layer, n) == 0;
+		else {
+			snprintf(msg, sizeof(msg),
+			    "AGENTWRAP_DISABLE: unknown layer '%.*s' "
+			    "(seccomp, landlock)",
+			    (int)(n > 64 ? 64 : n), w);
+			fatal(msg);
+		}
+	}
+	return hit;
+}
 
 static void
 usage(FILE *f)
@@ -109,6 +146,8 @@ usage(FILE *f)
 	    "Unix socket\n"
 	    "      --save-grants FILE         append the session grants to "
 	    "FILE as TOML\n"
+	    "      --no-seccomp               no kernel floor (as on a kernel "
+	    "without seccomp)\n"
 	    "  -q, --quiet                    no denial lines or summary on "
 	    "stderr\n"
 	    "  -h, --help, --version\n");
@@ -295,6 +334,9 @@ main(int argc, char **argv)
 		case OPT_AUDIT_ONLY:
 			ro.audit_only = 1;
 			break;
+		case OPT_NO_SECCOMP:
+			ro.no_seccomp = 1;
+			break;
 		case OPT_APPROVAL_FD:
 			if (ro.approval_fd >= 0 || ro.approval_socket != NULL)
 				errx(EXIT_AGENTWRAP,
@@ -375,6 +417,8 @@ main(int argc, char **argv)
 		      "apply its own policy yet; run it outside agentwrap");
 		r = EXIT_AGENTWRAP;
 	} else {
+		if (disabled("seccomp"))
+			ro.no_seccomp = 1;
 		ro.cfg = &cfg;
 		ro.pol = pol;
 		ro.rt = rt;

@@ -23,6 +23,8 @@ enum aw_msg_type {
 #define AW_OP_UNCOVERED                                                        \
 	100 /* an exec the shim cannot follow (static binary, ...) */
 #define AW_OP_MALFORMED 101 /* the shim hit something it could not judge */
+#define AW_OP_FLOOR                                                            \
+	102 /* a call the kernel floor refused (supervisor only, never on the ring) */
 
 enum aw_layer {
 	AW_LAYER_PRELOAD = 0,

@@ -51,6 +51,7 @@ struct report {
 	int overflow_said;
 	unsigned long denied[OPS];
 	unsigned long would[OPS];
+	unsigned long floor_denied; /* calls the kernel floor refused */
 };
 
 struct report *
@@ -417,6 +418,24 @@ report_uncovered(struct report *r, const struct aw_msg *m)
 	say(line);
 }
 
+void
+report_floor(struct report *r, const struct aw_msg *m)
+{
+	char line[LINE_MAX_RAW], obj[256];
+
+	r->floor_denied++;
+	if (r->quiet)
+		return;
+	snprintf(obj, sizeof(obj), "%s", m->call != NULL ? m->call : "?");
+	if (seen_before(r, 'f', obj))
+		return;
+	snprintf(line, sizeof(line),
+	    "denied %s (%s[%d]): the kernel floor refuses it to every process "
+	    "of the tree: %s",
+	    obj, program(m), (int)m->pid, m->why != NULL ? m->why : "");
+	say(line);
+}
+
 static void
 summary(const char *lead, const unsigned long *counts, const char *verb)
 {
@@ -449,6 +468,14 @@ report_summary(struct report *r)
 		return;
 	summary("", r->denied, "denied");
 	summary("--audit-only: ", r->would, "would have been denied");
+	if (r->floor_denied > 0) {
+		char line[128];
+
+		snprintf(line, sizeof(line),
+		    "%lu call%s refused by the kernel floor", r->floor_denied,
+		    r->floor_denied == 1 ? "" : "s");
+		say(line);
+	}
 }
 
 unsigned long

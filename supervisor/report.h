@@ -54,6 +54,9 @@ void report_line(struct report *r, const char *line);
 /* Under --audit-only: a call that the policy would have denied. Counted. */
 void report_would_deny(struct report *r, const struct aw_msg *m);
 
+/* A call the kernel floor refused (AW_OP_FLOOR): one line per call name. */
+void report_floor(struct report *r, const struct aw_msg *m);
+
 /* An exec the shim could not follow (AW_OP_UNCOVERED): one note per path. */
 void report_uncovered(struct report *r, const struct aw_msg *m);
 

@@ -17,6 +17,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <sys/wait.h>
@@ -40,6 +41,8 @@
 #include "clock.h"
 #include "approve.h"
 #include "attach.h"
+#include "floor.h"
+#include "proc.h"
 #include "audit.h"
 #include "harness.h"
 #include "hold.h"
@@ -59,7 +62,7 @@ extern char **environ;
 #define SPIN_SCORE_MIN (-8)
 
 /* A stage of the child's setup that failed, sent over the exec pipe */
-enum { CHILD_CHDIR = 1, CHILD_EXEC = 2 };
+enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3 };
 
 struct run {
 	const struct run_opts *o;
@@ -76,6 +79,8 @@ struct run {
 	int child_status;
 	unsigned long malformed;
 	int spin_score; /* > 0: spinning has paid off lately */
+	int floor_fd; /* the kernel floor's listener, or -1 */
+	enum floor_state floor;
 };
 
 /* warnx() with untrusted or user-given text escaped */
@@ -645,9 +650,8 @@ first_exec_uncovered(const char *path)
 		return 0; /* the exec will fail and say why */
 	if (fstat(fd, &sb) == -1)
 		goto out;
-	if (sb.st_mode & (S_ISUID | S_ISGID) ||
-	    fgetxattr(fd, "security.capability", NULL, 0) >= 0)
-		goto out;
+	/* set-user-ID bits and file capabilities grant nothing under the
+	 * child's no_new_privs: the loader honours LD_PRELOAD for them */
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!') {
 		r = 0;
 		goto out;
@@ -754,14 +758,31 @@ judge_first_exec(struct run *st, char **argv)
 /* In the child, between fork and exec. Does not return. */
 static _Noreturn void
 child(const struct run_opts *o, char **argv, char **env,
-    const sigset_t *oldmask, int pipe_w)
+    const sigset_t *oldmask, int pipe_w, int floor_w)
 {
+	enum floor_state fs;
+	char ferr[120];
+	int lfd;
+
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	if (o->chdir_workspace && chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
 		child_fail(pipe_w, CHILD_CHDIR);
 		_exit(RUN_EXIT_AGENTWRAP);
 	}
+	/* no_new_privs first, and without it nothing runs: the judging of
+	 * set-user-ID programs and the floor rest on it */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		child_fail(pipe_w, CHILD_NNP);
+		_exit(RUN_EXIT_AGENTWRAP);
+	}
+	/* the floor for the whole tree; its listener goes to the supervisor
+	 * and not further: the tree must not answer its own calls */
+	lfd = floor_install(!o->no_seccomp, &fs, ferr, sizeof(ferr));
+	floor_send(floor_w, lfd, fs, ferr);
+	if (lfd >= 0)
+		close(lfd);
+	close(floor_w);
 	execvpe(argv[0], argv, env);
 	if (errno == EACCES && strchr(argv[0], '/') == NULL &&
 	    !found_in_path(argv[0]))
@@ -829,6 +850,74 @@ signals(struct run *st)
 	}
 }
 
+/* --- the kernel floor --- */
+
+/* A call the floor refused: one line per call name, an audit record */
+static void
+floor_denied(void *arg, const struct floor_event *ev)
+{
+	struct run *st = arg;
+	struct aw_msg m;
+	char exe[PATH_MAX], path[64];
+	pid_t ppid = 0;
+	char state;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_EVENT;
+	m.op = AW_OP_FLOOR;
+	m.layer = AW_LAYER_SECCOMP;
+	m.verdict = VERDICT_DENY;
+	m.pid = ev->pid;
+	if (proc_stat(ev->pid, &ppid, &state) == 0)
+		m.ppid = ppid;
+	m.port = -1;
+	m.ts_ns = clock_realtime_ns();
+	m.call = ev->call;
+	m.rule = "kernel floor";
+	m.why = ev->why;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)ev->pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		m.exe = exe;
+	}
+	if (st->audit != NULL)
+		audit_event(st->audit, &m);
+	report_floor(st->report, &m);
+}
+
+static void
+floor_ready(struct run *st)
+{
+	if (floor_serve(st->floor_fd, st->child, floor_denied, st) == -1) {
+		close(st->floor_fd);
+		st->floor_fd = -1;
+	}
+}
+
+/* The child says how its floor stands: keep the listener, or say once
+ * what is missing */
+static void
+floor_start(struct run *st, int sock)
+{
+	char err[120];
+	int fd;
+
+	if (floor_recv(sock, &fd, &st->floor, err, sizeof(err)) == -1)
+		return; /* the child failed before: it says why */
+	st->floor_fd = fd;
+	if (st->o->quiet)
+		return;
+	if (st->floor == FLOOR_ERRNO)
+		warnx("kernel floor without reports (%s): refused calls fail "
+		      "without a denial line",
+		    err);
+	else if (st->floor == FLOOR_NONE)
+		warnx("no kernel floor (%s): namespaces, mounts, io_uring and "
+		      "TIOCSTI are not refused",
+		    err);
+}
+
 /*
  * Sleep until the doorbell rings, a signal comes, the approval channel has
  * something or TIMEOUT_MS passes (sooner if a question times out).
@@ -836,7 +925,7 @@ signals(struct run *st)
 static void
 wait_events(struct run *st, int timeout_ms)
 {
-	struct pollfd pfd[3 + 1 + 64];
+	struct pollfd pfd[4 + 64];
 	int next, chan, na, n;
 
 	pfd[0].fd = st->sfd;
@@ -845,6 +934,8 @@ wait_events(struct run *st, int timeout_ms)
 	pfd[1].events = 0;
 	pfd[2].fd = st->ring.doorbell_fd;
 	pfd[2].events = POLLIN;
+	pfd[3].fd = st->floor_fd; /* -1: ignored */
+	pfd[3].events = POLLIN;
 	if (st->ap != NULL) {
 		pfd[1].fd = approve_pollfd(st->ap, &pfd[1].events);
 		next = approve_next_ms(st->ap);
@@ -853,8 +944,8 @@ wait_events(struct run *st, int timeout_ms)
 	}
 	na = 0;
 	if (st->attach != NULL) {
-		na = attach_pollfds(st->attach, pfd + 3,
-		    (int)(sizeof(pfd) / sizeof(pfd[0])) - 3);
+		na = attach_pollfds(st->attach, pfd + 4,
+		    (int)(sizeof(pfd) / sizeof(pfd[0])) - 4);
 		next = attach_next_ms(st->attach);
 		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
 			timeout_ms = next;
@@ -864,9 +955,9 @@ wait_events(struct run *st, int timeout_ms)
 		/* work waits: only look for the other sources, so that they
 		 * never starve; the doorbell is not polled */
 		pfd[2].fd = -1;
-		n = poll(pfd, 3 + (nfds_t)na, 0);
+		n = poll(pfd, 4 + (nfds_t)na, 0);
 	} else {
-		n = poll(pfd, 3 + (nfds_t)na, timeout_ms);
+		n = poll(pfd, 4 + (nfds_t)na, timeout_ms);
 		ring_after_sleep(&st->ring);
 	}
 	if (n > 0) {
@@ -874,9 +965,11 @@ wait_events(struct run *st, int timeout_ms)
 			signals(st);
 		if (chan && pfd[1].revents)
 			approve_ready(st->ap, pfd[1].revents);
+		if (pfd[3].fd >= 0 && pfd[3].revents)
+			floor_ready(st);
 	}
 	if (st->attach != NULL)
-		attach_ready(st->attach, pfd + 3, n > 0 ? na : 0);
+		attach_ready(st->attach, pfd + 4, n > 0 ? na : 0);
 	if (st->ap != NULL)
 		approve_tick(st->ap);
 }
@@ -1075,7 +1168,8 @@ run_command(const struct run_opts *o, char **argv)
 	uint8_t token[AW_TOKEN_LEN];
 	char shim[PATH_MAX], errbuf[512], **env = NULL;
 	sigset_t mask, oldmask;
-	int snap_fd = -1, pipefd[2] = { -1, -1 }, msg[2], status;
+	int snap_fd = -1, pipefd[2] = { -1, -1 }, floorfd[2] = { -1, -1 },
+	    msg[2], status;
 	int signo = 0, r = RUN_EXIT_AGENTWRAP, lingering, grants_failed = 0;
 	int reran = 0;
 	uint64_t t0;
@@ -1084,6 +1178,7 @@ run_command(const struct run_opts *o, char **argv)
 	memset(&st, 0, sizeof(st));
 	st.o = o;
 	st.sfd = -1;
+	st.floor_fd = -1;
 	st.ring.ring_fd = st.ring.doorbell_fd = -1;
 
 	if (find_shim(shim, sizeof(shim)) == -1)
@@ -1202,19 +1297,31 @@ again:
 		warn("pipe2");
 		goto out_mask;
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, floorfd) ==
+	    -1) {
+		warn("socketpair");
+		goto out_mask;
+	}
 	if ((st.child = fork()) == -1) {
 		warn("fork");
 		goto out_mask;
 	}
 	if (st.child == 0)
-		child(o, argv, env, &oldmask, pipefd[1]);
+		child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
+	close(floorfd[1]);
+	floorfd[1] = -1;
+	floor_start(&st, floorfd[0]);
+	close(floorfd[0]);
+	floorfd[0] = -1;
 	do
 		n = read(pipefd[0], msg, sizeof(msg));
 	while (n == -1 && errno == EINTR);
 	if (n == (ssize_t)sizeof(msg)) {
-		if (msg[0] == CHILD_CHDIR)
+		if (msg[0] == CHILD_NNP)
+			warnx("PR_SET_NO_NEW_PRIVS: %s", strerror(msg[1]));
+		else if (msg[0] == CHILD_CHDIR)
 			warn_vis("cannot enter the workspace %s: %s",
 			    o->cfg->s[CFG_WORKSPACE].str, strerror(msg[1]));
 		else
@@ -1249,6 +1356,9 @@ again:
 			    policy_ngrants(o->pol), approve_rerun_by(st.ap));
 		st.child_done = 0;
 		st.child_status = 0;
+		if (st.floor_fd != -1)
+			close(st.floor_fd);
+		st.floor_fd = -1;
 		close(pipefd[0]);
 		pipefd[0] = -1;
 		goto again;
@@ -1289,6 +1399,12 @@ out:
 		close(pipefd[0]);
 	if (pipefd[1] != -1)
 		close(pipefd[1]);
+	if (floorfd[0] != -1)
+		close(floorfd[0]);
+	if (floorfd[1] != -1)
+		close(floorfd[1]);
+	if (st.floor_fd != -1)
+		close(st.floor_fd);
 	if (st.sfd != -1)
 		close(st.sfd);
 	hold_stop(st.holder);

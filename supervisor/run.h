@@ -29,6 +29,7 @@ struct run_opts {
 	int approval_fd; /* --approval-fd N, or -1 */
 	const char *approval_socket; /* --approval-socket PATH */
 	const char *save_grants; /* --save-grants FILE */
+	int no_seccomp; /* --no-seccomp, or AGENTWRAP_DISABLE=seccomp */
 };
 
 /*

@@ -9,9 +9,12 @@ A="aw -a never --"
 R="$PROBES/review"
 RM=$(command -v rm)
 
-# 1. File capabilities make an exec secure (AT_SECURE): the loader ignores
-# LD_PRELOAD, so such a program is reported as not covered, like a
-# set-user-ID one. Only root can set security.capability.
+# 1. File capabilities make an exec secure (AT_SECURE), and the loader would
+# ignore LD_PRELOAD; but the tree runs under no_new_privs (the kernel floor),
+# where capabilities grant nothing and the exec is not secure: the shim is
+# inside such a program, and it is not reported as uncovered
+# (tests/integ/floor.sh shows the same for a set-user-ID program on its
+# effects). Only root can set security.capability.
 status 0 "a plain program" $A sh -c /bin/true
 check "a plain program is covered" sh -c "! grep -q 'not covered' '$T/last.err'"
 # tests/run, as root, prepares one ($CAPTRUE) before dropping to nobody
@@ -24,8 +27,8 @@ if [ -n "$cap" ]; then
 	status 0 "a program with file capabilities runs" $A "$cap"
 	status 0 "a program with file capabilities, from sh" \
 	    $A sh -c "'$cap'"
-	check "it is reported as not covered" \
-	    grep -q "not covered: $cap" "$T/last.err"
+	check "it is not reported as not covered" \
+	    sh -c "! grep -q 'not covered' '$T/last.err'"
 else
 	echo "note: file capabilities not tried: setting security.capability" \
 	    "needs root (CAP_SETFCAP) and setcap; running as uid $(id -u)"

@@ -1,0 +1,431 @@
+/*
+ * floor.c: the kernel floor (see floor.h). libseccomp builds the filter;
+ * the supervisor answers its notifications.
+ */
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "floor.h"
+#include "proc.h"
+
+#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE 1
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+/* what each refused call would let a program do */
+#define WHY_NS                                                                 \
+	"a new namespace would let it change what paths mean (a bind mount "   \
+	"onto a workspace name)"
+#define WHY_MOUNT "a mount changes what paths mean"
+#define WHY_URING "io_uring makes file and network calls no layer can see"
+#define WHY_UFFD "userfaultfd can stall the supervisor's reads mid-way"
+#define WHY_TTY                                                                \
+	"it types into the terminal, agentwrap's own approval prompt included"
+#define WHY_TRACE                                                              \
+	"it reaches into a process that is not its descendant, one the "       \
+	"sandbox does not hold"
+
+enum kind {
+	K_DENY, /* EPERM, reported */
+	K_NOSYS, /* ENOSYS, reported */
+	K_TRACE, /* allowed if the target descends from the caller */
+};
+
+struct rule {
+	const char *name;
+	enum kind kind;
+	const char *why;
+};
+
+static const struct rule rules[] = {
+	{ "unshare", K_DENY, WHY_NS },
+	{ "setns", K_DENY, WHY_NS },
+	{ "mount", K_DENY, WHY_MOUNT },
+	{ "umount", K_DENY, WHY_MOUNT },
+	{ "umount2", K_DENY, WHY_MOUNT },
+	{ "pivot_root", K_DENY, WHY_MOUNT },
+	{ "chroot", K_DENY, WHY_MOUNT },
+	{ "move_mount", K_DENY, WHY_MOUNT },
+	{ "open_tree", K_DENY, WHY_MOUNT },
+	{ "fsopen", K_DENY, WHY_MOUNT },
+	{ "fsconfig", K_DENY, WHY_MOUNT },
+	{ "fsmount", K_DENY, WHY_MOUNT },
+	{ "fspick", K_DENY, WHY_MOUNT },
+	{ "mount_setattr", K_DENY, WHY_MOUNT },
+	{ "io_uring_setup", K_NOSYS, WHY_URING },
+	{ "io_uring_enter", K_NOSYS, WHY_URING },
+	{ "io_uring_register", K_NOSYS, WHY_URING },
+	{ "userfaultfd", K_DENY, WHY_UFFD },
+	{ "process_vm_writev", K_TRACE, WHY_TRACE },
+	{ "pidfd_getfd", K_TRACE, WHY_TRACE },
+};
+
+static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWUSER,
+	CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWCGROUP };
+
+static int
+add(scmp_filter_ctx ctx, uint32_t act, const char *name, unsigned n,
+    const struct scmp_arg_cmp *cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not a system call of this kernel's ABI */
+	return seccomp_rule_add_array(ctx, act, nr, n, cmp);
+}
+
+static int
+build(scmp_filter_ctx ctx, int notify)
+{
+	uint32_t deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
+	uint32_t nosys = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(ENOSYS);
+	struct scmp_arg_cmp c;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]) && r == 0; i++) {
+		if (rules[i].kind == K_TRACE && !notify)
+			r = add(
+			    ctx, SCMP_ACT_ERRNO(EPERM), rules[i].name, 0, NULL);
+		else
+			r = add(ctx, rules[i].kind == K_NOSYS ? nosys : deny,
+			    rules[i].name, 0, NULL);
+	}
+	for (i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && r == 0; i++) {
+		c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
+		r = add(ctx, deny, "clone", 1, &c);
+	}
+	/* clone3's flags are in memory: refuse it, glibc falls back to clone */
+	if (r == 0)
+		r = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	if (r == 0) {
+		c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
+		r = add(ctx, deny, "ioctl", 1, &c);
+	}
+	if (r == 0) {
+		c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
+		r = add(ctx, deny, "ioctl", 1, &c);
+	}
+	/* attaching is what reaches another process; the other requests
+	 * act on a tracee already attached */
+	if (r == 0) {
+		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_ATTACH);
+		r = add(ctx, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
+		    "ptrace", 1, &c);
+	}
+	if (r == 0) {
+		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE);
+		r = add(ctx, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
+		    "ptrace", 1, &c);
+	}
+	return r;
+}
+
+static scmp_filter_ctx
+make(int notify)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (ctx == NULL)
+		return NULL;
+	/* the same rules for 32-bit and x32 system calls: a program must not
+	 * get around them with int 0x80 */
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
+	    (seccomp_arch_add(ctx, SCMP_ARCH_X86) != 0 ||
+		seccomp_arch_add(ctx, SCMP_ARCH_X32) != 0)) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	if (build(ctx, notify) != 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int
+floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int fd, r;
+
+	*state = FLOOR_NONE;
+	err[0] = '\0';
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		snprintf(
+		    err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return -1;
+	}
+	if (!seccomp) {
+		snprintf(err, errlen, "seccomp is turned off");
+		return -1;
+	}
+	if ((ctx = make(1)) != NULL) {
+		if ((r = seccomp_load(ctx)) == 0 &&
+		    (fd = seccomp_notify_fd(ctx)) >= 0) {
+			seccomp_release(ctx);
+			if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+				close(fd);
+				/* loaded: nothing will answer it */
+				snprintf(err, errlen, "listener: %s",
+				    strerror(errno));
+				return -1;
+			}
+			*state = FLOOR_NOTIFY;
+			return fd;
+		}
+		seccomp_release(ctx);
+		if (r == 0) {
+			/* loaded without a listener: every call it would
+			 * notify fails with ENOSYS, which is a refusal */
+			*state = FLOOR_ERRNO;
+			snprintf(err, errlen, "no user-notify listener");
+			return -1;
+		}
+	}
+	/* no user-notify in this kernel: refuse without asking */
+	if ((ctx = make(0)) == NULL) {
+		snprintf(err, errlen, "cannot build the filter");
+		return -1;
+	}
+	r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r != 0) {
+		snprintf(err, errlen, "seccomp: %s", strerror(-r));
+		return -1;
+	}
+	*state = FLOOR_ERRNO;
+	snprintf(err, errlen, "no seccomp user-notify in this kernel");
+	return -1;
+}
+
+/* --- the supervisor's side --- */
+
+/* PIDFD (a descriptor of process CALLER) names which process? 0 if none */
+static pid_t
+pidfd_pid(pid_t caller, int pidfd)
+{
+	char path[64], line[128];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)caller, pidfd);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pid:\t%ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
+static const char *
+call_name(const struct seccomp_notif *n, char *buf, size_t len)
+{
+	char *name = seccomp_syscall_resolve_num_arch(n->data.arch, n->data.nr);
+
+	if (name != NULL && strcmp(name, "ioctl") == 0)
+		snprintf(buf, len, "ioctl(%s)",
+		    (unsigned int)n->data.args[1] == TIOCSTI ? "TIOCSTI"
+							     : "TIOCLINUX");
+	else if (name != NULL && strcmp(name, "clone") == 0)
+		snprintf(buf, len, "clone with namespace flags");
+	else if (name != NULL && strcmp(name, "ptrace") == 0)
+		snprintf(buf, len, "ptrace(%s)",
+		    n->data.args[0] == PTRACE_SEIZE ? "PTRACE_SEIZE"
+						    : "PTRACE_ATTACH");
+	else
+		snprintf(buf, len, "%s", name != NULL ? name : "?");
+	free(name);
+	return buf;
+}
+
+static const struct rule *
+rule_of(const char *call)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strcmp(call, rules[i].name) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+int
+floor_serve(int fd, pid_t root,
+    void (*on_deny)(void *, const struct floor_event *), void *arg)
+{
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	struct floor_event ev;
+	const struct rule *ru;
+	char name[64];
+	struct pollfd pfd;
+	pid_t target;
+	int trace, r, ret = 0;
+
+	if (seccomp_notify_alloc(&req, &resp) != 0)
+		return 0;
+	for (;;) {
+		/* receiving blocks until a call comes: look first */
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		if (!(pfd.revents & POLLIN)) {
+			/* POLLHUP: no process uses the filter any more */
+			if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+				ret = -1;
+			break;
+		}
+		memset(req, 0, sizeof(*req));
+		if ((r = seccomp_notify_receive(fd, req)) != 0) {
+			/* the caller was killed meanwhile: look again */
+			if (r == -ENOENT || r == -EINTR)
+				continue;
+			ret = -1;
+			break;
+		}
+		call_name(req, name, sizeof(name));
+		ru = rule_of(name);
+		trace = strncmp(name, "ptrace", 6) == 0 ||
+		    (ru != NULL && ru->kind == K_TRACE);
+		memset(resp, 0, sizeof(*resp));
+		resp->id = req->id;
+		resp->error =
+		    ru != NULL && ru->kind == K_NOSYS ? -ENOSYS : -EPERM;
+		if (trace) {
+			/* ptrace's target is its second argument, the
+			 * others' their first (a pid, or a pidfd) */
+			if (strncmp(name, "ptrace", 6) == 0)
+				target = (pid_t)req->data.args[1];
+			else if (strcmp(name, "pidfd_getfd") == 0)
+				target =
+				    pidfd_pid(req->pid, (int)req->data.args[0]);
+			else
+				target = (pid_t)req->data.args[0];
+			if (target > 0 &&
+			    (target == root || proc_descends(target, root)) &&
+			    seccomp_notify_id_valid(fd, req->id) == 0) {
+				resp->error = 0;
+				resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+				if (seccomp_notify_respond(fd, resp) == 0)
+					continue;
+				/* no CONTINUE in this kernel: refuse */
+				resp->error = -EPERM;
+				resp->flags = 0;
+			}
+		}
+		ev.pid = req->pid;
+		ev.call = name;
+		ev.why = ru != NULL		      ? ru->why
+		    : strncmp(name, "ioctl", 5) == 0  ? WHY_TTY
+		    : strncmp(name, "ptrace", 6) == 0 ? WHY_TRACE
+						      : WHY_NS;
+		/* said before the answer, so that the line comes before
+		 * whatever the program prints about its failure */
+		if (on_deny != NULL)
+			on_deny(arg, &ev);
+		seccomp_notify_respond(fd, resp); /* ENOENT: it died */
+	}
+	seccomp_notify_free(req, resp);
+	return ret;
+}
+
+/* --- handing the listener to the supervisor --- */
+
+struct floor_wire {
+	int state;
+	char err[120];
+};
+
+int
+floor_send(int sock, int fd, enum floor_state state, const char *err)
+{
+	struct floor_wire w;
+	struct iovec iov = { &w, sizeof(w) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	memset(&w, 0, sizeof(w));
+	w.state = (int)state;
+	snprintf(w.err, sizeof(w.err), "%s", err);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (r == -1 && errno == EINTR);
+	return r == (ssize_t)sizeof(w) ? 0 : -1;
+}
+
+int
+floor_recv(int sock, int *fd, enum floor_state *state, char *err, size_t errlen)
+{
+	struct floor_wire w;
+	struct iovec iov = { &w, sizeof(w) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	*fd = -1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r == -1 && errno == EINTR);
+	if (r != (ssize_t)sizeof(w))
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	w.err[sizeof(w.err) - 1] = '\0';
+	*state = w.state == FLOOR_NOTIFY ? FLOOR_NOTIFY
+	    : w.state == FLOOR_ERRNO	 ? FLOOR_ERRNO
+					 : FLOOR_NONE;
+	snprintf(err, errlen, "%s", w.err);
+	return 0;
+}

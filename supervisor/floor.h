@@ -1,0 +1,70 @@
+/*
+ * floor.h: the kernel floor, a seccomp filter that every process of the
+ * tree inherits from the first child, in every mode.
+ *
+ * It refuses what would change what a path means or who decides, whatever
+ * the program and however it makes the call (static binaries, raw syscall
+ * instructions, 32-bit system calls): new namespaces (unshare, setns,
+ * clone with namespace flags), mounts and the new mount API, chroot and
+ * pivot_root, io_uring, userfaultfd, ioctl TIOCSTI and TIOCLINUX, and
+ * ptrace attach, process_vm_writev and pidfd_getfd aimed at a process
+ * outside the tree (the first child and its descendants: LeakSanitizer's
+ * tracer attaches to its own parent, a debugger to its child). clone3 answers ENOSYS (its flags live in memory
+ * a filter cannot read), which makes glibc fall back to clone. Before the
+ * filter, PR_SET_NO_NEW_PRIVS: set-user-ID bits and file capabilities then
+ * grant nothing, so such programs run as the user and the shim follows
+ * them.
+ *
+ * Where the kernel has seccomp user-notify (5.0), the refused calls are
+ * sent to the supervisor, which answers each, prints one denial line per
+ * call name and writes an audit record (layer "seccomp"); without it they
+ * fail with EPERM (ENOSYS for io_uring) and nothing is reported. If the
+ * supervisor dies, the kernel fails every notified call with ENOSYS.
+ *
+ * Error convention: floor_install returns the listener descriptor, or -1
+ * (no listener: errno-only filter, or no filter at all; *state says which
+ * and *err why). floor_serve returns 0, or -1 when the listener is done.
+ */
+#ifndef AGENTWRAP_FLOOR_H
+#define AGENTWRAP_FLOOR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum floor_state {
+	FLOOR_NOTIFY = 0, /* installed, refused calls are reported */
+	FLOOR_ERRNO = 1, /* installed, refused calls fail silently */
+	FLOOR_NONE = 2, /* not installed (kernel, or --no-seccomp) */
+};
+
+/*
+ * In the child between fork and exec: no_new_privs, then the filter
+ * (unless SECCOMP is 0). Async-signal-unsafe only in what libseccomp
+ * allocates, which a freshly forked single-threaded child may do.
+ */
+int floor_install(
+    int seccomp, enum floor_state *state, char *err, size_t errlen);
+
+/* One refused call, for the caller to report and record */
+struct floor_event {
+	pid_t pid;
+	const char *call; /* "unshare", "ioctl(TIOCSTI)", ... */
+	const char *why; /* what it would have let the program do */
+};
+
+/*
+ * Answer every notification waiting on listener FD; ON_DENY is called for
+ * each call refused (not for the ptrace family aimed inside the tree that
+ * ROOT, the first child, heads: that goes on). -1 when no process uses the
+ * filter any more (close FD).
+ */
+int floor_serve(int fd, pid_t root,
+    void (*on_deny)(void *, const struct floor_event *), void *arg);
+
+/* Send and receive the listener over a Unix socket (SCM_RIGHTS), with
+ * the state; 0 or -1 */
+int floor_send(int sock, int fd, enum floor_state state, const char *err);
+int floor_recv(
+    int sock, int *fd, enum floor_state *state, char *err, size_t errlen);
+
+#endif /* AGENTWRAP_FLOOR_H */

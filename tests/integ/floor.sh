@@ -1,0 +1,117 @@
+# The kernel floor: what every process of the tree is refused, whatever it
+# is (a static program here, so that no shim can be what refuses), tried
+# unwrapped first to prove that the call works on this machine, then
+# wrapped. And no_new_privs: a set-user-ID program runs as the user, with
+# the shim inside it. Then --no-seccomp, the documented weaker outcome.
+. "$(dirname "$0")/lib.sh"
+
+F="$PROBES/floorcalls"
+A="aw -a never --audit $T/floor.jsonl --"
+
+# a process of ours that is not in the tree, for ptrace and pidfd_getfd
+sleep 120 &
+NB=$!
+
+# call NAME [ARG]: works unwrapped (or the machine cannot show it, said),
+# refused wrapped with EPERM or ENOSYS
+refused() {
+	"$F" "$@" >"$T/plain.out" 2>&1
+	if [ $? -ne 0 ]; then
+		echo "note: $*: fails here even unwrapped ($(cat "$T/plain.out")); not tried"
+		return
+	fi
+	pass
+	status 1 "$1 refused in the tree" $A "$F" "$@"
+	check "$1: the call failed, so nothing happened" \
+	    grep -q "^refused $1: " "$T/last.out"
+	cp "$T/floor.jsonl" "$T/$1.jsonl"
+}
+
+refused userns
+refused clonens
+refused int80
+refused uring
+refused tiocsti
+refused ptrace "$NB"
+refused getfd "$NB"
+
+# what must still work: tracing a child of one's own, threads and spawns
+# (glibc tries clone3, refused with ENOSYS, then clone)
+status 0 "ptrace of its own child goes on" $A "$F" ptracekid
+check "the child was attached" grep -q "^done ptracekid" "$T/last.out"
+status 0 "a thread and a posix_spawn" $A "$F" threads
+check "both ran" grep -q "^done threads" "$T/last.out"
+
+# one denial line per call name, and a seccomp record in the audit log
+status 1 "unshare twice" $A sh -c "'$F' userns; '$F' userns"
+check "one line for both" \
+    test "$(grep -c 'denied unshare (floorcalls' "$T/last.err")" -eq 1
+cat > "$T/rec.py" <<'PYEOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], "rb")]
+hits = [r for r in recs if r.get("op") == "floor" and
+        r.get("call") == sys.argv[2] and r.get("layer") == "seccomp" and
+        r.get("verdict") == "deny" and r.get("exe", "").endswith("floorcalls")]
+sys.exit(0 if hits else 1)
+PYEOF
+check "an audit record: op floor, layer seccomp, the program" \
+    $PY "$T/rec.py" "$T/floor.jsonl" unshare
+if [ -f "$T/tiocsti.jsonl" ]; then
+	check "and for TIOCSTI" $PY "$T/rec.py" "$T/tiocsti.jsonl" \
+	    "ioctl(TIOCSTI)"
+fi
+
+# the escape the floor exists for: a user namespace, a bind mount of an
+# outside file onto a workspace name, a write through that name
+echo outside > "$OUT/target"
+: > "$WS/name"
+if unshare -rm sh -c "mount --bind '$OUT/target' '$WS/name' &&
+    [ \"\$(cat '$WS/name')\" = outside ]" 2>/dev/null; then
+	pass
+	aw -q -a never -- unshare -rm sh -c \
+	    "mount --bind '$OUT/target' '$WS/name' && echo written > '$WS/name'" \
+	    >/dev/null 2>&1
+	check "the outside file is unchanged" \
+	    test "$(cat "$OUT/target")" = outside
+	check "the workspace name is untouched" test ! -s "$WS/name"
+else
+	echo "note: unprivileged user namespaces are off here; bind mount not tried"
+fi
+
+# a set-user-ID program (tests/run makes one as root, $SUIDTEE): under
+# no_new_privs it runs as the user, with the shim inside, and is judged
+if [ -n "${SUIDTEE:-}" ] && [ "$(id -u)" -ne 0 ]; then
+	# somewhere its owner may write without any capability
+	open=$(mktemp -d /tmp/aw-suid.XXXXXX)
+	chmod 777 "$open"
+	echo x | "$SUIDTEE" "$open/plain" >/dev/null
+	check "unwrapped, it runs as its owner" \
+	    test "$(stat -c %u "$open/plain" 2>/dev/null)" = 0
+	rm -rf "$open" 2>/dev/null
+	status 1 "a set-user-ID tee writing outside" aw -q -a never -- \
+	    sh -c "echo x | '$SUIDTEE' '$OUT/suid'"
+	check "nothing written outside" absent "$OUT/suid"
+	status 0 "a set-user-ID tee writing inside" aw -q -a never -- \
+	    sh -c "echo x | '$SUIDTEE' '$WS/suid'"
+	check "written inside, as the user" \
+	    test "$(stat -c %u "$WS/suid")" -eq "$(id -u)"
+	status 0 "reported as covered" aw -a never -- \
+	    sh -c "echo x | '$SUIDTEE' '$WS/suid2'"
+	check "no 'not covered' line" sh -c "! grep -q 'not covered' '$T/last.err'"
+else
+	echo "note: no set-user-ID program to try (tests/run makes one as root)"
+fi
+
+# --no-seccomp and AGENTWRAP_DISABLE=seccomp: no floor, and agentwrap says so
+status 0 "--no-seccomp: unshare works again" aw -a never --no-seccomp -- \
+    "$F" userns
+check "it says there is no floor" grep -q "no kernel floor" "$T/last.err"
+export AGENTWRAP_DISABLE=seccomp
+status 0 "AGENTWRAP_DISABLE=seccomp: the same" aw -a never -- "$F" userns
+export AGENTWRAP_DISABLE=secomp
+status 125 "a misspelt layer is an error" aw -a never -- "$F" userns
+check "naming it" grep -q "unknown layer 'secomp'" "$T/last.err"
+unset AGENTWRAP_DISABLE
+
+kill "$NB" 2>/dev/null
+finish

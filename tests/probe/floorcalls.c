@@ -1,0 +1,195 @@
+/*
+ * floorcalls: the calls agentwrap's kernel floor refuses, made the way a
+ * program the shim is not inside makes them. Built static: no shim is ever
+ * in it, so only the kernel can refuse.
+ *
+ *   floorcalls userns      unshare(CLONE_NEWUSER)
+ *   floorcalls clonens     clone(CLONE_NEWUSER), the child exits 0
+ *   floorcalls int80       unshare(CLONE_NEWUSER) as a 32-bit system call
+ *   floorcalls uring       io_uring_setup(1, ...)
+ *   floorcalls tiocsti     on a new pseudo-terminal made its controlling
+ *                          terminal: TIOCSTI of 'x', then read it back
+ *   floorcalls ptrace PID  PTRACE_ATTACH to PID (then detach)
+ *   floorcalls ptracekid   PTRACE_ATTACH to a child of its own
+ *   floorcalls getfd PID   pidfd_getfd of PID's descriptor 0
+ *   floorcalls threads     a thread and a posix_spawn, which glibc makes
+ *                          with clone3 (refused: ENOSYS) or clone
+ *
+ * Prints "done NAME" when the call worked, "refused NAME: ERROR" when it
+ * failed. Exits 0 if it worked, 1 if refused with EPERM or ENOSYS, 2 if
+ * it failed otherwise, 100 on misuse.
+ */
+#include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int
+verdict(const char *name, long r, int e)
+{
+	if (r >= 0) {
+		printf("done %s\n", name);
+		fflush(stdout);
+		return 0;
+	}
+	printf("refused %s: %s\n", name, strerror(e));
+	fflush(stdout);
+	return e == EPERM || e == ENOSYS ? 1 : 2;
+}
+
+static int
+int80_unshare(void)
+{
+#if defined(__x86_64__)
+	long r;
+
+	/* 310: unshare in the i386 table */
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(310L), "b"((long)CLONE_NEWUSER)
+			 : "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (int)r;
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int
+tiocsti(void)
+{
+	struct termios t;
+	char c = 0;
+	int m, s, st;
+	pid_t p;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY)) == -1 || grantpt(m) == -1 ||
+	    unlockpt(m) == -1)
+		return 2;
+	if ((p = fork()) == 0) {
+		if (setsid() == -1 || (s = open(ptsname(m), O_RDWR)) == -1)
+			_exit(2);
+		tcgetattr(s, &t);
+		cfmakeraw(&t);
+		tcsetattr(s, TCSANOW, &t);
+		if (ioctl(s, TIOCSTI, "x") == -1)
+			_exit(verdict("tiocsti", -1, errno));
+		/* what was typed is input on the terminal, read back */
+		fcntl(s, F_SETFL, O_NONBLOCK);
+		if (read(s, &c, 1) == 1 && c == 'x')
+			_exit(verdict("tiocsti", 0, 0));
+		_exit(2);
+	}
+	if (p == -1 || waitpid(p, &st, 0) == -1 || !WIFEXITED(st))
+		return 2;
+	return WEXITSTATUS(st);
+}
+
+static int
+attach(const char *name, pid_t pid)
+{
+	long r = ptrace(PTRACE_ATTACH, pid, NULL, NULL);
+	int e = errno, st;
+
+	if (r == 0) {
+		waitpid(pid, &st, __WALL);
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	}
+	return verdict(name, r, e);
+}
+
+static void *
+nothing(void *arg)
+{
+	return arg;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct io_uring_params up;
+	char *args[] = { "true", NULL };
+	pthread_t t;
+	long r;
+	int st, pfd;
+	pid_t p;
+
+	if (argc < 2)
+		return 100;
+	if (strcmp(argv[1], "userns") == 0) {
+		r = syscall(SYS_unshare, CLONE_NEWUSER);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "clonens") == 0) {
+		r = syscall(
+		    SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (r == 0)
+			_exit(0);
+		if (r > 0)
+			waitpid((pid_t)r, &st, 0);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "int80") == 0) {
+		r = int80_unshare();
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "uring") == 0) {
+		memset(&up, 0, sizeof(up));
+		r = syscall(SYS_io_uring_setup, 1, &up);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "tiocsti") == 0)
+		return tiocsti();
+	if (strcmp(argv[1], "ptrace") == 0 && argc == 3)
+		return attach(argv[1], (pid_t)atol(argv[2]));
+	if (strcmp(argv[1], "ptracekid") == 0) {
+		if ((p = fork()) == 0) {
+			pause();
+			_exit(0);
+		}
+		if (p == -1)
+			return 2;
+		st = attach(argv[1], p);
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+		return st;
+	}
+	if (strcmp(argv[1], "getfd") == 0 && argc == 3) {
+		pfd = (int)syscall(SYS_pidfd_open, (pid_t)atol(argv[2]), 0);
+		if (pfd == -1)
+			return 2;
+		r = syscall(SYS_pidfd_getfd, pfd, 0, 0);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "threads") == 0) {
+		if ((st = pthread_create(&t, NULL, nothing, NULL)) != 0)
+			return verdict(argv[1], -1, st);
+		pthread_join(t, NULL);
+		if ((st = posix_spawnp(
+			 &p, "true", NULL, NULL, args, environ)) != 0)
+			return verdict(argv[1], -1, st);
+		waitpid(p, &st, 0);
+		return verdict(argv[1],
+		    WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1, EINVAL);
+	}
+	return 100;
+}
