@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cover.h"
 #include "shim.h"
 
 #define ENV_STACK_MAX (256 * 1024)
@@ -111,116 +112,82 @@ search_path(const char *file, char *out, size_t outlen)
 	return file;
 }
 
-static const char *uncovered_path(const char *path);
-
-/*
- * Why the shim cannot follow the program FD holds (NULL: it can). Scripts
- * are looked through to their interpreter, DEPTH levels as the kernel does.
- */
-static const char *
-uncovered_fd(int fd, int depth)
+/* The coverage check's file operations: raw system calls, no hook */
+static long
+c_open(const char *path)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[64];
-	struct stat st;
-	char line[256], interp[256], *s, *w;
-	long n, m;
-	size_t i, nph;
+	return SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+}
 
+static long
+c_pread(int fd, void *buf, size_t n, off_t off)
+{
+	return SYS4(SYS_pread64, fd, buf, n, off);
+}
+
+static long
+c_fstat(int fd, struct stat *st)
+{
+	return SYS4(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+}
+
+static long
+c_has_caps(int fd)
+{
+	return SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0);
+}
+
+static long
+c_can_exec(const char *path)
+{
+	return SYS4(SYS_faccessat, AT_FDCWD, path, X_OK, 0);
+}
+
+static void
+c_close(int fd)
+{
+	SYS1(SYS_close, fd);
+}
+
+static void
+cover_io_init(struct cover_io *io)
+{
+	io->open = c_open;
+	io->pread = c_pread;
+	io->fstat = c_fstat;
+	io->has_caps = c_has_caps;
+	io->can_exec = c_can_exec;
+	io->close = c_close;
+	io->euid = geteuid();
+	io->egid = getegid();
+	/* agentwrap's kernel floor sets it for the tree */
+	io->nnp = SYS3(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0) == 1;
+}
+
+/* Why the shim cannot follow the program FD holds (NULL: it can) */
+static const char *
+uncovered_fd(int fd)
+{
+	struct cover_io io;
+	char path[64];
+	long n;
+
+	cover_io_init(&io);
 	if ((n = SYS3(SYS_fcntl, fd, F_GETFL, 0)) >= 0 && (n & O_PATH)) {
 		/* an O_PATH descriptor cannot be read: read what it names */
-		snprintf(line, sizeof(line), "/proc/self/fd/%d", fd);
-		return uncovered_path(line);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		return cover_why_path(&io, path);
 	}
-	/* under no_new_privs (agentwrap's kernel floor sets it for the
-	 * tree) neither bit nor capability makes the exec secure: the loader
-	 * honours LD_PRELOAD */
-	if (SYS3(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0) != 1) {
-		if (SYS4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) == 0 &&
-		    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-			((st.st_mode & S_ISGID) && st.st_gid != getegid())))
-			return "a set-user-ID or set-group-ID program: the "
-			       "loader ignores LD_PRELOAD";
-		/* file capabilities make the exec secure (AT_SECURE) as
-		 * set-user-ID does: any value at all, whatever it grants */
-		if (SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >=
-		    0)
-			return "a program with file capabilities "
-			       "(security.capability): it runs in secure mode "
-			       "and the loader ignores LD_PRELOAD";
-	}
-	n = SYS4(SYS_pread64, fd, line, sizeof(line) - 1, 0);
-	if (n < 2)
-		return NULL;
-	line[n] = '\0';
-	if (line[0] == '#' && line[1] == '!') {
-		if (depth >= 4)
-			return NULL;
-		for (s = line + 2; *s == ' ' || *s == '\t'; s++)
-			;
-		for (w = s; *w != '\0' && *w != ' ' && *w != '\t' && *w != '\n';
-		     w++)
-			;
-		*w = '\0';
-		if (*s != '/')
-			return NULL;
-		m = SYS4(SYS_openat, AT_FDCWD, s, O_RDONLY | O_CLOEXEC, 0);
-		if (m < 0)
-			return NULL;
-		s = (char *)uncovered_fd((int)m, depth + 1);
-		SYS1(SYS_close, m);
-		return s;
-	}
-	if ((size_t)n < sizeof(eh) || memcmp(line, ELFMAG, SELFMAG) != 0)
-		return NULL;
-	memcpy(&eh, line, sizeof(eh));
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return "a 32-bit program: the 64-bit shim cannot be loaded "
-		       "into it";
-	if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_AARCH64)
-		return NULL;
-	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
-		return "an ELF file without program headers";
-	nph = eh.e_phnum < 64 ? eh.e_phnum : 64;
-	n = SYS4(SYS_pread64, fd, ph, nph * sizeof(Elf64_Phdr), eh.e_phoff);
-	if (n < (long)(nph * sizeof(Elf64_Phdr)))
-		return "an ELF file whose program headers cannot be read";
-	for (i = 0; i < nph; i++) {
-		if (ph[i].p_type != PT_INTERP)
-			continue;
-		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(interp))
-			return "a program with an unusual loader";
-		m = SYS4(
-		    SYS_pread64, fd, interp, ph[i].p_filesz, ph[i].p_offset);
-		if (m != (long)ph[i].p_filesz)
-			return "a program whose loader cannot be read";
-		interp[m] = '\0';
-		if (strstr(interp, "/ld-linux") == NULL)
-			return "a program with a loader other than glibc's: "
-			       "it does not load the shim";
-		return NULL;
-	}
-	return "a statically linked program: the shim cannot follow it";
+	return cover_why_fd(&io, fd);
 }
 
 static const char *
 uncovered_path(const char *path)
 {
-	const char *why;
-	long fd;
+	struct cover_io io;
 
-	fd = SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-	/* not readable but runnable (mode 0711); one that cannot even be
-	 * reached (execvp trying a directory of PATH it may not search)
-	 * fails the exec anyway */
-	if (fd == -EACCES && SYS4(SYS_faccessat, AT_FDCWD, path, X_OK, 0) == 0)
-		return "a program the shim cannot read, so cannot tell whether "
-		       "it can follow it";
-	if (fd < 0)
-		return NULL; /* the exec fails anyway */
-	why = uncovered_fd((int)fd, 0);
-	SYS1(SYS_close, fd);
-	return why;
+	cover_io_init(&io);
+	return cover_why_path(&io, path);
 }
 
 /* ENOENT or ENOTDIR if the program to run is not there, else 0 */
@@ -397,10 +364,10 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 		return e;
 
 	if (r->kind == EK_FEXECVE)
-		why = uncovered_fd(r->fd, 0);
+		why = uncovered_fd(r->fd);
 	else if ((r->kind == EK_EXECVEAT || r->kind == EK_SYS_EXECVEAT) &&
 	    r->path[0] == '\0' && (r->flags & AT_EMPTY_PATH))
-		why = uncovered_fd(r->dirfd, 0);
+		why = uncovered_fd(r->dirfd);
 	else
 		why = uncovered_path(target);
 	if (why != NULL) {

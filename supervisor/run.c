@@ -41,6 +41,7 @@
 #include "clock.h"
 #include "approve.h"
 #include "attach.h"
+#include "cover.h"
 #include "floor.h"
 #include "proc.h"
 #include "audit.h"
@@ -631,49 +632,62 @@ found_in_path(const char *name)
 	return path_search(NULL, name, 0, buf, sizeof(buf));
 }
 
+/* The coverage check's file operations, for the first exec */
+static long
+f_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd == -1 ? -errno : fd;
+}
+
+static long
+f_pread(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r = pread(fd, buf, n, off);
+
+	return r == -1 ? -errno : r;
+}
+
+static long
+f_fstat(int fd, struct stat *st)
+{
+	return fstat(fd, st) == -1 ? -errno : 0;
+}
+
+static long
+f_has_caps(int fd)
+{
+	ssize_t r = fgetxattr(fd, "security.capability", NULL, 0);
+
+	return r == -1 ? -errno : r;
+}
+
+static long
+f_can_exec(const char *path)
+{
+	return access(path, X_OK) == -1 ? -errno : 0;
+}
+
+static void
+f_close(int fd)
+{
+	close(fd);
+}
+
 /*
- * Will the shim be loaded into PATH? Not into a static ELF (no PT_INTERP),
- * nor into a setuid, setgid or file-capability program (the loader ignores
- * LD_PRELOAD there). Anything unreadable or odd counts as uncovered.
- * Scripts (#!) are covered through their interpreter.
+ * Can the shim follow the command itself? The same check the shim makes
+ * of every later exec (cover.c). The child runs under no_new_privs (it
+ * sets it before the exec, or nothing runs), so set-user-ID bits and
+ * file capabilities do not make this exec secure.
  */
-static int
+static const char *
 first_exec_uncovered(const char *path)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	struct stat sb;
-	char magic[2];
-	int fd, i, r = 1;
+	struct cover_io io = { f_open, f_pread, f_fstat, f_has_caps, f_can_exec,
+		f_close, geteuid(), getegid(), 1 };
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0; /* the exec will fail and say why */
-	if (fstat(fd, &sb) == -1)
-		goto out;
-	/* set-user-ID bits and file capabilities grant nothing under the
-	 * child's no_new_privs: the loader honours LD_PRELOAD for them */
-	if (pread(fd, magic, 2, 0) == 2 && magic[0] == '#' && magic[1] == '!') {
-		r = 0;
-		goto out;
-	}
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(ph) || eh.e_phnum > 256)
-		goto out;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph),
-			(off_t)(eh.e_phoff + (Elf64_Off)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			goto out;
-		if (ph.p_type == PT_INTERP) {
-			r = 0;
-			break;
-		}
-	}
-out:
-	close(fd);
-	return r;
+	return cover_why_path(&io, path);
 }
 
 /*
@@ -746,7 +760,7 @@ judge_first_exec(struct run *st, char **argv)
 	record(st, &m, &d);
 	/* a program not found is not run: nothing to report */
 	if (d.verdict == VERDICT_ALLOW && prog[0] != '\0' &&
-	    first_exec_uncovered(prog)) {
+	    first_exec_uncovered(prog) != NULL) {
 		m.op = AW_OP_UNCOVERED;
 		if (st->audit != NULL)
 			audit_event(st->audit, &m);

@@ -24,6 +24,22 @@ PYEOF
 status 0 "the static exec is in the audit log as uncovered" \
     $PY "$T/uncovered.py" "$T/s.jsonl" "$BB"
 
+# a script whose interpreter is static: the shim (judging an exec from sh)
+# and the supervisor (judging the command itself) give the same answer,
+# from the one check both link (supervisor/cover.c)
+printf '#!%s sh\necho ran > "$1"\n' "$BB" > "$WS/bbscript"
+chmod 755 "$WS/bbscript"
+status 0 "a script with a static interpreter, run from sh" \
+    aw -a never -- sh -c "'$WS/bbscript' '$WS/from-sh'"
+check "it ran" [ -s "$WS/from-sh" ]
+check "the shim reports it as not covered" \
+    grep -q "not covered: $WS/bbscript" "$T/last.err"
+status 0 "the same script as the command itself" \
+    aw -a never -- "$WS/bbscript" "$WS/first"
+check "it ran" [ -s "$WS/first" ]
+check "the supervisor reports it as not covered too" \
+    grep -q "not covered: $WS/bbscript" "$T/last.err"
+
 # a dynamic program is not reported as uncovered
 status 0 "a dynamic program runs" aw -q -a never --audit "$T/d.jsonl" -- \
     sh -c '/bin/true'

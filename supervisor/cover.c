@@ -1,0 +1,132 @@
+/*
+ * cover.c: the coverage check (see cover.h). No allocation, no stdio: it
+ * runs inside the shim's exec hooks too.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cover.h"
+
+#define MAX_DEPTH 4 /* #! levels, as the kernel allows */
+#define MAX_PHDRS 64
+
+static const char *why_fd(const struct cover_io *io, int fd, int depth);
+
+static const char *
+why_path(const struct cover_io *io, const char *path, int depth)
+{
+	const char *why;
+	long fd = io->open(path);
+
+	/* not readable but runnable (mode 0711); one that cannot even be
+	 * reached (execvp trying a directory of PATH it may not search)
+	 * fails the exec anyway */
+	if (fd == -EACCES && io->can_exec(path) == 0)
+		return "a program the shim cannot read, so cannot tell whether "
+		       "it can follow it";
+	if (fd < 0)
+		return NULL;
+	why = why_fd(io, (int)fd, depth);
+	io->close((int)fd);
+	return why;
+}
+
+/* the interpreter named on a "#!" line, in place in LINE; NULL if none */
+static char *
+interpreter(char *line)
+{
+	char *s, *w;
+
+	for (s = line + 2; *s == ' ' || *s == '\t'; s++)
+		;
+	for (w = s; *w != '\0' && *w != ' ' && *w != '\t' && *w != '\n'; w++)
+		;
+	*w = '\0';
+	return *s == '/' ? s : NULL;
+}
+
+static const char *
+why_elf(const struct cover_io *io, int fd, const Elf64_Ehdr *eh)
+{
+	Elf64_Phdr ph[MAX_PHDRS];
+	char interp[256];
+	size_t i, nph;
+	long n;
+
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return "a 32-bit program: the 64-bit shim cannot be loaded "
+		       "into it";
+	if (eh->e_machine != EM_X86_64 && eh->e_machine != EM_AARCH64)
+		return NULL; /* not for this machine: the exec fails */
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0)
+		return "an ELF file without program headers";
+	nph = eh->e_phnum < MAX_PHDRS ? eh->e_phnum : MAX_PHDRS;
+	n = io->pread(fd, ph, nph * sizeof(Elf64_Phdr), (off_t)eh->e_phoff);
+	if (n < (long)(nph * sizeof(Elf64_Phdr)))
+		return "an ELF file whose program headers cannot be read";
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		if (ph[i].p_filesz == 0 || ph[i].p_filesz >= sizeof(interp))
+			return "a program with an unusual loader";
+		n = io->pread(
+		    fd, interp, ph[i].p_filesz, (off_t)ph[i].p_offset);
+		if (n != (long)ph[i].p_filesz)
+			return "a program whose loader cannot be read";
+		interp[n] = '\0';
+		if (strstr(interp, "/ld-linux") == NULL)
+			return "a program with a loader other than glibc's: "
+			       "it does not load the shim";
+		return NULL;
+	}
+	return "a statically linked program: the shim cannot follow it";
+}
+
+static const char *
+why_fd(const struct cover_io *io, int fd, int depth)
+{
+	Elf64_Ehdr eh;
+	struct stat st;
+	char line[256], *s;
+	long n;
+
+	/* outside no_new_privs, set-user-ID bits and file capabilities
+	 * make the exec secure (AT_SECURE): the loader drops LD_PRELOAD */
+	if (!io->nnp) {
+		if (io->fstat(fd, &st) == 0 &&
+		    (((st.st_mode & S_ISUID) && st.st_uid != io->euid) ||
+			((st.st_mode & S_ISGID) && st.st_gid != io->egid)))
+			return "a set-user-ID or set-group-ID program: the "
+			       "loader ignores LD_PRELOAD";
+		if (io->has_caps(fd) >= 0)
+			return "a program with file capabilities "
+			       "(security.capability): it runs in secure mode "
+			       "and the loader ignores LD_PRELOAD";
+	}
+	n = io->pread(fd, line, sizeof(line) - 1, 0);
+	if (n < 2)
+		return NULL; /* empty: the exec fails, or runs sh on nothing */
+	line[n] = '\0';
+	if (line[0] == '#' && line[1] == '!') {
+		if (depth >= MAX_DEPTH || (s = interpreter(line)) == NULL)
+			return NULL; /* the exec fails (ELOOP, ENOENT) */
+		return why_path(io, s, depth + 1);
+	}
+	if ((size_t)n < sizeof(eh) || memcmp(line, ELFMAG, SELFMAG) != 0)
+		return NULL; /* not a format the kernel runs: ENOEXEC */
+	memcpy(&eh, line, sizeof(eh));
+	return why_elf(io, fd, &eh);
+}
+
+const char *
+cover_why_fd(const struct cover_io *io, int fd)
+{
+	return why_fd(io, fd, 0);
+}
+
+const char *
+cover_why_path(const struct cover_io *io, const char *path)
+{
+	return why_path(io, path, 0);
+}
