@@ -78,38 +78,21 @@ exec_fail(const struct exec_req *r, int e)
 	return -1;
 }
 
+static void cover_io_init(struct cover_io *io);
+
 /* execvp's search: the first executable regular file along $PATH */
 static const char *
 search_path(const char *file, char *out, size_t outlen)
 {
-	const char *path = shim_getenv("PATH"), *p, *end;
-	size_t dlen, flen = strlen(file);
-	struct stat st;
+	struct cover_io io;
 
 	if (file[0] == '\0' || strchr(file, '/') != NULL)
 		return file;
-	if (path == NULL)
-		path = "/bin:/usr/bin";
-	for (p = path;; p = end + 1) {
-		end = strchrnul(p, ':');
-		dlen = (size_t)(end - p);
-		if (dlen == 0) {
-			p = ".";
-			dlen = 1;
-		}
-		if (dlen + 1 + flen < outlen) {
-			memcpy(out, p, dlen);
-			out[dlen] = '/';
-			memcpy(out + dlen + 1, file, flen + 1);
-			if (SYS4(SYS_faccessat, AT_FDCWD, out, X_OK, 0) == 0 &&
-			    SYS4(SYS_newfstatat, AT_FDCWD, out, &st, 0) == 0 &&
-			    S_ISREG(st.st_mode))
-				return out;
-		}
-		if (*end == '\0')
-			break;
-	}
-	return file;
+	cover_io_init(&io);
+	return cover_search(
+		   &io, shim_getenv("PATH"), NULL, file, 1, out, outlen)
+	    ? out
+	    : file;
 }
 
 /* The coverage check's file operations: raw system calls, no hook */
@@ -129,6 +112,12 @@ static long
 c_fstat(int fd, struct stat *st)
 {
 	return SYS4(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+}
+
+static long
+c_stat(const char *path, struct stat *st)
+{
+	return SYS4(SYS_newfstatat, AT_FDCWD, path, st, 0);
 }
 
 static long
@@ -155,6 +144,7 @@ cover_io_init(struct cover_io *io)
 	io->open = c_open;
 	io->pread = c_pread;
 	io->fstat = c_fstat;
+	io->stat = c_stat;
 	io->has_caps = c_has_caps;
 	io->can_exec = c_can_exec;
 	io->close = c_close;

@@ -119,6 +119,69 @@ why_fd(const struct cover_io *io, int fd, int depth)
 	return why_elf(io, fd, &eh);
 }
 
+int
+cover_from_dir(const char *dir, const char *rel, char *out, size_t len)
+{
+	size_t d, r;
+
+	if (dir == NULL || rel[0] == '/') {
+		if ((r = strlen(rel)) >= len)
+			return -1;
+		memcpy(out, rel, r + 1);
+		return 0;
+	}
+	while (rel[0] == '.' && rel[1] == '/')
+		for (rel += 2; *rel == '/'; rel++)
+			;
+	d = strlen(dir);
+	if (d == 1 && dir[0] == '/')
+		d = 0;
+	r = strlen(rel);
+	if (d + 1 + r >= len)
+		return -1;
+	memcpy(out, dir, d);
+	out[d] = '/';
+	memcpy(out + d + 1, rel, r + 1);
+	return 0;
+}
+
+int
+cover_search(const struct cover_io *io, const char *path_env, const char *dir,
+    const char *name, int exec_only, char *out, size_t len)
+{
+	const char *p, *e;
+	char rel[4096];
+	struct stat st;
+	size_t n, k;
+
+	if (path_env == NULL)
+		path_env = "/bin:/usr/bin"; /* glibc's default */
+	k = strlen(name);
+	for (p = path_env;; p = e + 1) {
+		e = strchrnul(p, ':');
+		n = (size_t)(e - p);
+		if (n + 1 + k < sizeof(rel)) {
+			/* the empty entry: this directory, as "./NAME", so
+			 * that what is found always holds a '/' */
+			if (n == 0)
+				rel[n++] = '.';
+			else
+				memcpy(rel, p, n);
+			rel[n++] = '/';
+			memcpy(rel + n, name, k + 1);
+			if (cover_from_dir(dir, rel, out, len) == 0 &&
+			    io->stat(out, &st) == 0 &&
+			    (!exec_only ||
+				(S_ISREG(st.st_mode) &&
+				    io->can_exec(out) == 0)))
+				return 1;
+		}
+		out[0] = '\0';
+		if (*e == '\0')
+			return 0;
+	}
+}
+
 const char *
 cover_why_fd(const struct cover_io *io, int fd)
 {

@@ -1,5 +1,6 @@
 /*
- * cover.h: can the shim follow a program into its exec? The one check,
+ * cover.h: which program an exec runs (the PATH search) and can the shim
+ * follow it there? The one answer to each,
  * linked into the shim (which judges every exec it sees) and into the
  * supervisor (which judges the first one), so that both say the same of
  * the same file.
@@ -27,6 +28,7 @@ struct cover_io {
 	long (*open)(const char *path); /* O_RDONLY|O_CLOEXEC: fd */
 	long (*pread)(int fd, void *buf, size_t n, off_t off);
 	long (*fstat)(int fd, struct stat *st);
+	long (*stat)(const char *path, struct stat *st);
 	long (*has_caps)(int fd); /* >= 0: security.capability is set */
 	long (*can_exec)(const char *path); /* 0: X_OK */
 	void (*close)(int fd);
@@ -34,6 +36,25 @@ struct cover_io {
 	gid_t egid;
 	int nnp; /* the exec runs under no_new_privs */
 };
+
+/*
+ * REL as seen from DIR, into OUT: REL itself when it is absolute or DIR is
+ * NULL (the caller's own directory). Leading "./" are dropped, so that a
+ * rule naming DIR/tool matches ./tool; nothing else is touched (".." after
+ * a symlink stays the kernel's business). 0, or -1 if too long.
+ */
+int cover_from_dir(const char *dir, const char *rel, char *out, size_t len);
+
+/*
+ * execvp's search for NAME (no '/') along PATH_ENV (NULL: glibc's default
+ * "/bin:/usr/bin"; an empty entry is the directory itself), from DIR (NULL:
+ * the caller's directory): the first regular file that may be executed
+ * (EXEC_ONLY), or the first name that exists at all (not EXEC_ONLY, to
+ * tell "not found" from "not allowed"), into OUT. 1 if found, else 0 and
+ * OUT is "".
+ */
+int cover_search(const struct cover_io *io, const char *path_env,
+    const char *dir, const char *name, int exec_only, char *out, size_t len);
 
 const char *cover_why_fd(const struct cover_io *io, int fd);
 const char *cover_why_path(const struct cover_io *io, const char *path);

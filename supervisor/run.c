@@ -565,73 +565,6 @@ child_fail(int fd, int stage)
 	while (r == -1 && errno == EINTR);
 }
 
-/*
- * REL as seen from DIR, into OUT: REL itself when it is absolute or DIR is
- * NULL (our own directory). Leading "./" are dropped so that a rule naming
- * DIR/tool matches ./tool; nothing else is touched, so that ".." after a
- * symlink stays the kernel's business (and realpath's). -1 if too long.
- */
-static int
-from_dir(const char *dir, const char *rel, char *out, size_t len)
-{
-	int n;
-
-	if (dir == NULL || rel[0] == '/')
-		n = snprintf(out, len, "%s", rel);
-	else {
-		while (rel[0] == '.' && rel[1] == '/')
-			for (rel += 2; *rel == '/'; rel++)
-				;
-		n = snprintf(out, len, "%s%s%s", dir,
-		    strcmp(dir, "/") == 0 ? "" : "/", rel);
-	}
-	return n >= 0 && (size_t)n < len ? 0 : -1;
-}
-
-/*
- * execvp's search for NAME (no '/') as run from DIR (NULL: here): the
- * first file along $PATH (a regular one if REGULAR), whose relative
- * entries, the empty one too, are relative to DIR. Returns 1 with the
- * path in OUT, or 0 with OUT "".
- */
-static int
-path_search(
-    const char *dir, const char *name, int regular, char *out, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *e;
-	char rel[PATH_MAX];
-	struct stat sb;
-	int n;
-
-	if (path == NULL)
-		path = "/bin:/usr/bin"; /* glibc's default */
-	for (p = path;; p = e + 1) {
-		e = strchrnul(p, ':');
-		n = (int)(e - p);
-		if (snprintf(rel, sizeof(rel), "%.*s%s%s", n, p, n ? "/" : "",
-			name) < (int)sizeof(rel) &&
-		    from_dir(dir, rel, out, len) == 0 && stat(out, &sb) == 0 &&
-		    (!regular || S_ISREG(sb.st_mode)))
-			return 1;
-		out[0] = '\0';
-		if (*e == '\0')
-			return 0;
-	}
-}
-
-/*
- * Is there a file NAME in some directory of $PATH? execvp() says EACCES
- * when a directory of $PATH cannot be searched, even if the command is in
- * none of them: a shell says "not found" (127) then, and so do we.
- */
-static int
-found_in_path(const char *name)
-{
-	char buf[PATH_MAX];
-
-	return path_search(NULL, name, 0, buf, sizeof(buf));
-}
-
 /* The coverage check's file operations, for the first exec */
 static long
 f_open(const char *path)
@@ -656,6 +589,12 @@ f_fstat(int fd, struct stat *st)
 }
 
 static long
+f_stat(const char *path, struct stat *st)
+{
+	return stat(path, st) == -1 ? -errno : 0;
+}
+
+static long
 f_has_caps(int fd)
 {
 	ssize_t r = fgetxattr(fd, "security.capability", NULL, 0);
@@ -675,19 +614,38 @@ f_close(int fd)
 	close(fd);
 }
 
+static const struct cover_io *
+first_io(void)
+{
+	static struct cover_io io = { f_open, f_pread, f_fstat, f_stat,
+		f_has_caps, f_can_exec, f_close, 0, 0, 1 };
+
+	/* the child runs under no_new_privs (it sets it before the exec,
+	 * or nothing runs), with our ids */
+	io.euid = geteuid();
+	io.egid = getegid();
+	return &io;
+}
+
 /*
- * Can the shim follow the command itself? The same check the shim makes
- * of every later exec (cover.c). The child runs under no_new_privs (it
- * sets it before the exec, or nothing runs), so set-user-ID bits and
- * file capabilities do not make this exec secure.
+ * Is there a file NAME in some directory of $PATH? execvp() says EACCES
+ * when a directory of $PATH cannot be searched, even if the command is in
+ * none of them: a shell says "not found" (127) then, and so do we.
  */
+static int
+found_in_path(const char *name)
+{
+	char buf[PATH_MAX];
+
+	return cover_search(
+	    first_io(), getenv("PATH"), NULL, name, 0, buf, sizeof(buf));
+}
+
+/* Can the shim follow the command itself? The shim's own check (cover.c) */
 static const char *
 first_exec_uncovered(const char *path)
 {
-	struct cover_io io = { f_open, f_pread, f_fstat, f_has_caps, f_can_exec,
-		f_close, geteuid(), getegid(), 1 };
-
-	return cover_why_path(&io, path);
+	return cover_why_path(first_io(), path);
 }
 
 /*
@@ -718,8 +676,9 @@ judge_first_exec(struct run *st, char **argv)
 	req.port = -1;
 	policy_decide(st->o->pol, &req, &d);
 	if (strchr(av0, '/') == NULL)
-		path_search(dir, av0, 1, prog, sizeof(prog));
-	else if (from_dir(dir, av0, prog, sizeof(prog)) == -1)
+		cover_search(first_io(), getenv("PATH"), dir, av0, 1, prog,
+		    sizeof(prog));
+	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
 	/* the program as found, and as it really is: a symlink named myrm
 	 * to /bin/rm is rm */

@@ -66,6 +66,23 @@ PATH=:$opath
 judged "$D/tool" "$W/tool" "-C d tool via ''" tool
 PATH=$opath
 
+# a file along PATH that may not be executed is skipped by execvp: the
+# program judged is the one that runs, the next one (a rule forbidding it
+# must hold, whatever sits before it in PATH)
+mkdir -p "$W/noexec" "$W/exec"
+printf '#!/bin/sh\necho noexec >"%s/ran"\n' "$W" >"$W/noexec/ntool"
+chmod 644 "$W/noexec/ntool"
+printf '#!/bin/sh\necho exec >"%s/ran"\n' "$W" >"$W/exec/ntool"
+chmod 755 "$W/exec/ntool"
+PATH=$W/noexec:$W/exec:$opath
+forbid "$W/exec/ntool"
+runs 126 "" "ntool past a file it may not run, forbidden" \
+    --config-file "$T/c.toml" -- ntool
+forbid "$W/noexec/ntool"
+runs 0 exec "ntool past a file it may not run, the other forbidden" \
+    --config-file "$T/c.toml" -- ntool
+PATH=$opath
+
 # a program that is only in our directory is not there for the command:
 # not found, neither denied nor reported as uncovered
 forbid "$W/missing"
