@@ -28,6 +28,7 @@ static const char *const exec_names[] = { "allow", "prompt", "forbidden",
 	NULL };
 static const char *const domain_names[] = { "allow", "deny", NULL };
 static const char *const git_names[] = { "work", "read-only", NULL };
+static const char *const uncovered_names[] = { "allow", "ask", "deny", NULL };
 static const char *const unix_names[] = { "allow", NULL };
 
 enum kind {
@@ -83,6 +84,7 @@ static const struct schema schema[] = {
 	{ "features.network_proxy.dangerously_allow_all_unix_sockets", K_BOOL,
 	    CFG_ALL_UNIX_SOCKETS, NULL },
 	{ "agentwrap", K_TABLE, 0, NULL },
+	{ "agentwrap.uncovered", K_ENUM, CFG_UNCOVERED, uncovered_names },
 	{ "agentwrap.filesystem", K_TABLE, 0, NULL },
 	{ "agentwrap.filesystem.paths", K_MAP, CFG_FS_PATHS, access_names },
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
@@ -1254,6 +1256,12 @@ config_git_name(int mode)
 	return (mode >= 0 && mode < 2) ? git_names[mode] : "?";
 }
 
+const char *
+config_uncovered_name(int mode)
+{
+	return (mode >= 0 && mode < 3) ? uncovered_names[mode] : "?";
+}
+
 /*
  * Printing. Values from the command line can hold any bytes, so strings are
  * written as TOML basic strings with every control byte and every byte that
@@ -1440,6 +1448,11 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	    domain_names);
 	put_map(f, cfg, CFG_UNIX_SOCKETS, "features.network_proxy.unix_sockets",
 	    unix_names);
+
+	fprintf(f, "\n[agentwrap]\n");
+	fprintf(f, "uncovered = \"%s\"",
+	    config_uncovered_name(cfg->s[CFG_UNCOVERED].val));
+	put_where(f, cfg->s[CFG_UNCOVERED].where);
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");

@@ -50,6 +50,13 @@ enum cfg_git {
 	GIT_READ_ONLY, /* nothing: the whole directory is protected */
 };
 
+/* agentwrap.uncovered: an exec of a program the shim cannot follow */
+enum cfg_uncovered {
+	UNCOVERED_ALLOW, /* it runs, and is reported as not covered */
+	UNCOVERED_ASK, /* it needs approval */
+	UNCOVERED_DENY, /* it does not run */
+};
+
 enum cfg_domain_decision {
 	DOMAIN_ALLOW,
 	DOMAIN_DENY,
@@ -72,6 +79,7 @@ enum cfg_scalar_id {
 	CFG_ALL_UNIX_SOCKETS,
 	CFG_APPROVAL_TIMEOUT, /* seconds an open question waits */
 	CFG_GIT_MODE, /* agentwrap.filesystem.git: enum cfg_git */
+	CFG_UNCOVERED, /* agentwrap.uncovered: enum cfg_uncovered */
 	CFG_NSCALARS
 };
 
@@ -205,6 +213,7 @@ const char *config_approval_name(int policy);
 const char *config_access_name(int access);
 const char *config_exec_decision_name(int d);
 const char *config_git_name(int mode);
+const char *config_uncovered_name(int mode);
 
 /* Levenshtein distance, capped; exported for tests. */
 int config_edit_distance(const char *a, const char *b);

@@ -921,6 +921,34 @@ exec_decide(const struct policy *pol, const struct pol_request *req,
 		    req->argv[0]);
 }
 
+/*
+ * agentwrap.uncovered: a program the shim cannot follow runs with nothing
+ * judging its own calls (until the seccomp layer exists); asking or
+ * refusing that is a rule on its own, and the stricter verdict wins.
+ */
+static void
+uncovered_decide(const struct policy *pol, const struct pol_request *req,
+    struct pol_decision *d)
+{
+	const struct cfg_scalar *s = &pol->cfg->s[CFG_UNCOVERED];
+
+	if (!(req->flags & REQ_UNCOVERED) || d->verdict == VERDICT_DENY ||
+	    s->val == UNCOVERED_ALLOW)
+		return;
+	if (s->val == UNCOVERED_DENY)
+		say(d, VERDICT_DENY, "agentwrap.uncovered",
+		    "%s cannot be followed by the shim, so nothing would check "
+		    "its own calls; agentwrap.uncovered = deny (%s) refuses "
+		    "such programs",
+		    req->argv[0], s->where);
+	else if (d->verdict == VERDICT_ALLOW)
+		say(d, VERDICT_ASK, "agentwrap.uncovered",
+		    "running %s needs approval: the shim cannot follow it, so "
+		    "nothing would check its own calls; agentwrap.uncovered = "
+		    "ask (%s)",
+		    req->argv[0], s->where);
+}
+
 /* The network */
 
 static const struct pol_domain *
@@ -1251,6 +1279,7 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 		break;
 	case OP_EXEC:
 		exec_decide(pol, req, d);
+		uncovered_decide(pol, req, d);
 		break;
 	case OP_CONNECT:
 	case OP_RESOLVE:

@@ -47,6 +47,9 @@ enum pol_op {
  * ""): what the shim asks for a call it will not report, since formatting
  * the sentence costs more than deciding. */
 #define REQ_TERSE 0x4
+/* An exec of a program the shim cannot follow (supervisor/cover.c):
+ * agentwrap.uncovered decides whether that alone asks or denies. */
+#define REQ_UNCOVERED 0x8
 
 /*
  * Name resolution for the policy: fill at most MAX addresses for NAME and

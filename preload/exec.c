@@ -301,6 +301,17 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	req.argc = jc;
 	req.port = -1;
 	req.fs = &judge_canon_fs;
+	/* a program the shim cannot follow: agentwrap.uncovered may ask or
+	 * refuse that alone */
+	if (r->kind == EK_FEXECVE)
+		why = uncovered_fd(r->fd);
+	else if ((r->kind == EK_EXECVEAT || r->kind == EK_SYS_EXECVEAT) &&
+	    r->path[0] == '\0' && (r->flags & AT_EMPTY_PATH))
+		why = uncovered_fd(r->dirfd);
+	else
+		why = uncovered_path(target);
+	if (why != NULL)
+		req.flags |= REQ_UNCOVERED;
 	shim_decide(&req, &d);
 	/*
 	 * The name the caller gave is judged as well ("ls" run as /bin/rm,
@@ -334,6 +345,7 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 
 	memset(&o, 0, sizeof(o));
 	o.op = OP_EXEC;
+	o.flags = why != NULL ? AW_MF_UNCOVERED : 0;
 	o.path = canon;
 	o.argv = jv;
 	o.argc = argc > 0 ? argc : 1;
@@ -353,13 +365,6 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 	if ((e = judge_finish(c, &o, &d)) != 0)
 		return e;
 
-	if (r->kind == EK_FEXECVE)
-		why = uncovered_fd(r->fd);
-	else if ((r->kind == EK_EXECVEAT || r->kind == EK_SYS_EXECVEAT) &&
-	    r->path[0] == '\0' && (r->flags & AT_EMPTY_PATH))
-		why = uncovered_fd(r->dirfd);
-	else
-		why = uncovered_path(target);
 	if (why != NULL) {
 		o.op = AW_OP_UNCOVERED;
 		if (judge_event(c, &o, VERDICT_ALLOW, "uncovered", why, 0) ==

@@ -822,7 +822,8 @@ send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
 	m.op = (uint16_t)o->op;
 	m.verdict = (uint8_t)verdict;
 	m.layer = AW_LAYER_PRELOAD;
-	m.flags = shim.audit_only ? AW_MF_AUDIT_ONLY : 0;
+	m.flags = (shim.audit_only ? AW_MF_AUDIT_ONLY : 0) |
+	    (o->flags & AW_MF_UNCOVERED);
 	m.pid = (int32_t)SYS0(SYS_getpid);
 	m.ppid = (int32_t)SYS0(SYS_getppid);
 	m.port = o->host != NULL || o->addr != NULL ? o->port : -1;

@@ -262,6 +262,7 @@ struct judge_obj {
 	size_t argc;
 	const char *host, *addr;
 	int port;
+	int flags; /* AW_MF_* the supervisor needs to decide it again */
 };
 /*
  * Apply D: report it, and when the verdict is ask (and something is

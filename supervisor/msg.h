@@ -37,7 +37,8 @@ enum aw_layer {
 #define AW_MF_AUDIT_ONLY 0x2 /* verdict recorded, not enforced */
 #define AW_MF_NOFOLLOW 0x4 /* the request had REQ_NOFOLLOW (policy.h) */
 #define AW_MF_ENTRY 0x8 /* the request had REQ_ENTRY (policy.h) */
-#define AW_MF_ALL 0xf /* every defined flag; others are malformed */
+#define AW_MF_UNCOVERED 0x10 /* the request had REQ_UNCOVERED (policy.h) */
+#define AW_MF_ALL 0x1f /* every defined flag; others are malformed */
 
 enum aw_tag {
 	AW_T_CALL = 1, /* libc function or syscall name */

@@ -211,7 +211,8 @@ report_request(
 	memset(req, 0, sizeof(*req));
 	req->op = (enum pol_op)m->op;
 	req->flags = ((m->flags & AW_MF_NOFOLLOW) ? REQ_NOFOLLOW : 0) |
-	    ((m->flags & AW_MF_ENTRY) ? REQ_ENTRY : 0);
+	    ((m->flags & AW_MF_ENTRY) ? REQ_ENTRY : 0) |
+	    ((m->flags & AW_MF_UNCOVERED) ? REQ_UNCOVERED : 0);
 	req->cwd = "/";
 	req->path = m->path;
 	req->path2 = m->path2;

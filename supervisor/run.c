@@ -665,7 +665,7 @@ judge_first_exec(struct run *st, char **argv)
 	struct pol_request req;
 	struct aw_msg m;
 	size_t argc;
-	int n;
+	int n, uncovered;
 
 	for (argc = 0; argv[argc] != NULL; argc++)
 		;
@@ -674,12 +674,16 @@ judge_first_exec(struct run *st, char **argv)
 	req.argv = (const char *const *)argv;
 	req.argc = argc;
 	req.port = -1;
-	policy_decide(st->o->pol, &req, &d);
 	if (strchr(av0, '/') == NULL)
 		cover_search(first_io(), getenv("PATH"), dir, av0, 1, prog,
 		    sizeof(prog));
 	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
+	/* a program not found is not run: nothing to report */
+	uncovered = prog[0] != '\0' && first_exec_uncovered(prog) != NULL;
+	if (uncovered)
+		req.flags |= REQ_UNCOVERED;
+	policy_decide(st->o->pol, &req, &d);
 	/* the program as found, and as it really is: a symlink named myrm
 	 * to /bin/rm is rm */
 	for (n = 0; n < 2 && prog[0] != '\0'; n++) {
@@ -707,6 +711,7 @@ judge_first_exec(struct run *st, char **argv)
 	m.ts_ns = clock_realtime_ns();
 	m.call = "execvp";
 	m.exe = "agentwrap";
+	m.flags = uncovered ? AW_MF_UNCOVERED : 0;
 	m.path = prog[0] != '\0' ? prog : av0;
 	m.path_len = strlen(m.path);
 	for (m.argc = 0; m.argc < argc && m.argc < AW_MSG_MAX_ARGV; m.argc++)
@@ -717,9 +722,7 @@ judge_first_exec(struct run *st, char **argv)
 		return approve_ask_wait(st->ap, &m, &d);
 	}
 	record(st, &m, &d);
-	/* a program not found is not run: nothing to report */
-	if (d.verdict == VERDICT_ALLOW && prog[0] != '\0' &&
-	    first_exec_uncovered(prog) != NULL) {
+	if (d.verdict == VERDICT_ALLOW && uncovered) {
 		m.op = AW_OP_UNCOVERED;
 		if (st->audit != NULL)
 			audit_event(st->audit, &m);

@@ -40,6 +40,25 @@ check "it ran" [ -s "$WS/first" ]
 check "the supervisor reports it as not covered too" \
     grep -q "not covered: $WS/bbscript" "$T/last.err"
 
+# agentwrap.uncovered: refuse (or ask about) what the shim cannot follow,
+# from sh and as the command itself; the default lets it run
+status 0 "uncovered = deny: sh goes on" aw -a never \
+    -c agentwrap.uncovered=deny -- sh -c "'$BB' touch '$WS/bb1'; true"
+check "the static program did not run" absent "$WS/bb1"
+check "the denial names the setting" \
+    grep -q "agentwrap.uncovered = deny" "$T/last.err"
+status 126 "uncovered = deny: as the command" aw -a never \
+    -c agentwrap.uncovered=deny -- "$BB" touch "$WS/bb2"
+check "it did not run" absent "$WS/bb2"
+status 0 "uncovered = ask, -a never: denied" aw -a never \
+    -c agentwrap.uncovered=ask -- sh -c "'$BB' touch '$WS/bb3'; true"
+check "it did not run" absent "$WS/bb3"
+status 0 "uncovered = deny leaves dynamic programs alone" aw -a never \
+    -c agentwrap.uncovered=deny -- sh -c "touch '$WS/dyn'"
+check "a dynamic program ran" [ -e "$WS/dyn" ]
+status 0 "by default it runs" aw -a never -- sh -c "'$BB' touch '$WS/bb4'"
+check "it ran" [ -e "$WS/bb4" ]
+
 # a dynamic program is not reported as uncovered
 status 0 "a dynamic program runs" aw -q -a never --audit "$T/d.jsonl" -- \
     sh -c '/bin/true'

@@ -267,7 +267,7 @@ static const struct badhdr badhdrs[] = {
 	{ "op 102", F_OP, 102 },
 	{ "verdict 3", F_VERDICT, 3 },
 	{ "layer 3", F_LAYER, 3 },
-	{ "flags 0x10", F_FLAGS, 0x10 },
+	{ "flags 0x20", F_FLAGS, 0x20 },
 	{ "flags 0x8000", F_FLAGS, 0x8000 },
 	{ "port -2", F_PORT, -2 },
 	{ "port 65536", F_PORT, 65536 },
