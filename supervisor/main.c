@@ -4,6 +4,7 @@
  *   agentwrap [options] [--] COMMAND [ARG...] run COMMAND under the policy
  *   agentwrap [options] --explain KIND ...   decide one request, say why
  *   agentwrap [options] --print-config       the effective configuration
+ *   agentwrap [options] --doctor [--json]    what this machine covers
  *
  * Runs in the supervisor. Exit status: the command's (128+N if signal N
  * ended it, 126 cannot run, 127 not found); --explain's verdict (0 allow,
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "doctor.h"
 #include "explain.h"
 #include "loadcfg.h"
 #include "policy.h"
@@ -47,6 +49,8 @@ enum {
 	OPT_APPROVAL_SOCKET,
 	OPT_SAVE_GRANTS,
 	OPT_NO_SECCOMP,
+	OPT_DOCTOR,
+	OPT_JSON,
 };
 
 static const struct option longopts[] = {
@@ -68,6 +72,8 @@ static const struct option longopts[] = {
 	{ "approval-socket", required_argument, NULL, OPT_APPROVAL_SOCKET },
 	{ "save-grants", required_argument, NULL, OPT_SAVE_GRANTS },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "doctor", no_argument, NULL, OPT_DOCTOR },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -118,6 +124,7 @@ usage(FILE *f)
 	    "       agentwrap [options] --explain connect|resolve HOST[:PORT]\n"
 	    "       agentwrap [options] --explain bind ADDR:PORT\n"
 	    "       agentwrap [options] --print-config\n"
+	    "       agentwrap [options] --doctor [--json]\n"
 	    "options:\n"
 	    "  -s, --sandbox MODE             read-only | workspace-write | "
 	    "danger-full-access\n"
@@ -148,6 +155,10 @@ usage(FILE *f)
 	    "FILE as TOML\n"
 	    "      --no-seccomp               no kernel floor (as on a kernel "
 	    "without seccomp)\n"
+	    "      --doctor [--json]          what this machine offers and "
+	    "which escapes\n"
+	    "                                 the configured mode covers "
+	    "here\n"
 	    "  -q, --quiet                    no denial lines or summary on "
 	    "stderr\n"
 	    "  -h, --help, --version\n");
@@ -270,14 +281,16 @@ main(int argc, char **argv)
 {
 	struct loadcfg_opts o;
 	struct run_opts ro;
+	struct doctor_opts d;
 	struct resolve_table *rt = NULL;
 	struct config cfg;
 	struct policy *pol = NULL;
 	char errbuf[CFG_ERR + 256], *text;
 	size_t textlen;
 	const char *errstr;
-	int ch, explain = 0, print_config = 0, r;
+	int ch, explain = 0, print_config = 0, doctor = 0, json = 0, r;
 
+	doctor_probe_child();
 	memset(&o, 0, sizeof(o));
 	memset(&ro, 0, sizeof(ro));
 	ro.approval_fd = -1;
@@ -322,6 +335,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_PRINT_CONFIG:
 			print_config = 1;
+			break;
+		case OPT_DOCTOR:
+			doctor = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'q':
 			ro.quiet = 1;
@@ -376,6 +395,12 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* before the config: a usage error is one whatever the config says */
+	if (json && !doctor)
+		errx(EXIT_AGENTWRAP, "--json goes with --doctor");
+	if (doctor && (explain || print_config || argc > 0))
+		errx(EXIT_AGENTWRAP,
+		    "--doctor takes no command, --explain or --print-config");
 
 	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
@@ -394,7 +419,19 @@ main(int argc, char **argv)
 	if (policy_compile(&cfg, NULL, &pol, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
 
-	if (print_config) {
+	if (doctor) {
+		memset(&d, 0, sizeof(d));
+		d.cfg = &cfg;
+		d.version = AGENTWRAP_VERSION;
+		d.json = json;
+		d.audit_only = ro.audit_only;
+		d.seccomp_off = ro.no_seccomp ? "--no-seccomp"
+		    : disabled("seccomp")     ? "AGENTWRAP_DISABLE=seccomp"
+					      : NULL;
+		d.landlock_off =
+		    disabled("landlock") ? "AGENTWRAP_DISABLE=landlock" : NULL;
+		r = doctor_run(&d);
+	} else if (print_config) {
 		if (explain || argc > 0)
 			errx(EXIT_AGENTWRAP, "--print-config takes no command");
 		if (config_print(&cfg, &text, &textlen) == -1)

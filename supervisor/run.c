@@ -84,17 +84,16 @@ struct run {
 	enum floor_state floor;
 };
 
+static void say_vis(char *, size_t, const char *, const char *, const char *);
+
 /* warnx() with untrusted or user-given text escaped */
 static void
 warn_vis(const char *fmt, const char *s, const char *detail)
 {
-	char *v;
+	char msg[4 * PATH_MAX + 512];
 
-	if (stravis(&v, s,
-		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
-		v = NULL;
-	warnx(fmt, v ? v : "?", detail);
-	free(v);
+	say_vis(msg, sizeof(msg), fmt, s, detail);
+	warnx("%s", msg);
 }
 
 /* --- messages --- */
@@ -375,28 +374,44 @@ handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 
 /* --- setting up --- */
 
-/* The shim: $AGENTWRAP_SHIM_PATH, or libagentwrap.so next to agentwrap. */
-static int
-find_shim(char *out, size_t cap)
+/* snprintf() into ERR with untrusted or user-given text S escaped */
+static void
+say_vis(char *err, size_t errlen, const char *fmt, const char *s,
+    const char *detail)
+{
+	char *v;
+
+	if (stravis(&v, s,
+		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
+		v = NULL;
+	snprintf(err, errlen, fmt, v ? v : "?", detail);
+	free(v);
+}
+
+int
+run_find_shim(char *out, size_t cap, char *err, size_t errlen)
 {
 	const char *env = getenv(RUN_ENV_SHIM_PATH);
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
+	err[0] = '\0';
 	if (env != NULL && *env != '\0') {
 		if (env[0] != '/') {
-			warn_vis("%s%s: must be an absolute path",
+			say_vis(err, errlen, "%s%s: must be an absolute path",
 			    RUN_ENV_SHIM_PATH "=", env);
 			return -1;
 		}
 		if ((size_t)snprintf(out, cap, "%s", env) >= cap) {
-			warnx("%s: too long", RUN_ENV_SHIM_PATH);
+			snprintf(
+			    err, errlen, "%s: too long", RUN_ENV_SHIM_PATH);
 			return -1;
 		}
 	} else {
 		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) ==
 		    -1) {
-			warn("readlink /proc/self/exe");
+			snprintf(err, errlen, "readlink /proc/self/exe: %s",
+			    strerror(errno));
 			return -1;
 		}
 		exe[n] = '\0';
@@ -406,7 +421,8 @@ find_shim(char *out, size_t cap)
 		 * puts it: PREFIX/lib/agentwrap beside PREFIX/bin */
 		if ((size_t)snprintf(out, cap, "%s/libagentwrap.so", exe) >=
 		    cap) {
-			warnx("the path of the shim is too long");
+			snprintf(
+			    err, errlen, "the path of the shim is too long");
 			return -1;
 		}
 		if (access(out, R_OK) == -1) {
@@ -417,21 +433,24 @@ find_shim(char *out, size_t cap)
 				exe) < sizeof(inst) &&
 			    realpath(inst, real) != NULL &&
 			    (size_t)snprintf(out, cap, "%s", real) >= cap) {
-				warnx("the path of the shim is too long");
+				snprintf(err, errlen,
+				    "the path of the shim is too long");
 				return -1;
 			}
 		}
 	}
 	/* LD_PRELOAD splits on these */
 	if (strpbrk(out, ": \t\n") != NULL) {
-		warn_vis("the shim's path %s%s holds a colon or a space, which "
-			 "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH",
+		say_vis(err, errlen,
+		    "the shim's path %s%s holds a colon or a space, which "
+		    "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH",
 		    out, "");
 		return -1;
 	}
 	if (access(out, R_OK) == -1) {
-		warn_vis("cannot use the shim %s: %s (build it with make, or "
-			 "set AGENTWRAP_SHIM_PATH)",
+		say_vis(err, errlen,
+		    "cannot use the shim %s: %s (build it with make, or "
+		    "set AGENTWRAP_SHIM_PATH)",
 		    out, strerror(errno));
 		return -1;
 	}
@@ -1157,8 +1176,10 @@ run_command(const struct run_opts *o, char **argv)
 	st.floor_fd = -1;
 	st.ring.ring_fd = st.ring.doorbell_fd = -1;
 
-	if (find_shim(shim, sizeof(shim)) == -1)
+	if (run_find_shim(shim, sizeof(shim), errbuf, sizeof(errbuf)) == -1) {
+		warnx("%s", errbuf);
 		return RUN_EXIT_AGENTWRAP;
+	}
 	/* the tree runs as us: it must not ptrace us or open our fds */
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		warn("prctl PR_SET_DUMPABLE");

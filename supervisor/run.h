@@ -33,6 +33,13 @@ struct run_opts {
 };
 
 /*
+ * Where the shim is, as a run would use it: $AGENTWRAP_SHIM_PATH, else
+ * libagentwrap.so next to agentwrap, else PREFIX/lib/agentwrap. 0, or -1
+ * with a message in ERR (escaped, for a terminal).
+ */
+int run_find_shim(char *out, size_t cap, char *err, size_t errlen);
+
+/*
  * Run ARGV (NULL-terminated, ARGV[0] searched in PATH) with the shim
  * preloaded, serve the ring until it exits, end what is left of its process
  * tree, and return the exit status to exit with: the command's, 128+N if a
