@@ -146,6 +146,8 @@ make(int notify)
 
 	if (ctx == NULL)
 		return NULL;
+	/* the kernel's own errno from a failed load, not -ECANCELED */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	/* the same rules for 32-bit and x32 system calls: a program must not
 	 * get around them with int 0x80 */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
@@ -165,7 +167,7 @@ int
 floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
-	int fd, r;
+	int fd, r, notify_err;
 
 	*state = FLOOR_NONE;
 	err[0] = '\0';
@@ -178,6 +180,7 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp is turned off");
 		return -1;
 	}
+	notify_err = 0;
 	if ((ctx = make(1)) != NULL) {
 		if ((r = seccomp_load(ctx)) == 0 &&
 		    (fd = seccomp_notify_fd(ctx)) >= 0) {
@@ -193,6 +196,7 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 			return fd;
 		}
 		seccomp_release(ctx);
+		notify_err = -r;
 		if (r == 0) {
 			/* loaded without a listener: every call it would
 			 * notify fails with ENOSYS, which is a refusal */
@@ -213,7 +217,14 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 		return -1;
 	}
 	*state = FLOOR_ERRNO;
-	snprintf(err, errlen, "no seccomp user-notify in this kernel");
+	/* the kernel lacks user-notify, or refuses a second listener (a
+	 * sandbox with one is above us): say what it answered */
+	if (notify_err != 0)
+		snprintf(err, errlen,
+		    "a user-notify filter could not be loaded: %s",
+		    strerror(notify_err));
+	else
+		snprintf(err, errlen, "no seccomp user-notify here");
 	return -1;
 }
 
