@@ -29,6 +29,7 @@ static const char *const exec_names[] = { "allow", "prompt", "forbidden",
 static const char *const domain_names[] = { "allow", "deny", NULL };
 static const char *const git_names[] = { "work", "read-only", NULL };
 static const char *const uncovered_names[] = { "allow", "ask", "deny", NULL };
+static const char *const landlock_names[] = { "auto", "on", "off", NULL };
 static const char *const unix_names[] = { "allow", NULL };
 
 enum kind {
@@ -85,6 +86,7 @@ static const struct schema schema[] = {
 	    CFG_ALL_UNIX_SOCKETS, NULL },
 	{ "agentwrap", K_TABLE, 0, NULL },
 	{ "agentwrap.uncovered", K_ENUM, CFG_UNCOVERED, uncovered_names },
+	{ "agentwrap.landlock", K_ENUM, CFG_LANDLOCK, landlock_names },
 	{ "agentwrap.filesystem", K_TABLE, 0, NULL },
 	{ "agentwrap.filesystem.paths", K_MAP, CFG_FS_PATHS, access_names },
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
@@ -1262,6 +1264,12 @@ config_uncovered_name(int mode)
 	return (mode >= 0 && mode < 3) ? uncovered_names[mode] : "?";
 }
 
+const char *
+config_landlock_name(int mode)
+{
+	return (mode >= 0 && mode < 3) ? landlock_names[mode] : "?";
+}
+
 /*
  * Printing. Values from the command line can hold any bytes, so strings are
  * written as TOML basic strings with every control byte and every byte that
@@ -1453,6 +1461,9 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	fprintf(f, "uncovered = \"%s\"",
 	    config_uncovered_name(cfg->s[CFG_UNCOVERED].val));
 	put_where(f, cfg->s[CFG_UNCOVERED].where);
+	fprintf(f, "landlock = \"%s\"",
+	    config_landlock_name(cfg->s[CFG_LANDLOCK].val));
+	put_where(f, cfg->s[CFG_LANDLOCK].where);
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");

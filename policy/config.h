@@ -57,6 +57,13 @@ enum cfg_uncovered {
 	UNCOVERED_DENY, /* it does not run */
 };
 
+/* agentwrap.landlock: when the tree gets a Landlock ruleset */
+enum cfg_landlock {
+	LANDLOCK_CFG_AUTO, /* when no answer could widen the policy */
+	LANDLOCK_CFG_ON,
+	LANDLOCK_CFG_OFF,
+};
+
 enum cfg_domain_decision {
 	DOMAIN_ALLOW,
 	DOMAIN_DENY,
@@ -80,6 +87,7 @@ enum cfg_scalar_id {
 	CFG_APPROVAL_TIMEOUT, /* seconds an open question waits */
 	CFG_GIT_MODE, /* agentwrap.filesystem.git: enum cfg_git */
 	CFG_UNCOVERED, /* agentwrap.uncovered: enum cfg_uncovered */
+	CFG_LANDLOCK, /* agentwrap.landlock: enum cfg_landlock */
 	CFG_NSCALARS
 };
 
@@ -214,6 +222,7 @@ const char *config_access_name(int access);
 const char *config_exec_decision_name(int d);
 const char *config_git_name(int mode);
 const char *config_uncovered_name(int mode);
+const char *config_landlock_name(int mode);
 
 /* Levenshtein distance, capped; exported for tests. */
 int config_edit_distance(const char *a, const char *b);

@@ -1321,3 +1321,22 @@ policy_decide(const struct policy *pol, const struct pol_request *req,
 	}
 	return d->verdict;
 }
+
+void
+policy_write_paths(const struct policy *pol,
+    void (*fn)(void *arg, const char *path, int tree), void *arg)
+{
+	const struct pol_path *pp;
+	size_t i;
+
+	for (i = 0; i < pol->npaths; i++) {
+		pp = &pol->paths[i];
+		if (pp->kind == PK_ROOT ||
+		    (pp->kind == PK_RULE && pp->access == ACCESS_WRITE))
+			fn(arg, pp->path, 1);
+	}
+	for (i = 0; always_writable[i] != NULL; i++)
+		fn(arg, always_writable[i], 0);
+	for (i = 0; always_writable_trees[i] != NULL; i++)
+		fn(arg, always_writable_trees[i], 1);
+}

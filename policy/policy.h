@@ -182,6 +182,17 @@ struct pol_grant {
  */
 int policy_add_grant(struct policy *pol, const struct pol_grant *g);
 size_t policy_ngrants(const struct policy *pol);
+
+/*
+ * Every place the policy lets the command write without asking, for a
+ * kernel layer that can only allow (Landlock): FN(ARG, PATH, TREE) for the
+ * writable roots and the "write" paths entries (TREE 1 for a directory
+ * and what lies below, 0 for one file) and the devices always writable.
+ * Protected names inside them (.git hooks, config files) are not taken
+ * out: the shim keeps judging those. Canonical paths, as compiled.
+ */
+void policy_write_paths(const struct policy *pol,
+    void (*fn)(void *arg, const char *path, int tree), void *arg);
 /* The Ith grant, as stored (strings owned by POL), or NULL. */
 const struct pol_grant *policy_grant_at(const struct policy *pol, size_t i);
 

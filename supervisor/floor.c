@@ -367,10 +367,13 @@ floor_serve(int fd, pid_t root,
 struct floor_wire {
 	int state;
 	char err[120];
+	int landlock; /* the Landlock ABI applied, 0 none */
+	char lwhy[120];
 };
 
 int
-floor_send(int sock, int fd, enum floor_state state, const char *err)
+floor_send(int sock, int fd, enum floor_state state, const char *err,
+    int landlock, const char *lwhy)
 {
 	struct floor_wire w;
 	struct iovec iov = { &w, sizeof(w) };
@@ -385,6 +388,8 @@ floor_send(int sock, int fd, enum floor_state state, const char *err)
 	memset(&w, 0, sizeof(w));
 	w.state = (int)state;
 	snprintf(w.err, sizeof(w.err), "%s", err);
+	w.landlock = landlock;
+	snprintf(w.lwhy, sizeof(w.lwhy), "%s", lwhy);
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
@@ -405,7 +410,8 @@ floor_send(int sock, int fd, enum floor_state state, const char *err)
 }
 
 int
-floor_recv(int sock, int *fd, enum floor_state *state, char *err, size_t errlen)
+floor_recv(int sock, int *fd, enum floor_state *state, char *err, size_t errlen,
+    int *landlock, char *lwhy, size_t lwhylen)
 {
 	struct floor_wire w;
 	struct iovec iov = { &w, sizeof(w) };
@@ -434,6 +440,9 @@ floor_recv(int sock, int *fd, enum floor_state *state, char *err, size_t errlen)
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(fd, CMSG_DATA(cm), sizeof(int));
 	w.err[sizeof(w.err) - 1] = '\0';
+	w.lwhy[sizeof(w.lwhy) - 1] = '\0';
+	*landlock = w.landlock > 0 ? w.landlock : 0;
+	snprintf(lwhy, lwhylen, "%s", w.lwhy);
 	*state = w.state == FLOOR_NOTIFY ? FLOOR_NOTIFY
 	    : w.state == FLOOR_ERRNO	 ? FLOOR_ERRNO
 					 : FLOOR_NONE;

@@ -62,9 +62,10 @@ int floor_serve(int fd, pid_t root,
     void (*on_deny)(void *, const struct floor_event *), void *arg);
 
 /* Send and receive the listener over a Unix socket (SCM_RIGHTS), with
- * the state; 0 or -1 */
-int floor_send(int sock, int fd, enum floor_state state, const char *err);
-int floor_recv(
-    int sock, int *fd, enum floor_state *state, char *err, size_t errlen);
+ * the state and what became of Landlock (landlock.h); 0 or -1 */
+int floor_send(int sock, int fd, enum floor_state state, const char *err,
+    int landlock, const char *lwhy);
+int floor_recv(int sock, int *fd, enum floor_state *state, char *err,
+    size_t errlen, int *landlock, char *lwhy, size_t lwhylen);
 
 #endif /* AGENTWRAP_FLOOR_H */

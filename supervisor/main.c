@@ -51,6 +51,8 @@ enum {
 	OPT_NO_SECCOMP,
 	OPT_DOCTOR,
 	OPT_JSON,
+	OPT_LANDLOCK,
+	OPT_NO_LANDLOCK,
 };
 
 static const struct option longopts[] = {
@@ -72,6 +74,8 @@ static const struct option longopts[] = {
 	{ "approval-socket", required_argument, NULL, OPT_APPROVAL_SOCKET },
 	{ "save-grants", required_argument, NULL, OPT_SAVE_GRANTS },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "landlock", required_argument, NULL, OPT_LANDLOCK },
+	{ "no-landlock", no_argument, NULL, OPT_NO_LANDLOCK },
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -155,6 +159,10 @@ usage(FILE *f)
 	    "FILE as TOML\n"
 	    "      --no-seccomp               no kernel floor (as on a kernel "
 	    "without seccomp)\n"
+	    "      --landlock auto|on|off     a Landlock ruleset for the tree "
+	    "(agentwrap.landlock)\n"
+	    "      --no-landlock              none (as on a kernel without "
+	    "Landlock)\n"
 	    "      --doctor [--json]          what this machine offers and "
 	    "which escapes\n"
 	    "                                 the configured mode covers "
@@ -289,6 +297,7 @@ main(int argc, char **argv)
 	size_t textlen;
 	const char *errstr;
 	int ch, explain = 0, print_config = 0, doctor = 0, json = 0, r;
+	static char llbuf[64];
 
 	doctor_probe_child();
 	memset(&o, 0, sizeof(o));
@@ -352,6 +361,19 @@ main(int argc, char **argv)
 			break;
 		case OPT_AUDIT_ONLY:
 			ro.audit_only = 1;
+			break;
+		case OPT_LANDLOCK:
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "on") != 0 &&
+			    strcmp(optarg, "off") != 0)
+				errx(EXIT_AGENTWRAP,
+				    "--landlock: auto, on or off");
+			snprintf(llbuf, sizeof(llbuf),
+			    "agentwrap.landlock=\"%s\"", optarg);
+			push(&o.assignments, &o.nassignments, llbuf);
+			break;
+		case OPT_NO_LANDLOCK:
+			ro.no_landlock = 1;
 			break;
 		case OPT_NO_SECCOMP:
 			ro.no_seccomp = 1;
@@ -456,6 +478,8 @@ main(int argc, char **argv)
 	} else {
 		if (disabled("seccomp"))
 			ro.no_seccomp = 1;
+		if (disabled("landlock"))
+			ro.no_landlock = 1;
 		ro.cfg = &cfg;
 		ro.pol = pol;
 		ro.rt = rt;

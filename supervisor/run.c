@@ -43,6 +43,7 @@
 #include "attach.h"
 #include "cover.h"
 #include "floor.h"
+#include "landlock.h"
 #include "proc.h"
 #include "audit.h"
 #include "harness.h"
@@ -63,7 +64,7 @@ extern char **environ;
 #define SPIN_SCORE_MIN (-8)
 
 /* A stage of the child's setup that failed, sent over the exec pipe */
-enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3 };
+enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3, CHILD_LANDLOCK = 4 };
 
 struct run {
 	const struct run_opts *o;
@@ -82,6 +83,8 @@ struct run {
 	int spin_score; /* > 0: spinning has paid off lately */
 	int floor_fd; /* the kernel floor's listener, or -1 */
 	enum floor_state floor;
+	int landlock; /* the Landlock ABI applied to the tree, 0 none */
+	char landlock_why[120];
 };
 
 static void say_vis(char *, size_t, const char *, const char *, const char *);
@@ -750,14 +753,52 @@ judge_first_exec(struct run *st, char **argv)
 	return enforce(st, d.verdict);
 }
 
+/* The network is off for the whole tree: TCP may be refused outright */
+static int
+network_off(const struct run_opts *o)
+{
+	int mode = o->cfg->s[CFG_SANDBOX_MODE].val;
+
+	return mode == SANDBOX_READ_ONLY ||
+	    (mode == SANDBOX_WORKSPACE_WRITE &&
+		!o->cfg->s[CFG_NETWORK_ACCESS].val);
+}
+
+/*
+ * Is a Landlock ruleset wanted for this run? Not when nothing is enforced
+ * or the mode writes everywhere; under auto, only when no answer could
+ * widen the policy later (approval_policy = never). WHY says why not.
+ */
+static int
+landlock_wanted(const struct run_opts *o, char *why, size_t len)
+{
+	int mode = o->cfg->s[CFG_LANDLOCK].val;
+
+	if (mode == LANDLOCK_CFG_OFF) {
+		snprintf(why, len, "agentwrap.landlock = off");
+		return 0;
+	}
+	if (o->audit_only ||
+	    o->cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS) {
+		snprintf(why, len, "nothing to hold to");
+		return 0;
+	}
+	if (mode == LANDLOCK_CFG_AUTO &&
+	    o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_NEVER) {
+		snprintf(why, len, "an approval could widen the policy");
+		return 0;
+	}
+	return 1;
+}
+
 /* In the child, between fork and exec. Does not return. */
 static _Noreturn void
 child(const struct run_opts *o, char **argv, char **env,
     const sigset_t *oldmask, int pipe_w, int floor_w)
 {
 	enum floor_state fs;
-	char ferr[120];
-	int lfd;
+	char ferr[120], lwhy[120];
+	int lfd, ll;
 
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
@@ -774,7 +815,29 @@ child(const struct run_opts *o, char **argv, char **env,
 	/* the floor for the whole tree; its listener goes to the supervisor
 	 * and not further: the tree must not answer its own calls */
 	lfd = floor_install(!o->no_seccomp, &fs, ferr, sizeof(ferr));
-	floor_send(floor_w, lfd, fs, ferr);
+	/* Landlock under that, where it cannot refuse what an answer would
+	 * allow; asked for (on) and not possible, nothing runs */
+	ll = 0;
+	lwhy[0] = '\0';
+	if (landlock_wanted(o, lwhy, sizeof(lwhy))) {
+		/* --no-landlock, AGENTWRAP_DISABLE: as on a kernel without */
+		if (o->no_landlock)
+			snprintf(lwhy, sizeof(lwhy),
+			    "Landlock is turned off (--no-landlock or "
+			    "AGENTWRAP_DISABLE=landlock)");
+		else
+			ll = landlock_install(
+			    o->pol, network_off(o), lwhy, sizeof(lwhy));
+		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
+			floor_send(floor_w, lfd, fs, ferr, 0, lwhy);
+			errno = ENOSYS;
+			child_fail(pipe_w, CHILD_LANDLOCK);
+			_exit(RUN_EXIT_AGENTWRAP);
+		}
+		if (ll < 0)
+			ll = 0;
+	}
+	floor_send(floor_w, lfd, fs, ferr, ll, lwhy);
 	if (lfd >= 0)
 		close(lfd);
 	close(floor_w);
@@ -898,7 +961,8 @@ floor_start(struct run *st, int sock)
 	char err[120];
 	int fd;
 
-	if (floor_recv(sock, &fd, &st->floor, err, sizeof(err)) == -1)
+	if (floor_recv(sock, &fd, &st->floor, err, sizeof(err), &st->landlock,
+		st->landlock_why, sizeof(st->landlock_why)) == -1)
 		return; /* the child failed before: it says why */
 	st->floor_fd = fd;
 	if (st->o->quiet)
@@ -1318,6 +1382,10 @@ again:
 	if (n == (ssize_t)sizeof(msg)) {
 		if (msg[0] == CHILD_NNP)
 			warnx("PR_SET_NO_NEW_PRIVS: %s", strerror(msg[1]));
+		else if (msg[0] == CHILD_LANDLOCK)
+			warnx("agentwrap.landlock = on, but no Landlock "
+			      "ruleset could be applied (%s); nothing was run",
+			    st.landlock_why[0] ? st.landlock_why : "?");
 		else if (msg[0] == CHILD_CHDIR)
 			warn_vis("cannot enter the workspace %s: %s",
 			    o->cfg->s[CFG_WORKSPACE].str, strerror(msg[1]));

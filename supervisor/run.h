@@ -30,6 +30,8 @@ struct run_opts {
 	const char *approval_socket; /* --approval-socket PATH */
 	const char *save_grants; /* --save-grants FILE */
 	int no_seccomp; /* --no-seccomp, or AGENTWRAP_DISABLE=seccomp */
+	int no_landlock; /* --no-landlock, AGENTWRAP_DISABLE=landlock: as on
+			    a kernel without Landlock */
 };
 
 /*

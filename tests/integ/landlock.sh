@@ -1,0 +1,88 @@
+# Landlock under the shim: with approval_policy = never (agentwrap.landlock
+# = auto) a program the shim cannot follow (a static busybox) is held to
+# the writable roots by the kernel, and cannot open TCP connections while
+# the network is off. Renames across directories inside the workspace still
+# work. Then the weaker outcomes: --no-landlock, an approval policy that
+# may widen the roots, a kernel without Landlock (agentwrap.landlock = on
+# refuses to run there).
+. "$(dirname "$0")/lib.sh"
+
+BB=$(command -v busybox || true)
+if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
+	echo "FAIL: no static busybox (scripts/setup installs busybox-static)"
+	exit 1
+fi
+ABI=$($PY -c 'import ctypes; print(ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1))')
+
+# a listener of the test's own: what it receives is the effect
+cat > "$T/listen.py" <<'PYEOF'
+import socket, sys, os
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(20)
+n = 0
+try:
+    while True:
+        c, _ = s.accept()
+        n += 1
+        open(sys.argv[2], "w").write(str(n))
+        c.close()
+except socket.timeout:
+    pass
+PYEOF
+$PY "$T/listen.py" "$T/port" "$T/got" &
+LP=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(cat "$T/port")
+
+if [ "$ABI" -lt 2 ]; then
+	echo "note: Landlock ABI $ABI here (2 needed): only the fallbacks are tried"
+else
+	# unwrapped, the static program can do both: the test can fail
+	"$BB" sh -c "echo x > '$OUT/plain'"
+	check "unwrapped, a static program writes outside" [ -e "$OUT/plain" ]
+	status 0 "a static program, -a never" aw -a never -- "$BB" sh -c \
+	    "echo x > '$OUT/ll'; echo y > '$WS/in'; mkdir -p '$WS/d';
+	     mv '$WS/in' '$WS/d/'; true"
+	check "it could not write outside" absent "$OUT/ll"
+	check "it wrote inside, and moved a file into a directory" \
+	    [ -e "$WS/d/in" ]
+	if [ "$ABI" -ge 4 ]; then
+		rm -f "$T/got"
+		"$BB" nc 127.0.0.1 "$PORT" </dev/null >/dev/null 2>&1
+		sleep 0.3
+		check "unwrapped, it connects" [ -s "$T/got" ]
+		rm -f "$T/got"
+		aw -q -a never -- "$BB" nc 127.0.0.1 "$PORT" </dev/null \
+		    >/dev/null 2>&1
+		sleep 0.3
+		check "network off: the listener got no connection" \
+		    absent "$T/got"
+	fi
+	# the weaker outcomes, as documented
+	status 0 "--no-landlock" aw -a never --no-landlock -- "$BB" sh -c \
+	    "echo x > '$OUT/nol'"
+	check "--no-landlock: the static write happens" [ -e "$OUT/nol" ]
+	status 0 "an approval policy that may ask" aw -a on-request -- \
+	    "$BB" sh -c "echo x > '$OUT/ask'"
+	check "under auto, no ruleset: the static write happens" [ -e "$OUT/ask" ]
+	status 0 "agentwrap.landlock = on with on-request" aw -a on-request \
+	    --landlock on -- "$BB" sh -c "echo x > '$OUT/on'; true"
+	check "on: held to the roots" absent "$OUT/on"
+fi
+# AGENTWRAP_DISABLE=landlock: as on a kernel without it
+export AGENTWRAP_DISABLE=landlock
+status 0 "AGENTWRAP_DISABLE=landlock" aw -a never -- "$BB" sh -c \
+    "echo x > '$OUT/dis'"
+check "no ruleset: the static write happens" [ -e "$OUT/dis" ]
+status 125 "agentwrap.landlock = on where there is none: nothing runs" \
+    aw -a never --landlock on -- "$BB" sh -c "echo x > '$WS/never'"
+check "it did not run" absent "$WS/never"
+check "it says why" grep -q "agentwrap.landlock = on" "$T/last.err"
+unset AGENTWRAP_DISABLE
+kill "$LP" 2>/dev/null
+finish
