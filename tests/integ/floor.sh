@@ -6,26 +6,30 @@
 . "$(dirname "$0")/lib.sh"
 
 F="$PROBES/floorcalls"
+H="$PROBES/floorhunt"
 A="aw -a never --audit $T/floor.jsonl --"
 
 # a process of ours that is not in the tree, for ptrace and pidfd_getfd
 sleep 120 &
 NB=$!
 
-# call NAME [ARG]: works unwrapped (or the machine cannot show it, said),
-# refused wrapped with EPERM or ENOSYS
-refused() {
-	"$F" "$@" >"$T/plain.out" 2>&1
+# refusedby PROBE NAME [ARG]: works unwrapped (or the machine cannot show
+# it, said), refused wrapped with EPERM or ENOSYS; refused: floorcalls'
+refusedby() {
+	p=$1
+	shift
+	"$p" "$@" >"$T/plain.out" 2>&1
 	if [ $? -ne 0 ]; then
 		echo "note: $*: fails here even unwrapped ($(cat "$T/plain.out")); not tried"
 		return
 	fi
 	pass
-	status 1 "$1 refused in the tree" $A "$F" "$@"
+	status 1 "$1 refused in the tree" $A "$p" "$@"
 	check "$1: the call failed, so nothing happened" \
 	    grep -q "^refused $1: " "$T/last.out"
 	cp "$T/floor.jsonl" "$T/$1.jsonl"
 }
+refused() { refusedby "$F" "$@"; }
 
 refused userns
 refused clonens
@@ -34,6 +38,12 @@ refused uring
 refused tiocsti
 refused ptrace "$NB"
 refused getfd "$NB"
+# the same calls another way: 32-bit, upper bits the kernel drops
+refusedby "$H" int80ptrace "$NB"
+refusedby "$H" int80clone
+refusedby "$H" clonehigh
+refused tiocsti high
+refused tiocsti int80
 
 # what must still work: tracing a child of one's own, threads and spawns
 # (glibc tries clone3, refused with ENOSYS, then clone)
@@ -74,6 +84,23 @@ if unshare -rm sh -c "mount --bind '$OUT/target' '$WS/name' &&
 	check "the outside file is unchanged" \
 	    test "$(cat "$OUT/target")" = outside
 	check "the workspace name is untouched" test ! -s "$WS/name"
+	# the same through a seccomp listener of the program's own: the newest
+	# filter's notification wins, and its listener may answer CONTINUE
+	echo outside > "$OUT/target"
+	if "$H" shadow unshare -rm sh -c "mount --bind '$OUT/target' '$WS/name' &&
+	    echo written > '$WS/name'" >/dev/null 2>&1 &&
+	    [ "$(cat "$OUT/target")" = written ]; then
+		pass
+		echo outside > "$OUT/target"
+		: > "$WS/name"
+		status 1 "a listener of its own is refused" aw -q -a never -- \
+		    "$H" shadow unshare -rm sh -c \
+		    "mount --bind '$OUT/target' '$WS/name' && echo written > '$WS/name'"
+		check "the outside file is unchanged, again" \
+		    test "$(cat "$OUT/target")" = outside
+	else
+		echo "note: a seccomp listener of its own does not work here; not tried"
+	fi
 else
 	echo "note: unprivileged user namespaces are off here; bind mount not tried"
 fi
