@@ -6,11 +6,13 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -215,6 +217,61 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 	*state = FLOOR_ERRNO;
 	snprintf(err, errlen, "no seccomp user-notify in this kernel");
 	return -1;
+}
+
+/* --- the holder's own filter --- */
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define HOLD_ARCH AUDIT_ARCH_X86_64
+#elif defined(__i386__)
+#define HOLD_ARCH AUDIT_ARCH_I386
+#elif defined(__aarch64__)
+#define HOLD_ARCH AUDIT_ARCH_AARCH64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOLD_ARCH AUDIT_ARCH_RISCV64
+#endif
+
+/* glibc's pause(2) where the kernel has no pause: ppoll(NULL, 0, ...) */
+#ifdef SYS_pause
+#define HOLD_SLEEP SYS_pause
+#else
+#define HOLD_SLEEP SYS_ppoll
+#endif
+
+#define HOLD_ALLOW(nr)                                                         \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                       \
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+int
+floor_hold(void)
+{
+#ifdef HOLD_ARCH
+	/* another ABI (int 0x80, x32 numbers) matches nothing here: killed */
+	static struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HOLD_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		HOLD_ALLOW(HOLD_SLEEP),
+		/* a stop and a continue restart the sleep */
+		HOLD_ALLOW(SYS_restart_syscall),
+		/* the ready pipe, closed after this */
+		HOLD_ALLOW(SYS_close),
+		HOLD_ALLOW(SYS_exit),
+		HOLD_ALLOW(SYS_exit_group),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	static struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 /* --- the supervisor's side --- */

@@ -105,6 +105,30 @@ else
 	echo "note: unprivileged user namespaces are off here; bind mount not tried"
 fi
 
+# code written through /proc/PID/mem into a process outside the tree that
+# sleeps in a system call, run once it is stopped and continued: no
+# ptrace(2) call. The holder (a process of the supervisor's, dumpable so
+# that the tree may open its descriptors) must not run it: it would be a
+# process of the user's without the floor or the shim.
+sleep 120 &
+VICTIM=$!
+sleep 0.1
+"$H" memexec "$VICTIM" "echo x > '$OUT/plainjack'" >/dev/null 2>&1
+n=0
+while [ ! -e "$OUT/plainjack" ] && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
+if [ -e "$OUT/plainjack" ] && command -v pgrep >/dev/null; then
+	pass
+	aw -q -a never -- sh -c "h=\$(pgrep -x -P \$PPID agentwrap-hold) &&
+	    '$H' memexec \"\$h\" \"echo x > '$OUT/hijack'\"; n=0
+	    while [ ! -e '$OUT/hijack' ] && [ \$n -lt 40 ]; do
+	    sleep 0.05; n=\$((n + 1)); done" >"$T/last.out" 2>&1
+	check "the holder ran nothing: nothing written outside" \
+	    absent "$OUT/hijack"
+else
+	echo "note: /proc/PID/mem cannot be written here; holder not tried"
+fi
+kill "$VICTIM" 2>/dev/null
+
 # a set-user-ID program (tests/run makes one as root, $SUIDTEE): under
 # no_new_privs it runs as the user, with the shim inside, and is judged
 if [ -n "${SUIDTEE:-}" ] && [ "$(id -u)" -ne 0 ]; then
