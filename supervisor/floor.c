@@ -294,6 +294,72 @@ pidfd_pid(pid_t caller, int pidfd)
 	return pid > 0 ? (pid_t)pid : 0;
 }
 
+/*
+ * pidfd_getfd(PIDFD, FD, FLAGS) of REQ, made here: answering CONTINUE would
+ * let the kernel look PIDFD up again, after another thread of the caller
+ * put a pidfd of another process under that number. Here the pidfd looked
+ * at is the one used, and the descriptor goes to the caller as the call's
+ * result (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14; before, ADDFD then the
+ * answer). 1 if answered, 0 if the target is outside the tree ROOT heads
+ * (refuse it), else -errno to answer.
+ */
+static int
+getfd_for(int lfd, struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+    pid_t root)
+{
+	struct seccomp_notif_addfd add;
+	int cfd, pfd, fd, r;
+	pid_t target;
+
+	if (req->data.args[2] != 0)
+		return -EINVAL;
+	/* a pidfd of the caller, and still the caller (not a reused pid) */
+	if ((cfd = (int)syscall(SYS_pidfd_open, req->pid, 0)) == -1)
+		return -EPERM;
+	if (seccomp_notify_id_valid(lfd, req->id) != 0) {
+		close(cfd);
+		return -ENOENT;
+	}
+	pfd = (int)syscall(SYS_pidfd_getfd, cfd, (int)req->data.args[0], 0);
+	r = errno;
+	close(cfd);
+	if (pfd == -1)
+		return r == EBADF ? -EBADF : -EPERM;
+	target = pidfd_pid(getpid(), pfd);
+	if (target <= 0 || (target != root && !proc_descends(target, root))) {
+		close(pfd);
+		return target > 0 ? 0 : -EBADF;
+	}
+	fd = (int)syscall(SYS_pidfd_getfd, pfd, (int)req->data.args[1], 0);
+	r = errno;
+	close(pfd);
+	if (fd == -1)
+		return -r;
+	memset(&add, 0, sizeof(add));
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (unsigned)fd;
+	add.newfd_flags = O_CLOEXEC; /* as pidfd_getfd gives it */
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (errno != EINVAL) {
+		close(fd);
+		return -ENOENT; /* the caller is gone */
+	}
+	add.flags = 0;
+	r = ioctl(lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	close(fd);
+	if (r < 0)
+		return -EPERM; /* no ADDFD in this kernel: refuse */
+	resp->val = r;
+	resp->error = 0;
+	resp->flags = 0;
+	seccomp_notify_respond(lfd, resp); /* ENOENT: gone, and it */
+	return 1;
+}
+
 static const char *
 call_name(const struct seccomp_notif *n, char *buf, size_t len)
 {
@@ -370,14 +436,20 @@ floor_serve(int fd, pid_t root,
 		resp->id = req->id;
 		resp->error =
 		    ru != NULL && ru->kind == K_NOSYS ? -ENOSYS : -EPERM;
-		if (trace) {
-			/* ptrace's target is its second argument, the
-			 * others' their first (a pid, or a pidfd) */
+		if (trace && strcmp(name, "pidfd_getfd") == 0) {
+			if ((r = getfd_for(fd, req, resp, root)) == 1)
+				continue;
+			if (r < 0) {
+				/* failed as the call itself would */
+				resp->error = r;
+				seccomp_notify_respond(fd, resp);
+				continue;
+			}
+		} else if (trace) {
+			/* ptrace's target is its second argument,
+			 * process_vm_writev's its first */
 			if (strncmp(name, "ptrace", 6) == 0)
 				target = (pid_t)req->data.args[1];
-			else if (strcmp(name, "pidfd_getfd") == 0)
-				target =
-				    pidfd_pid(req->pid, (int)req->data.args[0]);
 			else
 				target = (pid_t)req->data.args[0];
 			if (target > 0 &&

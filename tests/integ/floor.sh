@@ -44,11 +44,16 @@ refusedby "$H" int80clone
 refusedby "$H" clonehigh
 refused tiocsti high
 refused tiocsti int80
+# the same with the pidfd swapped, by another thread, between a child of
+# its own and NB while the supervisor looks at which process it names
+refusedby "$H" getfdrace "$NB" 1
 
 # what must still work: tracing a child of one's own, threads and spawns
 # (glibc tries clone3, refused with ENOSYS, then clone)
 status 0 "ptrace of its own child goes on" $A "$F" ptracekid
 check "the child was attached" grep -q "^done ptracekid" "$T/last.out"
+status 0 "pidfd_getfd of its own child's descriptor" $A "$H" getfdkid
+check "it got it" grep -q "^done getfdkid" "$T/last.out"
 status 0 "a thread and a posix_spawn" $A "$F" threads
 check "both ran" grep -q "^done threads" "$T/last.out"
 
