@@ -6,11 +6,13 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -228,6 +230,61 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 	return -1;
 }
 
+/* --- the holder's own filter --- */
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define HOLD_ARCH AUDIT_ARCH_X86_64
+#elif defined(__i386__)
+#define HOLD_ARCH AUDIT_ARCH_I386
+#elif defined(__aarch64__)
+#define HOLD_ARCH AUDIT_ARCH_AARCH64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOLD_ARCH AUDIT_ARCH_RISCV64
+#endif
+
+/* glibc's pause(2) where the kernel has no pause: ppoll(NULL, 0, ...) */
+#ifdef SYS_pause
+#define HOLD_SLEEP SYS_pause
+#else
+#define HOLD_SLEEP SYS_ppoll
+#endif
+
+#define HOLD_ALLOW(nr)                                                         \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                       \
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+int
+floor_hold(void)
+{
+#ifdef HOLD_ARCH
+	/* another ABI (int 0x80, x32 numbers) matches nothing here: killed */
+	static struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HOLD_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		HOLD_ALLOW(HOLD_SLEEP),
+		/* a stop and a continue restart the sleep */
+		HOLD_ALLOW(SYS_restart_syscall),
+		/* the ready pipe, closed after this */
+		HOLD_ALLOW(SYS_close),
+		HOLD_ALLOW(SYS_exit),
+		HOLD_ALLOW(SYS_exit_group),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	static struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /* --- the supervisor's side --- */
 
 /* PIDFD (a descriptor of process CALLER) names which process? 0 if none */
@@ -246,6 +303,72 @@ pidfd_pid(pid_t caller, int pidfd)
 			break;
 	fclose(f);
 	return pid > 0 ? (pid_t)pid : 0;
+}
+
+/*
+ * pidfd_getfd(PIDFD, FD, FLAGS) of REQ, made here: answering CONTINUE would
+ * let the kernel look PIDFD up again, after another thread of the caller
+ * put a pidfd of another process under that number. Here the pidfd looked
+ * at is the one used, and the descriptor goes to the caller as the call's
+ * result (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14; before, ADDFD then the
+ * answer). 1 if answered, 0 if the target is outside the tree ROOT heads
+ * (refuse it), else -errno to answer.
+ */
+static int
+getfd_for(int lfd, struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+    pid_t root)
+{
+	struct seccomp_notif_addfd add;
+	int cfd, pfd, fd, r;
+	pid_t target;
+
+	if (req->data.args[2] != 0)
+		return -EINVAL;
+	/* a pidfd of the caller, and still the caller (not a reused pid) */
+	if ((cfd = (int)syscall(SYS_pidfd_open, req->pid, 0)) == -1)
+		return -EPERM;
+	if (seccomp_notify_id_valid(lfd, req->id) != 0) {
+		close(cfd);
+		return -ENOENT;
+	}
+	pfd = (int)syscall(SYS_pidfd_getfd, cfd, (int)req->data.args[0], 0);
+	r = errno;
+	close(cfd);
+	if (pfd == -1)
+		return r == EBADF ? -EBADF : -EPERM;
+	target = pidfd_pid(getpid(), pfd);
+	if (target <= 0 || (target != root && !proc_descends(target, root))) {
+		close(pfd);
+		return target > 0 ? 0 : -EBADF;
+	}
+	fd = (int)syscall(SYS_pidfd_getfd, pfd, (int)req->data.args[1], 0);
+	r = errno;
+	close(pfd);
+	if (fd == -1)
+		return -r;
+	memset(&add, 0, sizeof(add));
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (unsigned)fd;
+	add.newfd_flags = O_CLOEXEC; /* as pidfd_getfd gives it */
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (errno != EINVAL) {
+		close(fd);
+		return -ENOENT; /* the caller is gone */
+	}
+	add.flags = 0;
+	r = ioctl(lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	close(fd);
+	if (r < 0)
+		return -EPERM; /* no ADDFD in this kernel: refuse */
+	resp->val = r;
+	resp->error = 0;
+	resp->flags = 0;
+	seccomp_notify_respond(lfd, resp); /* ENOENT: gone, and it */
+	return 1;
 }
 
 static const char *
@@ -324,14 +447,20 @@ floor_serve(int fd, pid_t root,
 		resp->id = req->id;
 		resp->error =
 		    ru != NULL && ru->kind == K_NOSYS ? -ENOSYS : -EPERM;
-		if (trace) {
-			/* ptrace's target is its second argument, the
-			 * others' their first (a pid, or a pidfd) */
+		if (trace && strcmp(name, "pidfd_getfd") == 0) {
+			if ((r = getfd_for(fd, req, resp, root)) == 1)
+				continue;
+			if (r < 0) {
+				/* failed as the call itself would */
+				resp->error = r;
+				seccomp_notify_respond(fd, resp);
+				continue;
+			}
+		} else if (trace) {
+			/* ptrace's target is its second argument,
+			 * process_vm_writev's its first */
 			if (strncmp(name, "ptrace", 6) == 0)
 				target = (pid_t)req->data.args[1];
-			else if (strcmp(name, "pidfd_getfd") == 0)
-				target =
-				    pidfd_pid(req->pid, (int)req->data.args[0]);
 			else
 				target = (pid_t)req->data.args[0];
 			if (target > 0 &&

@@ -45,6 +45,16 @@ enum floor_state {
 int floor_install(
     int seccomp, enum floor_state *state, char *err, size_t errlen);
 
+/*
+ * In the holder (hold.h), once it has nothing left to do but sleep: a
+ * filter of its own that lets it sleep in pause(2) and die, and kills it
+ * at any other call. The holder is dumpable, so the tree may write its
+ * memory through /proc/PID/mem; code written there must not be a process
+ * of the user's without the floor or the shim. Async-signal-safe, no
+ * allocation. 0, or -1 with errno set (then the holder must not serve).
+ */
+int floor_hold(void);
+
 /* One refused call, for the caller to report and record */
 struct floor_event {
 	pid_t pid;

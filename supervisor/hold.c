@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "floor.h"
 #include "hold.h"
 
 static _Noreturn void
@@ -45,6 +46,13 @@ holder(pid_t parent, int ring_fd, int snap_fd, int ready)
 	 * when nothing but the two memfds is left open here.
 	 */
 	prctl(PR_SET_DUMPABLE, 1);
+	/*
+	 * Which also lets them write its memory (/proc/PID/mem): from here
+	 * on it may only sleep, whatever code it is made to run. Without
+	 * that it does not serve: new processes ask the attach socket.
+	 */
+	if (floor_hold() == -1)
+		_exit(1);
 	/* ready: the supervisor starts the command only after this */
 	close(ready);
 	for (;;)

@@ -6,26 +6,30 @@
 . "$(dirname "$0")/lib.sh"
 
 F="$PROBES/floorcalls"
+H="$PROBES/floorhunt"
 A="aw -a never --audit $T/floor.jsonl --"
 
 # a process of ours that is not in the tree, for ptrace and pidfd_getfd
 sleep 120 &
 NB=$!
 
-# call NAME [ARG]: works unwrapped (or the machine cannot show it, said),
-# refused wrapped with EPERM or ENOSYS
-refused() {
-	"$F" "$@" >"$T/plain.out" 2>&1
+# refusedby PROBE NAME [ARG]: works unwrapped (or the machine cannot show
+# it, said), refused wrapped with EPERM or ENOSYS; refused: floorcalls'
+refusedby() {
+	p=$1
+	shift
+	"$p" "$@" >"$T/plain.out" 2>&1
 	if [ $? -ne 0 ]; then
 		echo "note: $*: fails here even unwrapped ($(cat "$T/plain.out")); not tried"
 		return
 	fi
 	pass
-	status 1 "$1 refused in the tree" $A "$F" "$@"
+	status 1 "$1 refused in the tree" $A "$p" "$@"
 	check "$1: the call failed, so nothing happened" \
 	    grep -q "^refused $1: " "$T/last.out"
 	cp "$T/floor.jsonl" "$T/$1.jsonl"
 }
+refused() { refusedby "$F" "$@"; }
 
 refused userns
 refused clonens
@@ -34,11 +38,22 @@ refused uring
 refused tiocsti
 refused ptrace "$NB"
 refused getfd "$NB"
+# the same calls another way: 32-bit, upper bits the kernel drops
+refusedby "$H" int80ptrace "$NB"
+refusedby "$H" int80clone
+refusedby "$H" clonehigh
+refused tiocsti high
+refused tiocsti int80
+# the same with the pidfd swapped, by another thread, between a child of
+# its own and NB while the supervisor looks at which process it names
+refusedby "$H" getfdrace "$NB" 1
 
 # what must still work: tracing a child of one's own, threads and spawns
 # (glibc tries clone3, refused with ENOSYS, then clone)
 status 0 "ptrace of its own child goes on" $A "$F" ptracekid
 check "the child was attached" grep -q "^done ptracekid" "$T/last.out"
+status 0 "pidfd_getfd of its own child's descriptor" $A "$H" getfdkid
+check "it got it" grep -q "^done getfdkid" "$T/last.out"
 status 0 "a thread and a posix_spawn" $A "$F" threads
 check "both ran" grep -q "^done threads" "$T/last.out"
 
@@ -74,9 +89,50 @@ if unshare -rm sh -c "mount --bind '$OUT/target' '$WS/name' &&
 	check "the outside file is unchanged" \
 	    test "$(cat "$OUT/target")" = outside
 	check "the workspace name is untouched" test ! -s "$WS/name"
+	# the same through a seccomp listener of the program's own: the newest
+	# filter's notification wins, and its listener may answer CONTINUE
+	echo outside > "$OUT/target"
+	if "$H" shadow unshare -rm sh -c "mount --bind '$OUT/target' '$WS/name' &&
+	    echo written > '$WS/name'" >/dev/null 2>&1 &&
+	    [ "$(cat "$OUT/target")" = written ]; then
+		pass
+		echo outside > "$OUT/target"
+		: > "$WS/name"
+		status 1 "a listener of its own is refused" aw -q -a never -- \
+		    "$H" shadow unshare -rm sh -c \
+		    "mount --bind '$OUT/target' '$WS/name' && echo written > '$WS/name'"
+		check "the outside file is unchanged, again" \
+		    test "$(cat "$OUT/target")" = outside
+	else
+		echo "note: a seccomp listener of its own does not work here; not tried"
+	fi
 else
 	echo "note: unprivileged user namespaces are off here; bind mount not tried"
 fi
+
+# code written through /proc/PID/mem into a process outside the tree that
+# sleeps in a system call, run once it is stopped and continued: no
+# ptrace(2) call. The holder (a process of the supervisor's, dumpable so
+# that the tree may open its descriptors) must not run it: it would be a
+# process of the user's without the floor or the shim.
+sleep 120 &
+VICTIM=$!
+sleep 0.1
+"$H" memexec "$VICTIM" "echo x > '$OUT/plainjack'" >/dev/null 2>&1
+n=0
+while [ ! -e "$OUT/plainjack" ] && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
+if [ -e "$OUT/plainjack" ] && command -v pgrep >/dev/null; then
+	pass
+	aw -q -a never -- sh -c "h=\$(pgrep -x -P \$PPID agentwrap-hold) &&
+	    '$H' memexec \"\$h\" \"echo x > '$OUT/hijack'\"; n=0
+	    while [ ! -e '$OUT/hijack' ] && [ \$n -lt 40 ]; do
+	    sleep 0.05; n=\$((n + 1)); done" >"$T/last.out" 2>&1
+	check "the holder ran nothing: nothing written outside" \
+	    absent "$OUT/hijack"
+else
+	echo "note: /proc/PID/mem cannot be written here; holder not tried"
+fi
+kill "$VICTIM" 2>/dev/null
 
 # a set-user-ID program (tests/run makes one as root, $SUIDTEE): under
 # no_new_privs it runs as the user, with the shim inside, and is judged

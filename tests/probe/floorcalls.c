@@ -7,8 +7,11 @@
  *   floorcalls clonens     clone(CLONE_NEWUSER), the child exits 0
  *   floorcalls int80       unshare(CLONE_NEWUSER) as a 32-bit system call
  *   floorcalls uring       io_uring_setup(1, ...)
- *   floorcalls tiocsti     on a new pseudo-terminal made its controlling
- *                          terminal: TIOCSTI of 'x', then read it back
+ *   floorcalls tiocsti [high|int80]
+ *                          on a new pseudo-terminal made its controlling
+ *                          terminal: TIOCSTI of 'x', then read it back;
+ *                          high: with bits set above the 32-bit command,
+ *                          int80: as a 32-bit system call
  *   floorcalls ptrace PID  PTRACE_ATTACH to PID (then detach)
  *   floorcalls ptracekid   PTRACE_ATTACH to a child of its own
  *   floorcalls getfd PID   pidfd_getfd of PID's descriptor 0
@@ -74,8 +77,40 @@ int80_unshare(void)
 #endif
 }
 
+/* TIOCSTI of "x" on S: as such, with bits set in the upper half of the
+ * 64-bit command (the kernel drops them), or as a 32-bit call */
+static long
+sti(int s, const char *how)
+{
+	static char x[] = "x";
+	long r;
+
+	if (how == NULL)
+		return ioctl(s, TIOCSTI, x);
+	if (strcmp(how, "high") == 0)
+		return syscall(SYS_ioctl, s, 0xdead000000000000UL | TIOCSTI, x);
+#if defined(__x86_64__)
+	/* 54: ioctl in the i386 table; a static program's data is below
+	 * 4 GB, so the pointer fits */
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(54L), "b"((long)s), "c"((long)TIOCSTI),
+			 "d"((long)(unsigned long)x)
+			 : "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+#else
+	(void)r;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 static int
-tiocsti(void)
+tiocsti(const char *how)
 {
 	struct termios t;
 	char c = 0;
@@ -91,7 +126,7 @@ tiocsti(void)
 		tcgetattr(s, &t);
 		cfmakeraw(&t);
 		tcsetattr(s, TCSANOW, &t);
-		if (ioctl(s, TIOCSTI, "x") == -1)
+		if (sti(s, how) == -1)
 			_exit(verdict("tiocsti", -1, errno));
 		/* what was typed is input on the terminal, read back */
 		fcntl(s, F_SETFL, O_NONBLOCK);
@@ -158,7 +193,7 @@ main(int argc, char **argv)
 		return verdict(argv[1], r, errno);
 	}
 	if (strcmp(argv[1], "tiocsti") == 0)
-		return tiocsti();
+		return tiocsti(argc == 3 ? argv[2] : NULL);
 	if (strcmp(argv[1], "ptrace") == 0 && argc == 3)
 		return attach(argv[1], (pid_t)atol(argv[2]));
 	if (strcmp(argv[1], "ptracekid") == 0) {
