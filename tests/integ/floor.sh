@@ -134,6 +134,33 @@ else
 fi
 kill "$VICTIM" 2>/dev/null
 
+# the same against a process of the user's outside the tree: the floor
+# cannot see a path, but Landlock (applied under -a never) scopes ptrace
+# access, /proc/PID/mem included, to the tree's own domain; without it
+# this is a way out (trust-model.md says so)
+if [ -e "$OUT/plainjack" ] && [ "$($PY -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')" -ge 1 ]; then
+	sleep 120 &
+	VICTIM=$!
+	sleep 0.1
+	aw -q -a never -- sh -c "'$H' memexec $VICTIM \"echo x > '$OUT/outjack'\"
+	    sleep 1" >"$T/last.out" 2>&1
+	sleep 0.5
+	check "under Landlock, an outside process ran nothing" \
+	    absent "$OUT/outjack"
+	kill "$VICTIM" 2>/dev/null
+	sleep 120 &
+	VICTIM=$!
+	sleep 0.1
+	aw -q -a never --no-landlock -- sh -c \
+	    "'$H' memexec $VICTIM \"echo x > '$OUT/outjack2'\"; sleep 1" \
+	    >"$T/last.out" 2>&1
+	n=0
+	while [ ! -e "$OUT/outjack2" ] && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
+	check "without Landlock it is a way out (the documented weaker outcome)" \
+	    [ -e "$OUT/outjack2" ]
+	kill "$VICTIM" 2>/dev/null
+fi
+
 # a set-user-ID program (tests/run makes one as root, $SUIDTEE): under
 # no_new_privs it runs as the user, with the shim inside, and is judged
 if [ -n "${SUIDTEE:-}" ] && [ "$(id -u)" -ne 0 ]; then
