@@ -313,6 +313,8 @@ report_hint(const struct policy *pol, const struct pol_request *req,
 		snprintf(out, cap,
 		    "an allow rule in agentwrap.exec.rules, or "
 		    "-a on-request");
+	else if (strcmp(rule, "agentwrap.uncovered") == 0)
+		snprintf(out, cap, "-c agentwrap.uncovered=allow");
 }
 
 static void denial(struct report *r, const struct aw_msg *m,

@@ -45,8 +45,9 @@ check "the supervisor reports it as not covered too" \
 status 0 "uncovered = deny: sh goes on" aw -a never \
     -c agentwrap.uncovered=deny -- sh -c "'$BB' touch '$WS/bb1'; true"
 check "the static program did not run" absent "$WS/bb1"
-check "the denial names the setting" \
-    grep -q "agentwrap.uncovered = deny" "$T/last.err"
+check "the denial names the setting, and what would allow it" \
+    grep -q "agentwrap.uncovered = deny.*to allow: -c agentwrap.uncovered=allow" \
+    "$T/last.err"
 status 126 "uncovered = deny: as the command" aw -a never \
     -c agentwrap.uncovered=deny -- "$BB" touch "$WS/bb2"
 check "it did not run" absent "$WS/bb2"
