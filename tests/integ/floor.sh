@@ -48,6 +48,35 @@ refused tiocsti int80
 # its own and NB while the supervisor looks at which process it names
 refusedby "$H" getfdrace "$NB" 1
 
+refused uffd
+
+# calls the kernel itself refuses here for other reasons (not a console,
+# one's own namespace): unwrapped they reach it (EINVAL, ENOTTY), wrapped
+# the floor answers first (EPERM)
+first() {
+	"$F" "$1" >"$T/plain.out" 2>&1
+	rc=$?
+	check "$1 reaches the kernel unwrapped: $(cat "$T/plain.out")" \
+	    test "$rc" -eq 2
+	status 1 "$1: the floor answers first" $A "$F" "$1"
+	check "$1 refused with EPERM" \
+	    grep -q "^refused $1: Operation not permitted" "$T/last.out"
+}
+first tioclinux
+first setns
+
+# process_vm_writev into a process outside the tree: the floor alone
+# (Landlock would refuse even the read)
+"$F" pvwrite "$NB" >"$T/plain.out" 2>&1
+if [ $? -eq 0 ]; then
+	pass
+	status 1 "process_vm_writev outside the tree" aw -a never \
+	    --no-landlock -- "$F" pvwrite "$NB"
+	check "refused by the floor" grep -q "^refused pvwrite: " "$T/last.out"
+else
+	echo "note: process_vm_writev fails here even unwrapped; not tried"
+fi
+
 # what must still work: tracing a child of one's own, threads and spawns
 # (glibc tries clone3, refused with ENOSYS, then clone)
 status 0 "ptrace of its own child goes on" $A "$F" ptracekid

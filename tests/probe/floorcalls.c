@@ -15,6 +15,14 @@
  *   floorcalls ptrace PID  PTRACE_ATTACH to PID (then detach)
  *   floorcalls ptracekid   PTRACE_ATTACH to a child of its own
  *   floorcalls getfd PID   pidfd_getfd of PID's descriptor 0
+ *   floorcalls uffd        userfaultfd(UFFD_USER_MODE_ONLY), which needs no
+ *                          privilege
+ *   floorcalls tioclinux   TIOCLINUX on a new pseudo-terminal: not a
+ *                          console, so the kernel itself says EINVAL
+ *   floorcalls setns       setns into its own user namespace: the kernel
+ *                          itself says EINVAL
+ *   floorcalls pvwrite PID process_vm_writev of one byte into PID's stack,
+ *                          the byte it already holds
  *   floorcalls threads     a thread and a posix_spawn, which glibc makes
  *                          with clone3 (refused: ENOSYS) or clone
  *
@@ -25,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -152,6 +161,37 @@ attach(const char *name, pid_t pid)
 	return verdict(name, r, e);
 }
 
+/* one byte of PID's stack, read and written back: the same byte */
+static int
+pvwrite(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long lo = 0, hi = 0;
+	struct iovec l, rv;
+	FILE *f;
+	char c;
+	long r;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 2;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "[stack]") != NULL &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	fclose(f);
+	if (hi == 0)
+		return 2;
+	l.iov_base = &c;
+	l.iov_len = 1;
+	rv.iov_base = (void *)(hi - 1);
+	rv.iov_len = 1;
+	if (process_vm_readv(pid, &l, 1, &rv, 1, 0) != 1)
+		return 2;
+	r = process_vm_writev(pid, &l, 1, &rv, 1, 0);
+	return verdict("pvwrite", r, errno);
+}
+
 static void *
 nothing(void *arg)
 {
@@ -215,6 +255,27 @@ main(int argc, char **argv)
 		r = syscall(SYS_pidfd_getfd, pfd, 0, 0);
 		return verdict(argv[1], r, errno);
 	}
+	if (strcmp(argv[1], "uffd") == 0) {
+		/* 1: UFFD_USER_MODE_ONLY */
+		r = syscall(SYS_userfaultfd, O_CLOEXEC | 1);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "tioclinux") == 0) {
+		char sub = 0;
+
+		if ((pfd = posix_openpt(O_RDWR | O_NOCTTY)) == -1)
+			return 2;
+		r = ioctl(pfd, TIOCLINUX, &sub);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "setns") == 0) {
+		if ((pfd = open("/proc/self/ns/user", O_RDONLY)) == -1)
+			return 2;
+		r = syscall(SYS_setns, pfd, CLONE_NEWUSER);
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "pvwrite") == 0 && argc == 3)
+		return pvwrite((pid_t)atol(argv[2]));
 	if (strcmp(argv[1], "threads") == 0) {
 		if ((st = pthread_create(&t, NULL, nothing, NULL)) != 0)
 			return verdict(argv[1], -1, st);
