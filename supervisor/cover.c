@@ -8,7 +8,7 @@
 
 #include "cover.h"
 
-#define MAX_DEPTH 4 /* #! levels, as the kernel allows */
+#define MAX_DEPTH 5 /* #! levels the kernel follows (the sixth: ELOOP) */
 #define MAX_PHDRS 64
 
 static const char *why_fd(const struct cover_io *io, int fd, int depth);
@@ -43,7 +43,7 @@ interpreter(char *line)
 	for (w = s; *w != '\0' && *w != ' ' && *w != '\t' && *w != '\n'; w++)
 		;
 	*w = '\0';
-	return *s == '/' ? s : NULL;
+	return *s != '\0' ? s : NULL;
 }
 
 static const char *
@@ -109,8 +109,16 @@ why_fd(const struct cover_io *io, int fd, int depth)
 		return NULL; /* empty: the exec fails, or runs sh on nothing */
 	line[n] = '\0';
 	if (line[0] == '#' && line[1] == '!') {
-		if (depth >= MAX_DEPTH || (s = interpreter(line)) == NULL)
-			return NULL; /* the exec fails (ELOOP, ENOENT) */
+		if ((s = interpreter(line)) == NULL)
+			return NULL; /* no interpreter: ENOEXEC */
+		/* the stricter answer where we cannot look as the kernel
+		 * would: a chain past our depth, an interpreter taken from
+		 * the directory of whoever runs the script */
+		if (depth >= MAX_DEPTH)
+			return "a chain of #! scripts too deep to follow";
+		if (*s != '/')
+			return "a script whose interpreter is a relative path: "
+			       "the shim cannot tell what it runs";
 		return why_path(io, s, depth + 1);
 	}
 	if ((size_t)n < sizeof(eh) || memcmp(line, ELFMAG, SELFMAG) != 0)

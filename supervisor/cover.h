@@ -10,8 +10,10 @@
  * whose headers cannot be read, and, where the exec runs in secure mode
  * (not under no_new_privs), a set-user-ID or set-group-ID program of
  * someone else or one with file capabilities. A script is looked through
- * to its interpreter, four levels deep as the kernel does. A file that
- * cannot be read but can be run cannot be looked into: uncovered too.
+ * to its interpreter, five levels deep as the kernel does; a deeper chain,
+ * or an interpreter named by a relative path (which the kernel looks up
+ * from the caller's directory), is uncovered. A file that cannot be read
+ * but can be run cannot be looked into: uncovered too.
  *
  * The caller brings the file operations (raw system calls in the shim,
  * libc in the supervisor), each returning what the system call does or

@@ -118,6 +118,23 @@ build(scmp_filter_ctx ctx, int notify)
 	/* clone3's flags are in memory: refuse it, glibc falls back to clone */
 	if (r == 0)
 		r = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+	/*
+	 * A listener of the tree's own would answer for the floor: the
+	 * kernel allows one per filter chain only while ours is open, and
+	 * the tree can kill the supervisor. Refused outright, not notified,
+	 * so that it holds with no supervisor at all. Filters without a
+	 * listener may still be installed (they can only refuse more).
+	 */
+	if (r == 0) {
+		struct scmp_arg_cmp two[2] = {
+			SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
+			SCMP_A1(SCMP_CMP_MASKED_EQ,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER),
+		};
+
+		r = add(ctx, SCMP_ACT_ERRNO(EPERM), "seccomp", 2, two);
+	}
 	if (r == 0) {
 		c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
 		r = add(ctx, deny, "ioctl", 1, &c);
@@ -189,6 +206,8 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 			seccomp_release(ctx);
 			if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
 				close(fd);
+				/* loaded: its calls fail with ENOSYS */
+				*state = FLOOR_ERRNO;
 				/* loaded: nothing will answer it */
 				snprintf(err, errlen, "listener: %s",
 				    strerror(errno));
@@ -414,11 +433,13 @@ floor_serve(int fd, pid_t root,
 	char name[64];
 	struct pollfd pfd;
 	pid_t target;
-	int trace, r, ret = 0;
+	int trace, turn, r, ret = 0;
 
 	if (seccomp_notify_alloc(&req, &resp) != 0)
 		return 0;
-	for (;;) {
+	/* a bounded turn: a flood of refused calls must not starve the ring
+	 * and the questions; what is left wakes the next poll */
+	for (turn = 0; turn < 64; turn++) {
 		/* receiving blocks until a call comes: look first */
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -432,13 +453,15 @@ floor_serve(int fd, pid_t root,
 			break;
 		}
 		memset(req, 0, sizeof(*req));
-		if ((r = seccomp_notify_receive(fd, req)) != 0) {
-			/* the caller was killed meanwhile: look again */
-			if (r == -ENOENT || r == -EINTR)
-				continue;
-			ret = -1;
-			break;
-		}
+		/*
+		 * The ioctl itself, not seccomp_notify_receive(): libseccomp
+		 * turns every failure into -ECANCELED, and a caller killed
+		 * between the poll and the receive (ENOENT) must not make us
+		 * drop the listener, which would leave the floor unanswered
+		 * for every process. Only POLLHUP ends it.
+		 */
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) == -1)
+			continue;
 		call_name(req, name, sizeof(name));
 		ru = rule_of(name);
 		trace = strncmp(name, "ptrace", 6) == 0 ||

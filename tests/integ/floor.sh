@@ -49,6 +49,18 @@ refused tiocsti int80
 refusedby "$H" getfdrace "$NB" 1
 
 refused uffd
+refused listener
+
+# killing the supervisor must not open the floor: a listener of the
+# tree's own is refused by the filter itself, and the calls the
+# supervisor answered fail (ENOSYS) once it is gone
+aw -q -a never --no-landlock -- "$F" killsup "$T/killsup" >/dev/null 2>&1
+n=0
+while [ ! -s "$T/killsup" ] && [ $n -lt 60 ]; do sleep 0.05; n=$((n + 1)); done
+check "the probe ran after the supervisor died" [ -s "$T/killsup" ]
+check "no listener of its own: $(cat "$T/killsup" 2>/dev/null)" \
+    grep -q "^listener Operation not permitted" "$T/killsup"
+check "and unshare still fails" sh -c "! grep -q '^unshare done' '$T/killsup'"
 
 # calls the kernel itself refuses here for other reasons (not a console,
 # one's own namespace): unwrapped they reach it (EINVAL, ENOTTY), wrapped

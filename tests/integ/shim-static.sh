@@ -54,6 +54,29 @@ check "it did not run" absent "$WS/bb2"
 status 0 "uncovered = ask, -a never: denied" aw -a never \
     -c agentwrap.uncovered=ask -- sh -c "'$BB' touch '$WS/bb3'; true"
 check "it did not run" absent "$WS/bb3"
+# what the kernel follows and a shorter look would not: an interpreter by
+# a relative name (the kernel takes it from the caller's directory), and
+# five #! scripts, the last run by the static program
+cp "$BB" "$WS/sh"
+printf '#!sh\n/bin/true\n' > "$WS/rel"
+chmod 755 "$WS/rel"
+# each level passes the scripts before it as arguments: touch the last one
+printf '#!%s sh\nfor a; do :; done; touch "$a"\n' "$BB" > "$WS/c0"
+for i in 1 2 3 4; do
+	printf '#!%s\n' "$WS/c$((i - 1))" > "$WS/c$i"
+done
+chmod 755 "$WS/c0" "$WS/c1" "$WS/c2" "$WS/c3" "$WS/c4"
+(cd "$WS" && ./rel) && (cd "$WS" && ./c4 "$WS/chain0")
+check "unwrapped, the kernel runs both" [ -e "$WS/chain0" ]
+status 0 "uncovered = deny: a relative interpreter" aw -a never \
+    -c agentwrap.uncovered=deny -- sh -c "cd '$WS' && ./rel; true"
+check "refused" grep -q "denied exec.*rel" "$T/last.err"
+status 0 "uncovered = deny: five #! scripts to a static program" aw -a never \
+    -c agentwrap.uncovered=deny -- sh -c "'$WS/c4' '$WS/chain1'; true"
+check "the static program at the end did not run" absent "$WS/chain1"
+status 126 "the same chain as the command itself" aw -a never \
+    -c agentwrap.uncovered=deny -- "$WS/c4" "$WS/chain2"
+check "it did not run" absent "$WS/chain2"
 status 0 "uncovered = deny leaves dynamic programs alone" aw -a never \
     -c agentwrap.uncovered=deny -- sh -c "touch '$WS/dyn'"
 check "a dynamic program ran" [ -e "$WS/dyn" ]

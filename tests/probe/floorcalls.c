@@ -23,6 +23,12 @@
  *                          itself says EINVAL
  *   floorcalls pvwrite PID process_vm_writev of one byte into PID's stack,
  *                          the byte it already holds
+ *   floorcalls listener    install a seccomp filter with a user-notify
+ *                          listener of its own (which could answer for
+ *                          the floor)
+ *   floorcalls killsup FILE  kill its parent (agentwrap, when it is the
+ *                          command), then try a listener and unshare;
+ *                          what happened goes to FILE
  *   floorcalls threads     a thread and a posix_spawn, which glibc makes
  *                          with clone3 (refused: ENOSYS) or clone
  *
@@ -38,7 +44,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/io_uring.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -161,6 +170,39 @@ attach(const char *name, pid_t pid)
 	return verdict(name, r, e);
 }
 
+/* a filter that allows everything, with a listener: fd, or -1 */
+static long
+own_listener(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+}
+
+static int
+killsup(const char *file)
+{
+	FILE *f;
+	long l, u;
+	int el, eu;
+
+	kill(getppid(), SIGKILL);
+	usleep(300000);
+	l = own_listener();
+	el = errno;
+	u = syscall(SYS_unshare, CLONE_NEWUSER);
+	eu = errno;
+	if ((f = fopen(file, "w")) == NULL)
+		return 2;
+	fprintf(f, "listener %s\nunshare %s\n", l >= 0 ? "done" : strerror(el),
+	    u == 0 ? "done" : strerror(eu));
+	fclose(f);
+	return 0;
+}
+
 /* one byte of PID's stack, read and written back: the same byte */
 static int
 pvwrite(pid_t pid)
@@ -255,6 +297,12 @@ main(int argc, char **argv)
 		r = syscall(SYS_pidfd_getfd, pfd, 0, 0);
 		return verdict(argv[1], r, errno);
 	}
+	if (strcmp(argv[1], "listener") == 0) {
+		r = own_listener();
+		return verdict(argv[1], r, errno);
+	}
+	if (strcmp(argv[1], "killsup") == 0 && argc == 3)
+		return killsup(argv[2]);
 	if (strcmp(argv[1], "uffd") == 0) {
 		/* 1: UFFD_USER_MODE_ONLY */
 		r = syscall(SYS_userfaultfd, O_CLOEXEC | 1);
