@@ -171,8 +171,10 @@ pin_free(void *p)
 	SYS2(SYS_munmap, p, sizeof(struct pinbufs));
 }
 
-static void
-pin_key_make(void)
+/* at start, from the constructor: a first pin in a signal handler then
+ * calls no pthread_once (a key below 32 needs no allocation to set) */
+void
+judge_init(void)
 {
 	pin_key_ok = pthread_key_create(&pin_key, pin_free) == 0;
 }
@@ -181,12 +183,10 @@ pin_key_make(void)
 static struct pinbufs *
 pin_bufs(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	long p;
 
 	if (pinbuf != NULL)
 		return pinbuf;
-	pthread_once(&once, pin_key_make);
 	p = shim_sys(SYS_mmap, 0, (long)sizeof(struct pinbufs),
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p < 0 && p > -4096)
@@ -237,7 +237,7 @@ pin_dir(struct shim_call *c, int dirfd, const char *path, char *dir, size_t len)
 	    strlen(path) >= PATH_MAX)
 		return 1;
 	if (pin_bufs() == NULL)
-		return 1; /* no memory for the names: judged by name */
+		return ENOMEM; /* judged by name would lose the race */
 	if (dirfd == AT_FDCWD)
 		fd = SYS4(SYS_openat, AT_FDCWD, ".",
 		    O_PATH | O_DIRECTORY | O_CLOEXEC, 0);

@@ -679,6 +679,7 @@ shim_init(void)
 		mode = SHIM_INERT;
 	} else {
 		resolve_exec_reals();
+		judge_init();
 		pthread_atfork(NULL, NULL, atfork_child);
 		if ((why = setup(&ev)) != NULL) {
 			shim_fail_closed(why);

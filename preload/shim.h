@@ -218,6 +218,7 @@ long shim_sys(long nr, long a, long b, long c, long d, long e, long f);
 	shim_sys((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
 /* Judging (judge.c). Each returns 0 (go on) or the errno to fail with. */
+void judge_init(void); /* once, from the constructor */
 #define J_FOLLOW 0x0
 #define J_NOFOLLOW REQ_NOFOLLOW /* acts on a link itself */
 #define J_ENTRY (REQ_NOFOLLOW | REQ_ENTRY) /* creates/removes an entry */

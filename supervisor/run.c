@@ -741,16 +741,20 @@ judge_first_exec(struct run *st, char **argv)
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
 		/* nothing runs yet: wait for the answer here */
 		m.type = AW_MSG_ASK;
-		return approve_ask_wait(st->ap, &m, &d);
+		n = approve_ask_wait(st->ap, &m, &d);
+		m.type = AW_MSG_EVENT;
+	} else {
+		record(st, &m, &d);
+		n = enforce(st, d.verdict);
 	}
-	record(st, &m, &d);
-	if (d.verdict == VERDICT_ALLOW && uncovered) {
+	/* an approved one too: it runs unjudged all the same */
+	if (n == VERDICT_ALLOW && uncovered) {
 		m.op = AW_OP_UNCOVERED;
 		if (st->audit != NULL)
 			audit_event(st->audit, &m);
 		report_uncovered(st->report, &m);
 	}
-	return enforce(st, d.verdict);
+	return n;
 }
 
 /* The network is off for the whole tree: TCP may be refused outright */
