@@ -56,6 +56,16 @@ H="--rule exec:*=deny"
 status 126 "untrusted: a denied command does not start" hrun -a untrusted \
     -- sh -c "echo x > '$WS/never'"
 check "it did not run" absent "$WS/never"
+# agentwrap.uncovered = ask: a static command, approved, runs and is still
+# recorded as not covered (nothing judges its own calls)
+BB=$(command -v busybox)
+H="--rule exec:*=allow"
+status 0 "uncovered = ask: an approved static command" hrun -a on-request \
+    -c agentwrap.uncovered=ask -- "$BB" touch "$WS/bbok"
+check "it ran" [ -e "$WS/bbok" ]
+check "the question was asked" [ "$(asked)" -eq 1 ]
+check "and it is recorded as uncovered" \
+    grep -q '"op":"uncovered"' "$T/a.jsonl"
 
 # --approval-socket: agentwrap connects to a harness that listens
 "$PY" "$HARNESS" --listen "$T/h.sock" --log "$T/hs.log" \
