@@ -1,8 +1,10 @@
 /*
- * proc.c: a process's parent and state from /proc/PID/stat, and ancestry.
+ * proc.c: a process's parent and state from /proc/PID/stat, its ancestry,
+ * and the descendants of a process (one pass over /proc).
  *
  * Runs in the supervisor; see proc.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -71,4 +73,103 @@ proc_descends(pid_t pid, pid_t ancestor)
 		cur = up;
 	}
 	return 0;
+}
+
+struct proc {
+	pid_t pid, ppid;
+	char state;
+};
+
+static int
+proc_cmp(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Every process on the system: pid, parent, state. NULL on failure. */
+static struct proc *
+list_procs(size_t *np)
+{
+	struct proc *v = NULL, *nv;
+	struct dirent *de;
+	char path[64], buf[512], *p;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	DIR *d;
+	int fd;
+
+	*np = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		if ((p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				break;
+			v = nv;
+		}
+		v[n].pid = (pid_t)atoi(buf);
+		if (sscanf(p + 1, " %c %d", &v[n].state, &v[n].ppid) != 2)
+			continue;
+		n++;
+	}
+	closedir(d);
+	if (v != NULL)
+		qsort(v, n, sizeof(*v), proc_cmp);
+	*np = n;
+	return v;
+}
+
+size_t
+proc_descendants(pid_t root, pid_t **out)
+{
+	struct proc *v, key, *par;
+	size_t n, i, k = 0;
+	char *mark;
+	int changed;
+
+	*out = NULL;
+	if ((v = list_procs(&n)) == NULL)
+		return 0;
+	if ((mark = calloc(n, 1)) == NULL ||
+	    (*out = calloc(n + 1, sizeof(**out))) == NULL) {
+		free(mark);
+		free(v);
+		return 0;
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (mark[i] || v[i].pid == root)
+				continue;
+			key.pid = v[i].ppid;
+			if (v[i].ppid == root ||
+			    ((par = bsearch(
+				  &key, v, n, sizeof(*v), proc_cmp)) != NULL &&
+				mark[par - v])) {
+				mark[i] = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (i = 0; i < n; i++)
+		if (mark[i] && v[i].state != 'Z' && v[i].state != 'X')
+			(*out)[k++] = v[i].pid;
+	free(mark);
+	free(v);
+	return k;
 }

@@ -9,6 +9,7 @@
 #ifndef AGENTWRAP_PROC_H
 #define AGENTWRAP_PROC_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* PID's parent and state letter ('R', 'S', 'Z'...). 0, or -1. */
@@ -20,5 +21,12 @@ int proc_stat(pid_t pid, pid_t *ppid, char *state);
  * meanwhile may be reparented (to us, a subreaper: still ours).
  */
 int proc_descends(pid_t pid, pid_t ancestor);
+
+/*
+ * The live (not zombie) descendants of ROOT, from one pass over /proc,
+ * into *OUT (malloc'd, the caller frees it): their number. 0 with *OUT
+ * NULL when /proc cannot be read or memory runs out.
+ */
+size_t proc_descendants(pid_t root, pid_t **out);
 
 #endif /* AGENTWRAP_PROC_H */

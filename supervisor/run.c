@@ -53,6 +53,7 @@
 #include "report.h"
 #include "ring.h"
 #include "run.h"
+#include "spawn.h"
 
 extern char **environ;
 
@@ -62,9 +63,6 @@ extern char **environ;
 #define SPIN_US 20 /* the supervisor's wait for more work */
 #define SPIN_SCORE_MAX 8
 #define SPIN_SCORE_MIN (-8)
-
-/* A stage of the child's setup that failed, sent over the exec pipe */
-enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3, CHILD_LANDLOCK = 4 };
 
 struct run {
 	const struct run_opts *o;
@@ -460,216 +458,6 @@ run_find_shim(char *out, size_t cap, char *err, size_t errlen)
 	return 0;
 }
 
-/* The policy snapshot in a sealed memfd. */
-static int
-make_snapshot(const struct policy *pol)
-{
-	uint8_t *buf;
-	size_t len, off = 0;
-	ssize_t n;
-	int fd;
-
-	if (snapshot_write(pol, &buf, &len) == -1) {
-		warnx("cannot write the policy snapshot");
-		return -1;
-	}
-	if ((fd = memfd_create("agentwrap-snapshot",
-		 MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1) {
-		warn("memfd_create");
-		free(buf);
-		return -1;
-	}
-	while (off < len) {
-		if ((n = write(fd, buf + off, len - off)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n <= 0) {
-			warn("writing the policy snapshot");
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	free(buf);
-	if (fcntl(fd, F_ADD_SEALS,
-		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ==
-	    -1) {
-		warn("sealing the policy snapshot");
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void
-free_env(char **env)
-{
-	size_t i;
-
-	if (env == NULL)
-		return;
-	for (i = 0; env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
-}
-
-/* Append a formatted "NAME=value" to ENV at *K; -1 if out of memory. */
-static int env_add(char **env, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-env_add(char **env, size_t *k, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -1;
-	env[(*k)++] = s;
-	return 0;
-}
-
-/* The command's environment: ours, plus the variables the shim needs. */
-static char **
-make_env(const char *shim, const char *sock, pid_t holder,
-    const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
-{
-	const char *user = getenv("LD_PRELOAD");
-	char hex[2 * AW_TOKEN_LEN + 1], **env;
-	size_t n, i, k = 0;
-	int bad = 0;
-
-	for (n = 0; environ[n] != NULL; n++)
-		;
-	if ((env = calloc(n + 10, sizeof(*env))) == NULL)
-		return NULL;
-	for (i = 0; i < n && !bad; i++)
-		if (!aw_env_ours(environ[i]))
-			bad = env_add(env, &k, "%s", environ[i]);
-	for (i = 0; i < AW_TOKEN_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", token[i]);
-	/* the shim first; the user's own preloads after it */
-	if (user != NULL && *user != '\0')
-		bad |= env_add(env, &k, "LD_PRELOAD=%s:%s", shim, user);
-	else
-		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
-	if (user != NULL)
-		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_SOCK, sock);
-	if (holder > 0)
-		bad |= env_add(env, &k, "%s=%d", AW_ENV_HOLDER, (int)holder);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
-	if (audit)
-		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT);
-	if (audit_only)
-		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT_ONLY);
-	if (bad) {
-		free_env(env);
-		return NULL;
-	}
-	return env;
-}
-
-static void
-child_fail(int fd, int stage)
-{
-	int msg[2] = { stage, errno };
-	ssize_t r;
-
-	do
-		r = write(fd, msg, sizeof(msg));
-	while (r == -1 && errno == EINTR);
-}
-
-/* The coverage check's file operations, for the first exec */
-static long
-f_open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	return fd == -1 ? -errno : fd;
-}
-
-static long
-f_pread(int fd, void *buf, size_t n, off_t off)
-{
-	ssize_t r = pread(fd, buf, n, off);
-
-	return r == -1 ? -errno : r;
-}
-
-static long
-f_fstat(int fd, struct stat *st)
-{
-	return fstat(fd, st) == -1 ? -errno : 0;
-}
-
-static long
-f_stat(const char *path, struct stat *st)
-{
-	return stat(path, st) == -1 ? -errno : 0;
-}
-
-static long
-f_has_caps(int fd)
-{
-	ssize_t r = fgetxattr(fd, "security.capability", NULL, 0);
-
-	return r == -1 ? -errno : r;
-}
-
-static long
-f_can_exec(const char *path)
-{
-	return access(path, X_OK) == -1 ? -errno : 0;
-}
-
-static void
-f_close(int fd)
-{
-	close(fd);
-}
-
-static const struct cover_io *
-first_io(void)
-{
-	static struct cover_io io = { f_open, f_pread, f_fstat, f_stat,
-		f_has_caps, f_can_exec, f_close, 0, 0, 1 };
-
-	/* the child runs under no_new_privs (it sets it before the exec,
-	 * or nothing runs), with our ids */
-	io.euid = geteuid();
-	io.egid = getegid();
-	return &io;
-}
-
-/*
- * Is there a file NAME in some directory of $PATH? execvp() says EACCES
- * when a directory of $PATH cannot be searched, even if the command is in
- * none of them: a shell says "not found" (127) then, and so do we.
- */
-static int
-found_in_path(const char *name)
-{
-	char buf[PATH_MAX];
-
-	return cover_search(
-	    first_io(), getenv("PATH"), NULL, name, 0, buf, sizeof(buf));
-}
-
-/* Can the shim follow the command itself? The shim's own check (cover.c) */
-static const char *
-first_exec_uncovered(const char *path)
-{
-	return cover_why_path(first_io(), path);
-}
-
 /*
  * The command itself: no shim watches the supervisor's own exec, so the
  * first exec is judged here, as the shim judges every later one: with the
@@ -697,12 +485,12 @@ judge_first_exec(struct run *st, char **argv)
 	req.argc = argc;
 	req.port = -1;
 	if (strchr(av0, '/') == NULL)
-		cover_search(first_io(), getenv("PATH"), dir, av0, 1, prog,
-		    sizeof(prog));
+		cover_search(spawn_cover_io(), getenv("PATH"), dir, av0, 1,
+		    prog, sizeof(prog));
 	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
 	/* a program not found is not run: nothing to report */
-	uncovered = prog[0] != '\0' && first_exec_uncovered(prog) != NULL;
+	uncovered = prog[0] != '\0' && spawn_uncovered(prog) != NULL;
 	if (uncovered)
 		req.flags |= REQ_UNCOVERED;
 	policy_decide(st->o->pol, &req, &d);
@@ -755,103 +543,6 @@ judge_first_exec(struct run *st, char **argv)
 		report_uncovered(st->report, &m);
 	}
 	return n;
-}
-
-/* The network is off for the whole tree: TCP may be refused outright */
-static int
-network_off(const struct run_opts *o)
-{
-	int mode = o->cfg->s[CFG_SANDBOX_MODE].val;
-
-	return mode == SANDBOX_READ_ONLY ||
-	    (mode == SANDBOX_WORKSPACE_WRITE &&
-		!o->cfg->s[CFG_NETWORK_ACCESS].val);
-}
-
-/*
- * Is a Landlock ruleset wanted for this run? Not when nothing is enforced
- * or the mode writes everywhere; under auto, only when no answer could
- * widen the policy later (approval_policy = never). WHY says why not.
- */
-static int
-landlock_wanted(const struct run_opts *o, char *why, size_t len)
-{
-	int mode = o->cfg->s[CFG_LANDLOCK].val;
-
-	if (mode == LANDLOCK_CFG_OFF) {
-		snprintf(why, len, "agentwrap.landlock = off");
-		return 0;
-	}
-	if (o->audit_only ||
-	    o->cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS) {
-		snprintf(why, len, "nothing to hold to");
-		return 0;
-	}
-	if (mode == LANDLOCK_CFG_AUTO &&
-	    o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_NEVER) {
-		snprintf(why, len, "an approval could widen the policy");
-		return 0;
-	}
-	return 1;
-}
-
-/* In the child, between fork and exec. Does not return. */
-static _Noreturn void
-child(const struct run_opts *o, char **argv, char **env,
-    const sigset_t *oldmask, int pipe_w, int floor_w)
-{
-	enum floor_state fs;
-	char ferr[120], lwhy[120];
-	int lfd, ll;
-
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	if (o->chdir_workspace && chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
-		child_fail(pipe_w, CHILD_CHDIR);
-		_exit(RUN_EXIT_AGENTWRAP);
-	}
-	/* no_new_privs first, and without it nothing runs: the judging of
-	 * set-user-ID programs and the floor rest on it */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
-		child_fail(pipe_w, CHILD_NNP);
-		_exit(RUN_EXIT_AGENTWRAP);
-	}
-	/* the floor for the whole tree; its listener goes to the supervisor
-	 * and not further: the tree must not answer its own calls */
-	lfd = floor_install(!o->no_seccomp, &fs, ferr, sizeof(ferr));
-	/* Landlock under that, where it cannot refuse what an answer would
-	 * allow; asked for (on) and not possible, nothing runs */
-	ll = 0;
-	lwhy[0] = '\0';
-	if (landlock_wanted(o, lwhy, sizeof(lwhy))) {
-		/* --no-landlock, AGENTWRAP_DISABLE: as on a kernel without */
-		if (o->no_landlock)
-			snprintf(lwhy, sizeof(lwhy),
-			    "Landlock is turned off (--no-landlock or "
-			    "AGENTWRAP_DISABLE=landlock)");
-		else
-			ll = landlock_install(
-			    o->pol, network_off(o), lwhy, sizeof(lwhy));
-		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
-			floor_send(floor_w, lfd, fs, ferr, 0, lwhy);
-			errno = ENOSYS;
-			child_fail(pipe_w, CHILD_LANDLOCK);
-			_exit(RUN_EXIT_AGENTWRAP);
-		}
-		if (ll < 0)
-			ll = 0;
-	}
-	floor_send(floor_w, lfd, fs, ferr, ll, lwhy);
-	if (lfd >= 0)
-		close(lfd);
-	close(floor_w);
-	execvpe(argv[0], argv, env);
-	if (errno == EACCES && strchr(argv[0], '/') == NULL &&
-	    !found_in_path(argv[0]))
-		errno = ENOENT;
-	child_fail(pipe_w, CHILD_EXEC);
-	_exit(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND
-						  : RUN_EXIT_CANNOT_RUN);
 }
 
 /* --- the event loop --- */
@@ -1037,106 +728,6 @@ wait_events(struct run *st, int timeout_ms)
 		approve_tick(st->ap);
 }
 
-struct proc {
-	pid_t pid, ppid;
-	char state;
-};
-
-static int
-proc_cmp(const void *a, const void *b)
-{
-	const struct proc *x = a, *y = b;
-
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
-/* Every process on the system: pid, parent, state. NULL on failure. */
-static struct proc *
-list_procs(size_t *np)
-{
-	struct proc *v = NULL, *nv;
-	struct dirent *de;
-	char path[64], buf[512], *p;
-	size_t n = 0, cap = 0;
-	ssize_t r;
-	DIR *d;
-	int fd;
-
-	*np = 0;
-	if ((d = opendir("/proc")) == NULL)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		buf[r] = '\0';
-		if ((p = strrchr(buf, ')')) == NULL)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
-				break;
-			v = nv;
-		}
-		v[n].pid = (pid_t)atoi(buf);
-		if (sscanf(p + 1, " %c %d", &v[n].state, &v[n].ppid) != 2)
-			continue;
-		n++;
-	}
-	closedir(d);
-	if (v != NULL)
-		qsort(v, n, sizeof(*v), proc_cmp);
-	*np = n;
-	return v;
-}
-
-/* The live (not zombie) descendants of ROOT into OUT (malloc'd). */
-static size_t
-descendants(pid_t root, pid_t **out)
-{
-	struct proc *v, key, *par;
-	size_t n, i, k = 0;
-	char *mark;
-	int changed;
-
-	*out = NULL;
-	if ((v = list_procs(&n)) == NULL)
-		return 0;
-	if ((mark = calloc(n, 1)) == NULL ||
-	    (*out = calloc(n + 1, sizeof(**out))) == NULL) {
-		free(mark);
-		free(v);
-		return 0;
-	}
-	do {
-		changed = 0;
-		for (i = 0; i < n; i++) {
-			if (mark[i] || v[i].pid == root)
-				continue;
-			key.pid = v[i].ppid;
-			if (v[i].ppid == root ||
-			    ((par = bsearch(
-				  &key, v, n, sizeof(*v), proc_cmp)) != NULL &&
-				mark[par - v])) {
-				mark[i] = 1;
-				changed = 1;
-			}
-		}
-	} while (changed);
-	for (i = 0; i < n; i++)
-		if (mark[i] && v[i].state != 'Z' && v[i].state != 'X')
-			(*out)[k++] = v[i].pid;
-	free(mark);
-	free(v);
-	return k;
-}
-
 /*
  * The command has exited: end what is left of its tree. SIGTERM (and
  * SIGCONT, so that stopped ones can act on it) to every descendant, a
@@ -1153,7 +744,7 @@ end_tree(struct run *st)
 	int termed = 0;
 
 	for (;;) {
-		n = descendants(self, &pids);
+		n = proc_descendants(self, &pids);
 		/* the holder is ours, not the command's */
 		for (i = 0; i < n; i++)
 			if (pids[i] == st->holder)
@@ -1318,7 +909,7 @@ run_command(const struct run_opts *o, char **argv)
 		warn("cannot create the ring");
 		goto out;
 	}
-	if ((snap_fd = make_snapshot(o->pol)) == -1)
+	if ((snap_fd = spawn_snapshot(o->pol)) == -1)
 		goto out;
 	if (ring_set_snapshot(&st.ring, snap_fd) == -1) {
 		warn("fstat of the policy snapshot");
@@ -1334,7 +925,7 @@ run_command(const struct run_opts *o, char **argv)
 		warn("cannot start the holder of the ring");
 		st.holder = 0;
 	}
-	if ((env = make_env(shim, attach_name(st.attach), st.holder, token,
+	if ((env = spawn_env(shim, attach_name(st.attach), st.holder, token,
 		 o->audit != NULL, o->audit_only)) == NULL) {
 		warnx("out of memory");
 		goto out;
@@ -1372,7 +963,7 @@ again:
 		goto out_mask;
 	}
 	if (st.child == 0)
-		child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
+		spawn_child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);
@@ -1463,7 +1054,7 @@ out:
 	if (audit_close(st.audit) == -1)
 		r = RUN_EXIT_AGENTWRAP;
 	report_free(st.report);
-	free_env(env);
+	spawn_env_free(env);
 	if (pipefd[0] != -1)
 		close(pipefd[0]);
 	if (pipefd[1] != -1)

@@ -1,0 +1,336 @@
+/*
+ * spawn.c: the command's start: the snapshot and the environment it is
+ * given, and the child between fork and exec (no_new_privs, the kernel
+ * floor, Landlock, the exec itself); and the file operations with which
+ * the supervisor looks at the program the child will run.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cover.h"
+#include "floor.h"
+#include "landlock.h"
+#include "proto.h"
+#include "run.h"
+#include "spawn.h"
+
+extern char **environ;
+
+/* The policy snapshot in a sealed memfd. */
+int
+spawn_snapshot(const struct policy *pol)
+{
+	uint8_t *buf;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd;
+
+	if (snapshot_write(pol, &buf, &len) == -1) {
+		warnx("cannot write the policy snapshot");
+		return -1;
+	}
+	if ((fd = memfd_create("agentwrap-snapshot",
+		 MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1) {
+		warn("memfd_create");
+		free(buf);
+		return -1;
+	}
+	while (off < len) {
+		if ((n = write(fd, buf + off, len - off)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			warn("writing the policy snapshot");
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	free(buf);
+	if (fcntl(fd, F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ==
+	    -1) {
+		warn("sealing the policy snapshot");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+spawn_env_free(char **env)
+{
+	size_t i;
+
+	if (env == NULL)
+		return;
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Append a formatted "NAME=value" to ENV at *K; -1 if out of memory. */
+static int env_add(char **env, size_t *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+env_add(char **env, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	env[(*k)++] = s;
+	return 0;
+}
+
+/* The command's environment: ours, plus the variables the shim needs. */
+char **
+spawn_env(const char *shim, const char *sock, pid_t holder,
+    const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
+{
+	const char *user = getenv("LD_PRELOAD");
+	char hex[2 * AW_TOKEN_LEN + 1], **env;
+	size_t n, i, k = 0;
+	int bad = 0;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 10, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = 0; i < n && !bad; i++)
+		if (!aw_env_ours(environ[i]))
+			bad = env_add(env, &k, "%s", environ[i]);
+	for (i = 0; i < AW_TOKEN_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", token[i]);
+	/* the shim first; the user's own preloads after it */
+	if (user != NULL && *user != '\0')
+		bad |= env_add(env, &k, "LD_PRELOAD=%s:%s", shim, user);
+	else
+		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
+	if (user != NULL)
+		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_SOCK, sock);
+	if (holder > 0)
+		bad |= env_add(env, &k, "%s=%d", AW_ENV_HOLDER, (int)holder);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
+	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
+	if (audit)
+		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT);
+	if (audit_only)
+		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT_ONLY);
+	if (bad) {
+		spawn_env_free(env);
+		return NULL;
+	}
+	return env;
+}
+
+static void
+child_fail(int fd, int stage)
+{
+	int msg[2] = { stage, errno };
+	ssize_t r;
+
+	do
+		r = write(fd, msg, sizeof(msg));
+	while (r == -1 && errno == EINTR);
+}
+
+/* The coverage check's file operations, for the first exec */
+static long
+f_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd == -1 ? -errno : fd;
+}
+
+static long
+f_pread(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r = pread(fd, buf, n, off);
+
+	return r == -1 ? -errno : r;
+}
+
+static long
+f_fstat(int fd, struct stat *st)
+{
+	return fstat(fd, st) == -1 ? -errno : 0;
+}
+
+static long
+f_stat(const char *path, struct stat *st)
+{
+	return stat(path, st) == -1 ? -errno : 0;
+}
+
+static long
+f_has_caps(int fd)
+{
+	ssize_t r = fgetxattr(fd, "security.capability", NULL, 0);
+
+	return r == -1 ? -errno : r;
+}
+
+static long
+f_can_exec(const char *path)
+{
+	return access(path, X_OK) == -1 ? -errno : 0;
+}
+
+static void
+f_close(int fd)
+{
+	close(fd);
+}
+
+const struct cover_io *
+spawn_cover_io(void)
+{
+	static struct cover_io io = { f_open, f_pread, f_fstat, f_stat,
+		f_has_caps, f_can_exec, f_close, 0, 0, 1 };
+
+	/* the child runs under no_new_privs (it sets it before the exec,
+	 * or nothing runs), with our ids */
+	io.euid = geteuid();
+	io.egid = getegid();
+	return &io;
+}
+
+/*
+ * Is there a file NAME in some directory of $PATH? execvp() says EACCES
+ * when a directory of $PATH cannot be searched, even if the command is in
+ * none of them: a shell says "not found" (127) then, and so do we.
+ */
+static int
+found_in_path(const char *name)
+{
+	char buf[PATH_MAX];
+
+	return cover_search(
+	    spawn_cover_io(), getenv("PATH"), NULL, name, 0, buf, sizeof(buf));
+}
+
+/* Can the shim follow the command itself? The shim's own check (cover.c) */
+const char *
+spawn_uncovered(const char *path)
+{
+	return cover_why_path(spawn_cover_io(), path);
+}
+
+/* The network is off for the whole tree: TCP may be refused outright */
+static int
+network_off(const struct run_opts *o)
+{
+	int mode = o->cfg->s[CFG_SANDBOX_MODE].val;
+
+	return mode == SANDBOX_READ_ONLY ||
+	    (mode == SANDBOX_WORKSPACE_WRITE &&
+		!o->cfg->s[CFG_NETWORK_ACCESS].val);
+}
+
+/*
+ * Is a Landlock ruleset wanted for this run? Not when nothing is enforced
+ * or the mode writes everywhere; under auto, only when no answer could
+ * widen the policy later (approval_policy = never). WHY says why not.
+ */
+static int
+landlock_wanted(const struct run_opts *o, char *why, size_t len)
+{
+	int mode = o->cfg->s[CFG_LANDLOCK].val;
+
+	if (mode == LANDLOCK_CFG_OFF) {
+		snprintf(why, len, "agentwrap.landlock = off");
+		return 0;
+	}
+	if (o->audit_only ||
+	    o->cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS) {
+		snprintf(why, len, "nothing to hold to");
+		return 0;
+	}
+	if (mode == LANDLOCK_CFG_AUTO &&
+	    o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_NEVER) {
+		snprintf(why, len, "an approval could widen the policy");
+		return 0;
+	}
+	return 1;
+}
+
+/* In the child, between fork and exec. Does not return. */
+_Noreturn void
+spawn_child(const struct run_opts *o, char **argv, char **env,
+    const sigset_t *oldmask, int pipe_w, int floor_w)
+{
+	enum floor_state fs;
+	char ferr[120], lwhy[120];
+	int lfd, ll;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	if (o->chdir_workspace && chdir(o->cfg->s[CFG_WORKSPACE].str) == -1) {
+		child_fail(pipe_w, CHILD_CHDIR);
+		_exit(RUN_EXIT_AGENTWRAP);
+	}
+	/* no_new_privs first, and without it nothing runs: the judging of
+	 * set-user-ID programs and the floor rest on it */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		child_fail(pipe_w, CHILD_NNP);
+		_exit(RUN_EXIT_AGENTWRAP);
+	}
+	/* the floor for the whole tree; its listener goes to the supervisor
+	 * and not further: the tree must not answer its own calls */
+	lfd = floor_install(!o->no_seccomp, &fs, ferr, sizeof(ferr));
+	/* Landlock under that, where it cannot refuse what an answer would
+	 * allow; asked for (on) and not possible, nothing runs */
+	ll = 0;
+	lwhy[0] = '\0';
+	if (landlock_wanted(o, lwhy, sizeof(lwhy))) {
+		/* --no-landlock, AGENTWRAP_DISABLE: as on a kernel without */
+		if (o->no_landlock)
+			snprintf(lwhy, sizeof(lwhy),
+			    "Landlock is turned off (--no-landlock or "
+			    "AGENTWRAP_DISABLE=landlock)");
+		else
+			ll = landlock_install(
+			    o->pol, network_off(o), lwhy, sizeof(lwhy));
+		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
+			floor_send(floor_w, lfd, fs, ferr, 0, lwhy);
+			errno = ENOSYS;
+			child_fail(pipe_w, CHILD_LANDLOCK);
+			_exit(RUN_EXIT_AGENTWRAP);
+		}
+		if (ll < 0)
+			ll = 0;
+	}
+	floor_send(floor_w, lfd, fs, ferr, ll, lwhy);
+	if (lfd >= 0)
+		close(lfd);
+	close(floor_w);
+	execvpe(argv[0], argv, env);
+	if (errno == EACCES && strchr(argv[0], '/') == NULL &&
+	    !found_in_path(argv[0]))
+		errno = ENOENT;
+	child_fail(pipe_w, CHILD_EXEC);
+	_exit(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND
+						  : RUN_EXIT_CANNOT_RUN);
+}

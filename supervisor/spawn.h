@@ -1,0 +1,46 @@
+/*
+ * spawn.h: starting the command (spawn.c).
+ *
+ * Error convention: -1 or NULL on failure, with a message already said
+ * (warn), except spawn_child, which reports its failures over the exec
+ * pipe as { CHILD_stage, errno } and exits.
+ */
+#ifndef AGENTWRAP_SPAWN_H
+#define AGENTWRAP_SPAWN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cover.h"
+#include "policy.h"
+#include "proto.h"
+#include "run.h"
+
+/* A stage of the child's setup that failed, sent over the exec pipe */
+enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3, CHILD_LANDLOCK = 4 };
+
+/* The policy snapshot in a sealed memfd, or -1 */
+int spawn_snapshot(const struct policy *pol);
+
+/* The command's environment: ours, plus the variables the shim needs */
+char **spawn_env(const char *shim, const char *sock, pid_t holder,
+    const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only);
+void spawn_env_free(char **env);
+
+/*
+ * In the child, between fork and exec: the -C directory, no_new_privs,
+ * the kernel floor (its listener sent on FLOOR_W), Landlock, the exec.
+ * Does not return.
+ */
+_Noreturn void spawn_child(const struct run_opts *o, char **argv, char **env,
+    const sigset_t *oldmask, int pipe_w, int floor_w);
+
+/* The coverage check's file operations for the command itself, which runs
+ * under no_new_privs with our ids (cover.h) */
+const struct cover_io *spawn_cover_io(void);
+
+/* Can the shim follow the command itself? The shim's own check */
+const char *spawn_uncovered(const char *path);
+
+#endif /* AGENTWRAP_SPAWN_H */
