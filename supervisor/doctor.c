@@ -36,6 +36,7 @@
 
 #include "doctor.h"
 #include "floor.h"
+#include "landlock.h"
 #include "run.h"
 
 #define PROBE_SECONDS 5 /* a probe that hangs is killed after this */
@@ -610,13 +611,42 @@ knob_text(char *buf, size_t len, const char *name, struct knob k)
 		buf[0] = '\0';
 }
 
+/* The network is off for the whole tree (as spawn.c decides it) */
+static int
+net_off(const struct config *cfg)
+{
+	int mode = cfg->s[CFG_SANDBOX_MODE].val;
+
+	return mode == SANDBOX_READ_ONLY ||
+	    (mode == SANDBOX_WORKSPACE_WRITE &&
+		!cfg->s[CFG_NETWORK_ACCESS].val);
+}
+
+/* Would a run in this mode get a Landlock ruleset here? WHY if not */
+static int
+ll_used(
+    const struct facts *f, const struct doctor_opts *o, char *why, size_t len)
+{
+	if (o->landlock_off != NULL) {
+		snprintf(why, len, "turned off by %s", o->landlock_off);
+		return 0;
+	}
+	if (f->landlock_abi < 2) {
+		snprintf(why, len, "%s",
+		    f->landlock_abi == 1 ? "ABI 1 only (2 is needed)"
+					 : "not in this kernel");
+		return 0;
+	}
+	return landlock_wanted(o->cfg, o->audit_only, why, len);
+}
+
 static void
 judge_mechanisms(
     const struct facts *f, const struct doctor_opts *o, struct report *rp)
 {
 	struct row *r, *v = rp->mech;
 	size_t *n = &rp->nmech;
-	char k1[64], k2[64], k3[64], off[96] = "";
+	char k1[64], k2[64], k3[64], off[96] = "", why[160];
 	const char *scope;
 	json_t *j;
 
@@ -655,14 +685,21 @@ judge_mechanisms(
 	json_object_set_new(r->extra, "probed", json_boolean(f->addfd_probed));
 
 	r = add_row(v, n, "landlock", "Landlock", f->landlock.ok);
-	say(r->text, sizeof(r->text),
-	    "%s (%s); agentwrap does not use it yet%s%s",
-	    f->landlock.ok == T_YES ? "yes" : "no", f->landlock.why,
-	    o->landlock_off != NULL ? "; turned off by " : "",
-	    o->landlock_off != NULL ? o->landlock_off : "");
+	if (ll_used(f, o, why, sizeof(why)))
+		say(r->text, sizeof(r->text),
+		    "%s (%s); used in this mode: writes held to the roots%s",
+		    f->landlock.ok == T_YES ? "yes" : "no", f->landlock.why,
+		    f->landlock_abi >= 4 && net_off(o->cfg)
+			? ", TCP refused (network off)"
+			: "");
+	else
+		say(r->text, sizeof(r->text), "%s (%s); not used: %s",
+		    f->landlock.ok == T_YES ? "yes" : "no", f->landlock.why,
+		    why);
 	json_object_set_new(r->extra, "abi",
 	    f->landlock_abi > 0 ? json_integer(f->landlock_abi) : json_null());
-	json_object_set_new(r->extra, "used", json_false());
+	json_object_set_new(
+	    r->extra, "used", json_boolean(ll_used(f, o, why, sizeof(why))));
 	json_object_set_new(
 	    r->extra, "turned_off", json_boolean(o->landlock_off != NULL));
 
@@ -749,7 +786,7 @@ judge_escapes(
 	struct row *r, *v = rp->esc;
 	size_t *n = &rp->nesc;
 	int floor_on = f->floor != FLOOR_NONE, unc;
-	char nofloor[260];
+	char nofloor[260], why[160];
 	int danger = cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS;
 
 	say(nofloor, sizeof(nofloor), "no kernel floor (%s)",
@@ -778,16 +815,25 @@ judge_escapes(
 		    "running");
 	else
 		say(r->text, sizeof(r->text),
-		    "seccomp user-notify layer not built yet; their exec is "
+		    "%sseccomp user-notify layer not built yet; their exec is "
 		    "%s",
+		    ll_used(f, o, why, sizeof(why))
+			? "partly: Landlock holds their writes to the roots; "
+			  "reads, protected names and exec rules are not "
+			  "judged, the "
+			: "",
 		    unc == UNCOVERED_ASK ? "asked about "
 					   "(agentwrap.uncovered = ask)"
 					 : "noted as not covered");
 
 	r = add_row(v, n, "raw_syscalls", "raw syscall instructions", T_NO);
 	say(r->text, sizeof(r->text),
-	    "no layer sees them (seccomp user-notify, --strict: not built "
-	    "yet)");
+	    "%s (seccomp user-notify, --strict: not "
+	    "built yet)",
+	    ll_used(f, o, why, sizeof(why))
+		? "partly: Landlock holds their writes to the roots; the rest "
+		  "is not seen"
+		: "no layer sees them");
 
 	r = add_row(v, n, "userns_bind_mount", "user namespace + bind mount",
 	    floor_on ? T_YES : T_NO);
@@ -858,12 +904,20 @@ judge_escapes(
 	r = add_row(
 	    v, n, "supervisor_killed", "agentwrap killed mid-run", T_NO);
 	say(r->text, sizeof(r->text),
-	    "shims fail closed; static programs act as before");
+	    "shims fail closed%s%s; static programs act on",
+	    floor_on ? ", the floor holds" : "",
+	    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "");
 
 	r = add_row(v, n, "path_races", "path swapped after check", T_NO);
-	say(r->text, sizeof(r->text),
-	    "only a kernel layer closes it: Landlock (%s) is not used yet",
-	    f->landlock.ok == T_YES ? f->landlock.why : "not here");
+	if (ll_used(f, o, why, sizeof(why)))
+		say(r->text, sizeof(r->text),
+		    "writes: Landlock holds them to the roots whatever the "
+		    "path "
+		    "becomes; protected names inside the roots stay racy");
+	else
+		say(r->text, sizeof(r->text),
+		    "only a kernel layer closes it: Landlock is not used (%s)",
+		    why);
 }
 
 /* --- output --- */

@@ -155,3 +155,27 @@ landlock_install(
 	close(b.ruleset);
 	return b.failed ? -1 : abi;
 }
+
+int
+landlock_wanted(const struct config *cfg, int audit_only, char *why, size_t len)
+{
+	int mode = cfg->s[CFG_LANDLOCK].val;
+
+	if (mode == LANDLOCK_CFG_OFF) {
+		snprintf(why, len, "agentwrap.landlock = off");
+		return 0;
+	}
+	if (audit_only ||
+	    cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS) {
+		snprintf(why, len, "nothing to hold to");
+		return 0;
+	}
+	if (mode == LANDLOCK_CFG_AUTO &&
+	    cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_NEVER) {
+		snprintf(why, len,
+		    "agentwrap.landlock = auto, and an approval could widen "
+		    "the policy (approval_policy is not never)");
+		return 0;
+	}
+	return 1;
+}

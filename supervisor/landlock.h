@@ -25,6 +25,15 @@
 
 #include "policy.h"
 
+/*
+ * Is a ruleset wanted for a run with CFG? Not when nothing is enforced
+ * (AUDIT_ONLY) or the mode writes everywhere; under auto, only when no
+ * answer could widen the policy later (approval_policy = never). 1, or 0
+ * with WHY saying why not.
+ */
+int landlock_wanted(
+    const struct config *cfg, int audit_only, char *why, size_t len);
+
 /* The best ABI this kernel offers, 0 if none */
 int landlock_abi(void);
 

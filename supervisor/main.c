@@ -450,8 +450,9 @@ main(int argc, char **argv)
 		d.seccomp_off = ro.no_seccomp ? "--no-seccomp"
 		    : disabled("seccomp")     ? "AGENTWRAP_DISABLE=seccomp"
 					      : NULL;
-		d.landlock_off =
-		    disabled("landlock") ? "AGENTWRAP_DISABLE=landlock" : NULL;
+		d.landlock_off = ro.no_landlock ? "--no-landlock"
+		    : disabled("landlock")	? "AGENTWRAP_DISABLE=landlock"
+						: NULL;
 		r = doctor_run(&d);
 	} else if (print_config) {
 		if (explain || argc > 0)

@@ -249,33 +249,6 @@ network_off(const struct run_opts *o)
 		!o->cfg->s[CFG_NETWORK_ACCESS].val);
 }
 
-/*
- * Is a Landlock ruleset wanted for this run? Not when nothing is enforced
- * or the mode writes everywhere; under auto, only when no answer could
- * widen the policy later (approval_policy = never). WHY says why not.
- */
-static int
-landlock_wanted(const struct run_opts *o, char *why, size_t len)
-{
-	int mode = o->cfg->s[CFG_LANDLOCK].val;
-
-	if (mode == LANDLOCK_CFG_OFF) {
-		snprintf(why, len, "agentwrap.landlock = off");
-		return 0;
-	}
-	if (o->audit_only ||
-	    o->cfg->s[CFG_SANDBOX_MODE].val == SANDBOX_DANGER_FULL_ACCESS) {
-		snprintf(why, len, "nothing to hold to");
-		return 0;
-	}
-	if (mode == LANDLOCK_CFG_AUTO &&
-	    o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_NEVER) {
-		snprintf(why, len, "an approval could widen the policy");
-		return 0;
-	}
-	return 1;
-}
-
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
 spawn_child(const struct run_opts *o, char **argv, char **env,
@@ -304,7 +277,7 @@ spawn_child(const struct run_opts *o, char **argv, char **env,
 	 * allow; asked for (on) and not possible, nothing runs */
 	ll = 0;
 	lwhy[0] = '\0';
-	if (landlock_wanted(o, lwhy, sizeof(lwhy))) {
+	if (landlock_wanted(o->cfg, o->audit_only, lwhy, sizeof(lwhy))) {
 		/* --no-landlock, AGENTWRAP_DISABLE: as on a kernel without */
 		if (o->no_landlock)
 			snprintf(lwhy, sizeof(lwhy),

@@ -100,6 +100,18 @@ print(r if r > 0 else None)')
 check "Landlock ABI as landlock_create_ruleset says ($landlock)" j "$D" \
     'str(d["mechanisms"]["landlock"]["abi"]) == a[0] and
      d["mechanisms"]["landlock"]["available"] == (a[0] != "None")' "$landlock"
+# used as a run in that mode would use it (tests/integ/landlock.sh shows
+# the effect): with -a never where the ABI is 2 or more, not under the
+# default approval policy, not with --no-landlock
+"$AGENTWRAP" -a never --doctor --json >"$T/never.json"
+"$AGENTWRAP" -a never --no-landlock --doctor --json >"$T/nol.json"
+check "Landlock used with -a never iff ABI >= 2" j "$T/never.json" \
+    'd["mechanisms"]["landlock"]["used"] == (a[0] != "None" and int(a[0]) >= 2)' \
+    "$landlock"
+check "not used under on-request" j "$D" \
+    'd["mechanisms"]["landlock"]["used"] is False'
+check "not used with --no-landlock" j "$T/nol.json" \
+    'd["mechanisms"]["landlock"]["used"] is False'
 uring=$(python3 -c '
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
