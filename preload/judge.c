@@ -120,11 +120,14 @@ shim_decide(struct pol_request *req, struct pol_decision *d)
 	const struct policy *pol = shim_policy();
 	int flags = req->flags;
 
+	/* with --audit every call is reported: one decision, in full */
+	if (shim.audit)
+		return policy_decide(pol, req, d);
 	req->flags = flags | REQ_TERSE;
 	policy_decide(pol, req, d);
 	req->flags = flags;
 	/* what is reported carries its sentence: decide again, in full */
-	if (d->verdict != VERDICT_ALLOW || shim.audit)
+	if (d->verdict != VERDICT_ALLOW)
 		policy_decide(pol, req, d);
 	return d->verdict;
 }
