@@ -611,7 +611,7 @@ knob_text(char *buf, size_t len, const char *name, struct knob k)
 		buf[0] = '\0';
 }
 
-/* The network is off for the whole tree (as spawn.c decides it) */
+/* The network is off for the whole tree (as launch.c decides it) */
 static int
 net_off(const struct config *cfg)
 {

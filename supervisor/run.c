@@ -53,7 +53,7 @@
 #include "report.h"
 #include "ring.h"
 #include "run.h"
-#include "spawn.h"
+#include "launch.h"
 
 extern char **environ;
 
@@ -485,12 +485,12 @@ judge_first_exec(struct run *st, char **argv)
 	req.argc = argc;
 	req.port = -1;
 	if (strchr(av0, '/') == NULL)
-		cover_search(spawn_cover_io(), getenv("PATH"), dir, av0, 1,
+		cover_search(launch_cover_io(), getenv("PATH"), dir, av0, 1,
 		    prog, sizeof(prog));
 	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
 	/* a program not found is not run: nothing to report */
-	uncovered = prog[0] != '\0' && spawn_uncovered(prog) != NULL;
+	uncovered = prog[0] != '\0' && launch_uncovered(prog) != NULL;
 	if (uncovered)
 		req.flags |= REQ_UNCOVERED;
 	policy_decide(st->o->pol, &req, &d);
@@ -909,7 +909,7 @@ run_command(const struct run_opts *o, char **argv)
 		warn("cannot create the ring");
 		goto out;
 	}
-	if ((snap_fd = spawn_snapshot(o->pol)) == -1)
+	if ((snap_fd = launch_snapshot(o->pol)) == -1)
 		goto out;
 	if (ring_set_snapshot(&st.ring, snap_fd) == -1) {
 		warn("fstat of the policy snapshot");
@@ -925,7 +925,7 @@ run_command(const struct run_opts *o, char **argv)
 		warn("cannot start the holder of the ring");
 		st.holder = 0;
 	}
-	if ((env = spawn_env(shim, attach_name(st.attach), st.holder, token,
+	if ((env = launch_env(shim, attach_name(st.attach), st.holder, token,
 		 o->audit != NULL, o->audit_only)) == NULL) {
 		warnx("out of memory");
 		goto out;
@@ -963,7 +963,7 @@ again:
 		goto out_mask;
 	}
 	if (st.child == 0)
-		spawn_child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
+		launch_child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);
@@ -1054,7 +1054,7 @@ out:
 	if (audit_close(st.audit) == -1)
 		r = RUN_EXIT_AGENTWRAP;
 	report_free(st.report);
-	spawn_env_free(env);
+	launch_env_free(env);
 	if (pipefd[0] != -1)
 		close(pipefd[0]);
 	if (pipefd[1] != -1)

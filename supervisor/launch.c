@@ -1,5 +1,5 @@
 /*
- * spawn.c: the command's start: the snapshot and the environment it is
+ * launch.c: the command's start: the snapshot and the environment it is
  * given, and the child between fork and exec (no_new_privs, the kernel
  * floor, Landlock, the exec itself); and the file operations with which
  * the supervisor looks at the program the child will run.
@@ -24,13 +24,13 @@
 #include "landlock.h"
 #include "proto.h"
 #include "run.h"
-#include "spawn.h"
+#include "launch.h"
 
 extern char **environ;
 
 /* The policy snapshot in a sealed memfd. */
 int
-spawn_snapshot(const struct policy *pol)
+launch_snapshot(const struct policy *pol)
 {
 	uint8_t *buf;
 	size_t len, off = 0;
@@ -71,7 +71,7 @@ spawn_snapshot(const struct policy *pol)
 }
 
 void
-spawn_env_free(char **env)
+launch_env_free(char **env)
 {
 	size_t i;
 
@@ -104,7 +104,7 @@ env_add(char **env, size_t *k, const char *fmt, ...)
 
 /* The command's environment: ours, plus the variables the shim needs. */
 char **
-spawn_env(const char *shim, const char *sock, pid_t holder,
+launch_env(const char *shim, const char *sock, pid_t holder,
     const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
 {
 	const char *user = getenv("LD_PRELOAD");
@@ -138,7 +138,7 @@ spawn_env(const char *shim, const char *sock, pid_t holder,
 	if (audit_only)
 		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT_ONLY);
 	if (bad) {
-		spawn_env_free(env);
+		launch_env_free(env);
 		return NULL;
 	}
 	return env;
@@ -205,7 +205,7 @@ f_close(int fd)
 }
 
 const struct cover_io *
-spawn_cover_io(void)
+launch_cover_io(void)
 {
 	static struct cover_io io = { f_open, f_pread, f_fstat, f_stat,
 		f_has_caps, f_can_exec, f_close, 0, 0, 1 };
@@ -228,14 +228,14 @@ found_in_path(const char *name)
 	char buf[PATH_MAX];
 
 	return cover_search(
-	    spawn_cover_io(), getenv("PATH"), NULL, name, 0, buf, sizeof(buf));
+	    launch_cover_io(), getenv("PATH"), NULL, name, 0, buf, sizeof(buf));
 }
 
 /* Can the shim follow the command itself? The shim's own check (cover.c) */
 const char *
-spawn_uncovered(const char *path)
+launch_uncovered(const char *path)
 {
-	return cover_why_path(spawn_cover_io(), path);
+	return cover_why_path(launch_cover_io(), path);
 }
 
 /* The network is off for the whole tree: TCP may be refused outright */
@@ -251,7 +251,7 @@ network_off(const struct run_opts *o)
 
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
-spawn_child(const struct run_opts *o, char **argv, char **env,
+launch_child(const struct run_opts *o, char **argv, char **env,
     const sigset_t *oldmask, int pipe_w, int floor_w)
 {
 	enum floor_state fs;
