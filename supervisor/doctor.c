@@ -375,11 +375,15 @@ static int probe_floor_seccomp;
 static enum tri
 probe_floor(char *why, size_t len)
 {
+	struct floor_prog fp;
 	enum floor_state st;
 	char err[120];
-	int nnp;
+	int nnp, have = probe_floor_seccomp && floor_prepare(&fp) == 0;
 
-	floor_install(probe_floor_seccomp, &st, err, sizeof(err));
+	/* a forked child of ours with one thread: it may allocate */
+	floor_install(have ? &fp : NULL, &st, err, sizeof(err));
+	if (probe_floor_seccomp && !have)
+		say(err, sizeof(err), "cannot build the filter");
 	nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	say(why, len, "%d %d %s", (int)st, nnp, err);
 	return T_YES;

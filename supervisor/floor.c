@@ -3,6 +3,9 @@
  * the supervisor answers its notifications.
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -165,8 +168,6 @@ make(int notify)
 
 	if (ctx == NULL)
 		return NULL;
-	/* the kernel's own errno from a failed load, not -ECANCELED */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	/* the same rules for 32-bit and x32 system calls: a program must not
 	 * get around them with int 0x80 */
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
@@ -182,11 +183,67 @@ make(int notify)
 	return ctx;
 }
 
+/* CTX as the BPF program the kernel takes, into *OUT (malloc'd) */
+static int export(scmp_filter_ctx ctx, struct sock_fprog *out)
+{
+	struct stat st;
+	void *buf;
+	int fd, r = -1;
+
+	out->filter = NULL;
+	out->len = 0;
+	if ((fd = memfd_create("agentwrap-floor", MFD_CLOEXEC)) == -1)
+		return -1;
+	if (seccomp_export_bpf(ctx, fd) == 0 && fstat(fd, &st) == 0 &&
+	    st.st_size > 0 && st.st_size % sizeof(struct sock_filter) == 0 &&
+	    st.st_size / sizeof(struct sock_filter) <= BPF_MAXINSNS &&
+	    (buf = malloc((size_t)st.st_size)) != NULL) {
+		if (pread(fd, buf, (size_t)st.st_size, 0) == st.st_size) {
+			out->filter = buf;
+			out->len = (unsigned short)(st.st_size /
+			    sizeof(struct sock_filter));
+			r = 0;
+		} else
+			free(buf);
+	}
+	close(fd);
+	return r;
+}
+
 int
-floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
+floor_prepare(struct floor_prog *p)
 {
 	scmp_filter_ctx ctx;
-	int fd, r, notify_err;
+
+	memset(p, 0, sizeof(*p));
+	/* without user-notify in this kernel, libseccomp refuses the notify
+	 * rules: only the errno program is made */
+	if ((ctx = make(1)) != NULL) {
+		export(ctx, &p->notify);
+		seccomp_release(ctx);
+	}
+	if ((ctx = make(0)) != NULL) {
+		export(ctx, &p->errno_only);
+		seccomp_release(ctx);
+	}
+	return p->notify.filter != NULL || p->errno_only.filter != NULL ? 0
+									: -1;
+}
+
+void
+floor_prog_free(struct floor_prog *p)
+{
+	free(p->notify.filter);
+	free(p->errno_only.filter);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+floor_install(const struct floor_prog *p, enum floor_state *state, char *err,
+    size_t errlen)
+{
+	long fd;
+	int notify_err = 0;
 
 	*state = FLOOR_NONE;
 	err[0] = '\0';
@@ -195,46 +252,28 @@ floor_install(int seccomp, enum floor_state *state, char *err, size_t errlen)
 		    err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return -1;
 	}
-	if (!seccomp) {
+	if (p == NULL) {
 		snprintf(err, errlen, "seccomp is turned off");
 		return -1;
 	}
-	notify_err = 0;
-	if ((ctx = make(1)) != NULL) {
-		if ((r = seccomp_load(ctx)) == 0 &&
-		    (fd = seccomp_notify_fd(ctx)) >= 0) {
-			seccomp_release(ctx);
-			if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-				close(fd);
-				/* loaded: its calls fail with ENOSYS */
-				*state = FLOOR_ERRNO;
-				/* loaded: nothing will answer it */
-				snprintf(err, errlen, "listener: %s",
-				    strerror(errno));
-				return -1;
-			}
+	/* system calls only: this runs between fork and exec */
+	if (p->notify.filter != NULL) {
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &p->notify);
+		if (fd >= 0) {
+			/* the kernel makes it close-on-exec */
 			*state = FLOOR_NOTIFY;
-			return fd;
+			return (int)fd;
 		}
-		seccomp_release(ctx);
-		notify_err = -r;
-		if (r == 0) {
-			/* loaded without a listener: every call it would
-			 * notify fails with ENOSYS, which is a refusal */
-			*state = FLOOR_ERRNO;
-			snprintf(err, errlen, "no user-notify listener");
-			return -1;
-		}
+		notify_err = errno;
 	}
-	/* no user-notify in this kernel: refuse without asking */
-	if ((ctx = make(0)) == NULL) {
+	if (p->errno_only.filter == NULL) {
 		snprintf(err, errlen, "cannot build the filter");
 		return -1;
 	}
-	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r != 0) {
-		snprintf(err, errlen, "seccomp: %s", strerror(-r));
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->errno_only) ==
+	    -1) {
+		snprintf(err, errlen, "seccomp: %s", strerror(errno));
 		return -1;
 	}
 	*state = FLOOR_ERRNO;

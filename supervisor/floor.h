@@ -28,6 +28,7 @@
 #ifndef AGENTWRAP_FLOOR_H
 #define AGENTWRAP_FLOOR_H
 
+#include <linux/filter.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -37,13 +38,23 @@ enum floor_state {
 	FLOOR_NONE = 2, /* not installed (kernel, or --no-seccomp) */
 };
 
+/* The floor's filter, compiled once in the supervisor: with user-notify,
+ * and refusing without it (for kernels before 5.0) */
+struct floor_prog {
+	struct sock_fprog notify, errno_only; /* .filter NULL: none */
+};
+
+/* Build both programs with libseccomp (it allocates: not after fork).
+ * 0, or -1 if neither could be made. */
+int floor_prepare(struct floor_prog *p);
+void floor_prog_free(struct floor_prog *p);
+
 /*
- * In the child between fork and exec: no_new_privs, then the filter
- * (unless SECCOMP is 0). Async-signal-unsafe only in what libseccomp
- * allocates, which a freshly forked single-threaded child may do.
+ * In the child between fork and exec, with system calls only:
+ * no_new_privs, then P's filter (P NULL: seccomp turned off).
  */
-int floor_install(
-    int seccomp, enum floor_state *state, char *err, size_t errlen);
+int floor_install(const struct floor_prog *p, enum floor_state *state,
+    char *err, size_t errlen);
 
 /*
  * In the holder (hold.h), once it has nothing left to do but sleep: a

@@ -251,8 +251,8 @@ network_off(const struct run_opts *o)
 
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
-launch_child(const struct run_opts *o, char **argv, char **env,
-    const sigset_t *oldmask, int pipe_w, int floor_w)
+launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
+    char **env, const sigset_t *oldmask, int pipe_w, int floor_w)
 {
 	enum floor_state fs;
 	char ferr[120], lwhy[120];
@@ -272,7 +272,7 @@ launch_child(const struct run_opts *o, char **argv, char **env,
 	}
 	/* the floor for the whole tree; its listener goes to the supervisor
 	 * and not further: the tree must not answer its own calls */
-	lfd = floor_install(!o->no_seccomp, &fs, ferr, sizeof(ferr));
+	lfd = floor_install(fp, &fs, ferr, sizeof(ferr));
 	/* Landlock under that, where it cannot refuse what an answer would
 	 * allow; asked for (on) and not possible, nothing runs */
 	ll = 0;

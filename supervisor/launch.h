@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "cover.h"
+#include "floor.h"
 #include "policy.h"
 #include "proto.h"
 #include "run.h"
@@ -30,10 +31,12 @@ void launch_env_free(char **env);
 
 /*
  * In the child, between fork and exec: the -C directory, no_new_privs,
- * the kernel floor (its listener sent on FLOOR_W), Landlock, the exec.
+ * the kernel floor FP compiled before the fork (NULL: seccomp off; its
+ * listener is sent on FLOOR_W), Landlock, the exec.
  * Does not return.
  */
-_Noreturn void launch_child(const struct run_opts *o, char **argv, char **env,
+_Noreturn void launch_child(const struct run_opts *o,
+    const struct floor_prog *fp, char **argv, char **env,
     const sigset_t *oldmask, int pipe_w, int floor_w);
 
 /* The coverage check's file operations for the command itself, which runs

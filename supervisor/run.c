@@ -819,6 +819,8 @@ run_command(const struct run_opts *o, char **argv)
 {
 	struct run st;
 	struct approve_setup aps;
+	struct floor_prog fp;
+	int have_fp = 0;
 	uint8_t token[AW_TOKEN_LEN];
 	char shim[PATH_MAX], errbuf[512], **env = NULL;
 	sigset_t mask, oldmask;
@@ -833,6 +835,13 @@ run_command(const struct run_opts *o, char **argv)
 	st.o = o;
 	st.sfd = -1;
 	st.floor_fd = -1;
+	/* the floor's filter, compiled here: the child between fork and
+	 * exec only loads it (libseccomp allocates; we have threads) */
+	if (!o->no_seccomp) {
+		/* none made: the child says it cannot build the filter */
+		(void)floor_prepare(&fp);
+		have_fp = 1;
+	}
 	st.ring.ring_fd = st.ring.doorbell_fd = -1;
 
 	if (run_find_shim(shim, sizeof(shim), errbuf, sizeof(errbuf)) == -1) {
@@ -963,7 +972,8 @@ again:
 		goto out_mask;
 	}
 	if (st.child == 0)
-		launch_child(o, argv, env, &oldmask, pipefd[1], floorfd[1]);
+		launch_child(o, have_fp ? &fp : NULL, argv, env, &oldmask,
+		    pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);
@@ -1065,6 +1075,8 @@ out:
 		close(floorfd[1]);
 	if (st.floor_fd != -1)
 		close(st.floor_fd);
+	if (have_fp)
+		floor_prog_free(&fp);
 	if (st.sfd != -1)
 		close(st.sfd);
 	hold_stop(st.holder);
