@@ -615,17 +615,6 @@ knob_text(char *buf, size_t len, const char *name, struct knob k)
 		buf[0] = '\0';
 }
 
-/* The network is off for the whole tree (as launch.c decides it) */
-static int
-net_off(const struct config *cfg)
-{
-	int mode = cfg->s[CFG_SANDBOX_MODE].val;
-
-	return mode == SANDBOX_READ_ONLY ||
-	    (mode == SANDBOX_WORKSPACE_WRITE &&
-		!cfg->s[CFG_NETWORK_ACCESS].val);
-}
-
 /* Would a run in this mode get a Landlock ruleset here? WHY if not */
 static int
 ll_used(
@@ -693,7 +682,7 @@ judge_mechanisms(
 		say(r->text, sizeof(r->text),
 		    "%s (%s); used in this mode: writes held to the roots%s",
 		    f->landlock.ok == T_YES ? "yes" : "no", f->landlock.why,
-		    f->landlock_abi >= 4 && net_off(o->cfg)
+		    f->landlock_abi >= 4 && landlock_network_off(o->cfg)
 			? ", TCP refused (network off)"
 			: "");
 	else

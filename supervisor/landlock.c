@@ -179,3 +179,13 @@ landlock_wanted(const struct config *cfg, int audit_only, char *why, size_t len)
 	}
 	return 1;
 }
+
+int
+landlock_network_off(const struct config *cfg)
+{
+	int mode = cfg->s[CFG_SANDBOX_MODE].val;
+
+	return mode == SANDBOX_READ_ONLY ||
+	    (mode == SANDBOX_WORKSPACE_WRITE &&
+		!cfg->s[CFG_NETWORK_ACCESS].val);
+}

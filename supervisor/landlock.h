@@ -34,6 +34,10 @@
 int landlock_wanted(
     const struct config *cfg, int audit_only, char *why, size_t len);
 
+/* Is the network off for the whole tree under CFG (TCP may then be
+ * refused outright)? */
+int landlock_network_off(const struct config *cfg);
+
 /* The best ABI this kernel offers, 0 if none */
 int landlock_abi(void);
 

@@ -238,17 +238,6 @@ launch_uncovered(const char *path)
 	return cover_why_path(launch_cover_io(), path);
 }
 
-/* The network is off for the whole tree: TCP may be refused outright */
-static int
-network_off(const struct run_opts *o)
-{
-	int mode = o->cfg->s[CFG_SANDBOX_MODE].val;
-
-	return mode == SANDBOX_READ_ONLY ||
-	    (mode == SANDBOX_WORKSPACE_WRITE &&
-		!o->cfg->s[CFG_NETWORK_ACCESS].val);
-}
-
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
 launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
@@ -284,8 +273,8 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
 			    "Landlock is turned off (--no-landlock or "
 			    "AGENTWRAP_DISABLE=landlock)");
 		else
-			ll = landlock_install(
-			    o->pol, network_off(o), lwhy, sizeof(lwhy));
+			ll = landlock_install(o->pol,
+			    landlock_network_off(o->cfg), lwhy, sizeof(lwhy));
 		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
 			floor_send(floor_w, lfd, fs, ferr, 0, lwhy);
 			errno = ENOSYS;
