@@ -1,0 +1,370 @@
+/*
+ * watchcalls: the file, exec and network calls that agentwrap's seccomp
+ * user-notify layer judges, one per run. Built twice from this file:
+ * static (build/probe/watchcalls: no shim can be inside it, so only the
+ * kernel layer can judge it) and dynamic (build/probe/watchcalls-dyn: the
+ * shim judges it), so that a test can ask both the same question.
+ *
+ *   watchcalls write PATH        open O_WRONLY|O_CREAT|O_TRUNC, write "x\n"
+ *   watchcalls creat PATH        creat, write "x\n"
+ *   watchcalls openat DIR NAME   openat(open(DIR), NAME, ...), write "x\n"
+ *   watchcalls cwdwrite DIR NAME chdir DIR, then open NAME (relative)
+ *   watchcalls read PATH         open O_RDONLY; prints the bytes after done
+ *   watchcalls mkdir PATH
+ *   watchcalls unlink PATH
+ *   watchcalls rename FROM TO
+ *   watchcalls link FROM TO
+ *   watchcalls symlink TARGET LINK
+ *   watchcalls chmod PATH        chmod 0700
+ *   watchcalls truncate PATH     truncate to 0 bytes
+ *   watchcalls utime PATH        utimensat: both times to 1000000000
+ *   watchcalls setxattr PATH     setxattr user.aw = "x"
+ *   watchcalls exec PROG [ARG...]  execv(PROG, {PROG, ARG...})
+ *   watchcalls tcp HOST PORT     connect, send "hello\n"
+ *   watchcalls udp HOST PORT     sendto "hello\n"
+ *   watchcalls sendmsg HOST PORT sendmsg "hello\n" with msg_name (UDP)
+ *   watchcalls bind HOST PORT    bind a TCP socket
+ *   watchcalls unix PATH         connect an AF_UNIX stream socket, send
+ *                                "hello\n"
+ *   watchcalls rawwrite PATH     openat by the syscall instruction itself
+ *                                (not libc's syscall(), which the shim
+ *                                hooks), write "x\n"
+ *   watchcalls int80write PATH   open as a 32-bit system call (x86_64)
+ *   watchcalls killsup STATUS PATH...
+ *                                open STATUS first, kill its parent
+ *                                (agentwrap, when it is the command) with
+ *                                SIGKILL, wait until it is gone, then try
+ *                                to write each PATH; one line per PATH
+ *                                goes to STATUS, then "end"
+ *
+ * HOST is a numeric IPv4 or IPv6 address. Prints "done NAME" when the call
+ * worked (exit 0), "refused NAME: ERROR" when it failed (exit 1); 2 on
+ * misuse.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WFLAGS (O_WRONLY | O_CREAT | O_TRUNC)
+
+static const char *name;
+
+static int
+verdict(long r)
+{
+	if (r >= 0) {
+		printf("done %s\n", name);
+		fflush(stdout);
+		return 0;
+	}
+	printf("refused %s: %s\n", name, strerror(errno));
+	fflush(stdout);
+	return 1;
+}
+
+/* write "x\n" to FD (if it is one), close it; -1 with errno if either
+ * failed */
+static long
+fill(long fd)
+{
+	int e;
+
+	if (fd < 0)
+		return -1;
+	if (write((int)fd, "x\n", 2) != 2) {
+		e = errno;
+		close((int)fd);
+		errno = e;
+		return -1;
+	}
+	return close((int)fd);
+}
+
+static long
+rawopenat(const char *path, int flags, int mode)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = mode;
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"((long)SYS_openat), "D"((long)AT_FDCWD),
+			 "S"(path), "d"((long)flags), "r"(r10)
+			 : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = SYS_openat;
+	register long x0 __asm__("x0") = AT_FDCWD;
+	register long x1 __asm__("x1") = (long)path;
+	register long x2 __asm__("x2") = flags;
+	register long x3 __asm__("x3") = mode;
+	long r;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
+			 : "memory");
+	r = x0;
+#else
+	long r = syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+	return r;
+#endif
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* open as the i386 system call 5; the path is copied below 4 GB (a static
+ * program's data is there) */
+static long
+int80open(const char *path)
+{
+#if defined(__x86_64__)
+	static char buf[4096];
+	long r;
+
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(5L), "b"((long)(unsigned long)buf),
+			 "c"((long)WFLAGS), "d"(0644L)
+			 : "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+#else
+	(void)path;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* HOST PORT as a socket address; the length, 0 if not numeric */
+static socklen_t
+addr(const char *host, const char *port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)atoi(port));
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)atoi(port));
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+static long
+net(const char *how, const char *host, const char *port)
+{
+	static char hello[] = "hello\n";
+	struct sockaddr_storage ss;
+	struct iovec iov = { hello, 6 };
+	struct msghdr mh;
+	socklen_t len;
+	int s, tcp;
+
+	if ((len = addr(host, port, &ss)) == 0) {
+		fprintf(
+		    stderr, "watchcalls: %s: not a numeric address\n", host);
+		exit(2);
+	}
+	tcp = strcmp(how, "tcp") == 0 || strcmp(how, "bind") == 0;
+	if ((s = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0)) == -1)
+		return -1;
+	if (strcmp(how, "bind") == 0)
+		return bind(s, (struct sockaddr *)&ss, len);
+	if (strcmp(how, "tcp") == 0) {
+		if (connect(s, (struct sockaddr *)&ss, len) == -1)
+			return -1;
+		return send(s, hello, 6, 0) == 6 ? close(s) : -1;
+	}
+	if (strcmp(how, "udp") == 0)
+		return sendto(s, hello, 6, 0, (struct sockaddr *)&ss, len);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &ss;
+	mh.msg_namelen = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	return sendmsg(s, &mh, 0);
+}
+
+static long
+unixsend(const char *path)
+{
+	struct sockaddr_un un;
+	int s;
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(un.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(un.sun_path, path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (connect(s, (struct sockaddr *)&un, sizeof(un)) == -1)
+		return -1;
+	return send(s, "hello\n", 6, 0) == 6 ? close(s) : -1;
+}
+
+static long
+readout(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	printf("done %s\n", name);
+	fflush(stdout);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	fflush(stdout);
+	exit(0);
+}
+
+static int
+killsup(const char *status, char **paths)
+{
+	struct timespec ts = { 0, 20000000 };
+	pid_t parent = getppid();
+	FILE *f;
+	int i, fd;
+
+	/* the status file first: once the supervisor is gone, an open may
+	 * be what fails */
+	if ((f = fopen(status, "w")) == NULL)
+		return 2;
+	fprintf(f, "pid %d\n", (int)getpid());
+	fflush(f);
+	kill(parent, SIGKILL);
+	for (i = 0; i < 250 && getppid() == parent; i++)
+		nanosleep(&ts, NULL);
+	fprintf(
+	    f, "%s\n", getppid() == parent ? "parent alive" : "parent gone");
+	fflush(f);
+	nanosleep(&ts, NULL);
+	for (; *paths != NULL; paths++) {
+		fd = open(*paths, WFLAGS, 0644);
+		if (fill(fd) == 0)
+			fprintf(f, "done %s\n", *paths);
+		else
+			fprintf(f, "refused %s: %s\n", *paths, strerror(errno));
+		fflush(f);
+	}
+	fprintf(f, "end\n");
+	fclose(f);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: watchcalls CALL ARG... (see its source)\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct timespec t[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char **a = argv + 2;
+	int n = argc - 2;
+	long r;
+	int dfd;
+
+	if (argc < 3)
+		usage();
+	name = argv[1];
+#define NEED(k)                                                                \
+	do {                                                                   \
+		if (n < (k))                                                   \
+			usage();                                               \
+	} while (0)
+#define IS(s) (strcmp(name, (s)) == 0)
+	if (IS("write"))
+		r = fill(open(a[0], WFLAGS, 0644));
+	else if (IS("creat"))
+		r = fill(creat(a[0], 0644));
+	else if (IS("openat")) {
+		NEED(2);
+		if ((dfd = open(a[0], O_RDONLY | O_DIRECTORY)) == -1)
+			return 2;
+		r = fill(openat(dfd, a[1], WFLAGS, 0644));
+	} else if (IS("cwdwrite")) {
+		NEED(2);
+		if (chdir(a[0]) == -1)
+			return 2;
+		r = fill(open(a[1], WFLAGS, 0644));
+	} else if (IS("read"))
+		r = readout(a[0]);
+	else if (IS("mkdir"))
+		r = mkdir(a[0], 0755);
+	else if (IS("unlink"))
+		r = unlink(a[0]);
+	else if (IS("rename")) {
+		NEED(2);
+		r = rename(a[0], a[1]);
+	} else if (IS("link")) {
+		NEED(2);
+		r = link(a[0], a[1]);
+	} else if (IS("symlink")) {
+		NEED(2);
+		r = symlink(a[0], a[1]);
+	} else if (IS("chmod"))
+		r = chmod(a[0], 0700);
+	else if (IS("truncate"))
+		r = truncate(a[0], 0);
+	else if (IS("utime"))
+		r = utimensat(AT_FDCWD, a[0], t, 0);
+	else if (IS("setxattr"))
+		r = setxattr(a[0], "user.aw", "x", 1, 0);
+	else if (IS("exec")) {
+		execv(a[0], a);
+		r = -1;
+	} else if (IS("tcp") || IS("udp") || IS("sendmsg") || IS("bind")) {
+		NEED(2);
+		r = net(name, a[0], a[1]);
+	} else if (IS("unix"))
+		r = unixsend(a[0]);
+	else if (IS("rawwrite"))
+		r = fill(rawopenat(a[0], WFLAGS, 0644));
+	else if (IS("int80write"))
+		r = fill(int80open(a[0]));
+	else if (IS("killsup")) {
+		NEED(2);
+		return killsup(a[0], a + 1);
+	} else
+		usage();
+	return verdict(r);
+}
