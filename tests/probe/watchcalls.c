@@ -8,6 +8,7 @@
  *   watchcalls write PATH        open O_WRONLY|O_CREAT|O_TRUNC, write "x\n"
  *   watchcalls creat PATH        creat, write "x\n"
  *   watchcalls openat DIR NAME   openat(open(DIR), NAME, ...), write "x\n"
+ *   watchcalls openat2 PATH      openat2 (by syscall()), write "x\n"
  *   watchcalls cwdwrite DIR NAME chdir DIR, then open NAME (relative)
  *   watchcalls read PATH         open O_RDONLY; prints the bytes after done
  *   watchcalls mkdir PATH
@@ -20,6 +21,7 @@
  *   watchcalls utime PATH        utimensat: both times to 1000000000
  *   watchcalls setxattr PATH     setxattr user.aw = "x"
  *   watchcalls exec PROG [ARG...]  execv(PROG, {PROG, ARG...})
+ *   watchcalls execveat PROG [ARG...]  the same by execveat(AT_FDCWD, ...)
  *   watchcalls tcp HOST PORT     connect, send "hello\n"
  *   watchcalls udp HOST PORT     sendto "hello\n"
  *   watchcalls sendmsg HOST PORT sendmsg "hello\n" with msg_name (UDP)
@@ -50,6 +52,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,6 +62,8 @@
 #include <unistd.h>
 
 #define WFLAGS (O_WRONLY | O_CREAT | O_TRUNC)
+
+extern char **environ;
 
 static const char *name;
 
@@ -321,6 +326,11 @@ main(int argc, char **argv)
 		if ((dfd = open(a[0], O_RDONLY | O_DIRECTORY)) == -1)
 			return 2;
 		r = fill(openat(dfd, a[1], WFLAGS, 0644));
+	} else if (IS("openat2")) {
+		struct open_how how = { WFLAGS, 0644, 0 };
+
+		r = fill(
+		    syscall(SYS_openat2, AT_FDCWD, a[0], &how, sizeof(how)));
 	} else if (IS("cwdwrite")) {
 		NEED(2);
 		if (chdir(a[0]) == -1)
@@ -351,6 +361,9 @@ main(int argc, char **argv)
 		r = setxattr(a[0], "user.aw", "x", 1, 0);
 	else if (IS("exec")) {
 		execv(a[0], a);
+		r = -1;
+	} else if (IS("execveat")) {
+		syscall(SYS_execveat, AT_FDCWD, a[0], a, environ, 0);
 		r = -1;
 	} else if (IS("tcp") || IS("udp") || IS("sendmsg") || IS("bind")) {
 		NEED(2);
