@@ -460,14 +460,17 @@ check "busybox wget, network on: the page ($(flat "$T/last.err"))" \
 # the same error, the same effect, the same denial line but for the name
 # and pid of the program
 JW="$WS/j" JO="$OUT/j"
-JA="aw -a never --no-landlock --config-file $R -c agentwrap.filesystem.paths={\"$JW/secret\"=\"deny\"} --"
+JG="agentwrap.filesystem.paths={\"$JW/secret\"=\"deny\"}"
+ja() { aw -a never --no-landlock --config-file "$R" -c "$JG" -- "$@"; }
+JA=ja
 fix() {
 	rm -rf "$JW" "$JO"
 	mkdir -p "$JW/.git" "$JO"
 	echo keep >"$JW/f"
 	echo keep >"$JO/f"
 	echo secret >"$JW/secret"
-	: >"$T/net/tcp" >"$T/net/udp"
+	: >"$T/net/tcp"
+	: >"$T/net/udp"
 }
 state() {
 	find "$JW" "$JO" -printf '%P %y %m %s %TY %l\n' | sort
@@ -528,7 +531,8 @@ judge sendmsg 127.0.0.1 "$UP"
 judge bind 127.0.0.1 0
 judge unix "$T/net/sock"
 # under --strict a raw system call of the dynamic build is the watch's too
-JA="aw -a never --no-landlock --strict --"
+jstrict() { aw -a never --no-landlock --strict -- "$@"; }
+JA=jstrict
 judge rawwrite "$JO/new"
 judge rawwrite "$JW/new"
 
