@@ -43,6 +43,8 @@
 #include "attach.h"
 #include "cover.h"
 #include "floor.h"
+#include "watch.h"
+#include "watchbpf.h"
 #include "landlock.h"
 #include "proc.h"
 #include "audit.h"
@@ -79,8 +81,13 @@ struct run {
 	int child_status;
 	unsigned long malformed;
 	int spin_score; /* > 0: spinning has paid off lately */
-	int floor_fd; /* the kernel floor's listener, or -1 */
+	struct watch *watch; /* the seccomp listeners */
+	int watch_on; /* the watch is there for uncovered programs */
+	int watch_first; /* and the first child carries it */
+	char watch_why[120]; /* why the first child could not */
 	enum floor_state floor;
+	struct pollfd *pfd; /* wait_events' */
+	size_t pfdcap;
 	int landlock; /* the Landlock ABI applied to the tree, 0 none */
 	char landlock_why[120];
 };
@@ -212,6 +219,9 @@ enforce(const struct run *st, enum pol_verdict v)
 	return VERDICT_DENY;
 }
 
+static void decided(
+    struct run *st, const struct aw_msg *m, const struct pol_decision *d);
+
 /* Decide a request with the supervisor's policy (its answer wins). */
 static int
 h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
@@ -219,8 +229,6 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 {
 	struct pol_request req;
 	struct pol_decision d;
-
-	struct aw_msg rec;
 
 	if (m->op > OP_BIND)
 		return malformed(st, m->pid, 0,
@@ -233,31 +241,41 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
 		return approve_ask(st->ap, m, &d, ring_serving_slot(&st->ring),
 		    st->owner, ans, anscap, anslen);
-	/* the policy decides without asking: a grant, or a rule */
+	decided(st, m, &d);
+	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
+	    d.why, NULL, 0);
+	return enforce(st, d.verdict);
+}
+
+/* The policy decided M without asking (D: a grant, or a rule): record
+ * it, and report it if it is not allowed */
+static void
+decided(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
+{
+	struct aw_msg rec;
+
 	if (st->audit != NULL) {
 		rec = *m;
 		if (st->o->audit_only)
 			rec.flags |= AW_MF_AUDIT_ONLY;
-		audit_asked(st->audit, &rec, enforce(st, d.verdict),
-		    d.verdict == VERDICT_ASK, d.rule,
-		    strcmp(d.rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
-							: DECIDED_RULE,
+		audit_asked(st->audit, &rec, enforce(st, d->verdict),
+		    d->verdict == VERDICT_ASK, d->rule,
+		    strcmp(d->rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
+							 : DECIDED_RULE,
 		    0, 0);
 	}
-	if (d.verdict != VERDICT_ALLOW) {
+	if (d->verdict != VERDICT_ALLOW) {
 		rec = *m;
-		rec.verdict = (uint8_t)d.verdict;
-		rec.layer = AW_LAYER_SUPERVISOR;
+		rec.verdict = (uint8_t)d->verdict;
+		if (rec.layer != AW_LAYER_SECCOMP)
+			rec.layer = AW_LAYER_SUPERVISOR;
 		if (st->o->audit_only)
 			report_would_deny(st->report, &rec);
 		else {
-			report_denial(st->report, &rec, &d);
-			note_deferred(st, m, &d);
+			report_denial(st->report, &rec, d);
+			note_deferred(st, m, d);
 		}
 	}
-	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
-	    d.why, NULL, 0);
-	return enforce(st, d.verdict);
 }
 
 struct capture {
@@ -471,6 +489,7 @@ judge_first_exec(struct run *st, char **argv)
 	const char *dir =
 	    st->o->chdir_workspace ? st->o->cfg->s[CFG_WORKSPACE].str : NULL;
 	char prog[PATH_MAX], *av0 = argv[0];
+	const char *why;
 	struct pol_decision d, d2;
 	struct pol_request req;
 	struct aw_msg m;
@@ -490,7 +509,15 @@ judge_first_exec(struct run *st, char **argv)
 	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
 	/* a program not found is not run: nothing to report */
-	uncovered = prog[0] != '\0' && launch_uncovered(prog) != NULL;
+	why = prog[0] != '\0' ? launch_uncovered(prog) : NULL;
+	uncovered = why != NULL;
+	/* the watch follows it: covered, by the seccomp layer (not a
+	 * program it cannot read: the kernel makes that one not dumpable,
+	 * and the watch reads the caller's memory) */
+	if (uncovered && st->watch_on && why != cover_unreadable) {
+		st->watch_first = 1;
+		uncovered = 0;
+	}
 	if (uncovered)
 		req.flags |= REQ_UNCOVERED;
 	policy_decide(st->o->pol, &req, &d);
@@ -639,13 +666,54 @@ floor_denied(void *arg, const struct floor_event *ev)
 	report_floor(st->report, &m);
 }
 
+/* --- the watch (seccomp user-notify) --- */
+
 static void
-floor_ready(struct run *st)
+w_answer(void *ctx, uint64_t key, int verdict)
 {
-	if (floor_serve(st->floor_fd, st->child, floor_denied, st) == -1) {
-		close(st->floor_fd);
-		st->floor_fd = -1;
+	struct run *st = ctx;
+
+	watch_settle(st->watch, key, verdict);
+}
+
+static int
+w_pending(void *ctx, uint64_t key)
+{
+	struct run *st = ctx;
+
+	return watch_pending(st->watch, key);
+}
+
+/* A watched call, as a question on the ring is decided */
+static int
+w_decide(void *ctx, const struct aw_msg *m, uint64_t key)
+{
+	struct run *st = ctx;
+	struct approve_waiter wt = { w_answer, w_pending, st, key };
+	struct pol_request req;
+	struct pol_decision d;
+	int v;
+
+	report_request(m, st->o->rt, &req);
+	policy_decide(st->o->pol, &req, &d);
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
+		v = approve_ask_waiter(st->ap, m, &d, &wt);
+		return v == RING_DEFER ? WATCH_DEFER : v;
 	}
+	decided(st, m, &d);
+	return enforce(st, d.verdict);
+}
+
+static const struct watch_ops w_ops = { w_decide, floor_denied };
+
+/* A listener handed in over the attach socket, by a shim about to exec
+ * a program it cannot follow */
+static int
+w_listener(void *ctx, int fd)
+{
+	struct run *st = ctx;
+
+	return st->watch != NULL ? watch_add(st->watch, fd) : -1;
 }
 
 /* The child says how its floor stands: keep the listener, or say once
@@ -653,23 +721,73 @@ floor_ready(struct run *st)
 static void
 floor_start(struct run *st, int sock)
 {
-	char err[120];
-	int fd;
+	char err[160];
+	int fd, num;
 
 	if (floor_recv(sock, &fd, &st->floor, err, sizeof(err), &st->landlock,
 		st->landlock_why, sizeof(st->landlock_why)) == -1)
 		return; /* the child failed before: it says why */
-	st->floor_fd = fd;
+	if (fd >= 0) {
+		/* its number in the child: take it, then let the child go on */
+		num = fd;
+		if ((fd = watch_fetch(st->child, num)) == -1)
+			snprintf(err, sizeof(err),
+			    "the listener could not be taken from the command: "
+			    "%s",
+			    strerror(errno));
+		else if (st->watch == NULL || watch_add(st->watch, fd) == -1) {
+			close(fd);
+			fd = -1;
+		}
+		/* 1: taken; 0: the child must not run unwatched */
+		/* fails only if the child is gone: it said why, or will */
+		(void)!write(sock, fd >= 0 ? "\1" : "", 1);
+	}
+	if (fd < 0 && st->watch_first)
+		snprintf(st->watch_why, sizeof(st->watch_why), "%s", err);
 	if (st->o->quiet)
 		return;
-	if (st->floor == FLOOR_ERRNO)
-		warnx("kernel floor without reports (%s): refused calls fail "
-		      "without a denial line",
-		    err);
-	else if (st->floor == FLOOR_NONE)
+	if (st->floor == FLOOR_NONE)
 		warnx("no kernel floor (%s): namespaces, mounts, io_uring and "
 		      "TIOCSTI are not refused",
 		    err);
+}
+
+/*
+ * Read the exec pipe (the child's failure, or its close when the exec
+ * succeeded) into MSG. A watched first child's exec waits for us: serve
+ * the listeners meanwhile, letting the child's own exec go on (it was
+ * judged already, by judge_first_exec). Returns what read(2) did.
+ */
+static ssize_t
+wait_exec(struct run *st, int fd, void *msg, size_t len)
+{
+	struct pollfd pfd[1 + WATCH_MAX_LISTENERS];
+	ssize_t n;
+	int nw;
+
+	watch_trust_exec(st->watch, st->child);
+	for (;;) {
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		nw = st->watch != NULL
+		    ? watch_pollfds(st->watch, pfd + 1, WATCH_MAX_LISTENERS)
+		    : 0;
+		if (poll(pfd, 1 + (nfds_t)nw, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (nw > 0)
+			watch_ready(st->watch, pfd + 1, nw);
+		if (pfd[0].revents)
+			break;
+	}
+	watch_trust_exec(st->watch, 0);
+	do
+		n = read(fd, msg, len);
+	while (n == -1 && errno == EINTR);
+	return n;
 }
 
 /*
@@ -679,17 +797,27 @@ floor_start(struct run *st, int sock)
 static void
 wait_events(struct run *st, int timeout_ms)
 {
-	struct pollfd pfd[4 + 64];
-	int next, chan, na, n;
+	struct pollfd *pfd;
+	size_t want;
+	int next, chan, na, nw, n;
 
+	/* the fixed sources, then the attach socket's, then every listener */
+	want = 3 + 1 + 64 + (size_t)watch_count(st->watch);
+	if (want > st->pfdcap) {
+		if ((pfd = realloc(st->pfd, want * sizeof(*pfd))) == NULL)
+			want = st->pfdcap; /* serve what fits */
+		else {
+			st->pfd = pfd;
+			st->pfdcap = want;
+		}
+	}
+	pfd = st->pfd;
 	pfd[0].fd = st->sfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = -1; /* the approval channel, if any */
 	pfd[1].events = 0;
 	pfd[2].fd = st->ring.doorbell_fd;
 	pfd[2].events = POLLIN;
-	pfd[3].fd = st->floor_fd; /* -1: ignored */
-	pfd[3].events = POLLIN;
 	if (st->ap != NULL) {
 		pfd[1].fd = approve_pollfd(st->ap, &pfd[1].events);
 		next = approve_next_ms(st->ap);
@@ -698,20 +826,22 @@ wait_events(struct run *st, int timeout_ms)
 	}
 	na = 0;
 	if (st->attach != NULL) {
-		na = attach_pollfds(st->attach, pfd + 4,
-		    (int)(sizeof(pfd) / sizeof(pfd[0])) - 4);
+		na = attach_pollfds(st->attach, pfd + 3, 1 + 64);
 		next = attach_next_ms(st->attach);
 		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
 			timeout_ms = next;
 	}
+	nw = st->watch != NULL
+	    ? watch_pollfds(st->watch, pfd + 3 + na, (int)st->pfdcap - 3 - na)
+	    : 0;
 	chan = pfd[1].fd >= 0;
 	if (ring_prepare_sleep(&st->ring)) {
 		/* work waits: only look for the other sources, so that they
 		 * never starve; the doorbell is not polled */
 		pfd[2].fd = -1;
-		n = poll(pfd, 4 + (nfds_t)na, 0);
+		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, 0);
 	} else {
-		n = poll(pfd, 4 + (nfds_t)na, timeout_ms);
+		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, timeout_ms);
 		ring_after_sleep(&st->ring);
 	}
 	if (n > 0) {
@@ -719,11 +849,11 @@ wait_events(struct run *st, int timeout_ms)
 			signals(st);
 		if (chan && pfd[1].revents)
 			approve_ready(st->ap, pfd[1].revents);
-		if (pfd[3].fd >= 0 && pfd[3].revents)
-			floor_ready(st);
+		if (nw > 0)
+			watch_ready(st->watch, pfd + 3 + na, nw);
 	}
 	if (st->attach != NULL)
-		attach_ready(st->attach, pfd + 4, n > 0 ? na : 0);
+		attach_ready(st->attach, pfd + 3, n > 0 ? na : 0);
 	if (st->ap != NULL)
 		approve_tick(st->ap);
 }
@@ -834,7 +964,18 @@ run_command(const struct run_opts *o, char **argv)
 	memset(&st, 0, sizeof(st));
 	st.o = o;
 	st.sfd = -1;
-	st.floor_fd = -1;
+	/* the watch for programs the shim cannot follow: where the kernel
+	 * has user-notify and seccomp is not turned off */
+	st.watch_on = !o->no_seccomp && watch_available();
+	policy_set_watch(o->pol, st.watch_on);
+	if (o->cfg->s[CFG_STRICT].val && !st.watch_on) {
+		warnx("agentwrap.strict is set, but %s: nothing was run",
+		    o->no_seccomp ? "seccomp is turned off (--no-seccomp or "
+				    "AGENTWRAP_DISABLE=seccomp)"
+				  : "this kernel has no seccomp user-notify");
+		return RUN_EXIT_AGENTWRAP;
+	}
+	st.watch_first = st.watch_on && o->cfg->s[CFG_STRICT].val;
 	/* the floor's filter, compiled here: the child between fork and
 	 * exec only loads it (libseccomp allocates; we have threads) */
 	if (!o->no_seccomp) {
@@ -929,6 +1070,14 @@ run_command(const struct run_opts *o, char **argv)
 		warn("cannot open the attach socket");
 		goto out;
 	}
+	if (st.watch_on) {
+		if ((st.watch = watch_new(
+			 &w_ops, &st, 0, attach_name(st.attach))) == NULL) {
+			warnx("out of memory");
+			goto out;
+		}
+		attach_set_watch(st.attach, w_listener, &st);
+	}
 	/* without it each process asks the attach socket: slower, as sound */
 	if ((st.holder = hold_start(st.ring.ring_fd, snap_fd)) == -1) {
 		warn("cannot start the holder of the ring");
@@ -971,9 +1120,11 @@ again:
 		warn("fork");
 		goto out_mask;
 	}
+	if (st.child > 0 && st.watch != NULL)
+		watch_set_root(st.watch, st.child);
 	if (st.child == 0)
-		launch_child(o, have_fp ? &fp : NULL, argv, env, &oldmask,
-		    pipefd[1], floorfd[1]);
+		launch_child(o, have_fp ? &fp : NULL, st.watch_first, argv, env,
+		    &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);
@@ -981,9 +1132,7 @@ again:
 	floor_start(&st, floorfd[0]);
 	close(floorfd[0]);
 	floorfd[0] = -1;
-	do
-		n = read(pipefd[0], msg, sizeof(msg));
-	while (n == -1 && errno == EINTR);
+	n = wait_exec(&st, pipefd[0], msg, sizeof(msg));
 	if (n == (ssize_t)sizeof(msg)) {
 		if (msg[0] == CHILD_NNP)
 			warnx("PR_SET_NO_NEW_PRIVS: %s", strerror(msg[1]));
@@ -991,6 +1140,14 @@ again:
 			warnx("agentwrap.landlock = on, but no Landlock "
 			      "ruleset could be applied (%s); nothing was run",
 			    st.landlock_why[0] ? st.landlock_why : "?");
+		else if (msg[0] == CHILD_WATCH)
+			warnx(
+			    "%s needs the seccomp watch, but %s; nothing was "
+			    "run (agentwrap.uncovered and --no-seccomp decide "
+			    "how such a program may run without it)",
+			    o->cfg->s[CFG_STRICT].val ? "agentwrap.strict"
+						      : "the command",
+			    st.watch_why[0] ? st.watch_why : "?");
 		else if (msg[0] == CHILD_CHDIR)
 			warn_vis("cannot enter the workspace %s: %s",
 			    o->cfg->s[CFG_WORKSPACE].str, strerror(msg[1]));
@@ -1026,9 +1183,6 @@ again:
 			    policy_ngrants(o->pol), approve_rerun_by(st.ap));
 		st.child_done = 0;
 		st.child_status = 0;
-		if (st.floor_fd != -1)
-			close(st.floor_fd);
-		st.floor_fd = -1;
 		close(pipefd[0]);
 		pipefd[0] = -1;
 		goto again;
@@ -1073,8 +1227,8 @@ out:
 		close(floorfd[0]);
 	if (floorfd[1] != -1)
 		close(floorfd[1]);
-	if (st.floor_fd != -1)
-		close(st.floor_fd);
+	watch_free(st.watch);
+	free(st.pfd);
 	if (have_fp)
 		floor_prog_free(&fp);
 	if (st.sfd != -1)
