@@ -107,6 +107,8 @@ const struct sysreq sysreq_table[] = {
 	    -1, 4, 0),
 	ROW(sendmsg, SRK_SENDMSG, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
 	    -1, 1, 0),
+	ROW(sendmmsg, SRK_SENDMMSG, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
+	    -1, 1, 0),
 };
 const size_t sysreq_count = sizeof(sysreq_table) / sizeof(sysreq_table[0]);
 

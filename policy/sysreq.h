@@ -40,6 +40,7 @@ enum sysreq_kind {
 	SRK_EXEC, /* DIRFD, PATH, ARGV (args[ARGV]), ATFLAGS */
 	SRK_SOCKADDR, /* FD, ADDR (args[ADDR]), LEN (args[ADDR + 1]) */
 	SRK_SENDMSG, /* FD, struct msghdr * (args[ADDR]) */
+	SRK_SENDMMSG, /* FD, struct mmsghdr * (args[ADDR]), VLEN after it */
 };
 
 /* The class of a call: what it fails with when denied */

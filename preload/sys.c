@@ -96,6 +96,18 @@ judge_sys(struct shim_call *c, const struct sysreq *r, const long *a)
 		    ? 0
 		    : judge_sockaddr(c, r->op,
 			  (const struct sockaddr *)m->msg_name, m->msg_namelen);
+	case SRK_SENDMMSG: {
+		const struct mmsghdr *v = (const struct mmsghdr *)a[r->addr];
+		unsigned int i, n = (unsigned int)a[r->addr + 1];
+		int e = 0;
+
+		/* all or nothing, as the sendmmsg hook */
+		for (i = 0; v != NULL && i < n && e == 0; i++)
+			e = judge_sockaddr(c, r->op,
+			    (const struct sockaddr *)v[i].msg_hdr.msg_name,
+			    v[i].msg_hdr.msg_namelen);
+		return e;
+	}
 	}
 	return 0;
 }

@@ -43,6 +43,8 @@
 #define WHY_MOUNT "a mount changes what paths mean"
 #define WHY_URING "io_uring makes file and network calls no layer can see"
 #define WHY_UFFD "userfaultfd can stall the supervisor's reads mid-way"
+#define WHY_HANDLE                                                             \
+	"it opens a file by its handle, with no path for any layer to judge"
 #define WHY_TTY                                                                \
 	"it types into the terminal, agentwrap's own approval prompt included"
 #define WHY_TRACE                                                              \
@@ -80,6 +82,7 @@ static const struct rule rules[] = {
 	{ "io_uring_enter", K_NOSYS, WHY_URING },
 	{ "io_uring_register", K_NOSYS, WHY_URING },
 	{ "userfaultfd", K_DENY, WHY_UFFD },
+	{ "open_by_handle_at", K_DENY, WHY_HANDLE },
 	{ "process_vm_writev", K_TRACE, WHY_TRACE },
 	{ "pidfd_getfd", K_TRACE, WHY_TRACE },
 };

@@ -663,6 +663,45 @@ build_sockaddr(struct call *c, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/*
+ * sendmmsg: its messages' addresses. One destination (or none) is judged
+ * as sendmsg's; several different ones are refused, since one call is one
+ * answer (glibc's resolver sends its two queries to the same server).
+ */
+static int
+build_mmsg(struct call *c, uint64_t vec, uint64_t vlen)
+{
+	struct mmsghdr mm;
+	struct sockaddr_storage first, ss;
+	uint64_t i, at = 0;
+	socklen_t flen = 0;
+	int e;
+
+	if (vlen > 1024) /* UIO_MAXIOV: the kernel takes no more */
+		vlen = 1024;
+	for (i = 0; i < vlen; i++) {
+		if ((e = mem_read(
+			 c->pid, vec + i * sizeof(mm), &mm, sizeof(mm))) != 0)
+			return e;
+		if (mm.msg_hdr.msg_name == NULL || mm.msg_hdr.msg_namelen == 0)
+			continue;
+		if (mm.msg_hdr.msg_namelen > sizeof(ss))
+			mm.msg_hdr.msg_namelen = sizeof(ss);
+		if ((e = mem_read(c->pid,
+			 (uint64_t)(uintptr_t)mm.msg_hdr.msg_name, &ss,
+			 mm.msg_hdr.msg_namelen)) != 0)
+			return e;
+		if (flen == 0) {
+			memcpy(&first, &ss, mm.msg_hdr.msg_namelen);
+			flen = mm.msg_hdr.msg_namelen;
+			at = (uint64_t)(uintptr_t)mm.msg_hdr.msg_name;
+		} else if (mm.msg_hdr.msg_namelen != flen ||
+		    memcmp(&first, &ss, flen) != 0)
+			return EPERM;
+	}
+	return flen == 0 ? 1 : build_sockaddr(c, at, flen);
+}
+
 static int
 build_net(struct call *c)
 {
@@ -672,6 +711,8 @@ build_net(struct call *c)
 
 	if (c->r->kind == SRK_SOCKADDR)
 		return build_sockaddr(c, a[c->r->addr], a[c->r->addr + 1]);
+	if (c->r->kind == SRK_SENDMMSG)
+		return build_mmsg(c, a[c->r->addr], a[c->r->addr + 1]);
 	if ((e = mem_read(c->pid, a[c->r->addr], &mh, sizeof(mh))) != 0)
 		return e;
 	return build_sockaddr(
