@@ -87,6 +87,7 @@ static const struct schema schema[] = {
 	{ "agentwrap", K_TABLE, 0, NULL },
 	{ "agentwrap.uncovered", K_ENUM, CFG_UNCOVERED, uncovered_names },
 	{ "agentwrap.landlock", K_ENUM, CFG_LANDLOCK, landlock_names },
+	{ "agentwrap.strict", K_BOOL, CFG_STRICT, NULL },
 	{ "agentwrap.filesystem", K_TABLE, 0, NULL },
 	{ "agentwrap.filesystem.paths", K_MAP, CFG_FS_PATHS, access_names },
 	{ "agentwrap.filesystem.protected", K_NAMES, CFG_PROTECTED, NULL },
@@ -1464,6 +1465,8 @@ config_print(const struct config *cfg, char **out, size_t *outlen)
 	fprintf(f, "landlock = \"%s\"",
 	    config_landlock_name(cfg->s[CFG_LANDLOCK].val));
 	put_where(f, cfg->s[CFG_LANDLOCK].where);
+	fprintf(f, "strict = %s", cfg->s[CFG_STRICT].val ? "true" : "false");
+	put_where(f, cfg->s[CFG_STRICT].where);
 
 	fprintf(f, "\n[agentwrap.filesystem]\n");
 	put_strlist(f, &cfg->l[CFG_PROTECTED], "protected");

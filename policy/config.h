@@ -88,6 +88,7 @@ enum cfg_scalar_id {
 	CFG_GIT_MODE, /* agentwrap.filesystem.git: enum cfg_git */
 	CFG_UNCOVERED, /* agentwrap.uncovered: enum cfg_uncovered */
 	CFG_LANDLOCK, /* agentwrap.landlock: enum cfg_landlock */
+	CFG_STRICT, /* agentwrap.strict: the watch for the whole tree */
 	CFG_NSCALARS
 };
 

@@ -1340,3 +1340,15 @@ policy_write_paths(const struct policy *pol,
 	for (i = 0; always_writable_trees[i] != NULL; i++)
 		fn(arg, always_writable_trees[i], 1);
 }
+
+void
+policy_set_watch(struct policy *pol, int on)
+{
+	pol->watch = on != 0;
+}
+
+int
+policy_watch(const struct policy *pol)
+{
+	return pol != NULL && pol->watch;
+}

@@ -97,6 +97,14 @@ int policy_compile(const struct config *cfg, const struct pathres_fs *fs,
 void policy_free(struct policy *pol);
 
 /*
+ * Whether the seccomp watch (supervisor/watch.h) is there for programs the
+ * shim cannot follow: set by the supervisor before the snapshot is made,
+ * read by the shim before such an exec.
+ */
+void policy_set_watch(struct policy *pol, int on);
+int policy_watch(const struct policy *pol);
+
+/*
  * Wait (a clock tick at most) until every change to a file from now on is
  * stamped later than the moment POL was compiled: the git rules tell a
  * repository that existed when the run started by a status change time

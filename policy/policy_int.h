@@ -49,6 +49,7 @@ struct policy {
 	int approval;
 	int net_on;
 	int proxy;
+	int watch; /* the seccomp watch is there for uncovered programs */
 	struct pol_path *paths;
 	size_t npaths;
 	struct pol_domain *domains;

@@ -33,8 +33,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 #include "cover.h"
 #include "shim.h"
+#include "watchbpf.h"
 
 #define ENV_STACK_MAX (256 * 1024)
 
@@ -247,9 +251,11 @@ exec_target(const struct exec_req *r, char *exe, int *err)
 	}
 }
 
-/* Judge R; 0 to go on, or the errno to fail with. Reports as needed. */
+/* Judge R; 0 to go on, or the errno to fail with. Reports as needed.
+ * *WATCH: the program is one the shim cannot follow, and the seccomp
+ * watch is to follow it (shim_watch before the exec). */
 static int
-exec_judge(struct shim_call *c, const struct exec_req *r)
+exec_judge(struct shim_call *c, const struct exec_req *r, int *watch)
 {
 	char exe[PATH_MAX], canon[PATH_MAX], moved[PATH_MAX];
 	const char *jv[AW_MSG_MAX_ARGV], *target, *why, *given;
@@ -310,6 +316,11 @@ exec_judge(struct shim_call *c, const struct exec_req *r)
 		why = uncovered_fd(r->dirfd);
 	else
 		why = uncovered_path(target);
+	/* the watch follows it where there is one: then it is covered */
+	*watch = why != NULL && why != cover_unreadable &&
+	    policy_watch(shim_policy());
+	if (*watch)
+		why = NULL;
 	if (why != NULL)
 		req.flags |= REQ_UNCOVERED;
 	shim_decide(&req, &d);
@@ -508,6 +519,65 @@ exec_call(const struct exec_req *r, char *const *env)
 	return exec_fail(r, EINVAL);
 }
 
+/* ring_hand_watch's MAKE: the watch filter on this thread */
+static int
+make_watch(void *ctx)
+{
+	struct sock_filter f[WATCH_BPF_MAX];
+	struct sock_fprog p;
+	long fd;
+
+	(void)ctx;
+	if ((p.len = (unsigned short)watch_bpf(f, WATCH_BPF_MAX)) == 0)
+		return -ENOSYS;
+	p.filter = f;
+	fd = SYS3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
+	return (int)fd;
+}
+
+/*
+ * Before the exec of a program the shim cannot follow: the watch filter
+ * on this thread (what it runs inherits it; posix_spawn's child too, and
+ * this thread stays watched), its listener handed to the supervisor. A
+ * thread that has a listener already (EBUSY, or EPERM from the watch
+ * itself: inherited) is watched.
+ * The supervisor takes the listener with pidfd_getfd, which needs this
+ * process dumpable for that moment. 0, or the errno to fail the exec with.
+ */
+static int
+exec_watch(struct shim_call *c, const struct exec_req *r)
+{
+	struct judge_obj o;
+	const char *why;
+	long dump;
+	int e;
+
+	dump = SYS3(SYS_prctl, PR_GET_DUMPABLE, 0, 0);
+	if (dump == 0)
+		SYS3(SYS_prctl, PR_SET_DUMPABLE, 1, 0);
+	e = ring_hand_watch(shim.sock, shim.token, make_watch, NULL);
+	if (dump == 0)
+		SYS3(SYS_prctl, PR_SET_DUMPABLE, 0, 0);
+	/* EBUSY: a listener is in our chain already; EPERM: the watch
+	 * refuses a second one. Either way the watch is on this thread. */
+	if (e == 0 || e == -EBUSY || e == -EPERM)
+		return 0;
+	why = e == -ENOSYS || e == -EINVAL
+	    ? "no seccomp user-notify filter could be made here"
+	    : "the supervisor did not take the watch's listener";
+	memset(&o, 0, sizeof(o));
+	o.op = OP_EXEC;
+	o.path = r->path != NULL ? r->path : "?";
+	o.argv = &o.path;
+	o.argc = 1;
+	o.port = -1;
+	if (judge_event(c, &o, VERDICT_DENY, "seccomp watch", why, EACCES) ==
+	    -1)
+		return shim_fail_errno(c->cls);
+	return EACCES;
+}
+
 /*
  * Judge R (entered with shim_enter), then run it with the shim's
  * environment. Returns what the hooked function returns.
@@ -520,9 +590,10 @@ exec_run(struct shim_call *c, const struct exec_req *r)
 	void *buf;
 	char **env;
 	long ret;
-	int e, mapped;
+	int e, mapped, watch = 0;
 
-	if ((e = exec_judge(c, r)) != 0) {
+	if ((e = exec_judge(c, r, &watch)) != 0 ||
+	    (watch && (e = exec_watch(c, r)) != 0)) {
 		shim_leave(c, e);
 		return exec_fail(r, e);
 	}

@@ -389,23 +389,6 @@ judge_canon(
 	return r == -ENAMETOOLONG ? ENAMETOOLONG : shim_fail_errno(c->cls);
 }
 
-/* Pipes, sockets, anonymous inodes and memfds reached through /proc */
-static int
-anon_object(const char *p)
-{
-	const char *s;
-	size_t n;
-
-	if (strncmp(p, "/proc/", 6) == 0) {
-		s = strrchr(p, '/');
-		return strchr(s, ':') != NULL && s - p >= 9 &&
-		    memcmp(s - 3, "/fd", 3) == 0;
-	}
-	n = strlen(p);
-	return strncmp(p, "/memfd:", 7) == 0 && n > 10 &&
-	    strcmp(p + n - 10, " (deleted)") == 0;
-}
-
 static int
 allow_quietly(struct shim_call *c, const struct judge_obj *o, const char *rule,
     const char *why)
@@ -429,7 +412,7 @@ decide_path(
 	o.path = p1;
 	o.path2 = p2;
 	o.port = -1;
-	if (p2 == NULL && anon_object(p1))
+	if (p2 == NULL && sysreq_anon_object(p1))
 		return allow_quietly(
 		    c, &o, "descriptor", "not a filesystem object");
 	memset(&req, 0, sizeof(req));
@@ -583,20 +566,11 @@ reopen_ok(const char *path, int flags, int write)
 int
 judge_open(struct shim_call *c, int dirfd, const char *path, int flags)
 {
-	int write, how, acc = flags & O_ACCMODE;
 	struct judge_obj o;
+	int op, how, write;
 
-	if (flags & O_PATH) {
-		write = 0;
-		how = (flags & O_NOFOLLOW) ? J_NOFOLLOW : J_FOLLOW;
-	} else {
-		write = acc != O_RDONLY ||
-		    (flags & (O_CREAT | O_TRUNC | O_APPEND)) != 0 ||
-		    (flags & O_TMPFILE) == O_TMPFILE;
-		how = (flags & O_NOFOLLOW) ? J_NOFOLLOW : J_FOLLOW;
-		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-			how = J_NOFOLLOW | J_MAKE;
-	}
+	sysreq_open(flags, &op, &how);
+	write = op == OP_WRITE;
 	if (path != NULL && path[0] == '/' && reopen_ok(path, flags, write)) {
 		memset(&o, 0, sizeof(o));
 		o.op = write ? OP_WRITE : OP_READ;

@@ -147,44 +147,31 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	return judge_finish(c, &o, &d);
 }
 
+/* An AF_UNIX address N (sysreq_sockaddr's) */
 static int
-judge_unix(
-    struct shim_call *c, int op, const struct sockaddr_un *sun, socklen_t len)
+judge_unix(struct shim_call *c, int op, const struct sysreq_net *n)
 {
-	char name[sizeof(sun->sun_path) + 2], canon[PATH_MAX];
+	char canon[PATH_MAX];
 	struct pol_request req;
 	struct pol_decision d;
 	struct judge_obj o;
-	size_t n, off = offsetof(struct sockaddr_un, sun_path);
 	int e;
 
-	if (len <= off)
-		return 0; /* unnamed: autobind */
-	n = len - off;
-	if (n > sizeof(sun->sun_path))
-		n = sizeof(sun->sun_path);
-	if (sun->sun_path[0] == '\0') {
-		/* abstract: "@name", up to a NUL in the name */
-		name[0] = '@';
-		n = strnlen(sun->sun_path + 1, n - 1);
-		memcpy(name + 1, sun->sun_path + 1, n);
-		name[n + 1] = '\0';
+	if (n->kind == SRN_UNIX_ABSTRACT) {
 		if (op == OP_BIND)
 			return 0; /* a name only this machine's peers see */
-		memcpy(canon, name, n + 2);
+		snprintf(canon, sizeof(canon), "%s", n->path);
 	} else {
-		n = strnlen(sun->sun_path, n);
-		memcpy(name, sun->sun_path, n);
-		name[n] = '\0';
 		if (op == OP_BIND) {
 			/* bind makes the socket's entry: a filesystem write,
 			 * failing as the kernel fails one (EACCES) */
 			c->cls = SHIM_FS;
-			e = judge_path(c, OP_WRITE, AT_FDCWD, name, J_ENTRY);
+			e = judge_path(c, OP_WRITE, AT_FDCWD, n->path, J_ENTRY);
 			c->cls = SHIM_NET;
 			return e;
 		}
-		if ((e = judge_canon(c, AT_FDCWD, name, J_FOLLOW, canon)) != 0)
+		if ((e = judge_canon(c, AT_FDCWD, n->path, J_FOLLOW, canon)) !=
+		    0)
 			return e < 0 ? 0 : e;
 	}
 	memset(&req, 0, sizeof(req));
@@ -205,50 +192,19 @@ int
 judge_sockaddr(
     struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len)
 {
-	struct sockaddr_storage ss;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
-	struct netaddr a;
-	char txt[NETADDR_STRLEN], other[48];
+	struct sysreq_net n;
 
-	if (sa == NULL || len < sizeof(sa_family_t))
-		return 0; /* the kernel answers */
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, sa, len < sizeof(ss) ? len : sizeof(ss));
-	memset(&a, 0, sizeof(a));
-	switch (ss.ss_family) {
-	case AF_INET:
-		if (len < sizeof(*sin))
-			return 0;
-		a.family = AF_INET;
-		memcpy(a.addr, &sin->sin_addr, 4);
-		netaddr_format(&a, txt, sizeof(txt));
-		return decide_net(c, op, txt, ntohs(sin->sin_port), &a);
-	case AF_INET6:
-		if (len < 24) /* RFC 2133 size, without the scope */
-			return 0;
-		a.family = AF_INET6;
-		memcpy(a.addr, &sin6->sin6_addr, 16);
-		if (len >= sizeof(*sin6))
-			a.scope_id = sin6->sin6_scope_id;
-		netaddr_format(&a, txt, sizeof(txt));
-		return decide_net(c, op, txt, ntohs(sin6->sin6_port), &a);
-	case AF_UNIX:
-		return judge_unix(c, op, (const struct sockaddr_un *)&ss,
-		    len < sizeof(ss) ? len : sizeof(ss));
-	case AF_UNSPEC: /* connect: dissolve an association */
-	case AF_NETLINK:
-		return 0;
-	default:
-		/*
-		 * Another family (vsock, packet, bluetooth...): judged as a
-		 * name that never resolves, so it passes only where the
-		 * network is unrestricted.
-		 */
-		snprintf(other, sizeof(other), "address-family-%d.invalid",
-		    (int)ss.ss_family);
-		return decide_net(c, op, other, -1, NULL);
+	sysreq_sockaddr(sa, len, &n);
+	switch (n.kind) {
+	case SRN_INET:
+		return decide_net(c, op, n.host, n.port, &n.a);
+	case SRN_UNIX_PATH:
+	case SRN_UNIX_ABSTRACT:
+		return judge_unix(c, op, &n);
+	case SRN_OTHER:
+		return decide_net(c, op, n.host, -1, NULL);
 	}
+	return 0;
 }
 
 /* Name resolution */

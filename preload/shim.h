@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "ring.h"
+#include "sysreq.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
@@ -219,15 +220,14 @@ long shim_sys(long nr, long a, long b, long c, long d, long e, long f);
 
 /* Judging (judge.c). Each returns 0 (go on) or the errno to fail with. */
 void judge_init(void); /* once, from the constructor */
-#define J_FOLLOW 0x0
-#define J_NOFOLLOW REQ_NOFOLLOW /* acts on a link itself */
-#define J_ENTRY (REQ_NOFOLLOW | REQ_ENTRY) /* creates/removes an entry */
-#define J_EMPTY 0x100 /* AT_EMPTY_PATH given: "" is the fd */
-#define J_NULL_FD 0x200 /* a NULL path means the fd itself */
-/* makes a new entry: where one exists the kernel fails with EEXIST first,
- * so a denied call fails that way too, without a denial to report */
-#define J_MAKE 0x400
-#define J_NEW (J_ENTRY | J_MAKE)
+/* how a path is judged: sysreq.h's flags, shared with the seccomp layer */
+#define J_FOLLOW SR_FOLLOW
+#define J_NOFOLLOW SR_NOFOLLOW
+#define J_ENTRY SR_ENTRY
+#define J_EMPTY SR_EMPTY
+#define J_NULL_FD SR_NULL_FD
+#define J_MAKE SR_MAKE
+#define J_NEW SR_NEW
 
 int judge_path(
     struct shim_call *c, int op, int dirfd, const char *path, int how);

@@ -21,121 +21,7 @@
 #include <unistd.h>
 
 #include "shim.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
-/* Linux 6.13 and 6.17: extended attributes and inode flags by dirfd/path */
-#ifndef SYS_setxattrat
-#define SYS_setxattrat 463
-#endif
-#ifndef SYS_removexattrat
-#define SYS_removexattrat 466
-#endif
-#ifndef SYS_file_setattr
-#define SYS_file_setattr 469
-#endif
-
-static const char *
-sys_name(long nr)
-{
-	switch (nr) {
-	case SYS_open:
-		return "syscall:open";
-	case SYS_openat:
-		return "syscall:openat";
-	case SYS_openat2:
-		return "syscall:openat2";
-	case SYS_creat:
-		return "syscall:creat";
-	case SYS_unlink:
-		return "syscall:unlink";
-	case SYS_unlinkat:
-		return "syscall:unlinkat";
-	case SYS_rmdir:
-		return "syscall:rmdir";
-	case SYS_mkdir:
-		return "syscall:mkdir";
-	case SYS_mkdirat:
-		return "syscall:mkdirat";
-	case SYS_mknod:
-		return "syscall:mknod";
-	case SYS_mknodat:
-		return "syscall:mknodat";
-	case SYS_rename:
-		return "syscall:rename";
-	case SYS_renameat:
-		return "syscall:renameat";
-	case SYS_renameat2:
-		return "syscall:renameat2";
-	case SYS_link:
-		return "syscall:link";
-	case SYS_linkat:
-		return "syscall:linkat";
-	case SYS_symlink:
-		return "syscall:symlink";
-	case SYS_symlinkat:
-		return "syscall:symlinkat";
-	case SYS_chmod:
-		return "syscall:chmod";
-	case SYS_fchmodat:
-		return "syscall:fchmodat";
-	case SYS_fchmodat2:
-		return "syscall:fchmodat2";
-	case SYS_fchmod:
-		return "syscall:fchmod";
-	case SYS_fchown:
-		return "syscall:fchown";
-	case SYS_setxattr:
-		return "syscall:setxattr";
-	case SYS_lsetxattr:
-		return "syscall:lsetxattr";
-	case SYS_fsetxattr:
-		return "syscall:fsetxattr";
-	case SYS_removexattr:
-		return "syscall:removexattr";
-	case SYS_lremovexattr:
-		return "syscall:lremovexattr";
-	case SYS_fremovexattr:
-		return "syscall:fremovexattr";
-	case SYS_setxattrat:
-		return "syscall:setxattrat";
-	case SYS_removexattrat:
-		return "syscall:removexattrat";
-	case SYS_file_setattr:
-		return "syscall:file_setattr";
-	case SYS_chown:
-		return "syscall:chown";
-	case SYS_lchown:
-		return "syscall:lchown";
-	case SYS_fchownat:
-		return "syscall:fchownat";
-	case SYS_truncate:
-		return "syscall:truncate";
-	case SYS_utime:
-		return "syscall:utime";
-	case SYS_utimes:
-		return "syscall:utimes";
-	case SYS_futimesat:
-		return "syscall:futimesat";
-	case SYS_utimensat:
-		return "syscall:utimensat";
-	case SYS_execve:
-		return "syscall:execve";
-	case SYS_execveat:
-		return "syscall:execveat";
-	case SYS_connect:
-		return "syscall:connect";
-	case SYS_bind:
-		return "syscall:bind";
-	case SYS_sendto:
-		return "syscall:sendto";
-	case SYS_sendmsg:
-		return "syscall:sendmsg";
-	default:
-		return NULL;
-	}
-}
+#include "sysreq.h"
 
 /* openat2: the flags live in struct open_how */
 static int
@@ -161,101 +47,66 @@ judge_openat2(struct shim_call *c, long dirfd, const char *path,
 }
 
 static int
-judge_sys(struct shim_call *c, long nr, const long *a)
+dirfd_of(const struct sysreq *r, int which, const long *a)
 {
-	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
+	int i = which == 0 ? r->dirfd : r->dirfd2;
 
-	switch (nr) {
-	case SYS_open:
-		return judge_open(c, AT_FDCWD, p0, (int)a[1]);
-	case SYS_openat:
-		return judge_open(c, (int)a[0], p1, (int)a[2]);
-	case SYS_openat2:
-		return judge_openat2(
-		    c, a[0], p1, (const struct open_how *)a[2], (size_t)a[3]);
-	case SYS_creat:
+	return i < 0 ? AT_FDCWD : (int)a[i];
+}
+
+/* The call R with arguments A, judged as its row in sysreq.h says */
+static int
+judge_sys(struct shim_call *c, const struct sysreq *r, const long *a)
+{
+	const char *p0 = r->path >= 0 ? (const char *)a[r->path] : NULL;
+	const char *p1 = r->path2 >= 0 ? (const char *)a[r->path2] : NULL;
+	int at = r->atflags >= 0 ? (int)a[r->atflags] : 0;
+	const struct msghdr *m;
+
+	switch (r->kind) {
+	case SRK_OPEN:
+		return judge_open(c, dirfd_of(r, 0, a), p0, (int)a[r->flags]);
+	case SRK_OPENAT2:
+		return judge_openat2(c, a[r->dirfd], p0,
+		    (const struct open_how *)a[r->flags],
+		    (size_t)a[r->flags + 1]);
+	case SRK_CREAT:
 		return judge_open(
 		    c, AT_FDCWD, p0, O_WRONLY | O_CREAT | O_TRUNC);
-	case SYS_unlink:
-	case SYS_rmdir:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_ENTRY);
-	case SYS_mkdir:
-	case SYS_mknod:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NEW);
-	case SYS_unlinkat:
-		return judge_path(c, OP_WRITE, (int)a[0], p1, J_ENTRY);
-	case SYS_mkdirat:
-	case SYS_mknodat:
-		return judge_path(c, OP_WRITE, (int)a[0], p1, J_NEW);
-	case SYS_rename:
-		return judge_rename(c, AT_FDCWD, p0, AT_FDCWD, p1);
-	case SYS_renameat:
-	case SYS_renameat2:
+	case SRK_PATH:
+		if (r->atflags >= 0)
+			return judge_path_at(
+			    c, r->op, dirfd_of(r, 0, a), p0, at, r->how);
+		return judge_path(c, r->op, dirfd_of(r, 0, a), p0, r->how);
+	case SRK_RENAME:
 		return judge_rename(
-		    c, (int)a[0], p1, (int)a[2], (const char *)a[3]);
-	case SYS_link:
-		return judge_link(c, AT_FDCWD, p0, AT_FDCWD, p1, 0);
-	case SYS_linkat:
+		    c, dirfd_of(r, 0, a), p0, dirfd_of(r, 1, a), p1);
+	case SRK_LINK:
 		return judge_link(
-		    c, (int)a[0], p1, (int)a[2], (const char *)a[3], (int)a[4]);
-	case SYS_symlink:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p1, J_NEW);
-	case SYS_symlinkat:
-		return judge_path(
-		    c, OP_WRITE, (int)a[1], (const char *)a[2], J_NEW);
-	case SYS_chmod:
-	case SYS_chown:
-	case SYS_truncate:
-	case SYS_utime:
-	case SYS_utimes:
-	case SYS_setxattr:
-	case SYS_removexattr:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_FOLLOW);
-	case SYS_lchown:
-	case SYS_lsetxattr:
-	case SYS_lremovexattr:
-		return judge_path(c, OP_WRITE, AT_FDCWD, p0, J_NOFOLLOW);
-	case SYS_fchmodat:
-		return judge_path(c, OP_WRITE, (int)a[0], p1, J_FOLLOW);
-	case SYS_fchmodat2:
-		return judge_path_at(
-		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_FOLLOW);
-	case SYS_fchmod:
-	case SYS_fchown:
-	case SYS_fsetxattr:
-	case SYS_fremovexattr:
-		return judge_fd_write(c, (int)a[0]);
-	case SYS_setxattrat:
-	case SYS_removexattrat:
-		return judge_path_at(
-		    c, OP_WRITE, (int)a[0], p1, (int)a[2], J_FOLLOW);
-	case SYS_file_setattr:
-		return judge_path_at(
-		    c, OP_WRITE, (int)a[0], p1, (int)a[4], J_FOLLOW);
-	case SYS_fchownat:
-		return judge_path_at(
-		    c, OP_WRITE, (int)a[0], p1, (int)a[4], J_FOLLOW);
-	case SYS_futimesat:
-		return judge_path(c, OP_WRITE, (int)a[0], p1, J_NULL_FD);
-	case SYS_utimensat:
-		return judge_path_at(
-		    c, OP_WRITE, (int)a[0], p1, (int)a[3], J_NULL_FD);
-	case SYS_connect:
-		return judge_sockaddr(c, OP_CONNECT,
-		    (const struct sockaddr *)a[1], (socklen_t)a[2]);
-	case SYS_bind:
-		return judge_sockaddr(
-		    c, OP_BIND, (const struct sockaddr *)a[1], (socklen_t)a[2]);
-	case SYS_sendto:
-		return judge_sockaddr(c, OP_CONNECT,
-		    (const struct sockaddr *)a[4], (socklen_t)a[5]);
-	case SYS_sendmsg: {
-		const struct msghdr *m = (const struct msghdr *)a[1];
-
+		    c, dirfd_of(r, 0, a), p0, dirfd_of(r, 1, a), p1, at);
+	case SRK_FD:
+		return judge_fd_write(c, (int)a[r->dirfd]);
+	case SRK_SOCKADDR:
+		return judge_sockaddr(c, r->op,
+		    (const struct sockaddr *)a[r->addr],
+		    (socklen_t)a[r->addr + 1]);
+	case SRK_SENDMSG:
+		m = (const struct msghdr *)a[r->addr];
 		return m == NULL
 		    ? 0
-		    : judge_sockaddr(c, OP_CONNECT,
+		    : judge_sockaddr(c, r->op,
 			  (const struct sockaddr *)m->msg_name, m->msg_namelen);
+	case SRK_SENDMMSG: {
+		const struct mmsghdr *v = (const struct mmsghdr *)a[r->addr];
+		unsigned int i, n = (unsigned int)a[r->addr + 1];
+		int e = 0;
+
+		/* all or nothing, as the sendmmsg hook */
+		for (i = 0; v != NULL && i < n && e == 0; i++)
+			e = judge_sockaddr(c, r->op,
+			    (const struct sockaddr *)v[i].msg_hdr.msg_name,
+			    v[i].msg_hdr.msg_namelen);
+		return e;
 	}
 	}
 	return 0;
@@ -311,7 +162,7 @@ SHIM_EXPORT long
 syscall(long nr, ...)
 {
 	struct shim_call c;
-	const char *name;
+	const struct sysreq *r;
 	va_list ap;
 	long a[6];
 	int i, e;
@@ -334,14 +185,12 @@ syscall(long nr, ...)
 	case SYS_io_uring_register:
 		return io_uring_refused(nr, a);
 	}
-	if ((name = sys_name(nr)) == NULL)
+	if ((r = sysreq_find(nr)) == NULL)
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	switch (shim_enter(&c, name,
-	    nr == SYS_connect || nr == SYS_bind || nr == SYS_sendto ||
-		    nr == SYS_sendmsg
-		? SHIM_NET
-		: nr == SYS_execve || nr == SYS_execveat ? SHIM_EXEC
-							 : SHIM_FS)) {
+	switch (shim_enter(&c, r->call,
+	    r->cls == SRC_NET	     ? SHIM_NET
+		: r->cls == SRC_EXEC ? SHIM_EXEC
+				     : SHIM_FS)) {
 	case SHIM_PASS:
 		return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	case SHIM_JUDGE:
@@ -349,9 +198,9 @@ syscall(long nr, ...)
 	default:
 		return -1;
 	}
-	if (nr == SYS_execve || nr == SYS_execveat)
+	if (r->kind == SRK_EXEC)
 		return exec_syscall(&c, nr, a[0], a[1], a[2], a[3], a[4]);
-	e = judge_sys(&c, nr, a);
+	e = judge_sys(&c, r, a);
 	if (shim_leave(&c, e))
 		return -1;
 	return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

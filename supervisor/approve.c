@@ -28,11 +28,14 @@
 #define DEFERRED_MAX 256 /* on-failure: what a rerun may grant */
 
 /*
- * A question just denied (once): the same process asking the same again at
- * once (a shell trying each directory of $PATH: /usr/bin/x, then /bin/x,
- * the same file) gets the same answer without a second question.
+ * A question just answered (once): the same process asking the same again
+ * at once gets the same answer without a second question. Denials: a
+ * shell trying each directory of $PATH (/usr/bin/x, then /bin/x, the same
+ * file). Approvals: under --strict the seccomp watch sees the very call
+ * the shim just had approved, and must not ask about it a second time.
  */
 struct recent {
+	int verdict; /* VERDICT_ALLOW or VERDICT_DENY */
 	int32_t pid;
 	char *key; /* what was asked, as bytes */
 	size_t keylen;
@@ -53,6 +56,7 @@ struct pending {
 	int ngrant;
 	uint64_t t0_ms, deadline_ms;
 	int *result; /* approve_ask_wait(): the verdict */
+	struct approve_waiter w; /* approve_ask_waiter(): w.answer set */
 };
 
 struct approvals {
@@ -360,6 +364,8 @@ settle(struct approvals *ap, struct pending *p, int verdict, const char *rule,
 	    0, p->d.rule, p->d.why, NULL, 0);
 	if (p->slot >= 0)
 		ring_answer(ap->set.ring, p->slot, verdict, ap->buf, len);
+	if (p->w.answer != NULL)
+		p->w.answer(p->w.ctx, p->w.key, verdict);
 	if (p->result != NULL)
 		*p->result = verdict;
 	/* the channel first: a prompt on the terminal ends its line before
@@ -401,7 +407,9 @@ request_key(const struct aw_msg *m, size_t *len)
 	fputs(m->path2 ? m->path2 : "", f);
 	fputc(0, f);
 	fputs(m->host ? m->host : m->addr ? m->addr : "", f);
-	for (i = 0; i < m->argc; i++) {
+	/* an exec: the program is PATH; the first word is how it was named
+	 * (the shim and the watch each say it their way) */
+	for (i = m->op == OP_EXEC ? 1 : 0; i < m->argc; i++) {
 		fputc(0, f);
 		fputs(m->argv[i], f);
 	}
@@ -412,9 +420,9 @@ request_key(const struct aw_msg *m, size_t *len)
 	return key;
 }
 
-/* The denial to repeat for M from PID, or NULL */
+/* The answer to repeat for M from PID, or NULL */
 static const struct recent *
-recent_denial(struct approvals *ap, const struct aw_msg *m, int32_t pid)
+recent_answer(struct approvals *ap, const struct aw_msg *m, int32_t pid)
 {
 	uint64_t now = clock_mono_ms();
 	char *key;
@@ -437,7 +445,8 @@ recent_denial(struct approvals *ap, const struct aw_msg *m, int32_t pid)
 }
 
 static void
-remember_denial(struct approvals *ap, const struct pending *p, const char *by)
+remember(
+    struct approvals *ap, const struct pending *p, const char *by, int verdict)
 {
 	struct recent *r;
 	char *key;
@@ -456,6 +465,7 @@ remember_denial(struct approvals *ap, const struct pending *p, const char *by)
 		free(ap->recent[k].key);
 	}
 	r = &ap->recent[k];
+	r->verdict = verdict;
 	r->pid = p->pid;
 	r->key = key;
 	r->keylen = len;
@@ -464,9 +474,32 @@ remember_denial(struct approvals *ap, const struct pending *p, const char *by)
 	snprintf(r->by, sizeof(r->by), "%s", by);
 }
 
+static int ask(struct approvals *ap, const struct aw_msg *m,
+    const struct pol_decision *d, int slot, int32_t owner,
+    const struct approve_waiter *w, uint8_t *ans, size_t anscap,
+    size_t *anslen);
+
 int
 approve_ask(struct approvals *ap, const struct aw_msg *m,
     const struct pol_decision *d, int slot, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
+{
+	return ask(ap, m, d, slot, owner, NULL, ans, anscap, anslen);
+}
+
+int
+approve_ask_waiter(struct approvals *ap, const struct aw_msg *m,
+    const struct pol_decision *d, const struct approve_waiter *w)
+{
+	uint8_t ans[512];
+	size_t anslen;
+
+	return ask(ap, m, d, -1, m->pid, w, ans, sizeof(ans), &anslen);
+}
+
+static int
+ask(struct approvals *ap, const struct aw_msg *m, const struct pol_decision *d,
+    int slot, int32_t owner, const struct approve_waiter *w, uint8_t *ans,
     size_t anscap, size_t *anslen)
 {
 	struct approve_question q;
@@ -487,7 +520,15 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 		return settle_now(
 		    ap, m, d, DECIDED_NO_CHANNEL, 0, note, ans, anscap, anslen);
 	}
-	if ((r = recent_denial(ap, m, owner)) != NULL) {
+	if ((r = recent_answer(ap, m, owner)) != NULL &&
+	    r->verdict == VERDICT_ALLOW) {
+		/* the same call, approved a moment ago (seen by both layers) */
+		record(ap, m, d, VERDICT_ALLOW, d->rule, r->by, NULL, 0, r->id);
+		*anslen = approve_encode_answer(
+		    ans, anscap, m, d->verdict, 0, d->rule, d->why, NULL, 0);
+		return VERDICT_ALLOW;
+	}
+	if (r != NULL) {
 		snprintf(note, sizeof(note),
 		    "the %s denied the same request "
 		    "(approval request %llu) a moment ago",
@@ -514,6 +555,8 @@ approve_ask(struct approvals *ap, const struct aw_msg *m,
 	p->id = ++ap->last_id;
 	p->slot = slot;
 	p->pid = owner;
+	if (w != NULL)
+		p->w = *w;
 	p->d = *d;
 	p->t0_ms = clock_mono_ms();
 	p->deadline_ms = p->t0_ms + (uint64_t)ap->set.timeout_s * 1000;
@@ -705,8 +748,9 @@ approve_answer(struct approvals *ap, uint64_t id, enum approve_decision dec)
 	snprintf(why, sizeof(why), "the %s denied it%s", ap->ch->name,
 	    session ? " for this session" : "");
 	id = p->id;
-	if (dec == APPROVE_DENY)
-		remember_denial(ap, p, ap->ch->name);
+	if (dec == APPROVE_DENY || dec == APPROVE_ALLOW)
+		remember(ap, p, ap->ch->name,
+		    dec == APPROVE_ALLOW ? VERDICT_ALLOW : VERDICT_DENY);
 	settle(ap, p, allow ? VERDICT_ALLOW : VERDICT_DENY, p->d.rule,
 	    ap->ch->name, allow ? NULL : why, NULL);
 	if (added > 0)
@@ -780,7 +824,10 @@ approve_tick(struct approvals *ap)
 		if (now >= p->deadline_ms)
 			settle(ap, p, VERDICT_DENY, p->d.rule, DECIDED_TIMEOUT,
 			    note, "timeout");
-		else if (check && ring_deferred_gone(ap->set.ring, p->slot))
+		else if (check &&
+		    (p->w.answer != NULL
+			    ? !p->w.pending(p->w.ctx, p->w.key)
+			    : ring_deferred_gone(ap->set.ring, p->slot)))
 			settle(ap, p, VERDICT_DENY, p->d.rule,
 			    DECIDED_WITHDRAWN, NULL, "withdrawn");
 		else

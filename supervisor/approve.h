@@ -119,6 +119,20 @@ int approve_ask(struct approvals *ap, const struct aw_msg *m,
     size_t anscap, size_t *anslen);
 
 /*
+ * The same for a call that waits elsewhere than on the ring (a seccomp
+ * notification, watch.h): ANSWER(CTX, KEY, verdict) settles it, PENDING
+ * says whether it still waits. Returns RING_DEFER or the verdict.
+ */
+struct approve_waiter {
+	void (*answer)(void *ctx, uint64_t key, int verdict);
+	int (*pending)(void *ctx, uint64_t key);
+	void *ctx;
+	uint64_t key;
+};
+int approve_ask_waiter(struct approvals *ap, const struct aw_msg *m,
+    const struct pol_decision *d, const struct approve_waiter *w);
+
+/*
  * The same for a request that no ring slot waits for (the command itself,
  * judged before it starts): asks and waits, serving only the channel,
  * until the question is settled. Returns the verdict to enforce.

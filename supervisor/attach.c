@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "watch.h"
 #include "clock.h"
 #include "proc.h"
 
@@ -43,6 +45,8 @@ struct attach {
 	char name[AW_ATTACH_NAME_MAX + 1];
 	struct waiting w[MAX_WAITING];
 	int nw;
+	int (*on_watch)(void *, int);
+	void *watch_ctx;
 	unsigned long served, refused;
 };
 
@@ -120,9 +124,33 @@ token_equal(const uint8_t *x, const uint8_t *y)
 	return d == 0;
 }
 
-/* Answer on FD: STATUS, and with 0 the two descriptors */
+void
+attach_set_watch(struct attach *a, int (*fn)(void *ctx, int fd), void *ctx)
+{
+	a->on_watch = fn;
+	a->watch_ctx = ctx;
+}
+
+/* A watch listener, number NUM in process PID: take it and hand it on */
+static int
+take_watch(struct attach *a, pid_t pid, uint32_t num)
+{
+	int fd;
+
+	if (a->on_watch == NULL || num > INT_MAX)
+		return EPERM;
+	if ((fd = watch_fetch(pid, (int)num)) == -1)
+		return errno == EBADF ? EBADF : EPERM;
+	if (a->on_watch(a->watch_ctx, fd) == -1) {
+		close(fd);
+		return EMFILE;
+	}
+	return 0;
+}
+
+/* Answer on FD: STATUS, and with 0 the two descriptors (NFDS 2) */
 static void
-reply(struct attach *a, int fd, int status)
+reply(struct attach *a, int fd, int status, int nfds)
 {
 	union {
 		struct cmsghdr h;
@@ -141,7 +169,7 @@ reply(struct attach *a, int fd, int status)
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	if (status == 0) {
+	if (status == 0 && nfds == 2) {
 		rep.nfds = 2;
 		memset(&cm, 0, sizeof(cm));
 		mh.msg_control = cm.buf;
@@ -185,18 +213,24 @@ serve(struct attach *a, int fd)
 	}
 	memcpy(&req, buf, sizeof(req));
 	if (req.magic != AW_ATTACH_MAGIC || req.version != AW_PROTO_VERSION ||
-	    req.kind != AW_ATTACH_SHIM)
+	    (req.kind != AW_ATTACH_SHIM && req.kind != AW_ATTACH_WATCH) ||
+	    (req.kind == AW_ATTACH_SHIM && req.arg != 0))
 		status = EPROTO;
 	else if (!token_equal(req.token, a->token))
 		status = EPERM;
 	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1 ||
 	    crlen != sizeof(cr) || !proc_descends(cr.pid, a->self))
 		status = EPERM;
+	else if (req.kind == AW_ATTACH_WATCH)
+		status = take_watch(a, cr.pid, req.arg);
 out:
 	if (n == 0)
 		a->refused++; /* hung up without a word */
 	else
-		reply(a, fd, status);
+		reply(a, fd, status,
+		    n == (ssize_t)sizeof(req) && req.kind == AW_ATTACH_SHIM
+			? 2
+			: 0);
 	close(fd);
 	return 1;
 }

@@ -31,6 +31,11 @@ struct attach *attach_open(
 /* Stop listening, drop waiting connections. NULL is fine. */
 void attach_close(struct attach *a);
 
+/* Where AW_ATTACH_WATCH listeners go: FN(CTX, fd) takes the descriptor
+ * (0) or refuses it (-1, the caller closes it) */
+void attach_set_watch(
+    struct attach *a, int (*fn)(void *ctx, int fd), void *ctx);
+
 /* The name, for AGENTWRAP_SOCK */
 const char *attach_name(const struct attach *a);
 

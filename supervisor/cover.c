@@ -13,6 +13,9 @@
 
 static const char *why_fd(const struct cover_io *io, int fd, int depth);
 
+const char cover_unreadable[] = "a program the shim cannot read, so cannot "
+				"tell whether it can follow it";
+
 static const char *
 why_path(const struct cover_io *io, const char *path, int depth)
 {
@@ -23,8 +26,7 @@ why_path(const struct cover_io *io, const char *path, int depth)
 	 * reached (execvp trying a directory of PATH it may not search)
 	 * fails the exec anyway */
 	if (fd == -EACCES && io->can_exec(path) == 0)
-		return "a program the shim cannot read, so cannot tell whether "
-		       "it can follow it";
+		return cover_unreadable;
 	if (fd < 0)
 		return NULL;
 	why = why_fd(io, (int)fd, depth);

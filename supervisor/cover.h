@@ -58,6 +58,13 @@ int cover_from_dir(const char *dir, const char *rel, char *out, size_t len);
 int cover_search(const struct cover_io *io, const char *path_env,
     const char *dir, const char *name, int exec_only, char *out, size_t len);
 
+/*
+ * The reason given for a program that may be run but not read (mode
+ * 0711): the kernel makes such a process not dumpable, so the seccomp
+ * watch, which reads the caller's memory, cannot follow it either.
+ */
+extern const char cover_unreadable[];
+
 const char *cover_why_fd(const struct cover_io *io, int fd);
 const char *cover_why_path(const struct cover_io *io, const char *path);
 

@@ -381,7 +381,9 @@ probe_floor(char *why, size_t len)
 	int nnp, have = probe_floor_seccomp && floor_prepare(&fp) == 0;
 
 	/* a forked child of ours with one thread: it may allocate */
-	floor_install(have ? &fp : NULL, &st, err, sizeof(err));
+	floor_install(have ? &fp : NULL, 0, &st, err, sizeof(err));
+	if (st != FLOOR_NONE && floor_watch(err, sizeof(err)) == -1)
+		st = FLOOR_ERRNO; /* no listener for the watch */
 	if (probe_floor_seccomp && !have)
 		say(err, sizeof(err), "cannot build the filter");
 	nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
@@ -759,9 +761,11 @@ judge_mechanisms(
 	r = add_row(v, n, "kernel_floor", "agentwrap's kernel floor",
 	    f->floor != FLOOR_NONE ? T_YES : T_NO);
 	say(r->text, sizeof(r->text), "%s",
-	    f->floor == FLOOR_NOTIFY ? "installs, refused calls are reported"
+	    f->floor == FLOOR_NOTIFY
+		? "installs (refusals are errno answers, not reported), and "
+		  "the seccomp watch gets its user-notify listener"
 		: f->floor == FLOOR_ERRNO
-		? "installs, refused calls fail without a report"
+		? "installs, but no user-notify listener for the seccomp watch"
 		: "off");
 	if (f->floor_why[0] != '\0')
 		say(r->text + strlen(r->text),
@@ -801,8 +805,17 @@ judge_escapes(
 
 	unc = o->cfg->s[CFG_UNCOVERED].val;
 	r = add_row(v, n, "static_programs", "static, non-glibc programs",
-	    unc == UNCOVERED_DENY && !o->audit_only ? T_YES : T_NO);
-	if (unc == UNCOVERED_DENY && !o->audit_only)
+	    (f->floor == FLOOR_NOTIFY || unc == UNCOVERED_DENY) &&
+		    !o->audit_only
+		? T_YES
+		: T_NO);
+	if (f->floor == FLOOR_NOTIFY)
+		say(r->text, sizeof(r->text),
+		    "%s by the seccomp watch (user-notify): their file, exec "
+		    "and network calls, as the shim judges a dynamic "
+		    "program's",
+		    o->audit_only ? "recorded, not enforced," : "judged");
+	else if (unc == UNCOVERED_DENY && !o->audit_only)
 		say(r->text, sizeof(r->text),
 		    "refused: agentwrap.uncovered = deny keeps them from "
 		    "running");
@@ -819,14 +832,23 @@ judge_escapes(
 					   "(agentwrap.uncovered = ask)"
 					 : "noted as not covered");
 
-	r = add_row(v, n, "raw_syscalls", "raw syscall instructions", T_NO);
-	say(r->text, sizeof(r->text),
-	    "%s (seccomp user-notify, --strict: not "
-	    "built yet)",
-	    ll_used(f, o, why, sizeof(why))
-		? "partly: Landlock holds their writes to the roots; the rest "
-		  "is not seen"
-		: "no layer sees them");
+	r = add_row(v, n, "raw_syscalls", "raw syscall instructions",
+	    f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val && !o->audit_only
+		? T_YES
+		: T_NO);
+	if (f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val)
+		say(r->text, sizeof(r->text),
+		    "%s by the seccomp watch in every process "
+		    "(agentwrap.strict)",
+		    o->audit_only ? "recorded, not enforced," : "judged");
+	else
+		say(r->text, sizeof(r->text), "%s (--strict judges them%s)",
+		    ll_used(f, o, why, sizeof(why))
+			? "partly: Landlock holds their writes to the roots; "
+			  "the rest is not seen"
+			: "no layer sees them",
+		    f->floor == FLOOR_NOTIFY ? ""
+					     : ", where there is user-notify");
 
 	r = add_row(v, n, "userns_bind_mount", "user namespace + bind mount",
 	    floor_on ? T_YES : T_NO);
@@ -881,9 +903,23 @@ judge_escapes(
 		    nofloor);
 
 	r = add_row(v, n, "ptrace_outside", "ptrace outside the tree",
-	    floor_on ? T_YES : T_NO);
-	if (floor_on)
-		say(r->text, sizeof(r->text), "refused by the kernel floor");
+	    floor_on &&
+		    (ll_used(f, o, why, sizeof(why)) ||
+			(f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val))
+		? T_YES
+		: T_NO);
+	if (r->ok == T_YES)
+		say(r->text, sizeof(r->text), "refused by %s",
+		    ll_used(f, o, why, sizeof(why))
+			? "Landlock's ptrace scoping"
+			: "the seccomp watch (agentwrap.strict)");
+	else if (floor_on)
+		say(r->text, sizeof(r->text),
+		    "partly: the watch refuses it for static programs%s, the "
+		    "floor refuses it at the supervisor; a dynamic program "
+		    "reaches other processes of the user "
+		    "(--strict or Landlock refuse it)",
+		    f->floor == FLOOR_NOTIFY ? "" : " (no user-notify here)");
 	else if (f->yama.present && f->yama.v >= 1 &&
 	    (f->yama.v == 3 || !f->cap_ptrace)) {
 		r->ok = T_YES;
@@ -894,12 +930,16 @@ judge_escapes(
 		say(r->text, sizeof(r->text), "%s, and no yama restriction",
 		    nofloor);
 
-	r = add_row(
-	    v, n, "supervisor_killed", "agentwrap killed mid-run", T_NO);
-	say(r->text, sizeof(r->text),
-	    "shims fail closed%s%s; static programs act on",
+	r = add_row(v, n, "supervisor_killed", "agentwrap killed mid-run",
+	    f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val ? T_YES : T_NO);
+	say(r->text, sizeof(r->text), "shims fail closed%s%s; %s",
 	    floor_on ? ", the floor holds" : "",
-	    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "");
+	    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "",
+	    f->floor != FLOOR_NOTIFY ? "static programs act on"
+		: cfg->s[CFG_STRICT].val
+		? "every judged call fails (the watch's ENOSYS)"
+		: "static programs' judged calls fail (the watch's ENOSYS); "
+		  "a dynamic program's raw calls act on");
 
 	r = add_row(v, n, "path_races", "path swapped after check", T_NO);
 	if (ll_used(f, o, why, sizeof(why)))

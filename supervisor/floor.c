@@ -26,6 +26,8 @@
 
 #include "floor.h"
 #include "proc.h"
+#include "sysreq.h"
+#include "watchbpf.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE 1
@@ -41,6 +43,8 @@
 #define WHY_MOUNT "a mount changes what paths mean"
 #define WHY_URING "io_uring makes file and network calls no layer can see"
 #define WHY_UFFD "userfaultfd can stall the supervisor's reads mid-way"
+#define WHY_HANDLE                                                             \
+	"it opens a file by its handle, with no path for any layer to judge"
 #define WHY_TTY                                                                \
 	"it types into the terminal, agentwrap's own approval prompt included"
 #define WHY_TRACE                                                              \
@@ -78,6 +82,7 @@ static const struct rule rules[] = {
 	{ "io_uring_enter", K_NOSYS, WHY_URING },
 	{ "io_uring_register", K_NOSYS, WHY_URING },
 	{ "userfaultfd", K_DENY, WHY_UFFD },
+	{ "open_by_handle_at", K_DENY, WHY_HANDLE },
 	{ "process_vm_writev", K_TRACE, WHY_TRACE },
 	{ "pidfd_getfd", K_TRACE, WHY_TRACE },
 };
@@ -97,37 +102,107 @@ add(scmp_filter_ctx ctx, uint32_t act, const char *name, unsigned n,
 	return seccomp_rule_add_array(ctx, act, nr, n, cmp);
 }
 
+/* calls that name a process by pid, and which argument holds it */
+static const struct {
+	const char *name;
+	unsigned arg;
+} by_pid[] = {
+	{ "ptrace", 1 },
+	{ "process_vm_readv", 0 },
+	{ "process_vm_writev", 0 },
+};
+
+/* Does libseccomp know the native call NR? (2.5 knows none of 6.13's) */
 static int
-build(scmp_filter_ctx ctx, int notify)
+known(long nr)
 {
-	uint32_t deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
-	uint32_t nosys = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(ENOSYS);
+	char *name =
+	    seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+
+	free(name);
+	return name != NULL;
+}
+
+/*
+ * The judged calls libseccomp does not know, notified by a few
+ * instructions put before its program (which starts by loading the
+ * architecture again, and jumps only forward and relative).
+ */
+static int
+prepend_unknown(struct sock_fprog *p)
+{
+	struct sock_filter *f;
+	unsigned int arch = watch_arch();
+	size_t i, m = 0, k = 0, n;
+
+	for (i = 0; i < sysreq_count; i++)
+		m += !known(sysreq_table[i].nr);
+	if (m == 0 || p->filter == NULL)
+		return 0;
+	n = 3 + 2 * m + p->len;
+	if (arch == 0 || n > BPF_MAXINSNS ||
+	    (f = malloc(n * sizeof(*f))) == NULL)
+		return -1;
+	f[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	f[k++] = (struct sock_filter)BPF_JUMP(
+	    BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (unsigned char)(1 + 2 * m));
+	f[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (i = 0; i < sysreq_count; i++) {
+		if (known(sysreq_table[i].nr))
+			continue;
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    (unsigned int)sysreq_table[i].nr, 0, 1);
+		f[k++] = (struct sock_filter)BPF_STMT(
+		    BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	}
+	memcpy(f + k, p->filter, p->len * sizeof(*f));
+	free(p->filter);
+	p->filter = f;
+	p->len = (unsigned short)n;
+	return 0;
+}
+
+/*
+ * The watch's rules (watchbpf.c has them by hand, for the shim), from the
+ * same table, for a tree watched from its first child
+ */
+static int
+build_watch(scmp_filter_ctx ctx)
+{
 	struct scmp_arg_cmp c;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]) && r == 0; i++) {
-		if (rules[i].kind == K_TRACE && !notify)
-			r = add(
-			    ctx, SCMP_ACT_ERRNO(EPERM), rules[i].name, 0, NULL);
-		else
-			r = add(ctx, rules[i].kind == K_NOSYS ? nosys : deny,
-			    rules[i].name, 0, NULL);
+	for (i = 0; i < sysreq_count && r == 0; i++) {
+		const struct sysreq *q = &sysreq_table[i];
+
+		if (!known(q->nr))
+			continue; /* newer than libseccomp: prepend_unknown() */
+		if (q->kind == SRK_SOCKADDR && q->addr != 1) {
+			/* sendto: only with an address */
+			c = SCMP_CMP64((unsigned)q->addr, SCMP_CMP_NE, 0);
+			r = seccomp_rule_add_array(
+			    ctx, SCMP_ACT_NOTIFY, (int)q->nr, 1, &c);
+		} else
+			r = seccomp_rule_add_array(
+			    ctx, SCMP_ACT_NOTIFY, (int)q->nr, 0, NULL);
 	}
-	for (i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && r == 0; i++) {
-		c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
-		r = add(ctx, deny, "clone", 1, &c);
-	}
-	/* clone3's flags are in memory: refuse it, glibc falls back to clone */
 	if (r == 0)
-		r = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
-	/*
-	 * A listener of the tree's own would answer for the floor: the
-	 * kernel allows one per filter chain only while ours is open, and
-	 * the tree can kill the supervisor. Refused outright, not notified,
-	 * so that it holds with no supervisor at all. Filters without a
-	 * listener may still be installed (they can only refuse more).
-	 */
+		r = add(ctx, SCMP_ACT_NOTIFY, "process_vm_writev", 0, NULL);
+	if (r == 0)
+		r = add(ctx, SCMP_ACT_NOTIFY, "pidfd_getfd", 0, NULL);
+	if (r == 0) {
+		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_ATTACH);
+		r = add(ctx, SCMP_ACT_NOTIFY, "ptrace", 1, &c);
+	}
+	if (r == 0) {
+		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE);
+		r = add(ctx, SCMP_ACT_NOTIFY, "ptrace", 1, &c);
+	}
+	/* a listener of the tree's own would answer for ours, once ours is
+	 * gone: refused outright */
 	if (r == 0) {
 		struct scmp_arg_cmp two[2] = {
 			SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
@@ -138,6 +213,35 @@ build(scmp_filter_ctx ctx, int notify)
 
 		r = add(ctx, SCMP_ACT_ERRNO(EPERM), "seccomp", 2, two);
 	}
+	return r;
+}
+
+/*
+ * The floor's rules. NOTIFY: as notifications, for the watch's listener
+ * to answer and report (a tree watched from its first child), with the
+ * watch's own rules; else errno answers.
+ */
+static int
+build(scmp_filter_ctx ctx, pid_t self, int notify)
+{
+	uint32_t deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
+	uint32_t nosys = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(ENOSYS);
+	struct scmp_arg_cmp c;
+	size_t i;
+	int r = 0;
+
+	/* the ptrace family is the watch's (inside the tree, or refused) */
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]) && r == 0; i++)
+		if (rules[i].kind != K_TRACE)
+			r = add(ctx, rules[i].kind == K_NOSYS ? nosys : deny,
+			    rules[i].name, 0, NULL);
+	for (i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && r == 0; i++) {
+		c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
+		r = add(ctx, deny, "clone", 1, &c);
+	}
+	/* clone3's flags are in memory: refuse it, glibc falls back to clone */
+	if (r == 0)
+		r = add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
 	if (r == 0) {
 		c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
 		r = add(ctx, deny, "ioctl", 1, &c);
@@ -146,23 +250,36 @@ build(scmp_filter_ctx ctx, int notify)
 		c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
 		r = add(ctx, deny, "ioctl", 1, &c);
 	}
-	/* attaching is what reaches another process; the other requests
-	 * act on a tracee already attached */
-	if (r == 0) {
-		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_ATTACH);
-		r = add(ctx, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
-		    "ptrace", 1, &c);
+	/*
+	 * The supervisor itself: not traced, read or written by the tree,
+	 * even where the tree holds CAP_SYS_PTRACE (run as root); it is not
+	 * dumpable either. (It may be killed: then the watched calls fail.)
+	 * And no kill(-1, ...): every process of the user's, outside the
+	 * tree too.
+	 */
+	for (i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]) && r == 0; i++) {
+		/* watched: the watch's tree check answers those */
+		if (notify && strcmp(by_pid[i].name, "process_vm_readv") != 0)
+			continue;
+		if (by_pid[i].arg == 0)
+			c = SCMP_A0(
+			    SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)self);
+		else
+			c = SCMP_A1(
+			    SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)self);
+		r = add(ctx, deny, by_pid[i].name, 1, &c);
 	}
 	if (r == 0) {
-		c = SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE);
-		r = add(ctx, notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
-		    "ptrace", 1, &c);
+		c = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu);
+		r = add(ctx, deny, "kill", 1, &c);
 	}
+	if (r == 0 && notify)
+		r = build_watch(ctx);
 	return r;
 }
 
 static scmp_filter_ctx
-make(int notify)
+make(pid_t self, int notify)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 
@@ -176,7 +293,7 @@ make(int notify)
 		seccomp_release(ctx);
 		return NULL;
 	}
-	if (build(ctx, notify) != 0) {
+	if (build(ctx, self, notify) != 0) {
 		seccomp_release(ctx);
 		return NULL;
 	}
@@ -216,34 +333,35 @@ floor_prepare(struct floor_prog *p)
 	scmp_filter_ctx ctx;
 
 	memset(p, 0, sizeof(*p));
-	/* without user-notify in this kernel, libseccomp refuses the notify
-	 * rules: only the errno program is made */
-	if ((ctx = make(1)) != NULL) {
-		export(ctx, &p->notify);
+	if ((ctx = make(getpid(), 0)) != NULL) {
+		export(ctx, &p->prog);
 		seccomp_release(ctx);
 	}
-	if ((ctx = make(0)) != NULL) {
-		export(ctx, &p->errno_only);
+	/* without user-notify in this kernel, libseccomp refuses NOTIFY */
+	if ((ctx = make(getpid(), 1)) != NULL) {
+		if (export(ctx, &p->watched) == 0 &&
+		    prepend_unknown(&p->watched) == -1) {
+			free(p->watched.filter);
+			p->watched.filter = NULL;
+		}
 		seccomp_release(ctx);
 	}
-	return p->notify.filter != NULL || p->errno_only.filter != NULL ? 0
-									: -1;
+	return p->prog.filter != NULL ? 0 : -1;
 }
 
 void
 floor_prog_free(struct floor_prog *p)
 {
-	free(p->notify.filter);
-	free(p->errno_only.filter);
+	free(p->prog.filter);
+	free(p->watched.filter);
 	memset(p, 0, sizeof(*p));
 }
 
 int
-floor_install(const struct floor_prog *p, enum floor_state *state, char *err,
-    size_t errlen)
+floor_install(const struct floor_prog *p, int watch, enum floor_state *state,
+    char *err, size_t errlen)
 {
 	long fd;
-	int notify_err = 0;
 
 	*state = FLOOR_NONE;
 	err[0] = '\0';
@@ -256,36 +374,54 @@ floor_install(const struct floor_prog *p, enum floor_state *state, char *err,
 		snprintf(err, errlen, "seccomp is turned off");
 		return -1;
 	}
+	if (p->prog.filter == NULL) {
+		snprintf(err, errlen, "cannot build the filter");
+		return -1;
+	}
 	/* system calls only: this runs between fork and exec */
-	if (p->notify.filter != NULL) {
+	if (watch && p->watched.filter != NULL) {
 		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &p->notify);
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &p->watched);
 		if (fd >= 0) {
 			/* the kernel makes it close-on-exec */
 			*state = FLOOR_NOTIFY;
 			return (int)fd;
 		}
-		notify_err = errno;
 	}
-	if (p->errno_only.filter == NULL) {
-		snprintf(err, errlen, "cannot build the filter");
-		return -1;
-	}
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->errno_only) ==
-	    -1) {
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->prog) == -1) {
 		snprintf(err, errlen, "seccomp: %s", strerror(errno));
 		return -1;
 	}
-	*state = FLOOR_ERRNO;
-	/* the kernel lacks user-notify, or refuses a second listener (a
-	 * sandbox with one is above us): say what it answered */
-	if (notify_err != 0)
+	*state = FLOOR_NOTIFY;
+	if (watch)
 		snprintf(err, errlen,
-		    "a user-notify filter could not be loaded: %s",
-		    strerror(notify_err));
-	else
-		snprintf(err, errlen, "no seccomp user-notify here");
+		    "no seccomp user-notify listener could be made%s",
+		    p->watched.filter == NULL ? " (no user-notify here)" : "");
 	return -1;
+}
+
+int
+floor_watch(char *err, size_t errlen)
+{
+	struct sock_filter f[WATCH_BPF_MAX];
+	struct sock_fprog wp;
+	long fd;
+
+	if ((wp.len = (unsigned short)watch_bpf(f, WATCH_BPF_MAX)) == 0) {
+		snprintf(err, errlen, "no watch filter for this architecture");
+		return -1;
+	}
+	wp.filter = f;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &wp);
+	if (fd < 0) {
+		snprintf(err, errlen,
+		    "no seccomp user-notify listener could be made: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* the kernel makes it close-on-exec */
+	return (int)fd;
 }
 
 /* --- the holder's own filter --- */
@@ -462,140 +598,110 @@ rule_of(const char *call)
 }
 
 int
-floor_serve(int fd, pid_t root,
-    void (*on_deny)(void *, const struct floor_event *), void *arg)
+floor_call(const char *name)
 {
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
-	struct floor_event ev;
-	const struct rule *ru;
-	char name[64];
-	struct pollfd pfd;
-	pid_t target;
-	int trace, turn, r, ret = 0;
+	static const char *const more[] = { "clone", "ioctl", "ptrace", "kill",
+		"seccomp" };
+	size_t i;
 
-	if (seccomp_notify_alloc(&req, &resp) != 0)
-		return 0;
-	/* a bounded turn: a flood of refused calls must not starve the ring
-	 * and the questions; what is left wakes the next poll */
-	for (turn = 0; turn < 64; turn++) {
-		/* receiving blocks until a call comes: look first */
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 0) <= 0)
-			break;
-		if (!(pfd.revents & POLLIN)) {
-			/* POLLHUP: no process uses the filter any more */
-			if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
-				ret = -1;
-			break;
+	if (rule_of(name) != NULL)
+		return 1;
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (strcmp(name, more[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+floor_trace(
+    int fd, const struct seccomp_notif *n, pid_t root, struct floor_event *ev)
+{
+	static char name[64];
+	struct seccomp_notif req = *n;
+	struct seccomp_notif_resp resp;
+	const struct rule *ru;
+	pid_t target;
+	int r;
+
+	call_name(&req, name, sizeof(name));
+	ru = rule_of(name);
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.error = -EPERM;
+	ev->err = EPERM;
+	if (strncmp(name, "ptrace", 6) != 0 &&
+	    (ru == NULL || ru->kind != K_TRACE)) {
+		/* one of the floor's refusals, in a watched tree */
+		if (ru != NULL && ru->kind == K_NOSYS)
+			ev->err = ENOSYS;
+	} else if (strcmp(name, "pidfd_getfd") == 0) {
+		if ((r = getfd_for(fd, &req, &resp, root)) == 1)
+			return 1;
+		if (r < 0) {
+			/* failed as the call itself would */
+			resp.error = r;
+			seccomp_notify_respond(fd, &resp);
+			return 1;
 		}
-		memset(req, 0, sizeof(*req));
-		/*
-		 * The ioctl itself, not seccomp_notify_receive(): libseccomp
-		 * turns every failure into -ECANCELED, and a caller killed
-		 * between the poll and the receive (ENOENT) must not make us
-		 * drop the listener, which would leave the floor unanswered
-		 * for every process. Only POLLHUP ends it.
-		 */
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) == -1)
-			continue;
-		call_name(req, name, sizeof(name));
-		ru = rule_of(name);
-		trace = strncmp(name, "ptrace", 6) == 0 ||
-		    (ru != NULL && ru->kind == K_TRACE);
-		memset(resp, 0, sizeof(*resp));
-		resp->id = req->id;
-		resp->error =
-		    ru != NULL && ru->kind == K_NOSYS ? -ENOSYS : -EPERM;
-		if (trace && strcmp(name, "pidfd_getfd") == 0) {
-			if ((r = getfd_for(fd, req, resp, root)) == 1)
-				continue;
-			if (r < 0) {
-				/* failed as the call itself would */
-				resp->error = r;
-				seccomp_notify_respond(fd, resp);
-				continue;
-			}
-		} else if (trace) {
-			/* ptrace's target is its second argument,
-			 * process_vm_writev's its first */
-			if (strncmp(name, "ptrace", 6) == 0)
-				target = (pid_t)req->data.args[1];
-			else
-				target = (pid_t)req->data.args[0];
-			if (target > 0 &&
-			    (target == root || proc_descends(target, root)) &&
-			    seccomp_notify_id_valid(fd, req->id) == 0) {
-				resp->error = 0;
-				resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-				if (seccomp_notify_respond(fd, resp) == 0)
-					continue;
-				/* no CONTINUE in this kernel: refuse */
-				resp->error = -EPERM;
-				resp->flags = 0;
-			}
+	} else {
+		/* ptrace's target is its second argument,
+		 * process_vm_writev's its first */
+		if (strncmp(name, "ptrace", 6) == 0)
+			target = (pid_t)req.data.args[1];
+		else
+			target = (pid_t)req.data.args[0];
+		if (target > 0 &&
+		    (target == root || proc_descends(target, root)) &&
+		    seccomp_notify_id_valid(fd, req.id) == 0) {
+			resp.error = 0;
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			if (seccomp_notify_respond(fd, &resp) == 0)
+				return 1;
+			/* no CONTINUE in this kernel: refuse */
 		}
-		ev.pid = req->pid;
-		ev.call = name;
-		ev.why = ru != NULL		      ? ru->why
-		    : strncmp(name, "ioctl", 5) == 0  ? WHY_TTY
-		    : strncmp(name, "ptrace", 6) == 0 ? WHY_TRACE
-						      : WHY_NS;
-		/* said before the answer, so that the line comes before
-		 * whatever the program prints about its failure */
-		if (on_deny != NULL)
-			on_deny(arg, &ev);
-		seccomp_notify_respond(fd, resp); /* ENOENT: it died */
 	}
-	seccomp_notify_free(req, resp);
-	return ret;
+	ev->pid = req.pid;
+	ev->call = name;
+	ev->why = ru != NULL		      ? ru->why
+	    : strncmp(name, "ioctl", 5) == 0  ? WHY_TTY
+	    : strncmp(name, "ptrace", 6) == 0 ? WHY_TRACE
+	    : strncmp(name, "clone", 5) == 0  ? WHY_NS
+					      : "it reaches every process of "
+						"the user's";
+	return 0;
 }
 
 /* --- handing the listener to the supervisor --- */
 
 struct floor_wire {
 	int state;
+	int fd; /* the watch listener's number in the sender, or -1 */
 	char err[120];
 	int landlock; /* the Landlock ABI applied, 0 none */
 	char lwhy[120];
 };
 
+/*
+ * Written and read with write(2) and read(2): the watch filter, already
+ * in place in the sender, sends sendmsg(2) to the supervisor, which is
+ * waiting for this very message. The listener goes across as its number:
+ * the supervisor takes it with pidfd_getfd(2) (watch_fetch).
+ */
 int
 floor_send(int sock, int fd, enum floor_state state, const char *err,
     int landlock, const char *lwhy)
 {
 	struct floor_wire w;
-	struct iovec iov = { &w, sizeof(w) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh;
-	struct cmsghdr *cm;
 	ssize_t r;
 
 	memset(&w, 0, sizeof(w));
 	w.state = (int)state;
+	w.fd = fd;
 	snprintf(w.err, sizeof(w.err), "%s", err);
 	w.landlock = landlock;
 	snprintf(w.lwhy, sizeof(w.lwhy), "%s", lwhy);
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
 	do
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		r = write(sock, &w, sizeof(w));
 	while (r == -1 && errno == EINTR);
 	return r == (ssize_t)sizeof(w) ? 0 : -1;
 }
@@ -605,31 +711,15 @@ floor_recv(int sock, int *fd, enum floor_state *state, char *err, size_t errlen,
     int *landlock, char *lwhy, size_t lwhylen)
 {
 	struct floor_wire w;
-	struct iovec iov = { &w, sizeof(w) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh;
-	struct cmsghdr *cm;
 	ssize_t r;
 
 	*fd = -1;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
 	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		r = read(sock, &w, sizeof(w));
 	while (r == -1 && errno == EINTR);
 	if (r != (ssize_t)sizeof(w))
 		return -1;
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	*fd = w.fd >= 0 ? w.fd : -1;
 	w.err[sizeof(w.err) - 1] = '\0';
 	w.lwhy[sizeof(w.lwhy) - 1] = '\0';
 	*landlock = w.landlock > 0 ? w.landlock : 0;

@@ -6,24 +6,25 @@
  * the program and however it makes the call (static binaries, raw syscall
  * instructions, 32-bit system calls): new namespaces (unshare, setns,
  * clone with namespace flags), mounts and the new mount API, chroot and
- * pivot_root, io_uring, userfaultfd, ioctl TIOCSTI and TIOCLINUX, and
- * ptrace attach, process_vm_writev and pidfd_getfd aimed at a process
- * outside the tree (the first child and its descendants: LeakSanitizer's
- * tracer attaches to its own parent, a debugger to its child). clone3 answers ENOSYS (its flags live in memory
- * a filter cannot read), which makes glibc fall back to clone. Before the
- * filter, PR_SET_NO_NEW_PRIVS: set-user-ID bits and file capabilities then
- * grant nothing, so such programs run as the user and the shim follows
- * them.
+ * pivot_root, io_uring (ENOSYS), userfaultfd, ioctl TIOCSTI and TIOCLINUX,
+ * any ptrace or process_vm_readv/writev aimed at the supervisor, and
+ * kill(-1) (every process of the user's). clone3 answers ENOSYS (its flags live in
+ * memory a filter cannot read), which makes glibc fall back to clone.
+ * Before the filter, PR_SET_NO_NEW_PRIVS: set-user-ID bits and file
+ * capabilities then grant nothing, so such programs run as the user and
+ * the shim follows them.
  *
- * Where the kernel has seccomp user-notify (5.0), the refused calls are
- * sent to the supervisor, which answers each, prints one denial line per
- * call name and writes an audit record (layer "seccomp"); without it they
- * fail with EPERM (ENOSYS for io_uring) and nothing is reported. If the
- * supervisor dies, the kernel fails every notified call with ENOSYS.
+ * The floor has no listener and costs nothing per call: its refusals are
+ * plain errno answers, which nothing in the tree can override, and which
+ * are not reported. It leaves the one listener a filter chain may have
+ * (the kernel allows one) to the watch (watch.h, watchbpf.h): a subtree
+ * the shim cannot follow, or under --strict the whole tree, also carries
+ * the watch filter, which sends the ptrace family aimed at processes
+ * outside the tree to floor_trace().
  *
- * Error convention: floor_install returns the listener descriptor, or -1
- * (no listener: errno-only filter, or no filter at all; *state says which
- * and *err why). floor_serve returns 0, or -1 when the listener is done.
+ * Error convention: floor_install and floor_send/recv return 0 or -1,
+ * floor_watch a listener or -1.
+ * floor_trace returns 1 when it answered, 0 when the caller must refuse.
  */
 #ifndef AGENTWRAP_FLOOR_H
 #define AGENTWRAP_FLOOR_H
@@ -33,15 +34,18 @@
 #include <sys/types.h>
 
 enum floor_state {
-	FLOOR_NOTIFY = 0, /* installed, refused calls are reported */
-	FLOOR_ERRNO = 1, /* installed, refused calls fail silently */
+	FLOOR_NOTIFY = 0, /* installed, and the watch can have a listener */
+	FLOOR_ERRNO = 1, /* installed; no user-notify for the watch */
 	FLOOR_NONE = 2, /* not installed (kernel, or --no-seccomp) */
 };
 
-/* The floor's filter, compiled once in the supervisor: with user-notify,
- * and refusing without it (for kernels before 5.0) */
+/* The floor's filter, compiled once in the supervisor */
 struct floor_prog {
-	struct sock_fprog notify, errno_only; /* .filter NULL: none */
+	struct sock_fprog prog; /* .filter NULL: none */
+	/* for a tree watched from its first child: the floor's refusals
+	 * as notifications (answered and reported by the supervisor) and
+	 * the watch's rules, in one filter with the listener */
+	struct sock_fprog watched;
 };
 
 /* Build both programs with libseccomp (it allocates: not after fork).
@@ -51,10 +55,18 @@ void floor_prog_free(struct floor_prog *p);
 
 /*
  * In the child between fork and exec, with system calls only:
- * no_new_privs, then P's filter (P NULL: seccomp turned off).
+ * no_new_privs, then P's filter (P NULL: seccomp turned off), or with
+ * WATCH the watched one, whose listener is returned. -1: no listener;
+ * *state says whether the floor is in, and ERR why not, or why there is
+ * no listener.
  */
-int floor_install(const struct floor_prog *p, enum floor_state *state,
-    char *err, size_t errlen);
+int floor_install(const struct floor_prog *p, int watch,
+    enum floor_state *state, char *err, size_t errlen);
+/*
+ * The watch filter (watchbpf.h) on the calling thread, inherited by what
+ * it runs: its listener, or -1 with ERR saying why. System calls only.
+ */
+int floor_watch(char *err, size_t errlen);
 
 /*
  * In the holder (hold.h), once it has nothing left to do but sleep: a
@@ -71,19 +83,27 @@ struct floor_event {
 	pid_t pid;
 	const char *call; /* "unshare", "ioctl(TIOCSTI)", ... */
 	const char *why; /* what it would have let the program do */
+	int err; /* floor_trace: the errno to refuse it with */
 };
 
 /*
- * Answer every notification waiting on listener FD; ON_DENY is called for
- * each call refused (not for the ptrace family aimed inside the tree that
- * ROOT, the first child, heads: that goes on). -1 when no process uses the
- * filter any more (close FD).
+ * Notification N on watch listener FD is one of the floor's calls (a tree
+ * watched from its first child sends them too). The ptrace family
+ * (ptrace attach, process_vm_writev, pidfd_getfd): let it go on (or make
+ * it, for pidfd_getfd) when its target is ROOT, the first child, or
+ * descends from it, and return 1. Else fill EV and return 0: refuse it
+ * with EV->err.
+ * LeakSanitizer's tracer attaches to its own parent, hence the tree and not
+ * the caller's descendants.
  */
-int floor_serve(int fd, pid_t root,
-    void (*on_deny)(void *, const struct floor_event *), void *arg);
+struct seccomp_notif;
+/* Is NAME (a system call's) one the floor has a rule for? */
+int floor_call(const char *name);
+int floor_trace(
+    int fd, const struct seccomp_notif *n, pid_t root, struct floor_event *ev);
 
-/* Send and receive the listener over a Unix socket (SCM_RIGHTS), with
- * the state and what became of Landlock (landlock.h); 0 or -1 */
+/* Send and receive how the floor stands, the watch listener's number in
+ * the sender (FD, -1 none) and what became of Landlock (landlock.h) */
 int floor_send(int sock, int fd, enum floor_state state, const char *err,
     int landlock, const char *lwhy);
 int floor_recv(int sock, int *fd, enum floor_state *state, char *err,

@@ -240,8 +240,8 @@ launch_uncovered(const char *path)
 
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
-launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
-    char **env, const sigset_t *oldmask, int pipe_w, int floor_w)
+launch_child(const struct run_opts *o, const struct floor_prog *fp, int watch,
+    char **argv, char **env, const sigset_t *oldmask, int pipe_w, int floor_w)
 {
 	enum floor_state fs;
 	char ferr[120], lwhy[120];
@@ -259,13 +259,21 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
 		child_fail(pipe_w, CHILD_NNP);
 		_exit(RUN_EXIT_AGENTWRAP);
 	}
-	/* the floor for the whole tree; its listener goes to the supervisor
-	 * and not further: the tree must not answer its own calls */
-	lfd = floor_install(fp, &fs, ferr, sizeof(ferr));
-	/* Landlock under that, where it cannot refuse what an answer would
-	 * allow; asked for (on) and not possible, nothing runs */
+	/*
+	 * Landlock first, where it cannot refuse what an answer would allow;
+	 * asked for (on) and not possible, nothing runs. Then the floor for
+	 * the whole tree, last: with the watch (the command is a program the
+	 * shim cannot follow, or --strict), every judged call from there on
+	 * waits for the supervisor, which waits for our message. The watch's
+	 * listener goes to the supervisor and not further (the tree must not
+	 * answer its own calls), taken from here with pidfd_getfd: we are
+	 * not dumpable, as the supervisor we were forked from is (the exec
+	 * sets that again).
+	 */
 	ll = 0;
 	lwhy[0] = '\0';
+	fs = FLOOR_NONE;
+	ferr[0] = '\0';
 	if (landlock_wanted(o->cfg, o->audit_only, lwhy, sizeof(lwhy))) {
 		/* --no-landlock, AGENTWRAP_DISABLE: as on a kernel without */
 		if (o->no_landlock)
@@ -276,7 +284,7 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
 			ll = landlock_install(o->pol,
 			    landlock_network_off(o->cfg), lwhy, sizeof(lwhy));
 		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
-			floor_send(floor_w, lfd, fs, ferr, 0, lwhy);
+			floor_send(floor_w, -1, fs, ferr, 0, lwhy);
 			errno = ENOSYS;
 			child_fail(pipe_w, CHILD_LANDLOCK);
 			_exit(RUN_EXIT_AGENTWRAP);
@@ -284,9 +292,31 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, char **argv,
 		if (ll < 0)
 			ll = 0;
 	}
-	floor_send(floor_w, lfd, fs, ferr, ll, lwhy);
+	lfd = floor_install(fp, watch, &fs, ferr, sizeof(ferr));
 	if (lfd >= 0)
+		prctl(PR_SET_DUMPABLE, 1);
+	floor_send(floor_w, lfd, fs, ferr, ll, lwhy);
+	if (watch && lfd < 0) {
+		/* the watch was what made this command safe to run */
+		errno = ENOSYS;
+		child_fail(pipe_w, CHILD_WATCH);
+		_exit(RUN_EXIT_AGENTWRAP);
+	}
+	if (lfd >= 0) {
+		char ack;
+		ssize_t r;
+
+		/* until the supervisor has taken it: the exec closes it */
+		do
+			r = read(floor_w, &ack, 1);
+		while (r == -1 && errno == EINTR);
 		close(lfd);
+		if (r != 1 || ack != 1) {
+			errno = EPERM;
+			child_fail(pipe_w, CHILD_WATCH);
+			_exit(RUN_EXIT_AGENTWRAP);
+		}
+	}
 	close(floor_w);
 	execvpe(argv[0], argv, env);
 	if (errno == EACCES && strchr(argv[0], '/') == NULL &&

@@ -19,7 +19,13 @@
 #include "run.h"
 
 /* A stage of the child's setup that failed, sent over the exec pipe */
-enum { CHILD_CHDIR = 1, CHILD_EXEC = 2, CHILD_NNP = 3, CHILD_LANDLOCK = 4 };
+enum {
+	CHILD_CHDIR = 1,
+	CHILD_EXEC = 2,
+	CHILD_NNP = 3,
+	CHILD_LANDLOCK = 4,
+	CHILD_WATCH = 5,
+};
 
 /* The policy snapshot in a sealed memfd, or -1 */
 int launch_snapshot(const struct policy *pol);
@@ -36,7 +42,7 @@ void launch_env_free(char **env);
  * Does not return.
  */
 _Noreturn void launch_child(const struct run_opts *o,
-    const struct floor_prog *fp, char **argv, char **env,
+    const struct floor_prog *fp, int watch, char **argv, char **env,
     const sigset_t *oldmask, int pipe_w, int floor_w);
 
 /* The coverage check's file operations for the command itself, which runs

@@ -53,6 +53,7 @@ enum {
 	OPT_JSON,
 	OPT_LANDLOCK,
 	OPT_NO_LANDLOCK,
+	OPT_STRICT,
 };
 
 static const struct option longopts[] = {
@@ -76,6 +77,7 @@ static const struct option longopts[] = {
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "landlock", required_argument, NULL, OPT_LANDLOCK },
 	{ "no-landlock", no_argument, NULL, OPT_NO_LANDLOCK },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
@@ -157,8 +159,13 @@ usage(FILE *f)
 	    "Unix socket\n"
 	    "      --save-grants FILE         append the session grants to "
 	    "FILE as TOML\n"
-	    "      --no-seccomp               no kernel floor (as on a kernel "
-	    "without seccomp)\n"
+	    "      --no-seccomp               no kernel floor and no watch (as "
+	    "on a kernel\n"
+	    "                                 without seccomp)\n"
+	    "      --strict                   the seccomp watch for the whole "
+	    "tree: raw\n"
+	    "                                 system calls are judged too "
+	    "(agentwrap.strict)\n"
 	    "      --landlock auto|on|off     a Landlock ruleset for the tree "
 	    "(agentwrap.landlock)\n"
 	    "      --no-landlock              none (as on a kernel without "
@@ -374,6 +381,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_NO_LANDLOCK:
 			ro.no_landlock = 1;
+			break;
+		case OPT_STRICT:
+			push(&o.assignments, &o.nassignments,
+			    "agentwrap.strict=true");
 			break;
 		case OPT_NO_SECCOMP:
 			ro.no_seccomp = 1;

@@ -187,13 +187,20 @@ struct aw_snap_area {
 
 #define AW_ATTACH_MAGIC 0x74617761u /* "awat" */
 #define AW_ATTACH_NAME_MAX 100 /* bytes of the name, sun_path minus NUL */
-enum { AW_ATTACH_SHIM = 1 };
+/*
+ * AW_ATTACH_WATCH: a shim about to exec a program it cannot follow has put
+ * the watch filter (watchbpf.h) on its thread; ARG is the listener's
+ * number, which the supervisor takes with pidfd_getfd(2) (the filter sends
+ * sendmsg to the supervisor: no SCM_RIGHTS from here). Status 0 and no
+ * descriptor: the supervisor serves it now.
+ */
+enum { AW_ATTACH_SHIM = 1, AW_ATTACH_WATCH = 2 };
 
 struct aw_attach_req {
 	uint32_t magic; /* AW_ATTACH_MAGIC */
 	uint32_t version; /* AW_PROTO_VERSION */
-	uint32_t kind; /* AW_ATTACH_SHIM */
-	uint32_t reserved;
+	uint32_t kind; /* AW_ATTACH_SHIM or AW_ATTACH_WATCH */
+	uint32_t arg; /* AW_ATTACH_WATCH: the listener's number; else 0 */
 	uint8_t token[AW_TOKEN_LEN];
 };
 

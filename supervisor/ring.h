@@ -40,6 +40,18 @@ int ring_connect(struct ring_client *c, const char *name,
     const uint8_t token[AW_TOKEN_LEN], int *snap_fd);
 
 /*
+ * Hand a watch listener to the supervisor (AW_ATTACH_WATCH, proto.h):
+ * connect to NAME, then MAKE(CTX) installs the watch filter and returns
+ * its listener (or a negative errno, returned), whose number is sent with
+ * TOKEN; the supervisor takes the listener itself. The connect comes
+ * first: once the filter is in, a connect waits for the supervisor, which
+ * does not have the listener yet. 0 when the supervisor serves it, or a
+ * negative errno as ring_connect. The listener is closed here.
+ */
+int ring_hand_watch(const char *name, const uint8_t token[AW_TOKEN_LEN],
+    int (*make)(void *), void *ctx);
+
+/*
  * Attach through the holder HOLDER (hold.h): open its descriptors through
  * /proc/HOLDER/fd/, map the ring (as ring_attach) and check that the
  * snapshot is the one the ring names. Same results as ring_connect; what

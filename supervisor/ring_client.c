@@ -142,7 +142,7 @@ wait_readable(long fd, int ms)
  * is closed then).
  */
 static long
-recv_rep(long s, int fds[2])
+recv_rep(long s, int fds[2], int want)
 {
 	union {
 		struct cmsghdr h;
@@ -184,7 +184,7 @@ recv_rep(long s, int fds[2])
 		n = -EPROTO;
 	else if (rep.status != 0)
 		n = rep.status > 0 && rep.status < 4096 ? -rep.status : -EPROTO;
-	else if (rep.nfds != 2 || ngot != 2)
+	else if (rep.nfds != (uint32_t)want || ngot != want)
 		n = -EPROTO;
 	else
 		n = 0;
@@ -193,8 +193,8 @@ recv_rep(long s, int fds[2])
 			raw_close(got[i]);
 		return n;
 	}
-	fds[0] = got[0];
-	fds[1] = got[1];
+	for (i = 0; i < want; i++)
+		fds[i] = got[i];
 	return 0;
 }
 
@@ -276,25 +276,21 @@ ring_open_held(struct ring_client *c, long holder,
 	return r;
 }
 
-int
-ring_connect(struct ring_client *c, const char *name,
-    const uint8_t token[AW_TOKEN_LEN], int *snap_fd)
+/* A connected attach socket to NAME, or a negative errno */
+static long
+attach_sock(const char *name)
 {
-	struct aw_attach_req req;
 	struct sockaddr_un sa;
 	size_t n = 0;
 	long s, r;
-	int fds[2];
 
-	c->ring = NULL;
-	*snap_fd = -1;
 	while (name[n] != '\0' && n <= AW_ATTACH_NAME_MAX)
 		n++;
 	if (n == 0 || n > AW_ATTACH_NAME_MAX)
 		return -EINVAL;
 	if ((s = raw3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) <
 	    0)
-		return (int)s;
+		return s;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path + 1, name, n); /* abstract: sun_path[0] = 0 */
@@ -302,21 +298,50 @@ ring_connect(struct ring_client *c, const char *name,
 		r = raw3(SYS_connect, s, &sa,
 		    offsetof(struct sockaddr_un, sun_path) + 1 + n);
 	while (r == -EINTR);
-	if (r < 0)
-		goto out;
+	if (r < 0) {
+		raw_close(s);
+		return r;
+	}
+	return s;
+}
+
+/* Send the request KIND (ARG) with TOKEN on S; 0 or a negative errno */
+static long
+send_req(long s, uint32_t kind, uint32_t arg, const uint8_t token[AW_TOKEN_LEN])
+{
+	struct aw_attach_req req;
+	long r;
+
 	memset(&req, 0, sizeof(req));
 	req.magic = AW_ATTACH_MAGIC;
 	req.version = AW_PROTO_VERSION;
-	req.kind = AW_ATTACH_SHIM;
+	req.kind = kind;
+	req.arg = arg;
 	memcpy(req.token, token, AW_TOKEN_LEN);
+	/* sendto without an address: the watch filter lets it through */
 	do
 		r = raw6(
 		    SYS_sendto, s, (long)&req, sizeof(req), MSG_NOSIGNAL, 0, 0);
 	while (r == -EINTR);
 	if (r >= 0 && r != (long)sizeof(req))
 		r = -EPROTO;
-	if (r < 0 || (r = wait_readable(s, RING_ATTACH_WAIT_MS)) < 0 ||
-	    (r = recv_rep(s, fds)) < 0)
+	return r < 0 ? r : 0;
+}
+
+int
+ring_connect(struct ring_client *c, const char *name,
+    const uint8_t token[AW_TOKEN_LEN], int *snap_fd)
+{
+	long s, r;
+	int fds[2];
+
+	c->ring = NULL;
+	*snap_fd = -1;
+	if ((s = attach_sock(name)) < 0)
+		return (int)s;
+	if ((r = send_req(s, AW_ATTACH_SHIM, 0, token)) < 0 ||
+	    (r = wait_readable(s, RING_ATTACH_WAIT_MS)) < 0 ||
+	    (r = recv_rep(s, fds, 2)) < 0)
 		goto out;
 	if (ring_attach(c, fds[0], token) == -1) {
 		raw_close(fds[1]);
@@ -333,6 +358,27 @@ ring_connect(struct ring_client *c, const char *name,
 out:
 	raw_close(s);
 	return (int)r;
+}
+
+int
+ring_hand_watch(const char *name, const uint8_t token[AW_TOKEN_LEN],
+    int (*make)(void *), void *ctx)
+{
+	long s, r;
+	int fd, fds[2];
+
+	if ((s = attach_sock(name)) < 0)
+		return (int)s;
+	if ((fd = make(ctx)) < 0) {
+		raw_close(s);
+		return fd;
+	}
+	if ((r = send_req(s, AW_ATTACH_WATCH, (uint32_t)fd, token)) == 0 &&
+	    (r = wait_readable(s, RING_ATTACH_WAIT_MS)) == 0)
+		r = recv_rep(s, fds, 0); /* a watch answer has no descriptor */
+	raw_close(fd);
+	raw_close(s);
+	return r < 0 ? (int)r : 0;
 }
 
 int

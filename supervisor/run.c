@@ -1,16 +1,16 @@
 /*
  * run.c: run a command under the policy. This is the supervisor proper:
- * it sets up the ring and the policy snapshot, starts the command with the
- * shim preloaded, and then runs one event loop (poll over the ring's
- * doorbell and a signalfd) that serves ring messages, forwards signals and
- * reaps children, until the command exits; then it drains the ring, ends
- * what is left of the process tree, and exits with the command's status.
+ * it sets up the ring, the policy snapshot, the attach socket and the
+ * seccomp watch, starts the command (launch.c), and then runs one event
+ * loop until the command exits: poll over every source (the signalfd, the
+ * approval channel, the ring's doorbell, the attach socket and its waiting
+ * connections, each watch listener), with pending work (open questions,
+ * waiting connections, notifications left from a bounded turn) kept as
+ * state, never as a blocking call. Then it drains the ring, ends what is
+ * left of the process tree, and exits with the command's status. What each
+ * request gets is decided in handlers.c.
  *
- * Runs in the supervisor, the only trusted process. Everything that comes
- * through the ring is hostile input: ring_serve() hands us private copies,
- * msg_decode() checks their form, and each handler re-checks their meaning
- * (an op that does not fit the message type is malformed). A malformed
- * request is denied and recorded, never fatal.
+ * Runs in the supervisor, the only trusted process.
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -43,6 +43,8 @@
 #include "attach.h"
 #include "cover.h"
 #include "floor.h"
+#include "watch.h"
+#include "watchbpf.h"
 #include "landlock.h"
 #include "proc.h"
 #include "audit.h"
@@ -59,335 +61,13 @@ extern char **environ;
 
 #define GRACE_MS 1000 /* after SIGTERM, before SIGKILL */
 #define GIVE_UP_MS 4000 /* stop trying to end the tree */
-#define MAX_ADDRS 32
 #define SPIN_US 20 /* the supervisor's wait for more work */
 #define SPIN_SCORE_MAX 8
 #define SPIN_SCORE_MIN (-8)
 
-struct run {
-	const struct run_opts *o;
-	struct ring_server ring;
-	struct attach *attach; /* where each new process image gets the ring */
-	pid_t holder; /* the holder of the ring's descriptors, or 0 */
-	struct audit *audit;
-	struct report *report;
-	struct approvals *ap; /* open questions, grants */
-	int32_t owner; /* of the slot being handled */
-	int sfd; /* signalfd */
-	pid_t child;
-	int child_done;
-	int child_status;
-	unsigned long malformed;
-	int spin_score; /* > 0: spinning has paid off lately */
-	int floor_fd; /* the kernel floor's listener, or -1 */
-	enum floor_state floor;
-	int landlock; /* the Landlock ABI applied to the tree, 0 none */
-	char landlock_why[120];
-};
-
-static void say_vis(char *, size_t, const char *, const char *, const char *);
-
-/* warnx() with untrusted or user-given text escaped */
-static void
-warn_vis(const char *fmt, const char *s, const char *detail)
-{
-	char msg[4 * PATH_MAX + 512];
-
-	say_vis(msg, sizeof(msg), fmt, s, detail);
-	warnx("%s", msg);
-}
-
-/* --- messages --- */
-
-/* Encode an answer into ANS; its length (0 if it does not fit). */
-#define answer approve_encode_answer
-
-static int
-malformed(struct run *st, int32_t owner, size_t len, const char *why,
-    uint8_t *ans, size_t anscap, size_t *anslen)
-{
-	struct aw_msg req;
-	char pid[32];
-
-	st->malformed++;
-	if (st->audit != NULL)
-		audit_malformed(st->audit, owner, len, why);
-	if (st->malformed == 1 && !st->o->quiet) {
-		snprintf(pid, sizeof(pid), "%d", (int)owner);
-		warn_vis("malformed message from pid %s on the ring (%s); "
-			 "denied",
-		    pid, why);
-	}
-	if (ans != NULL) {
-		memset(&req, 0, sizeof(req));
-		req.type = AW_MSG_ASK;
-		*anslen = answer(ans, anscap, &req, VERDICT_DENY, 0, "protocol",
-		    "malformed request", NULL, 0);
-	}
-	return VERDICT_DENY;
-}
-
-/*
- * approval_policy = on-failure: a denied request that the policy would have
- * asked about is remembered for a rerun. D is the decision if known.
- */
-static void
-note_deferred(
-    struct run *st, const struct aw_msg *m, const struct pol_decision *d)
-{
-	struct pol_request req;
-	struct pol_decision own;
-
-	if (st->o->audit_only ||
-	    st->o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_ON_FAILURE ||
-	    m->op > OP_BIND)
-		return;
-	if (d == NULL) {
-		report_request(m, st->o->rt, &req);
-		policy_decide(st->o->pol, &req, &own);
-		d = &own;
-	}
-	if (d->verdict == VERDICT_DENY && d->deferred)
-		approve_note_deferred(st->ap, m);
-}
-
-/* Record and report a call the supervisor did not decide itself. */
-static int
-h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
-    size_t *anslen)
-{
-	(void)ans;
-	(void)anscap;
-	(void)anslen;
-	if (st->o->audit_only)
-		m->flags |= AW_MF_AUDIT_ONLY;
-	if (st->audit != NULL)
-		audit_event(st->audit, m);
-	if (m->op == AW_OP_UNCOVERED)
-		report_uncovered(st->report, m);
-	else if (m->verdict != VERDICT_ALLOW && m->op <= OP_BIND) {
-		if (m->flags & AW_MF_AUDIT_ONLY)
-			report_would_deny(st->report, m);
-		else {
-			report_denial(st->report, m, NULL);
-			note_deferred(st, m, NULL);
-		}
-	}
-	return VERDICT_ALLOW;
-}
-
-/* Record the supervisor's decision D on M, and report it if it denies. */
-static void
-record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
-{
-	struct aw_msg rec = *m;
-
-	rec.verdict = (uint8_t)d->verdict;
-	rec.rule = d->rule;
-	rec.why = NULL;
-	rec.layer = AW_LAYER_SUPERVISOR;
-	if (st->o->audit_only)
-		rec.flags |= AW_MF_AUDIT_ONLY;
-	if (st->audit != NULL)
-		audit_event(st->audit, &rec);
-	if (d->verdict == VERDICT_ALLOW)
-		return;
-	if (st->o->audit_only)
-		report_would_deny(st->report, &rec);
-	else {
-		report_denial(st->report, &rec, d);
-		note_deferred(st, m, d);
-	}
-}
-
-/*
- * The verdict a client must enforce: nothing under --audit-only; an ask
- * that reaches this point is a deny (what can be asked goes to approve.c).
- */
-static int
-enforce(const struct run *st, enum pol_verdict v)
-{
-	if (st->o->audit_only || v == VERDICT_ALLOW)
-		return VERDICT_ALLOW;
-	return VERDICT_DENY;
-}
-
-/* Decide a request with the supervisor's policy (its answer wins). */
-static int
-h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
-    size_t *anslen)
-{
-	struct pol_request req;
-	struct pol_decision d;
-
-	struct aw_msg rec;
-
-	if (m->op > OP_BIND)
-		return malformed(st, m->pid, 0,
-		    "ask for an op that is not a "
-		    "request",
-		    ans, anscap, anslen);
-	report_request(m, st->o->rt, &req);
-	policy_decide(st->o->pol, &req, &d);
-	/* an ask is a question, unless nothing is enforced */
-	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
-		return approve_ask(st->ap, m, &d, ring_serving_slot(&st->ring),
-		    st->owner, ans, anscap, anslen);
-	/* the policy decides without asking: a grant, or a rule */
-	if (st->audit != NULL) {
-		rec = *m;
-		if (st->o->audit_only)
-			rec.flags |= AW_MF_AUDIT_ONLY;
-		audit_asked(st->audit, &rec, enforce(st, d.verdict),
-		    d.verdict == VERDICT_ASK, d.rule,
-		    strcmp(d.rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
-							: DECIDED_RULE,
-		    0, 0);
-	}
-	if (d.verdict != VERDICT_ALLOW) {
-		rec = *m;
-		rec.verdict = (uint8_t)d.verdict;
-		rec.layer = AW_LAYER_SUPERVISOR;
-		if (st->o->audit_only)
-			report_would_deny(st->report, &rec);
-		else {
-			report_denial(st->report, &rec, &d);
-			note_deferred(st, m, &d);
-		}
-	}
-	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
-	    d.why, NULL, 0);
-	return enforce(st, d.verdict);
-}
-
-struct capture {
-	struct resolve_table *rt;
-	struct netaddr addrs[MAX_ADDRS];
-	int n;
-};
-
-/* A pol_resolve_fn that keeps what it handed to the policy. */
-static int
-capture_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
-{
-	struct capture *c = ctx;
-	int n = resolve_lookup(c->rt, name, out, max);
-
-	c->n = 0;
-	if (n > 0) {
-		c->n = n < MAX_ADDRS ? n : MAX_ADDRS;
-		memcpy(c->addrs, out, (size_t)c->n * sizeof(*out));
-	}
-	return n;
-}
-
-/*
- * Resolve and judge a host name. An allowing answer carries the addresses
- * the policy judged; an allowing answer without addresses (the policy did
- * not need to resolve: the network is simply on) means "resolve as usual".
- * XXX getaddrinfo blocks the event loop; pin the answers for connect.
- */
-static int
-h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
-    size_t *anslen)
-{
-	struct pol_request req;
-	struct pol_decision d;
-	struct capture cap;
-	char txt[MAX_ADDRS][NETADDR_STRLEN];
-	const char *words[MAX_ADDRS];
-	int i, n = 0;
-
-	if (m->op != OP_RESOLVE || m->host == NULL)
-		return malformed(st, m->pid, 0, "resolve without a host name",
-		    ans, anscap, anslen);
-	memset(&cap, 0, sizeof(cap));
-	cap.rt = st->o->rt;
-	report_request(m, st->o->rt, &req);
-	req.resolve = capture_resolve;
-	req.resolve_ctx = &cap;
-	policy_decide(st->o->pol, &req, &d);
-	record(st, m, &d);
-	if (d.verdict == VERDICT_ALLOW || st->o->audit_only)
-		for (i = 0; i < cap.n; i++) {
-			netaddr_format(&cap.addrs[i], txt[n], sizeof(txt[n]));
-			words[n] = txt[n];
-			n++;
-		}
-	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
-	    d.why, words, (size_t)n);
-	return enforce(st, d.verdict);
-}
-
-static int
-h_ping(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
-    size_t *anslen)
-{
-	(void)st;
-	*anslen = answer(ans, anscap, m, VERDICT_ALLOW, 0, NULL, NULL, NULL, 0);
-	return VERDICT_ALLOW;
-}
-
-typedef int (*msg_handler)(
-    struct run *, struct aw_msg *, uint8_t *, size_t, size_t *);
-
-/* how a message may come: posted one way, or as a request */
-#define VIA_POST 0x1
-#define VIA_CALL 0x2
-
-static const struct {
-	uint16_t type;
-	int via;
-	msg_handler fn;
-} dispatch[] = {
-	/* a denial is sent as a request: its line is out before it returns */
-	{ AW_MSG_EVENT, VIA_POST | VIA_CALL, h_event },
-	{ AW_MSG_ASK, VIA_CALL, h_ask },
-	{ AW_MSG_RESOLVE, VIA_CALL, h_resolve },
-	{ AW_MSG_PING, VIA_CALL, h_ping },
-};
-
-/* The ring_handler: BUF is a private copy of one slot. */
-static int
-handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
-    size_t anscap, size_t *anslen)
-{
-	struct run *st = ctx;
-	struct aw_msg m;
-	size_t i;
-
-	st->owner = owner;
-	if (msg_decode(buf, len, &m) == -1)
-		return malformed(
-		    st, owner, len, "does not decode", ans, anscap, anslen);
-	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
-		if (dispatch[i].type == m.type)
-			break;
-	if (i == sizeof(dispatch) / sizeof(dispatch[0]) ||
-	    (dispatch[i].via & (ans != NULL ? VIA_CALL : VIA_POST)) == 0)
-		return malformed(st, owner, len,
-		    ans != NULL ? "a one-way "
-				  "message sent as a request"
-				: "a request posted one-way",
-		    ans, anscap, anslen);
-	return dispatch[i].fn(st, &m, ans, anscap, anslen);
-}
+#include "run_int.h"
 
 /* --- setting up --- */
-
-/* snprintf() into ERR with untrusted or user-given text S escaped */
-static void
-say_vis(char *err, size_t errlen, const char *fmt, const char *s,
-    const char *detail)
-{
-	char *v;
-
-	if (stravis(&v, s,
-		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
-		v = NULL;
-	snprintf(err, errlen, fmt, v ? v : "?", detail);
-	free(v);
-}
 
 int
 run_find_shim(char *out, size_t cap, char *err, size_t errlen)
@@ -399,7 +79,8 @@ run_find_shim(char *out, size_t cap, char *err, size_t errlen)
 	err[0] = '\0';
 	if (env != NULL && *env != '\0') {
 		if (env[0] != '/') {
-			say_vis(err, errlen, "%s%s: must be an absolute path",
+			run_say_vis(err, errlen,
+			    "%s%s: must be an absolute path",
 			    RUN_ENV_SHIM_PATH "=", env);
 			return -1;
 		}
@@ -442,14 +123,14 @@ run_find_shim(char *out, size_t cap, char *err, size_t errlen)
 	}
 	/* LD_PRELOAD splits on these */
 	if (strpbrk(out, ": \t\n") != NULL) {
-		say_vis(err, errlen,
+		run_say_vis(err, errlen,
 		    "the shim's path %s%s holds a colon or a space, which "
 		    "LD_PRELOAD cannot carry; set AGENTWRAP_SHIM_PATH",
 		    out, "");
 		return -1;
 	}
 	if (access(out, R_OK) == -1) {
-		say_vis(err, errlen,
+		run_say_vis(err, errlen,
 		    "cannot use the shim %s: %s (build it with make, or "
 		    "set AGENTWRAP_SHIM_PATH)",
 		    out, strerror(errno));
@@ -471,6 +152,7 @@ judge_first_exec(struct run *st, char **argv)
 	const char *dir =
 	    st->o->chdir_workspace ? st->o->cfg->s[CFG_WORKSPACE].str : NULL;
 	char prog[PATH_MAX], *av0 = argv[0];
+	const char *why;
 	struct pol_decision d, d2;
 	struct pol_request req;
 	struct aw_msg m;
@@ -490,7 +172,15 @@ judge_first_exec(struct run *st, char **argv)
 	else if (cover_from_dir(dir, av0, prog, sizeof(prog)) == -1)
 		prog[0] = '\0';
 	/* a program not found is not run: nothing to report */
-	uncovered = prog[0] != '\0' && launch_uncovered(prog) != NULL;
+	why = prog[0] != '\0' ? launch_uncovered(prog) : NULL;
+	uncovered = why != NULL;
+	/* the watch follows it: covered, by the seccomp layer (not a
+	 * program it cannot read: the kernel makes that one not dumpable,
+	 * and the watch reads the caller's memory) */
+	if (uncovered && st->watch_on && why != cover_unreadable) {
+		st->watch_first = 1;
+		uncovered = 0;
+	}
 	if (uncovered)
 		req.flags |= REQ_UNCOVERED;
 	policy_decide(st->o->pol, &req, &d);
@@ -532,8 +222,8 @@ judge_first_exec(struct run *st, char **argv)
 		n = approve_ask_wait(st->ap, &m, &d);
 		m.type = AW_MSG_EVENT;
 	} else {
-		record(st, &m, &d);
-		n = enforce(st, d.verdict);
+		run_record(st, &m, &d);
+		n = run_enforce(st, d.verdict);
 	}
 	/* an approved one too: it runs unjudged all the same */
 	if (n == VERDICT_ALLOW && uncovered) {
@@ -567,7 +257,7 @@ reap(struct run *st)
 		 * The zombie still holds its pid: read what it posted, then
 		 * free what it held, before the pid can be reused.
 		 */
-		ring_serve(&st->ring, handle, st);
+		ring_serve(&st->ring, run_handle, st);
 		if (st->ap != NULL)
 			approve_drop_pid(st->ap, si.si_pid);
 		ring_reclaim_pid(&st->ring, si.si_pid);
@@ -603,73 +293,78 @@ signals(struct run *st)
 	}
 }
 
-/* --- the kernel floor --- */
-
-/* A call the floor refused: one line per call name, an audit record */
-static void
-floor_denied(void *arg, const struct floor_event *ev)
-{
-	struct run *st = arg;
-	struct aw_msg m;
-	char exe[PATH_MAX], path[64];
-	pid_t ppid = 0;
-	char state;
-	ssize_t n;
-
-	memset(&m, 0, sizeof(m));
-	m.type = AW_MSG_EVENT;
-	m.op = AW_OP_FLOOR;
-	m.layer = AW_LAYER_SECCOMP;
-	m.verdict = VERDICT_DENY;
-	m.pid = ev->pid;
-	if (proc_stat(ev->pid, &ppid, &state) == 0)
-		m.ppid = ppid;
-	m.port = -1;
-	m.ts_ns = clock_realtime_ns();
-	m.call = ev->call;
-	m.rule = "kernel floor";
-	m.why = ev->why;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)ev->pid);
-	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0) {
-		exe[n] = '\0';
-		m.exe = exe;
-	}
-	if (st->audit != NULL)
-		audit_event(st->audit, &m);
-	report_floor(st->report, &m);
-}
-
-static void
-floor_ready(struct run *st)
-{
-	if (floor_serve(st->floor_fd, st->child, floor_denied, st) == -1) {
-		close(st->floor_fd);
-		st->floor_fd = -1;
-	}
-}
-
 /* The child says how its floor stands: keep the listener, or say once
  * what is missing */
 static void
 floor_start(struct run *st, int sock)
 {
-	char err[120];
-	int fd;
+	char err[160];
+	int fd, num;
 
 	if (floor_recv(sock, &fd, &st->floor, err, sizeof(err), &st->landlock,
 		st->landlock_why, sizeof(st->landlock_why)) == -1)
 		return; /* the child failed before: it says why */
-	st->floor_fd = fd;
+	if (fd >= 0) {
+		/* its number in the child: take it, then let the child go on */
+		num = fd;
+		if ((fd = watch_fetch(st->child, num)) == -1)
+			snprintf(err, sizeof(err),
+			    "the listener could not be taken from the command: "
+			    "%s",
+			    strerror(errno));
+		else if (st->watch == NULL || watch_add(st->watch, fd) == -1) {
+			close(fd);
+			fd = -1;
+		}
+		/* 1: taken; 0: the child must not run unwatched */
+		/* fails only if the child is gone: it said why, or will */
+		(void)!write(sock, fd >= 0 ? "\1" : "", 1);
+	}
+	if (fd < 0 && st->watch_first)
+		snprintf(st->watch_why, sizeof(st->watch_why), "%s", err);
 	if (st->o->quiet)
 		return;
-	if (st->floor == FLOOR_ERRNO)
-		warnx("kernel floor without reports (%s): refused calls fail "
-		      "without a denial line",
-		    err);
-	else if (st->floor == FLOOR_NONE)
+	if (st->floor == FLOOR_NONE)
 		warnx("no kernel floor (%s): namespaces, mounts, io_uring and "
 		      "TIOCSTI are not refused",
 		    err);
+}
+
+/*
+ * Read the exec pipe (the child's failure, or its close when the exec
+ * succeeded) into MSG. A watched first child's exec waits for us: serve
+ * the listeners meanwhile, letting the child's own exec go on (it was
+ * judged already, by judge_first_exec). Returns what read(2) did.
+ */
+static ssize_t
+wait_exec(struct run *st, int fd, void *msg, size_t len)
+{
+	struct pollfd pfd[1 + WATCH_MAX_LISTENERS];
+	ssize_t n;
+	int nw;
+
+	watch_trust_exec(st->watch, st->child);
+	for (;;) {
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		nw = st->watch != NULL
+		    ? watch_pollfds(st->watch, pfd + 1, WATCH_MAX_LISTENERS)
+		    : 0;
+		if (poll(pfd, 1 + (nfds_t)nw, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (nw > 0)
+			watch_ready(st->watch, pfd + 1, nw);
+		if (pfd[0].revents)
+			break;
+	}
+	watch_trust_exec(st->watch, 0);
+	do
+		n = read(fd, msg, len);
+	while (n == -1 && errno == EINTR);
+	return n;
 }
 
 /*
@@ -679,17 +374,27 @@ floor_start(struct run *st, int sock)
 static void
 wait_events(struct run *st, int timeout_ms)
 {
-	struct pollfd pfd[4 + 64];
-	int next, chan, na, n;
+	struct pollfd *pfd;
+	size_t want;
+	int next, chan, na, nw, n;
 
+	/* the fixed sources, then the attach socket's, then every listener */
+	want = 3 + 1 + 64 + (size_t)watch_count(st->watch);
+	if (want > st->pfdcap) {
+		if ((pfd = realloc(st->pfd, want * sizeof(*pfd))) == NULL)
+			want = st->pfdcap; /* serve what fits */
+		else {
+			st->pfd = pfd;
+			st->pfdcap = want;
+		}
+	}
+	pfd = st->pfd;
 	pfd[0].fd = st->sfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = -1; /* the approval channel, if any */
 	pfd[1].events = 0;
 	pfd[2].fd = st->ring.doorbell_fd;
 	pfd[2].events = POLLIN;
-	pfd[3].fd = st->floor_fd; /* -1: ignored */
-	pfd[3].events = POLLIN;
 	if (st->ap != NULL) {
 		pfd[1].fd = approve_pollfd(st->ap, &pfd[1].events);
 		next = approve_next_ms(st->ap);
@@ -698,20 +403,22 @@ wait_events(struct run *st, int timeout_ms)
 	}
 	na = 0;
 	if (st->attach != NULL) {
-		na = attach_pollfds(st->attach, pfd + 4,
-		    (int)(sizeof(pfd) / sizeof(pfd[0])) - 4);
+		na = attach_pollfds(st->attach, pfd + 3, 1 + 64);
 		next = attach_next_ms(st->attach);
 		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
 			timeout_ms = next;
 	}
+	nw = st->watch != NULL
+	    ? watch_pollfds(st->watch, pfd + 3 + na, (int)st->pfdcap - 3 - na)
+	    : 0;
 	chan = pfd[1].fd >= 0;
 	if (ring_prepare_sleep(&st->ring)) {
 		/* work waits: only look for the other sources, so that they
 		 * never starve; the doorbell is not polled */
 		pfd[2].fd = -1;
-		n = poll(pfd, 4 + (nfds_t)na, 0);
+		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, 0);
 	} else {
-		n = poll(pfd, 4 + (nfds_t)na, timeout_ms);
+		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, timeout_ms);
 		ring_after_sleep(&st->ring);
 	}
 	if (n > 0) {
@@ -719,11 +426,11 @@ wait_events(struct run *st, int timeout_ms)
 			signals(st);
 		if (chan && pfd[1].revents)
 			approve_ready(st->ap, pfd[1].revents);
-		if (pfd[3].fd >= 0 && pfd[3].revents)
-			floor_ready(st);
+		if (nw > 0)
+			watch_ready(st->watch, pfd + 3 + na, nw);
 	}
 	if (st->attach != NULL)
-		attach_ready(st->attach, pfd + 4, n > 0 ? na : 0);
+		attach_ready(st->attach, pfd + 3, n > 0 ? na : 0);
 	if (st->ap != NULL)
 		approve_tick(st->ap);
 }
@@ -768,7 +475,7 @@ end_tree(struct run *st)
 			}
 		termed = 1;
 		free(pids);
-		ring_serve(&st->ring, handle, st);
+		ring_serve(&st->ring, run_handle, st);
 		wait_events(st, 20);
 		reap(st);
 	}
@@ -807,7 +514,7 @@ drain(struct run *st)
 	int pending;
 
 	do {
-		while (ring_serve(&st->ring, handle, st) > 0)
+		while (ring_serve(&st->ring, run_handle, st) > 0)
 			;
 		ring_reclaim(&st->ring, 1);
 		ring_count(&st->ring, &pending, NULL);
@@ -834,7 +541,18 @@ run_command(const struct run_opts *o, char **argv)
 	memset(&st, 0, sizeof(st));
 	st.o = o;
 	st.sfd = -1;
-	st.floor_fd = -1;
+	/* the watch for programs the shim cannot follow: where the kernel
+	 * has user-notify and seccomp is not turned off */
+	st.watch_on = !o->no_seccomp && watch_available();
+	policy_set_watch(o->pol, st.watch_on);
+	if (o->cfg->s[CFG_STRICT].val && !st.watch_on) {
+		warnx("agentwrap.strict is set, but %s: nothing was run",
+		    o->no_seccomp ? "seccomp is turned off (--no-seccomp or "
+				    "AGENTWRAP_DISABLE=seccomp)"
+				  : "this kernel has no seccomp user-notify");
+		return RUN_EXIT_AGENTWRAP;
+	}
+	st.watch_first = st.watch_on && o->cfg->s[CFG_STRICT].val;
 	/* the floor's filter, compiled here: the child between fork and
 	 * exec only loads it (libseccomp allocates; we have threads) */
 	if (!o->no_seccomp) {
@@ -858,7 +576,7 @@ run_command(const struct run_opts *o, char **argv)
 	if (o->audit != NULL) {
 		if (audit_open(&st.audit, o->audit, errbuf, sizeof(errbuf)) ==
 		    -1) {
-			warn_vis("%s%s", errbuf, "");
+			run_warn_vis("%s%s", errbuf, "");
 			return RUN_EXIT_AGENTWRAP;
 		}
 		if (audit_start(st.audit, o->version, o->cfg, argv,
@@ -893,7 +611,7 @@ run_command(const struct run_opts *o, char **argv)
 	    (o->approval_socket != NULL &&
 		harness_connect(
 		    st.ap, o->approval_socket, errbuf, sizeof(errbuf)) == -1)) {
-		warn_vis("%s%s", errbuf, "");
+		run_warn_vis("%s%s", errbuf, "");
 		goto out;
 	}
 	/* no harness: a person at the controlling terminal, if there is one */
@@ -928,6 +646,14 @@ run_command(const struct run_opts *o, char **argv)
 	    NULL) {
 		warn("cannot open the attach socket");
 		goto out;
+	}
+	if (st.watch_on) {
+		if ((st.watch = watch_new(&run_watch_ops, &st, 0,
+			 attach_name(st.attach))) == NULL) {
+			warnx("out of memory");
+			goto out;
+		}
+		attach_set_watch(st.attach, run_take_listener, &st);
 	}
 	/* without it each process asks the attach socket: slower, as sound */
 	if ((st.holder = hold_start(st.ring.ring_fd, snap_fd)) == -1) {
@@ -971,9 +697,11 @@ again:
 		warn("fork");
 		goto out_mask;
 	}
+	if (st.child > 0 && st.watch != NULL)
+		watch_set_root(st.watch, st.child);
 	if (st.child == 0)
-		launch_child(o, have_fp ? &fp : NULL, argv, env, &oldmask,
-		    pipefd[1], floorfd[1]);
+		launch_child(o, have_fp ? &fp : NULL, st.watch_first, argv, env,
+		    &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);
@@ -981,9 +709,7 @@ again:
 	floor_start(&st, floorfd[0]);
 	close(floorfd[0]);
 	floorfd[0] = -1;
-	do
-		n = read(pipefd[0], msg, sizeof(msg));
-	while (n == -1 && errno == EINTR);
+	n = wait_exec(&st, pipefd[0], msg, sizeof(msg));
 	if (n == (ssize_t)sizeof(msg)) {
 		if (msg[0] == CHILD_NNP)
 			warnx("PR_SET_NO_NEW_PRIVS: %s", strerror(msg[1]));
@@ -991,15 +717,24 @@ again:
 			warnx("agentwrap.landlock = on, but no Landlock "
 			      "ruleset could be applied (%s); nothing was run",
 			    st.landlock_why[0] ? st.landlock_why : "?");
+		else if (msg[0] == CHILD_WATCH)
+			warnx(
+			    "%s needs the seccomp watch, but %s; nothing was "
+			    "run (agentwrap.uncovered and --no-seccomp decide "
+			    "how such a program may run without it)",
+			    o->cfg->s[CFG_STRICT].val ? "agentwrap.strict"
+						      : "the command",
+			    st.watch_why[0] ? st.watch_why : "?");
 		else if (msg[0] == CHILD_CHDIR)
-			warn_vis("cannot enter the workspace %s: %s",
+			run_warn_vis("cannot enter the workspace %s: %s",
 			    o->cfg->s[CFG_WORKSPACE].str, strerror(msg[1]));
 		else
-			warn_vis("%s: %s", argv[0], strerror(msg[1]));
+			run_warn_vis("%s: %s", argv[0], strerror(msg[1]));
 	}
 
 	while (!st.child_done) {
-		if (ring_serve(&st.ring, handle, &st) > 0 && spin_for_more(&st))
+		if (ring_serve(&st.ring, run_handle, &st) > 0 &&
+		    spin_for_more(&st))
 			continue;
 		ring_count(&st.ring, NULL, &lingering);
 		t0 = clock_mono_us();
@@ -1026,9 +761,6 @@ again:
 			    policy_ngrants(o->pol), approve_rerun_by(st.ap));
 		st.child_done = 0;
 		st.child_status = 0;
-		if (st.floor_fd != -1)
-			close(st.floor_fd);
-		st.floor_fd = -1;
 		close(pipefd[0]);
 		pipefd[0] = -1;
 		goto again;
@@ -1073,8 +805,8 @@ out:
 		close(floorfd[0]);
 	if (floorfd[1] != -1)
 		close(floorfd[1]);
-	if (st.floor_fd != -1)
-		close(st.floor_fd);
+	watch_free(st.watch);
+	free(st.pfd);
 	if (have_fp)
 		floor_prog_free(&fp);
 	if (st.sfd != -1)

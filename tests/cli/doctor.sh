@@ -134,7 +134,7 @@ fi
 if [ "$floor" != none ]; then
 	check "floor on: a wrapped unshare -U fails" \
 	    sh -c '! "$AGENTWRAP" -q -- unshare -U true 2>/dev/null'
-	for e in userns_bind_mount tiocsti io_uring ptrace_outside; do
+	for e in userns_bind_mount tiocsti io_uring; do
 		check "floor on: $e covered by the floor" j "$D" \
 		    '[e for e in d["escapes"] if e["id"] == a[0]][0]["covered"]
 		     is True and "kernel floor" in
@@ -143,13 +143,28 @@ if [ "$floor" != none ]; then
 fi
 check "mode says seccomp on" j "$D" \
     'd["mode"]["seccomp"] is True and d["mode"]["seccomp_off_by"] is None'
-# what agentwrap does not do yet is said, whatever the kernel offers
-check "static programs and raw syscalls: not covered" j "$D" \
+# static programs: covered by the watch where the floor found user-notify
+# (tests/integ/watch.sh shows it on effects); raw syscall instructions of
+# dynamic programs and ptrace by a dynamic program only with --strict
+check "static programs covered iff the watch has user-notify ($floor)" j "$D" \
+    '[e for e in d["escapes"] if e["id"] == "static_programs"][0]["covered"]
+     == (a[0] == "notify")' "$floor"
+check "raw syscalls and ptrace: not covered by default" j "$D" \
     'all(e["covered"] is False for e in d["escapes"]
-	 if e["id"] in ("static_programs", "raw_syscalls"))'
+	 if e["id"] in ("raw_syscalls", "ptrace_outside"))'
+"$AGENTWRAP" --strict --doctor --json >"$T/strict.json"
+check "--strict: raw syscalls and ptrace covered iff user-notify" \
+    j "$T/strict.json" \
+    'all(e["covered"] == (a[0] == "notify") for e in d["escapes"]
+	 if e["id"] in ("raw_syscalls", "ptrace_outside"))' "$floor"
+"$AGENTWRAP" --no-seccomp --doctor --json >"$T/nosec.json"
+check "--no-seccomp: static programs not covered" j "$T/nosec.json" \
+    '[e for e in d["escapes"] if e["id"] == "static_programs"][0]["covered"]
+     is False'
 # agentwrap.uncovered = deny: static programs do not run (shim-static.sh
 # shows it on effects), and the report says so
-"$AGENTWRAP" -c agentwrap.uncovered=deny --doctor --json >"$T/unc.json"
+"$AGENTWRAP" --no-seccomp -c agentwrap.uncovered=deny --doctor --json \
+    >"$T/unc.json"
 check "uncovered = deny: static programs covered, by that setting" \
     j "$T/unc.json" \
     '[e for e in d["escapes"] if e["id"] == "static_programs"][0]["covered"] is True and

@@ -26,9 +26,10 @@
  *   floorcalls listener    install a seccomp filter with a user-notify
  *                          listener of its own (which could answer for
  *                          the floor)
- *   floorcalls killsup FILE  kill its parent (agentwrap, when it is the
- *                          command), then try a listener and unshare;
- *                          what happened goes to FILE
+ *   floorcalls killsup FILE [OUT]  kill its parent (agentwrap, when it
+ *                          is the command), then try a listener, unshare
+ *                          and a write to OUT; what happened goes to
+ *                          FILE (opened before)
  *   floorcalls threads     a thread and a posix_spawn, which glibc makes
  *                          with clone3 (refused: ENOSYS) or clone
  *
@@ -183,22 +184,29 @@ own_listener(void)
 }
 
 static int
-killsup(const char *file)
+killsup(const char *file, const char *out)
 {
 	FILE *f;
-	long l, u;
-	int el, eu;
+	long l, u, w = -1;
+	int el, eu, ew = 0;
 
+	/* before: once the supervisor is gone, a watched open fails */
+	if ((f = fopen(file, "w")) == NULL)
+		return 2;
 	kill(getppid(), SIGKILL);
 	usleep(300000);
 	l = own_listener();
 	el = errno;
 	u = syscall(SYS_unshare, CLONE_NEWUSER);
 	eu = errno;
-	if ((f = fopen(file, "w")) == NULL)
-		return 2;
+	if (out != NULL) {
+		w = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ew = errno;
+	}
 	fprintf(f, "listener %s\nunshare %s\n", l >= 0 ? "done" : strerror(el),
 	    u == 0 ? "done" : strerror(eu));
+	if (out != NULL)
+		fprintf(f, "write %s\n", w >= 0 ? "done" : strerror(ew));
 	fclose(f);
 	return 0;
 }
@@ -301,8 +309,8 @@ main(int argc, char **argv)
 		r = own_listener();
 		return verdict(argv[1], r, errno);
 	}
-	if (strcmp(argv[1], "killsup") == 0 && argc == 3)
-		return killsup(argv[2]);
+	if (strcmp(argv[1], "killsup") == 0 && (argc == 3 || argc == 4))
+		return killsup(argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(argv[1], "uffd") == 0) {
 		/* 1: UFFD_USER_MODE_ONLY */
 		r = syscall(SYS_userfaultfd, O_CLOEXEC | 1);

@@ -1,0 +1,431 @@
+/*
+ * handlers.c: what the supervisor does with each request: the ring's
+ * messages (events, questions, resolutions, pings), the seccomp watch's
+ * notifications once they are requests, and the floor's refusals. Each is
+ * decided with the supervisor's own policy, recorded and reported here;
+ * questions go to approve.c. The event loop and the command's start are in
+ * run.c, the watch's reading of a notification in watch.c.
+ *
+ * Runs in the supervisor. Everything that comes through the ring is
+ * hostile input: ring_serve() hands us private copies, msg_decode() checks
+ * their form, and each handler re-checks their meaning (an op that does
+ * not fit the message type is malformed). A malformed request is denied
+ * and recorded, never fatal.
+ */
+#include <err.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "approve.h"
+#include "audit.h"
+#include "clock.h"
+#include "floor.h"
+#include "msg.h"
+#include "proc.h"
+#include "report.h"
+#include "ring.h"
+#include "run_int.h"
+#include "watch.h"
+
+#define MAX_ADDRS 32
+
+/* snprintf() into ERR with untrusted or user-given text S escaped */
+void
+run_say_vis(char *err, size_t errlen, const char *fmt, const char *s,
+    const char *detail)
+{
+	char *v;
+
+	if (stravis(&v, s,
+		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
+		v = NULL;
+	snprintf(err, errlen, fmt, v ? v : "?", detail);
+	free(v);
+}
+
+/* warnx() with untrusted or user-given text escaped */
+void
+run_warn_vis(const char *fmt, const char *s, const char *detail)
+{
+	char msg[4 * PATH_MAX + 512];
+
+	run_say_vis(msg, sizeof(msg), fmt, s, detail);
+	warnx("%s", msg);
+}
+
+/* --- messages --- */
+
+/* Encode an answer into ANS; its length (0 if it does not fit). */
+#define answer approve_encode_answer
+
+static int
+malformed(struct run *st, int32_t owner, size_t len, const char *why,
+    uint8_t *ans, size_t anscap, size_t *anslen)
+{
+	struct aw_msg req;
+	char pid[32];
+
+	st->malformed++;
+	if (st->audit != NULL)
+		audit_malformed(st->audit, owner, len, why);
+	if (st->malformed == 1 && !st->o->quiet) {
+		snprintf(pid, sizeof(pid), "%d", (int)owner);
+		run_warn_vis("malformed message from pid %s on the ring (%s); "
+			     "denied",
+		    pid, why);
+	}
+	if (ans != NULL) {
+		memset(&req, 0, sizeof(req));
+		req.type = AW_MSG_ASK;
+		*anslen = answer(ans, anscap, &req, VERDICT_DENY, 0, "protocol",
+		    "malformed request", NULL, 0);
+	}
+	return VERDICT_DENY;
+}
+
+/*
+ * approval_policy = on-failure: a denied request that the policy would have
+ * asked about is remembered for a rerun. D is the decision if known.
+ */
+static void
+note_deferred(
+    struct run *st, const struct aw_msg *m, const struct pol_decision *d)
+{
+	struct pol_request req;
+	struct pol_decision own;
+
+	if (st->o->audit_only ||
+	    st->o->cfg->s[CFG_APPROVAL_POLICY].val != APPROVAL_ON_FAILURE ||
+	    m->op > OP_BIND)
+		return;
+	if (d == NULL) {
+		report_request(m, st->o->rt, &req);
+		policy_decide(st->o->pol, &req, &own);
+		d = &own;
+	}
+	if (d->verdict == VERDICT_DENY && d->deferred)
+		approve_note_deferred(st->ap, m);
+}
+
+/* Record and report a call the supervisor did not decide itself. */
+static int
+h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	(void)ans;
+	(void)anscap;
+	(void)anslen;
+	if (st->o->audit_only)
+		m->flags |= AW_MF_AUDIT_ONLY;
+	if (st->audit != NULL)
+		audit_event(st->audit, m);
+	if (m->op == AW_OP_UNCOVERED)
+		report_uncovered(st->report, m);
+	else if (m->verdict != VERDICT_ALLOW && m->op <= OP_BIND) {
+		if (m->flags & AW_MF_AUDIT_ONLY)
+			report_would_deny(st->report, m);
+		else {
+			report_denial(st->report, m, NULL);
+			note_deferred(st, m, NULL);
+		}
+	}
+	return VERDICT_ALLOW;
+}
+
+/* Record the supervisor's decision D on M, and report it if it denies. */
+void
+run_record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
+{
+	struct aw_msg rec = *m;
+
+	rec.verdict = (uint8_t)d->verdict;
+	rec.rule = d->rule;
+	rec.why = NULL;
+	rec.layer = AW_LAYER_SUPERVISOR;
+	if (st->o->audit_only)
+		rec.flags |= AW_MF_AUDIT_ONLY;
+	if (st->audit != NULL)
+		audit_event(st->audit, &rec);
+	if (d->verdict == VERDICT_ALLOW)
+		return;
+	if (st->o->audit_only)
+		report_would_deny(st->report, &rec);
+	else {
+		report_denial(st->report, &rec, d);
+		note_deferred(st, m, d);
+	}
+}
+
+/*
+ * The verdict a client must enforce: nothing under --audit-only; an ask
+ * that reaches this point is a deny (what can be asked goes to approve.c).
+ */
+int
+run_enforce(const struct run *st, enum pol_verdict v)
+{
+	if (st->o->audit_only || v == VERDICT_ALLOW)
+		return VERDICT_ALLOW;
+	return VERDICT_DENY;
+}
+
+static void decided(
+    struct run *st, const struct aw_msg *m, const struct pol_decision *d);
+
+/* Decide a request with the supervisor's policy (its answer wins). */
+static int
+h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	struct pol_request req;
+	struct pol_decision d;
+
+	if (m->op > OP_BIND)
+		return malformed(st, m->pid, 0,
+		    "ask for an op that is not a "
+		    "request",
+		    ans, anscap, anslen);
+	report_request(m, st->o->rt, &req);
+	policy_decide(st->o->pol, &req, &d);
+	/* an ask is a question, unless nothing is enforced */
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
+		return approve_ask(st->ap, m, &d, ring_serving_slot(&st->ring),
+		    st->owner, ans, anscap, anslen);
+	decided(st, m, &d);
+	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
+	    d.why, NULL, 0);
+	return run_enforce(st, d.verdict);
+}
+
+/* The policy decided M without asking (D: a grant, or a rule): record
+ * it, and report it if it is not allowed */
+static void
+decided(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
+{
+	struct aw_msg rec;
+
+	if (st->audit != NULL) {
+		rec = *m;
+		if (st->o->audit_only)
+			rec.flags |= AW_MF_AUDIT_ONLY;
+		audit_asked(st->audit, &rec, run_enforce(st, d->verdict),
+		    d->verdict == VERDICT_ASK, d->rule,
+		    strcmp(d->rule, POL_GRANT_RULE) == 0 ? DECIDED_GRANT
+							 : DECIDED_RULE,
+		    0, 0);
+	}
+	if (d->verdict != VERDICT_ALLOW) {
+		rec = *m;
+		rec.verdict = (uint8_t)d->verdict;
+		if (rec.layer != AW_LAYER_SECCOMP)
+			rec.layer = AW_LAYER_SUPERVISOR;
+		if (st->o->audit_only)
+			report_would_deny(st->report, &rec);
+		else {
+			report_denial(st->report, &rec, d);
+			note_deferred(st, m, d);
+		}
+	}
+}
+
+struct capture {
+	struct resolve_table *rt;
+	struct netaddr addrs[MAX_ADDRS];
+	int n;
+};
+
+/* A pol_resolve_fn that keeps what it handed to the policy. */
+static int
+capture_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	struct capture *c = ctx;
+	int n = resolve_lookup(c->rt, name, out, max);
+
+	c->n = 0;
+	if (n > 0) {
+		c->n = n < MAX_ADDRS ? n : MAX_ADDRS;
+		memcpy(c->addrs, out, (size_t)c->n * sizeof(*out));
+	}
+	return n;
+}
+
+/*
+ * Resolve and judge a host name. An allowing answer carries the addresses
+ * the policy judged; an allowing answer without addresses (the policy did
+ * not need to resolve: the network is simply on) means "resolve as usual".
+ * XXX getaddrinfo blocks the event loop; pin the answers for connect.
+ */
+static int
+h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	struct pol_request req;
+	struct pol_decision d;
+	struct capture cap;
+	char txt[MAX_ADDRS][NETADDR_STRLEN];
+	const char *words[MAX_ADDRS];
+	int i, n = 0;
+
+	if (m->op != OP_RESOLVE || m->host == NULL)
+		return malformed(st, m->pid, 0, "resolve without a host name",
+		    ans, anscap, anslen);
+	memset(&cap, 0, sizeof(cap));
+	cap.rt = st->o->rt;
+	report_request(m, st->o->rt, &req);
+	req.resolve = capture_resolve;
+	req.resolve_ctx = &cap;
+	policy_decide(st->o->pol, &req, &d);
+	run_record(st, m, &d);
+	if (d.verdict == VERDICT_ALLOW || st->o->audit_only)
+		for (i = 0; i < cap.n; i++) {
+			netaddr_format(&cap.addrs[i], txt[n], sizeof(txt[n]));
+			words[n] = txt[n];
+			n++;
+		}
+	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
+	    d.why, words, (size_t)n);
+	return run_enforce(st, d.verdict);
+}
+
+static int
+h_ping(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	(void)st;
+	*anslen = answer(ans, anscap, m, VERDICT_ALLOW, 0, NULL, NULL, NULL, 0);
+	return VERDICT_ALLOW;
+}
+
+typedef int (*msg_handler)(
+    struct run *, struct aw_msg *, uint8_t *, size_t, size_t *);
+
+/* how a message may come: posted one way, or as a request */
+#define VIA_POST 0x1
+#define VIA_CALL 0x2
+
+static const struct {
+	uint16_t type;
+	int via;
+	msg_handler fn;
+} dispatch[] = {
+	/* a denial is sent as a request: its line is out before it returns */
+	{ AW_MSG_EVENT, VIA_POST | VIA_CALL, h_event },
+	{ AW_MSG_ASK, VIA_CALL, h_ask },
+	{ AW_MSG_RESOLVE, VIA_CALL, h_resolve },
+	{ AW_MSG_PING, VIA_CALL, h_ping },
+};
+
+/* The ring_handler: BUF is a private copy of one slot. */
+int
+run_handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
+    size_t anscap, size_t *anslen)
+{
+	struct run *st = ctx;
+	struct aw_msg m;
+	size_t i;
+
+	st->owner = owner;
+	if (msg_decode(buf, len, &m) == -1)
+		return malformed(
+		    st, owner, len, "does not decode", ans, anscap, anslen);
+	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
+		if (dispatch[i].type == m.type)
+			break;
+	if (i == sizeof(dispatch) / sizeof(dispatch[0]) ||
+	    (dispatch[i].via & (ans != NULL ? VIA_CALL : VIA_POST)) == 0)
+		return malformed(st, owner, len,
+		    ans != NULL ? "a one-way "
+				  "message sent as a request"
+				: "a request posted one-way",
+		    ans, anscap, anslen);
+	return dispatch[i].fn(st, &m, ans, anscap, anslen);
+}
+
+/* --- the kernel floor --- */
+
+/* A call the floor refused: one line per call name, an audit record */
+static void
+floor_denied(void *arg, const struct floor_event *ev)
+{
+	struct run *st = arg;
+	struct aw_msg m;
+	char exe[PATH_MAX], path[64];
+	pid_t ppid = 0;
+	char state;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_EVENT;
+	m.op = AW_OP_FLOOR;
+	m.layer = AW_LAYER_SECCOMP;
+	m.verdict = VERDICT_DENY;
+	m.pid = ev->pid;
+	if (proc_stat(ev->pid, &ppid, &state) == 0)
+		m.ppid = ppid;
+	m.port = -1;
+	m.ts_ns = clock_realtime_ns();
+	m.call = ev->call;
+	m.rule = "kernel floor";
+	m.why = ev->why;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)ev->pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		m.exe = exe;
+	}
+	if (st->audit != NULL)
+		audit_event(st->audit, &m);
+	report_floor(st->report, &m);
+}
+
+/* --- the watch (seccomp user-notify) --- */
+
+static void
+w_answer(void *ctx, uint64_t key, int verdict)
+{
+	struct run *st = ctx;
+
+	watch_settle(st->watch, key, verdict);
+}
+
+static int
+w_pending(void *ctx, uint64_t key)
+{
+	struct run *st = ctx;
+
+	return watch_pending(st->watch, key);
+}
+
+/* A watched call, as a question on the ring is decided */
+static int
+w_decide(void *ctx, const struct aw_msg *m, uint64_t key)
+{
+	struct run *st = ctx;
+	struct approve_waiter wt = { w_answer, w_pending, st, key };
+	struct pol_request req;
+	struct pol_decision d;
+	int v;
+
+	report_request(m, st->o->rt, &req);
+	policy_decide(st->o->pol, &req, &d);
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
+		v = approve_ask_waiter(st->ap, m, &d, &wt);
+		return v == RING_DEFER ? WATCH_DEFER : v;
+	}
+	decided(st, m, &d);
+	return run_enforce(st, d.verdict);
+}
+
+const struct watch_ops run_watch_ops = { w_decide, floor_denied };
+
+/* A listener handed in over the attach socket, by a shim about to exec
+ * a program it cannot follow */
+int
+run_take_listener(void *ctx, int fd)
+{
+	struct run *st = ctx;
+
+	return st->watch != NULL ? watch_add(st->watch, fd) : -1;
+}
