@@ -225,10 +225,23 @@ filecases() {
 		ok "$L: setxattr inside" $run "$W" setxattr "$w/oa"
 	fi
 
-	# a protected name inside a root: Landlock allows the whole root
-	mkdir -p "$w/.git"
-	no "$L: write into .git" write "$EACCES" $run "$W" write "$w/.git/config"
-	check "$L: nothing in .git" absent "$w/.git/config"
+	# protected names inside a root (Landlock allows the whole root): a
+	# repository's config and hooks, and .codex; git's ordinary files are
+	# its own to write
+	git init -q "$w/repo"
+	cp "$w/repo/.git/config" "$T/config.$L"
+	no "$L: write over .git/config" write "$EACCES" \
+	    $run "$W" write "$w/repo/.git/config"
+	check "$L: .git/config unchanged" cmp -s "$T/config.$L" "$w/repo/.git/config"
+	no "$L: write a hook" write "$EACCES" \
+	    $run "$W" creat "$w/repo/.git/hooks/pre-commit"
+	check "$L: no hook" absent "$w/repo/.git/hooks/pre-commit"
+	mkdir -p "$w/.codex"
+	no "$L: write into .codex" write "$EACCES" \
+	    $run "$W" write "$w/.codex/config.toml"
+	check "$L: nothing in .codex" absent "$w/.codex/config.toml"
+	ok "$L: an ordinary file of git's" $run "$W" write "$w/repo/.git/ORIG_HEAD"
+	check "$L: written" has "$w/repo/.git/ORIG_HEAD" x
 }
 filecases first first
 filecases nested nested
@@ -463,9 +476,11 @@ JW="$WS/j" JO="$OUT/j"
 JG="agentwrap.filesystem.paths={\"$JW/secret\"=\"deny\"}"
 ja() { aw -a never --no-landlock --config-file "$R" -c "$JG" -- "$@"; }
 JA=ja
+git init -q "$T/repo0"
 fix() {
 	rm -rf "$JW" "$JO"
-	mkdir -p "$JW/.git" "$JO"
+	mkdir -p "$JW/.codex" "$JO"
+	cp -R "$T/repo0" "$JW/repo"
 	echo keep >"$JW/f"
 	echo keep >"$JO/f"
 	echo secret >"$JW/secret"
@@ -519,7 +534,10 @@ judge chmod "$JO/f"
 judge truncate "$JO/f"
 judge utime "$JO/f"
 [ "$XATTR" = yes ] && judge setxattr "$JO/f"
-judge write "$JW/.git/config"
+judge write "$JW/repo/.git/config"
+judge creat "$JW/repo/.git/hooks/pre-commit"
+judge write "$JW/repo/.git/ORIG_HEAD"
+judge write "$JW/.codex/config.toml"
 judge exec "$TOUCH" "$JW/ran"
 judge exec "$ENV" FORBID=1 "$TOUCH" "$JW/ran"
 judge execveat "$TOUCH" "$JW/ran"
