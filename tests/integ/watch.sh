@@ -163,6 +163,31 @@ filecases() {
 	    $run "$W" cwdwrite "$o" "../../ws/$L/cw2"
 	check "$L: ../ cwdwrite wrote inside" has "$w/cw2" x
 
+	# names that mean something else to the supervisor than to the
+	# caller: symlinks, the caller's /proc/self, /dev/fd/N
+	ln -s "$o/f" "$w/toout"
+	ln -s "$o" "$w/outdir"
+	no "$L: write through a symlink to outside" write "$EACCES" \
+	    $run "$W" write "$w/toout"
+	check "$L: the outside file is unchanged by it" kept "$o/f"
+	keep "$o/f"
+	no "$L: write below a symlinked directory" write "$EACCES" \
+	    $run "$W" write "$w/outdir/viasl"
+	check "$L: nothing written there" absent "$o/viasl"
+	no "$L: /proc/self/cwd outside" write "$EACCES" \
+	    $run "$W" cwdwrite "$o" /proc/self/cwd/pself
+	check "$L: nothing written by /proc/self/cwd" absent "$o/pself"
+	no "$L: /proc/thread-self/cwd outside" write "$EACCES" \
+	    $run "$W" cwdwrite "$o" /proc/thread-self/cwd/pthread
+	check "$L: nothing written by /proc/thread-self/cwd" absent "$o/pthread"
+	ok "$L: /proc/self/cwd inside" $run "$W" cwdwrite "$w" /proc/self/cwd/pself
+	check "$L: written by /proc/self/cwd" has "$w/pself" x
+	no "$L: /dev/fd/N/name outside" write "$EACCES" \
+	    $run "$W" fdpath "$o" fdp
+	check "$L: nothing written by /dev/fd" absent "$o/fdp"
+	ok "$L: /dev/fd/N/name inside" $run "$W" fdpath "$w" fdp
+	check "$L: written by /dev/fd" has "$w/fdp" x
+
 	ok "$L: mkdir inside" $run "$W" mkdir "$w/d"
 	check "$L: the directory exists" [ -d "$w/d" ]
 	no "$L: mkdir outside" write "$EACCES" $run "$W" mkdir "$o/d"
@@ -484,6 +509,8 @@ fix() {
 	echo keep >"$JW/f"
 	echo keep >"$JO/f"
 	echo secret >"$JW/secret"
+	ln -s "$JO/f" "$JW/toout"
+	ln -s "$JO" "$JW/outdir"
 	: >"$T/net/tcp"
 	: >"$T/net/udp"
 }
@@ -521,6 +548,11 @@ judge openat "$JO" new
 judge openat "$JW" ../../out/j/new
 judge cwdwrite "$JO" new
 judge cwdwrite "$JO" ../../ws/j/new
+judge write "$JW/toout"
+judge write "$JW/outdir/new"
+judge cwdwrite "$JO" /proc/self/cwd/new
+judge fdpath "$JO" new
+judge fdpath "$JW" new
 judge read "$JW/f"
 judge read "$JW/secret"
 judge mkdir "$JO/d"
@@ -619,6 +651,20 @@ status 0 "--no-seccomp, uncovered = deny: from sh as well" \
     sh -c "'$W' write '$WS/noseccomp2'; exit 0"
 check "--no-seccomp, uncovered = deny: it did not run from sh" \
     absent "$WS/noseccomp2"
+
+# a program that made itself not dumpable: its memory cannot be read, so
+# its judged calls are denied (docs/security.md), even inside; a root
+# supervisor reads it all the same (CAP_SYS_PTRACE) and judges
+if [ "$(id -u)" -ne 0 ]; then
+	status 1 "not dumpable: a write inside" first "$W" nodump write "$WS/nodump"
+	check "not dumpable: refused ($(flat "$T/last.out"))" \
+	    grep -q '^refused write: ' "$T/last.out"
+	check "not dumpable: nothing written" absent "$WS/nodump"
+else
+	ok "not dumpable, as root: a write inside" first "$W" nodump write "$WS/nodump"
+fi
+status 1 "not dumpable: a write outside" first "$W" nodump write "$OUT/nodump"
+check "not dumpable: nothing written outside" absent "$OUT/nodump"
 
 # a 32-bit open from the static program
 if [ "$INT80" = yes ]; then

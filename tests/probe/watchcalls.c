@@ -10,6 +10,8 @@
  *   watchcalls openat DIR NAME   openat(open(DIR), NAME, ...), write "x\n"
  *   watchcalls openat2 PATH      openat2 (by syscall()), write "x\n"
  *   watchcalls cwdwrite DIR NAME chdir DIR, then open NAME (relative)
+ *   watchcalls fdpath DIR NAME   open DIR as descriptor N, then write
+ *                                /dev/fd/N/NAME
  *   watchcalls read PATH         open O_RDONLY; prints the bytes after done
  *   watchcalls mkdir PATH
  *   watchcalls unlink PATH
@@ -39,10 +41,15 @@
  *                                to write each PATH; one line per PATH
  *                                goes to STATUS, then "end"
  *
+ *   watchcalls nodump CALL ARG...  the same, made not dumpable first
+ *                                (PR_SET_DUMPABLE 0: its memory cannot be
+ *                                read from outside)
+ *
  * HOST is a numeric IPv4 or IPv6 address. Prints "done NAME" when the call
  * worked (exit 0), "refused NAME: ERROR" when it failed (exit 1); 2 on
  * misuse.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -52,6 +59,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -305,9 +313,18 @@ main(int argc, char **argv)
 	struct timespec t[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 	char **a = argv + 2;
 	int n = argc - 2;
+	char fdp[PATH_MAX];
 	long r;
 	int dfd;
 
+	if (argc >= 4 && strcmp(argv[1], "nodump") == 0) {
+		if (prctl(PR_SET_DUMPABLE, 0) == -1)
+			return 2;
+		argv++;
+		argc--;
+		a++;
+		n--;
+	}
 	if (argc < 3)
 		usage();
 	name = argv[1];
@@ -336,6 +353,12 @@ main(int argc, char **argv)
 		if (chdir(a[0]) == -1)
 			return 2;
 		r = fill(open(a[1], WFLAGS, 0644));
+	} else if (IS("fdpath")) {
+		NEED(2);
+		if ((dfd = open(a[0], O_RDONLY | O_DIRECTORY)) == -1)
+			return 2;
+		snprintf(fdp, sizeof(fdp), "/dev/fd/%d/%s", dfd, a[1]);
+		r = fill(open(fdp, WFLAGS, 0644));
 	} else if (IS("read"))
 		r = readout(a[0]);
 	else if (IS("mkdir"))
