@@ -188,6 +188,42 @@ filecases() {
 	ok "$L: /dev/fd/N/name inside" $run "$W" fdpath "$w" fdp
 	check "$L: written by /dev/fd" has "$w/fdp" x
 
+	# relative names for the other calls, from an outside cwd
+	no "$L: mkdir relative to an outside cwd" write "$EACCES" \
+	    $run "$W" in "$o" mkdir rd
+	check "$L: no relative directory outside" absent "$o/rd"
+	ok "$L: mkdir relative to an inside cwd" $run "$W" in "$w" mkdir rd
+	check "$L: the relative directory is inside" [ -d "$w/rd" ]
+	no "$L: unlink relative to an outside cwd" write "$EACCES" \
+	    $run "$W" in "$o" unlink f
+	check "$L: still there after a relative unlink" kept "$o/f"
+	keep "$o/f"
+	no "$L: symlink relative to an outside cwd" write "$EACCES" \
+	    $run "$W" in "$o" symlink f rsl
+	check "$L: no relative symlink outside" absent "$o/rsl"
+	no "$L: chmod relative to an outside cwd" write "$EACCES" \
+	    $run "$W" in "$o" chmod f
+	check "$L: mode unchanged after a relative chmod" \
+	    [ "$(stat -c %a "$o/f" 2>&1)" = 644 ]
+	keep "$o/f"
+	no "$L: rename from an inside cwd to ../outside" write "$EACCES" \
+	    $run "$W" in "$w" rename mv "../../out/$L/rmv"
+	check "$L: nothing moved out relatively" absent "$o/rmv"
+	check "$L: the source stays after it" kept "$w/mv"
+	keep "$w/mv"
+
+	# the rest of the ways to make a file
+	echo in >"$w/ex"
+	echo out >"$o/ex"
+	no "$L: exchange with an outside file" write "$EACCES" \
+	    $run "$W" exchange "$w/ex" "$o/ex"
+	check "$L: the outside file is not exchanged" has "$o/ex" out
+	check "$L: the inside one neither" has "$w/ex" in
+	no "$L: O_TMPFILE outside" write "$EACCES" $run "$W" tmpfile "$o" tf
+	check "$L: no O_TMPFILE file outside" absent "$o/tf"
+	ok "$L: O_TMPFILE inside" $run "$W" tmpfile "$w" tf
+	check "$L: the O_TMPFILE file is linked inside" has "$w/tf" x
+
 	ok "$L: mkdir inside" $run "$W" mkdir "$w/d"
 	check "$L: the directory exists" [ -d "$w/d" ]
 	no "$L: mkdir outside" write "$EACCES" $run "$W" mkdir "$o/d"
@@ -348,6 +384,9 @@ u.bind(("127.0.0.1", 0))
 x = socket.socket(socket.AF_UNIX)
 x.bind(os.path.join(d, "sock"))
 x.listen(16)
+ab = socket.socket(socket.AF_UNIX)
+ab.bind("\0" + sys.argv[2])
+ab.listen(16)
 with open(os.path.join(d, "ports.tmp"), "w") as f:
     f.write("%d %d %d\n" % (t.getsockname()[1], u.getsockname()[1],
                             h.getsockname()[1]))
@@ -369,16 +408,17 @@ def drain(c, http):
     c.close()
     return data
 while True:
-    r, _, _ = select.select([t, u, h, x], [], [])
+    r, _, _ = select.select([t, u, h, x, ab], [], [])
     for s in r:
         if s is u:
             log("udp", u.recvfrom(65536)[0])
         else:
             c = s.accept()[0]
-            name = {t: "tcp", h: "http", x: "unix"}[s]
+            name = {t: "tcp", h: "http", x: "unix", ab: "abstract"}[s]
             log(name, drain(c, s is h))
 PYEOF
-$PY "$T/listen.py" "$T/net" &
+ABS="aw-watch-$$-$(basename "$T")"
+$PY "$T/listen.py" "$T/net" "$ABS" &
 LPID=$!
 trap 'kill $LPID 2>/dev/null; rm -rf "$T"' EXIT
 n=0
@@ -401,10 +441,14 @@ none() {
 	tcp) "$D" tcp 127.0.0.1 "$TP" >/dev/null ;;
 	udp) "$D" udp 127.0.0.1 "$UP" >/dev/null ;;
 	unix) "$D" unix "$T/net/sock" >/dev/null ;;
+	abstract) "$D" unix "@$ABS" >/dev/null ;;
 	esac
 	got "$1" hello
 }
-clear() { rm -f "$T/net/tcp" "$T/net/udp" "$T/net/unix" "$T/net/http"; }
+clear() {
+	rm -f "$T/net/tcp" "$T/net/udp" "$T/net/unix" "$T/net/http" \
+	    "$T/net/abstract"
+}
 
 clear
 plain "tcp" "$W" tcp 127.0.0.1 "$TP"
@@ -417,6 +461,10 @@ check "unwrapped: sendmsg reached it" got udp hello
 plain "unix" "$W" unix "$T/net/sock"
 check "unwrapped: the Unix listener got hello" got unix hello
 plain "bind" "$W" bind 127.0.0.1 0
+plain "abstract unix" "$W" unix "@$ABS"
+check "unwrapped: the abstract listener got hello" got abstract hello
+plain "unixbind" "$W" unixbind "$OUT/psock"
+check "unwrapped: the socket exists" [ -S "$OUT/psock" ]
 
 # network off (the default): refused, nothing arrives
 clear
@@ -437,6 +485,14 @@ check "the TCP listener got nothing from it" none tcp
 no "static connect to an unlisted Unix socket" unix "$EPERM" \
     first "$W" unix "$T/net/sock"
 check "the Unix listener got nothing" none unix
+no "static connect to an unlisted abstract socket" unix "$EPERM" \
+    first "$W" unix "@$ABS"
+check "the abstract listener got nothing" none abstract
+no "static bind of a Unix socket outside" write "$EACCES" \
+    first "$W" unixbind "$OUT/sock"
+check "no socket outside" absent "$OUT/sock"
+ok "static bind of a Unix socket inside" first "$W" unixbind "$WS/sock"
+check "the socket is inside" [ -S "$WS/sock" ]
 clear
 ok "a listed Unix socket" aw -a never --no-landlock \
     -c "features.network_proxy.unix_sockets={\"$T/net/sock\"=\"allow\"}" -- \
@@ -556,6 +612,14 @@ judge fdpath "$JW" new
 judge read "$JW/f"
 judge read "$JW/secret"
 judge mkdir "$JO/d"
+judge in "$JO" mkdir d
+judge in "$JW" rename f ../../out/j/g
+judge exchange "$JW/secret" "$JO/f"
+judge tmpfile "$JO" t
+judge tmpfile "$JW" t
+judge unixbind "$JO/sock"
+judge unixbind "$JW/sock"
+judge unix "@$ABS"
 judge unlink "$JO/f"
 judge unlink "$JW/f"
 judge rename "$JW/f" "$JO/g"

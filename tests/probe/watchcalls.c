@@ -41,9 +41,17 @@
  *                                to write each PATH; one line per PATH
  *                                goes to STATUS, then "end"
  *
- *   watchcalls nodump CALL ARG...  the same, made not dumpable first
- *                                (PR_SET_DUMPABLE 0: its memory cannot be
- *                                read from outside)
+ *   watchcalls exchange A B      renameat2(A, B, RENAME_EXCHANGE)
+ *   watchcalls tmpfile DIR NAME  open DIR with O_TMPFILE, write "x\n",
+ *                                then link it as DIR/NAME
+ *   watchcalls unixbind PATH     bind an AF_UNIX socket to PATH
+ *
+ * Before CALL, any of:
+ *   nodump     made not dumpable first (PR_SET_DUMPABLE 0: its memory
+ *              cannot be read from outside)
+ *   in DIR     chdir DIR first (relative names start there)
+ *
+ * A Unix socket PATH that starts with '@' is abstract.
  *
  * HOST is a numeric IPv4 or IPv6 address. Prints "done NAME" when the call
  * worked (exit 0), "refused NAME: ERROR" when it failed (exit 1); 2 on
@@ -63,6 +71,7 @@
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,24 +238,56 @@ net(const char *how, const char *host, const char *port)
 	return sendmsg(s, &mh, 0);
 }
 
+/* PATH as a Unix socket address ('@': abstract); its length, 0 if too
+ * long */
+static socklen_t
+unaddr(const char *path, struct sockaddr_un *un)
+{
+	size_t n = strlen(path);
+
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	if (n >= sizeof(un->sun_path)) {
+		errno = ENAMETOOLONG;
+		return 0;
+	}
+	memcpy(un->sun_path, path, n);
+	if (path[0] != '@')
+		return sizeof(*un);
+	un->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
 static long
-unixsend(const char *path)
+unixsend(const char *path, int bindit)
 {
 	struct sockaddr_un un;
+	socklen_t len;
 	int s;
 
-	memset(&un, 0, sizeof(un));
-	un.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(un.sun_path)) {
-		errno = ENAMETOOLONG;
+	if ((len = unaddr(path, &un)) == 0)
 		return -1;
-	}
-	strcpy(un.sun_path, path);
 	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		return -1;
-	if (connect(s, (struct sockaddr *)&un, sizeof(un)) == -1)
+	if (bindit)
+		return bind(s, (struct sockaddr *)&un, len);
+	if (connect(s, (struct sockaddr *)&un, len) == -1)
 		return -1;
 	return send(s, "hello\n", 6, 0) == 6 ? close(s) : -1;
+}
+
+static long
+tmpfile_link(const char *dir, const char *name)
+{
+	char from[64], to[PATH_MAX];
+	long fd;
+
+	fd = open(dir, O_TMPFILE | O_WRONLY, 0644);
+	if (fd < 0 || write((int)fd, "x\n", 2) != 2)
+		return -1;
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", (int)fd);
+	snprintf(to, sizeof(to), "%s/%s", dir, name);
+	return linkat(AT_FDCWD, from, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
 }
 
 static long
@@ -317,14 +358,22 @@ main(int argc, char **argv)
 	long r;
 	int dfd;
 
-	if (argc >= 4 && strcmp(argv[1], "nodump") == 0) {
-		if (prctl(PR_SET_DUMPABLE, 0) == -1)
-			return 2;
-		argv++;
-		argc--;
-		a++;
-		n--;
+	for (;;) {
+		if (argc >= 4 && strcmp(argv[1], "nodump") == 0) {
+			if (prctl(PR_SET_DUMPABLE, 0) == -1)
+				return 2;
+			argv++;
+			argc--;
+		} else if (argc >= 5 && strcmp(argv[1], "in") == 0) {
+			if (chdir(argv[2]) == -1)
+				return 2;
+			argv += 2;
+			argc -= 2;
+		} else
+			break;
 	}
+	a = argv + 2;
+	n = argc - 2;
 	if (argc < 3)
 		usage();
 	name = argv[1];
@@ -392,8 +441,16 @@ main(int argc, char **argv)
 		NEED(2);
 		r = net(name, a[0], a[1]);
 	} else if (IS("unix"))
-		r = unixsend(a[0]);
-	else if (IS("rawwrite"))
+		r = unixsend(a[0], 0);
+	else if (IS("unixbind"))
+		r = unixsend(a[0], 1);
+	else if (IS("exchange")) {
+		NEED(2);
+		r = renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], RENAME_EXCHANGE);
+	} else if (IS("tmpfile")) {
+		NEED(2);
+		r = tmpfile_link(a[0], a[1]);
+	} else if (IS("rawwrite"))
 		r = fill(rawopenat(a[0], WFLAGS, 0644));
 	else if (IS("int80write"))
 		r = fill(int80open(a[0]));
