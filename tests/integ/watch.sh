@@ -95,6 +95,8 @@ plain "truncate" "$W" truncate "$p/w"
 plain "utime" "$W" utime "$p/oa"
 check "unwrapped: utime set the time" [ "$(stat -c %Y "$p/oa")" = 1000000000 ]
 plain "unlink" "$W" unlink "$p/s"
+plain "threadcwd" "$W" threadcwd "$p" tc
+check "unwrapped: the thread wrote in its own cwd" has "$p/tc" x
 plain "openat2" "$W" openat2 "$p/o2"
 check "unwrapped: openat2 wrote" has "$p/o2" x
 plain "rawwrite" "$W" rawwrite "$p/raw"
@@ -211,6 +213,22 @@ filecases() {
 	check "$L: nothing moved out relatively" absent "$o/rmv"
 	check "$L: the source stays after it" kept "$w/mv"
 	keep "$w/mv"
+
+	# a thread with a cwd of its own: relative names start there, not at
+	# the process's cwd (inside)
+	no "$L: a thread's own cwd outside" write "$EACCES" \
+	    $run "$W" in "$w" threadcwd "$o" tc
+	check "$L: nothing written from the thread's cwd" absent "$o/tc"
+	check "$L: nor at the process's cwd" absent "$w/tc"
+	ok "$L: a thread's own cwd inside" $run "$W" in "$o" threadcwd "$w" tc2
+	check "$L: written from the thread's cwd" has "$w/tc2" x
+	# eight threads, twenty calls each, at once
+	mkdir -p "$w/many" "$o/many"
+	ok "$L: many threads inside" $run "$W" threads 8 "$w/many"
+	check "$L: all 160 written" [ "$(ls "$w/many" | wc -l)" -eq 160 ]
+	no "$L: many threads outside" write "$EACCES" \
+	    $run "$W" threads 8 "$o/many"
+	check "$L: none written outside" [ "$(ls "$o/many" | wc -l)" -eq 0 ]
 
 	# the rest of the ways to make a file
 	echo in >"$w/ex"
@@ -615,6 +633,7 @@ judge mkdir "$JO/d"
 judge in "$JO" mkdir d
 judge in "$JW" rename f ../../out/j/g
 judge exchange "$JW/secret" "$JO/f"
+judge in "$JW" threadcwd "$JO" new
 judge tmpfile "$JO" t
 judge tmpfile "$JW" t
 judge unixbind "$JO/sock"

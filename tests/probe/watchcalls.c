@@ -45,6 +45,11 @@
  *   watchcalls tmpfile DIR NAME  open DIR with O_TMPFILE, write "x\n",
  *                                then link it as DIR/NAME
  *   watchcalls unixbind PATH     bind an AF_UNIX socket to PATH
+ *   watchcalls threadcwd DIR NAME  a thread with a cwd of its own (made
+ *                                by clone without CLONE_FS) chdirs to DIR
+ *                                and opens NAME; the process's stays
+ *   watchcalls threads N DIR     N threads at once, each writing 20 files
+ *                                DIR/tI-J; done only if all were written
  *
  * Before CALL, any of:
  *   nodump     made not dumpable first (PR_SET_DUMPABLE 0: its memory
@@ -65,6 +70,8 @@
 #include <sys/xattr.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -341,6 +348,87 @@ killsup(const char *status, char **paths)
 	return 0;
 }
 
+static const char *targ[2];
+static int terr;
+
+static volatile int tdone;
+
+/* a thread of the process (CLONE_THREAD) but with its own cwd: it shares
+ * the parent's TLS, so errno is read back only once it is done */
+static int
+threadcwd(void *unused)
+{
+	(void)unused;
+	if (chdir(targ[0]) == -1)
+		terr = -1;
+	else if (fill(open(targ[1], WFLAGS, 0644)) == -1)
+		terr = errno;
+	tdone = 1;
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+static long
+onethread(const char *dir, const char *name)
+{
+	static char stack[1 << 16] __attribute__((aligned(16)));
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	targ[0] = dir;
+	targ[1] = name;
+	if (clone(threadcwd, stack + sizeof(stack),
+		CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_SYSVSEM,
+		NULL) == -1)
+		return -1;
+	for (i = 0; i < 10000 && !tdone; i++)
+		nanosleep(&ts, NULL);
+	if (!tdone || terr == -1)
+		exit(2);
+	errno = terr;
+	return terr == 0 ? 0 : -1;
+}
+
+static int nfailed;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *
+writer(void *arg)
+{
+	char p[PATH_MAX];
+	int i, e = 0;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(p, sizeof(p), "%s/t%d-%d", targ[0], (int)(long)arg, i);
+		if (fill(open(p, WFLAGS, 0644)) == -1) {
+			e = errno;
+			pthread_mutex_lock(&lock);
+			nfailed++;
+			terr = e;
+			pthread_mutex_unlock(&lock);
+		}
+	}
+	return NULL;
+}
+
+static long
+threads(int n, const char *dir)
+{
+	pthread_t t[64];
+	int i;
+
+	if (n < 1 || n > 64)
+		exit(2);
+	targ[0] = dir;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, writer, (void *)(long)i) != 0)
+			exit(2);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	errno = terr;
+	return nfailed == 0 ? 0 : -1;
+}
+
 static void
 usage(void)
 {
@@ -444,7 +532,13 @@ main(int argc, char **argv)
 		r = unixsend(a[0], 0);
 	else if (IS("unixbind"))
 		r = unixsend(a[0], 1);
-	else if (IS("exchange")) {
+	else if (IS("threadcwd")) {
+		NEED(2);
+		r = onethread(a[0], a[1]);
+	} else if (IS("threads")) {
+		NEED(2);
+		r = threads(atoi(a[0]), a[1]);
+	} else if (IS("exchange")) {
 		NEED(2);
 		r = renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], RENAME_EXCHANGE);
 	} else if (IS("tmpfile")) {
