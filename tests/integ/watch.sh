@@ -364,6 +364,9 @@ check "touch did not run" absent "$WS/ran1"
 no "static execveat of a forbidden program" exec "$EACCES" \
     $E "$W" execveat "$TOUCH" "$WS/ran1b"
 check "touch did not run by execveat" absent "$WS/ran1b"
+no "static exec of a forbidden program by its descriptor" exec "$EACCES" \
+    $E "$W" fexec "$TOUCH" "$WS/ran1c"
+check "touch did not run by fexecve" absent "$WS/ran1c"
 no "static exec, forbidden by its argv" exec "$EACCES" \
     $E "$W" exec "$ENV" FORBID=1 "$BB" touch "$WS/ran2"
 check "env FORBID=1 did not run" absent "$WS/ran2"
@@ -657,6 +660,7 @@ judge exec "$TOUCH" "$JW/ran"
 judge exec "$ENV" FORBID=1 "$TOUCH" "$JW/ran"
 judge execveat "$TOUCH" "$JW/ran"
 judge openat2 "$JO/new"
+judge fexec "$TOUCH" "$JW/ran"
 judge exec /bin/echo hi
 judge tcp 127.0.0.1 "$TP"
 judge udp 127.0.0.1 "$UP"
@@ -714,11 +718,26 @@ status 0 "--strict: a shell pipeline runs" \
     aw -q -a never --no-landlock --strict -- \
     sh -c "echo hi | tr h H > '$WS/strict6'"
 check "--strict: its output" has "$WS/strict6" Hi
+# a raw execve from a dynamic program: under --strict the exec rules hold,
+# and the static program it starts is watched
+no "--strict: a raw execve of a forbidden program" exec "$EACCES" \
+    aw -a never --no-landlock --strict --config-file "$R" -- \
+    "$D" rawexec "$TOUCH" "$WS/strict7"
+check "--strict: touch did not run" absent "$WS/strict7"
+status 1 "--strict: a raw execve of the static probe" \
+    aw -a never --no-landlock --strict -- \
+    "$D" rawexec "$W" write "$OUT/strict8"
+check "--strict: the static probe could not write outside" absent "$OUT/strict8"
 # without --strict the shim alone is inside a dynamic program, and a raw
 # system call goes past it: the documented weaker outcome
 ok "no --strict: a raw openat outside goes through (weaker)" \
     first "$D" rawwrite "$OUT/nostrict"
 check "no --strict: written outside (weaker)" has "$OUT/nostrict" x
+# and so does a raw execve: the shim never sees the static program start,
+# nothing installs the watch, and it writes outside (the same weaker case)
+ok "no --strict: a raw execve of a static program (weaker)" \
+    first "$D" rawexec "$W" write "$OUT/nostrict2"
+check "no --strict: it wrote outside (weaker)" has "$OUT/nostrict2" x
 
 # --no-seccomp: no floor, no watch; the static program acts freely (the
 # documented weaker outcome) unless agentwrap.uncovered = deny

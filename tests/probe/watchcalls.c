@@ -24,6 +24,10 @@
  *   watchcalls setxattr PATH     setxattr user.aw = "x"
  *   watchcalls exec PROG [ARG...]  execv(PROG, {PROG, ARG...})
  *   watchcalls execveat PROG [ARG...]  the same by execveat(AT_FDCWD, ...)
+ *   watchcalls fexec PROG [ARG...]  open PROG (O_PATH), then execveat of
+ *                                that descriptor with AT_EMPTY_PATH
+ *   watchcalls rawexec PROG [ARG...]  execve by the syscall instruction
+ *                                itself (past the shim)
  *   watchcalls tcp HOST PORT     connect, send "hello\n"
  *   watchcalls udp HOST PORT     sendto "hello\n"
  *   watchcalls sendmsg HOST PORT sendmsg "hello\n" with msg_name (UDP)
@@ -156,6 +160,24 @@ rawopenat(const char *path, int flags, int mode)
 		return -1;
 	}
 	return r;
+}
+
+static long
+rawexecve(const char *path, char **argv)
+{
+#if defined(__x86_64__)
+	long r;
+
+	__asm__ volatile(
+	    "syscall"
+	    : "=a"(r)
+	    : "a"((long)SYS_execve), "D"(path), "S"(argv), "d"(environ)
+	    : "rcx", "r11", "memory");
+	errno = (int)-r;
+	return -1;
+#else
+	return syscall(SYS_execve, path, argv, environ);
+#endif
 }
 
 /* open as the i386 system call 5; the path is copied below 4 GB (a static
@@ -525,7 +547,14 @@ main(int argc, char **argv)
 	} else if (IS("execveat")) {
 		syscall(SYS_execveat, AT_FDCWD, a[0], a, environ, 0);
 		r = -1;
-	} else if (IS("tcp") || IS("udp") || IS("sendmsg") || IS("bind")) {
+	} else if (IS("fexec")) {
+		if ((dfd = open(a[0], O_PATH)) == -1)
+			return 2;
+		syscall(SYS_execveat, dfd, "", a, environ, AT_EMPTY_PATH);
+		r = -1;
+	} else if (IS("rawexec"))
+		r = rawexecve(a[0], a);
+	else if (IS("tcp") || IS("udp") || IS("sendmsg") || IS("bind")) {
 		NEED(2);
 		r = net(name, a[0], a[1]);
 	} else if (IS("unix"))
