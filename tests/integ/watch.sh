@@ -92,6 +92,10 @@ plain "link" "$W" link "$p/c2" "$p/l"
 plain "symlink" "$W" symlink c2 "$p/s"
 plain "chmod" "$W" chmod "$p/l"
 plain "truncate" "$W" truncate "$p/w"
+c0=$(stat -c %z "$p/w")
+sleep 0.01
+plain "chown" "$W" chown "$p/w"
+check "unwrapped: chown changed the ctime" [ "$(stat -c %z "$p/w")" != "$c0" ]
 plain "utime" "$W" utime "$p/oa"
 check "unwrapped: utime set the time" [ "$(stat -c %Y "$p/oa")" = 1000000000 ]
 plain "unlink" "$W" unlink "$p/s"
@@ -282,6 +286,12 @@ filecases() {
 	keep "$o/f"
 	ok "$L: chmod inside" $run "$W" chmod "$w/ln"
 	check "$L: chmod happened" [ "$(stat -c %a "$w/f")" = 700 ]
+
+	c0=$(stat -c %z "$o/f")
+	sleep 0.01
+	no "$L: chown outside" write "$EACCES" $run "$W" chown "$o/f"
+	check "$L: ctime unchanged" [ "$(stat -c %z "$o/f")" = "$c0" ]
+	keep "$o/f"
 
 	no "$L: truncate outside" write "$EACCES" $run "$W" truncate "$o/f"
 	check "$L: bytes unchanged" kept "$o/f"
@@ -588,6 +598,7 @@ fix() {
 	echo secret >"$JW/secret"
 	ln -s "$JO/f" "$JW/toout"
 	ln -s "$JO" "$JW/outdir"
+	ln -s secret "$JW/tosecret"
 	: >"$T/net/tcp"
 	: >"$T/net/udp"
 }
@@ -632,6 +643,11 @@ judge fdpath "$JO" new
 judge fdpath "$JW" new
 judge read "$JW/f"
 judge read "$JW/secret"
+judge read "$JW/tosecret"
+judge read "$JW/./secret"
+judge in "$JW" read secret
+judge in "$JO" read ../../ws/j/secret
+judge chown "$JO/f"
 judge mkdir "$JO/d"
 judge in "$JO" mkdir d
 judge in "$JW" rename f ../../out/j/g

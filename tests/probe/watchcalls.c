@@ -19,6 +19,7 @@
  *   watchcalls link FROM TO
  *   watchcalls symlink TARGET LINK
  *   watchcalls chmod PATH        chmod 0700
+ *   watchcalls chown PATH        chown to -1, -1 (no change but its ctime)
  *   watchcalls truncate PATH     truncate to 0 bytes
  *   watchcalls utime PATH        utimensat: both times to 1000000000
  *   watchcalls setxattr PATH     setxattr user.aw = "x"
@@ -535,6 +536,8 @@ main(int argc, char **argv)
 		r = symlink(a[0], a[1]);
 	} else if (IS("chmod"))
 		r = chmod(a[0], 0700);
+	else if (IS("chown"))
+		r = chown(a[0], (uid_t)-1, (gid_t)-1);
 	else if (IS("truncate"))
 		r = truncate(a[0], 0);
 	else if (IS("utime"))
