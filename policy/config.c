@@ -1173,6 +1173,8 @@ config_init(struct config *cfg, const char *home, const char *tmpdir,
 	cfg->s[CFG_SANDBOX_MODE].val = SANDBOX_WORKSPACE_WRITE;
 	cfg->s[CFG_APPROVAL_POLICY].val = APPROVAL_ON_REQUEST;
 	cfg->s[CFG_APPROVAL_TIMEOUT].val = CFG_APPROVAL_TIMEOUT_DEFAULT;
+	/* what neither the shim nor the seccomp watch can follow */
+	cfg->s[CFG_UNCOVERED].val = UNCOVERED_DENY;
 	cfg->s[CFG_ENABLE_SOCKS5].val = 1;
 	cfg->s[CFG_ENABLE_SOCKS5_UDP].val = 1;
 	cfg->s[CFG_ALLOW_UPSTREAM_PROXY].val = 1;

@@ -102,13 +102,13 @@ const struct sysreq sysreq_table[] = {
 	ROW(connect, SRK_SOCKADDR, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
 	    -1, 1, 0),
 	ROW(bind, SRK_SOCKADDR, SRC_NET, OP_BIND, 0, -1, -1, -1, -1, -1, -1, 1,
-	    0),
+	    SR_BIND),
 	ROW(sendto, SRK_SOCKADDR, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
-	    -1, 4, 0),
+	    -1, 4, SR_SEND),
 	ROW(sendmsg, SRK_SENDMSG, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
-	    -1, 1, 0),
+	    -1, 1, SR_SEND),
 	ROW(sendmmsg, SRK_SENDMMSG, SRC_NET, OP_CONNECT, 0, -1, -1, -1, -1, -1,
-	    -1, 1, 0),
+	    -1, 1, SR_SEND),
 };
 const size_t sysreq_count = sizeof(sysreq_table) / sizeof(sysreq_table[0]);
 
@@ -155,7 +155,7 @@ sysreq_at_how(int atflags, int how, int is_link)
 }
 
 void
-sysreq_sockaddr(const void *sa, size_t len, struct sysreq_net *out)
+sysreq_sockaddr(const void *sa, size_t len, int how, struct sysreq_net *out)
 {
 	struct sockaddr_storage ss;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
@@ -172,6 +172,9 @@ sysreq_sockaddr(const void *sa, size_t len, struct sysreq_net *out)
 	if (len > sizeof(ss))
 		len = sizeof(ss);
 	memcpy(&ss, sa, len);
+	if (ss.ss_family == AF_UNSPEC && (how & (SR_SEND | SR_BIND)))
+		ss.ss_family =
+		    AF_INET; /* as udp_sendmsg and inet_bind read it */
 	switch (ss.ss_family) {
 	case AF_INET:
 		if (len < sizeof(*sin))

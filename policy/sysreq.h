@@ -100,8 +100,16 @@ struct sysreq_net {
 	struct netaddr a;
 	char path[110]; /* sun_path and a NUL, or '@' and the name */
 };
-/* Read LEN bytes of SA (a copy the caller made) into OUT */
-void sysreq_sockaddr(const void *sa, size_t len, struct sysreq_net *out);
+/*
+ * Read LEN bytes of SA (a copy the caller made) into OUT. HOW: SR_SEND
+ * for sendto/sendmsg/sendmmsg, SR_BIND for bind, 0 for connect. AF_UNSPEC
+ * dissolves a connect, but an IPv4 socket's send and bind take it as
+ * AF_INET (the kernel's compatibility rule): judged as that address.
+ */
+#define SR_SEND 0x1000
+#define SR_BIND 0x2000
+void sysreq_sockaddr(
+    const void *sa, size_t len, int how, struct sysreq_net *out);
 
 /*
  * A path that names no filesystem object: a pipe, socket or anonymous

@@ -541,7 +541,7 @@ make_watch(void *ctx)
  * on this thread (what it runs inherits it; posix_spawn's child too, and
  * this thread stays watched), its listener handed to the supervisor. A
  * thread that has a listener already (EBUSY, or EPERM from the watch
- * itself: inherited) is watched.
+ * itself) is watched if that listener is ours (WATCH_PROBE_PATH).
  * The supervisor takes the listener with pidfd_getfd, which needs this
  * process dumpable for that moment. 0, or the errno to fail the exec with.
  */
@@ -559,15 +559,26 @@ exec_watch(struct shim_call *c, const struct exec_req *r)
 	e = ring_hand_watch(shim.sock, shim.token, make_watch, NULL);
 	if (dump == 0)
 		SYS3(SYS_prctl, PR_SET_DUMPABLE, 0, 0);
-	/* EBUSY: a listener is in our chain already; EPERM: the watch
-	 * refuses a second one. Either way the watch is on this thread. */
-	if (e == 0 || e == -EBUSY || e == -EPERM)
+	if (e == 0)
 		return 0;
-	why = e == -ENOSYS || e == -EINVAL
-	    ? "no seccomp user-notify filter could be made here"
-	    : "the supervisor did not take the watch's listener";
+	/* EBUSY: a listener is in this thread's chain already; EPERM: the
+	 * watch refuses a second one. Ours, inherited, answers the probe. */
+	if (e == -EBUSY || e == -EPERM) {
+		long r = SYS4(SYS_openat, AT_FDCWD, WATCH_PROBE_PATH,
+		    O_RDONLY | O_CLOEXEC, 0);
+
+		if (r == -WATCH_PROBE_ERRNO)
+			return 0;
+		if (r >= 0)
+			SYS3(SYS_close, r, 0, 0);
+		why = "a seccomp listener that is not agentwrap's is in the "
+		      "way, so the watch cannot follow the program";
+	} else
+		why = e == -ENOSYS || e == -EINVAL
+		    ? "no seccomp user-notify filter could be made here"
+		    : "the supervisor did not take the watch's listener";
 	memset(&o, 0, sizeof(o));
-	o.op = OP_EXEC;
+	o.op = AW_OP_UNCOVERED;
 	o.path = r->path != NULL ? r->path : "?";
 	o.argv = &o.path;
 	o.argc = 1;

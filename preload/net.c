@@ -189,12 +189,12 @@ judge_unix(struct shim_call *c, int op, const struct sysreq_net *n)
 }
 
 int
-judge_sockaddr(
-    struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len)
+judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
+    socklen_t len, int how)
 {
 	struct sysreq_net n;
 
-	sysreq_sockaddr(sa, len, &n);
+	sysreq_sockaddr(sa, len, how, &n);
 	switch (n.kind) {
 	case SRN_INET:
 		return decide_net(c, op, n.host, n.port, &n.a);
@@ -594,7 +594,7 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	for (i = 0; vec != NULL && i < vlen && e == 0; i++)
 		e = judge_sockaddr(&c, OP_CONNECT,
 		    (const struct sockaddr *)vec[i].msg_hdr.msg_name,
-		    vec[i].msg_hdr.msg_namelen);
+		    vec[i].msg_hdr.msg_namelen, SR_SEND);
 	if (shim_leave(&c, e))
 		return -1;
 	return REAL(sendmmsg)(fd, vec, vlen, flags);

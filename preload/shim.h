@@ -243,8 +243,9 @@ int judge_open(struct shim_call *c, int dirfd, const char *path, int flags);
 int judge_fopen(struct shim_call *c, const char *path, const char *mode);
 int judge_freopen(
     struct shim_call *c, const char *path, const char *mode, FILE *stream);
-int judge_sockaddr(
-    struct shim_call *c, int op, const struct sockaddr *sa, socklen_t len);
+/* A socket address: HOW is SR_SEND, SR_BIND or 0 (connect), sysreq.h */
+int judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
+    socklen_t len, int how);
 /* fchmod and friends on FD: a write of its object unless FD is open for
  * writing (that was judged at the open) */
 int judge_fd_write(struct shim_call *c, int fd);

@@ -89,13 +89,13 @@ judge_sys(struct shim_call *c, const struct sysreq *r, const long *a)
 	case SRK_SOCKADDR:
 		return judge_sockaddr(c, r->op,
 		    (const struct sockaddr *)a[r->addr],
-		    (socklen_t)a[r->addr + 1]);
+		    (socklen_t)a[r->addr + 1], r->how);
 	case SRK_SENDMSG:
 		m = (const struct msghdr *)a[r->addr];
-		return m == NULL
-		    ? 0
-		    : judge_sockaddr(c, r->op,
-			  (const struct sockaddr *)m->msg_name, m->msg_namelen);
+		return m == NULL ? 0
+				 : judge_sockaddr(c, r->op,
+				       (const struct sockaddr *)m->msg_name,
+				       m->msg_namelen, r->how);
 	case SRK_SENDMMSG: {
 		const struct mmsghdr *v = (const struct mmsghdr *)a[r->addr];
 		unsigned int i, n = (unsigned int)a[r->addr + 1];
@@ -105,7 +105,7 @@ judge_sys(struct shim_call *c, const struct sysreq *r, const long *a)
 		for (i = 0; v != NULL && i < n && e == 0; i++)
 			e = judge_sockaddr(c, r->op,
 			    (const struct sockaddr *)v[i].msg_hdr.msg_name,
-			    v[i].msg_hdr.msg_namelen);
+			    v[i].msg_hdr.msg_namelen, r->how);
 		return e;
 	}
 	}

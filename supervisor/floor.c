@@ -124,9 +124,10 @@ known(long nr)
 }
 
 /*
- * The judged calls libseccomp does not know, notified by a few
- * instructions put before its program (which starts by loading the
- * architecture again, and jumps only forward and relative).
+ * Before libseccomp's program (which starts by loading the architecture
+ * again, and jumps only forward and relative), a few instructions of our
+ * own: every call of another ABI is notified, and so are the judged calls
+ * libseccomp does not know.
  */
 static int
 prepend_unknown(struct sock_fprog *p)
@@ -137,18 +138,27 @@ prepend_unknown(struct sock_fprog *p)
 
 	for (i = 0; i < sysreq_count; i++)
 		m += !known(sysreq_table[i].nr);
-	if (m == 0 || p->filter == NULL)
+	if (p->filter == NULL)
 		return 0;
-	n = 3 + 2 * m + p->len;
+	n = 6 + 2 * m + p->len;
 	if (arch == 0 || n > BPF_MAXINSNS ||
 	    (f = malloc(n * sizeof(*f))) == NULL)
 		return -1;
 	f[k++] = (struct sock_filter)BPF_STMT(
 	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(
-	    BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (unsigned char)(1 + 2 * m));
+	/* another ABI: every call to the supervisor, as the shim's watch
+	 * (watchbpf.c) does; it lets only harmless ones go on */
+	f[k++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 	f[k++] = (struct sock_filter)BPF_STMT(
 	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	/* x32 numbers (on x86_64) too; elsewhere no number is that high */
+	f[k++] = (struct sock_filter)BPF_JUMP(
+	    BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);
+	f[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 	for (i = 0; i < sysreq_count; i++) {
 		if (known(sysreq_table[i].nr))
 			continue;

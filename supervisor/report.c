@@ -411,6 +411,13 @@ report_uncovered(struct report *r, const struct aw_msg *m)
 	if (r->quiet)
 		return;
 	snprintf(obj, sizeof(obj), "%s", what);
+	if (m->verdict == VERDICT_DENY) {
+		/* the watch could not be put on it: not run (exec.c) */
+		snprintf(line, sizeof(line), "denied exec %s (%s[%d]): %s", obj,
+		    program(m), (int)m->pid, m->why != NULL ? m->why : "?");
+		say(line);
+		return;
+	}
 	if (seen_before(r, 'u', obj))
 		return;
 	snprintf(line, sizeof(line),

@@ -173,6 +173,8 @@ judge_first_exec(struct run *st, char **argv)
 		prog[0] = '\0';
 	/* a program not found is not run: nothing to report */
 	why = prog[0] != '\0' ? launch_uncovered(prog) : NULL;
+	if (prog[0] == '\0' || realpath(prog, st->first_prog) == NULL)
+		st->first_prog[0] = '\0';
 	uncovered = why != NULL;
 	/* the watch follows it: covered, by the seccomp layer (not a
 	 * program it cannot read: the kernel makes that one not dumpable,
@@ -343,7 +345,7 @@ wait_exec(struct run *st, int fd, void *msg, size_t len)
 	ssize_t n;
 	int nw;
 
-	watch_trust_exec(st->watch, st->child);
+	watch_trust_exec(st->watch, st->child, st->first_prog);
 	for (;;) {
 		pfd[0].fd = fd;
 		pfd[0].events = POLLIN;
@@ -360,7 +362,7 @@ wait_exec(struct run *st, int fd, void *msg, size_t len)
 		if (pfd[0].revents)
 			break;
 	}
-	watch_trust_exec(st->watch, 0);
+	watch_trust_exec(st->watch, 0, NULL);
 	do
 		n = read(fd, msg, len);
 	while (n == -1 && errno == EINTR);

@@ -6,6 +6,7 @@
 #ifndef AGENTWRAP_RUN_INT_H
 #define AGENTWRAP_RUN_INT_H
 
+#include <limits.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@ struct run {
 	int watch_on; /* the watch is there for uncovered programs */
 	int watch_first; /* and the first child carries it */
 	char watch_why[120]; /* why the first child could not */
+	char first_prog[PATH_MAX]; /* the command's program, canonical */
 	enum floor_state floor;
 	struct pollfd *pfd; /* wait_events' */
 	size_t pfdcap;

@@ -50,6 +50,7 @@ struct watch {
 	void *ctx;
 	pid_t root;
 	pid_t trust; /* watch_trust_exec */
+	char trust_path[PATH_MAX];
 	char ours[128];
 	int fds[WATCH_MAX_LISTENERS];
 	int n;
@@ -126,10 +127,13 @@ watch_fetch(pid_t pid, int fdnum)
 }
 
 void
-watch_trust_exec(struct watch *w, pid_t pid)
+watch_trust_exec(struct watch *w, pid_t pid, const char *path)
 {
-	if (w != NULL)
-		w->trust = pid;
+	if (w == NULL)
+		return;
+	w->trust = path != NULL && path[0] == '/' ? pid : 0;
+	snprintf(w->trust_path, sizeof(w->trust_path), "%s",
+	    path != NULL ? path : "");
 }
 
 void
@@ -312,55 +316,54 @@ dir_of(pid_t pid, int dirfd, char *out, size_t cap)
 	return out[0] == '/' ? 0 : ENOTDIR;
 }
 
-/*
- * "/proc/self" and "/proc/thread-self" mean the caller, not us: P with
- * that prefix as /proc/PID, into OUT. 0, or ENAMETOOLONG.
- */
-static int
-self_fix(pid_t pid, const char *p, char *out, size_t cap)
-{
-	static const char *const pre[] = { "/proc/self", "/proc/thread-self" };
-	size_t i, n;
-	int r;
-
-	for (i = 0; i < 2; i++) {
-		n = strlen(pre[i]);
-		if (strncmp(p, pre[i], n) == 0 &&
-		    (p[n] == '/' || p[n] == '\0')) {
-			r = snprintf(out, cap, "/proc/%d%s", (int)pid, p + n);
-			return r >= 0 && (size_t)r < cap ? 0 : ENAMETOOLONG;
-		}
-	}
-	r = snprintf(out, cap, "%s", p);
-	return r >= 0 && (size_t)r < cap ? 0 : ENAMETOOLONG;
-}
-
 struct canon_ctx {
-	pid_t pid;
+	pid_t tid, tgid;
 };
 
-/* The real readlink, with the caller's /proc/self in the links it meets
- * (/dev/fd -> /proc/self/fd) */
+/*
+ * The real readlink, except for the two links that mean "the caller":
+ * "/proc/self" is its process, "/proc/thread-self" its thread, however
+ * the path spelled them ("/proc/./self", "//proc/self", a symlink to
+ * them): the walk asks for them by their canonical names.
+ */
 static ssize_t
 caller_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 {
 	const struct canon_ctx *k = ctx;
-	char tmp[PATH_MAX];
-	ssize_t n = readlink(path, tmp, sizeof(tmp) - 1);
-	char fixed[PATH_MAX];
+	char tmp[64];
+	ssize_t n;
 
-	if (n < 0) {
-		*err = errno;
-		return -1;
+	if (strcmp(path, "/proc/self") == 0)
+		snprintf(tmp, sizeof(tmp), "%d", (int)k->tgid);
+	else if (strcmp(path, "/proc/thread-self") == 0)
+		snprintf(
+		    tmp, sizeof(tmp), "%d/task/%d", (int)k->tgid, (int)k->tid);
+	else {
+		if ((n = readlink(path, buf, len)) < 0)
+			*err = errno;
+		return n;
 	}
-	tmp[n] = '\0';
-	if (self_fix(k->pid, tmp, fixed, sizeof(fixed)) != 0) {
-		*err = ENAMETOOLONG;
-		return -1;
-	}
-	n = (ssize_t)strlen(fixed);
-	memcpy(buf, fixed, (size_t)n < len ? (size_t)n : len);
+	n = (ssize_t)strlen(tmp);
+	memcpy(buf, tmp, (size_t)n < len ? (size_t)n : len);
 	return n;
+}
+
+/* The process (thread group) thread TID belongs to; 0 if it is gone */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char p[64], line[128];
+	long v = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)tid);
+	if ((f = fopen(p, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Tgid:\t%ld", &v) == 1)
+			break;
+	fclose(f);
+	return v > 0 ? (pid_t)v : 0;
 }
 
 /* --- from a notification to a request --- */
@@ -370,7 +373,8 @@ struct call {
 	int fd;
 	const struct seccomp_notif *n;
 	const struct sysreq *r;
-	pid_t pid;
+	pid_t pid; /* the calling thread */
+	pid_t tgid; /* its process */
 	char path[PATH_MAX], path2[PATH_MAX];
 	char exe[PATH_MAX];
 	struct aw_msg m;
@@ -384,8 +388,8 @@ struct call {
 static int
 read_path(struct call *c, int di, int pi, int how, char *out)
 {
-	char raw[PATH_MAX], fixed[PATH_MAX], dir[PATH_MAX];
-	struct canon_ctx k = { c->pid };
+	char raw[PATH_MAX], dir[PATH_MAX];
+	struct canon_ctx k = { c->pid, c->tgid };
 	struct pathres_fs fs = { caller_readlink, &k };
 	const char *base = NULL;
 	int dirfd = di < 0 ? AT_FDCWD : (int)c->n->data.args[di];
@@ -399,19 +403,19 @@ read_path(struct call *c, int di, int pi, int how, char *out)
 	}
 	if ((len = mem_str(c->pid, c->n->data.args[pi], raw, sizeof(raw))) < 0)
 		return (int)-len;
+	if (strcmp(raw, WATCH_PROBE_PATH) == 0)
+		return WATCH_PROBE_ERRNO; /* a shim asking whether we watch it */
 	if (raw[0] == '\0') {
 		if (!(how & SR_EMPTY))
 			return ENOENT;
 		goto the_fd;
 	}
-	if ((e = self_fix(c->pid, raw, fixed, sizeof(fixed))) != 0)
-		return e;
-	if (fixed[0] != '/') {
+	if (raw[0] != '/') {
 		if ((e = dir_of(c->pid, dirfd, dir, sizeof(dir))) != 0)
 			return e;
 		base = dir;
 	}
-	e = pathres_canon(&fs, base, fixed,
+	e = pathres_canon(&fs, base, raw,
 	    (how & SR_NOFOLLOW) ? 0 : PATHRES_FOLLOW_LAST, out, PATH_MAX);
 	if (e == 0)
 		return sysreq_anon_object(out) ? 1 : 0;
@@ -456,7 +460,7 @@ msg_init(struct call *c, int op)
 	c->m.type = AW_MSG_ASK;
 	c->m.op = (uint16_t)op;
 	c->m.layer = AW_LAYER_SECCOMP;
-	c->m.pid = c->pid;
+	c->m.pid = c->tgid;
 	c->m.port = -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->m.ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -614,8 +618,9 @@ build_sockaddr(struct call *c, uint64_t addr, uint64_t len)
 {
 	struct sockaddr_storage ss;
 	struct sysreq_net net;
-	char dir[PATH_MAX], raw[PATH_MAX];
-	struct canon_ctx k = { c->pid };
+	char dir[PATH_MAX];
+	const char *raw;
+	struct canon_ctx k = { c->pid, c->tgid };
 	struct pathres_fs fs = { caller_readlink, &k };
 	int e;
 
@@ -625,7 +630,7 @@ build_sockaddr(struct call *c, uint64_t addr, uint64_t len)
 		len = sizeof(ss);
 	if ((e = mem_read(c->pid, addr, &ss, (size_t)len)) != 0)
 		return e;
-	sysreq_sockaddr(&ss, (size_t)len, &net);
+	sysreq_sockaddr(&ss, (size_t)len, c->r->how, &net);
 	switch (net.kind) {
 	case SRN_SKIP:
 		return 1;
@@ -648,8 +653,7 @@ build_sockaddr(struct call *c, uint64_t addr, uint64_t len)
 		return 0;
 	}
 	/* a socket file: bind makes its entry, connect reaches it */
-	if ((e = self_fix(c->pid, net.path, raw, sizeof(raw))) != 0)
-		return e;
+	raw = net.path;
 	if (raw[0] != '/' &&
 	    (e = dir_of(c->pid, AT_FDCWD, dir, sizeof(dir))) != 0)
 		return e;
@@ -725,18 +729,39 @@ deny_errno(const struct sysreq *r)
 	return r->cls == SRC_NET ? EPERM : EACCES;
 }
 
-/* Is NAME (a call of another ABI) one that is judged here? */
+/*
+ * The calls of another ABI (int 0x80, x32) that go on: they touch no
+ * path, no other process and no address. Everything else of that ABI is
+ * refused: its numbers and names are not this table's (truncate64,
+ * chown32, utimensat_time64...), and a list of what may go on is the one
+ * that cannot miss a new way to write.
+ */
+static const char *const other_abi_ok[] = { "read", "write", "readv", "writev",
+	"pread64", "pwrite64", "close", "mmap", "mmap2", "munmap", "mremap",
+	"mprotect", "madvise", "brk", "exit", "exit_group", "rt_sigaction",
+	"rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaction",
+	"sigprocmask", "sigaltstack", "rt_sigsuspend", "getpid", "gettid",
+	"getppid", "getpgrp", "getuid", "getuid32", "getgid", "getgid32",
+	"geteuid", "geteuid32", "getegid", "getegid32", "set_thread_area",
+	"get_thread_area", "set_tid_address", "set_robust_list", "rseq",
+	"futex", "futex_time64", "clock_gettime", "clock_gettime64",
+	"clock_getres", "clock_getres_time64", "gettimeofday", "time",
+	"nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "uname",
+	"olduname", "fstat", "fstat64", "lseek", "_llseek", "poll", "ppoll",
+	"ppoll_time64", "select", "_newselect", "pselect6", "pselect6_time64",
+	"wait4", "waitpid", "waitid", "getrandom", "fcntl", "fcntl64", "dup",
+	"dup2", "dup3", "pipe", "pipe2", "getcwd", "sched_yield", "getrlimit",
+	"ugetrlimit", "prlimit64", "arch_prctl", "ioctl", "recvfrom", "recvmsg",
+	"recv", "getdents", "getdents64", "alarm", "pause", "getitimer",
+	"setitimer", "times", "sysinfo", "getrusage", "umask" };
+
 static int
-judged_name(const char *name)
+other_abi_harmless(const char *name)
 {
 	size_t i;
 
-	if (strcmp(name, "socketcall") == 0 || strcmp(name, "ptrace") == 0 ||
-	    strcmp(name, "process_vm_writev") == 0 ||
-	    strcmp(name, "pidfd_getfd") == 0)
-		return 1;
-	for (i = 0; i < sysreq_count; i++)
-		if (strcmp(name, sysreq_table[i].call + 8) == 0)
+	for (i = 0; i < sizeof(other_abi_ok) / sizeof(other_abi_ok[0]); i++)
+		if (strcmp(name, other_abi_ok[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -757,7 +782,7 @@ other_abi(struct watch *w, int fd, const struct seccomp_notif *n)
 	else
 #endif
 		name = seccomp_syscall_resolve_num_arch(arch, nr);
-	if (name != NULL && !judged_name(name) && floor_call(name)) {
+	if (name != NULL && floor_call(name)) {
 		/* a tree watched from its first child sends the floor's
 		 * calls of every ABI: refused, or the tree check */
 		free(name);
@@ -768,19 +793,21 @@ other_abi(struct watch *w, int fd, const struct seccomp_notif *n)
 		}
 		return;
 	}
-	if (name == NULL || !judged_name(name)) {
+	if (name != NULL && other_abi_harmless(name)) {
 		free(name);
 		if (id_valid(fd, n->id))
 			respond(fd, n->id, 0, 1);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s (a call of another ABI)", name);
+	snprintf(buf, sizeof(buf), "%s (a call of another ABI)",
+	    name != NULL ? name : "?");
 	free(name);
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = n->pid;
 	ev.call = buf;
-	ev.why = "the watch judges this architecture's calls only: a 32-bit "
-		 "or x32 file, exec or network call is refused";
+	ev.why = "the watch judges this architecture's calls only: of a "
+		 "32-bit or x32 call, only those that touch no path, process "
+		 "or address go on";
 	if (w->ops->refused != NULL)
 		w->ops->refused(w->ctx, &ev);
 	respond(fd, n->id, EPERM, 0);
@@ -819,6 +846,10 @@ serve(struct watch *w, int fd, const struct seccomp_notif *n)
 	c.fd = fd;
 	c.n = n;
 	c.pid = (pid_t)n->pid;
+	if ((c.tgid = tgid_of(c.pid)) == 0) {
+		respond(fd, n->id, EACCES, 0); /* gone, or not ours to see */
+		return;
+	}
 	if ((c.r = sysreq_find(n->data.nr)) == NULL) {
 		/* the ptrace family: inside the tree, or refused */
 		if (floor_trace(fd, n, w->root, &ev) == 0) {
@@ -828,16 +859,19 @@ serve(struct watch *w, int fd, const struct seccomp_notif *n)
 		}
 		return;
 	}
-	if (c.r->kind == SRK_EXEC && w->trust != 0 && c.pid == w->trust) {
-		respond(fd, n->id, 0, 1);
-		return;
-	}
 	e = c.r->kind == SRK_EXEC ? build_exec(&c)
 	    : c.r->cls == SRC_NET ? build_net(&c)
 				  : build_fs(&c);
 	/* what was read was the caller's, and the caller is still there */
 	if (!id_valid(fd, n->id))
 		return;
+	/* the first child's exec of the command, judged before it started:
+	 * once, that program, that process */
+	if (e == 0 && c.r->kind == SRK_EXEC && w->trust != 0 &&
+	    c.pid == w->trust && strcmp(c.path, w->trust_path) == 0) {
+		w->trust = 0;
+		e = 1;
+	}
 	if (e == 1) {
 		respond(fd, n->id, 0, 1);
 		return;

@@ -66,9 +66,12 @@ void watch_free(struct watch *w);
  */
 int watch_fetch(pid_t pid, int fdnum);
 
-/* Let the execs of PID (the first child, between fork and exec) go on
- * unjudged; 0: none. NULL W is fine. */
-void watch_trust_exec(struct watch *w, pid_t pid);
+/*
+ * Let PID's (the first child's) next exec of PATH (canonical) go on
+ * unjudged, once: the command, judged before it started, must not be
+ * asked about twice. PID 0: none. NULL W is fine.
+ */
+void watch_trust_exec(struct watch *w, pid_t pid, const char *path);
 
 /* The first child, once there is one (a rerun makes another) */
 void watch_set_root(struct watch *w, pid_t root);

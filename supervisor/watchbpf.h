@@ -24,6 +24,16 @@
 
 #define WATCH_BPF_MAX 256 /* instructions: enough for the table */
 
+/*
+ * Is this thread under agentwrap's watch, or under a listener of someone
+ * else's? A thread that cannot add the watch (the kernel says EBUSY: a
+ * listener is in its chain; or the watch itself refuses a second one)
+ * opens this path: the watch answers WATCH_PROBE_ERRNO, which no file
+ * system gives for it; anything else means the listener is not ours.
+ */
+#define WATCH_PROBE_PATH "/\001agentwrap-watch-probe"
+#define WATCH_PROBE_ERRNO ENOTRECOVERABLE
+
 size_t watch_bpf(struct sock_filter *f, size_t cap);
 
 /* Does this kernel have seccomp user-notify (Linux 5.0)? */

@@ -210,7 +210,7 @@ if [ -e "$OUT/plainjack" ] && [ "$($PY -c 'import ctypes; print(ctypes.CDLL(None
 	sleep 0.5
 	check "without Landlock the watch refuses the static program's open of its memory" \
 	    absent "$OUT/outjack2"
-	aw -q -a never --no-landlock --no-seccomp -- sh -c \
+	aw -q -a never --no-landlock --no-seccomp -c agentwrap.uncovered=allow -- sh -c \
 	    "'$H' memexec $VICTIM \"echo x > '$OUT/outjack3'\"; sleep 1" \
 	    >"$T/last.out" 2>&1
 	n=0
@@ -245,11 +245,11 @@ else
 fi
 
 # --no-seccomp and AGENTWRAP_DISABLE=seccomp: no floor, and agentwrap says so
-status 0 "--no-seccomp: unshare works again" aw -a never --no-seccomp -- \
+status 0 "--no-seccomp: unshare works again" aw -a never --no-seccomp -c agentwrap.uncovered=allow -- \
     "$F" userns
 check "it says there is no floor" grep -q "no kernel floor" "$T/last.err"
 export AGENTWRAP_DISABLE=seccomp
-status 0 "AGENTWRAP_DISABLE=seccomp: the same" aw -a never -- "$F" userns
+status 0 "AGENTWRAP_DISABLE=seccomp: the same" aw -a never -c agentwrap.uncovered=allow -- "$F" userns
 export AGENTWRAP_DISABLE=secomp
 status 125 "a misspelt layer is an error" aw -a never -- "$F" userns
 check "naming it" grep -q "unknown layer 'secomp'" "$T/last.err"

@@ -12,8 +12,8 @@ if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
 	echo "FAIL: no static busybox (scripts/setup installs busybox-static)"
 	exit 1
 fi
-status 0 "a static program runs" aw -q --no-seccomp -a never --audit "$T/s.jsonl" -- \
-    sh -c "'$BB' true"
+status 0 "a static program runs" aw -q --no-seccomp -a never \
+    -c agentwrap.uncovered=allow --audit "$T/s.jsonl" -- sh -c "'$BB' true"
 cat > "$T/uncovered.py" <<'PYEOF'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1], "rb")]
@@ -32,12 +32,14 @@ status 0 "the static exec is in the audit log as uncovered" \
 printf '#!%s sh\necho ran > "$1"\n' "$BB" > "$WS/bbscript"
 chmod 755 "$WS/bbscript"
 status 0 "a script with a static interpreter, run from sh" \
-    aw --no-seccomp -a never -- sh -c "'$WS/bbscript' '$WS/from-sh'"
+    aw --no-seccomp -a never -c agentwrap.uncovered=allow -- \
+    sh -c "'$WS/bbscript' '$WS/from-sh'"
 check "it ran" [ -s "$WS/from-sh" ]
 check "the shim reports it as not covered" \
     grep -q "not covered: $WS/bbscript" "$T/last.err"
 status 0 "the same script as the command itself" \
-    aw --no-seccomp -a never -- "$WS/bbscript" "$WS/first"
+    aw --no-seccomp -a never -c agentwrap.uncovered=allow -- \
+    "$WS/bbscript" "$WS/first"
 check "it ran" [ -s "$WS/first" ]
 check "the supervisor reports it as not covered too" \
     grep -q "not covered: $WS/bbscript" "$T/last.err"
@@ -82,8 +84,15 @@ check "it did not run" absent "$WS/chain2"
 status 0 "uncovered = deny leaves dynamic programs alone" aw --no-seccomp -a never \
     -c agentwrap.uncovered=deny -- sh -c "touch '$WS/dyn'"
 check "a dynamic program ran" [ -e "$WS/dyn" ]
-status 0 "by default it runs" aw --no-seccomp -a never -- sh -c "'$BB' touch '$WS/bb4'"
-check "it ran" [ -e "$WS/bb4" ]
+# nothing follows it: by default it does not run; allow lets it
+status 0 "by default it is refused" aw --no-seccomp -a never -- \
+    sh -c "'$BB' touch '$WS/bb4'; true"
+check "it did not run" absent "$WS/bb4"
+check "the denial says what would allow it" \
+    grep -q "to allow: -c agentwrap.uncovered=allow" "$T/last.err"
+status 0 "uncovered = allow: it runs" aw --no-seccomp -a never \
+    -c agentwrap.uncovered=allow -- sh -c "'$BB' touch '$WS/bb5'"
+check "it ran" [ -e "$WS/bb5" ]
 
 # a dynamic program is not reported as uncovered
 status 0 "a dynamic program runs" aw -q -a never --audit "$T/d.jsonl" -- \
@@ -98,4 +107,20 @@ status 0 "watched: a static program runs" aw -q -a never --audit "$T/w.jsonl" \
 check "it ran" [ -e "$WS/bbw" ]
 check "no uncovered record for a watched static program" \
     sh -c "! grep -q '\"uncovered\"' '$T/w.jsonl'"
+# a static program that may be run but not read (mode 0711): the kernel
+# makes it not dumpable, so the watch cannot read its calls either; as
+# nothing follows it, it does not run (root reads it all the same, so it
+# is followed then)
+mkdir -p "$WS/xo"
+cp "$BB" "$WS/xo/busybox"
+chmod 0711 "$WS/xo/busybox"
+status 0 "an execute-only static program" aw -a never -- \
+    sh -c "'$WS/xo/busybox' touch '$WS/xo1'; true"
+if [ "$(id -u)" -ne 0 ]; then
+	check "not run: nothing can follow it" absent "$WS/xo1"
+	check "said, with the setting" \
+	    grep -q "agentwrap.uncovered = deny" "$T/last.err"
+else
+	check "as root it is readable, and followed" [ -e "$WS/xo1" ]
+fi
 finish

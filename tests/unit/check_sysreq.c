@@ -112,19 +112,19 @@ START_TEST(sockaddrs)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(443);
 	sin.sin_addr.s_addr = htonl(0x7f000001);
-	sysreq_sockaddr(&sin, sizeof(sin), &n);
+	sysreq_sockaddr(&sin, sizeof(sin), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_INET);
 	ck_assert_str_eq(n.host, "127.0.0.1");
 	ck_assert_int_eq(n.port, 443);
 	/* too short: the kernel's EINVAL */
-	sysreq_sockaddr(&sin, sizeof(sin) - 1, &n);
+	sysreq_sockaddr(&sin, sizeof(sin) - 1, 0, &n);
 	ck_assert_int_eq(n.kind, SRN_SKIP);
 
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_port = htons(53);
 	sin6.sin6_addr.s6_addr[15] = 1;
-	sysreq_sockaddr(&sin6, 24, &n); /* RFC 2133 size, no scope */
+	sysreq_sockaddr(&sin6, 24, 0, &n); /* RFC 2133 size, no scope */
 	ck_assert_int_eq(n.kind, SRN_INET);
 	ck_assert_str_eq(n.host, "::1");
 	ck_assert_int_eq(n.port, 53);
@@ -132,29 +132,42 @@ START_TEST(sockaddrs)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, "rel/sock");
-	sysreq_sockaddr(&sun, sizeof(sun), &n);
+	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_UNIX_PATH);
 	ck_assert_str_eq(n.path, "rel/sock");
 	/* abstract: "@" and the name, up to the length given */
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path + 1, "abcdef", 6);
-	sysreq_sockaddr(&sun, offsetof(struct sockaddr_un, sun_path) + 4, &n);
+	sysreq_sockaddr(
+	    &sun, offsetof(struct sockaddr_un, sun_path) + 4, 0, &n);
 	ck_assert_int_eq(n.kind, SRN_UNIX_ABSTRACT);
 	ck_assert_str_eq(n.path, "@abc");
 	/* unnamed: autobind */
-	sysreq_sockaddr(&sun, offsetof(struct sockaddr_un, sun_path), &n);
+	sysreq_sockaddr(&sun, offsetof(struct sockaddr_un, sun_path), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_SKIP);
 
 	fam = AF_UNSPEC;
-	sysreq_sockaddr(&fam, sizeof(fam), &n);
+	sysreq_sockaddr(&fam, sizeof(fam), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_SKIP);
 	fam = AF_PACKET;
-	sysreq_sockaddr(&fam, sizeof(fam), &n);
+	sysreq_sockaddr(&fam, sizeof(fam), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_OTHER);
 	ck_assert_str_eq(n.host, "address-family-17.invalid");
-	sysreq_sockaddr(NULL, 16, &n);
+	sysreq_sockaddr(NULL, 16, 0, &n);
 	ck_assert_int_eq(n.kind, SRN_SKIP);
+
+	/* AF_UNSPEC: a connect dissolves, but an IPv4 socket's send and
+	 * bind take it as AF_INET */
+	sin.sin_family = AF_UNSPEC;
+	sysreq_sockaddr(&sin, sizeof(sin), 0, &n);
+	ck_assert_int_eq(n.kind, SRN_SKIP);
+	sysreq_sockaddr(&sin, sizeof(sin), SR_SEND, &n);
+	ck_assert_int_eq(n.kind, SRN_INET);
+	ck_assert_str_eq(n.host, "127.0.0.1");
+	ck_assert_int_eq(n.port, 443);
+	sysreq_sockaddr(&sin, sizeof(sin), SR_BIND, &n);
+	ck_assert_int_eq(n.kind, SRN_INET);
 }
 END_TEST
 
