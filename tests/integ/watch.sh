@@ -293,6 +293,20 @@ filecases() {
 	check "$L: ctime unchanged" [ "$(stat -c %z "$o/f")" = "$c0" ]
 	keep "$o/f"
 
+	no "$L: fchmod of a read-only descriptor outside" write "$EACCES" \
+	    $run "$W" fdchmod "$o/f"
+	check "$L: mode unchanged by fchmod" [ "$(stat -c %a "$o/f" 2>&1)" = 644 ]
+	no "$L: futimens outside" write "$EACCES" $run "$W" fdutime "$o/f"
+	check "$L: time unchanged by futimens" \
+	    [ "$(stat -c %Y "$o/f" 2>&1)" != 1000000000 ]
+	c0=$(stat -c %z "$o/f")
+	sleep 0.01
+	no "$L: fchown outside" write "$EACCES" $run "$W" fdchown "$o/f"
+	check "$L: ctime unchanged by fchown" [ "$(stat -c %z "$o/f")" = "$c0" ]
+	ok "$L: fchmod inside" $run "$W" fdchmod "$w/oa"
+	check "$L: fchmod happened" [ "$(stat -c %a "$w/oa")" = 700 ]
+	keep "$o/f"
+
 	no "$L: truncate outside" write "$EACCES" $run "$W" truncate "$o/f"
 	check "$L: bytes unchanged" kept "$o/f"
 	keep "$o/f"
@@ -312,6 +326,10 @@ filecases() {
 		    "import os,sys; sys.exit('user.aw' in os.listxattr('$o/f'))"
 		keep "$o/f"
 		ok "$L: setxattr inside" $run "$W" setxattr "$w/oa"
+		no "$L: fsetxattr outside" write "$EACCES" \
+		    $run "$W" fdsetxattr "$o/f"
+		check "$L: no xattr outside by fsetxattr" $PY -c \
+		    "import os,sys; sys.exit('user.aw' in os.listxattr('$o/f'))"
 	fi
 
 	# protected names inside a root (Landlock allows the whole root): a
@@ -648,6 +666,10 @@ judge read "$JW/./secret"
 judge in "$JW" read secret
 judge in "$JO" read ../../ws/j/secret
 judge chown "$JO/f"
+judge fdchmod "$JO/f"
+judge fdchown "$JO/f"
+judge fdutime "$JO/f"
+[ "$XATTR" = yes ] && judge fdsetxattr "$JO/f"
 judge mkdir "$JO/d"
 judge in "$JO" mkdir d
 judge in "$JW" rename f ../../out/j/g

@@ -23,6 +23,10 @@
  *   watchcalls truncate PATH     truncate to 0 bytes
  *   watchcalls utime PATH        utimensat: both times to 1000000000
  *   watchcalls setxattr PATH     setxattr user.aw = "x"
+ *   watchcalls fdchmod|fdchown|fdutime|fdsetxattr PATH
+ *                                the same calls on a read-only descriptor
+ *                                of PATH (fchmod, fchown, futimens,
+ *                                fsetxattr): a write all the same
  *   watchcalls exec PROG [ARG...]  execv(PROG, {PROG, ARG...})
  *   watchcalls execveat PROG [ARG...]  the same by execveat(AT_FDCWD, ...)
  *   watchcalls fexec PROG [ARG...]  open PROG (O_PATH), then execveat of
@@ -536,7 +540,20 @@ main(int argc, char **argv)
 		r = symlink(a[0], a[1]);
 	} else if (IS("chmod"))
 		r = chmod(a[0], 0700);
-	else if (IS("chown"))
+	else if (strncmp(name, "fd", 2) == 0 &&
+	    (IS("fdchmod") || IS("fdchown") || IS("fdutime") ||
+		IS("fdsetxattr"))) {
+		if ((dfd = open(a[0], O_RDONLY)) == -1)
+			return 2;
+		if (IS("fdchmod"))
+			r = fchmod(dfd, 0700);
+		else if (IS("fdchown"))
+			r = fchown(dfd, (uid_t)-1, (gid_t)-1);
+		else if (IS("fdutime"))
+			r = futimens(dfd, t);
+		else
+			r = fsetxattr(dfd, "user.aw", "x", 1, 0);
+	} else if (IS("chown"))
 		r = chown(a[0], (uid_t)-1, (gid_t)-1);
 	else if (IS("truncate"))
 		r = truncate(a[0], 0);
