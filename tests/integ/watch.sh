@@ -186,6 +186,15 @@ filecases() {
 	no "$L: /proc/thread-self/cwd outside" write "$EACCES" \
 	    $run "$W" cwdwrite "$o" /proc/thread-self/cwd/pthread
 	check "$L: nothing written by /proc/thread-self/cwd" absent "$o/pthread"
+	for sp in //proc/self /proc/./self /proc/self/../self; do
+		no "$L: $sp/cwd outside" write "$EACCES" \
+		    $run "$W" cwdwrite "$o" "$sp/cwd/psp"
+		check "$L: nothing written by $sp/cwd" absent "$o/psp"
+	done
+	ln -sf /proc/self "$w/me"
+	no "$L: a symlink to /proc/self, cwd outside" write "$EACCES" \
+	    $run "$W" cwdwrite "$o" "$w/me/cwd/pme"
+	check "$L: nothing written by it" absent "$o/pme"
 	ok "$L: /proc/self/cwd inside" $run "$W" cwdwrite "$w" /proc/self/cwd/pself
 	check "$L: written by /proc/self/cwd" has "$w/pself" x
 	no "$L: /dev/fd/N/name outside" write "$EACCES" \
@@ -777,11 +786,17 @@ ok "no --strict: a raw execve of a static program (weaker)" \
     first "$D" rawexec "$W" write "$OUT/nostrict2"
 check "no --strict: it wrote outside (weaker)" has "$OUT/nostrict2" x
 
-# --no-seccomp: no floor, no watch; the static program acts freely (the
-# documented weaker outcome) unless agentwrap.uncovered = deny
-status 0 "--no-seccomp: a static write outside goes through (weaker)" \
-    aw -a never --no-landlock --no-seccomp -- "$W" write "$OUT/noseccomp"
-check "--no-seccomp: written outside (weaker)" has "$OUT/noseccomp" x
+# --no-seccomp: no floor, no watch; with agentwrap.uncovered = allow the
+# static program acts freely (the documented weaker outcome); deny (the
+# default since the watch) refuses it at exec
+status 0 "--no-seccomp, uncovered = allow: a static write outside goes through (weaker)" \
+    aw -a never --no-landlock --no-seccomp -c agentwrap.uncovered=allow -- \
+    "$W" write "$OUT/noseccomp"
+check "--no-seccomp, uncovered = allow: written outside (weaker)" \
+    has "$OUT/noseccomp" x
+status 126 "--no-seccomp, by default: the static exec is refused" \
+    aw -a never --no-landlock --no-seccomp -- "$W" write "$WS/noseccomp0"
+check "--no-seccomp, by default: it did not run" absent "$WS/noseccomp0"
 status 126 "--no-seccomp, uncovered = deny: the static exec is refused" \
     aw -a never --no-landlock --no-seccomp -c agentwrap.uncovered=deny -- \
     "$W" write "$WS/noseccomp"
