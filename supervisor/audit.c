@@ -522,7 +522,9 @@ audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
 	rec.verdict =
 	    (uint8_t)(verdict == VERDICT_ALLOW ? VERDICT_ALLOW : VERDICT_DENY);
 	rec.rule = rule;
-	rec.layer = AW_LAYER_SUPERVISOR;
+	/* decided here; a watched call keeps the layer that saw it */
+	if (rec.layer != AW_LAYER_SECCOMP)
+		rec.layer = AW_LAYER_SUPERVISOR;
 	if (verdict == VERDICT_ALLOW)
 		rec.err = 0;
 	if ((o = event_record(a, &rec)) == NULL)

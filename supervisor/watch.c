@@ -375,6 +375,7 @@ struct call {
 	const struct sysreq *r;
 	pid_t pid; /* the calling thread */
 	pid_t tgid; /* its process */
+	int deny_errno; /* 0: the class's (deny_errno()) */
 	char path[PATH_MAX], path2[PATH_MAX];
 	char exe[PATH_MAX];
 	struct aw_msg m;
@@ -663,6 +664,10 @@ build_sockaddr(struct call *c, uint64_t addr, uint64_t len)
 	if (e != 0)
 		return e == -ENOENT && c->r->op != OP_BIND ? 1 : EACCES;
 	msg_init(c, c->r->op == OP_BIND ? OP_WRITE : OP_UNIX);
+	/* bind makes the socket's entry: a file system write, failing as
+	 * the kernel fails one (EACCES), as the shim fails it */
+	if (c->r->op == OP_BIND)
+		c->deny_errno = EACCES;
 	set_path(&c->m, c->path, NULL, c->r->op == OP_BIND ? SR_ENTRY : 0);
 	return 0;
 }
@@ -892,10 +897,12 @@ serve(struct watch *w, int fd, const struct seccomp_notif *n)
 		w->pend[k].used = 1;
 		w->pend[k].fd = fd;
 		w->pend[k].id = n->id;
-		w->pend[k].deny_errno = deny_errno(c.r);
+		w->pend[k].deny_errno =
+		    c.deny_errno != 0 ? c.deny_errno : deny_errno(c.r);
 		return;
 	}
-	answer(fd, n->id, v, deny_errno(c.r));
+	answer(
+	    fd, n->id, v, c.deny_errno != 0 ? c.deny_errno : deny_errno(c.r));
 }
 
 /* Drop listener I: no process uses its filter any more */
