@@ -411,7 +411,8 @@ report_uncovered(struct report *r, const struct aw_msg *m)
 	if (r->quiet)
 		return;
 	snprintf(obj, sizeof(obj), "%s", what);
-	if (m->verdict == VERDICT_DENY) {
+	if (m->verdict == VERDICT_DENY && m->rule != NULL &&
+	    strcmp(m->rule, "seccomp watch") == 0) {
 		/* the watch could not be put on it: not run (exec.c) */
 		snprintf(line, sizeof(line), "denied exec %s (%s[%d]): %s", obj,
 		    program(m), (int)m->pid, m->why != NULL ? m->why : "?");

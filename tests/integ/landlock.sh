@@ -47,7 +47,7 @@ else
 	# unwrapped, the static program can do both: the test can fail
 	"$BB" sh -c "echo x > '$OUT/plain'"
 	check "unwrapped, a static program writes outside" [ -e "$OUT/plain" ]
-	status 0 "a static program, -a never" aw --no-seccomp -a never -- "$BB" sh -c \
+	status 0 "a static program, -a never" aw --no-seccomp -c agentwrap.uncovered=allow -a never -- "$BB" sh -c \
 	    "echo x > '$OUT/ll'; echo y > '$WS/in'; mkdir -p '$WS/d';
 	     mv '$WS/in' '$WS/d/'; true"
 	check "it could not write outside" absent "$OUT/ll"
@@ -59,30 +59,30 @@ else
 		sleep 0.3
 		check "unwrapped, it connects" [ -s "$T/got" ]
 		rm -f "$T/got"
-		aw -q --no-seccomp -a never -- "$BB" nc 127.0.0.1 "$PORT" </dev/null \
+		aw -q --no-seccomp -c agentwrap.uncovered=allow -a never -- "$BB" nc 127.0.0.1 "$PORT" </dev/null \
 		    >/dev/null 2>&1
 		sleep 0.3
 		check "network off: the listener got no connection" \
 		    absent "$T/got"
 	fi
 	# the weaker outcomes, as documented
-	status 0 "--no-landlock" aw --no-seccomp -a never --no-landlock -- "$BB" sh -c \
+	status 0 "--no-landlock" aw --no-seccomp -c agentwrap.uncovered=allow -a never --no-landlock -- "$BB" sh -c \
 	    "echo x > '$OUT/nol'"
 	check "--no-landlock: the static write happens" [ -e "$OUT/nol" ]
-	status 0 "an approval policy that may ask" aw --no-seccomp -a on-request -- \
+	status 0 "an approval policy that may ask" aw --no-seccomp -c agentwrap.uncovered=allow -a on-request -- \
 	    "$BB" sh -c "echo x > '$OUT/ask'"
 	check "under auto, no ruleset: the static write happens" [ -e "$OUT/ask" ]
-	status 0 "agentwrap.landlock = on with on-request" aw --no-seccomp -a on-request \
+	status 0 "agentwrap.landlock = on with on-request" aw --no-seccomp -c agentwrap.uncovered=allow -a on-request \
 	    --landlock on -- "$BB" sh -c "echo x > '$OUT/on'; true"
 	check "on: held to the roots" absent "$OUT/on"
 fi
 # AGENTWRAP_DISABLE=landlock: as on a kernel without it
 export AGENTWRAP_DISABLE=landlock
-status 0 "AGENTWRAP_DISABLE=landlock" aw --no-seccomp -a never -- "$BB" sh -c \
+status 0 "AGENTWRAP_DISABLE=landlock" aw --no-seccomp -c agentwrap.uncovered=allow -a never -- "$BB" sh -c \
     "echo x > '$OUT/dis'"
 check "no ruleset: the static write happens" [ -e "$OUT/dis" ]
 status 125 "agentwrap.landlock = on where there is none: nothing runs" \
-    aw --no-seccomp -a never --landlock on -- "$BB" sh -c "echo x > '$WS/never'"
+    aw --no-seccomp -c agentwrap.uncovered=allow -a never --landlock on -- "$BB" sh -c "echo x > '$WS/never'"
 check "it did not run" absent "$WS/never"
 check "it says why" grep -q "agentwrap.landlock = on" "$T/last.err"
 unset AGENTWRAP_DISABLE

@@ -42,7 +42,13 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
 	cp /bin/true "$WS/xonly"
 	chmod 0111 "$WS/xonly"
-	status 0 "an execute-only program runs" $A sh -c "'$WS/xonly'"
+	# nothing can follow it (the watch cannot read a process the kernel
+	# made not dumpable): refused by default, run and noted with allow
+	status 126 "an execute-only program is refused" $A sh -c "'$WS/xonly'"
+	check "the denial names agentwrap.uncovered" \
+	    grep -q "agentwrap.uncovered = deny" "$T/last.err"
+	status 0 "uncovered = allow: an execute-only program runs" \
+	    aw -a never -c agentwrap.uncovered=allow -- sh -c "'$WS/xonly'"
 	check "it is reported as not covered" \
 	    grep -q "not covered: $WS/xonly" "$T/last.err"
 else

@@ -107,13 +107,13 @@ status 0 "watched: a static program runs" aw -q -a never --audit "$T/w.jsonl" \
 check "it ran" [ -e "$WS/bbw" ]
 check "no uncovered record for a watched static program" \
     sh -c "! grep -q '\"uncovered\"' '$T/w.jsonl'"
-# a static program that may be run but not read (mode 0711): the kernel
+# a static program that may be run but not read (mode 0111): the kernel
 # makes it not dumpable, so the watch cannot read its calls either; as
 # nothing follows it, it does not run (root reads it all the same, so it
 # is followed then)
 mkdir -p "$WS/xo"
 cp "$BB" "$WS/xo/busybox"
-chmod 0711 "$WS/xo/busybox"
+chmod 0111 "$WS/xo/busybox"
 status 0 "an execute-only static program" aw -a never -- \
     sh -c "'$WS/xo/busybox' touch '$WS/xo1'; true"
 if [ "$(id -u)" -ne 0 ]; then
