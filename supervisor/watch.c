@@ -352,17 +352,24 @@ caller_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 static pid_t
 tgid_of(pid_t tid)
 {
-	char p[64], line[128];
+	char p[64], buf[512], *t;
 	long v = 0;
-	FILE *f;
+	ssize_t n;
+	int fd;
 
+	/* one read: "Tgid:" is among the first lines (one call per
+	 * notification: no stdio) */
 	snprintf(p, sizeof(p), "/proc/%d/status", (int)tid);
-	if ((f = fopen(p, "re")) == NULL)
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Tgid:\t%ld", &v) == 1)
-			break;
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((t = strstr(buf, "\nTgid:\t")) == NULL ||
+	    sscanf(t + 7, "%ld", &v) != 1)
+		return 0;
 	return v > 0 ? (pid_t)v : 0;
 }
 
