@@ -56,6 +56,19 @@ H="--rule exec:*=deny"
 status 126 "untrusted: a denied command does not start" hrun -a untrusted \
     -- sh -c "echo x > '$WS/never'"
 check "it did not run" absent "$WS/never"
+# a static program's calls, judged by the seccomp watch, are asked the
+# same way: one question each, answered by the harness, and the process
+# waits in the kernel meanwhile
+H="--rule write:*/yes*=allow --rule *:*=deny"
+status 0 "a watched static program asks" hrun -a on-request -- \
+    busybox sh -c "echo a > '$OUT/yes1'; echo b > '$OUT/no1'; echo c > '$WS/in'; true"
+check "the allowed one was written" [ -s "$OUT/yes1" ]
+check "the denied one was not" absent "$OUT/no1"
+check "inside, no question needed" [ -s "$WS/in" ]
+check "two questions asked" [ "$(asked)" -eq 2 ]
+check "recorded with layer seccomp" \
+    grep -q '"layer":"seccomp"' "$T/a.jsonl"
+
 # agentwrap.uncovered = ask, without the seccomp watch (--no-seccomp, as
 # on a kernel without user-notify): a static command, approved, runs and
 # is still recorded as not covered (nothing judges its own calls)
