@@ -348,9 +348,10 @@ caller_readlink(void *ctx, const char *path, char *buf, size_t len, int *err)
 	return n;
 }
 
-/* The process (thread group) thread TID belongs to; 0 if it is gone */
+/* The process (thread group) thread TID belongs to, and its parent in
+ * *PPID; 0 if it is gone */
 static pid_t
-tgid_of(pid_t tid)
+tgid_of(pid_t tid, pid_t *ppid)
 {
 	char p[64], buf[512], *t;
 	long v = 0;
@@ -367,6 +368,11 @@ tgid_of(pid_t tid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	*ppid = 0;
+	if ((t = strstr(buf, "\nPPid:\t")) != NULL &&
+	    sscanf(t + 7, "%ld", &v) == 1)
+		*ppid = (pid_t)v;
+	v = 0;
 	if ((t = strstr(buf, "\nTgid:\t")) == NULL ||
 	    sscanf(t + 7, "%ld", &v) != 1)
 		return 0;
@@ -382,6 +388,7 @@ struct call {
 	const struct sysreq *r;
 	pid_t pid; /* the calling thread */
 	pid_t tgid; /* its process */
+	pid_t ppid; /* that process's parent */
 	int deny_errno; /* 0: the class's (deny_errno()) */
 	char path[PATH_MAX], path2[PATH_MAX];
 	char exe[PATH_MAX];
@@ -469,6 +476,7 @@ msg_init(struct call *c, int op)
 	c->m.op = (uint16_t)op;
 	c->m.layer = AW_LAYER_SECCOMP;
 	c->m.pid = c->tgid;
+	c->m.ppid = c->ppid;
 	c->m.port = -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->m.ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -858,7 +866,7 @@ serve(struct watch *w, int fd, const struct seccomp_notif *n)
 	c.fd = fd;
 	c.n = n;
 	c.pid = (pid_t)n->pid;
-	if ((c.tgid = tgid_of(c.pid)) == 0) {
+	if ((c.tgid = tgid_of(c.pid, &c.ppid)) == 0) {
 		respond(fd, n->id, EACCES, 0); /* gone, or not ours to see */
 		return;
 	}
