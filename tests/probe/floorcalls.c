@@ -59,6 +59,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "int80.h"
+
 extern char **environ;
 
 static int
@@ -78,18 +80,8 @@ static int
 int80_unshare(void)
 {
 #if defined(__x86_64__)
-	long r;
-
 	/* 310: unshare in the i386 table */
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(310L), "b"((long)CLONE_NEWUSER)
-			 : "memory");
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
-	return (int)r;
+	return (int)int80(310, CLONE_NEWUSER, 0, 0);
 #else
 	errno = ENOSYS;
 	return -1;
@@ -111,15 +103,7 @@ sti(int s, const char *how)
 #if defined(__x86_64__)
 	/* 54: ioctl in the i386 table; a static program's data is below
 	 * 4 GB, so the pointer fits */
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(54L), "b"((long)s), "c"((long)TIOCSTI),
-			 "d"((long)(unsigned long)x)
-			 : "memory");
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
+	r = int80(54, s, TIOCSTI, (long)(unsigned long)x);
 	return r;
 #else
 	(void)r;

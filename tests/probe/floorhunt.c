@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "int80.h"
+
 static int
 verdict(const char *name, long r, int e)
 {
@@ -252,22 +254,6 @@ getfdrace(pid_t pid, int fd)
 }
 
 /* --- the other ABIs --- */
-
-static long
-int80(long nr, long a, long b, long c)
-{
-	long r;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(nr), "b"(a), "c"(b), "d"(c)
-			 : "memory");
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
-}
 
 int
 main(int argc, char **argv)

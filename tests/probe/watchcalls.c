@@ -94,6 +94,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "int80.h"
+
 #define WFLAGS (O_WRONLY | O_CREAT | O_TRUNC)
 
 extern char **environ;
@@ -199,15 +201,7 @@ int80open(const char *path)
 		return -1;
 	}
 	strcpy(buf, path);
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(5L), "b"((long)(unsigned long)buf),
-			 "c"((long)WFLAGS), "d"(0644L)
-			 : "memory");
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
+	r = int80(5, (long)(unsigned long)buf, WFLAGS, 0644);
 	return r;
 #else
 	(void)path;

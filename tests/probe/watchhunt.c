@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "int80.h"
+
 static int
 say(const char *name, long r, int e)
 {
@@ -41,17 +43,6 @@ say(const char *name, long r, int e)
 /* int 0x80 takes 32-bit pointers: a static, non-PIE program's data is low */
 static char low[4096];
 
-static long
-i80(long n, long a, long b, long c)
-{
-	long r;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(r)
-			 : "a"(n), "b"(a), "c"(b), "d"(c)
-			 : "memory");
-	return r;
-}
 #endif
 
 int
@@ -105,18 +96,16 @@ main(int argc, char **argv)
 		long r;
 
 		snprintf(low, sizeof(low), "%s", argv[2]);
-		r = i80(193, (long)low, 0, 0); /* truncate64 */
-
-		return say("truncate64", r, r < 0 ? (int)-r : 0);
+		r = int80(193, (long)low, 0, 0); /* truncate64 */
+		return say("truncate64", r, errno);
 	}
 	if (argc == 3 && strcmp(argv[1], "int80chown") == 0) {
 		long r;
 
 		snprintf(low, sizeof(low), "%s", argv[2]);
-		r = i80(212, (long)low, (long)getuid(),
+		r = int80(212, (long)low, (long)getuid(),
 		    (long)getgid()); /* chown32 */
-
-		return say("chown32", r, r < 0 ? (int)-r : 0);
+		return say("chown32", r, errno);
 	}
 #endif
 	fprintf(stderr,
