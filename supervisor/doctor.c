@@ -378,12 +378,16 @@ probe_floor(char *why, size_t len)
 	struct floor_prog fp;
 	enum floor_state st;
 	char err[120];
-	int nnp, have = probe_floor_seccomp && floor_prepare(&fp) == 0;
+	int lfd, nnp, have = probe_floor_seccomp && floor_prepare(&fp) == 0;
 
-	/* a forked child of ours with one thread: it may allocate */
-	floor_install(have ? &fp : NULL, 0, &st, err, sizeof(err));
-	if (st != FLOOR_NONE && floor_watch(err, sizeof(err)) == -1)
-		st = FLOOR_ERRNO; /* no listener for the watch */
+	/* a forked child of ours with one thread: it may allocate. The
+	 * watched filter, as a run with the watch from its first child
+	 * installs it: a listener says user-notify works */
+	lfd = floor_install(have ? &fp : NULL, 1, &st, err, sizeof(err));
+	if (lfd >= 0)
+		close(lfd);
+	else if (st != FLOOR_NONE)
+		st = FLOOR_ERRNO; /* the floor, but no listener for the watch */
 	if (probe_floor_seccomp && !have)
 		say(err, sizeof(err), "cannot build the filter");
 	nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;

@@ -410,30 +410,6 @@ floor_install(const struct floor_prog *p, int watch, enum floor_state *state,
 	return -1;
 }
 
-int
-floor_watch(char *err, size_t errlen)
-{
-	struct sock_filter f[WATCH_BPF_MAX];
-	struct sock_fprog wp;
-	long fd;
-
-	if ((wp.len = (unsigned short)watch_bpf(f, WATCH_BPF_MAX)) == 0) {
-		snprintf(err, errlen, "no watch filter for this architecture");
-		return -1;
-	}
-	wp.filter = f;
-	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &wp);
-	if (fd < 0) {
-		snprintf(err, errlen,
-		    "no seccomp user-notify listener could be made: %s",
-		    strerror(errno));
-		return -1;
-	}
-	/* the kernel makes it close-on-exec */
-	return (int)fd;
-}
-
 /* --- the holder's own filter --- */
 
 #if defined(__x86_64__) && !defined(__ILP32__)

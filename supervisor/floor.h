@@ -23,7 +23,7 @@
  * outside the tree to floor_trace().
  *
  * Error convention: floor_install and floor_send/recv return 0 or -1,
- * floor_watch a listener or -1.
+ * floor_install a listener or -1.
  * floor_trace returns 1 when it answered, 0 when the caller must refuse.
  */
 #ifndef AGENTWRAP_FLOOR_H
@@ -62,11 +62,6 @@ void floor_prog_free(struct floor_prog *p);
  */
 int floor_install(const struct floor_prog *p, int watch,
     enum floor_state *state, char *err, size_t errlen);
-/*
- * The watch filter (watchbpf.h) on the calling thread, inherited by what
- * it runs: its listener, or -1 with ERR saying why. System calls only.
- */
-int floor_watch(char *err, size_t errlen);
 
 /*
  * In the holder (hold.h), once it has nothing left to do but sleep: a
