@@ -583,8 +583,7 @@ exec_watch(struct shim_call *c, const struct exec_req *r)
 	o.argv = &o.path;
 	o.argc = 1;
 	o.port = -1;
-	if (judge_event(c, &o, VERDICT_DENY, "seccomp watch", why, EACCES) ==
-	    -1)
+	if (judge_event(c, &o, VERDICT_DENY, AW_RULE_WATCH, why, EACCES) == -1)
 		return shim_fail_errno(c->cls);
 	return EACCES;
 }

@@ -32,6 +32,10 @@ enum aw_layer {
 	AW_LAYER_SUPERVISOR = 2,
 };
 
+/* The rule of an exec the shim refuses because the watch could not be put
+ * on it (an AW_OP_UNCOVERED event with VERDICT_DENY) */
+#define AW_RULE_WATCH "seccomp watch"
+
 /* flags */
 #define AW_MF_ARGV_TRUNCATED 0x1
 #define AW_MF_AUDIT_ONLY 0x2 /* verdict recorded, not enforced */

@@ -412,7 +412,7 @@ report_uncovered(struct report *r, const struct aw_msg *m)
 		return;
 	snprintf(obj, sizeof(obj), "%s", what);
 	if (m->verdict == VERDICT_DENY && m->rule != NULL &&
-	    strcmp(m->rule, "seccomp watch") == 0) {
+	    strcmp(m->rule, AW_RULE_WATCH) == 0) {
 		/* the watch could not be put on it: not run (exec.c) */
 		snprintf(line, sizeof(line), "denied exec %s (%s[%d]): %s", obj,
 		    program(m), (int)m->pid, m->why != NULL ? m->why : "?");
