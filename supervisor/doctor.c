@@ -378,7 +378,8 @@ probe_floor(char *why, size_t len)
 	struct floor_prog fp;
 	enum floor_state st;
 	char err[120];
-	int lfd, nnp, have = probe_floor_seccomp && floor_prepare(&fp) == 0;
+	int lfd, nnp,
+	    have = probe_floor_seccomp && floor_prepare(&fp, 0, 0) == 0;
 
 	/* a forked child of ours with one thread: it may allocate. The
 	 * watched filter, as a run with the watch from its first child
@@ -935,8 +936,23 @@ judge_escapes(
 		    nofloor);
 
 	r = add_row(v, n, "supervisor_killed", "agentwrap killed mid-run",
-	    f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val ? T_YES : T_NO);
-	say(r->text, sizeof(r->text), "shims fail closed%s%s; %s",
+	    (f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val) ||
+		    (!o->keeper_off && floor_on)
+		? T_YES
+		: T_NO);
+	if (!o->keeper_off && floor_on) {
+		say(r->text, sizeof(r->text),
+		    "the keeper ends the tree, and the floor keeps the tree "
+		    "from reaching it; %s",
+		    f->floor == FLOOR_NOTIFY && cfg->s[CFG_STRICT].val
+			? "until it has, every judged call fails"
+			: "until it has (about a millisecond), a dynamic "
+			  "program's raw calls act");
+		goto races;
+	}
+	say(r->text, sizeof(r->text), "%sshims fail closed%s%s; %s",
+	    o->keeper_off ? "no keeper (AGENTWRAP_DISABLE=keeper): "
+			  : "the tree can kill the keeper first: ",
 	    floor_on ? ", the floor holds" : "",
 	    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "",
 	    f->floor != FLOOR_NOTIFY ? "static programs act on"
@@ -945,6 +961,7 @@ judge_escapes(
 		: "static programs' judged calls fail (the watch's ENOSYS); "
 		  "a dynamic program's raw calls act on");
 
+races:
 	r = add_row(v, n, "path_races", "path swapped after check", T_NO);
 	if (ll_used(f, o, why, sizeof(why)))
 		say(r->text, sizeof(r->text),

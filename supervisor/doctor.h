@@ -28,6 +28,7 @@ struct doctor_opts {
 	 * or NULL when it is on */
 	const char *seccomp_off;
 	const char *landlock_off;
+	int keeper_off; /* AGENTWRAP_DISABLE=keeper */
 };
 
 int doctor_run(const struct doctor_opts *o);

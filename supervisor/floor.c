@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -50,11 +51,20 @@
 #define WHY_TRACE                                                              \
 	"it reaches into a process that is not its descendant, one the "       \
 	"sandbox does not hold"
+#define WHY_KEEP                                                               \
+	"it aims at agentwrap's keeper, which ends the tree if the "           \
+	"supervisor "                                                          \
+	"dies"
+#define WHY_PIDFD_SIG                                                          \
+	"a signal through a pidfd names a process no filter can see (the "     \
+	"keeper among them)"
+#define WHY_ALL "it reaches every process of the user's"
 
 enum kind {
 	K_DENY, /* EPERM, reported */
 	K_NOSYS, /* ENOSYS, reported */
 	K_TRACE, /* allowed if the target descends from the caller */
+	K_KEEP, /* EPERM when aimed at the keeper (its first argument) */
 };
 
 struct rule {
@@ -85,6 +95,21 @@ static const struct rule rules[] = {
 	{ "open_by_handle_at", K_DENY, WHY_HANDLE },
 	{ "process_vm_writev", K_TRACE, WHY_TRACE },
 	{ "pidfd_getfd", K_TRACE, WHY_TRACE },
+	{ "pidfd_send_signal", K_NOSYS, WHY_PIDFD_SIG },
+	{ "kill", K_KEEP, WHY_KEEP },
+	{ "tkill", K_KEEP, WHY_KEEP },
+	{ "tgkill", K_KEEP, WHY_KEEP },
+	{ "rt_sigqueueinfo", K_KEEP, WHY_KEEP },
+	{ "rt_tgsigqueueinfo", K_KEEP, WHY_KEEP },
+	{ "pidfd_open", K_KEEP, WHY_KEEP },
+	{ "prlimit64", K_KEEP, WHY_KEEP },
+	{ "fcntl", K_KEEP, WHY_KEEP },
+	{ "fcntl64", K_KEEP, WHY_KEEP },
+	{ "sched_setscheduler", K_KEEP, WHY_KEEP },
+	{ "sched_setparam", K_KEEP, WHY_KEEP },
+	{ "sched_setattr", K_KEEP, WHY_KEEP },
+	{ "sched_setaffinity", K_KEEP, WHY_KEEP },
+	{ "setpriority", K_KEEP, WHY_KEEP },
 };
 
 static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWUSER,
@@ -231,8 +256,82 @@ build_watch(scmp_filter_ctx ctx)
  * to answer and report (a tree watched from its first child), with the
  * watch's own rules; else errno answers.
  */
+/* one rule: NAME refused when argument ARG is VAL */
 static int
-build(scmp_filter_ctx ctx, pid_t self, int notify)
+add_eq(scmp_filter_ctx ctx, uint32_t act, const char *name, unsigned arg,
+    pid_t val)
+{
+	struct scmp_arg_cmp c =
+	    SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)val);
+
+	return add(ctx, act, name, 1, &c);
+}
+
+/*
+ * The keeper (keeper.h): no signal to it by pid, by its process group or
+ * by our own (kill(0, ...): the tree's group may be the keeper's), no
+ * pidfd of it (pidfd_send_signal answers ENOSYS to all: a pidfd can come
+ * from opening /proc/PID, which a filter cannot see), no resource limit
+ * set on it or on the supervisor (RLIMIT_CPU ends in SIGKILL), no
+ * SIGKILL or SIGSTOP as the signal of a descriptor's owner (F_SETSIG),
+ * and nothing traced or read, as for the supervisor.
+ */
+static int
+build_keeper(scmp_filter_ctx ctx, uint32_t deny, pid_t self, pid_t keeper,
+    pid_t kgroup, int notify)
+{
+	static const char *const by_first[] = { "kill", "tkill", "tgkill",
+		"rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open",
+		"prlimit64", "sched_setscheduler", "sched_setparam",
+		"sched_setattr", "sched_setaffinity" };
+	static const char *const fcntls[] = { "fcntl", "fcntl64" };
+	static const int sigs[] = { SIGKILL, SIGSTOP };
+	struct scmp_arg_cmp c[2];
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; i < sizeof(by_first) / sizeof(by_first[0]) && r == 0; i++)
+		r = add_eq(ctx, deny, by_first[i], 0, keeper);
+	if (r == 0)
+		r = add_eq(ctx, deny, "prlimit64", 0, self);
+	if (r == 0)
+		r = add_eq(ctx, deny, "kill", 0, -keeper);
+	if (r == 0 && kgroup > 0 && kgroup != keeper)
+		r = add_eq(ctx, deny, "kill", 0, -kgroup);
+	if (r == 0)
+		r = add_eq(ctx, deny, "kill", 0, 0);
+	for (i = 0; i < sizeof(fcntls) / sizeof(fcntls[0]) && r == 0; i++)
+		for (j = 0; j < sizeof(sigs) / sizeof(sigs[0]) && r == 0; j++) {
+			c[0] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+			    (uint32_t)F_SETSIG);
+			c[1] = SCMP_A2(
+			    SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)sigs[j]);
+			r = add(ctx, deny, fcntls[i], 2, c);
+		}
+	/* no SCHED_IDLE or nice 19 for it alone: the tree's busy loops
+	 * would then starve it while the supervisor is dead */
+	if (r == 0) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS);
+		c[1] =
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)keeper);
+		r = add(ctx, deny, "setpriority", 2, c);
+	}
+	for (j = 0; j < 2 && r == 0; j++) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_PGRP);
+		c[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+		    j == 0 ? 0 : (uint32_t)kgroup);
+		r = add(ctx, deny, "setpriority", 2, c);
+	}
+	/* watched: the watch's tree check refuses the keeper too */
+	for (i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]) && r == 0; i++)
+		if (!notify || strcmp(by_pid[i].name, "process_vm_readv") == 0)
+			r = add_eq(
+			    ctx, deny, by_pid[i].name, by_pid[i].arg, keeper);
+	return r;
+}
+
+static int
+build(scmp_filter_ctx ctx, pid_t self, pid_t keeper, pid_t kgroup, int notify)
 {
 	uint32_t deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
 	uint32_t nosys = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(ENOSYS);
@@ -242,7 +341,7 @@ build(scmp_filter_ctx ctx, pid_t self, int notify)
 
 	/* the ptrace family is the watch's (inside the tree, or refused) */
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]) && r == 0; i++)
-		if (rules[i].kind != K_TRACE)
+		if (rules[i].kind != K_TRACE && rules[i].kind != K_KEEP)
 			r = add(ctx, rules[i].kind == K_NOSYS ? nosys : deny,
 			    rules[i].name, 0, NULL);
 	for (i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && r == 0; i++) {
@@ -283,13 +382,15 @@ build(scmp_filter_ctx ctx, pid_t self, int notify)
 		c = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu);
 		r = add(ctx, deny, "kill", 1, &c);
 	}
+	if (r == 0 && keeper > 0)
+		r = build_keeper(ctx, deny, self, keeper, kgroup, notify);
 	if (r == 0 && notify)
 		r = build_watch(ctx);
 	return r;
 }
 
 static scmp_filter_ctx
-make(pid_t self, int notify)
+make(pid_t self, pid_t keeper, pid_t kgroup, int notify)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 
@@ -303,7 +404,7 @@ make(pid_t self, int notify)
 		seccomp_release(ctx);
 		return NULL;
 	}
-	if (build(ctx, self, notify) != 0) {
+	if (build(ctx, self, keeper, kgroup, notify) != 0) {
 		seccomp_release(ctx);
 		return NULL;
 	}
@@ -338,17 +439,17 @@ static int export(scmp_filter_ctx ctx, struct sock_fprog *out)
 }
 
 int
-floor_prepare(struct floor_prog *p)
+floor_prepare(struct floor_prog *p, pid_t keeper, pid_t kgroup)
 {
 	scmp_filter_ctx ctx;
 
 	memset(p, 0, sizeof(*p));
-	if ((ctx = make(getpid(), 0)) != NULL) {
+	if ((ctx = make(getpid(), keeper, kgroup, 0)) != NULL) {
 		export(ctx, &p->prog);
 		seccomp_release(ctx);
 	}
 	/* without user-notify in this kernel, libseccomp refuses NOTIFY */
-	if ((ctx = make(getpid(), 1)) != NULL) {
+	if ((ctx = make(getpid(), keeper, kgroup, 1)) != NULL) {
 		if (export(ctx, &p->watched) == 0 &&
 		    prepend_unknown(&p->watched) == -1) {
 			free(p->watched.filter);
@@ -560,6 +661,8 @@ call_name(const struct seccomp_notif *n, char *buf, size_t len)
 		snprintf(buf, len, "ioctl(%s)",
 		    (unsigned int)n->data.args[1] == TIOCSTI ? "TIOCSTI"
 							     : "TIOCLINUX");
+	else if (name != NULL && strncmp(name, "fcntl", 5) == 0)
+		snprintf(buf, len, "%s(F_SETSIG)", name);
 	else if (name != NULL && strcmp(name, "clone") == 0)
 		snprintf(buf, len, "clone with namespace flags");
 	else if (name != NULL && strcmp(name, "ptrace") == 0)
@@ -610,7 +713,7 @@ floor_trace(
 	int r;
 
 	call_name(&req, name, sizeof(name));
-	ru = rule_of(name);
+	ru = rule_of(strncmp(name, "fcntl", 5) == 0 ? "fcntl" : name);
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	resp.error = -EPERM;
@@ -648,12 +751,13 @@ floor_trace(
 	}
 	ev->pid = req.pid;
 	ev->call = name;
-	ev->why = ru != NULL		      ? ru->why
+	ev->why = strcmp(name, "kill") == 0 && (int)req.data.args[0] == -1
+	    ? WHY_ALL
+	    : ru != NULL		      ? ru->why
 	    : strncmp(name, "ioctl", 5) == 0  ? WHY_TTY
 	    : strncmp(name, "ptrace", 6) == 0 ? WHY_TRACE
 	    : strncmp(name, "clone", 5) == 0  ? WHY_NS
-					      : "it reaches every process of "
-						"the user's";
+					      : WHY_ALL;
 	return 0;
 }
 

@@ -8,7 +8,12 @@
  * clone with namespace flags), mounts and the new mount API, chroot and
  * pivot_root, io_uring (ENOSYS), userfaultfd, ioctl TIOCSTI and TIOCLINUX,
  * any ptrace or process_vm_readv/writev aimed at the supervisor, and
- * kill(-1) (every process of the user's). clone3 answers ENOSYS (its flags live in
+ * kill(-1) (every process of the user's). And the keeper (keeper.h):
+ * no signal, pidfd, ptrace or resource limit aimed at it (kill by its
+ * pid, its group or kill(0), tkill, tgkill, rt_(tg)sigqueueinfo,
+ * pidfd_open, prlimit64, the sched_set* calls and setpriority of it or
+ * its group; pidfd_send_signal answers ENOSYS, since a pidfd
+ * can come from opening /proc/PID; no F_SETSIG of SIGKILL or SIGSTOP). clone3 answers ENOSYS (its flags live in
  * memory a filter cannot read), which makes glibc fall back to clone.
  * Before the filter, PR_SET_NO_NEW_PRIVS: set-user-ID bits and file
  * capabilities then grant nothing, so such programs run as the user and
@@ -48,9 +53,10 @@ struct floor_prog {
 	struct sock_fprog watched;
 };
 
-/* Build both programs with libseccomp (it allocates: not after fork).
+/* Build both programs with libseccomp (it allocates: not after fork),
+ * guarding KEEPER and its process group KGROUP (0: no keeper).
  * 0, or -1 if neither could be made. */
-int floor_prepare(struct floor_prog *p);
+int floor_prepare(struct floor_prog *p, pid_t keeper, pid_t kgroup);
 void floor_prog_free(struct floor_prog *p);
 
 /*

@@ -27,6 +27,7 @@
 
 #include "doctor.h"
 #include "explain.h"
+#include "keeper.h"
 #include "loadcfg.h"
 #include "policy.h"
 #include "run.h"
@@ -88,8 +89,9 @@ static const struct option longopts[] = {
 static _Noreturn void fatal(const char *);
 
 /*
- * Is LAYER named in AGENTWRAP_DISABLE (a comma list of seccomp, landlock),
- * which simulates a kernel without it? Another word is an error.
+ * Is LAYER named in AGENTWRAP_DISABLE (a comma list of seccomp, landlock,
+ * keeper), which simulates a kernel without it (or, for the keeper, a
+ * keeper killed)? Another word is an error.
  */
 static int
 disabled(const char *layer)
@@ -107,12 +109,13 @@ disabled(const char *layer)
 		if (n == 0)
 			continue;
 		if ((n == 7 && strncmp(w, "seccomp", 7) == 0) ||
-		    (n == 8 && strncmp(w, "landlock", 8) == 0))
+		    (n == 8 && strncmp(w, "landlock", 8) == 0) ||
+		    (n == 6 && strncmp(w, "keeper", 6) == 0))
 			hit |= n == strlen(layer) && strncmp(w, layer, n) == 0;
 		else {
 			snprintf(msg, sizeof(msg),
 			    "AGENTWRAP_DISABLE: unknown layer '%.*s' "
-			    "(seccomp, landlock)",
+			    "(seccomp, landlock, keeper)",
 			    (int)(n > 64 ? 64 : n), w);
 			fatal(msg);
 		}
@@ -435,6 +438,16 @@ main(int argc, char **argv)
 		errx(EXIT_AGENTWRAP,
 		    "--doctor takes no command, --explain or --print-config");
 
+	/*
+	 * A run: the keeper first, while this process is small (a fork
+	 * later would make the supervisor copy, page by page, all the
+	 * configuration and policy memory it then writes)
+	 */
+	if (!doctor && !explain && !print_config && argc > 0 &&
+	    !disabled("keeper") && keeper_start(&ro.keeper, &ro.kgroup) == -1)
+		warn("cannot start the keeper: if the supervisor dies, what "
+		     "the filters do not catch goes on unjudged");
+
 	if (loadcfg(&cfg, &o, errbuf, sizeof(errbuf)) == -1)
 		fatal(errbuf);
 	if (errbuf[0] != '\0')
@@ -464,6 +477,7 @@ main(int argc, char **argv)
 		d.landlock_off = ro.no_landlock ? "--no-landlock"
 		    : disabled("landlock")	? "AGENTWRAP_DISABLE=landlock"
 						: NULL;
+		d.keeper_off = disabled("keeper");
 		r = doctor_run(&d);
 	} else if (print_config) {
 		if (explain || argc > 0)

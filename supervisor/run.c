@@ -559,7 +559,7 @@ run_command(const struct run_opts *o, char **argv)
 	 * exec only loads it (libseccomp allocates; we have threads) */
 	if (!o->no_seccomp) {
 		/* none made: the child says it cannot build the filter */
-		(void)floor_prepare(&fp);
+		(void)floor_prepare(&fp, o->keeper, o->kgroup);
 		have_fp = 1;
 	}
 	st.ring.ring_fd = st.ring.doorbell_fd = -1;

@@ -6,6 +6,8 @@
 #ifndef AGENTWRAP_RUN_H
 #define AGENTWRAP_RUN_H
 
+#include <sys/types.h>
+
 #include "config.h"
 #include "explain.h"
 #include "policy.h"
@@ -30,6 +32,9 @@ struct run_opts {
 	const char *approval_socket; /* --approval-socket PATH */
 	const char *save_grants; /* --save-grants FILE */
 	int no_seccomp; /* --no-seccomp, or AGENTWRAP_DISABLE=seccomp */
+	/* the keeper (keeper.h) and its process group; 0: none, as with
+	 * AGENTWRAP_DISABLE=keeper or as if it had been killed */
+	pid_t keeper, kgroup;
 	int no_landlock; /* --no-landlock, AGENTWRAP_DISABLE=landlock: as on
 			    a kernel without Landlock */
 };

@@ -175,6 +175,18 @@ check "set-user-ID programs: under no_new_privs" j "$D" \
     'd["mechanisms"]["kernel_floor"]["no_new_privs"] is True and
      [e for e in d["escapes"] if e["id"] == "setuid_programs"][0]["covered"]'
 
+# the keeper ends the tree where the floor guards it (tests/integ/keeper.sh
+# shows both on effects); without the keeper, or without the floor, not
+check "a killed supervisor: covered iff the floor is in" j "$D" \
+    '[e for e in d["escapes"] if e["id"] == "supervisor_killed"][0]["covered"]
+     == (a[0] != "none")' "$floor"
+AGENTWRAP_DISABLE=keeper "$AGENTWRAP" --doctor --json >"$T/nokeep.json"
+check "AGENTWRAP_DISABLE=keeper: a killed supervisor not covered, and why" \
+    j "$T/nokeep.json" \
+    '[e for e in d["escapes"] if e["id"] == "supervisor_killed"][0]["covered"]
+     is False and "no keeper" in
+     [e for e in d["escapes"] if e["id"] == "supervisor_killed"][0]["detail"]'
+
 # --- --no-seccomp and AGENTWRAP_DISABLE=seccomp: the floor off ---
 for how in --no-seccomp AGENTWRAP_DISABLE=seccomp; do
 	N=$T/noseccomp.json

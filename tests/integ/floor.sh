@@ -51,11 +51,12 @@ refusedby "$H" getfdrace "$NB" 1
 refused uffd
 refused listener
 
-# killing the supervisor must not open the floor nor the watch: a
+# killing the supervisor (and the keeper, which would end the probe: see
+# keeper.sh) must not open the floor nor the watch: a
 # listener of the tree's own is refused by the watch filter itself, the
 # floor's refusals need no supervisor, and the calls the supervisor
 # answered fail (ENOSYS) once it is gone: a static program writes nothing
-aw -q -a never --no-landlock -- "$F" killsup "$WS/killsup" "$OUT/killsup" \
+aw_nokeeper -q -a never --no-landlock -- "$F" killsup "$WS/killsup" "$OUT/killsup" \
     >/dev/null 2>&1
 n=0
 while ! grep -q '^write' "$WS/killsup" 2>/dev/null && [ $n -lt 60 ]; do

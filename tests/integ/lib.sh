@@ -33,6 +33,10 @@ aw() {
 	    -c sandbox_workspace_write.exclude_tmpdir_env_var=true "$@"
 }
 
+# aw without the keeper (AGENTWRAP_DISABLE=keeper), as if it had been
+# killed too: what the filters alone do once the supervisor is gone
+aw_nokeeper() { (AGENTWRAP_DISABLE=keeper && export AGENTWRAP_DISABLE && aw "$@"); }
+
 pass() { ntest=$((ntest + 1)); }
 fail() {
 	ntest=$((ntest + 1))

@@ -1,11 +1,12 @@
-# When the supervisor dies, every guarded call of the tree fails closed
+# When the supervisor dies (and the keeper with it: it would end the probe
+# first, keeper.sh), every guarded call of the tree fails closed
 # (EACCES for files and exec, EPERM for the network) within a second, with
 # one line on stderr, and nothing hangs (tests/probe/supdead.c).
 . "$(dirname "$0")/lib.sh"
 
 # the probe kills its parent (the supervisor) and outlives it: wait for its
 # last line rather than for agentwrap
-aw -a never -- "$PROBES/supdead" "$WS" > "$T/sd.out" 2> "$T/sd.err"
+aw_nokeeper -a never -- "$PROBES/supdead" "$WS" > "$T/sd.out" 2> "$T/sd.err"
 i=0
 while ! grep -q '^connect after' "$T/sd.out" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.05

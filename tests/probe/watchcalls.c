@@ -95,6 +95,7 @@
 #include <unistd.h>
 
 #include "int80.h"
+#include "rawopen.h"
 
 #define WFLAGS (O_WRONLY | O_CREAT | O_TRUNC)
 
@@ -131,42 +132,6 @@ fill(long fd)
 		return -1;
 	}
 	return close((int)fd);
-}
-
-static long
-rawopenat(const char *path, int flags, int mode)
-{
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = mode;
-	long r;
-
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "a"((long)SYS_openat), "D"((long)AT_FDCWD),
-			 "S"(path), "d"((long)flags), "r"(r10)
-			 : "rcx", "r11", "memory");
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = SYS_openat;
-	register long x0 __asm__("x0") = AT_FDCWD;
-	register long x1 __asm__("x1") = (long)path;
-	register long x2 __asm__("x2") = flags;
-	register long x3 __asm__("x3") = mode;
-	long r;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
-			 : "memory");
-	r = x0;
-#else
-	long r = syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-	return r;
-#endif
-	if (r < 0 && r > -4096) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
 }
 
 static long

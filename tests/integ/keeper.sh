@@ -1,0 +1,106 @@
+# The keeper (supervisor/keeper.h): killing the supervisor leaves no
+# process of the tree able to act. A daemon of the command's (its own
+# session, an orphan) creates a file every 5 ms with the system call
+# instruction, which neither the shim nor, in the default mode, the watch
+# sees; the supervisor is SIGKILLed from outside. With the keeper the
+# ticks stop and the daemon is gone; without it (AGENTWRAP_DISABLE=keeper,
+# as if it had been killed too) the documented weaker outcome: a dynamic
+# daemon goes on. And the tree cannot signal, stop, limit or starve the
+# keeper.
+. "$(dirname "$0")/lib.sh"
+
+K="$PROBES/keeper"
+KS="$PROBES/keeper-static"
+
+ATTACKS="kill kill-group kill-zero tkill tgkill rt_sigqueueinfo
+    rt_tgsigqueueinfo pidfd_open pidfd_send_signal prlimit sched_setscheduler
+    sched_setparam sched_setaffinity setpriority setpriority-group fcntl-setsig
+    fcntl-setsig-stop"
+
+ticks() { ls "$1" 2>/dev/null | grep -c '^tick\.'; }
+
+# tickrun NAME PROBE [AGENTWRAP_DISABLE]: start the daemon under agentwrap,
+# kill the supervisor once it ticks; leaves $D (its directory), $DPID,
+# $AST (agentwrap's status), $A1 and $A2 (ticks 0.3 s and 0.8 s after)
+tickrun() {
+	D="$WS/$1"
+	mkdir -p "$D"
+	(
+		[ -n "${3:-}" ] && export AGENTWRAP_DISABLE="$3"
+		exec "$AGENTWRAP" -C "$WS" -a never -- sh -c \
+		    "'$2' tick '$D' && sleep 60" 2>"$T/$1.err"
+	) &
+	apid=$!
+	n=0
+	while [ "$(ticks "$D")" -lt 10 ] && [ $n -lt 100 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	DPID=$(cat "$D/pid" 2>/dev/null)
+	check "$1: the daemon ticks under agentwrap" [ "$(ticks "$D")" -ge 10 ]
+	# without the keeper, agentwrap is the supervisor itself
+	sup=$(pgrep -P "$apid" -x agentwrap)
+	[ -n "${3:-}" ] && sup=$(pgrep -P "$apid" -x agentwrap || echo "$apid")
+	check "$1: found the supervisor ($sup)" [ -n "$sup" ]
+	kill -KILL $sup
+	sleep 0.3
+	A1=$(ticks "$D")
+	sleep 0.5
+	A2=$(ticks "$D")
+	wait $apid
+	AST=$?
+}
+
+# the probe itself works here: the attacks reach an ordinary process
+sleep 120 &
+NB=$!
+# (in a session of its own: its group is itself, whose nice it may set)
+setsid -w "$K" attack $NB "$(ps -o pgid= $NB | tr -d ' ')" >"$T/plain.out" 2>&1
+kill $NB
+for a in $ATTACKS; do
+	check "$a reaches an outside process unwrapped" \
+	    grep -qx "done $a" "$T/plain.out"
+done
+
+# in the tree, each is refused, from a dynamic and a static program, in
+# the default mode and under --strict
+for mode in "dyn:$K:" "static:$KS:" "strict:$K:--strict" \
+    "strict-static:$KS:--strict"; do
+	name=${mode%%:*}
+	rest=${mode#*:}
+	prog=${rest%%:*}
+	opt=${rest#*:}
+	status 0 "$name: attack ran" aw -a never $opt -- "$prog" attack
+	check "$name: the probe found its keeper" \
+	    grep -q "^target [1-9][0-9]* [1-9][0-9]*$" "$T/last.out"
+	for a in $ATTACKS; do
+		check "$name: $a aimed at the keeper is refused" \
+		    grep -q "^refused $a: " "$T/last.out"
+	done
+done
+
+# the keeper ends the tree when the supervisor dies
+for p in "dyn:$K" "static:$KS"; do
+	name=${p%%:*}
+	tickrun "$name" "${p#*:}"
+	check "$name: agentwrap says the supervisor was killed" \
+	    grep -q "the supervisor was killed" "$T/$name.err"
+	check "$name: agentwrap exits 125 (got $AST)" [ "$AST" -eq 125 ]
+	check "$name: no tick after the supervisor's death ($A1, then $A2)" \
+	    [ "$A1" -eq "$A2" ]
+	check "$name: the daemon is gone" sh -c "! kill -0 $DPID 2>/dev/null"
+done
+
+# without the keeper: the dynamic daemon's raw calls go on (the weaker
+# outcome security.md states); the static one's fail (ENOSYS from the
+# watch's filter), though it lives on
+tickrun nok-dyn "$K" keeper
+check "no keeper, dynamic: the daemon still acts ($A1, then $A2)" \
+    [ "$A2" -gt "$A1" ]
+kill -KILL "$DPID" 2>/dev/null
+tickrun nok-static "$KS" keeper
+check "no keeper, static: its calls fail ($A1, then $A2)" [ "$A1" -eq "$A2" ]
+check "no keeper, static: but it lives on" kill -0 "$DPID"
+kill -KILL "$DPID" 2>/dev/null
+
+finish
