@@ -1,5 +1,6 @@
 /*
- * hooks.c: the wrappers generated from the HOOK rows of hooks.def. Each one
+ * hooks.c: the wrappers generated from the HOOK rows of hooks.def (and the
+ * ALIAS rows: another name calling a hook). Each one
  * runs the row's prep, enters the shim (pass through when inert or when the
  * shim itself is calling; fail closed when the supervisor is gone), judges
  * with the row's expression, then calls the real function or fails with the
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <resolv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -62,6 +64,12 @@
 	}
 /* clang-format on */
 #define HAND(ret, name, params)
+#define ALIAS(ret, name, params, of, args)                                     \
+	SHIM_EXPORT ret name params                                            \
+	{                                                                      \
+		return of args;                                                \
+	}
 #include "hooks.def"
 #undef HOOK
 #undef HAND
+#undef ALIAS

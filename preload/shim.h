@@ -61,9 +61,11 @@ int __open64(const char *, int, ...);
 struct shim_real {
 #define HOOK(cls, ret, name, params, prep, judge, call, fail) ret(*name) params;
 #define HAND(ret, name, params) ret(*name) params;
+#define ALIAS(ret, name, params, of, args)
 #include "hooks.def"
 #undef HOOK
 #undef HAND
+#undef ALIAS
 };
 extern struct shim_real shim_real;
 /* SLOT's function, looked up (dlsym RTLD_NEXT) on first use; NULL if libc
