@@ -37,6 +37,7 @@
 #include <linux/seccomp.h>
 
 #include "cover.h"
+#include "envbuild.h"
 #include "shim.h"
 #include "watchbpf.h"
 
@@ -385,109 +386,16 @@ exec_judge(struct shim_call *c, const struct exec_req *r, int *watch)
 	return 0;
 }
 
-/* The environment for the new image */
-
-static size_t
-env_size(char *const *envp, const char **user)
+/* The environment for the new image (envbuild.h) */
+static const struct aw_env *
+env_vals(struct aw_env *v)
 {
-	size_t i, keep = 0, ulen, slen = strlen(shim.shim);
-
-	*user = NULL;
-	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
-		if (!aw_env_ours(envp[i]))
-			keep++;
-		else if (*user == NULL &&
-		    strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
-			*user = envp[i] + 11;
-	}
-	ulen = *user != NULL ? strlen(*user) : 0;
-	return (keep + 8) * sizeof(char *) + sizeof("LD_PRELOAD=") + slen + 1 +
-	    ulen + sizeof(AW_ENV_SOCK "=") + sizeof(shim.sock) +
-	    sizeof(AW_ENV_HOLDER "=") + sizeof(shim.holder) +
-	    sizeof(AW_ENV_TOKEN "=") + 2 * AW_TOKEN_LEN +
-	    sizeof(AW_ENV_SHIM "=") + slen + sizeof(AW_ENV_LD_PRELOAD "=") +
-	    ulen + sizeof(AW_ENV_AUDIT "=1") + sizeof(AW_ENV_AUDIT_ONLY "=1") +
-	    64;
-}
-
-/* the user's LD_PRELOAD without the shim, words joined by ':' */
-static char *
-put_user_preload(char *s, const char *u)
-{
-	const char *w, *end;
-	size_t n, slen = strlen(shim.shim);
-	char *start = s;
-
-	for (w = u; *w != '\0'; w = end) {
-		while (*w == ':' || *w == ' ')
-			w++;
-		for (end = w; *end != '\0' && *end != ':' && *end != ' '; end++)
-			;
-		n = (size_t)(end - w);
-		if (n == 0 || (n == slen && memcmp(w, shim.shim, n) == 0))
-			continue;
-		if (s != start)
-			*s++ = ':';
-		memcpy(s, w, n);
-		s += n;
-	}
-	*s = '\0';
-	return s;
-}
-
-static char **
-env_build(void *buf, char *const *envp, const char *user)
-{
-	char **v = buf, *s, *start, *uval = NULL;
-	size_t i, k = 0, keep = 0;
-
-	for (i = 0; envp != NULL && envp[i] != NULL; i++)
-		if (!aw_env_ours(envp[i]))
-			keep++;
-	s = (char *)(v + keep + 8);
-	for (i = 0; envp != NULL && envp[i] != NULL; i++)
-		if (!aw_env_ours(envp[i]))
-			v[k++] = envp[i];
-
-	if (user != NULL) {
-		start = s;
-		s = stpcpy(s, AW_ENV_LD_PRELOAD "=");
-		uval = s;
-		s = put_user_preload(s, user);
-		if (*uval != '\0') {
-			v[k++] = start;
-			s++;
-		} else {
-			s = start; /* nothing but the shim was in it */
-			uval = NULL;
-		}
-	}
-	v[k++] = s;
-	s = stpcpy(stpcpy(s, "LD_PRELOAD="), shim.shim);
-	if (uval != NULL) {
-		*s++ = ':';
-		s = stpcpy(s, uval);
-	}
-	s++;
-	v[k++] = s;
-	s = stpcpy(stpcpy(s, AW_ENV_SOCK "="), shim.sock) + 1;
-	if (shim.holder[0] != '\0') {
-		v[k++] = s;
-		s = stpcpy(stpcpy(s, AW_ENV_HOLDER "="), shim.holder) + 1;
-	}
-	v[k++] = s;
-	s = stpcpy(stpcpy(s, AW_ENV_TOKEN "="), shim.token_hex) + 1;
-	v[k++] = s;
-	s = stpcpy(stpcpy(s, AW_ENV_SHIM "="), shim.shim) + 1;
-	if (shim.audit) {
-		v[k++] = s;
-		s = stpcpy(s, AW_ENV_AUDIT "=1") + 1;
-	}
-	if (shim.audit_only) {
-		v[k++] = s;
-		s = stpcpy(s, AW_ENV_AUDIT_ONLY "=1") + 1;
-	}
-	v[k] = NULL;
+	v->shim = shim.shim;
+	v->sock = shim.sock;
+	v->holder = shim.holder;
+	v->token_hex = shim.token_hex;
+	v->audit = shim.audit;
+	v->audit_only = shim.audit_only;
 	return v;
 }
 
@@ -595,6 +503,7 @@ exec_watch(struct shim_call *c, const struct exec_req *r)
 static long
 exec_run(struct shim_call *c, const struct exec_req *r)
 {
+	struct aw_env ev;
 	const char *user;
 	size_t size;
 	void *buf;
@@ -607,7 +516,7 @@ exec_run(struct shim_call *c, const struct exec_req *r)
 		shim_leave(c, e);
 		return exec_fail(r, e);
 	}
-	size = env_size(r->envp, &user);
+	size = aw_env_size(r->envp, env_vals(&ev), &user);
 	mapped = size > ENV_STACK_MAX;
 	if (mapped) {
 		/* XXX in a vfork child this maps into the parent too */
@@ -619,7 +528,7 @@ exec_run(struct shim_call *c, const struct exec_req *r)
 		}
 	} else
 		buf = alloca(size);
-	env = env_build(buf, r->envp, user);
+	env = aw_env_build(buf, r->envp, &ev, user);
 	shim_leave(c, 0);
 	ret = exec_call(r, env);
 	if (mapped) {

@@ -13,13 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cover.h"
+#include "envbuild.h"
 #include "floor.h"
 #include "landlock.h"
 #include "proto.h"
@@ -73,75 +73,34 @@ launch_snapshot(const struct policy *pol)
 void
 launch_env_free(char **env)
 {
-	size_t i;
-
-	if (env == NULL)
-		return;
-	for (i = 0; env[i] != NULL; i++)
-		free(env[i]);
 	free(env);
 }
 
-/* Append a formatted "NAME=value" to ENV at *K; -1 if out of memory. */
-static int env_add(char **env, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-env_add(char **env, size_t *k, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -1;
-	env[(*k)++] = s;
-	return 0;
-}
-
-/* The command's environment: ours, plus the variables the shim needs. */
+/* The command's environment: ours, plus the variables the shim needs, in
+ * one block (envbuild.h) */
 char **
 launch_env(const char *shim, const char *sock, pid_t holder,
     const uint8_t token[AW_TOKEN_LEN], int audit, int audit_only)
 {
-	const char *user = getenv("LD_PRELOAD");
-	char hex[2 * AW_TOKEN_LEN + 1], **env;
-	size_t n, i, k = 0;
-	int bad = 0;
+	char hex[2 * AW_TOKEN_LEN + 1], hold[16] = "";
+	struct aw_env v;
+	const char *user;
+	size_t i;
+	void *buf;
 
-	for (n = 0; environ[n] != NULL; n++)
-		;
-	if ((env = calloc(n + 10, sizeof(*env))) == NULL)
-		return NULL;
-	for (i = 0; i < n && !bad; i++)
-		if (!aw_env_ours(environ[i]))
-			bad = env_add(env, &k, "%s", environ[i]);
 	for (i = 0; i < AW_TOKEN_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", token[i]);
-	/* the shim first; the user's own preloads after it */
-	if (user != NULL && *user != '\0')
-		bad |= env_add(env, &k, "LD_PRELOAD=%s:%s", shim, user);
-	else
-		bad |= env_add(env, &k, "LD_PRELOAD=%s", shim);
-	if (user != NULL)
-		bad |= env_add(env, &k, "%s=%s", AW_ENV_LD_PRELOAD, user);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_SOCK, sock);
 	if (holder > 0)
-		bad |= env_add(env, &k, "%s=%d", AW_ENV_HOLDER, (int)holder);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_TOKEN, hex);
-	bad |= env_add(env, &k, "%s=%s", AW_ENV_SHIM, shim);
-	if (audit)
-		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT);
-	if (audit_only)
-		bad |= env_add(env, &k, "%s=1", AW_ENV_AUDIT_ONLY);
-	if (bad) {
-		launch_env_free(env);
+		snprintf(hold, sizeof(hold), "%d", (int)holder);
+	v.shim = shim;
+	v.sock = sock;
+	v.holder = hold;
+	v.token_hex = hex;
+	v.audit = audit;
+	v.audit_only = audit_only;
+	if ((buf = malloc(aw_env_size(environ, &v, &user))) == NULL)
 		return NULL;
-	}
-	return env;
+	return aw_env_build(buf, environ, &v, user);
 }
 
 static void
