@@ -49,16 +49,25 @@ AGENTWRAP_SHIM_PATH=relative.so expect 125 'must be an absolute path' -- true
 expect 125 'audit.*No such file or directory' --audit /nonexistent/dir/x -- true
 expect 125 'audit fd:77: Bad file descriptor' --audit fd:77 -- true
 
-# the environment the shim needs, the user's LD_PRELOAD kept aside
-out=$(LD_PRELOAD="$SHIM" "$AGENTWRAP" -- sh -c \
+# the environment the shim needs, the user's LD_PRELOAD kept aside (and
+# the shim in it not loaded twice)
+printf 'void aw_test_user(void) {}\n' >"$T/user.c"
+check "a user's own preload library builds" \
+    cc -shared -fPIC -o "$T/user.so" "$T/user.c"
+U="$T/user.so"
+out=$(LD_PRELOAD="$U:$SHIM" "$AGENTWRAP" -- sh -c \
     'echo "$LD_PRELOAD|$AGENTWRAP_LD_PRELOAD|$AGENTWRAP_SOCK|$AGENTWRAP_HOLDER|$AGENTWRAP_TOKEN|$AGENTWRAP_SHIM|${AGENTWRAP_AUDIT-}|${AGENTWRAP_AUDIT_ONLY-}"')
-rest=${out#"$SHIM:$SHIM|$SHIM|"}
+rest=${out#"$SHIM:$U|$U|"}
 sock=${rest%%|*}
 rest=${rest#*|}
 holder=${rest%%|*}
 rest=${rest#*|}
 tok=${rest%%|*}
-check "environment: $out" test "$out" = "$SHIM:$SHIM|$SHIM|$sock|$holder|$tok|$SHIM||"
+check "environment: $out" test "$out" = "$SHIM:$U|$U|$sock|$holder|$tok|$SHIM||"
+out=$(LD_PRELOAD="$SHIM" "$AGENTWRAP" -- sh -c \
+    'echo "$LD_PRELOAD|${AGENTWRAP_LD_PRELOAD-unset}"')
+check "the shim as the user's only preload: once ($out)" \
+    test "$out" = "$SHIM|unset"
 check "AGENTWRAP_SOCK: $sock" sh -c "printf '%s' '$sock' | grep -Eqx 'agentwrap\.[0-9]+\.[0-9a-f]{24}'"
 check "AGENTWRAP_HOLDER: $holder" sh -c "printf '%s' '$holder' | grep -Eqx '[1-9][0-9]*'"
 check "AGENTWRAP_TOKEN: $tok" sh -c "printf '%s' '$tok' | grep -Eqx '[0-9a-f]{32}'"
