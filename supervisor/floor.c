@@ -110,6 +110,7 @@ static const struct rule rules[] = {
 	{ "sched_setattr", K_KEEP, WHY_KEEP },
 	{ "sched_setaffinity", K_KEEP, WHY_KEEP },
 	{ "setpriority", K_KEEP, WHY_KEEP },
+	{ "ioprio_set", K_KEEP, WHY_KEEP },
 };
 
 static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWUSER,
@@ -321,6 +322,29 @@ build_keeper(scmp_filter_ctx ctx, uint32_t deny, pid_t self, pid_t keeper,
 		c[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
 		    j == 0 ? 0 : (uint32_t)kgroup);
 		r = add(ctx, deny, "setpriority", 2, c);
+	}
+	/* every process of the user's, the keeper among them */
+	if (r == 0) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_USER);
+		r = add(ctx, deny, "setpriority", 1, c);
+	}
+	/* the same for its I/O priority (ioprio_set: 1 a process, 2 a
+	 * group, 3 a user) */
+	if (r == 0) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, 1);
+		c[1] =
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)keeper);
+		r = add(ctx, deny, "ioprio_set", 2, c);
+	}
+	for (j = 0; j < 2 && r == 0; j++) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, 2);
+		c[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+		    j == 0 ? 0 : (uint32_t)kgroup);
+		r = add(ctx, deny, "ioprio_set", 2, c);
+	}
+	if (r == 0) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, 3);
+		r = add(ctx, deny, "ioprio_set", 1, c);
 	}
 	/* watched: the watch's tree check refuses the keeper too */
 	for (i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]) && r == 0; i++)

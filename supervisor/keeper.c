@@ -19,7 +19,7 @@
 #include "proc.h"
 #include "run.h"
 
-#define END_GIVE_UP_MS 5000
+#define END_SAY_MS 5000 /* then it says so, and goes on */
 
 /*
  * SIGKILL to PID, a descendant of ours when /proc was read. Through a
@@ -51,42 +51,48 @@ kill_one(pid_t pid, pid_t self)
 static void
 kill_children(pid_t self)
 {
-	char path[64], buf[4096], *p, *end;
+	char path[64], buf[4096];
 	ssize_t n;
-	long pid;
+	size_t k = 0, i;
+	long pid = 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)self);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
+	/* the whole list, however long: a number may span two reads */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < (size_t)n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9' && k < 10) {
+				pid = pid * 10 + (buf[i] - '0');
+				k++;
+				continue;
+			}
+			if (pid > 0)
+				kill((pid_t)pid, SIGKILL);
+			pid = 0;
+			k = 0;
+		}
+	if (pid > 0)
+		kill((pid_t)pid, SIGKILL);
 	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (p = buf;; p = end) {
-		errno = 0;
-		pid = strtol(p, &end, 10);
-		if (end == p || errno != 0)
-			break;
-		if (pid > 0)
-			kill((pid_t)pid, SIGKILL);
-	}
 }
 
-size_t
-keeper_end_all(unsigned give_up_ms)
+void
+keeper_end_all(void)
 {
-	struct timespec ms = { 0, 1000000 };
+	struct timespec nap = { 0, 1000000 };
 	uint64_t t0 = clock_mono_ms();
 	pid_t self = getpid(), *pids;
 	size_t n, i;
+	int said = 0;
 
+	/* until none is left: a process that outlasts us would act on */
 	for (;;) {
 		/* none: nothing of the tree is left, for all of it would come
 		 * to us once the supervisor is gone (no /proc scan then) */
 		if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
-			return 0;
+			return;
 		kill_children(self);
 		n = proc_descendants(self, &pids);
 		for (i = 0; i < n; i++)
@@ -95,9 +101,15 @@ keeper_end_all(unsigned give_up_ms)
 		/* the killed ones; their children come to us, a subreaper */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		if (clock_mono_ms() - t0 >= give_up_ms)
-			return n > 0 ? n : 1;
-		nanosleep(&ms, NULL);
+		if (!said && clock_mono_ms() - t0 >= END_SAY_MS) {
+			dprintf(2,
+			    "agentwrap: %zu process%s of the command not "
+			    "gone yet: still ending them\n",
+			    n, n == 1 ? "" : "es");
+			said = 1;
+			nap.tv_nsec = 10000000;
+		}
+		nanosleep(&nap, NULL);
 	}
 }
 
@@ -128,7 +140,6 @@ keep(pid_t sup)
 	siginfo_t si;
 	pid_t p;
 	int st, status = 0, done = 0;
-	size_t left;
 
 	/* the supervisor's files are not ours to keep open (a harness must
 	 * see the end of its socket when the supervisor goes) */
@@ -137,40 +148,40 @@ keep(pid_t sup)
 	while (!done) {
 		if (sigwaitinfo(&all, &si) == -1)
 			continue;
+		/*
+		 * Ctrl-Z: the terminal stops the job, the supervisor and us
+		 * with it (the shell waits for us); SIGCONT continues us all.
+		 * Only the terminal's SIGTSTP: a stop of the supervisor, or a
+		 * SIGTTIN a process of the tree can make the kernel send our
+		 * group, must not freeze us (the tree could then kill the
+		 * supervisor and go on).
+		 */
+		if (si.si_signo == SIGTSTP && si.si_code == SI_KERNEL) {
+			raise(SIGSTOP);
+			continue;
+		}
 		if (si.si_signo != SIGCHLD) {
 			if (forwarded(&si))
 				kill(sup, si.si_signo);
 			continue;
 		}
-		while ((p = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
 			if (p != sup)
 				continue; /* an orphan of the tree: reaped */
-			if (WIFSTOPPED(st)) {
-				/* the job stops as a whole: the shell waits
-				 * for us. SIGCONT continues us both. */
-				raise(SIGSTOP);
-				continue;
-			}
 			status = st;
 			done = 1;
 		}
 	}
 	/* the supervisor ended its tree if it could: whatever is left is
 	 * ended here, before any of it acts unjudged */
-	left = keeper_end_all(END_GIVE_UP_MS);
+	keeper_end_all();
 	if (WIFSIGNALED(status)) {
 		dprintf(2,
 		    "agentwrap: the supervisor was killed (%s): every process "
-		    "of the command was ended%s\n",
-		    strsignal(WTERMSIG(status)),
-		    left > 0 ? ", but some would not go" : "");
+		    "of the command was ended\n",
+		    strsignal(WTERMSIG(status)));
 		_exit(RUN_EXIT_AGENTWRAP);
 	}
-	if (left > 0)
-		dprintf(2,
-		    "agentwrap: %zu process%s of the command could not be "
-		    "ended\n",
-		    left, left == 1 ? "" : "es");
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : RUN_EXIT_AGENTWRAP);
 }
 

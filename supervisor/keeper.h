@@ -15,8 +15,10 @@
  *
  * The keeper holds no descriptor but 0, 1 and 2, runs no threads and
  * allocates nothing the tree can reach. It forwards the signals someone
- * sends it (SIGTERM, SIGINT, SIGHUP...) to the supervisor, stops when the
- * supervisor stops (job control), and exits with the supervisor's status.
+ * sends it (SIGTERM, SIGINT, SIGHUP...) to the supervisor, stops on the
+ * terminal's SIGTSTP (job control; not when the supervisor alone is
+ * stopped, which a process of the tree may do), and exits with the
+ * supervisor's status.
  *
  * Runs in the process agentwrap started as, before any thread. Errors:
  * -1 with errno set.
@@ -35,9 +37,9 @@ int keeper_start(pid_t *pid, pid_t *pgid);
 
 /*
  * Kill every descendant of the calling process with SIGKILL and reap
- * them, until none is left or GIVE_UP_MS have passed: the number of
- * processes left (0: all ended).
+ * them, until none is left, however long that takes (after 5 s it says
+ * so on stderr, once).
  */
-size_t keeper_end_all(unsigned give_up_ms);
+void keeper_end_all(void);
 
 #endif /* AGENTWRAP_KEEPER_H */

@@ -167,7 +167,9 @@ proc_descendants(pid_t root, pid_t **out)
 		}
 	} while (changed);
 	for (i = 0; i < n; i++)
-		if (mark[i] && v[i].state != 'Z' && v[i].state != 'X')
+		/* 'Z' too: a process whose first thread has exited shows 'Z'
+		 * while its other threads run on */
+		if (mark[i] && v[i].state != 'X')
 			(*out)[k++] = v[i].pid;
 	free(mark);
 	free(v);

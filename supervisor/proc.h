@@ -23,7 +23,9 @@ int proc_stat(pid_t pid, pid_t *ppid, char *state);
 int proc_descends(pid_t pid, pid_t ancestor);
 
 /*
- * The live (not zombie) descendants of ROOT, from one pass over /proc,
+ * The descendants of ROOT not yet gone (zombies too: a process whose first
+ * thread has exited is shown as one while its other threads run), from
+ * one pass over /proc,
  * into *OUT (malloc'd, the caller frees it): their number. 0 with *OUT
  * NULL when /proc cannot be read or memory runs out.
  */

@@ -5,6 +5,15 @@
  *                       fork: an orphan) that creates DIR/tick.N with raw
  *                       system calls every 5 ms, no shim or supervisor
  *                       asked; its pid goes to DIR/pid. Exits 0.
+ *   keeper stopsup DIR  the daemon of tick, then SIGSTOP to the supervisor
+ *                       (our parent), and SIGKILL 0.2 s later: a stopped
+ *                       supervisor must not stop the keeper. Exits 0.
+ *   keeper zchain DIR DEPTH
+ *                       a daemon that is a chain DEPTH deep of processes
+ *                       whose first thread has exited (so /proc shows
+ *                       them as zombies) while another runs; the
+ *                       deepest one ticks in DIR as tick does. Exits 0
+ *                       once it ticks.
  *   keeper attack [PID PGID]
  *                       every way we know for the tree to signal, stop or
  *                       limit or deprioritize the keeper (by default our supervisor's
@@ -18,6 +27,7 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -119,6 +129,16 @@ attack(pid_t k, pid_t kg)
 		pol = getpriority(PRIO_PGRP, 0);
 		said("setpriority-group",
 		    errno != 0 ? -1 : setpriority(PRIO_PGRP, 0, pol));
+		/* every process of ours, at our own nice: lowers none
+		 * (EACCES where one is higher: the kernel answered) */
+		errno = 0;
+		pol = getpriority(PRIO_PROCESS, 0);
+		said("setpriority-user",
+		    errno != 0 ? -1 : setpriority(PRIO_USER, getuid(), pol));
+		/* ioprio_set(IOPRIO_WHO_PROCESS, K, what it has) */
+		pol = (int)syscall(SYS_ioprio_get, 1, k);
+		said("ioprio_set",
+		    pol < 0 ? -1 : syscall(SYS_ioprio_set, 1, k, pol));
 	}
 	/* SIGKILL as a descriptor's owner signal (F_SETOWN, O_ASYNC) */
 	if (pipe(p) == -1)
@@ -130,15 +150,12 @@ attack(pid_t k, pid_t kg)
 	return 0;
 }
 
+static _Noreturn void tick_here(const char *dir);
+
 static int
 tick(const char *dir)
 {
-	struct timespec ts = { 0, 5000000 };
-	char path[4096];
 	pid_t pid;
-	long fd;
-	int n;
-	FILE *f;
 
 	if ((pid = fork()) == -1)
 		return 1;
@@ -149,6 +166,19 @@ tick(const char *dir)
 		_exit(1);
 	if (pid > 0)
 		_exit(0);
+	tick_here(dir);
+}
+
+/* DIR/pid, then DIR/tick.N every 5 ms, forever */
+static _Noreturn void
+tick_here(const char *dir)
+{
+	struct timespec ts = { 0, 5000000 };
+	char path[4096];
+	long fd;
+	int n;
+	FILE *f;
+
 	snprintf(path, sizeof(path), "%s/pid", dir);
 	if ((f = fopen(path, "w")) != NULL) {
 		fprintf(f, "%d\n", (int)getpid());
@@ -163,9 +193,89 @@ tick(const char *dir)
 	}
 }
 
+static int
+stopsup(const char *dir)
+{
+	struct timespec ts = { 0, 10000000 };
+	pid_t sup = getppid();
+
+	char path[4096];
+	int i;
+
+	if (tick(dir) != 0)
+		return 1;
+	/* the daemon acts before */
+	snprintf(path, sizeof(path), "%s/tick.3", dir);
+	for (i = 0; i < 500 && access(path, F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+	ts.tv_nsec = 200000000;
+	kill(sup, SIGSTOP);
+	nanosleep(&ts, NULL);
+	kill(sup, SIGKILL);
+	return 0;
+}
+
+static int zdepth;
+static const char *zdir;
+static _Noreturn void zlevel(int d);
+
+static void *
+zthread(void *arg)
+{
+	int d = (int)(long)arg;
+	pid_t pid;
+
+	if (d + 1 < zdepth) {
+		if ((pid = fork()) == 0)
+			zlevel(d + 1);
+	} else
+		tick_here(zdir);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* a process of the chain: a thread goes on, the first one exits alone */
+static _Noreturn void
+zlevel(int d)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, zthread, (void *)(long)d) != 0)
+		_exit(1);
+	for (;;)
+		syscall(SYS_exit, 0);
+}
+
+static int
+zchain(const char *dir, int depth)
+{
+	struct timespec ts = { 0, 20000000 };
+	char path[4096];
+	pid_t pid;
+	int i;
+
+	zdepth = depth;
+	zdir = dir;
+	if ((pid = fork()) == -1)
+		return 1;
+	if (pid == 0) {
+		setsid();
+		zlevel(0);
+	}
+	snprintf(path, sizeof(path), "%s/tick.1", dir);
+	for (i = 0; i < 1500 && access(path, F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+	return access(path, F_OK) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "stopsup") == 0)
+		return stopsup(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "zchain") == 0)
+		return zchain(argv[2], atoi(argv[3]));
 	pid_t k;
 
 	if (argc == 3 && strcmp(argv[1], "tick") == 0)
