@@ -59,9 +59,6 @@ struct watch {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	char *argbuf; /* ARGV_BYTES */
-	/* SECCOMP_IOCTL_NOTIF_ADDFD here: 0 not known yet, -1 none, 1 without
-	 * SECCOMP_ADDFD_FLAG_SEND (5.9 to 5.13), 2 with it */
-	int addfd;
 };
 
 struct watch *
@@ -396,10 +393,6 @@ struct call {
 	char path[PATH_MAX], path2[PATH_MAX];
 	char exe[PATH_MAX];
 	struct aw_msg m;
-	/* an open the supervisor may make on the caller's behalf (below):
-	 * its flags and mode as the caller gave them */
-	int behalf, oflags;
-	unsigned int mode;
 };
 
 /*
@@ -508,122 +501,6 @@ set_path(struct aw_msg *m, const char *p, const char *p2, int how)
 		m->flags |= AW_MF_ENTRY;
 }
 
-/* Does this kernel take SECCOMP_IOCTL_NOTIF_ADDFD on listener FD? Asked
- * with no descriptor to add: EBADF means the ioctl and its flags are
- * known (w->addfd, as struct watch says) */
-static int
-addfd_level(struct watch *w, int fd)
-{
-	struct seccomp_notif_addfd add;
-
-	if (w->addfd != 0)
-		return w->addfd;
-	memset(&add, 0, sizeof(add));
-	add.srcfd = (__u32)-1;
-	add.flags = SECCOMP_ADDFD_FLAG_SEND;
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) == -1 && errno == EBADF)
-		return w->addfd = 2;
-	add.flags = 0;
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) == -1 && errno == EBADF)
-		return w->addfd = 1;
-	return w->addfd = -1;
-}
-
-/* The caller's umask, from /proc; 022 if it cannot be read */
-static mode_t
-umask_of(pid_t tgid)
-{
-	char path[64], line[128];
-	unsigned int u = 022;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tgid);
-	if ((f = fopen(path, "re")) == NULL)
-		return 022;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Umask:\t%o", &u) == 1)
-			break;
-	fclose(f);
-	return (mode_t)(u & 0777);
-}
-
-/*
- * An allowed open, made here on the caller's behalf and its descriptor put
- * in the caller as the call's result (SECCOMP_IOCTL_NOTIF_ADDFD): the file
- * opened is the one judged, the canonical path c->path, which no symlink
- * put in its way since (RESOLVE_NO_SYMLINKS: ELOOP, as a race) can change.
- * Answering CONTINUE instead lets the kernel read the path again from the
- * caller's memory, where another thread may have written another one.
- * O_NONBLOCK while it is opened here, so that a FIFO does not stall the
- * supervisor. 1 if answered; 0 to answer CONTINUE instead (/proc, whose
- * names mean the caller's own view; O_PATH; what is neither a file nor a
- * directory; no ADDFD or openat2 in this kernel).
- */
-static int
-open_behalf(struct watch *w, const struct call *c)
-{
-	struct seccomp_notif_addfd add;
-	struct open_how how;
-	struct stat st;
-	int lvl, sfd, r, fl;
-	mode_t um;
-
-	if (!c->behalf || (c->oflags & O_PATH) ||
-	    strncmp(c->path, "/proc/", 6) == 0 ||
-	    strcmp(c->path, "/proc") == 0 || (lvl = addfd_level(w, c->fd)) < 0)
-		return 0;
-	/* files and directories only: opened here, a FIFO would see an end
-	 * come and go (its reader woken to EOF), a device would be opened
-	 * twice. Looked at first, and again once open (a swap between). */
-	if (stat(c->path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode))
-		return 0;
-	memset(&how, 0, sizeof(how));
-	how.flags = (__u64)(unsigned int)(c->oflags | O_NONBLOCK | O_CLOEXEC);
-	um = umask_of(c->tgid);
-	if ((c->oflags & O_CREAT) || (c->oflags & O_TMPFILE) == O_TMPFILE)
-		how.mode = c->mode & 07777 & ~(unsigned int)um;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	if ((sfd = (int)syscall(
-		 SYS_openat2, AT_FDCWD, c->path, &how, sizeof(how))) == -1) {
-		/* before 5.6; or a FIFO with no reader, which the
-		 * caller's open would wait for: the kernel opens it */
-		if (errno == ENOSYS || errno == ENXIO)
-			return 0;
-		respond(c->fd, c->n->id, errno, 0);
-		return 1;
-	}
-	if (fstat(sfd, &st) == -1 ||
-	    (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
-		close(sfd);
-		return 0;
-	}
-	if (!(c->oflags & O_NONBLOCK) && (fl = fcntl(sfd, F_GETFL)) != -1)
-		(void)fcntl(sfd, F_SETFL, fl & ~O_NONBLOCK);
-	memset(&add, 0, sizeof(add));
-	add.id = c->n->id;
-	add.srcfd = (__u32)sfd;
-	add.newfd_flags = (__u32)(c->oflags & O_CLOEXEC);
-	add.flags = lvl == 2 ? SECCOMP_ADDFD_FLAG_SEND : 0;
-	r = ioctl(c->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	close(sfd);
-	if (r < 0) {
-		/* ENOENT: the caller is gone; else it must not run on */
-		if (errno != ENOENT)
-			respond(c->fd, c->n->id, EMFILE, 0);
-		return 1;
-	}
-	if (lvl == 1) {
-		struct seccomp_notif_resp resp;
-
-		memset(&resp, 0, sizeof(resp));
-		resp.id = c->n->id;
-		resp.val = r;
-		(void)ioctl(c->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	}
-	return 1;
-}
-
 /* A filesystem call: 0 with the request in c->m, 1 nothing to judge, or
  * an errno to fail the call with */
 static int
@@ -638,9 +515,6 @@ build_fs(struct call *c)
 	switch (r->kind) {
 	case SRK_OPEN:
 		sysreq_open((int)a[r->flags], &op, &how);
-		c->behalf = 1;
-		c->oflags = (int)a[r->flags];
-		c->mode = (unsigned int)a[r->flags + 1];
 		break;
 	case SRK_OPENAT2:
 		if (a[3] < sizeof(oh))
@@ -652,16 +526,9 @@ build_fs(struct call *c)
 		if (oh.resolve & RESOLVE_IN_ROOT)
 			return EACCES;
 		sysreq_open((int)oh.flags, &op, &how);
-		/* its own resolve rules: the kernel's to apply */
-		c->behalf = oh.resolve == 0;
-		c->oflags = (int)oh.flags;
-		c->mode = (unsigned int)oh.mode;
 		break;
 	case SRK_CREAT:
 		sysreq_open(O_WRONLY | O_CREAT | O_TRUNC, &op, &how);
-		c->behalf = 1;
-		c->oflags = O_WRONLY | O_CREAT | O_TRUNC;
-		c->mode = (unsigned int)a[1];
 		break;
 	case SRK_PATH:
 		if (r->atflags >= 0)
@@ -1049,8 +916,6 @@ serve(struct watch *w, int fd, const struct seccomp_notif *n)
 		    c.deny_errno != 0 ? c.deny_errno : deny_errno(c.r);
 		return;
 	}
-	if (v == VERDICT_ALLOW && open_behalf(w, &c))
-		return;
 	answer(
 	    fd, n->id, v, c.deny_errno != 0 ? c.deny_errno : deny_errno(c.r));
 }

@@ -10,9 +10,7 @@
  * as a question on the ring, with the same denial line and an audit record
  * of layer "seccomp".
  *
- * An open of a file or directory allowed at once is made here, on the
- * path judged, and its descriptor put in the caller (ADDFD). What stays
- * racy (docs/security.md): any other allowed call is let through with
+ * What stays racy (docs/security.md): an allowed call is let through with
  * SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel reads its pointer
  * arguments again; another thread of the caller that rewrites the path or
  * address in between makes the call act on what it wrote.

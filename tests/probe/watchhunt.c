@@ -11,11 +11,6 @@
  *   watchhunt int80trunc PATH    truncate64(PATH, 0) through int 0x80, a
  *                                32-bit call the 64-bit table has no name for
  *   watchhunt int80chown PATH    chown32(PATH) through int 0x80
- *   watchhunt openrace PATH N    N opens of PATH for writing (O_CREAT)
- *                                while a thread flips PATH's last '0'
- *                                to '1' and back: the pointer race of
- *                                CONTINUE. Prints how many opens worked
- *                                ("opened K of N"); exits 0.
  *
  * Prints "done NAME" or "refused NAME: ERROR" for each call; exits 0 if
  * every call worked, 1 if any was refused, 100 on misuse.
@@ -25,8 +20,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +27,6 @@
 #include <unistd.h>
 
 #include "int80.h"
-#include "rawopen.h"
 
 static int
 say(const char *name, long r, int e)
@@ -53,57 +45,9 @@ static char low[4096];
 
 #endif
 
-static char race_path[4096];
-static size_t race_at;
-static volatile int race_stop, race_started;
-
-static void *
-flipper(void *arg)
-{
-	volatile char *p = (volatile char *)race_path + race_at;
-
-	(void)arg;
-	race_started = 1;
-	while (!race_stop)
-		*p = *p == '0' ? '1' : '0';
-	return NULL;
-}
-
-static int
-openrace(const char *path, int n)
-{
-	pthread_t t;
-	char *at;
-	long fd;
-	int i, ok = 0;
-
-	if (strlen(path) >= sizeof(race_path) ||
-	    (at = strrchr(path, '0')) == NULL)
-		return 100;
-	strcpy(race_path, path);
-	race_at = (size_t)(at - path);
-	if (pthread_create(&t, NULL, flipper, NULL) != 0)
-		return 100;
-	while (!race_started)
-		;
-	for (i = 0; i < n; i++) {
-		fd = rawopenat(race_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			ok++;
-			close((int)fd);
-		}
-	}
-	race_stop = 1;
-	pthread_join(t, NULL);
-	printf("opened %d of %d\n", ok, n);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "openrace") == 0)
-		return openrace(argv[2], atoi(argv[3]));
 	struct sockaddr_in a;
 	int s, rc = 0;
 
