@@ -948,20 +948,19 @@ judge_escapes(
 			? "until it has, every judged call fails"
 			: "until it has (about a millisecond), a dynamic "
 			  "program's raw calls act");
-		goto races;
-	}
-	say(r->text, sizeof(r->text), "%sshims fail closed%s%s; %s",
-	    o->keeper_off ? "no keeper (AGENTWRAP_DISABLE=keeper): "
-			  : "the tree can kill the keeper first: ",
-	    floor_on ? ", the floor holds" : "",
-	    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "",
-	    f->floor != FLOOR_NOTIFY ? "static programs act on"
-		: cfg->s[CFG_STRICT].val
-		? "every judged call fails (the watch's ENOSYS)"
-		: "static programs' judged calls fail (the watch's ENOSYS); "
-		  "a dynamic program's raw calls act on");
+	} else
+		say(r->text, sizeof(r->text), "%sshims fail closed%s%s; %s",
+		    o->keeper_off ? "no keeper (AGENTWRAP_DISABLE=keeper): "
+				  : "the tree can kill the keeper first: ",
+		    floor_on ? ", the floor holds" : "",
+		    ll_used(f, o, why, sizeof(why)) ? ", Landlock holds" : "",
+		    f->floor != FLOOR_NOTIFY ? "static programs act on"
+			: cfg->s[CFG_STRICT].val
+			? "every judged call fails (the watch's ENOSYS)"
+			: "static programs' judged calls fail (the watch's "
+			  "ENOSYS); "
+			  "a dynamic program's raw calls act on");
 
-races:
 	r = add_row(v, n, "path_races", "path swapped after check", T_NO);
 	if (ll_used(f, o, why, sizeof(why)))
 		say(r->text, sizeof(r->text),

@@ -53,8 +53,7 @@
 	"sandbox does not hold"
 #define WHY_KEEP                                                               \
 	"it aims at agentwrap's keeper, which ends the tree if the "           \
-	"supervisor "                                                          \
-	"dies"
+	"supervisor dies"
 #define WHY_PIDFD_SIG                                                          \
 	"a signal through a pidfd names a process no filter can see (the "     \
 	"keeper among them)"
@@ -252,11 +251,6 @@ build_watch(scmp_filter_ctx ctx)
 	return r;
 }
 
-/*
- * The floor's rules. NOTIFY: as notifications, for the watch's listener
- * to answer and report (a tree watched from its first child), with the
- * watch's own rules; else errno answers.
- */
 /* one rule: NAME refused when argument ARG is VAL */
 static int
 add_eq(scmp_filter_ctx ctx, uint32_t act, const char *name, unsigned arg,
@@ -287,6 +281,22 @@ build_keeper(scmp_filter_ctx ctx, uint32_t deny, pid_t self, pid_t keeper,
 		"sched_setattr", "sched_setaffinity" };
 	static const char *const fcntls[] = { "fcntl", "fcntl64" };
 	static const int sigs[] = { SIGKILL, SIGSTOP };
+	/* setpriority's and ioprio_set's WHICH (ioprio_set: 1 a process,
+	 * 2 a group, 3 a user) and WHO */
+	enum { P_KEEPER, P_GROUP, P_ZERO, P_ANY };
+	static const struct {
+		const char *name;
+		int which, who;
+	} prio[] = {
+		{ "setpriority", PRIO_PROCESS, P_KEEPER },
+		{ "setpriority", PRIO_PGRP, P_ZERO },
+		{ "setpriority", PRIO_PGRP, P_GROUP },
+		{ "setpriority", PRIO_USER, P_ANY },
+		{ "ioprio_set", 1, P_KEEPER },
+		{ "ioprio_set", 2, P_ZERO },
+		{ "ioprio_set", 2, P_GROUP },
+		{ "ioprio_set", 3, P_ANY },
+	};
 	struct scmp_arg_cmp c[2];
 	size_t i, j;
 	int r = 0;
@@ -309,42 +319,17 @@ build_keeper(scmp_filter_ctx ctx, uint32_t deny, pid_t self, pid_t keeper,
 			    SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)sigs[j]);
 			r = add(ctx, deny, fcntls[i], 2, c);
 		}
-	/* no SCHED_IDLE or nice 19 for it alone: the tree's busy loops
-	 * would then starve it while the supervisor is dead */
-	if (r == 0) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS);
-		c[1] =
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)keeper);
-		r = add(ctx, deny, "setpriority", 2, c);
-	}
-	for (j = 0; j < 2 && r == 0; j++) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_PGRP);
+	/* no SCHED_IDLE or nice 19 for it, alone or with its group or every
+	 * process of the user's: the tree's busy loops would then starve it
+	 * while the supervisor is dead */
+	for (i = 0; i < sizeof(prio) / sizeof(prio[0]) && r == 0; i++) {
+		c[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prio[i].which);
 		c[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-		    j == 0 ? 0 : (uint32_t)kgroup);
-		r = add(ctx, deny, "setpriority", 2, c);
-	}
-	/* every process of the user's, the keeper among them */
-	if (r == 0) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, PRIO_USER);
-		r = add(ctx, deny, "setpriority", 1, c);
-	}
-	/* the same for its I/O priority (ioprio_set: 1 a process, 2 a
-	 * group, 3 a user) */
-	if (r == 0) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, 1);
-		c[1] =
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)keeper);
-		r = add(ctx, deny, "ioprio_set", 2, c);
-	}
-	for (j = 0; j < 2 && r == 0; j++) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, 2);
-		c[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-		    j == 0 ? 0 : (uint32_t)kgroup);
-		r = add(ctx, deny, "ioprio_set", 2, c);
-	}
-	if (r == 0) {
-		c[0] = SCMP_A0(SCMP_CMP_EQ, 3);
-		r = add(ctx, deny, "ioprio_set", 1, c);
+		    prio[i].who == P_KEEPER	 ? (uint32_t)keeper
+			: prio[i].who == P_GROUP ? (uint32_t)kgroup
+						 : 0);
+		r = add(
+		    ctx, deny, prio[i].name, prio[i].who == P_ANY ? 1 : 2, c);
 	}
 	/* watched: the watch's tree check refuses the keeper too */
 	for (i = 0; i < sizeof(by_pid) / sizeof(by_pid[0]) && r == 0; i++)
@@ -354,6 +339,11 @@ build_keeper(scmp_filter_ctx ctx, uint32_t deny, pid_t self, pid_t keeper,
 	return r;
 }
 
+/*
+ * The floor's rules. NOTIFY: as notifications, for the watch's listener
+ * to answer and report (a tree watched from its first child), with the
+ * watch's own rules; else errno answers.
+ */
 static int
 build(scmp_filter_ctx ctx, pid_t self, pid_t keeper, pid_t kgroup, int notify)
 {
@@ -713,7 +703,7 @@ rule_of(const char *call)
 int
 floor_call(const char *name)
 {
-	static const char *const more[] = { "clone", "ioctl", "ptrace", "kill",
+	static const char *const more[] = { "clone", "ioctl", "ptrace",
 		"seccomp" };
 	size_t i;
 

@@ -12,9 +12,11 @@
  * no signal, pidfd, ptrace or resource limit aimed at it (kill by its
  * pid, its group or kill(0), tkill, tgkill, rt_(tg)sigqueueinfo,
  * pidfd_open, prlimit64, the sched_set* calls, setpriority and
- * ioprio_set of it, its group or every process of the user's; pidfd_send_signal answers ENOSYS, since a pidfd
- * can come from opening /proc/PID; no F_SETSIG of SIGKILL or SIGSTOP). clone3 answers ENOSYS (its flags live in
- * memory a filter cannot read), which makes glibc fall back to clone.
+ * ioprio_set of it, its group or every process of the user's;
+ * pidfd_send_signal answers ENOSYS, since a pidfd can come from opening
+ * /proc/PID; no F_SETSIG of SIGKILL or SIGSTOP). clone3 answers ENOSYS
+ * (its flags live in memory a filter cannot read), which makes glibc
+ * fall back to clone.
  * Before the filter, PR_SET_NO_NEW_PRIVS: set-user-ID bits and file
  * capabilities then grant nothing, so such programs run as the user and
  * the shim follows them.

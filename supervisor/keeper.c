@@ -53,7 +53,7 @@ kill_children(pid_t self)
 {
 	char path[64], buf[4096];
 	ssize_t n;
-	size_t k = 0, i;
+	size_t i;
 	long pid = 0;
 	int fd;
 
@@ -63,15 +63,15 @@ kill_children(pid_t self)
 	/* the whole list, however long: a number may span two reads */
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		for (i = 0; i < (size_t)n; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9' && k < 10) {
-				pid = pid * 10 + (buf[i] - '0');
-				k++;
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				/* the kernel's list: pids fit (4194304 at most) */
+				if (pid < 100000000)
+					pid = pid * 10 + (buf[i] - '0');
 				continue;
 			}
 			if (pid > 0)
 				kill((pid_t)pid, SIGKILL);
 			pid = 0;
-			k = 0;
 		}
 	if (pid > 0)
 		kill((pid_t)pid, SIGKILL);

@@ -439,9 +439,9 @@ main(int argc, char **argv)
 		    "--doctor takes no command, --explain or --print-config");
 
 	/*
-	 * A run: the keeper first, while this process is small (a fork
-	 * later would make the supervisor copy, page by page, all the
-	 * configuration and policy memory it then writes)
+	 * A run: the keeper first, before any thread exists (the ring's
+	 * starts one) and before the configuration is read, so that the
+	 * keeper holds nothing of it
 	 */
 	if (!doctor && !explain && !print_config && argc > 0 &&
 	    !disabled("keeper") && keeper_start(&ro.keeper, &ro.kgroup) == -1)
