@@ -277,6 +277,9 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, int watch,
 		}
 	}
 	close(floor_w);
+	/* the last thing before the tree exists: the wait for the coarse
+	 * clock overlaps with all the setting up above */
+	policy_settle(o->pol);
 	execvpe(argv[0], argv, env);
 	if (errno == EACCES && strchr(argv[0], '/') == NULL &&
 	    !found_in_path(argv[0]))

@@ -511,7 +511,6 @@ main(int argc, char **argv)
 		ro.rt = rt;
 		ro.version = AGENTWRAP_VERSION;
 		ro.chdir_workspace = o.workspace != NULL;
-		policy_settle(pol);
 		r = run_command(&ro, argv);
 	}
 	policy_free(pol);
