@@ -1342,6 +1342,16 @@ policy_write_paths(const struct policy *pol,
 }
 
 void
+policy_marks(const struct policy *pol, void (*fn)(void *arg, const char *path),
+    void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < pol->npaths; i++)
+		fn(arg, pol->paths[i].path);
+}
+
+void
 policy_set_watch(struct policy *pol, int on)
 {
 	pol->watch = on != 0;

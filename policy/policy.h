@@ -201,6 +201,14 @@ size_t policy_ngrants(const struct policy *pol);
  */
 void policy_write_paths(const struct policy *pol,
     void (*fn)(void *arg, const char *path, int tree), void *arg);
+/*
+ * Every compiled path (roots, paths entries, agentwrap's own files, git
+ * directories): FN(ARG, PATH), canonical. Where what may be read can
+ * change, it changes at one of these, which with policy_decide() is all
+ * a kernel layer needs to make guarded files unreadable.
+ */
+void policy_marks(const struct policy *pol,
+    void (*fn)(void *arg, const char *path), void *arg);
 /* The Ith grant, as stored (strings owned by POL), or NULL. */
 const struct pol_grant *policy_grant_at(const struct policy *pol, size_t i);
 

@@ -687,7 +687,8 @@ judge_mechanisms(
 	r = add_row(v, n, "landlock", "Landlock", f->landlock.ok);
 	if (ll_used(f, o, why, sizeof(why)))
 		say(r->text, sizeof(r->text),
-		    "%s (%s); used in this mode: writes held to the roots%s",
+		    "%s (%s); used in this mode: writes held to the roots, "
+		    "guarded files outside them unreadable%s",
 		    f->landlock.ok == T_YES ? "yes" : "no", f->landlock.why,
 		    f->landlock_abi >= 4 && landlock_network_off(o->cfg)
 			? ", TCP refused (network off)"
@@ -829,9 +830,10 @@ judge_escapes(
 		    "%sseccomp user-notify layer not built yet; their exec is "
 		    "%s",
 		    ll_used(f, o, why, sizeof(why))
-			? "partly: Landlock holds their writes to the roots; "
-			  "reads, protected names and exec rules are not "
-			  "judged, the "
+			? "partly: Landlock holds their writes to the roots "
+			  "and keeps guarded files outside them unread; "
+			  "other reads, protected names and exec rules are "
+			  "not judged, the "
 			: "",
 		    unc == UNCOVERED_ASK ? "asked about "
 					   "(agentwrap.uncovered = ask)"
@@ -849,7 +851,8 @@ judge_escapes(
 	else
 		say(r->text, sizeof(r->text), "%s (--strict judges them%s)",
 		    ll_used(f, o, why, sizeof(why))
-			? "partly: Landlock holds their writes to the roots; "
+			? "partly: Landlock holds their writes to the roots "
+			  "and keeps guarded files outside them unread; "
 			  "the rest is not seen"
 			: "no layer sees them",
 		    f->floor == FLOOR_NOTIFY ? ""

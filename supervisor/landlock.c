@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/landlock.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,12 +50,26 @@ landlock_abi(void)
 	return r < 0 ? 0 : (int)r;
 }
 
+/* the read floor: guarded paths it takes, rules it adds, depth it walks */
+#define READ_MAX_BREAKS 256
+#define READ_MAX_RULES 4096
+#define READ_MAX_DEPTH 32
+
 struct build {
 	int ruleset;
 	uint64_t dir_rights, file_rights;
 	int failed;
 	char *why;
 	size_t whylen;
+	/* the read floor: where reading changes, and the write trees */
+	const struct policy *pol;
+	int read;
+	const char *breaks[READ_MAX_BREAKS];
+	size_t nbreaks;
+	const char *trees[READ_MAX_BREAKS];
+	size_t ntrees;
+	int rules;
+	char gave_up[96]; /* why the read floor cannot be built */
 };
 
 static void
@@ -105,6 +122,204 @@ std_outputs(struct build *b)
 	}
 }
 
+/*
+ * The read floor. Landlock can only allow, so a guarded path is made
+ * unreadable by allowing reads everywhere else: every entry of each
+ * directory above a path where reading changes gets its own rule, down
+ * to that path, which gets none. Directories stay listable (READ_DIR is
+ * not handled): a guarded directory's names show, its files do not open.
+ * A writable root is never walked into, since what the command creates
+ * there later would have no rule: a guarded path inside one stays the
+ * shim's and the watch's. What appears later in a walked directory
+ * (outside every root, so not made by the tree) cannot be read.
+ */
+static int
+readable(const struct policy *pol, const char *path)
+{
+	struct pol_request rq;
+	struct pol_decision d;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.op = OP_READ;
+	rq.flags = REQ_TERSE;
+	rq.cwd = "/";
+	rq.path = path;
+	rq.port = -1;
+	return policy_decide(pol, &rq, &d) == VERDICT_ALLOW;
+}
+
+/* B lies strictly below A (both canonical) */
+static int
+below(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (n == 1)
+		return b[0] == '/' && b[1] != '\0';
+	return strncmp(a, b, n) == 0 && b[n] == '/';
+}
+
+static void
+add_break(void *arg, const char *path)
+{
+	struct build *b = arg;
+	char up[PATH_MAX];
+	char *slash;
+	size_t i;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(up))
+		return;
+	strcpy(up, path);
+	if ((slash = strrchr(up, '/')) == up)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (strcmp(path, "/") == 0 ||
+	    readable(b->pol, path) == readable(b->pol, up))
+		return;
+	for (i = 0; i < b->nbreaks; i++)
+		if (strcmp(b->breaks[i], path) == 0)
+			return;
+	if (b->nbreaks == READ_MAX_BREAKS)
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "more than %d guarded paths", READ_MAX_BREAKS);
+	else
+		b->breaks[b->nbreaks++] = path;
+}
+
+static void
+add_tree(void *arg, const char *path, int tree)
+{
+	struct build *b = arg;
+
+	if (tree && b->ntrees < READ_MAX_BREAKS)
+		b->trees[b->ntrees++] = path;
+}
+
+static void
+add_read(struct build *b, const char *path)
+{
+	struct landlock_path_beneath_attr pb;
+	int fd;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return; /* gone since it was listed: nothing to allow */
+	memset(&pb, 0, sizeof(pb));
+	pb.parent_fd = fd;
+	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE;
+	if (++b->rules > READ_MAX_RULES)
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "more than %d rules needed", READ_MAX_RULES);
+	else if (syscall(SYS_landlock_add_rule, b->ruleset,
+		     LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0)
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "landlock_add_rule: %s", strerror(errno));
+	close(fd);
+}
+
+/* PATH (LEN bytes, in a PATH_MAX buffer it may extend) and what lies
+ * below it, for reading */
+static void
+read_walk(struct build *b, char *path, size_t len, int depth)
+{
+	char buf[4096];
+	struct dirent64 *de;
+	struct stat st;
+	size_t i, n;
+	long got, off;
+	int fd, type, walk = 0;
+
+	if (b->gave_up[0] || b->failed)
+		return;
+	for (i = 0; i < b->nbreaks && !walk; i++)
+		walk = below(path, b->breaks[i]);
+	for (i = 0; i < b->ntrees && walk; i++)
+		if (strcmp(b->trees[i], path) == 0 || below(b->trees[i], path))
+			walk = 0;
+	if (!walk) {
+		if (readable(b->pol, path))
+			add_read(b, path);
+		return;
+	}
+	if (depth == READ_MAX_DEPTH) {
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "a guarded path more than %d levels deep", READ_MAX_DEPTH);
+		return;
+	}
+	if ((fd = open(path,
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			snprintf(b->gave_up, sizeof(b->gave_up),
+			    "cannot list %.40s: %s", path, strerror(errno));
+		return;
+	}
+	while (!b->gave_up[0] &&
+	    (got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < got && !b->gave_up[0];
+		     off += de->d_reclen) {
+			de = (struct dirent64 *)(buf + off);
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			n = strlen(de->d_name);
+			if (len + 1 + n >= PATH_MAX) {
+				snprintf(b->gave_up, sizeof(b->gave_up),
+				    "a path too long below %.40s", path);
+				break;
+			}
+			type = de->d_type;
+			if (type == DT_UNKNOWN)
+				type = fstatat(fd, de->d_name, &st,
+					   AT_SYMLINK_NOFOLLOW) == -1
+				    ? DT_UNKNOWN
+				    : S_ISDIR(st.st_mode) ? DT_DIR
+				    : S_ISLNK(st.st_mode) ? DT_LNK
+							  : DT_REG;
+			/* a link is read as its target, which has its own
+			 * rule where it lies */
+			if (type == DT_LNK || type == DT_UNKNOWN)
+				continue;
+			i = len == 1 ? 1 : len + 1;
+			if (len > 1)
+				path[len] = '/';
+			memcpy(path + i, de->d_name, n + 1);
+			if (type == DT_DIR)
+				read_walk(b, path, i + n, depth + 1);
+			else if (readable(b->pol, path))
+				add_read(b, path);
+			path[len] = '\0';
+		}
+	}
+	if (got < 0 && !b->gave_up[0])
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "cannot list %.40s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* One ruleset: the write rules, and with READ the read floor. 0, or -1
+ * (*why set; b->gave_up set instead when only the read floor failed) */
+static int
+build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
+{
+	char path[PATH_MAX] = "/";
+
+	b->ruleset = (int)syscall(SYS_landlock_create_ruleset, attr, size, 0);
+	if (b->ruleset < 0) {
+		snprintf(b->why, b->whylen, "landlock_create_ruleset: %s",
+		    strerror(errno));
+		return -1;
+	}
+	policy_write_paths(b->pol, add_rule, b);
+	std_outputs(b);
+	if (b->read && !b->failed)
+		read_walk(b, path, 1, 0);
+	if (b->failed || (b->read && b->gave_up[0])) {
+		close(b->ruleset);
+		return -1;
+	}
+	return 0;
+}
+
 int
 landlock_install(
     const struct policy *pol, int net_off, char *why, size_t whylen)
@@ -133,27 +348,44 @@ landlock_install(
 		size = sizeof(attr);
 	}
 	memset(&b, 0, sizeof(b));
+	b.pol = pol;
 	b.dir_rights = attr.handled_access_fs;
 	b.file_rights = FS_FILE_WRITE |
 	    (attr.handled_access_fs & LANDLOCK_ACCESS_FS_TRUNCATE);
 	b.why = why;
 	b.whylen = whylen;
-	b.ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
-	if (b.ruleset < 0) {
-		snprintf(why, whylen, "landlock_create_ruleset: %s",
-		    strerror(errno));
-		return -1;
+	/* the read floor where something is guarded from reading */
+	policy_marks(pol, add_break, &b);
+	policy_write_paths(pol, add_tree, &b);
+	if (b.nbreaks > 0 && !b.gave_up[0]) {
+		b.read = 1;
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_READ_FILE;
+		if (build_ruleset(&b, &attr, size) == -1) {
+			if (b.failed)
+				return -1;
+			if (!b.gave_up[0])
+				snprintf(
+				    b.gave_up, sizeof(b.gave_up), "%s", why);
+			why[0] = '\0';
+			b.read = 0;
+			attr.handled_access_fs &=
+			    ~(uint64_t)LANDLOCK_ACCESS_FS_READ_FILE;
+		}
 	}
-	policy_write_paths(pol, add_rule, &b);
-	std_outputs(&b);
-	if (!b.failed &&
-	    syscall(SYS_landlock_restrict_self, b.ruleset, 0) != 0) {
+	if (!b.read && build_ruleset(&b, &attr, size) == -1)
+		return -1;
+	if (syscall(SYS_landlock_restrict_self, b.ruleset, 0) != 0) {
 		snprintf(
 		    why, whylen, "landlock_restrict_self: %s", strerror(errno));
-		b.failed = 1;
+		close(b.ruleset);
+		return -1;
 	}
 	close(b.ruleset);
-	return b.failed ? -1 : abi;
+	/* applied: WHY says what it does not hold */
+	if (b.gave_up[0])
+		snprintf(
+		    why, whylen, "guarded files are not held: %s", b.gave_up);
+	return abi;
 }
 
 int

@@ -326,6 +326,9 @@ floor_start(struct run *st, int sock)
 		snprintf(st->watch_why, sizeof(st->watch_why), "%s", err);
 	if (st->o->quiet)
 		return;
+	/* applied, with something it could not hold */
+	if (st->landlock > 0 && st->landlock_why[0] != '\0')
+		warnx("Landlock: %s", st->landlock_why);
 	if (st->floor == FLOOR_NONE)
 		warnx("no kernel floor (%s): namespaces, mounts, io_uring and "
 		      "TIOCSTI are not refused",

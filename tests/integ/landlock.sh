@@ -65,6 +65,59 @@ else
 		check "network off: the listener got no connection" \
 		    absent "$T/got"
 	fi
+	# guarded files: ~/.ssh (a credential store, "ask", so denied under
+	# -a never) and a "deny" entry outside the roots are unreadable to
+	# the kernel; their neighbours, the workspace and the system are not
+	mkdir -p "$HOME/.ssh"
+	echo secret-key > "$HOME/.ssh/id"
+	echo plain > "$HOME/plain"
+	echo secret-out > "$OUT/denied"
+	echo fine > "$OUT/fine"
+	echo secret-ws > "$WS/denied-ws"
+	G="agentwrap.filesystem.paths={\"$OUT/denied\"=\"deny\",\"$WS/denied-ws\"=\"deny\"}"
+	"$BB" sh -c "cat '$HOME/.ssh/id' '$OUT/denied'" > "$T/plain.read"
+	check "unwrapped, a static program reads them" \
+	    grep -q secret-out "$T/plain.read"
+	rm -f "$WS"/got.*
+	aw -q --no-seccomp -c agentwrap.uncovered=allow -a never -c "$G" -- \
+	    "$BB" sh -c "cat '$HOME/.ssh/id' > got.key; cat '$OUT/denied' > got.out
+	    cat '$HOME/plain' > got.plain; cat '$OUT/fine' > got.fine
+	    cat /etc/passwd > got.sys; ls '$HOME/.ssh' > got.names
+	    ln '$HOME/.ssh/id' got.hard; cat got.hard > got.viahard
+	    ln -s '$HOME/.ssh/id' got.sym; cat got.sym > got.viasym
+	    cat /proc/self/root'$HOME/.ssh/id' > got.viaproc
+	    cat '$WS/denied-ws' > got.ws; true" 2>"$T/ll.err"
+	check "the static program ran (it read a neighbour)" grep -q plain got.plain
+	check "it read outside files that are not guarded" grep -q fine got.fine
+	check "it read the system" grep -q root got.sys
+	check "it could not read ~/.ssh/id" [ ! -s got.key ]
+	check "nor the deny entry outside the roots" [ ! -s got.out ]
+	check "nor through a hard link into the workspace" \
+	    sh -c "! grep -q secret got.viahard"
+	check "nor through a symlink" sh -c "! grep -q secret got.viasym"
+	check "nor through /proc/self/root" sh -c "! grep -q secret got.viaproc"
+	check "a guarded directory's names still show" grep -q '^id$' got.names
+	# documented: a guarded path inside a writable root is not Landlock's
+	check "inside a root, a deny entry is the shim's and the watch's only" \
+	    grep -q secret-ws got.ws
+	rm -f got.*
+	# a dynamic program's raw system call, which the shim never sees and
+	# the default mode does not watch
+	aw -q -a never -- "$PROBES/watchcalls-dyn" rawread "$HOME/.ssh/id" \
+	    >"$T/raw.out" 2>&1
+	check "a raw openat of ~/.ssh/id is refused (Landlock)" \
+	    grep -q "refused rawread" "$T/raw.out"
+	aw -q -a never -- "$PROBES/watchcalls-dyn" rawread "$HOME/plain" \
+	    >"$T/raw.out" 2>&1
+	check "a raw openat of a neighbour works" grep -q '^plain$' "$T/raw.out"
+	aw -q -a never --no-landlock -- "$PROBES/watchcalls-dyn" rawread \
+	    "$HOME/.ssh/id" >"$T/raw.out" 2>&1
+	check "--no-landlock: the raw read happens (as documented)" \
+	    grep -q secret-key "$T/raw.out"
+	aw -q -a on-request -- "$PROBES/watchcalls-dyn" rawread \
+	    "$HOME/.ssh/id" >"$T/raw.out" 2>&1 </dev/null
+	check "-a on-request under auto: the raw read happens (as documented)" \
+	    grep -q secret-key "$T/raw.out"
 	# the weaker outcomes, as documented
 	status 0 "--no-landlock" aw --no-seccomp -c agentwrap.uncovered=allow -a never --no-landlock -- "$BB" sh -c \
 	    "echo x > '$OUT/nol'"

@@ -42,6 +42,8 @@
  *   watchcalls rawwrite PATH     openat by the syscall instruction itself
  *                                (not libc's syscall(), which the shim
  *                                hooks), write "x\n"
+ *   watchcalls rawread PATH      the same for reading; prints the bytes
+ *                                after done
  *   watchcalls int80write PATH   open as a 32-bit system call (x86_64)
  *   watchcalls killsup STATUS PATH...
  *                                open STATUS first, kill its parent
@@ -283,18 +285,18 @@ tmpfile_link(const char *dir, const char *name)
 	return linkat(AT_FDCWD, from, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
 }
 
+/* FD open for reading (or -1): print done, then its bytes, and exit */
 static long
-readout(const char *path)
+readout(long fd)
 {
 	char buf[4096];
 	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY)) == -1)
+	if (fd < 0)
 		return -1;
 	printf("done %s\n", name);
 	fflush(stdout);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while ((n = read((int)fd, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, stdout);
 	fflush(stdout);
 	exit(0);
@@ -483,7 +485,7 @@ main(int argc, char **argv)
 		snprintf(fdp, sizeof(fdp), "/dev/fd/%d/%s", dfd, a[1]);
 		r = fill(open(fdp, WFLAGS, 0644));
 	} else if (IS("read"))
-		r = readout(a[0]);
+		r = readout(open(a[0], O_RDONLY));
 	else if (IS("mkdir"))
 		r = mkdir(a[0], 0755);
 	else if (IS("unlink"))
@@ -554,6 +556,8 @@ main(int argc, char **argv)
 		r = tmpfile_link(a[0], a[1]);
 	} else if (IS("rawwrite"))
 		r = fill(rawopenat(a[0], WFLAGS, 0644));
+	else if (IS("rawread"))
+		r = readout(rawopenat(a[0], O_RDONLY, 0));
 	else if (IS("int80write"))
 		r = fill(int80open(a[0]));
 	else if (IS("killsup")) {
