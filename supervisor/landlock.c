@@ -248,7 +248,10 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 	}
 	if ((fd = open(path,
 		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		/* gone, or not even searchable: nothing below is reached,
+		 * so nothing below needs a rule */
+		if (errno != ENOENT && errno != ENOTDIR &&
+		    faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
 			snprintf(b->gave_up, sizeof(b->gave_up),
 			    "cannot list %.40s: %s", path, strerror(errno));
 		return;

@@ -118,6 +118,19 @@ else
 	    "$HOME/.ssh/id" >"$T/raw.out" 2>&1 </dev/null
 	check "-a on-request under auto: the raw read happens (as documented)" \
 	    grep -q secret-key "$T/raw.out"
+	# a directory above a guarded path that may be searched but not
+	# listed: the ruleset goes on without its read part, and says so
+	mkdir -p "$T/h2/.ssh"
+	echo secret-h2 > "$T/h2/.ssh/id"
+	chmod 0311 "$T/h2"
+	HOME="$T/h2" aw --no-seccomp -c agentwrap.uncovered=allow -a never -- \
+	    "$BB" sh -c "cat '$T/h2/.ssh/id' > got.h2" 2>"$T/h2.err"
+	chmod 0755 "$T/h2"
+	check "an unlistable home: it says the read part is not held" \
+	    grep -q "guarded files are not held: cannot list" "$T/h2.err"
+	check "and the command ran without it (the weaker outcome)" \
+	    grep -q secret-h2 got.h2
+	rm -f got.h2
 	# the weaker outcomes, as documented
 	status 0 "--no-landlock" aw --no-seccomp -c agentwrap.uncovered=allow -a never --no-landlock -- "$BB" sh -c \
 	    "echo x > '$OUT/nol'"
