@@ -1021,6 +1021,12 @@ say_domain(struct pol_decision *d, enum pol_verdict v,
 	    dm->decision == DOMAIN_ALLOW ? "allow" : "deny", dm->where);
 }
 
+/*
+ * Codex's order for an IP literal: a deny rule; then, while
+ * allow_local_binding = false, a local or private address only by an
+ * exact allow rule (that IP, or localhost for a loopback one); then the
+ * allowlist, with allow_local_binding = true as well.
+ */
 static void
 net_ip_decide(const struct policy *pol, const char *host,
     const struct netaddr *a, struct pol_decision *d)
@@ -1034,21 +1040,12 @@ net_ip_decide(const struct policy *pol, const char *host,
 		say_domain(d, VERDICT_DENY, dm, "%s is denied", txt);
 		return;
 	}
-	if (c != NETADDR_PUBLIC) {
+	if (c != NETADDR_PUBLIC && !CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
 		if ((dm = local_exception(pol, a, 1)) != NULL) {
 			say_domain(d, VERDICT_ALLOW, dm,
 			    "%s is a local address "
 			    "named by an exact allow rule",
 			    txt);
-			return;
-		}
-		if (CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
-			say(d, VERDICT_ALLOW,
-			    "features.network_proxy.allow_local_binding",
-			    "%s is %s; allow_local_binding = true (%s) allows "
-			    "local and private destinations",
-			    txt, netaddr_class_name(c),
-			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
 			return;
 		}
 		say(d, VERDICT_DENY,
@@ -1064,15 +1061,32 @@ net_ip_decide(const struct policy *pol, const char *host,
 		say_domain(d, VERDICT_ALLOW, dm, "%s is allowed", txt);
 		return;
 	}
-	say(d, VERDICT_ASK, "features.network_proxy.domains",
-	    "connecting to "
-	    "%s needs approval: no rule in features.network_proxy.domains "
-	    "allows it",
-	    txt);
+	if (c != NETADDR_PUBLIC)
+		say(d, VERDICT_ASK, "features.network_proxy.domains",
+		    "connecting to %s needs approval: it is %s, which "
+		    "allow_local_binding = true (%s) lets through to the "
+		    "allowlist, and no rule in features.network_proxy.domains "
+		    "allows it",
+		    txt, netaddr_class_name(c),
+		    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
+	else
+		say(d, VERDICT_ASK, "features.network_proxy.domains",
+		    "connecting to "
+		    "%s needs approval: no rule in "
+		    "features.network_proxy.domains allows it",
+		    txt);
 }
 
 #define MAXADDR 32
 
+/*
+ * Codex's order for a name: a deny rule; then, while allow_local_binding
+ * = false, the name is resolved and blocked if the lookup fails or any
+ * answer is local or private (unless an exact rule names that address,
+ * or the name is localhost named exactly); then the allowlist. A name no
+ * rule allows is asked only once it is known not to be local. Any answer
+ * that a deny rule names as an IP blocks the name too.
+ */
 static void
 net_name_decide(const struct policy *pol, const struct pol_request *req,
     const char *host, struct pol_decision *d)
@@ -1081,22 +1095,21 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 	struct netaddr addrs[MAXADDR];
 	char txt[NETADDR_STRLEN];
 	enum netaddr_class c;
-	int n, i;
+	int n = 0, i, local_ok = CFGV(pol, CFG_ALLOW_LOCAL_BINDING);
 
 	if ((dm = domain_match(pol, host, DOMAIN_DENY)) != NULL) {
 		say_domain(d, VERDICT_DENY, dm, "%s is denied", host);
 		return;
 	}
-	if ((allow = domain_match(pol, host, DOMAIN_ALLOW)) == NULL) {
-		say(d, VERDICT_ASK, "features.network_proxy.domains",
-		    "reaching %s needs approval: no rule in "
-		    "features.network_proxy.domains allows it",
-		    host);
-		return;
-	}
-	n = req->resolve ? req->resolve(req->resolve_ctx, host, addrs, MAXADDR)
-			 : 0;
-	if (n <= 0) {
+	allow = domain_match(pol, host, DOMAIN_ALLOW);
+	/* with local destinations allowed, only an allowed name's answers
+	 * are looked at (for the IP deny rules); a failed lookup then just
+	 * gives no address to connect to */
+	if (!local_ok || allow != NULL)
+		n = req->resolve
+		    ? req->resolve(req->resolve_ctx, host, addrs, MAXADDR)
+		    : 0;
+	if (n <= 0 && !local_ok) {
 		say(d, VERDICT_DENY, "dns",
 		    "%s does not resolve; a name whose "
 		    "lookup fails is blocked",
@@ -1115,11 +1128,11 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 			return;
 		}
 		c = netaddr_classify(&addrs[i]);
-		if (c == NETADDR_PUBLIC || CFGV(pol, CFG_ALLOW_LOCAL_BINDING))
+		if (c == NETADDR_PUBLIC || local_ok)
 			continue;
 		/* localhost named exactly, or that local address named exactly */
 		if (local_exception(pol, &addrs[i],
-			allow->pat.kind == HOSTPAT_EXACT &&
+			allow != NULL && allow->pat.kind == HOSTPAT_EXACT &&
 			    strcmp(allow->pat.host, "localhost") == 0) != NULL)
 			continue;
 		say(d, VERDICT_DENY,
@@ -1128,6 +1141,13 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 		    "to %s, a %s address; names that resolve to non-public "
 		    "addresses stay blocked while allow_local_binding = false",
 		    host, txt, netaddr_class_name(c));
+		return;
+	}
+	if (allow == NULL) {
+		say(d, VERDICT_ASK, "features.network_proxy.domains",
+		    "reaching %s needs approval: no rule in "
+		    "features.network_proxy.domains allows it",
+		    host);
 		return;
 	}
 	say_domain(d, VERDICT_ALLOW, allow, "%s is allowed", host);

@@ -3,10 +3,12 @@
  * with the address as text; to a Unix socket path OP_UNIX; bind of an IP
  * address OP_BIND, of a socket path a write of that entry. Name resolution
  * (getaddrinfo, gethostbyname*) is OP_RESOLVE: the policy calls back into
- * the real resolver only for a name it allows, and the addresses handed out
- * for an allowed name are pinned in a small table so that a later connect
- * to one of them is allowed (the policy alone would ask for an unknown
- * public address); a denied name fails with EAI_FAIL (NO_RECOVERY). The
+ * the real resolver for a name no deny rule names (before the allowlist,
+ * in Codex's order, so that a local name is denied and never asked), and
+ * the addresses handed out for an allowed name are pinned in a small table
+ * so that a later connect to one of them is allowed (the policy alone would
+ * ask for an unknown public address); a denied name fails with EAI_FAIL
+ * (NO_RECOVERY). The
  * lookups glibc makes on its own resolver are judged the same way before
  * anything is sent: reverse lookups (the address text as the host),
  * getaddrinfo_a, and the raw DNS interface (res_query and friends).

@@ -124,10 +124,18 @@ decide 1 "^deny: " -n -c features.network_proxy.enabled=true \
 # "localhost" names the loopback addresses
 decide 0 "^allow: localhost is allowed" $P1 $P2 "$P3" $RS \
     --explain connect localhost:8080
-# allow_local_binding = true opens them
-decide 0 "^allow: 10\\.1\\.2\\.3 is private; allow_local_binding = true \\(-c features\\.network_proxy\\.allow_local_binding\\)" \
+# allow_local_binding = true lifts the local check; the allowlist still
+# decides (Codex's order): an address no rule names is asked
+decide 2 "^ask: connecting to 10\\.1\\.2\\.3 needs approval: it is private, which allow_local_binding = true \\(-c features\\.network_proxy\\.allow_local_binding\\) lets through to the allowlist" \
     $P1 $P2 "$P3" -c features.network_proxy.allow_local_binding=true \
     --explain connect 10.1.2.3
+decide 0 "^allow: 127\\.0\\.0\\.1 is allowed" \
+    $P1 $P2 "$P3" -c features.network_proxy.allow_local_binding=true \
+    --explain connect 127.0.0.1
+# a name no rule allows is resolved first: a private answer is denied,
+# never asked
+decide 1 "^deny: intra\\.corp resolves to 10\\.1\\.2\\.9" \
+    $P1 $P2 "$P3" --resolve intra.corp=10.1.2.9 --explain connect intra.corp
 decide 0 "^allow: " $P1 $P2 "$P3" $RS \
     -c features.network_proxy.allow_local_binding=true \
     --explain connect priv.example.com
