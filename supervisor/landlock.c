@@ -50,9 +50,11 @@ landlock_abi(void)
 	return r < 0 ? 0 : (int)r;
 }
 
-/* the read floor: guarded paths it takes, rules it adds, depth it walks */
+/* the read floor: guarded paths and roots it takes, entries it lists in
+ * one directory, rules it adds in all, depth it walks */
 #define READ_MAX_BREAKS 256
-#define READ_MAX_RULES 4096
+#define READ_MAX_ENTRIES 4096
+#define READ_MAX_RULES 65536
 #define READ_MAX_DEPTH 32
 
 struct build {
@@ -69,7 +71,10 @@ struct build {
 	const char *trees[READ_MAX_BREAKS];
 	size_t ntrees;
 	int rules;
+	const char *shim; /* the preload library: always readable */
 	char gave_up[96]; /* why the read floor cannot be built */
+	char sealed[PATH_MAX + 64]; /* the first directory sealed, and why */
+	int nsealed;
 };
 
 static void
@@ -174,8 +179,10 @@ add_break(void *arg, const char *path)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	if (strcmp(path, "/") == 0 ||
-	    readable(b->pol, path) == readable(b->pol, up))
+	/* "/" changes nothing unless it is guarded itself */
+	if (strcmp(path, "/") == 0
+		? readable(b->pol, path)
+		: readable(b->pol, path) == readable(b->pol, up))
 		return;
 	for (i = 0; i < b->nbreaks; i++)
 		if (strcmp(b->breaks[i], path) == 0)
@@ -192,26 +199,65 @@ add_tree(void *arg, const char *path, int tree)
 {
 	struct build *b = arg;
 
-	if (tree && b->ntrees < READ_MAX_BREAKS)
+	if (!tree)
+		return;
+	/* a root left out would be listed, and what the command makes in
+	 * it later could not be read */
+	if (b->ntrees == READ_MAX_BREAKS)
+		snprintf(b->gave_up, sizeof(b->gave_up),
+		    "more than %d writable roots", READ_MAX_BREAKS);
+	else
 		b->trees[b->ntrees++] = path;
 }
 
+/* Nothing more below PATH can be read, but what the policy names below
+ * it (a root, a guarded path or one allowed inside a guarded one): say
+ * so once, WHY it came to that */
+static void read_walk(struct build *b, char *path, size_t len, int depth);
+
 static void
-add_read(struct build *b, const char *path)
+seal(struct build *b, const char *path, int depth, const char *why)
+{
+	char sub[PATH_MAX];
+	size_t i;
+
+	if (b->nsealed++ == 0)
+		snprintf(b->sealed, sizeof(b->sealed), "%s (%s)", path, why);
+	for (i = 0; i < b->ntrees + b->nbreaks && !b->gave_up[0]; i++) {
+		const char *t =
+		    i < b->ntrees ? b->trees[i] : b->breaks[i - b->ntrees];
+
+		if (!below(path, t))
+			continue;
+		snprintf(sub, sizeof(sub), "%s", t);
+		read_walk(b, sub, strlen(sub), depth + 1);
+	}
+}
+
+/* Allow reading PATH (what lies below it, for a directory). Past the
+ * budget, nothing more is allowed: closed, never open. */
+static void
+add_read(struct build *b, const char *path, int follow)
 {
 	struct landlock_path_beneath_attr pb;
 	int fd;
 
-	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if (b->rules == READ_MAX_RULES) {
+		if (b->nsealed++ == 0)
+			snprintf(b->sealed, sizeof(b->sealed),
+			    "%s and what follows (more than %d rules)", path,
+			    READ_MAX_RULES);
+		return;
+	}
+	if ((fd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) ==
+	    -1)
 		return; /* gone since it was listed: nothing to allow */
 	memset(&pb, 0, sizeof(pb));
 	pb.parent_fd = fd;
 	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE;
-	if (++b->rules > READ_MAX_RULES)
-		snprintf(b->gave_up, sizeof(b->gave_up),
-		    "more than %d rules needed", READ_MAX_RULES);
-	else if (syscall(SYS_landlock_add_rule, b->ruleset,
-		     LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0)
+	b->rules++;
+	if (syscall(SYS_landlock_add_rule, b->ruleset,
+		LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0)
 		snprintf(b->gave_up, sizeof(b->gave_up),
 		    "landlock_add_rule: %s", strerror(errno));
 	close(fd);
@@ -225,8 +271,8 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 	char buf[4096];
 	struct dirent64 *de;
 	struct stat st;
-	size_t i, n;
-	long got, off;
+	size_t i, n, entries = 0;
+	long got = 0, off;
 	int fd, type, walk = 0;
 
 	if (b->gave_up[0] || b->failed)
@@ -238,7 +284,7 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			walk = 0;
 	if (!walk) {
 		if (readable(b->pol, path))
-			add_read(b, path);
+			add_read(b, path, 0);
 		return;
 	}
 	if (depth == READ_MAX_DEPTH) {
@@ -249,14 +295,15 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 	if ((fd = open(path,
 		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		/* gone, or not even searchable: nothing below is reached,
-		 * so nothing below needs a rule */
+		 * so nothing below needs a rule. Searchable but not to be
+		 * listed (which the command may have made it, with a raw
+		 * chmod): closed, never open */
 		if (errno != ENOENT && errno != ENOTDIR &&
 		    faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
-			snprintf(b->gave_up, sizeof(b->gave_up),
-			    "cannot list %.40s: %s", path, strerror(errno));
+			seal(b, path, depth, strerror(errno));
 		return;
 	}
-	while (!b->gave_up[0] &&
+	while (!b->gave_up[0] && got >= 0 &&
 	    (got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < got && !b->gave_up[0];
 		     off += de->d_reclen) {
@@ -264,6 +311,14 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)
 				continue;
+			/* a directory anyone may fill: closed past a
+			 * bound, never open */
+			if (++entries > READ_MAX_ENTRIES) {
+				path[len] = '\0';
+				seal(b, path, depth, "more than 4096 entries");
+				got = -2;
+				break;
+			}
 			n = strlen(de->d_name);
 			if (len + 1 + n >= PATH_MAX) {
 				snprintf(b->gave_up, sizeof(b->gave_up),
@@ -289,13 +344,12 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			if (type == DT_DIR)
 				read_walk(b, path, i + n, depth + 1);
 			else if (readable(b->pol, path))
-				add_read(b, path);
+				add_read(b, path, 0);
 			path[len] = '\0';
 		}
 	}
-	if (got < 0 && !b->gave_up[0])
-		snprintf(b->gave_up, sizeof(b->gave_up),
-		    "cannot list %.40s: %s", path, strerror(errno));
+	if (got == -1 && !b->gave_up[0])
+		seal(b, path, depth, strerror(errno));
 	close(fd);
 }
 
@@ -314,8 +368,13 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 	}
 	policy_write_paths(b->pol, add_rule, b);
 	std_outputs(b);
-	if (b->read && !b->failed)
+	if (b->read && !b->failed) {
 		read_walk(b, path, 1, 0);
+		/* whatever the policy says of its directory: without it, a
+		 * program would run unjudged */
+		if (b->shim != NULL && !b->gave_up[0])
+			add_read(b, b->shim, 1);
+	}
 	if (b->failed || (b->read && b->gave_up[0])) {
 		close(b->ruleset);
 		return -1;
@@ -324,8 +383,8 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 }
 
 int
-landlock_install(
-    const struct policy *pol, int net_off, char *why, size_t whylen)
+landlock_install(const struct policy *pol, int net_off, const char *shim,
+    char *why, size_t whylen)
 {
 	struct ruleset_attr attr;
 	struct build b;
@@ -352,6 +411,7 @@ landlock_install(
 	}
 	memset(&b, 0, sizeof(b));
 	b.pol = pol;
+	b.shim = shim;
 	b.dir_rights = attr.handled_access_fs;
 	b.file_rights = FS_FILE_WRITE |
 	    (attr.handled_access_fs & LANDLOCK_ACCESS_FS_TRUNCATE);
@@ -384,10 +444,14 @@ landlock_install(
 		return -1;
 	}
 	close(b.ruleset);
-	/* applied: WHY says what it does not hold */
+	/* applied: WHY says what it does not hold, or what it closed */
 	if (b.gave_up[0])
 		snprintf(
 		    why, whylen, "guarded files are not held: %s", b.gave_up);
+	else if (b.nsealed > 0)
+		snprintf(why, whylen,
+		    "only what the policy names can be read below %s%s",
+		    b.sealed, b.nsealed > 1 ? ", and elsewhere" : "");
 	return abi;
 }
 

@@ -43,7 +43,8 @@ int landlock_network_off(const struct config *cfg);
 /* The best ABI this kernel offers, 0 if none */
 int landlock_abi(void);
 
-int landlock_install(
-    const struct policy *pol, int net_off, char *why, size_t whylen);
+/* SHIM, the preload library, stays readable whatever is guarded */
+int landlock_install(const struct policy *pol, int net_off, const char *shim,
+    char *why, size_t whylen);
 
 #endif /* AGENTWRAP_LANDLOCK_H */

@@ -200,7 +200,8 @@ launch_uncovered(const char *path)
 /* In the child, between fork and exec. Does not return. */
 _Noreturn void
 launch_child(const struct run_opts *o, const struct floor_prog *fp, int watch,
-    char **argv, char **env, const sigset_t *oldmask, int pipe_w, int floor_w)
+    const char *shim, char **argv, char **env, const sigset_t *oldmask,
+    int pipe_w, int floor_w)
 {
 	enum floor_state fs;
 	char ferr[120], lwhy[120];
@@ -241,7 +242,8 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, int watch,
 			    "AGENTWRAP_DISABLE=landlock)");
 		else
 			ll = landlock_install(o->pol,
-			    landlock_network_off(o->cfg), lwhy, sizeof(lwhy));
+			    landlock_network_off(o->cfg), shim, lwhy,
+			    sizeof(lwhy));
 		if (ll <= 0 && o->cfg->s[CFG_LANDLOCK].val == LANDLOCK_CFG_ON) {
 			floor_send(floor_w, -1, fs, ferr, 0, lwhy);
 			errno = ENOSYS;

@@ -42,8 +42,8 @@ void launch_env_free(char **env);
  * Does not return.
  */
 _Noreturn void launch_child(const struct run_opts *o,
-    const struct floor_prog *fp, int watch, char **argv, char **env,
-    const sigset_t *oldmask, int pipe_w, int floor_w);
+    const struct floor_prog *fp, int watch, const char *shim, char **argv,
+    char **env, const sigset_t *oldmask, int pipe_w, int floor_w);
 
 /* The coverage check's file operations for the command itself, which runs
  * under no_new_privs with our ids (cover.h) */

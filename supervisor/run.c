@@ -705,8 +705,8 @@ again:
 	if (st.child > 0 && st.watch != NULL)
 		watch_set_root(st.watch, st.child);
 	if (st.child == 0)
-		launch_child(o, have_fp ? &fp : NULL, st.watch_first, argv, env,
-		    &oldmask, pipefd[1], floorfd[1]);
+		launch_child(o, have_fp ? &fp : NULL, st.watch_first, shim,
+		    argv, env, &oldmask, pipefd[1], floorfd[1]);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	close(floorfd[1]);

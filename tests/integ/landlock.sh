@@ -118,19 +118,71 @@ else
 	    "$HOME/.ssh/id" >"$T/raw.out" 2>&1 </dev/null
 	check "-a on-request under auto: the raw read happens (as documented)" \
 	    grep -q secret-key "$T/raw.out"
-	# a directory above a guarded path that may be searched but not
-	# listed: the ruleset goes on without its read part, and says so
+	# a home that may be searched but not listed: nothing in it is read
+	# but what the policy names (the workspace, were it there)
 	mkdir -p "$T/h2/.ssh"
 	echo secret-h2 > "$T/h2/.ssh/id"
+	echo plain-h2 > "$T/h2/plain"
 	chmod 0311 "$T/h2"
 	HOME="$T/h2" aw --no-seccomp -c agentwrap.uncovered=allow -a never -- \
-	    "$BB" sh -c "cat '$T/h2/.ssh/id' > got.h2" 2>"$T/h2.err"
+	    "$BB" sh -c "cat '$T/h2/.ssh/id' '$T/h2/plain' > got.h2; \
+	    cat '$OUT/fine' > got.fine" 2>"$T/h2.err"
 	chmod 0755 "$T/h2"
-	check "an unlistable home: it says the read part is not held" \
-	    grep -q "guarded files are not held: cannot list" "$T/h2.err"
-	check "and the command ran without it (the weaker outcome)" \
-	    grep -q secret-h2 got.h2
-	rm -f got.h2
+	check "an unlistable home: the program ran" grep -q fine got.fine
+	check "nothing in it is read" sh -c "! grep -q h2 got.h2"
+	check "and it says so" \
+	    grep -q "only what the policy names can be read below $T/h2" \
+	    "$T/h2.err"
+	rm -f got.h2 got.fine
+	# attacks on the listing itself, each closed rather than opened:
+	# a directory above a guarded path made unlistable by the command
+	# (its raw chmod; Landlock does not hold chmod), for the next run
+	mkdir -p "$HOME/.config/gh"
+	echo secret-gh > "$HOME/.config/gh/hosts.yml"
+	chmod 0311 "$HOME/.config"
+	aw --no-seccomp -c agentwrap.uncovered=allow -a never -- "$BB" sh -c \
+	    "chmod 0755 '$HOME/.config'; cat '$HOME/.config/gh/hosts.yml' \
+	     > got.gh; cat '$HOME/plain' > got.plain" 2>"$T/seal.err"
+	chmod 0755 "$HOME/.config"
+	check "sealed: the program ran (it read a neighbour)" grep -q plain got.plain
+	check "an unlistable ~/.config: its guarded file stays unread" \
+	    [ ! -s got.gh ]
+	check "and it says what it closed" \
+	    grep -q "only what the policy names can be read below $HOME/.config" \
+	    "$T/seal.err"
+	# a directory above a guarded path filled past the bound
+	mkdir -p "$T/fl/home/.ssh"
+	echo secret-fl > "$T/fl/home/.ssh/id"
+	$PY -c 'import sys
+for i in range(4200): open("%s/f%d" % (sys.argv[1], i), "w").close()' "$T/fl"
+	HOME="$T/fl/home" aw --no-seccomp -c agentwrap.uncovered=allow -a never \
+	    -- "$BB" sh -c "cat '$T/fl/home/.ssh/id' > got.fl; cat /etc/passwd \
+	    > got.sys" 2>"$T/fl.err"
+	check "a flooded directory: the program ran" grep -q root got.sys
+	check "and the guarded file below it stays unread" [ ! -s got.fl ]
+	check "it says so" grep -q "more than 4096 entries" "$T/fl.err"
+	rm -rf "$T/fl"
+	# "/" itself guarded: nothing may be read, so not even the program
+	status 126 "/ guarded: nothing runs" aw -q --no-seccomp \
+	    -c agentwrap.uncovered=allow -a never \
+	    -c 'agentwrap.filesystem.paths={"/"="deny"}' -- \
+	    "$BB" sh -c "cat '$OUT/fine' > got.fine"
+	check "/ guarded: the file outside was not read" absent got.fine
+	# "/" guarded, with one directory let out again
+	aw -q --no-seccomp -c agentwrap.uncovered=allow -a never \
+	    -c 'agentwrap.filesystem.paths={"/"="deny","/usr"="read"}' -- \
+	    "$BB" sh -c "echo ran > got.ran; cat /etc/passwd > got.sys; \
+	    cat '$OUT/fine' > got.fine" 2>/dev/null
+	check "/ guarded: the program ran from /usr" grep -q ran got.ran
+	check "/ guarded: /etc is not read" [ ! -s got.sys ]
+	check "/ guarded: nor a file outside" [ ! -s got.fine ]
+	# the shim's own directory guarded: the shim still loads, and judges
+	aw -a never -c "agentwrap.filesystem.paths={\"$(dirname "$AGENTWRAP")\"=\"deny\"}" \
+	    -- /bin/mkdir "$WS/.agentwrap" 2>"$T/shim.err"
+	check "the shim's directory guarded: a protected name is still refused" \
+	    absent "$WS/.agentwrap"
+	check "by the shim, which says so" grep -q "denied write" "$T/shim.err"
+	rm -f got.*
 	# the weaker outcomes, as documented
 	status 0 "--no-landlock" aw --no-seccomp -c agentwrap.uncovered=allow -a never --no-landlock -- "$BB" sh -c \
 	    "echo x > '$OUT/nol'"
