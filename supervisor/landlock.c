@@ -382,12 +382,32 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 	return 0;
 }
 
+/* The first guarded path inside a writable root, which is not ours (a
+ * root is never listed), or NULL. Only one that is there: what the
+ * command makes there itself holds nothing it did not write. */
+static const char *
+guarded_in_root(const struct build *b)
+{
+	struct stat st;
+	size_t i, j;
+
+	for (i = 0; i < b->nbreaks; i++)
+		for (j = 0; j < b->ntrees; j++)
+			if (!readable(b->pol, b->breaks[i]) &&
+			    lstat(b->breaks[i], &st) == 0 &&
+			    (strcmp(b->trees[j], b->breaks[i]) == 0 ||
+				below(b->trees[j], b->breaks[i])))
+				return b->breaks[i];
+	return NULL;
+}
+
 int
 landlock_install(const struct policy *pol, int net_off, const char *shim,
     char *why, size_t whylen)
 {
 	struct ruleset_attr attr;
 	struct build b;
+	const char *inside;
 	int abi = landlock_abi();
 	size_t size;
 
@@ -452,6 +472,11 @@ landlock_install(const struct policy *pol, int net_off, const char *shim,
 		snprintf(why, whylen,
 		    "only what the policy names can be read below %s%s",
 		    b.sealed, b.nsealed > 1 ? ", and elsewhere" : "");
+	else if (b.read && (inside = guarded_in_root(&b)) != NULL)
+		snprintf(why, whylen,
+		    "%s is inside a writable root: the shim and the watch "
+		    "guard it, Landlock does not",
+		    inside);
 	return abi;
 }
 

@@ -79,7 +79,7 @@ else
 	check "unwrapped, a static program reads them" \
 	    grep -q secret-out "$T/plain.read"
 	rm -f "$WS"/got.*
-	aw -q --no-seccomp -c agentwrap.uncovered=allow -a never -c "$G" -- \
+	aw --no-seccomp -c agentwrap.uncovered=allow -a never -c "$G" -- \
 	    "$BB" sh -c "cat '$HOME/.ssh/id' > got.key; cat '$OUT/denied' > got.out
 	    cat '$HOME/plain' > got.plain; cat '$OUT/fine' > got.fine
 	    cat /etc/passwd > got.sys; ls '$HOME/.ssh' > got.names
@@ -100,6 +100,9 @@ else
 	# documented: a guarded path inside a writable root is not Landlock's
 	check "inside a root, a deny entry is the shim's and the watch's only" \
 	    grep -q secret-ws got.ws
+	check "and a line says so" grep -q \
+	    "$WS/denied-ws is inside a writable root: the shim and the watch guard it, Landlock does not" \
+	    "$T/ll.err"
 	rm -f got.*
 	# a dynamic program's raw system call, which the shim never sees and
 	# the default mode does not watch
