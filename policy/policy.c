@@ -1022,10 +1022,13 @@ say_domain(struct pol_decision *d, enum pol_verdict v,
 }
 
 /*
- * Codex's order for an IP literal: a deny rule; then, while
- * allow_local_binding = false, a local or private address only by an
- * exact allow rule (that IP, or localhost for a loopback one); then the
- * allowlist, with allow_local_binding = true as well.
+ * An IP literal: a deny rule; then a local or private address only by an
+ * exact allow rule (that IP, or localhost for a loopback one), or with
+ * allow_local_binding = true; then the allowlist. Codex's proxy lets the
+ * allowlist decide local addresses too with allow_local_binding = true,
+ * since it sees the name; here a static program's connect shows only the
+ * address, and names are not pinned across processes yet (issue 9), so
+ * that would refuse an allowed name's private address.
  */
 static void
 net_ip_decide(const struct policy *pol, const char *host,
@@ -1040,12 +1043,21 @@ net_ip_decide(const struct policy *pol, const char *host,
 		say_domain(d, VERDICT_DENY, dm, "%s is denied", txt);
 		return;
 	}
-	if (c != NETADDR_PUBLIC && !CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
+	if (c != NETADDR_PUBLIC) {
 		if ((dm = local_exception(pol, a, 1)) != NULL) {
 			say_domain(d, VERDICT_ALLOW, dm,
 			    "%s is a local address "
 			    "named by an exact allow rule",
 			    txt);
+			return;
+		}
+		if (CFGV(pol, CFG_ALLOW_LOCAL_BINDING)) {
+			say(d, VERDICT_ALLOW,
+			    "features.network_proxy.allow_local_binding",
+			    "%s is %s; allow_local_binding = true (%s) allows "
+			    "local and private destinations",
+			    txt, netaddr_class_name(c),
+			    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
 			return;
 		}
 		say(d, VERDICT_DENY,
@@ -1061,20 +1073,11 @@ net_ip_decide(const struct policy *pol, const char *host,
 		say_domain(d, VERDICT_ALLOW, dm, "%s is allowed", txt);
 		return;
 	}
-	if (c != NETADDR_PUBLIC)
-		say(d, VERDICT_ASK, "features.network_proxy.domains",
-		    "connecting to %s needs approval: it is %s, which "
-		    "allow_local_binding = true (%s) lets through to the "
-		    "allowlist, and no rule in features.network_proxy.domains "
-		    "allows it",
-		    txt, netaddr_class_name(c),
-		    pol->cfg->s[CFG_ALLOW_LOCAL_BINDING].where);
-	else
-		say(d, VERDICT_ASK, "features.network_proxy.domains",
-		    "connecting to "
-		    "%s needs approval: no rule in "
-		    "features.network_proxy.domains allows it",
-		    txt);
+	say(d, VERDICT_ASK, "features.network_proxy.domains",
+	    "connecting to "
+	    "%s needs approval: no rule in "
+	    "features.network_proxy.domains allows it",
+	    txt);
 }
 
 #define MAXADDR 32
@@ -1102,9 +1105,20 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	allow = domain_match(pol, host, DOMAIN_ALLOW);
-	/* with local destinations allowed, only an allowed name's answers
-	 * are looked at (for the IP deny rules); a failed lookup then just
-	 * gives no address to connect to */
+	/* A name no rule allows that nobody will be asked about is denied
+	 * as it is, unresolved: its lookup would carry the name out. With
+	 * local destinations allowed, only an allowed name's answers are
+	 * looked at (for the IP deny rules); a failed lookup then just gives
+	 * no address to connect to. */
+	if (allow == NULL &&
+	    (local_ok || pol->approval == APPROVAL_NEVER ||
+		pol->approval == APPROVAL_ON_FAILURE)) {
+		say(d, VERDICT_ASK, "features.network_proxy.domains",
+		    "reaching %s needs approval: no rule in "
+		    "features.network_proxy.domains allows it",
+		    host);
+		return;
+	}
 	if (!local_ok || allow != NULL)
 		n = req->resolve
 		    ? req->resolve(req->resolve_ctx, host, addrs, MAXADDR)
@@ -1349,7 +1363,8 @@ policy_write_paths(const struct policy *pol,
 	const struct pol_path *pp;
 	size_t i;
 
-	for (i = 0; i < pol->npaths; i++) {
+	/* read-only writes nowhere without asking, roots or not */
+	for (i = 0; i < pol->npaths && pol->mode != SANDBOX_READ_ONLY; i++) {
 		pp = &pol->paths[i];
 		if (pp->kind == PK_ROOT ||
 		    (pp->kind == PK_RULE && pp->access == ACCESS_WRITE))

@@ -124,14 +124,14 @@ decide 1 "^deny: " -n -c features.network_proxy.enabled=true \
 # "localhost" names the loopback addresses
 decide 0 "^allow: localhost is allowed" $P1 $P2 "$P3" $RS \
     --explain connect localhost:8080
-# allow_local_binding = true lifts the local check; the allowlist still
-# decides (Codex's order): an address no rule names is asked
-decide 2 "^ask: connecting to 10\\.1\\.2\\.3 needs approval: it is private, which allow_local_binding = true \\(-c features\\.network_proxy\\.allow_local_binding\\) lets through to the allowlist" \
+# allow_local_binding = true opens local addresses (a name still needs
+# the allowlist)
+decide 0 "^allow: 10\\.1\\.2\\.3 is private; allow_local_binding = true \\(-c features\\.network_proxy\\.allow_local_binding\\)" \
     $P1 $P2 "$P3" -c features.network_proxy.allow_local_binding=true \
     --explain connect 10.1.2.3
-decide 0 "^allow: 127\\.0\\.0\\.1 is allowed" \
+decide 2 "^ask: reaching intra\\.corp needs approval" \
     $P1 $P2 "$P3" -c features.network_proxy.allow_local_binding=true \
-    --explain connect 127.0.0.1
+    --resolve intra.corp=10.1.2.9 --explain connect intra.corp
 # a name no rule allows is resolved first: a private answer is denied,
 # never asked
 decide 1 "^deny: intra\\.corp resolves to 10\\.1\\.2\\.9" \
