@@ -782,7 +782,7 @@ struct floor_wire {
 	int fd; /* the watch listener's number in the sender, or -1 */
 	char err[120];
 	int landlock; /* the Landlock ABI applied, 0 none */
-	char lwhy[120];
+	char lwhy[320];
 };
 
 /*

@@ -72,6 +72,7 @@ struct build {
 	size_t ntrees;
 	int rules;
 	const char *shim; /* the preload library: always readable */
+	const char *inside; /* a guarded path inside a root, that exists */
 	char gave_up[96]; /* why the read floor cannot be built */
 	char sealed[PATH_MAX + 64]; /* the first directory sealed, and why */
 	int nsealed;
@@ -169,6 +170,7 @@ add_break(void *arg, const char *path)
 {
 	struct build *b = arg;
 	char up[PATH_MAX];
+	struct stat st;
 	char *slash;
 	size_t i;
 
@@ -184,6 +186,17 @@ add_break(void *arg, const char *path)
 		? readable(b->pol, path)
 		: readable(b->pol, path) == readable(b->pol, up))
 		return;
+	/* inside a root, which is never listed: not ours, and no reason to
+	 * list what lies above it. Said if it is there to be read (what the
+	 * command makes there itself holds nothing it did not write). */
+	for (i = 0; i < b->ntrees; i++)
+		if (strcmp(b->trees[i], path) == 0 ||
+		    below(b->trees[i], path)) {
+			if (b->inside == NULL && !readable(b->pol, path) &&
+			    lstat(path, &st) == 0)
+				b->inside = path;
+			return;
+		}
 	for (i = 0; i < b->nbreaks; i++)
 		if (strcmp(b->breaks[i], path) == 0)
 			return;
@@ -215,22 +228,46 @@ add_tree(void *arg, const char *path, int tree)
  * so once, WHY it came to that */
 static void read_walk(struct build *b, char *path, size_t len, int depth);
 
+/* The Ith path the policy names: a root, then the breaks */
+static const char *
+named(const struct build *b, size_t i)
+{
+	return i < b->ntrees ? b->trees[i] : b->breaks[i - b->ntrees];
+}
+
+/* How long the entry of a directory (LEN bytes) on the way to T, below
+ * it, is */
+static size_t
+step(size_t len, const char *t)
+{
+	const char *e = t + (len == 1 ? 1 : len + 1);
+
+	return (size_t)(e - t) + strcspn(e, "/");
+}
+
 static void
 seal(struct build *b, const char *path, int depth, const char *why)
 {
 	char sub[PATH_MAX];
-	size_t i;
+	size_t i, j, len = strlen(path), n;
 
 	if (b->nsealed++ == 0)
 		snprintf(b->sealed, sizeof(b->sealed), "%s (%s)", path, why);
+	/* each entry on the way to a named path, once, walked as usual */
 	for (i = 0; i < b->ntrees + b->nbreaks && !b->gave_up[0]; i++) {
-		const char *t =
-		    i < b->ntrees ? b->trees[i] : b->breaks[i - b->ntrees];
-
-		if (!below(path, t))
+		if (!below(path, named(b, i)))
 			continue;
-		snprintf(sub, sizeof(sub), "%s", t);
-		read_walk(b, sub, strlen(sub), depth + 1);
+		n = step(len, named(b, i));
+		for (j = 0; j < i; j++)
+			if (below(path, named(b, j)) &&
+			    step(len, named(b, j)) == n &&
+			    strncmp(named(b, j), named(b, i), n) == 0)
+				break;
+		if (j < i || n >= sizeof(sub))
+			continue;
+		memcpy(sub, named(b, i), n);
+		sub[n] = '\0';
+		read_walk(b, sub, n, depth + 1);
 	}
 }
 
@@ -369,11 +406,11 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 	policy_write_paths(b->pol, add_rule, b);
 	std_outputs(b);
 	if (b->read && !b->failed) {
-		read_walk(b, path, 1, 0);
-		/* whatever the policy says of its directory: without it, a
-		 * program would run unjudged */
-		if (b->shim != NULL && !b->gave_up[0])
+		/* first, whatever the policy says of its directory: without
+		 * it, every dynamic program would run unjudged */
+		if (b->shim != NULL)
 			add_read(b, b->shim, 1);
+		read_walk(b, path, 1, 0);
 	}
 	if (b->failed || (b->read && b->gave_up[0])) {
 		close(b->ruleset);
@@ -382,32 +419,12 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 	return 0;
 }
 
-/* The first guarded path inside a writable root, which is not ours (a
- * root is never listed), or NULL. Only one that is there: what the
- * command makes there itself holds nothing it did not write. */
-static const char *
-guarded_in_root(const struct build *b)
-{
-	struct stat st;
-	size_t i, j;
-
-	for (i = 0; i < b->nbreaks; i++)
-		for (j = 0; j < b->ntrees; j++)
-			if (!readable(b->pol, b->breaks[i]) &&
-			    lstat(b->breaks[i], &st) == 0 &&
-			    (strcmp(b->trees[j], b->breaks[i]) == 0 ||
-				below(b->trees[j], b->breaks[i])))
-				return b->breaks[i];
-	return NULL;
-}
-
 int
 landlock_install(const struct policy *pol, int net_off, const char *shim,
     char *why, size_t whylen)
 {
 	struct ruleset_attr attr;
 	struct build b;
-	const char *inside;
 	int abi = landlock_abi();
 	size_t size;
 
@@ -437,9 +454,12 @@ landlock_install(const struct policy *pol, int net_off, const char *shim,
 	    (attr.handled_access_fs & LANDLOCK_ACCESS_FS_TRUNCATE);
 	b.why = why;
 	b.whylen = whylen;
-	/* the read floor where something is guarded from reading */
-	policy_marks(pol, add_break, &b);
+	/* the read floor where something is guarded from reading: the
+	 * roots first, which the breaks are looked at against */
 	policy_write_paths(pol, add_tree, &b);
+	policy_marks(pol, add_break, &b);
+	if (b.nbreaks == 0)
+		b.gave_up[0] = '\0'; /* nothing to hold, nothing given up */
 	if (b.nbreaks > 0 && !b.gave_up[0]) {
 		b.read = 1;
 		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_READ_FILE;
@@ -472,11 +492,11 @@ landlock_install(const struct policy *pol, int net_off, const char *shim,
 		snprintf(why, whylen,
 		    "only what the policy names can be read below %s%s",
 		    b.sealed, b.nsealed > 1 ? ", and elsewhere" : "");
-	else if (b.read && (inside = guarded_in_root(&b)) != NULL)
+	else if (b.inside != NULL)
 		snprintf(why, whylen,
 		    "%s is inside a writable root: the shim and the watch "
 		    "guard it, Landlock does not",
-		    inside);
+		    b.inside);
 	return abi;
 }
 

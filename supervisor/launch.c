@@ -204,7 +204,7 @@ launch_child(const struct run_opts *o, const struct floor_prog *fp, int watch,
     int pipe_w, int floor_w)
 {
 	enum floor_state fs;
-	char ferr[120], lwhy[120];
+	char ferr[120], lwhy[320];
 	int lfd, ll;
 
 	signal(SIGPIPE, SIG_DFL);

@@ -43,7 +43,7 @@ struct run {
 	struct pollfd *pfd; /* wait_events' */
 	size_t pfdcap;
 	int landlock; /* the Landlock ABI applied to the tree, 0 none */
-	char landlock_why[120];
+	char landlock_why[320];
 };
 
 /* handlers.c */

@@ -77,7 +77,7 @@ else
 	G="agentwrap.filesystem.paths={\"$OUT/denied\"=\"deny\",\"$WS/denied-ws\"=\"deny\"}"
 	"$BB" sh -c "cat '$HOME/.ssh/id' '$OUT/denied'" > "$T/plain.read"
 	check "unwrapped, a static program reads them" \
-	    grep -q secret-out "$T/plain.read"
+	    sh -c "grep -q secret-out '$T/plain.read' && grep -q secret-key '$T/plain.read'"
 	rm -f "$WS"/got.*
 	aw --no-seccomp -c agentwrap.uncovered=allow -a never -c "$G" -- \
 	    "$BB" sh -c "cat '$HOME/.ssh/id' > got.key; cat '$OUT/denied' > got.out
@@ -142,7 +142,12 @@ else
 	# (its raw chmod; Landlock does not hold chmod), for the next run
 	mkdir -p "$HOME/.config/gh"
 	echo secret-gh > "$HOME/.config/gh/hosts.yml"
-	chmod 0311 "$HOME/.config"
+	# the first run, wrapped, makes it unlistable (Landlock has no right
+	# for chmod); the next run must not read what lies below
+	aw -q --no-seccomp -c agentwrap.uncovered=allow -a never -- \
+	    "$BB" chmod 0311 "$HOME/.config" 2>/dev/null
+	check "a wrapped static chmod made ~/.config unlistable" \
+	    [ "$(stat -c %a "$HOME/.config")" = 311 ]
 	aw --no-seccomp -c agentwrap.uncovered=allow -a never -- "$BB" sh -c \
 	    "chmod 0755 '$HOME/.config'; cat '$HOME/.config/gh/hosts.yml' \
 	     > got.gh; cat '$HOME/plain' > got.plain" 2>"$T/seal.err"
@@ -153,6 +158,27 @@ else
 	check "and it says what it closed" \
 	    grep -q "only what the policy names can be read below $HOME/.config" \
 	    "$T/seal.err"
+	# an unlistable directory further up (a shared host's 0711 /home):
+	# the home below it is listed as usual
+	mkdir -p "$T/b2/u/.ssh"
+	echo secret-b2 > "$T/b2/u/.ssh/id"
+	echo gitconfig-b2 > "$T/b2/u/.gitconfig"
+	chmod 0311 "$T/b2"
+	HOME="$T/b2/u" aw --no-seccomp -c agentwrap.uncovered=allow -a never -- \
+	    "$BB" sh -c "cat '$T/b2/u/.gitconfig' > got.b2c; \
+	    cat '$T/b2/u/.ssh/id' > got.b2s" 2>/dev/null
+	chmod 0755 "$T/b2"
+	check "an unlistable /home: ~/.gitconfig still reads" \
+	    grep -q gitconfig-b2 got.b2c
+	check "and ~/.ssh/id does not" [ ! -s got.b2s ]
+	rm -f got.b2c got.b2s
+	# read-only: Landlock lets nothing be written without asking, the
+	# workspace included
+	rm -f "$WS/ro-w"
+	aw -q -s read-only --no-seccomp -c agentwrap.uncovered=allow -a never -- \
+	    "$BB" sh -c "echo x > '$WS/ro-w'" 2>/dev/null
+	check "read-only: a static program cannot write the workspace" \
+	    absent "$WS/ro-w"
 	# a directory above a guarded path filled past the bound
 	mkdir -p "$T/fl/home/.ssh"
 	echo secret-fl > "$T/fl/home/.ssh/id"
