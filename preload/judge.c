@@ -412,6 +412,11 @@ decide_path(
 	o.path = p1;
 	o.path2 = p2;
 	o.port = -1;
+	/* the supervisor decides an ask again: the same request, flags
+	 * and all (without REQ_ENTRY a move of a guarded path's directory
+	 * would be allowed there unasked) */
+	o.flags = ((how & REQ_NOFOLLOW) ? AW_MF_NOFOLLOW : 0) |
+	    ((how & REQ_ENTRY) ? AW_MF_ENTRY : 0);
 	if (p2 == NULL && sysreq_anon_object(p1))
 		return allow_quietly(
 		    c, &o, "descriptor", "not a filesystem object");
@@ -800,7 +805,7 @@ send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
 	m.verdict = (uint8_t)verdict;
 	m.layer = AW_LAYER_PRELOAD;
 	m.flags = (shim.audit_only ? AW_MF_AUDIT_ONLY : 0) |
-	    (o->flags & AW_MF_UNCOVERED);
+	    (o->flags & (AW_MF_UNCOVERED | AW_MF_NOFOLLOW | AW_MF_ENTRY));
 	m.pid = (int32_t)SYS0(SYS_getpid);
 	m.ppid = (int32_t)SYS0(SYS_getppid);
 	m.port = o->host != NULL || o->addr != NULL ? o->port : -1;

@@ -117,4 +117,20 @@ check "no channel: how to allow" grep -q \
     "$T/last.err"
 check "no channel: decided_by" audit_ok 'len(asked) == 1 and
     asked[0]["decided_by"] == "no-channel" and asked[0]["verdict"] == "deny"'
+# the supervisor decides an ask again with the shim's own flags: moving
+# the directory of a guarded path is asked (REQ_ENTRY), not let through
+mkdir -p "$WS/mv-a/data"
+echo keep > "$WS/mv-a/data/f"
+H="--rule write:*=deny"
+status 1 "a move of a guarded path's directory" hrun \
+    -c "agentwrap.filesystem.paths={\"$WS/mv-a/data\"=\"ask\"}" -- \
+    mv "$WS/mv-a" "$WS/mv-b"
+check "it was asked, once" [ "$(asked)" -eq 1 ]
+check "and not done" [ -f "$WS/mv-a/data/f" ]
+check "nothing moved" absent "$WS/mv-b"
+H="--rule write:*=allow"
+status 0 "the same move, allowed by the harness" hrun \
+    -c "agentwrap.filesystem.paths={\"$WS/mv-a/data\"=\"ask\"}" -- \
+    mv "$WS/mv-a" "$WS/mv-b"
+check "it moved after one question" sh -c "[ -f '$WS/mv-b/data/f' ] && [ \"\$(grep -c '^<- {\"type\":\"approval_request\"' '$T/h.log')\" -eq 1 ]"
 finish
