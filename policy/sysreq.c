@@ -199,11 +199,26 @@ sysreq_sockaddr(const void *sa, size_t len, int how, struct sysreq_net *out)
 		if (n > sizeof(sun->sun_path))
 			n = sizeof(sun->sun_path);
 		if (sun->sun_path[0] == '\0') {
-			/* abstract: "@name", up to a NUL in the name */
-			n = strnlen(sun->sun_path + 1, n - 1);
-			out->path[0] = '@';
-			memcpy(out->path + 1, sun->sun_path + 1, n);
-			out->path[n + 1] = '\0';
+			/* abstract: "@name", all of the length given (the
+			 * kernel's name), less the NULs that pad it at the
+			 * end, as sizeof(struct sockaddr_un) does; a NUL
+			 * inside it is "\0", so that "@foo" never names
+			 * "foo\0bar" */
+			const char *b = sun->sun_path + 1;
+			size_t i, o = 0;
+
+			for (n--; n > 0 && b[n - 1] == '\0'; n--)
+				;
+			out->path[o++] = '@';
+			for (i = 0; i < n; i++) {
+				if (b[i] == '\0' || b[i] == '\\') {
+					out->path[o++] = '\\';
+					out->path[o++] =
+					    b[i] == '\0' ? '0' : '\\';
+				} else
+					out->path[o++] = b[i];
+			}
+			out->path[o] = '\0';
 			out->kind = SRN_UNIX_ABSTRACT;
 		} else {
 			n = strnlen(sun->sun_path, n);

@@ -98,7 +98,9 @@ struct sysreq_net {
 	char host[64];
 	int port;
 	struct netaddr a;
-	char path[110]; /* sun_path and a NUL, or '@' and the name */
+	/* sun_path and a NUL, or '@' and the name: a NUL inside it written
+	 * \0, a backslash \\ (NULs that only pad it at the end dropped) */
+	char path[2 * 108 + 2];
 };
 /*
  * Read LEN bytes of SA (a copy the caller made) into OUT. HOW: SR_SEND

@@ -33,6 +33,10 @@ elif what == "literal":
 elif what == "unix-bind":
     s = socket.socket(socket.AF_UNIX)
     show(lambda: s.bind(sys.argv[2]))
+elif what == "unix-connect-abstract":
+    # the name as given, with \\0 for a NUL inside it
+    s = socket.socket(socket.AF_UNIX)
+    show(lambda: s.connect("\0" + sys.argv[2].replace("\\0", "\0")))
 elif what == "unix-connect":
     s = socket.socket(socket.AF_UNIX)
     show(lambda: s.connect(sys.argv[2]))
@@ -91,4 +95,17 @@ check "unix bind outside: EACCES" [ "$(cat "$T/last.out")" = EACCES ]
 check "no socket outside" absent "$OUT/sock"
 status 0 "unix connect, not listed" $A $P unix-connect "$WS/sock"
 check "unix connect not listed: EPERM" [ "$(cat "$T/last.out")" = EPERM ]
+# an abstract name is all of its bytes: "@name" listed does not let a
+# connect reach "name\0more", another socket to the kernel
+ABS="aw-shimnet-$$"
+L="features.network_proxy.unix_sockets={\"@$ABS\"=\"allow\"}"
+status 0 "unwrapped: abstract connect" $P unix-connect-abstract "$ABS\\0more"
+check "unwrapped: nobody listens (the kernel says so)" \
+    [ "$(cat "$T/last.out")" = ECONNREFUSED ]
+status 0 "a listed abstract name" aw -q -a never -c "$L" -- \
+    $P unix-connect-abstract "$ABS"
+check "listed: the kernel is reached" [ "$(cat "$T/last.out")" = ECONNREFUSED ]
+status 0 "the listed name with a NUL and more" aw -q -a never -c "$L" -- \
+    $P unix-connect-abstract "$ABS\\0more"
+check "refused: it is another name" [ "$(cat "$T/last.out")" = EPERM ]
 finish

@@ -143,6 +143,24 @@ START_TEST(sockaddrs)
 	    &sun, offsetof(struct sockaddr_un, sun_path) + 4, 0, &n);
 	ck_assert_int_eq(n.kind, SRN_UNIX_ABSTRACT);
 	ck_assert_str_eq(n.path, "@abc");
+	/* padded with NULs to the full size: the same name */
+	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	ck_assert_str_eq(n.path, "@abcdef");
+	/* a NUL inside the name: another name, never "@ab" */
+	sun.sun_path[3] = '\0';
+	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	ck_assert_str_eq(n.path, "@ab\\0def");
+	sun.sun_path[3] = '\\';
+	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	ck_assert_str_eq(n.path, "@ab\\\\def");
+	/* the longest name, every byte a NUL but the last: it fits */
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	sun.sun_path[sizeof(sun.sun_path) - 1] = 'z';
+	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	ck_assert_uint_eq(
+	    strlen(n.path), 1 + 2 * (sizeof(sun.sun_path) - 2) + 1);
+	sun.sun_path[sizeof(sun.sun_path) - 1] = '\0';
+	memcpy(sun.sun_path + 1, "abcdef", 6);
 	/* unnamed: autobind */
 	sysreq_sockaddr(&sun, offsetof(struct sockaddr_un, sun_path), 0, &n);
 	ck_assert_int_eq(n.kind, SRN_SKIP);
