@@ -311,6 +311,43 @@ parse_ipv6_scoped(const char *s, size_t n, struct netaddr *out)
 	return 0;
 }
 
+/*
+ * The inside of brackets, as in a URL: there RFC 6874 writes the zone's
+ * '%' as "%25" ("[fe80::1%25eth0]"). "%25" with nothing after it is
+ * zone 25, as glibc reads it.
+ */
+/* S (N bytes) with an RFC 6874 "%25" made '%', in BUF (CAP bytes): its
+ * length, or N and S itself when there is none; 0 if BUF is too small */
+static size_t
+unescape_zone(const char *s, size_t n, char *buf, size_t cap, const char **t)
+{
+	const char *pct = memchr(s, '%', n);
+	size_t at;
+
+	*t = s;
+	if (pct == NULL || n - (size_t)(pct - s) <= 3 || pct[1] != '2' ||
+	    pct[2] != '5')
+		return n;
+	if (n - 2 > cap)
+		return 0;
+	at = (size_t)(pct - s) + 1;
+	memcpy(buf, s, at);
+	memcpy(buf + at, pct + 3, n - at - 2);
+	*t = buf;
+	return n - 2;
+}
+
+static int
+parse_ipv6_bracketed(const char *s, size_t n, struct netaddr *out)
+{
+	char buf[NETADDR_STRLEN + 8];
+	const char *t;
+
+	if ((n = unescape_zone(s, n, buf, sizeof(buf), &t)) == 0)
+		return -1;
+	return parse_ipv6_scoped(t, n, out);
+}
+
 int
 netaddr_parse_ip(const char *s, struct netaddr *out)
 {
@@ -327,7 +364,7 @@ netaddr_parse_ip(const char *s, struct netaddr *out)
 		/* Brackets are for IPv6 only, as in URLs. */
 		if (n < 2 || s[n - 1] != ']')
 			return -1;
-		r = parse_ipv6_scoped(s + 1, n - 2, out);
+		r = parse_ipv6_bracketed(s + 1, n - 2, out);
 	} else if (memchr(s, ':', n) != NULL)
 		r = parse_ipv6_scoped(s, n, out);
 	else {
@@ -1017,6 +1054,7 @@ netaddr_split_hostport(
     const char *s, char *host, size_t hostlen, int *port, const char **err)
 {
 	const char *h, *end, *colon, *why;
+	char zbuf[NETADDR_STRLEN + 8];
 	struct netaddr a;
 	size_t hn;
 	int pv = -1;
@@ -1042,10 +1080,12 @@ netaddr_split_hostport(
 			why = "empty host";
 			goto fail;
 		}
-		if (parse_ipv6_scoped(h, hn, &a) == -1) {
+		if (parse_ipv6_bracketed(h, hn, &a) == -1) {
 			why = "bracketed host is not an IPv6 address";
 			goto fail;
 		}
+		/* the host as the policy reads it again: "%25" is '%' */
+		hn = unescape_zone(h, hn, zbuf, sizeof(zbuf), &h);
 		if (end[1] == ':') {
 			if (parse_port(end + 2, &pv) == -1) {
 				why = "port is not a decimal number 0..65535";
