@@ -61,6 +61,15 @@ NB=$!
 # (in a session of its own: its group is itself, whose nice it may set)
 setsid -w "$K" attack $NB "$(ps -o pgid= $NB | tr -d ' ')" >"$T/plain.out" 2>&1
 kill $NB
+# perf_event_open where the kernel lets a user count their own processes
+PERF_OK=0
+if [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 9)" -le 2 ]; then
+	PERF_OK=1
+	check "perf_event_open reaches an outside process unwrapped" \
+	    grep -qx "done perf_event_open" "$T/plain.out"
+else
+	echo "note: perf_event_paranoid > 2: no user may count another process; perf not tried"
+fi
 for a in $ATTACKS; do
 	# (every process of ours set to our own nice: the kernel may say
 	# EACCES for one that has a higher one; it answered)
@@ -91,6 +100,13 @@ for mode in "dyn:$K:" "static:$KS:" "strict:$K:--strict" \
 		    "refused $a: (Operation not permitted|Function not implemented)" \
 		    "$T/last.out"
 	done
+	# perf: the keeper is not dumpable, so the kernel's ptrace check
+	# refuses (where perf_event_paranoid lets anyone count their own)
+	if [ "$PERF_OK" = 1 ]; then
+		check "$name: perf_event_open of the keeper is refused" \
+		    grep -Eqx "refused perf_event_open: (Permission denied|Operation not permitted)" \
+		    "$T/last.out"
+	fi
 done
 
 # the keeper ends the tree when the supervisor dies

@@ -17,7 +17,8 @@
  *   keeper attack [PID PGID]
  *                       every way we know for the tree to signal, stop or
  *                       limit or deprioritize the keeper (by default our supervisor's
- *                       parent), with signal 0 where a signal is sent, so
+ *                       parent), or count it with perf_event_open, with
+ *                       signal 0 where a signal is sent, so
  *                       that nothing dies if one goes through; one line
  *                       each, "done NAME" or "refused NAME: why". Exits 0.
  *
@@ -147,6 +148,27 @@ attack(pid_t k, pid_t kg)
 	said("fcntl-setsig-stop", fcntl(p[0], F_SETSIG, SIGSTOP));
 	close(p[0]);
 	close(p[1]);
+	/* a software counter on it (user space only, as perf_event_paranoid
+	 * 2 lets anyone count their own processes): what it samples, its
+	 * registers and stack, would be read */
+	{
+		struct {
+			unsigned int type, size;
+			unsigned long long config, period, sample_type,
+			    read_format, flags;
+			unsigned char rest[72];
+		} pa;
+
+		memset(&pa, 0, sizeof(pa));
+		pa.type = 1; /* PERF_TYPE_SOFTWARE */
+		pa.size = sizeof(pa);
+		pa.config = 0; /* PERF_COUNT_SW_CPU_CLOCK */
+		pa.flags = (1ULL << 5) | (1ULL << 6); /* exclude kernel, hv */
+		fd = (int)syscall(SYS_perf_event_open, &pa, k, -1, -1, 0);
+		said("perf_event_open", fd);
+		if (fd >= 0)
+			close(fd);
+	}
 	return 0;
 }
 
