@@ -190,8 +190,7 @@ add_break(void *arg, const char *path)
 	 * list what lies above it. Said if it is there to be read (what the
 	 * command makes there itself holds nothing it did not write). */
 	for (i = 0; i < b->ntrees; i++)
-		if (strcmp(b->trees[i], path) == 0 ||
-		    below(b->trees[i], path)) {
+		if (below(b->trees[i], path)) {
 			if (b->inside == NULL && !readable(b->pol, path) &&
 			    lstat(path, &st) == 0)
 				b->inside = path;
@@ -271,10 +270,12 @@ seal(struct build *b, const char *path, int depth, const char *why)
 	}
 }
 
-/* Allow reading PATH (what lies below it, for a directory). Past the
- * budget, nothing more is allowed: closed, never open. */
+/* Allow reading PATH (what lies below it, for a directory), NAME in the
+ * directory DIRFD (AT_FDCWD: PATH itself). Past the budget, nothing
+ * more is allowed: closed, never open. */
 static void
-add_read(struct build *b, const char *path, int follow)
+add_read_at(
+    struct build *b, int dirfd, const char *name, const char *path, int follow)
 {
 	struct landlock_path_beneath_attr pb;
 	int fd;
@@ -286,8 +287,8 @@ add_read(struct build *b, const char *path, int follow)
 			    READ_MAX_RULES);
 		return;
 	}
-	if ((fd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) ==
-	    -1)
+	if ((fd = openat(dirfd, name,
+		 O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) == -1)
 		return; /* gone since it was listed: nothing to allow */
 	memset(&pb, 0, sizeof(pb));
 	pb.parent_fd = fd;
@@ -300,6 +301,25 @@ add_read(struct build *b, const char *path, int follow)
 	close(fd);
 }
 
+static void
+add_read(struct build *b, const char *path, int follow)
+{
+	add_read_at(b, AT_FDCWD, path, path, follow);
+}
+
+/* Is PATH a break, or above one? */
+static int
+breaks_at(const struct build *b, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < b->nbreaks; i++)
+		if (strcmp(b->breaks[i], path) == 0 ||
+		    below(path, b->breaks[i]))
+			return 1;
+	return 0;
+}
+
 /* PATH (LEN bytes, in a PATH_MAX buffer it may extend) and what lies
  * below it, for reading */
 static void
@@ -310,7 +330,7 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 	struct stat st;
 	size_t i, n, entries = 0;
 	long got = 0, off;
-	int fd, type, walk = 0;
+	int fd, type, walk = 0, here;
 
 	if (b->gave_up[0] || b->failed)
 		return;
@@ -340,6 +360,9 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			seal(b, path, depth, strerror(errno));
 		return;
 	}
+	/* what reading is here, and so in every entry that is not a break
+	 * nor above one: the verdict changes only at a break */
+	here = readable(b->pol, path);
 	while (!b->gave_up[0] && got >= 0 &&
 	    (got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < got && !b->gave_up[0];
@@ -378,7 +401,10 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			if (len > 1)
 				path[len] = '/';
 			memcpy(path + i, de->d_name, n + 1);
-			if (type == DT_DIR)
+			if (!breaks_at(b, path)) {
+				if (here)
+					add_read_at(b, fd, de->d_name, path, 0);
+			} else if (type == DT_DIR)
 				read_walk(b, path, i + n, depth + 1);
 			else if (readable(b->pol, path))
 				add_read(b, path, 0);

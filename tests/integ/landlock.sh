@@ -172,6 +172,19 @@ else
 	    grep -q gitconfig-b2 got.b2c
 	check "and ~/.ssh/id does not" [ ! -s got.b2s ]
 	rm -f got.b2c got.b2s
+	# a "write" entry inside a guarded home: read and written (its
+	# directory is listed down to it)
+	mkdir -p "$T/h3/.cache/pip"
+	echo pipdata > "$T/h3/.cache/pip/x"
+	echo secret-h3 > "$T/h3/other"
+	HOME="$T/h3" aw -q --no-seccomp -c agentwrap.uncovered=allow -a never \
+	    -c 'agentwrap.filesystem.paths={"~"="deny","~/.cache/pip"="write"}' \
+	    -- "$BB" sh -c "cat '$T/h3/.cache/pip/x' > got.pip; cat '$T/h3/other' \
+	    > got.h3; echo new > '$T/h3/.cache/pip/y'" 2>/dev/null
+	check "a write entry in a guarded home: read" grep -q pipdata got.pip
+	check "and written" [ -s "$T/h3/.cache/pip/y" ]
+	check "the rest of the home is not read" [ ! -s got.h3 ]
+	rm -f got.pip got.h3
 	# read-only: Landlock lets nothing be written without asking, the
 	# workspace included
 	rm -f "$WS/ro-w"
