@@ -222,9 +222,6 @@ add_tree(void *arg, const char *path, int tree)
 		b->trees[b->ntrees++] = path;
 }
 
-/* Nothing more below PATH can be read, but what the policy names below
- * it (a root, a guarded path or one allowed inside a guarded one): say
- * so once, WHY it came to that */
 static void read_walk(struct build *b, char *path, size_t len, int depth);
 
 /* The Ith path the policy names: a root, then the breaks */
@@ -244,6 +241,9 @@ step(size_t len, const char *t)
 	return (size_t)(e - t) + strcspn(e, "/");
 }
 
+/* Nothing more below PATH can be read, but what the policy names below
+ * it (a root, a guarded path or one allowed inside a guarded one) and
+ * the directories on the way there: say so once, WHY it came to that */
 static void
 seal(struct build *b, const char *path, int depth, const char *why)
 {
