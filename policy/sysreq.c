@@ -199,16 +199,15 @@ sysreq_sockaddr(const void *sa, size_t len, int how, struct sysreq_net *out)
 		if (n > sizeof(sun->sun_path))
 			n = sizeof(sun->sun_path);
 		if (sun->sun_path[0] == '\0') {
-			/* abstract: "@name", all of the length given (the
-			 * kernel's name), less the NULs that pad it at the
-			 * end, as sizeof(struct sockaddr_un) does; a NUL
-			 * inside it is "\0", so that "@foo" never names
-			 * "foo\0bar" */
+			/* abstract: "@name", all of the length given, as
+			 * the kernel compares it (NULs that pad it to
+			 * sizeof(struct sockaddr_un) are part of it); a NUL
+			 * is "\0", so that "@foo" names neither "foo\0bar"
+			 * nor "foo\0" */
 			const char *b = sun->sun_path + 1;
 			size_t i, o = 0;
 
-			for (n--; n > 0 && b[n - 1] == '\0'; n--)
-				;
+			n--;
 			out->path[o++] = '@';
 			for (i = 0; i < n; i++) {
 				if (b[i] == '\0' || b[i] == '\\') {

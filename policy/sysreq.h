@@ -98,8 +98,8 @@ struct sysreq_net {
 	char host[64];
 	int port;
 	struct netaddr a;
-	/* sun_path and a NUL, or '@' and the name: a NUL inside it written
-	 * \0, a backslash \\ (NULs that only pad it at the end dropped) */
+	/* sun_path and a NUL, or '@' and the whole name: a NUL in it
+	 * written \0, a backslash \\ */
 	char path[2 * 108 + 2];
 };
 /*

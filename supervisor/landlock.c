@@ -73,6 +73,10 @@ struct build {
 	int rules;
 	const char *shim; /* the preload library: always readable */
 	const char *inside; /* a guarded path inside a root, that exists */
+	/* paths inside a root that may be read while what holds them may
+	 * not: a rule each, since no walk goes there */
+	const char *within[READ_MAX_BREAKS];
+	size_t nwithin;
 	char gave_up[96]; /* why the read floor cannot be built */
 	char sealed[PATH_MAX + 64]; /* the first directory sealed, and why */
 	int nsealed;
@@ -191,8 +195,10 @@ add_break(void *arg, const char *path)
 	 * command makes there itself holds nothing it did not write). */
 	for (i = 0; i < b->ntrees; i++)
 		if (below(b->trees[i], path)) {
-			if (b->inside == NULL && !readable(b->pol, path) &&
-			    lstat(path, &st) == 0)
+			if (readable(b->pol, path)) {
+				if (b->nwithin < READ_MAX_BREAKS)
+					b->within[b->nwithin++] = path;
+			} else if (b->inside == NULL && lstat(path, &st) == 0)
 				b->inside = path;
 			return;
 		}
@@ -422,6 +428,7 @@ static int
 build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 {
 	char path[PATH_MAX] = "/";
+	size_t i;
 
 	b->ruleset = (int)syscall(SYS_landlock_create_ruleset, attr, size, 0);
 	if (b->ruleset < 0) {
@@ -437,6 +444,8 @@ build_ruleset(struct build *b, const struct ruleset_attr *attr, size_t size)
 		if (b->shim != NULL)
 			add_read(b, b->shim, 1);
 		read_walk(b, path, 1, 0);
+		for (i = 0; i < b->nwithin; i++)
+			add_read(b, b->within[i], 0);
 	}
 	if (b->failed || (b->read && b->gave_up[0])) {
 		close(b->ruleset);

@@ -185,6 +185,21 @@ else
 	check "and written" [ -s "$T/h3/.cache/pip/y" ]
 	check "the rest of the home is not read" [ ! -s got.h3 ]
 	rm -f got.pip got.h3
+	# a "read" entry inside a root that a guarded directory holds: read,
+	# and nothing else of that root (the policy's verdicts)
+	mkdir -p "$T/gd/in/sub"
+	echo in-x > "$T/gd/in/x"
+	echo in-y > "$T/gd/in/sub/y"
+	aw -q --no-seccomp -c agentwrap.uncovered=allow -a never \
+	    --add-dir "$T/gd/in" \
+	    -c "agentwrap.filesystem.paths={\"$T/gd\"=\"deny\",\"$T/gd/in/x\"=\"read\"}" \
+	    -- "$BB" sh -c "cat '$T/gd/in/x' > got.inx; cat '$T/gd/in/sub/y' \
+	    > got.iny" 2>/dev/null
+	check "a read entry inside a root in a guarded directory: read" \
+	    grep -q in-x got.inx
+	check "and the rest of that root is not (as the policy says)" \
+	    [ ! -s got.iny ]
+	rm -f got.inx got.iny
 	# read-only: Landlock lets nothing be written without asking, the
 	# workspace included
 	rm -f "$WS/ro-w"

@@ -108,4 +108,12 @@ check "listed: the kernel is reached" [ "$(cat "$T/last.out")" = ECONNREFUSED ]
 status 0 "the listed name with a NUL and more" aw -q -a never -c "$L" -- \
     $P unix-connect-abstract "$ABS\\0more"
 check "refused: it is another name" [ "$(cat "$T/last.out")" = EPERM ]
+status 0 "the listed name with one NUL after it" aw -q -a never -c "$L" -- \
+    $P unix-connect-abstract "$ABS\\0"
+check "refused: that too is another name" [ "$(cat "$T/last.out")" = EPERM ]
+L0="features.network_proxy.unix_sockets={\"@$ABS\\\\0\"=\"allow\"}"
+status 0 "a name listed with its NUL" aw -q -a never -c "$L0" -- \
+    $P unix-connect-abstract "$ABS\\0"
+check "listed with its NUL: the kernel is reached" \
+    [ "$(cat "$T/last.out")" = ECONNREFUSED ]
 finish

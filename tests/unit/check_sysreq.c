@@ -143,15 +143,24 @@ START_TEST(sockaddrs)
 	    &sun, offsetof(struct sockaddr_un, sun_path) + 4, 0, &n);
 	ck_assert_int_eq(n.kind, SRN_UNIX_ABSTRACT);
 	ck_assert_str_eq(n.path, "@abc");
-	/* padded with NULs to the full size: the same name */
+	/* one NUL more, as many programs pass strlen + 1: another name to
+	 * the kernel, never "@abc" */
+	sysreq_sockaddr(
+	    &sun, offsetof(struct sockaddr_un, sun_path) + 8, 0, &n);
+	ck_assert_str_eq(n.path, "@abcdef\\0");
+	/* padded with NULs to the full size: all of them are the name */
 	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
-	ck_assert_str_eq(n.path, "@abcdef");
+	ck_assert_uint_eq(
+	    strlen(n.path), 1 + 6 + 2 * (sizeof(sun.sun_path) - 7));
+	ck_assert_int_eq(strncmp(n.path, "@abcdef\\0\\0", 11), 0);
 	/* a NUL inside the name: another name, never "@ab" */
 	sun.sun_path[3] = '\0';
-	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	sysreq_sockaddr(
+	    &sun, offsetof(struct sockaddr_un, sun_path) + 7, 0, &n);
 	ck_assert_str_eq(n.path, "@ab\\0def");
 	sun.sun_path[3] = '\\';
-	sysreq_sockaddr(&sun, sizeof(sun), 0, &n);
+	sysreq_sockaddr(
+	    &sun, offsetof(struct sockaddr_un, sun_path) + 7, 0, &n);
 	ck_assert_str_eq(n.path, "@ab\\\\def");
 	/* the longest name, every byte a NUL but the last: it fits */
 	memset(sun.sun_path, 0, sizeof(sun.sun_path));
