@@ -311,11 +311,6 @@ parse_ipv6_scoped(const char *s, size_t n, struct netaddr *out)
 	return 0;
 }
 
-/*
- * The inside of brackets, as in a URL: there RFC 6874 writes the zone's
- * '%' as "%25" ("[fe80::1%25eth0]"). "%25" with nothing after it is
- * zone 25, as glibc reads it.
- */
 /* S (N bytes) with an RFC 6874 "%25" made '%', in BUF (CAP bytes): its
  * length, or N and S itself when there is none; 0 if BUF is too small */
 static size_t
@@ -337,6 +332,11 @@ unescape_zone(const char *s, size_t n, char *buf, size_t cap, const char **t)
 	return n - 2;
 }
 
+/*
+ * The inside of brackets, as in a URL: there RFC 6874 writes the zone's
+ * '%' as "%25" ("[fe80::1%25eth0]"). "%25" with nothing after it is
+ * zone 25, as glibc reads it.
+ */
 static int
 parse_ipv6_bracketed(const char *s, size_t n, struct netaddr *out)
 {

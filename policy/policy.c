@@ -1098,32 +1098,28 @@ net_name_decide(const struct policy *pol, const struct pol_request *req,
 	struct netaddr addrs[MAXADDR];
 	char txt[NETADDR_STRLEN];
 	enum netaddr_class c;
-	int n = 0, i, local_ok = CFGV(pol, CFG_ALLOW_LOCAL_BINDING);
+	int n = 0, i, lookup, local_ok = CFGV(pol, CFG_ALLOW_LOCAL_BINDING);
 
 	if ((dm = domain_match(pol, host, DOMAIN_DENY)) != NULL) {
 		say_domain(d, VERDICT_DENY, dm, "%s is denied", host);
 		return;
 	}
 	allow = domain_match(pol, host, DOMAIN_ALLOW);
-	/* A name no rule allows that nobody will be asked about is denied
-	 * as it is, unresolved: its lookup would carry the name out. With
-	 * local destinations allowed, only an allowed name's answers are
-	 * looked at (for the IP deny rules); a failed lookup then just gives
-	 * no address to connect to. */
-	if (allow == NULL &&
-	    (local_ok || pol->approval == APPROVAL_NEVER ||
-		pol->approval == APPROVAL_ON_FAILURE)) {
-		say(d, VERDICT_ASK, "features.network_proxy.domains",
-		    "reaching %s needs approval: no rule in "
-		    "features.network_proxy.domains allows it",
-		    host);
-		return;
-	}
-	if (!local_ok || allow != NULL)
+	/* Looked up: an allowed name; and one no rule allows while local
+	 * destinations are blocked, if a person may be asked about it (a
+	 * local one is then denied, never asked). Not one that nobody will
+	 * be asked about: its lookup would only carry the name out. With
+	 * local destinations allowed, an allowed name's answers are looked
+	 * at for the IP deny rules only; a failed lookup then just gives no
+	 * address to connect to. */
+	lookup = allow != NULL ||
+	    (!local_ok && pol->approval != APPROVAL_NEVER &&
+		pol->approval != APPROVAL_ON_FAILURE);
+	if (lookup)
 		n = req->resolve
 		    ? req->resolve(req->resolve_ctx, host, addrs, MAXADDR)
 		    : 0;
-	if (n <= 0 && !local_ok) {
+	if (lookup && n <= 0 && !local_ok) {
 		say(d, VERDICT_DENY, "dns",
 		    "%s does not resolve; a name whose "
 		    "lookup fails is blocked",

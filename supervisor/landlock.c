@@ -56,6 +56,8 @@ landlock_abi(void)
 #define READ_MAX_ENTRIES 4096
 #define READ_MAX_RULES 65536
 #define READ_MAX_DEPTH 32
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct build {
 	int ruleset;
@@ -381,7 +383,9 @@ read_walk(struct build *b, char *path, size_t len, int depth)
 			 * bound, never open */
 			if (++entries > READ_MAX_ENTRIES) {
 				path[len] = '\0';
-				seal(b, path, depth, "more than 4096 entries");
+				seal(b, path, depth,
+				    "more than " STR(
+					READ_MAX_ENTRIES) " entries");
 				got = -2;
 				break;
 			}
