@@ -1031,12 +1031,12 @@ say_domain(struct pol_decision *d, enum pol_verdict v,
  * that would refuse an allowed name's private address.
  */
 static void
-net_ip_decide(const struct policy *pol, const char *host,
-    const struct netaddr *a, struct pol_decision *d)
+net_ip_decide(const struct policy *pol, const struct pol_request *req,
+    const char *host, const struct netaddr *a, struct pol_decision *d)
 {
 	const struct pol_domain *dm;
 	enum netaddr_class c = netaddr_classify(a);
-	char txt[NETADDR_STRLEN];
+	char txt[NETADDR_STRLEN], name[NETADDR_HOSTLEN];
 
 	netaddr_format(a, txt, sizeof(txt));
 	if ((dm = domain_match(pol, host, DOMAIN_DENY)) != NULL) {
@@ -1071,6 +1071,15 @@ net_ip_decide(const struct policy *pol, const char *host,
 	}
 	if ((dm = domain_match(pol, host, DOMAIN_ALLOW)) != NULL) {
 		say_domain(d, VERDICT_ALLOW, dm, "%s is allowed", txt);
+		return;
+	}
+	/* a public address the supervisor handed out for an allowed name */
+	if (req->pinned != NULL &&
+	    req->pinned(req->pinned_ctx, a, name, sizeof(name))) {
+		say(d, VERDICT_ALLOW, "features.network_proxy.domains",
+		    "%s was handed out by agentwrap's resolver for %s, a name "
+		    "the policy allows",
+		    txt, name);
 		return;
 	}
 	say(d, VERDICT_ASK, "features.network_proxy.domains",
@@ -1231,7 +1240,7 @@ net_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	if (isip)
-		net_ip_decide(pol, req->host, &a, d);
+		net_ip_decide(pol, req, req->host, &a, d);
 	else
 		net_name_decide(pol, req, host, d);
 }
@@ -1392,4 +1401,11 @@ int
 policy_watch(const struct policy *pol)
 {
 	return pol != NULL && pol->watch;
+}
+
+int
+policy_judges_names(const struct policy *pol)
+{
+	return pol != NULL && pol->mode == SANDBOX_WORKSPACE_WRITE &&
+	    pol->net_on && pol->proxy;
 }

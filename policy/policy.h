@@ -58,6 +58,15 @@ enum pol_op {
 typedef int (*pol_resolve_fn)(
     void *ctx, const char *name, struct netaddr *out, size_t max);
 
+/*
+ * The pin table for the policy: was address A handed out, in this session,
+ * for a name the policy allowed? 1 with that name in NAME, else 0. A public
+ * address no rule names is then allowed as that name (the supervisor's
+ * table, supervisor/dns.h: never memory the tree can write).
+ */
+typedef int (*pol_pinned_fn)(
+    void *ctx, const struct netaddr *a, char *name, size_t namelen);
+
 struct pol_request {
 	enum pol_op op;
 	int flags; /* REQ_* */
@@ -72,6 +81,8 @@ struct pol_request {
 	const struct pathres_lstat_fs *sfs; /* NULL: the real lstat */
 	pol_resolve_fn resolve; /* NULL: names never resolve */
 	void *resolve_ctx;
+	pol_pinned_fn pinned; /* NULL: nothing is pinned */
+	void *pinned_ctx;
 };
 
 #define POL_RULE 192
@@ -103,6 +114,13 @@ void policy_free(struct policy *pol);
  */
 void policy_set_watch(struct policy *pol, int on);
 int policy_watch(const struct policy *pol);
+
+/*
+ * Whether host names are judged by the domain rules (the network is on in
+ * workspace-write with features.network_proxy): then a name is resolved by
+ * the supervisor, which hands out the addresses it judged and pins them.
+ */
+int policy_judges_names(const struct policy *pol);
 
 /*
  * Wait (a clock tick at most) until every change to a file from now on is

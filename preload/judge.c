@@ -780,6 +780,51 @@ judge_event(struct shim_call *c, const struct judge_obj *o, int verdict,
 	return send_msg(c, o, AW_MSG_EVENT, verdict, rule, why, err);
 }
 
+/* The header of a message of this process's: TYPE, O's op, VERDICT */
+static void
+msg_head(struct aw_msg *m, const struct shim_call *c, const struct judge_obj *o,
+    int type, int verdict)
+{
+	struct timespec ts;
+
+	memset(m, 0, sizeof(*m));
+	m->type = (uint16_t)type;
+	m->op = (uint16_t)o->op;
+	m->verdict = (uint8_t)verdict;
+	m->layer = AW_LAYER_PRELOAD;
+	m->flags = (shim.audit_only ? AW_MF_AUDIT_ONLY : 0) |
+	    (o->flags & (AW_MF_UNCOVERED | AW_MF_NOFOLLOW | AW_MF_ENTRY));
+	m->pid = (int32_t)SYS0(SYS_getpid);
+	m->ppid = (int32_t)SYS0(SYS_getppid);
+	m->port = o->host != NULL || o->addr != NULL ? o->port : -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	m->call = c->call;
+	m->host = o->host;
+	m->exe = shim_exe();
+}
+
+int
+judge_resolve_ask(struct shim_call *c, const struct judge_obj *o, uint8_t *ans,
+    size_t anscap, int *verdict)
+{
+	struct aw_msg m;
+	uint8_t *buf;
+	size_t cap;
+	int n;
+
+	msg_head(&m, c, o, AW_MSG_RESOLVE, VERDICT_ASK);
+	cap = event_size(&m);
+	buf = alloca(cap);
+	if ((n = msg_encode(buf, cap, &m)) < 0) {
+		/* the name is bounded; the program's path may not be */
+		m.exe = NULL;
+		if ((n = msg_encode(buf, cap, &m)) < 0)
+			return -1;
+	}
+	return ring_call(&shim.rc, buf, (size_t)n, ans, anscap, verdict, 0);
+}
+
 /*
  * Encode and send one message: post an event, or ask and wait for the
  * answer. Kept out of line, its buffer sized to the message: a hook that
@@ -795,32 +840,17 @@ send_msg(struct shim_call *c, const struct judge_obj *o, int type, int verdict,
 {
 	uint8_t *buf;
 	struct aw_msg m;
-	struct timespec ts;
 	size_t i, cap;
 	int n;
 
-	memset(&m, 0, sizeof(m));
-	m.type = (uint16_t)type;
-	m.op = (uint16_t)o->op;
-	m.verdict = (uint8_t)verdict;
-	m.layer = AW_LAYER_PRELOAD;
-	m.flags = (shim.audit_only ? AW_MF_AUDIT_ONLY : 0) |
-	    (o->flags & (AW_MF_UNCOVERED | AW_MF_NOFOLLOW | AW_MF_ENTRY));
-	m.pid = (int32_t)SYS0(SYS_getpid);
-	m.ppid = (int32_t)SYS0(SYS_getppid);
-	m.port = o->host != NULL || o->addr != NULL ? o->port : -1;
+	msg_head(&m, c, o, type, verdict);
 	m.err = err;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	m.ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	m.call = c->call;
 	m.path = o->path;
 	m.path2 = o->path2;
 	m.path_len = len_or_0(o->path);
 	m.path2_len = len_or_0(o->path2);
-	m.host = o->host;
 	m.addr = o->addr;
 	m.rule = rule != NULL && rule[0] != '\0' ? rule : NULL;
-	m.exe = shim_exe();
 	m.why = why != NULL && why[0] != '\0' ? why : NULL;
 	if (o->argv != NULL) {
 		for (i = 0;

@@ -2,16 +2,21 @@
  * net.c: the network. connect/sendto/sendmsg to an IP address are OP_CONNECT
  * with the address as text; to a Unix socket path OP_UNIX; bind of an IP
  * address OP_BIND, of a socket path a write of that entry. Name resolution
- * (getaddrinfo, gethostbyname*) is OP_RESOLVE: the policy calls back into
- * the real resolver for a name no deny rule names (before the allowlist,
- * in Codex's order, so that a local name is denied and never asked), and
- * the addresses handed out for an allowed name are pinned in a small table
- * so that a later connect to one of them is allowed (the policy alone would
- * ask for an unknown public address); a denied name fails with EAI_FAIL
- * (NO_RECOVERY). The
- * lookups glibc makes on its own resolver are judged the same way before
- * anything is sent: reverse lookups (the address text as the host),
- * getaddrinfo_a, and the raw DNS interface (res_query and friends).
+ * (getaddrinfo, gethostbyname*) is OP_RESOLVE. Where the domain rules
+ * judge names (policy_judges_names), the supervisor resolves: it looks the
+ * name up with its own resolver state, judges every answer, and hands out
+ * the addresses, which it pins (supervisor/dns.h); the answer here is built
+ * from those addresses alone, and nothing is looked up in this process (so
+ * LOCALDOMAIN, RES_OPTIONS or HOSTALIASES set in the tree cannot change
+ * what a name means). A connect to a public address no rule names then
+ * asks the supervisor, whose pin table allows it if it was handed out.
+ * Elsewhere (the network off, or on without rules) the policy needs no
+ * addresses and the real resolver runs here as it would. A denied name
+ * fails with EAI_FAIL (NO_RECOVERY); one that does not resolve as it
+ * would anyway. The lookups glibc makes on its own resolver are judged the
+ * same way before anything is sent: reverse lookups (the address text as
+ * the host), getaddrinfo_a, and the raw DNS interface (res_query and
+ * friends).
  *
  * Runs inside the watched process, in hooks (see shim.h). The resolver hooks
  * call libc's resolver, which allocates; everything else stays on the stack.
@@ -33,88 +38,6 @@
 
 #include "shim.h"
 
-/* The pin table: addresses handed out for allowed names */
-#define NPINS 256
-#define PIN_NAME 64
-
-static struct {
-	struct netaddr a;
-	char name[PIN_NAME];
-} pins[NPINS];
-static unsigned int npins, pin_next;
-static int pin_lock;
-
-/* A bounded spin: a hook in a signal handler must never wait forever */
-static int
-pin_take(void)
-{
-	int i;
-
-	for (i = 0; i < 10000; i++) {
-		if (!__atomic_exchange_n(&pin_lock, 1, __ATOMIC_ACQUIRE))
-			return 1;
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
-	}
-	return 0;
-}
-
-static void
-pin_give(void)
-{
-	__atomic_store_n(&pin_lock, 0, __ATOMIC_RELEASE);
-}
-
-static void
-pin_add(const struct netaddr *a, const char *name)
-{
-	unsigned int i;
-	size_t n;
-
-	if (!pin_take())
-		return;
-	for (i = 0; i < npins; i++)
-		if (netaddr_equal(&pins[i].a, a))
-			break;
-	if (i == npins) {
-		i = pin_next;
-		pin_next = (pin_next + 1) % NPINS;
-		if (npins < NPINS)
-			npins++;
-	}
-	pins[i].a = *a;
-	n = strnlen(name, PIN_NAME - 1);
-	memcpy(pins[i].name, name, n);
-	pins[i].name[n] = '\0';
-	pin_give();
-}
-
-/* After fork: a lock another thread held is nobody's in the child */
-void
-net_atfork_child(void)
-{
-	pin_lock = 0;
-}
-
-int
-net_pinned(const struct netaddr *a, char *name, size_t namelen)
-{
-	unsigned int i;
-	int found = 0;
-
-	if (!pin_take())
-		return 0;
-	for (i = 0; i < npins; i++)
-		if (netaddr_equal(&pins[i].a, a)) {
-			snprintf(name, namelen, "%s", pins[i].name);
-			found = 1;
-			break;
-		}
-	pin_give();
-	return found;
-}
-
 static int
 decide_net(struct shim_call *c, int op, const char *host, int port,
     const struct netaddr *a)
@@ -122,7 +45,6 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	struct pol_request req;
 	struct pol_decision d;
 	struct judge_obj o;
-	char name[PIN_NAME];
 
 	memset(&req, 0, sizeof(req));
 	req.op = op;
@@ -131,16 +53,12 @@ decide_net(struct shim_call *c, int op, const char *host, int port,
 	req.port = port;
 	req.fs = &judge_canon_fs;
 	shim_decide(&req, &d);
+	/* a public address no rule names: the supervisor's pin table may
+	 * allow it (handed out for an allowed name); it decides */
 	if (op == OP_CONNECT && d.verdict != VERDICT_ALLOW && a != NULL &&
-	    net_pinned(a, name, sizeof(name))) {
-		d.verdict = VERDICT_ALLOW;
-		snprintf(
-		    d.rule, sizeof(d.rule), "features.network_proxy.domains");
-		snprintf(d.why, sizeof(d.why),
-		    "%s was handed out by the "
-		    "resolver for %s, a name the policy allows",
-		    host, name);
-	}
+	    strcmp(d.rule, "features.network_proxy.domains") == 0 &&
+	    policy_judges_names(shim_policy()))
+		d.verdict = VERDICT_ASK;
 	memset(&o, 0, sizeof(o));
 	o.op = op;
 	o.host = host;
@@ -213,6 +131,11 @@ judge_sockaddr(struct shim_call *c, int op, const struct sockaddr *sa,
 
 enum { RK_GAI, RK_HOSTENT, RK_HOSTENT_R };
 
+/* At most as many addresses as the supervisor hands out (DNS_MAX_ADDRS),
+ * and room for its answer: the addresses, the rule and the sentence */
+#define MAX_HANDED 32
+#define ANSWER_MAX 4096
+
 struct resolve_ctx {
 	int kind;
 	int called; /* the real resolver ran */
@@ -234,6 +157,11 @@ struct resolve_ctx {
 	/* resolve only if the policy needs the addresses (the caller does
 	 * its own lookup afterwards) */
 	int lazy;
+	/* the supervisor resolved: the addresses it handed out */
+	int remote;
+	int nores; /* it said the name does not resolve */
+	struct netaddr raddrs[MAX_HANDED];
+	size_t nr;
 };
 
 static void
@@ -361,19 +289,64 @@ service_port(const char *service)
 }
 
 /*
- * Judge the resolution K describes (entered). 0: give the caller
- * the real answer (resolved here if the policy did not); else the errno.
+ * Where names are judged: the supervisor resolves K's name and judges it
+ * (it records and reports the verdict). 0 with its addresses in K (none
+ * under --audit-only: then the real resolver runs here), or the errno.
+ */
+static int
+remote_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
+{
+	uint8_t *ans = alloca(ANSWER_MAX);
+	struct judge_obj o;
+	struct aw_msg am;
+	uint32_t i;
+	int n, v = VERDICT_DENY;
+
+	memset(&o, 0, sizeof(o));
+	o.op = OP_RESOLVE;
+	o.host = k->node;
+	o.port = port;
+	if ((n = judge_resolve_ask(c, &o, ans, ANSWER_MAX, &v)) < 0) {
+		shim_fail_closed("the supervisor is gone");
+		return shim_fail_errno(c->cls);
+	}
+	/* the answer is the supervisor's; one that does not decode (cut
+	 * short) is a denial all the same */
+	if (msg_decode(ans, (size_t)n, &am) == -1)
+		return shim_fail_errno(c->cls);
+	k->remote = 1;
+	if (v != VERDICT_ALLOW) {
+		k->nores = am.rule != NULL && strcmp(am.rule, "dns") == 0;
+		return shim_fail_errno(c->cls);
+	}
+	for (i = 0; i < am.argc && k->nr < MAX_HANDED; i++)
+		if (netaddr_parse_ip(am.argv[i], &k->raddrs[k->nr]) == 0)
+			k->nr++;
+	if (k->nr == 0 && shim.audit_only)
+		k->remote = 0; /* nothing enforced: resolve as usual */
+	return 0;
+}
+
+/*
+ * Judge the resolution K describes (entered). 0: give the caller the
+ * supervisor's addresses (K->remote) or the real answer (resolved here if
+ * the policy did not); else the errno.
  */
 static int
 judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
 {
-	struct netaddr addrs[32];
 	struct pol_request req;
 	struct pol_decision d;
 	struct judge_obj o;
-	size_t n, i;
 	int e;
 
+	if (policy_judges_names(shim_policy())) {
+		if ((e = remote_resolve(c, k, port)) != 0)
+			return e;
+		if (!k->remote && !k->lazy)
+			do_resolve(k);
+		return 0;
+	}
 	memset(&req, 0, sizeof(req));
 	req.op = OP_RESOLVE;
 	req.cwd = "/";
@@ -391,11 +364,98 @@ judge_resolve(struct shim_call *c, struct resolve_ctx *k, int port)
 		return e;
 	if (!k->lazy)
 		do_resolve(k);
-	if (d.verdict == VERDICT_ALLOW) {
-		n = answer_addrs(k, addrs, sizeof(addrs) / sizeof(addrs[0]));
-		for (i = 0; i < n; i++)
-			pin_add(&addrs[i], k->node);
+	return 0;
+}
+
+/*
+ * getaddrinfo's answer from the addresses K holds (the supervisor's): each
+ * one through the real getaddrinfo as a numeric host, with the caller's
+ * service and hints, so the list is glibc's own (freeaddrinfo frees it).
+ * 0, or the EAI_ error.
+ */
+static int
+gai_from(const struct resolve_ctx *k, struct addrinfo **res)
+{
+	struct addrinfo h, *head = NULL, **tail = &head, *r;
+	char txt[NETADDR_STRLEN];
+	int rc = EAI_NONAME, e;
+	size_t i;
+
+	if (k->hints != NULL)
+		h = *k->hints;
+	else {
+		/* what glibc takes NULL hints to mean */
+		memset(&h, 0, sizeof(h));
+		h.ai_flags = AI_V4MAPPED | AI_ADDRCONFIG;
 	}
+	h.ai_flags = (h.ai_flags | AI_NUMERICHOST) & ~AI_CANONNAME;
+	shim_guard++; /* /etc/services and gai.conf are glibc's reads */
+	for (i = 0; i < k->nr; i++) {
+		netaddr_format(&k->raddrs[i], txt, sizeof(txt));
+		if ((e = REAL(getaddrinfo)(txt, k->service, &h, &r)) != 0) {
+			/* another family than asked for: not an error */
+			if (e != EAI_NONAME && e != EAI_ADDRFAMILY &&
+			    e != EAI_NODATA)
+				rc = e;
+			continue;
+		}
+		*tail = r;
+		while (r->ai_next != NULL)
+			r = r->ai_next;
+		tail = &r->ai_next;
+	}
+	shim_guard--;
+	if (head == NULL)
+		return rc;
+	if (k->hints != NULL && (k->hints->ai_flags & AI_CANONNAME) &&
+	    (head->ai_canonname = strdup(k->node)) == NULL) {
+		freeaddrinfo(head);
+		return EAI_MEMORY;
+	}
+	*res = head;
+	return 0;
+}
+
+/*
+ * A hostent for K's addresses of family AF (the supervisor's), laid out in
+ * BUF: 0; ERANGE if BUFLEN is too small; HOST_NOT_FOUND or NO_DATA (an
+ * h_errno) if there is none, or none of AF.
+ */
+static int
+hostent_from(const struct resolve_ctx *k, int af, struct hostent *he, char *buf,
+    size_t buflen)
+{
+	size_t alen = af == AF_INET ? 4 : 16, nm = strlen(k->node) + 1;
+	size_t n = 0, i, j = 0, off;
+	char **list, *p;
+
+	if (k->nr == 0)
+		return -HOST_NOT_FOUND;
+	for (i = 0; i < k->nr; i++)
+		n += k->raddrs[i].family == af;
+	if (n == 0 || (af != AF_INET && af != AF_INET6))
+		return -NO_DATA;
+	off = (sizeof(char *) - ((uintptr_t)buf % sizeof(char *))) %
+	    sizeof(char *);
+	if (buflen < off ||
+	    buflen - off < (n + 2) * sizeof(char *) + n * alen + nm)
+		return ERANGE;
+	list = (char **)(void *)(buf + off);
+	list[0] = NULL; /* no aliases */
+	p = (char *)(list + n + 2);
+	for (i = 0; i < k->nr; i++)
+		if (k->raddrs[i].family == af) {
+			memcpy(p, k->raddrs[i].addr, alen);
+			list[1 + j++] = p;
+			p += alen;
+		}
+	list[1 + n] = NULL;
+	memcpy(p, k->node, nm);
+	he->h_name = p;
+	he->h_aliases = list;
+	he->h_addrtype = af;
+	he->h_length = (int)alen;
+	he->h_addr_list = list + 1;
 	return 0;
 }
 
@@ -432,8 +492,12 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 		if (k.called && k.rc == 0)
 			freeaddrinfo(k.res);
 		/* a name that does not resolve fails as it would anyway */
+		if (k.nores)
+			return EAI_NONAME;
 		return k.called && k.rc != 0 ? k.rc : EAI_FAIL;
 	}
+	if (k.remote)
+		return gai_from(&k, res);
 	if (k.rc == 0)
 		*res = k.res;
 	return k.rc;
@@ -442,6 +506,9 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 static struct hostent *
 hostent_hook(const char *call, const char *name, int two, int af)
 {
+	/* gethostbyname's answer is static, as glibc's is */
+	static struct hostent he;
+	static char hebuf[2048];
 	struct resolve_ctx k;
 	struct shim_call c;
 	int e;
@@ -469,8 +536,18 @@ hostent_hook(const char *call, const char *name, int two, int af)
 	e = judge_resolve(&c, &k, -1);
 	shim_leave(&c, e);
 	if (e != 0) {
-		h_errno = k.called && !k.ok ? k.herr : NO_RECOVERY;
+		h_errno = k.nores	? HOST_NOT_FOUND
+		    : k.called && !k.ok ? k.herr
+					: NO_RECOVERY;
 		return NULL;
+	}
+	if (k.remote) {
+		if ((e = hostent_from(&k, two ? af : AF_INET, &he, hebuf,
+			 sizeof(hebuf))) != 0) {
+			h_errno = e < 0 ? -e : NO_RECOVERY;
+			return NULL;
+		}
+		return &he;
 	}
 	if (!k.ok)
 		h_errno = k.herr;
@@ -539,8 +616,27 @@ hostent_r_hook(const char *call, const char *name, int two, int af,
 	shim_leave(&c, 0);
 	if (e != 0) {
 		*result = NULL;
+		if (k.nores) {
+			*h_errnop = HOST_NOT_FOUND;
+			return 0;
+		}
 		*h_errnop = k.called && !k.ok ? k.herr : NO_RECOVERY;
 		return k.called && !k.ok && r != 0 ? r : EPERM;
+	}
+	if (k.remote) {
+		*result = NULL;
+		if ((e = hostent_from(
+			 &k, two ? af : AF_INET, ret, buf, buflen)) == ERANGE) {
+			*h_errnop = NETDB_INTERNAL;
+			return ERANGE;
+		}
+		if (e != 0) {
+			*h_errnop = -e;
+			return 0;
+		}
+		*result = ret;
+		*h_errnop = 0;
+		return 0;
 	}
 	*result = k.he;
 	*h_errnop = k.herr;

@@ -568,7 +568,6 @@ atfork_child(void)
 		    &shim.attach_state, ATT_NONE, __ATOMIC_RELEASE);
 	}
 	exec_atfork_child();
-	net_atfork_child();
 }
 
 /*

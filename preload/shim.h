@@ -286,9 +286,14 @@ int judge_canon(
 /* A filesystem whose every name is a plain entry: for canonical paths */
 extern const struct pathres_fs judge_canon_fs;
 
-/* Networking (net.c) */
-int net_pinned(const struct netaddr *a, char *name, size_t namelen);
-void net_atfork_child(void);
+/*
+ * Ask the supervisor to resolve and judge O->host (an AW_MSG_RESOLVE round
+ * trip, entered): its answer message into ANS (at most ANSCAP bytes), the
+ * verdict to enforce into *VERDICT. Returns the answer's length, or -1 when
+ * the supervisor is gone.
+ */
+int judge_resolve_ask(struct shim_call *c, const struct judge_obj *o,
+    uint8_t *ans, size_t anscap, int *verdict);
 
 /* syscall(SYS_execve / SYS_execveat, ...) judged and carried (exec.c) */
 long exec_syscall(

@@ -208,7 +208,7 @@ end_asks(struct approvals *ap, const struct aw_msg *m, const char *path)
 	struct pol_request req;
 	struct pol_decision d;
 
-	report_request(m, ap->set.rt, &req);
+	report_request(m, ap->set.dns, &req);
 	req.path = path;
 	req.path2 = NULL;
 	/* on-failure denies what it would ask: that end asks all the same */
@@ -350,18 +350,31 @@ record(struct approvals *ap, const struct aw_msg *m,
  * and report, tell the channel (REASON, unless the channel answered it
  * itself) and forget P.
  */
+/* The addresses an allowed resolution M hands out, into WORDS: how many */
+static size_t
+hand_out(struct approvals *ap, const struct aw_msg *m, int verdict,
+    const char **words, size_t max)
+{
+	if (verdict != VERDICT_ALLOW || m->op != OP_RESOLVE ||
+	    m->type != AW_MSG_RESOLVE || ap->set.hand_out == NULL)
+		return 0;
+	return ap->set.hand_out(ap->set.hand_ctx, m, words, max);
+}
+
 static void
 settle(struct approvals *ap, struct pending *p, int verdict, const char *rule,
     const char *decided_by, const char *note, const char *reason)
 {
 	uint64_t wait = clock_mono_ms() - p->t0_ms;
-	size_t len;
+	const char *words[DNS_MAX_ADDRS];
+	size_t len, nw;
 
 	/* out of the list first: telling the channel may find it down,
 	 * and that settles whatever is still open */
 	remove_open(ap, p);
+	nw = hand_out(ap, &p->m, verdict, words, DNS_MAX_ADDRS);
 	len = approve_encode_answer(ap->buf, AW_SLOT_DATA, &p->m, VERDICT_ASK,
-	    0, p->d.rule, p->d.why, NULL, 0);
+	    0, p->d.rule, p->d.why, words, nw);
 	if (p->slot >= 0)
 		ring_answer(ap->set.ring, p->slot, verdict, ap->buf, len);
 	if (p->w.answer != NULL)
@@ -522,10 +535,14 @@ ask(struct approvals *ap, const struct aw_msg *m, const struct pol_decision *d,
 	}
 	if ((r = recent_answer(ap, m, owner)) != NULL &&
 	    r->verdict == VERDICT_ALLOW) {
+		const char *words[DNS_MAX_ADDRS];
+		size_t nw =
+		    hand_out(ap, m, VERDICT_ALLOW, words, DNS_MAX_ADDRS);
+
 		/* the same call, approved a moment ago (seen by both layers) */
 		record(ap, m, d, VERDICT_ALLOW, d->rule, r->by, NULL, 0, r->id);
 		*anslen = approve_encode_answer(
-		    ans, anscap, m, d->verdict, 0, d->rule, d->why, NULL, 0);
+		    ans, anscap, m, d->verdict, 0, d->rule, d->why, words, nw);
 		return VERDICT_ALLOW;
 	}
 	if (r != NULL) {
@@ -660,7 +677,7 @@ redecide_open(struct approvals *ap, uint64_t id)
 
 	for (k = 0; k < ap->nopen;) {
 		p = ap->open[k];
-		report_request(&p->m, ap->set.rt, &req);
+		report_request(&p->m, ap->set.dns, &req);
 		if (policy_decide(ap->set.pol, &req, &d) == VERDICT_ASK) {
 			k++;
 			continue;

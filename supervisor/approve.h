@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "audit.h"
-#include "explain.h"
+#include "dns.h"
 #include "msg.h"
 #include "policy.h"
 #include "report.h"
@@ -89,7 +89,15 @@ struct approvals;
 struct approve_setup {
 	struct ring_server *ring;
 	struct policy *pol; /* grants are added to it */
-	struct resolve_table *rt;
+	struct dns *dns; /* what names resolve to, pins (NULL: none) */
+	/*
+	 * An allowed resolution is answered with the addresses it hands out:
+	 * HAND_OUT(CTX, M, WORDS, MAX) fills WORDS (valid until the next call)
+	 * and pins them. NULL: none.
+	 */
+	size_t (*hand_out)(
+	    void *ctx, const struct aw_msg *m, const char **words, size_t max);
+	void *hand_ctx;
 	struct audit *audit; /* NULL: no --audit */
 	struct report *report;
 	int timeout_s; /* approval_timeout */

@@ -94,18 +94,27 @@ resolve_table_free(struct resolve_table *t)
 }
 
 int
-resolve_lookup(void *ctx, const char *name, struct netaddr *out, size_t max)
+resolve_table_find(const struct resolve_table *rt, const char *name,
+    struct netaddr *out, size_t max)
 {
-	struct resolve_table *t;
-	struct addrinfo hints, *res, *ai;
+	const struct resolve_table *t;
 	size_t n = 0;
 
-	for (t = ctx; t != NULL; t = t->next)
+	for (t = rt; t != NULL; t = t->next)
 		if (strcmp(t->host, name) == 0) {
 			for (; n < t->naddrs && n < max; n++)
 				out[n] = t->addrs[n];
 			return (int)n;
 		}
+	return RESOLVE_NOT_LISTED;
+}
+
+int
+resolve_system(const char *name, struct netaddr *out, size_t max)
+{
+	struct addrinfo hints, *res, *ai;
+	size_t n = 0;
+
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -131,6 +140,14 @@ resolve_lookup(void *ctx, const char *name, struct netaddr *out, size_t max)
 	}
 	freeaddrinfo(res);
 	return (int)n;
+}
+
+int
+resolve_lookup(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	int n = resolve_table_find(ctx, name, out, max);
+
+	return n != RESOLVE_NOT_LISTED ? n : resolve_system(name, out, max);
 }
 
 static int

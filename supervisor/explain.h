@@ -19,7 +19,15 @@ struct resolve_table;
 int resolve_table_add(
     struct resolve_table **t, const char *spec, char *err, size_t errlen);
 void resolve_table_free(struct resolve_table *t);
-/* A pol_resolve_fn: the table first, then the system resolver. */
+/* NAME's addresses from the table RT (at most MAX; how many, 0 for a name
+ * listed with none), or RESOLVE_NOT_LISTED */
+#define RESOLVE_NOT_LISTED (-2)
+int resolve_table_find(const struct resolve_table *rt, const char *name,
+    struct netaddr *out, size_t max);
+/* NAME's addresses from the system resolver (getaddrinfo: it blocks; not
+ * in the event loop, see dns.h): how many, 0 if it does not resolve */
+int resolve_system(const char *name, struct netaddr *out, size_t max);
+/* A pol_resolve_fn: the table first, then the system resolver (blocks). */
 int resolve_lookup(
     void *ctx, const char *name, struct netaddr *out, size_t max);
 

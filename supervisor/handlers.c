@@ -23,6 +23,7 @@
 #include "approve.h"
 #include "audit.h"
 #include "clock.h"
+#include "dns.h"
 #include "floor.h"
 #include "msg.h"
 #include "proc.h"
@@ -30,8 +31,6 @@
 #include "ring.h"
 #include "run_int.h"
 #include "watch.h"
-
-#define MAX_ADDRS 32
 
 /* snprintf() into ERR with untrusted or user-given text S escaped */
 void
@@ -103,7 +102,7 @@ note_deferred(
 	    m->op > OP_BIND)
 		return;
 	if (d == NULL) {
-		report_request(m, st->o->rt, &req);
+		report_request(m, st->dns, &req);
 		policy_decide(st->o->pol, &req, &own);
 		d = &own;
 	}
@@ -174,6 +173,8 @@ run_enforce(const struct run *st, enum pol_verdict v)
 
 static void decided(
     struct run *st, const struct aw_msg *m, const struct pol_decision *d);
+static int resolve_request(struct run *st, struct aw_msg *m, int slot,
+    int32_t owner, uint8_t *ans, size_t anscap, size_t *anslen);
 
 /* Decide a request with the supervisor's policy (its answer wins). */
 static int
@@ -188,7 +189,11 @@ h_ask(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 		    "ask for an op that is not a "
 		    "request",
 		    ans, anscap, anslen);
-	report_request(m, st->o->rt, &req);
+	/* a name (res_query and friends): looked up by us, never in line */
+	if (m->op == OP_RESOLVE)
+		return resolve_request(st, m, ring_serving_slot(&st->ring),
+		    st->owner, ans, anscap, anslen);
+	report_request(m, st->dns, &req);
 	policy_decide(st->o->pol, &req, &d);
 	/* an ask is a question, unless nothing is enforced */
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
@@ -231,63 +236,211 @@ decided(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 	}
 }
 
-struct capture {
-	struct resolve_table *rt;
-	struct netaddr addrs[MAX_ADDRS];
-	int n;
+/*
+ * Name resolution. The supervisor resolves (dns.h): a request whose name is
+ * not known yet waits in st->dnsw, its slot BUSY, until dns_ready() says
+ * the lookup is over; then it is decided as if it had just come.
+ */
+struct dns_wait {
+	struct dns_wait *next;
+	int slot;
+	int32_t owner;
+	char name[NETADDR_HOSTLEN];
+	size_t len;
+	uint8_t raw[]; /* the message, encoded again */
 };
 
-/* A pol_resolve_fn that keeps what it handed to the policy. */
-static int
-capture_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
-{
-	struct capture *c = ctx;
-	int n = resolve_lookup(c->rt, name, out, max);
+struct fresh {
+	struct dns *dns;
+	struct netaddr addrs[DNS_MAX_ADDRS];
+	int n;
+	int pending; /* the name's lookup has not ended */
+	char name[NETADDR_HOSTLEN];
+};
 
-	c->n = 0;
-	if (n > 0) {
-		c->n = n < MAX_ADDRS ? n : MAX_ADDRS;
-		memcpy(c->addrs, out, (size_t)c->n * sizeof(*out));
+/* A pol_resolve_fn: a fresh answer, or "pending" (a lookup starts) */
+static int
+fresh_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	struct fresh *f = ctx;
+	int n = dns_answer(f->dns, name, 1, out, max);
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	if (n == DNS_PENDING) {
+		f->pending = 1;
+		return 0;
 	}
+	f->n = n < DNS_MAX_ADDRS ? n : DNS_MAX_ADDRS;
+	memcpy(f->addrs, out, (size_t)f->n * sizeof(*out));
 	return n;
 }
 
+/* The addresses of NAME handed out (pinned), as text in WORDS */
+static size_t
+hand_out_addrs(struct run *st, const char *name, const struct netaddr *a,
+    size_t n, const char **words, size_t max)
+{
+	size_t i;
+
+	if (n > max)
+		n = max;
+	if (n > DNS_MAX_ADDRS)
+		n = DNS_MAX_ADDRS;
+	for (i = 0; i < n; i++) {
+		netaddr_format(&a[i], st->dnstxt[i], sizeof(st->dnstxt[i]));
+		words[i] = st->dnstxt[i];
+	}
+	dns_pin(st->dns, a, n, name);
+	return n;
+}
+
+/* approve_setup's hand_out: an approved resolution's addresses */
+size_t
+run_hand_out(void *ctx, const struct aw_msg *m, const char **words, size_t max)
+{
+	struct run *st = ctx;
+	struct netaddr a[DNS_MAX_ADDRS];
+	char host[NETADDR_HOSTLEN];
+	const char *why;
+	int n;
+
+	if (m->host == NULL ||
+	    netaddr_norm_host(m->host, host, sizeof(host), &why) == -1)
+		return 0;
+	n = dns_answer(st->dns, host, 0, a, DNS_MAX_ADDRS);
+	return n > 0 ? hand_out_addrs(st, host, a, (size_t)n, words, max) : 0;
+}
+
+/* Keep M (from SLOT, OWNER's) until NAME's lookup is over */
+static int
+dns_wait(struct run *st, const struct aw_msg *m, const char *name, int slot,
+    int32_t owner)
+{
+	struct dns_wait *w;
+	int n;
+
+	if (slot < 0 || (w = malloc(sizeof(*w) + AW_SLOT_DATA)) == NULL)
+		return -1;
+	if ((n = msg_encode(w->raw, AW_SLOT_DATA, m)) < 0) {
+		free(w);
+		return -1;
+	}
+	w->len = (size_t)n;
+	w->slot = slot;
+	w->owner = owner;
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->next = st->dnsw;
+	st->dnsw = w;
+	return 0;
+}
+
 /*
- * Resolve and judge a host name. An allowing answer carries the addresses
- * the policy judged; an allowing answer without addresses (the policy did
- * not need to resolve: the network is simply on) means "resolve as usual".
- * XXX getaddrinfo blocks the event loop; pin the answers for connect.
+ * Resolve and judge a host name: the supervisor's own lookup, every
+ * answer judged (policy.c's net_name_decide); an allowed name is answered
+ * with the addresses it resolved to, which are pinned for connect. An
+ * allowing answer without addresses (the policy did not need them: the
+ * domain rules do not judge names in this run) means "resolve as usual".
+ * Returns RING_DEFER while the lookup runs (SLOT stays BUSY).
  */
 static int
-h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
-    size_t *anslen)
+resolve_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
+    uint8_t *ans, size_t anscap, size_t *anslen)
 {
 	struct pol_request req;
 	struct pol_decision d;
-	struct capture cap;
-	char txt[MAX_ADDRS][NETADDR_STRLEN];
-	const char *words[MAX_ADDRS];
-	int i, n = 0;
+	struct fresh f;
+	const char *words[DNS_MAX_ADDRS];
+	size_t n = 0;
 
 	if (m->op != OP_RESOLVE || m->host == NULL)
 		return malformed(st, m->pid, 0, "resolve without a host name",
 		    ans, anscap, anslen);
-	memset(&cap, 0, sizeof(cap));
-	cap.rt = st->o->rt;
-	report_request(m, st->o->rt, &req);
-	req.resolve = capture_resolve;
-	req.resolve_ctx = &cap;
+	memset(&f, 0, sizeof(f));
+	f.dns = st->dns;
+	report_request(m, st->dns, &req);
+	req.resolve = fresh_resolve;
+	req.resolve_ctx = &f;
 	policy_decide(st->o->pol, &req, &d);
-	run_record(st, m, &d);
-	if (d.verdict == VERDICT_ALLOW || st->o->audit_only)
-		for (i = 0; i < cap.n; i++) {
-			netaddr_format(&cap.addrs[i], txt[n], sizeof(txt[n]));
-			words[n] = txt[n];
-			n++;
-		}
+	if (f.pending) {
+		if (dns_wait(st, m, f.name, slot, owner) == 0)
+			return RING_DEFER;
+		/* no room to wait: as a name that does not resolve */
+		snprintf(d.rule, sizeof(d.rule), "dns");
+		snprintf(d.why, sizeof(d.why),
+		    "%s cannot be looked up now (out of memory)", f.name);
+		d.verdict = VERDICT_DENY;
+	}
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
+		return approve_ask(
+		    st->ap, m, &d, slot, owner, ans, anscap, anslen);
+	if (m->type == AW_MSG_ASK)
+		decided(st, m, &d);
+	else
+		run_record(st, m, &d);
+	if ((d.verdict == VERDICT_ALLOW || st->o->audit_only) && f.n > 0)
+		n = hand_out_addrs(
+		    st, f.name, f.addrs, (size_t)f.n, words, DNS_MAX_ADDRS);
 	*anslen = answer(ans, anscap, m, d.verdict, st->o->audit_only, d.rule,
-	    d.why, words, (size_t)n);
+	    d.why, words, n);
 	return run_enforce(st, d.verdict);
+}
+
+static int
+h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
+    size_t *anslen)
+{
+	return resolve_request(st, m, ring_serving_slot(&st->ring), st->owner,
+	    ans, anscap, anslen);
+}
+
+/* dns_ready's FN: NAME's lookup is over; decide what waited for it */
+static void
+dns_done(void *ctx, const char *name)
+{
+	struct run *st = ctx;
+	struct dns_wait **pp, *w;
+	struct aw_msg m;
+	size_t alen = 0;
+	int v;
+
+	for (pp = &st->dnsw; *pp != NULL;) {
+		w = *pp;
+		if (strcmp(w->name, name) != 0) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		alen = 0;
+		if (msg_decode(w->raw, w->len, &m) == -1)
+			v = malformed(st, w->owner, w->len, "does not decode",
+			    st->dnsbuf, AW_SLOT_DATA, &alen);
+		else {
+			st->owner = w->owner;
+			v = resolve_request(st, &m, w->slot, w->owner,
+			    st->dnsbuf, AW_SLOT_DATA, &alen);
+		}
+		if (v != RING_DEFER)
+			ring_answer(&st->ring, w->slot, v, st->dnsbuf, alen);
+		free(w);
+	}
+}
+
+void
+run_dns_ready(struct run *st)
+{
+	dns_ready(st->dns, dns_done, st);
+}
+
+void
+run_dns_free(struct run *st)
+{
+	struct dns_wait *w, *next;
+
+	for (w = st->dnsw; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	st->dnsw = NULL;
 }
 
 static int
@@ -408,7 +561,7 @@ w_decide(void *ctx, const struct aw_msg *m, uint64_t key)
 	struct pol_decision d;
 	int v;
 
-	report_request(m, st->o->rt, &req);
+	report_request(m, st->dns, &req);
 	policy_decide(st->o->pol, &req, &d);
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
 		v = approve_ask_waiter(st->ap, m, &d, &wt);

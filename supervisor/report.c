@@ -44,7 +44,7 @@ struct seen {
 
 struct report {
 	const struct policy *pol;
-	struct resolve_table *rt;
+	struct dns *dns;
 	int quiet;
 	struct seen *seen;
 	size_t nseen;
@@ -55,14 +55,14 @@ struct report {
 };
 
 struct report *
-report_new(const struct policy *pol, struct resolve_table *rt, int quiet)
+report_new(const struct policy *pol, struct dns *dns, int quiet)
 {
 	struct report *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->pol = pol;
-	r->rt = rt;
+	r->dns = dns;
 	r->quiet = quiet;
 	return r;
 }
@@ -205,8 +205,7 @@ seen_before(struct report *r, char kind, const char *obj)
 }
 
 void
-report_request(
-    const struct aw_msg *m, struct resolve_table *rt, struct pol_request *req)
+report_request(const struct aw_msg *m, struct dns *dns, struct pol_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->op = (enum pol_op)m->op;
@@ -220,8 +219,10 @@ report_request(
 	req->argc = m->argc;
 	req->host = m->host ? m->host : m->addr;
 	req->port = m->port;
-	req->resolve = resolve_lookup;
-	req->resolve_ctx = rt;
+	req->resolve = dns_cached_fn;
+	req->resolve_ctx = dns;
+	req->pinned = dns_pinned;
+	req->pinned_ctx = dns;
 }
 
 static const char *
@@ -363,7 +364,7 @@ denial(struct report *r, const struct aw_msg *m,
 	object_text(m, obj, sizeof(obj));
 	if (seen_before(r, (char)('0' + m->op), obj))
 		return;
-	report_request(m, r->rt, &req);
+	report_request(m, r->dns, &req);
 	if (d == NULL) {
 		policy_decide(r->pol, &req, &own);
 		d = &own;

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "explain.h"
+#include "dns.h"
 #include "msg.h"
 #include "policy.h"
 
@@ -24,10 +24,10 @@ struct report;
 	"nothing can approve it in this run (no "                              \
 	"--approval-socket or --approval-fd), so it is denied"
 
-/* RT answers name resolution when a decision needs it (--resolve). NULL
+/* DNS answers name resolution when a decision needs it, from what it
+ * knows (never a lookup; NULL: the policy does not judge names). NULL
  * only when out of memory. */
-struct report *report_new(
-    const struct policy *pol, struct resolve_table *rt, int quiet);
+struct report *report_new(const struct policy *pol, struct dns *dns, int quiet);
 void report_free(struct report *r);
 
 /*
@@ -69,11 +69,12 @@ unsigned long report_denied(const struct report *r);
 /*
  * The policy request a decoded message stands for: its op, flags, paths,
  * argv, host (the name if given, else the address) and port, judged from
- * "/" (the shim sends canonical absolute paths). Names resolve through RT.
- * The request points into M.
+ * "/" (the shim sends canonical absolute paths). Names resolve to what
+ * DNS knows already (dns_cached_fn: no lookup), addresses are pinned as
+ * DNS pinned them. The request points into M.
  */
 void report_request(
-    const struct aw_msg *m, struct resolve_table *rt, struct pol_request *req);
+    const struct aw_msg *m, struct dns *dns, struct pol_request *req);
 
 /*
  * The setting that would allow what D denied, for REQ (the request that was

@@ -384,7 +384,7 @@ wait_events(struct run *st, int timeout_ms)
 	int next, chan, na, nw, n;
 
 	/* the fixed sources, then the attach socket's, then every listener */
-	want = 3 + 1 + 64 + (size_t)watch_count(st->watch);
+	want = 4 + 1 + 64 + (size_t)watch_count(st->watch);
 	if (want > st->pfdcap) {
 		if ((pfd = realloc(st->pfd, want * sizeof(*pfd))) == NULL)
 			want = st->pfdcap; /* serve what fits */
@@ -400,6 +400,11 @@ wait_events(struct run *st, int timeout_ms)
 	pfd[1].events = 0;
 	pfd[2].fd = st->ring.doorbell_fd;
 	pfd[2].events = POLLIN;
+	pfd[3].fd = dns_pollfd(st->dns); /* a lookup finished */
+	pfd[3].events = POLLIN;
+	next = dns_next_ms(st->dns);
+	if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
+		timeout_ms = next;
 	if (st->ap != NULL) {
 		pfd[1].fd = approve_pollfd(st->ap, &pfd[1].events);
 		next = approve_next_ms(st->ap);
@@ -408,22 +413,22 @@ wait_events(struct run *st, int timeout_ms)
 	}
 	na = 0;
 	if (st->attach != NULL) {
-		na = attach_pollfds(st->attach, pfd + 3, 1 + 64);
+		na = attach_pollfds(st->attach, pfd + 4, 1 + 64);
 		next = attach_next_ms(st->attach);
 		if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
 			timeout_ms = next;
 	}
 	nw = st->watch != NULL
-	    ? watch_pollfds(st->watch, pfd + 3 + na, (int)st->pfdcap - 3 - na)
+	    ? watch_pollfds(st->watch, pfd + 4 + na, (int)st->pfdcap - 4 - na)
 	    : 0;
 	chan = pfd[1].fd >= 0;
 	if (ring_prepare_sleep(&st->ring)) {
 		/* work waits: only look for the other sources, so that they
 		 * never starve; the doorbell is not polled */
 		pfd[2].fd = -1;
-		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, 0);
+		n = poll(pfd, 4 + (nfds_t)na + (nfds_t)nw, 0);
 	} else {
-		n = poll(pfd, 3 + (nfds_t)na + (nfds_t)nw, timeout_ms);
+		n = poll(pfd, 4 + (nfds_t)na + (nfds_t)nw, timeout_ms);
 		ring_after_sleep(&st->ring);
 	}
 	if (n > 0) {
@@ -432,10 +437,14 @@ wait_events(struct run *st, int timeout_ms)
 		if (chan && pfd[1].revents)
 			approve_ready(st->ap, pfd[1].revents);
 		if (nw > 0)
-			watch_ready(st->watch, pfd + 3 + na, nw);
+			watch_ready(st->watch, pfd + 4 + na, nw);
 	}
+	/* finished lookups, and those whose time is up */
+	if (st->dns != NULL &&
+	    ((n > 0 && pfd[3].revents) || dns_next_ms(st->dns) == 0))
+		run_dns_ready(st);
 	if (st->attach != NULL)
-		attach_ready(st->attach, pfd + 3, n > 0 ? na : 0);
+		attach_ready(st->attach, pfd + 4, n > 0 ? na : 0);
 	if (st->ap != NULL)
 		approve_tick(st->ap);
 }
@@ -588,7 +597,15 @@ run_command(const struct run_opts *o, char **argv)
 			o->audit_only) == -1)
 			goto out;
 	}
-	if ((st.report = report_new(o->pol, o->rt, o->quiet)) == NULL) {
+	/* the resolver, where names are judged: its threads start before
+	 * anything is forked, and only ever resolve */
+	if (policy_judges_names(o->pol) &&
+	    ((st.dns = dns_new(o->rt)) == NULL ||
+		(st.dnsbuf = malloc(AW_SLOT_DATA)) == NULL)) {
+		warnx("cannot start the resolver");
+		goto out;
+	}
+	if ((st.report = report_new(o->pol, st.dns, o->quiet)) == NULL) {
 		warnx("out of memory");
 		goto out;
 	}
@@ -596,7 +613,9 @@ run_command(const struct run_opts *o, char **argv)
 	memset(&aps, 0, sizeof(aps));
 	aps.ring = &st.ring;
 	aps.pol = o->pol;
-	aps.rt = o->rt;
+	aps.dns = st.dns;
+	aps.hand_out = run_hand_out;
+	aps.hand_ctx = &st;
 	aps.audit = st.audit;
 	aps.report = st.report;
 	aps.timeout_s = o->cfg->s[CFG_APPROVAL_TIMEOUT].val;
@@ -801,6 +820,9 @@ out:
 	if (audit_close(st.audit) == -1)
 		r = RUN_EXIT_AGENTWRAP;
 	report_free(st.report);
+	run_dns_free(&st);
+	dns_free(st.dns);
+	free(st.dnsbuf);
 	launch_env_free(env);
 	if (pipefd[0] != -1)
 		close(pipefd[0]);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dns.h"
 #include "floor.h"
 #include "msg.h"
 #include "policy.h"
@@ -42,6 +43,11 @@ struct run {
 	enum floor_state floor;
 	struct pollfd *pfd; /* wait_events' */
 	size_t pfdcap;
+	struct dns *dns; /* the resolver and the pins (NULL: names are
+			    not judged in this run) */
+	struct dns_wait *dnsw; /* resolutions waiting for their lookup */
+	uint8_t *dnsbuf; /* their answers, AW_SLOT_DATA */
+	char dnstxt[DNS_MAX_ADDRS][NETADDR_STRLEN]; /* addresses handed out */
 	int landlock; /* the Landlock ABI applied to the tree, 0 none */
 	char landlock_why[320];
 };
@@ -59,6 +65,13 @@ void run_record(
 int run_enforce(const struct run *st, enum pol_verdict v);
 /* The watch's requests and the floor's refusals (watch.h) */
 extern const struct watch_ops run_watch_ops;
+/* approve_setup's hand_out: the addresses an approved resolution gets */
+size_t run_hand_out(
+    void *ctx, const struct aw_msg *m, const char **words, size_t max);
+/* The resolver's descriptor was readable, or a lookup's time is up */
+void run_dns_ready(struct run *st);
+/* Forget the resolutions still waiting (the run is over) */
+void run_dns_free(struct run *st);
 /* attach_set_watch's FN: a listener handed in by a shim */
 int run_take_listener(void *ctx, int fd);
 /* snprintf() into ERR, warnx(), with untrusted text S escaped */

@@ -1,0 +1,460 @@
+/*
+ * dns.c: the supervisor's resolver (worker threads around getaddrinfo) and
+ * the pin table. See dns.h.
+ *
+ * One mutex guards every entry's lookup state, the queue and the list of
+ * finished lookups; the workers hold it only to take a name and to hand an
+ * answer back, never while they resolve. An entry is never freed while it
+ * is queued, running or wanted, so a worker's pointer stays good; a lookup
+ * that outlives its deadline finishes on its thread and its answer is kept
+ * for later, but its waiters were answered "does not resolve" at the
+ * deadline. The names come from watched processes: they are normalised
+ * host names (netaddr_norm_host) by the time they get here, and bounded.
+ */
+#include <sys/eventfd.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "dns.h"
+
+struct entry {
+	UT_hash_handle hh;
+	char name[NETADDR_HOSTLEN];
+	/* the answer, once known (the loop's) */
+	int known;
+	int n;
+	struct netaddr addrs[DNS_MAX_ADDRS];
+	uint64_t t_answer;
+	/* a lookup the loop waits for, and when it gives up (the loop's) */
+	int wanted;
+	uint64_t deadline;
+	struct entry *wnext; /* the list of wanted entries */
+	/* under the mutex */
+	int queued, running, finished;
+	struct entry *qnext; /* the queue, or the finished list */
+	int wn; /* the worker's answer */
+	struct netaddr waddrs[DNS_MAX_ADDRS];
+};
+
+struct pin {
+	UT_hash_handle hh;
+	struct netaddr a; /* the key: zeroed, then family and addr */
+	char name[NETADDR_HOSTLEN];
+	struct pin *older, *newer; /* oldest first, for forgetting */
+};
+
+struct dns {
+	const struct resolve_table *rt;
+	dns_lookup_fn lookup;
+	struct entry *names; /* hash by name */
+	size_t nnames;
+	struct entry *wanted; /* list */
+	struct pin *pins, *oldest, *newest;
+	size_t npins;
+	int efd; /* eventfd: a lookup finished */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct entry *qhead, *qtail; /* names to look up */
+	struct entry *done; /* finished lookups for the loop */
+	int stop;
+	int busy; /* workers inside resolve_system() */
+	int nthreads;
+	pthread_t th[DNS_WORKERS];
+};
+
+static void *
+worker(void *arg)
+{
+	struct dns *d = arg;
+	struct entry *e;
+	char name[NETADDR_HOSTLEN];
+	struct netaddr out[DNS_MAX_ADDRS];
+	uint64_t one = 1;
+	int n;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		while (!d->stop && d->qhead == NULL)
+			pthread_cond_wait(&d->cv, &d->mu);
+		if (d->stop)
+			break;
+		e = d->qhead;
+		d->qhead = e->qnext;
+		if (d->qhead == NULL)
+			d->qtail = NULL;
+		e->qnext = NULL;
+		e->queued = 0;
+		e->running = 1;
+		memcpy(name, e->name, sizeof(name));
+		d->busy++;
+		pthread_mutex_unlock(&d->mu);
+		n = d->lookup(name, out, DNS_MAX_ADDRS);
+		pthread_mutex_lock(&d->mu);
+		d->busy--;
+		if (d->stop) {
+			/* dns_free() left the module to the last worker */
+			if (d->busy == 0) {
+				pthread_mutex_unlock(&d->mu);
+				return NULL; /* see dns_free: leaked at exit */
+			}
+			break;
+		}
+		e->wn = n < 0 ? 0 : n;
+		memcpy(e->waddrs, out, (size_t)e->wn * sizeof(out[0]));
+		e->running = 0;
+		e->finished = 1;
+		e->qnext = d->done;
+		d->done = e;
+		if (write(d->efd, &one, sizeof(one)) == -1) {
+			/* the counter is full: the loop has plenty to read */
+		}
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+struct dns *
+dns_new(const struct resolve_table *rt)
+{
+	return dns_new_with(rt, resolve_system);
+}
+
+struct dns *
+dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup)
+{
+	sigset_t all, old;
+	struct dns *d;
+	int i;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->rt = rt;
+	d->lookup = lookup;
+	if ((d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		free(d);
+		return NULL;
+	}
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	/* the workers take no signal: the loop's signalfd must get them all
+	 * (a SIGCHLD taken by a worker would be lost) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < DNS_WORKERS; i++) {
+		if (pthread_create(&d->th[i], NULL, worker, d) != 0)
+			break;
+		d->nthreads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (d->nthreads == 0) {
+		close(d->efd);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+dns_free(struct dns *d)
+{
+	struct entry *e, *et;
+	struct pin *p, *pt;
+	int i, busy;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->stop = 1;
+	busy = d->busy;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	if (busy > 0) {
+		/* a worker is inside getaddrinfo: it may take seconds, and the
+		 * run is over; leave it the module (freed with the process) */
+		for (i = 0; i < d->nthreads; i++)
+			pthread_detach(d->th[i]);
+		return;
+	}
+	for (i = 0; i < d->nthreads; i++)
+		pthread_join(d->th[i], NULL);
+	HASH_ITER(hh, d->names, e, et)
+	{
+		HASH_DEL(d->names, e);
+		free(e);
+	}
+	HASH_ITER(hh, d->pins, p, pt)
+	{
+		HASH_DEL(d->pins, p);
+		free(p);
+	}
+	close(d->efd);
+	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
+	free(d);
+}
+
+int
+dns_pollfd(const struct dns *d)
+{
+	return d != NULL ? d->efd : -1;
+}
+
+int
+dns_next_ms(const struct dns *d)
+{
+	const struct entry *e;
+	uint64_t now, min = UINT64_MAX;
+
+	if (d == NULL || d->wanted == NULL)
+		return -1;
+	for (e = d->wanted; e != NULL; e = e->wnext)
+		if (e->deadline < min)
+			min = e->deadline;
+	now = clock_mono_ms();
+	return min <= now ? 0 : (int)(min - now > 60000 ? 60000 : min - now);
+}
+
+/* Forget the oldest answer nobody waits for, to make room */
+static int
+evict_one(struct dns *d)
+{
+	struct entry *e, *et, *old = NULL;
+
+	HASH_ITER(hh, d->names, e, et)
+	{
+		if (e->wanted || e->queued || e->running || e->finished)
+			continue;
+		if (old == NULL || e->t_answer < old->t_answer)
+			old = e;
+	}
+	if (old == NULL)
+		return -1;
+	HASH_DEL(d->names, old);
+	d->nnames--;
+	free(old);
+	return 0;
+}
+
+/* Start a lookup of E (the mutex is not held) */
+static void
+want(struct dns *d, struct entry *e)
+{
+	if (e->wanted)
+		return;
+	e->wanted = 1;
+	e->deadline = clock_mono_ms() + DNS_TIMEOUT_MS;
+	e->wnext = d->wanted;
+	d->wanted = e;
+	pthread_mutex_lock(&d->mu);
+	if (!e->queued && !e->running && !e->finished) {
+		e->queued = 1;
+		e->qnext = NULL;
+		if (d->qtail != NULL)
+			d->qtail->qnext = e;
+		else
+			d->qhead = e;
+		d->qtail = e;
+		pthread_cond_signal(&d->cv);
+	}
+	pthread_mutex_unlock(&d->mu);
+}
+
+static int
+copy_out(const struct entry *e, struct netaddr *out, size_t max)
+{
+	size_t n = (size_t)e->n < max ? (size_t)e->n : max;
+
+	memcpy(out, e->addrs, n * sizeof(out[0]));
+	return (int)n;
+}
+
+int
+dns_answer(
+    struct dns *d, const char *name, int fresh, struct netaddr *out, size_t max)
+{
+	struct entry *e;
+	size_t len;
+	int n;
+
+	if ((n = resolve_table_find(d != NULL ? d->rt : NULL, name, out,
+		 max)) != RESOLVE_NOT_LISTED)
+		return n;
+	if (d == NULL || (len = strlen(name)) >= NETADDR_HOSTLEN)
+		return 0;
+	HASH_FIND(hh, d->names, name, len, e);
+	if (e != NULL && e->known &&
+	    (!fresh || clock_mono_ms() - e->t_answer < DNS_TTL_MS))
+		return copy_out(e, out, max);
+	if (!fresh)
+		return e != NULL && e->known ? copy_out(e, out, max) : 0;
+	if (e == NULL) {
+		if (d->nnames >= DNS_MAX_NAMES && evict_one(d) == -1)
+			return 0; /* every name is being looked up: refused */
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return 0;
+		memcpy(e->name, name, len + 1);
+		HASH_ADD(hh, d->names, name[0], len, e);
+		d->nnames++;
+	}
+	want(d, e);
+	return DNS_PENDING;
+}
+
+/* E's lookup is over (its answer in E, or none): stop waiting for it */
+static void
+unwant(struct dns *d, struct entry *e)
+{
+	struct entry **pp;
+
+	for (pp = &d->wanted; *pp != NULL; pp = &(*pp)->wnext)
+		if (*pp == e) {
+			*pp = e->wnext;
+			break;
+		}
+	e->wnext = NULL;
+	e->wanted = 0;
+}
+
+void
+dns_ready(struct dns *d, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	struct entry *list, *e, *next, **pp;
+	uint64_t v, now;
+
+	if (d == NULL)
+		return;
+	if (read(d->efd, &v, sizeof(v)) == -1 && errno != EAGAIN) {
+		/* nothing to clear */
+	}
+	pthread_mutex_lock(&d->mu);
+	list = d->done;
+	d->done = NULL;
+	for (e = list; e != NULL; e = e->qnext) {
+		e->finished = 0;
+		e->known = 1;
+		e->n = e->wn;
+		memcpy(e->addrs, e->waddrs, (size_t)e->n * sizeof(e->addrs[0]));
+		e->t_answer = clock_mono_ms();
+	}
+	pthread_mutex_unlock(&d->mu);
+	for (e = list; e != NULL; e = next) {
+		next = e->qnext;
+		e->qnext = NULL;
+		if (e->wanted) {
+			unwant(d, e);
+			fn(ctx, e->name);
+		}
+	}
+	/* lookups past their deadline: the name does not resolve, for now
+	 * (a queued one is taken off the queue; a running one finishes on
+	 * its thread and its answer is kept) */
+	now = clock_mono_ms();
+	for (pp = &d->wanted; *pp != NULL;) {
+		e = *pp;
+		if (e->deadline > now) {
+			pp = &e->wnext;
+			continue;
+		}
+		*pp = e->wnext;
+		e->wnext = NULL;
+		e->wanted = 0;
+		pthread_mutex_lock(&d->mu);
+		if (e->queued) {
+			struct entry **q, *prev = NULL;
+
+			for (q = &d->qhead; *q != NULL;
+			     prev = *q, q = &(*q)->qnext)
+				if (*q == e) {
+					*q = e->qnext;
+					if (d->qtail == e)
+						d->qtail = prev;
+					break;
+				}
+			e->queued = 0;
+			e->qnext = NULL;
+		}
+		pthread_mutex_unlock(&d->mu);
+		e->known = 1;
+		e->n = 0;
+		e->t_answer = now;
+		fn(ctx, e->name);
+	}
+}
+
+void
+dns_pin(struct dns *d, const struct netaddr *a, size_t n, const char *name)
+{
+	struct netaddr key;
+	struct pin *p;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		memset(&key, 0, sizeof(key));
+		key.family = a[i].family;
+		memcpy(key.addr, a[i].addr, sizeof(key.addr));
+		HASH_FIND(hh, d->pins, &key, sizeof(key), p);
+		if (p != NULL) {
+			/* the newest name it was handed out for */
+			snprintf(p->name, sizeof(p->name), "%s", name);
+			continue;
+		}
+		if (d->npins >= DNS_MAX_PINS && (p = d->oldest) != NULL) {
+			d->oldest = p->newer;
+			if (d->oldest != NULL)
+				d->oldest->older = NULL;
+			else
+				d->newest = NULL;
+			HASH_DEL(d->pins, p);
+			d->npins--;
+			free(p);
+		}
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			return;
+		p->a = key;
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		HASH_ADD(hh, d->pins, a, sizeof(p->a), p);
+		p->older = d->newest;
+		if (d->newest != NULL)
+			d->newest->newer = p;
+		else
+			d->oldest = p;
+		d->newest = p;
+		d->npins++;
+	}
+}
+
+int
+dns_pinned(void *ctx, const struct netaddr *a, char *name, size_t namelen)
+{
+	struct dns *d = ctx;
+	struct netaddr key;
+	struct pin *p;
+
+	if (d == NULL)
+		return 0;
+	memset(&key, 0, sizeof(key));
+	key.family = a->family;
+	memcpy(key.addr, a->addr, sizeof(key.addr));
+	HASH_FIND(hh, d->pins, &key, sizeof(key), p);
+	if (p == NULL)
+		return 0;
+	snprintf(name, namelen, "%s", p->name);
+	return 1;
+}
+
+int
+dns_cached_fn(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	return dns_answer(ctx, name, 0, out, max);
+}
