@@ -103,11 +103,13 @@ listen() {
 	$PY "$T/dns.py" listen "$T/port" &
 	lpid=$!
 	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do
+	# python's start can take seconds on a loaded 2-core machine
+	while [ ! -s "$T/port" ] && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	port=$(cat "$T/port" 2>/dev/null)
+	[ -n "$port" ] || echo "the test's name server did not start"
 }
 received() {
 	$PY "$T/dns.py" stop "$port"
