@@ -1044,6 +1044,15 @@ net_ip_decide(const struct policy *pol, const struct pol_request *req,
 		return;
 	}
 	if (c != NETADDR_PUBLIC) {
+		if (pol->proxy_port > 0 && req->port == pol->proxy_port &&
+		    a->family == AF_INET && a->addr[0] == 127 &&
+		    a->addr[1] == 0 && a->addr[2] == 0 && a->addr[3] == 1 &&
+		    req->op == OP_CONNECT) {
+			say(d, VERDICT_ALLOW, "features.network_proxy.enabled",
+			    "127.0.0.1:%d is agentwrap's own proxy",
+			    pol->proxy_port);
+			return;
+		}
 		if ((dm = local_exception(pol, a, 1)) != NULL) {
 			say_domain(d, VERDICT_ALLOW, dm,
 			    "%s is a local address "
@@ -1401,6 +1410,12 @@ int
 policy_watch(const struct policy *pol)
 {
 	return pol != NULL && pol->watch;
+}
+
+void
+policy_set_proxy_port(struct policy *pol, int port)
+{
+	pol->proxy_port = port;
 }
 
 int

@@ -123,6 +123,13 @@ int policy_watch(const struct policy *pol);
 int policy_judges_names(const struct policy *pol);
 
 /*
+ * agentwrap's own proxy listens on 127.0.0.1:PORT (supervisor/proxy.h; 0:
+ * none): a connect there is allowed, the one loopback target that is, so
+ * that the tree can use it. Set by the supervisor before the snapshot.
+ */
+void policy_set_proxy_port(struct policy *pol, int port);
+
+/*
  * Wait (a clock tick at most) until every change to a file from now on is
  * stamped later than the moment POL was compiled: the git rules tell a
  * repository that existed when the run started by a status change time

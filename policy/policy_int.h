@@ -50,6 +50,7 @@ struct policy {
 	int net_on;
 	int proxy;
 	int watch; /* the seccomp watch is there for uncovered programs */
+	int proxy_port; /* agentwrap's proxy on 127.0.0.1, or 0 */
 	struct pol_path *paths;
 	size_t npaths;
 	struct pol_domain *domains;

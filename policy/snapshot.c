@@ -24,7 +24,7 @@
 #include "policy_int.h"
 
 #define SNAP_MAGIC 0x6e737761u /* "awsn" */
-#define SNAP_VERSION 3
+#define SNAP_VERSION 4
 #define SNAP_MAX_COUNT 65536
 
 struct wbuf {
@@ -67,6 +67,7 @@ snapshot_write(const struct policy *pol, uint8_t **buf, size_t *len)
 	w_u32(&w, (uint32_t)pol->net_on);
 	w_u32(&w, (uint32_t)pol->proxy);
 	w_u32(&w, (uint32_t)pol->watch);
+	w_u32(&w, (uint32_t)pol->proxy_port);
 	/* when it was compiled: the git rules' "existed at the start" */
 	w_u32(&w, (uint32_t)((unsigned long long)pol->t0_sec >> 32));
 	w_u32(&w, (uint32_t)pol->t0_sec);
@@ -417,6 +418,7 @@ snapshot_read_alloc(const uint8_t *buf, size_t len,
 	pol->net_on = r_enum(&r, 1);
 	pol->proxy = r_enum(&r, 1);
 	pol->watch = r_enum(&r, 1);
+	pol->proxy_port = r_enum(&r, 65535);
 	hi = r_u32(&r);
 	pol->t0_sec = (long long)(((unsigned long long)hi << 32) | r_u32(&r));
 	pol->t0_nsec = r_enum(&r, 999999999);

@@ -175,6 +175,7 @@ static void decided(
     struct run *st, const struct aw_msg *m, const struct pol_decision *d);
 static int resolve_request(struct run *st, struct aw_msg *m, int slot,
     int32_t owner, uint8_t *ans, size_t anscap, size_t *anslen);
+static void proxy_judge(struct run *st, struct aw_msg *m, uint64_t id);
 
 /* Decide a request with the supervisor's policy (its answer wins). */
 static int
@@ -243,7 +244,8 @@ decided(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
  */
 struct dns_wait {
 	struct dns_wait *next;
-	int slot;
+	int slot; /* a ring slot, or -1: the proxy's connection PROXY_ID */
+	uint64_t proxy_id;
 	int32_t owner;
 	char name[NETADDR_HOSTLEN];
 	size_t len;
@@ -319,8 +321,9 @@ dns_wait(struct run *st, const struct aw_msg *m, const char *name, int slot,
 	struct dns_wait *w;
 	int n;
 
-	if (slot < 0 || (w = malloc(sizeof(*w) + AW_SLOT_DATA)) == NULL)
+	if ((w = malloc(sizeof(*w) + AW_SLOT_DATA)) == NULL)
 		return -1;
+	w->proxy_id = 0;
 	if ((n = msg_encode(w->raw, AW_SLOT_DATA, m)) < 0) {
 		free(w);
 		return -1;
@@ -411,6 +414,15 @@ dns_done(void *ctx, const char *name)
 		}
 		*pp = w->next;
 		alen = 0;
+		if (w->slot < 0) {
+			if (msg_decode(w->raw, w->len, &m) == 0)
+				proxy_judge(st, &m, w->proxy_id);
+			else
+				proxy_settle(st->proxy, w->proxy_id, 0, NULL, 0,
+				    PROXY_BY_POLICY, "malformed", NULL);
+			free(w);
+			continue;
+		}
 		if (msg_decode(w->raw, w->len, &m) == -1)
 			v = malformed(st, w->owner, w->len, "does not decode",
 			    st->dnsbuf, AW_SLOT_DATA, &alen);
@@ -425,6 +437,193 @@ dns_done(void *ctx, const char *name)
 	}
 }
 
+/* --- the proxy's requests --- */
+
+struct px_ask {
+	struct px_ask *next;
+	uint64_t id;
+	char host[NETADDR_HOSTLEN];
+	int literal;
+	struct netaddr lit;
+};
+
+/* The x-proxy-error kind of decision D */
+static const char *
+px_kind(const struct pol_decision *d)
+{
+	if (strncmp(d->rule, "features.network_proxy.domains[", 31) == 0 &&
+	    strstr(d->why, "denied") != NULL)
+		return PROXY_BY_DENYLIST;
+	if (strcmp(d->rule, "features.network_proxy.domains") == 0)
+		return PROXY_BY_ALLOWLIST;
+	return PROXY_BY_POLICY;
+}
+
+/* Allow connection ID to HOST (a name, or the literal LIT) */
+static void
+px_allow(struct run *st, uint64_t id, const char *host, int literal,
+    const struct netaddr *lit)
+{
+	struct netaddr a[DNS_MAX_ADDRS];
+	int n;
+
+	if (literal) {
+		proxy_settle(st->proxy, id, 1, lit, 1, NULL, NULL, NULL);
+		return;
+	}
+	n = dns_answer(st->dns, host, 0, a, DNS_MAX_ADDRS);
+	if (n <= 0) {
+		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
+		    "the name does not resolve", NULL);
+		return;
+	}
+	proxy_settle(st->proxy, id, 1, a, (size_t)n, NULL, NULL, NULL);
+}
+
+static struct px_ask *
+px_take(struct run *st, uint64_t id)
+{
+	struct px_ask **pp, *q;
+
+	for (pp = &st->pxq; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->id == id) {
+			q = *pp;
+			*pp = q->next;
+			return q;
+		}
+	return NULL;
+}
+
+/* approve_waiter's: a person or a harness answered a proxied connect */
+static void
+px_answer(void *ctx, uint64_t id, int verdict)
+{
+	struct run *st = ctx;
+	struct px_ask *q = px_take(st, id);
+
+	if (q == NULL)
+		return;
+	if (verdict == VERDICT_ALLOW)
+		px_allow(st, id, q->host, q->literal, &q->lit);
+	else
+		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
+		    "the approval was denied", NULL);
+	free(q);
+}
+
+static int
+px_pending(void *ctx, uint64_t id)
+{
+	struct run *st = ctx;
+
+	return proxy_waiting(st->proxy, id);
+}
+
+/*
+ * Judge a proxied connect M for connection ID, as a connect from the tree
+ * (the name resolved by us, asked if the policy asks); answers with
+ * proxy_settle, now or once the lookup or the question is over.
+ */
+static void
+proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
+{
+	struct approve_waiter wt = { px_answer, px_pending, st, id };
+	struct pol_request req;
+	struct pol_decision d;
+	struct fresh f;
+	struct px_ask *q;
+	struct netaddr lit;
+	char hint[600];
+	int literal, v;
+
+	memset(&f, 0, sizeof(f));
+	memset(&lit, 0, sizeof(lit));
+	f.dns = st->dns;
+	report_request(m, st->dns, &req);
+	req.resolve = fresh_resolve;
+	req.resolve_ctx = &f;
+	policy_decide(st->o->pol, &req, &d);
+	if (f.pending) {
+		if (dns_wait(st, m, f.name, -1, 0) == 0) {
+			st->dnsw->proxy_id = id;
+			return;
+		}
+		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
+		    "out of memory", NULL);
+		return;
+	}
+	literal = netaddr_parse_ip(m->host, &lit) == 0;
+	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
+		if ((q = calloc(1, sizeof(*q))) == NULL) {
+			proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
+			    "out of memory", NULL);
+			return;
+		}
+		q->id = id;
+		q->literal = literal;
+		q->lit = lit;
+		snprintf(q->host, sizeof(q->host), "%s",
+		    f.name[0] ? f.name : m->host);
+		q->next = st->pxq;
+		st->pxq = q;
+		v = approve_ask_waiter(st->ap, m, &d, &wt);
+		if (v != RING_DEFER && (q = px_take(st, id)) != NULL) {
+			if (v == VERDICT_ALLOW)
+				px_allow(st, id, q->host, q->literal, &q->lit);
+			else
+				proxy_settle(st->proxy, id, 0, NULL, 0,
+				    px_kind(&d), d.why, NULL);
+			free(q);
+		}
+		return;
+	}
+	/* the tree may reach the proxy on loopback; the proxy may not reach
+	 * itself (a request that loops back would take a connection for
+	 * each turn) */
+	if (d.verdict == VERDICT_ALLOW &&
+	    strcmp(d.rule, "features.network_proxy.enabled") == 0) {
+		d.verdict = VERDICT_DENY;
+		snprintf(d.why, sizeof(d.why),
+		    "%s is agentwrap's own proxy: a request through it "
+		    "cannot go to itself",
+		    m->host);
+	}
+	decided(st, m, &d);
+	if (d.verdict == VERDICT_ALLOW || st->o->audit_only) {
+		if (literal)
+			proxy_settle(
+			    st->proxy, id, 1, &lit, 1, NULL, NULL, NULL);
+		else if (f.n > 0)
+			proxy_settle(st->proxy, id, 1, f.addrs, (size_t)f.n,
+			    NULL, NULL, NULL);
+		else
+			px_allow(st, id, f.name, 0, NULL);
+		return;
+	}
+	report_hint(st->o->pol, &req, &d, hint, sizeof(hint));
+	proxy_settle(st->proxy, id, 0, NULL, 0, px_kind(&d), d.why, hint);
+}
+
+/* proxy_new's DECIDE: a request head asked for HOST:PORT */
+void
+run_proxy_decide(void *ctx, uint64_t id, const char *host, int port)
+{
+	struct run *st = ctx;
+	struct aw_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_ASK;
+	m.op = OP_CONNECT;
+	m.verdict = VERDICT_ASK;
+	m.layer = AW_LAYER_SUPERVISOR;
+	m.port = port;
+	m.ts_ns = clock_realtime_ns();
+	m.call = "proxy";
+	m.exe = "agentwrap-proxy";
+	m.host = host;
+	proxy_judge(st, &m, id);
+}
+
 void
 run_dns_ready(struct run *st)
 {
@@ -435,12 +634,18 @@ void
 run_dns_free(struct run *st)
 {
 	struct dns_wait *w, *next;
+	struct px_ask *q, *qn;
 
 	for (w = st->dnsw; w != NULL; w = next) {
 		next = w->next;
 		free(w);
 	}
 	st->dnsw = NULL;
+	for (q = st->pxq; q != NULL; q = qn) {
+		qn = q->next;
+		free(q);
+	}
+	st->pxq = NULL;
 }
 
 static int

@@ -381,10 +381,12 @@ wait_events(struct run *st, int timeout_ms)
 {
 	struct pollfd *pfd;
 	size_t want;
-	int next, chan, na, nw, n;
+	int next, chan, na, nw, np, n;
 
-	/* the fixed sources, then the attach socket's, then every listener */
-	want = 4 + 1 + 64 + (size_t)watch_count(st->watch);
+	/* the fixed sources, then the attach socket's, then every listener,
+	 * then the proxy's */
+	want = 4 + 1 + 64 + (size_t)watch_count(st->watch) +
+	    (st->proxy != NULL ? 1 + 2 * PROXY_MAX_CONNS : 0);
 	if (want > st->pfdcap) {
 		if ((pfd = realloc(st->pfd, want * sizeof(*pfd))) == NULL)
 			want = st->pfdcap; /* serve what fits */
@@ -421,14 +423,21 @@ wait_events(struct run *st, int timeout_ms)
 	nw = st->watch != NULL
 	    ? watch_pollfds(st->watch, pfd + 4 + na, (int)st->pfdcap - 4 - na)
 	    : 0;
+	np = st->proxy != NULL ? proxy_pollfds(st->proxy, pfd + 4 + na + nw,
+				     (int)st->pfdcap - 4 - na - nw)
+			       : 0;
+	next = proxy_next_ms(st->proxy);
+	if (next >= 0 && (timeout_ms < 0 || next < timeout_ms))
+		timeout_ms = next;
 	chan = pfd[1].fd >= 0;
 	if (ring_prepare_sleep(&st->ring)) {
 		/* work waits: only look for the other sources, so that they
 		 * never starve; the doorbell is not polled */
 		pfd[2].fd = -1;
-		n = poll(pfd, 4 + (nfds_t)na + (nfds_t)nw, 0);
+		n = poll(pfd, 4 + (nfds_t)na + (nfds_t)nw + (nfds_t)np, 0);
 	} else {
-		n = poll(pfd, 4 + (nfds_t)na + (nfds_t)nw, timeout_ms);
+		n = poll(
+		    pfd, 4 + (nfds_t)na + (nfds_t)nw + (nfds_t)np, timeout_ms);
 		ring_after_sleep(&st->ring);
 	}
 	if (n > 0) {
@@ -438,6 +447,12 @@ wait_events(struct run *st, int timeout_ms)
 			approve_ready(st->ap, pfd[1].revents);
 		if (nw > 0)
 			watch_ready(st->watch, pfd + 4 + na, nw);
+	}
+	if (st->proxy != NULL) {
+		if (n <= 0)
+			for (next = 0; next < np; next++)
+				pfd[4 + na + nw + next].revents = 0;
+		proxy_ready(st->proxy, pfd + 4 + na + nw, np);
 	}
 	/* finished lookups, and those whose time is up */
 	if (st->dns != NULL &&
@@ -604,6 +619,30 @@ run_command(const struct run_opts *o, char **argv)
 		(st.dnsbuf = malloc(AW_SLOT_DATA)) == NULL)) {
 		warnx("cannot start the resolver");
 		goto out;
+	}
+	/* the proxy, for programs that do not resolve through libc: its
+	 * port goes into the snapshot (the one loopback target allowed),
+	 * its address into the command's environment */
+	if (st.dns != NULL) {
+		const char *pe[16];
+		size_t i, npe;
+
+		if ((st.proxy = proxy_new(run_proxy_decide, &st, errbuf,
+			 sizeof(errbuf))) == NULL) {
+			warnx("the proxy: %s", errbuf);
+			goto out;
+		}
+		policy_set_proxy_port(o->pol, proxy_port(st.proxy));
+		npe = proxy_env(st.proxy, pe, 16);
+		for (i = 0; i < npe; i++) {
+			char *v = strdup(pe[i]);
+
+			if (v == NULL || putenv(v) != 0) {
+				warn("putenv");
+				free(v);
+				goto out;
+			}
+		}
 	}
 	if ((st.report = report_new(o->pol, st.dns, o->quiet)) == NULL) {
 		warnx("out of memory");
@@ -819,9 +858,14 @@ out:
 	approve_free(st.ap);
 	if (audit_close(st.audit) == -1)
 		r = RUN_EXIT_AGENTWRAP;
+	if (proxy_refused(st.proxy) > 0 && !o->quiet)
+		warnx("the proxy turned away %lu connection%s of another user",
+		    proxy_refused(st.proxy),
+		    proxy_refused(st.proxy) == 1 ? "" : "s");
 	report_free(st.report);
 	run_dns_free(&st);
 	dns_free(st.dns);
+	proxy_free(st.proxy);
 	free(st.dnsbuf);
 	launch_env_free(env);
 	if (pipefd[0] != -1)

@@ -14,6 +14,7 @@
 
 #include "dns.h"
 #include "floor.h"
+#include "proxy.h"
 #include "msg.h"
 #include "policy.h"
 #include "ring.h"
@@ -46,6 +47,8 @@ struct run {
 	struct dns *dns; /* the resolver and the pins (NULL: names are
 			    not judged in this run) */
 	struct dns_wait *dnsw; /* resolutions waiting for their lookup */
+	struct proxy *proxy; /* agentwrap's HTTP proxy, or NULL */
+	struct px_ask *pxq; /* its connects waiting for an answer */
 	uint8_t *dnsbuf; /* their answers, AW_SLOT_DATA */
 	char dnstxt[DNS_MAX_ADDRS][NETADDR_STRLEN]; /* addresses handed out */
 	int landlock; /* the Landlock ABI applied to the tree, 0 none */
@@ -68,6 +71,8 @@ extern const struct watch_ops run_watch_ops;
 /* approve_setup's hand_out: the addresses an approved resolution gets */
 size_t run_hand_out(
     void *ctx, const struct aw_msg *m, const char **words, size_t max);
+/* proxy_new's DECIDE: judge a proxied connect to HOST:PORT */
+void run_proxy_decide(void *ctx, uint64_t id, const char *host, int port);
 /* The resolver's descriptor was readable, or a lookup's time is up */
 void run_dns_ready(struct run *st);
 /* Forget the resolutions still waiting (the run is over) */

@@ -1,5 +1,7 @@
 # needs: netns
-# Names resolved by the supervisor and the addresses it pins, against real
+# Names resolved by the supervisor and the addresses it pins (direct
+# connections: curl --noproxy, busybox without http_proxy; agentwrap's
+# proxy is tests/integ/proxy.sh), against real
 # peers at public addresses that exist only in a network namespace of the
 # test's own: tests/run (as root) makes it with lo up and $ADDR_OK and
 # $ADDR_EVIL on lo, then drops to nobody and runs this script in it. Nothing
@@ -80,25 +82,25 @@ awn() {
 
 # an allowed name: the supervisor's answer (--resolve, in a run), and the
 # connect to the address it handed out goes through
-status 0 "curl an allowed name" awn -- curl -s "http://example.test:$PO/name"
+status 0 "curl an allowed name" awn -- curl --noproxy '*' -s "http://example.test:$PO/name"
 check "curl got the allowed peer's answer" [ "$(cat "$T/last.out")" = ok ]
 check "the allowed peer saw the request" grep -qx /name "$T/ok.log"
 
 # a public address nobody handed out: denied, and nothing arrives
-status 7 "curl an address no name gave" awn -- curl -s "http://$ADDR_EVIL:$PE/raw"
+status 7 "curl an address no name gave" awn -- curl --noproxy '*' -s "http://$ADDR_EVIL:$PE/raw"
 check "the other peer saw nothing" sh -c "! grep -qx /raw '$T/evil.log'"
 check "the denial names the address" grep -q "denied connect $ADDR_EVIL" "$T/last.err"
 
 # the pin is the supervisor's, for every process of the run: a second
 # curl reaches the address the first one was given; alone it does not
-status 7 "the allowed address alone, in a new run" awn -- curl -s "http://$ADDR_OK:$PO/alone"
+status 7 "the allowed address alone, in a new run" awn -- curl --noproxy '*' -s "http://$ADDR_OK:$PO/alone"
 check "the allowed peer did not see it" sh -c "! grep -qx /alone '$T/ok.log'"
 status 0 "resolve in one process, connect in another" awn -- sh -c \
-    "curl -s -o /dev/null http://example.test:$PO/first && curl -s http://$ADDR_OK:$PO/second"
+    "curl --noproxy '*' -s -o /dev/null http://example.test:$PO/first && curl --noproxy '*' -s http://$ADDR_OK:$PO/second"
 check "the second process reached the pinned address" grep -qx /second "$T/ok.log"
 
 # the process's own idea of what the name means does not count
-status 7 "curl --resolve to another address" awn -- curl -s \
+status 7 "curl --resolve to another address" awn -- curl --noproxy '*' -s \
     --resolve "example.test:$PE:$ADDR_EVIL" "http://example.test:$PE/moved"
 check "the other peer saw nothing (curl --resolve)" sh -c "! grep -qx /moved '$T/evil.log'"
 
@@ -149,12 +151,12 @@ except Exception: pass" "$T/lo.port" "$T/lo.log" & p4=$!
 i=0
 while [ ! -s "$T/lo.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 PL=$(cat "$T/lo.port")
-status 6 "an allowed name that resolves to 127.0.0.1" awn -- curl -s "http://loc.test:$PL/"
+status 6 "an allowed name that resolves to 127.0.0.1" awn -- curl --noproxy '*' -s "http://loc.test:$PL/"
 check "the denial says why" grep -q "loc.test resolves to 127.0.0.1" "$T/last.err"
-status 6 "an allowed name that resolves to 10.1.2.3" awn -- curl -s "http://ten.test:$PL/"
+status 6 "an allowed name that resolves to 10.1.2.3" awn -- curl --noproxy '*' -s "http://ten.test:$PL/"
 check "the denial says private" grep -q "ten.test resolves to 10.1.2.3" "$T/last.err"
 for lit in 2130706433 0x7f.1 "[::ffff:127.0.0.1]"; do
-	status 7 "curl $lit" awn -- curl -s -g "http://$lit:$PL/"
+	status 7 "curl $lit" awn -- curl --noproxy '*' -s -g "http://$lit:$PL/"
 done
 check "the loopback peer got nothing" [ "$(hits "$T/lo.log")" -eq 0 ]
 kill $p4 2>/dev/null
@@ -183,19 +185,19 @@ check "the UDP peer got the named datagram" grep -qx named "$T/udp.log"
 H="--rule resolve:evil.test=allow --rule connect:*=deny"
 status 0 "an approved name" hrun -a on-request -n -c features.network_proxy=true \
     -c "$RULES" --resolve evil.test=$ADDR_EVIL -- sh -c \
-    "curl -s http://evil.test:$PE/approved && curl -s http://$ADDR_EVIL:$PE/approved-ip"
+    "curl --noproxy '*' -s http://evil.test:$PE/approved && curl --noproxy '*' -s http://$ADDR_EVIL:$PE/approved-ip"
 check "the approved name reached its peer" grep -qx /approved "$T/evil.log"
 check "and its address is pinned" grep -qx /approved-ip "$T/evil.log"
 check "one question, about the name" hlog_ok 'len(reqs) == 1 and
     reqs[0]["op"] == "resolve" and reqs[0]["host"] == "evil.test"'
 H="--rule resolve:*=deny"
 status 6 "a refused name" hrun -a on-request -n -c features.network_proxy=true \
-    -c "$RULES" --resolve evil.test=$ADDR_EVIL -- curl -s "http://evil.test:$PE/refused"
+    -c "$RULES" --resolve evil.test=$ADDR_EVIL -- curl --noproxy '*' -s "http://evil.test:$PE/refused"
 check "the refused name's peer saw nothing" sh -c "! grep -qx /refused '$T/evil.log'"
 H="--rule *:*=allow"
 status 6 "a name that resolves to a private address" hrun -a on-request -n \
     -c features.network_proxy=true -c "$RULES" \
-    --resolve lan.test=192.168.1.9 -- curl -s "http://lan.test:$PE/"
+    --resolve lan.test=192.168.1.9 -- curl --noproxy '*' -s "http://lan.test:$PE/"
 check "is denied, never asked" [ "$(asked)" -eq 0 ]
 check "and says why" grep -q "lan.test resolves to 192.168.1.9" "$T/last.err"
 
@@ -204,10 +206,10 @@ check "and says why" grep -q "lan.test resolves to 192.168.1.9" "$T/last.err"
 if [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static || \
     ! ldd /bin/busybox >/dev/null 2>&1; then
 	status 0 "static wget to the pinned address" awn -- sh -c \
-	    "curl -s -o /dev/null http://example.test:$PO/pin && /bin/busybox wget -q -O - http://$ADDR_OK:$PO/static"
+	    "curl --noproxy '*' -s -o /dev/null http://example.test:$PO/pin && env -u http_proxy -u HTTP_PROXY /bin/busybox wget -q -O - http://$ADDR_OK:$PO/static"
 	check "the static program reached the pinned address" grep -qx /static "$T/ok.log"
 	status 1 "static wget to an address no name gave" awn -- \
-	    /bin/busybox wget -q -O - "http://$ADDR_EVIL:$PE/static"
+	    env -u http_proxy -u HTTP_PROXY /bin/busybox wget -q -O - "http://$ADDR_EVIL:$PE/static"
 	check "the other peer saw nothing (static)" sh -c "! grep -qx /static '$T/evil.log'"
 else
 	fail "busybox-static is not installed (scripts/setup installs it)"

@@ -80,8 +80,9 @@ if sys.argv[1] == "listen":
     n = 0
     while s.recv(4096) != b"stop":
         n += 1
-    with open(sys.argv[2] + ".count", "w") as f:
+    with open(sys.argv[2] + ".count.tmp", "w") as f:
         f.write(str(n))
+    os.rename(sys.argv[2] + ".count.tmp", sys.argv[2] + ".count")
 elif sys.argv[1] == "stop":
     socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
         b"stop", ("127.0.0.1", int(sys.argv[2])))
@@ -111,9 +112,15 @@ listen() {
 	port=$(cat "$T/port" 2>/dev/null)
 	[ -n "$port" ] || echo "the test's name server did not start"
 }
+# (called in $(...), a subshell, which cannot wait for the server: it
+# waits for the count the server writes last)
 received() {
 	$PY "$T/dns.py" stop "$port"
-	wait "$lpid"
+	i=0
+	while [ ! -e "$T/port.count" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	cat "$T/port.count" 2>/dev/null || echo none
 }
 listen

@@ -89,11 +89,11 @@ START_TEST(answers_later_never_in_line)
 	ck_assert_ptr_nonnull(d);
 	atomic_store(&calls, 0);
 	t0 = clock_mono_ms();
-	ck_assert_int_eq(dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS),
-	    DNS_PENDING);
+	ck_assert_int_eq(
+	    dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS), DNS_PENDING);
 	/* asked again while it runs: still pending, one lookup */
-	ck_assert_int_eq(dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS),
-	    DNS_PENDING);
+	ck_assert_int_eq(
+	    dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS), DNS_PENDING);
 	ck_assert_uint_lt(clock_mono_ms() - t0, 100);
 	/* a re-check that must not start a lookup: nothing known yet */
 	ck_assert_int_eq(dns_answer(d, "other.test", 0, a, DNS_MAX_ADDRS), 0);
@@ -104,8 +104,8 @@ START_TEST(answers_later_never_in_line)
 	ck_assert_int_eq(dns_answer(d, "ok.test", 0, a, 1), 1);
 	ck_assert_int_eq(atomic_load(&calls), 1);
 	ck_assert_int_eq(s.n, 1);
-	ck_assert_int_eq(dns_answer(d, "none.test", 1, a, DNS_MAX_ADDRS),
-	    DNS_PENDING);
+	ck_assert_int_eq(
+	    dns_answer(d, "none.test", 1, a, DNS_MAX_ADDRS), DNS_PENDING);
 	ck_assert(wait_for(d, &s, "none.test", 2000));
 	ck_assert_int_eq(dns_answer(d, "none.test", 1, a, DNS_MAX_ADDRS), 0);
 	dns_free(d);
@@ -121,11 +121,11 @@ START_TEST(hung_lookup_gives_up_others_go_on)
 
 	ck_assert_ptr_nonnull(d);
 	atomic_store(&release, 0);
-	ck_assert_int_eq(dns_answer(d, "hang.test", 1, a, DNS_MAX_ADDRS),
-	    DNS_PENDING);
+	ck_assert_int_eq(
+	    dns_answer(d, "hang.test", 1, a, DNS_MAX_ADDRS), DNS_PENDING);
 	/* the other worker answers another name meanwhile */
-	ck_assert_int_eq(dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS),
-	    DNS_PENDING);
+	ck_assert_int_eq(
+	    dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS), DNS_PENDING);
 	ck_assert(wait_for(d, &s, "ok.test", 1500));
 	ck_assert_uint_lt(clock_mono_ms() - t0, 1500);
 	ck_assert_int_eq(dns_answer(d, "ok.test", 1, a, DNS_MAX_ADDRS), 2);
@@ -146,11 +146,11 @@ START_TEST(table_answers_without_lookup)
 	struct dns *d;
 	char err[200];
 
-	ck_assert_int_eq(resolve_table_add(&rt, "mapped.test=10.1.2.3,::1",
-			     err, sizeof(err)),
+	ck_assert_int_eq(resolve_table_add(
+			     &rt, "mapped.test=10.1.2.3,::1", err, sizeof(err)),
 	    0);
-	ck_assert_int_eq(resolve_table_add(&rt, "gone.test=", err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(
+	    resolve_table_add(&rt, "gone.test=", err, sizeof(err)), 0);
 	d = dns_new_with(rt, fake_lookup);
 	ck_assert_ptr_nonnull(d);
 	atomic_store(&calls, 0);

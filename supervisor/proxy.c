@@ -1,0 +1,987 @@
+/*
+ * proxy.c: agentwrap's HTTP proxy (CONNECT and absolute-URI forwarding),
+ * served from the supervisor's event loop. See proxy.h.
+ *
+ * A connection goes HEAD (reading the request head) -> DECIDE (the caller
+ * judges the target) -> CONNECT (non-blocking connect to each allowed
+ * address in turn) -> RELAY (bytes both ways, half-closes passed on), or
+ * to REPLY (an error answer, then close). Connections are freed only at
+ * the start and the end of proxy_ready(), never from a callback.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "proxy.h"
+
+/* How long a refused client may go on sending before it is cut off */
+#define PROXY_DRAIN_MS 2000
+
+enum cstate { C_HEAD, C_DECIDE, C_CONNECT, C_RELAY, C_REPLY, C_DRAIN };
+
+struct buf {
+	char *b;
+	size_t off, len; /* the data is b[off, len) */
+};
+
+struct conn {
+	struct conn *next;
+	uint64_t id;
+	enum cstate st;
+	int cfd, sfd;
+	int dead;
+	uint64_t deadline; /* HEAD, CONNECT: ms */
+	char *head; /* HEAD: what came so far */
+	size_t headlen;
+	struct proxy_req req;
+	struct netaddr addrs[PROXY_MAX_ADDRS];
+	size_t naddrs, nextaddr;
+	struct buf c2s, s2c; /* client to server, server to client */
+	int c_eof, s_eof; /* the side stopped sending */
+	int c_shut, s_shut; /* we stopped sending to it */
+	short crev, srev; /* what poll() said */
+};
+
+struct slot {
+	struct conn *c;
+	int server; /* the pollfd is the conn's server side */
+};
+
+struct proxy {
+	int lfd;
+	int port;
+	proxy_decide_fn decide;
+	void *ctx;
+	struct conn *conns;
+	int nconns;
+	uint64_t last_id;
+	unsigned long refused; /* clients of another user */
+	struct slot *map; /* what each pollfd of proxy_pollfds is */
+	int nmap, mapcap;
+	char url[64];
+	char env[16][128];
+	size_t nenv;
+};
+
+/* --- the head --- */
+
+static int
+tchar(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* HOST[:PORT] or [V6][:PORT] in S (N bytes) into R; DEFPORT if none (-1:
+ * one is required). 0 or -1. */
+static int
+authority(const char *s, size_t n, int defport, struct proxy_req *r)
+{
+	const char *host = s, *colon = NULL;
+	size_t hl, i;
+	long port = 0;
+
+	if (n == 0)
+		return -1;
+	if (s[0] == '[') {
+		const char *end = memchr(s, ']', n);
+
+		if (end == NULL)
+			return -1;
+		host = s + 1;
+		hl = (size_t)(end - host);
+		if ((size_t)(end - s) + 1 < n) {
+			if (end[1] != ':')
+				return -1;
+			colon = end + 1;
+		}
+	} else {
+		for (i = 0; i < n; i++)
+			if (s[i] == ':') {
+				if (colon != NULL)
+					return -1; /* a bare IPv6 address */
+				colon = s + i;
+			}
+		hl = colon != NULL ? (size_t)(colon - s) : n;
+	}
+	if (hl == 0 || hl >= sizeof(r->host))
+		return -1;
+	for (i = 0; i < hl; i++)
+		if ((unsigned char)host[i] <= ' ' || host[i] == 0x7f ||
+		    host[i] == '@' || host[i] == '/' || host[i] == '\\')
+			return -1;
+	memcpy(r->host, host, hl);
+	r->host[hl] = '\0';
+	if (colon == NULL) {
+		if (defport < 0)
+			return -1;
+		r->port = defport;
+		return 0;
+	}
+	i = (size_t)(colon - s) + 1;
+	if (i >= n || n - i > 5)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		port = port * 10 + (s[i] - '0');
+	}
+	if (port < 1 || port > 65535)
+		return -1;
+	r->port = (int)port;
+	return 0;
+}
+
+/* Is header line L (N bytes, no CRLF) one a proxy does not send on? */
+static int
+hop_header(const char *l, size_t n)
+{
+	static const char *const drop[] = { "connection", "keep-alive",
+		"proxy-connection", "proxy-authorization", "proxy-authenticate",
+		"te", "trailer", "upgrade" };
+	const char *colon = memchr(l, ':', n);
+	size_t i, k;
+
+	if (colon == NULL)
+		return 0;
+	k = (size_t)(colon - l);
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strlen(drop[i]) == k && strncasecmp(l, drop[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+void
+proxy_req_free(struct proxy_req *r)
+{
+	free(r->head);
+	r->head = NULL;
+}
+
+#define BAD(code, ...)                                                         \
+	do {                                                                   \
+		snprintf(why, whylen, __VA_ARGS__);                            \
+		return (code);                                                 \
+	} while (0)
+
+int
+proxy_parse_head(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen)
+{
+	const char *end = NULL, *p, *sp1, *sp2, *eol, *line, *t, *rest;
+	size_t i, mlen, tlen, need, off;
+	char *out;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i + 3 < len && i + 4 <= PROXY_HEAD_MAX; i++)
+		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+			end = buf + i + 4;
+			break;
+		}
+	if (end == NULL) {
+		if (len >= PROXY_HEAD_MAX)
+			BAD(431, "the request head is longer than %d bytes",
+			    PROXY_HEAD_MAX);
+		return 0;
+	}
+	for (p = buf; p < end; p++)
+		if (*p == '\0')
+			BAD(400, "a NUL in the request head");
+	eol = memchr(buf, '\r', (size_t)(end - buf));
+	if (eol == NULL || eol[1] != '\n')
+		BAD(400, "a malformed request line");
+	if ((sp1 = memchr(buf, ' ', (size_t)(eol - buf))) == NULL ||
+	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1))) == NULL)
+		BAD(400, "a malformed request line");
+	mlen = (size_t)(sp1 - buf);
+	if (mlen == 0 || mlen > 32)
+		BAD(400, "a malformed method");
+	for (i = 0; i < mlen; i++)
+		if (!tchar((unsigned char)buf[i]))
+			BAD(400, "a malformed method");
+	t = sp1 + 1;
+	tlen = (size_t)(sp2 - t);
+	if ((size_t)(eol - sp2 - 1) != 8 ||
+	    (memcmp(sp2 + 1, "HTTP/1.1", 8) != 0 &&
+		memcmp(sp2 + 1, "HTTP/1.0", 8) != 0))
+		BAD(505, "only HTTP/1.0 and HTTP/1.1 are served");
+	for (i = 0; i < tlen; i++)
+		if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f)
+			BAD(400, "a malformed request target");
+	if (mlen == 7 && memcmp(buf, "CONNECT", 7) == 0) {
+		r->connect = 1;
+		if (authority(t, tlen, -1, r) == -1)
+			BAD(400, "CONNECT needs HOST:PORT");
+		r->consumed = (size_t)(end - buf);
+		return 1;
+	}
+	if (tlen < 7 || strncasecmp(t, "http://", 7) != 0)
+		BAD(400,
+		    "a request to a proxy names http://HOST/...; use "
+		    "CONNECT for anything else");
+	for (i = 7; i < tlen && t[i] != '/' && t[i] != '?' && t[i] != '#'; i++)
+		;
+	if (authority(t + 7, i - 7, 80, r) == -1)
+		BAD(400, "a malformed host in the request target");
+	rest = t + i;
+	/* the head sent on: METHOD /path HTTP/1.x, the headers but the
+	 * hop-by-hop ones, Connection: close */
+	need = (size_t)(end - buf) + 32;
+	if ((out = malloc(need)) == NULL)
+		BAD(503, "out of memory");
+	off = 0;
+	memcpy(out, buf, mlen + 1);
+	off = mlen + 1;
+	if (tlen - i == 0 || *rest != '/')
+		out[off++] = '/';
+	memcpy(out + off, rest, tlen - i);
+	off += tlen - i;
+	memcpy(out + off, sp2, (size_t)(eol - sp2) + 2);
+	off += (size_t)(eol - sp2) + 2;
+	for (line = eol + 2; line < end - 2;) {
+		const char *le = memchr(line, '\r', (size_t)(end - line));
+
+		if (le == NULL || le[1] != '\n') {
+			free(out);
+			BAD(400, "a malformed header line");
+		}
+		if ((*line == ' ' || *line == '\t')) {
+			free(out);
+			BAD(400, "a folded header line");
+		}
+		/* NAME: value, the name a token (no space before the colon:
+		 * a server might read such a line differently) */
+		for (p = line; p < le && *p != ':' && tchar((unsigned char)*p);
+		     p++)
+			;
+		if (p == line || p == le || *p != ':') {
+			free(out);
+			BAD(400, "a malformed header line");
+		}
+		if (!hop_header(line, (size_t)(le - line))) {
+			memcpy(out + off, line, (size_t)(le - line) + 2);
+			off += (size_t)(le - line) + 2;
+		}
+		line = le + 2;
+	}
+	memcpy(out + off, "Connection: close\r\n\r\n", 21);
+	off += 21;
+	r->head = out;
+	r->head_len = off;
+	r->consumed = (size_t)(end - buf);
+	return 1;
+}
+
+/* --- connections --- */
+
+static int
+buf_alloc(struct buf *b)
+{
+	if (b->b == NULL && (b->b = malloc(PROXY_BUF)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+buf_put(struct buf *b, const char *data, size_t n)
+{
+	if (buf_alloc(b) == -1)
+		return -1;
+	if (b->off > 0 && b->off == b->len)
+		b->off = b->len = 0;
+	if (n > PROXY_BUF - b->len) {
+		memmove(b->b, b->b + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+		if (n > PROXY_BUF - b->len)
+			return -1;
+	}
+	memcpy(b->b + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->cfd >= 0)
+		close(c->cfd);
+	if (c->sfd >= 0)
+		close(c->sfd);
+	c->cfd = c->sfd = -1;
+	c->dead = 1;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	conn_close(c);
+	free(c->head);
+	free(c->c2s.b);
+	free(c->s2c.b);
+	proxy_req_free(&c->req);
+	free(c);
+}
+
+static const char *
+reason(int code)
+{
+	switch (code) {
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 405:
+		return "Method Not Allowed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
+	}
+	return "Error";
+}
+
+/* Answer CODE (and KIND as x-proxy-error, if any) with BODY, then close */
+static void
+reply(struct conn *c, int code, const char *kind, const char *body)
+{
+	char head[512];
+	int n;
+
+	if (c->sfd >= 0) {
+		close(c->sfd);
+		c->sfd = -1;
+	}
+	c->c2s.off = c->c2s.len = 0;
+	c->s2c.off = c->s2c.len = 0;
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n%s%s%sContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+	    code, reason(code), kind ? "x-proxy-error: " : "", kind ? kind : "",
+	    kind ? "\r\n" : "", strlen(body));
+	if (n < 0 || buf_put(&c->s2c, head, (size_t)n) == -1 ||
+	    buf_put(&c->s2c, body,
+		strlen(body) < PROXY_BUF / 2 ? strlen(body) : PROXY_BUF / 2) ==
+		-1) {
+		conn_close(c);
+		return;
+	}
+	c->st = C_REPLY;
+}
+
+static void
+try_connect(struct proxy *px, struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char body[600];
+	int one = 1;
+
+	(void)px;
+	while (c->nextaddr < c->naddrs) {
+		const struct netaddr *a = &c->addrs[c->nextaddr++];
+
+		memset(&ss, 0, sizeof(ss));
+		if (a->family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)c->req.port);
+			memcpy(&s4->sin_addr, a->addr, 4);
+			sl = sizeof(*s4);
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)c->req.port);
+			memcpy(&s6->sin6_addr, a->addr, 16);
+			s6->sin6_scope_id = a->scope_id;
+			sl = sizeof(*s6);
+		}
+		if (c->sfd >= 0)
+			close(c->sfd);
+		c->sfd = socket(
+		    a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->sfd < 0)
+			continue;
+		setsockopt(c->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(c->sfd, (struct sockaddr *)&ss, sl) == 0 ||
+		    errno == EINPROGRESS) {
+			c->st = C_CONNECT;
+			c->deadline = clock_mono_ms() + PROXY_CONNECT_MS;
+			return;
+		}
+	}
+	snprintf(body, sizeof(body),
+	    "agentwrap's proxy could not connect to %s port %d\n", c->req.host,
+	    c->req.port);
+	reply(c, 502, NULL, body);
+}
+
+/* The connect finished: start relaying */
+static void
+connected(struct proxy *px, struct conn *c)
+{
+	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &el) == -1 ||
+	    err != 0) {
+		try_connect(px, c);
+		return;
+	}
+	if (buf_alloc(&c->c2s) == -1 || buf_alloc(&c->s2c) == -1) {
+		conn_close(c);
+		return;
+	}
+	if (c->req.connect) {
+		if (buf_put(&c->s2c, ok, sizeof(ok) - 1) == -1) {
+			conn_close(c);
+			return;
+		}
+	} else if (buf_put(&c->c2s, c->req.head, c->req.head_len) == -1) {
+		conn_close(c);
+		return;
+	}
+	/* what the client sent after its head (a body, an early TLS hello) */
+	if (c->headlen > c->req.consumed &&
+	    buf_put(&c->c2s, c->head + c->req.consumed,
+		c->headlen - c->req.consumed) == -1) {
+		conn_close(c);
+		return;
+	}
+	free(c->head);
+	c->head = NULL;
+	proxy_req_free(&c->req);
+	c->st = C_RELAY;
+}
+
+void
+proxy_settle(struct proxy *px, uint64_t id, int allow, const struct netaddr *a,
+    size_t n, const char *kind, const char *why, const char *fix)
+{
+	struct conn *c;
+	char body[2400];
+
+	for (c = px->conns; c != NULL; c = c->next)
+		if (c->id == id && !c->dead && c->st == C_DECIDE)
+			break;
+	if (c == NULL)
+		return;
+	if (!allow) {
+		snprintf(body, sizeof(body),
+		    "agentwrap's proxy blocked %s port %d: %s\n%s%s%s",
+		    c->req.host, c->req.port, why != NULL ? why : "denied",
+		    fix != NULL && fix[0] != '\0' ? "To allow it: " : "",
+		    fix != NULL ? fix : "",
+		    fix != NULL && fix[0] != '\0' ? "\n" : "");
+		reply(c, 403, kind != NULL ? kind : PROXY_BY_POLICY, body);
+		return;
+	}
+	if (n > PROXY_MAX_ADDRS)
+		n = PROXY_MAX_ADDRS;
+	memcpy(c->addrs, a, n * sizeof(*a));
+	c->naddrs = n;
+	c->nextaddr = 0;
+	try_connect(px, c);
+}
+
+int
+proxy_waiting(const struct proxy *px, uint64_t id)
+{
+	const struct conn *c;
+
+	for (c = px->conns; c != NULL; c = c->next)
+		if (c->id == id)
+			return !c->dead && c->st == C_DECIDE;
+	return 0;
+}
+
+/* HEAD: read more of the head, and decide once it is whole */
+static void
+read_head(struct proxy *px, struct conn *c)
+{
+	char why[160], body[300];
+	ssize_t r;
+	int v;
+
+	if (c->head == NULL && (c->head = malloc(PROXY_HEAD_MAX)) == NULL) {
+		conn_close(c);
+		return;
+	}
+	r = read(c->cfd, c->head + c->headlen, PROXY_HEAD_MAX - c->headlen);
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->headlen += (size_t)r;
+	v = proxy_parse_head(c->head, c->headlen, &c->req, why, sizeof(why));
+	if (v == 0)
+		return;
+	if (v != 1) {
+		snprintf(body, sizeof(body), "agentwrap's proxy: %s\n", why);
+		reply(c, v, NULL, body);
+		return;
+	}
+	c->st = C_DECIDE;
+	px->decide(px->ctx, c->id, c->req.host, c->req.port);
+}
+
+/* Room left at the end of B, after moving what it holds to its start */
+static size_t
+buf_room(struct buf *b)
+{
+	if (b->off > 0) {
+		memmove(b->b, b->b + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
+	return PROXY_BUF - b->len;
+}
+
+/* Move what FROM has to say into B; 0, or -1 when FROM is done or failed */
+static int
+pull(int from, struct buf *b, int *eof)
+{
+	ssize_t r;
+
+	if (buf_room(b) == 0)
+		return 0;
+	r = read(from, b->b + b->len, PROXY_BUF - b->len);
+	if (r > 0)
+		b->len += (size_t)r;
+	else if (r == 0)
+		*eof = 1;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+static int
+push(int to, struct buf *b)
+{
+	ssize_t w;
+
+	if (b->off == b->len)
+		return 0;
+	w = send(to, b->b + b->off, b->len - b->off, MSG_NOSIGNAL);
+	if (w > 0) {
+		b->off += (size_t)w;
+		if (b->off == b->len)
+			b->off = b->len = 0;
+	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+static void
+relay(struct conn *c)
+{
+	if ((c->crev & (POLLIN | POLLHUP | POLLERR)) && !c->c_eof &&
+	    pull(c->cfd, &c->c2s, &c->c_eof) == -1)
+		goto gone;
+	if ((c->srev & (POLLIN | POLLHUP | POLLERR)) && !c->s_eof &&
+	    pull(c->sfd, &c->s2c, &c->s_eof) == -1)
+		goto gone;
+	if (push(c->sfd, &c->c2s) == -1 || push(c->cfd, &c->s2c) == -1)
+		goto gone;
+	/* a side that stopped sending, once all it sent is through: tell
+	 * the other */
+	if (c->c_eof && c->c2s.off == c->c2s.len && !c->s_shut) {
+		shutdown(c->sfd, SHUT_WR);
+		c->s_shut = 1;
+	}
+	if (c->s_eof && c->s2c.off == c->s2c.len && !c->c_shut) {
+		shutdown(c->cfd, SHUT_WR);
+		c->c_shut = 1;
+	}
+	if (c->c_shut && c->s_shut)
+		goto gone;
+	return;
+gone:
+	conn_close(c);
+}
+
+/*
+ * The user ID that owns the client end of loopback connection FD to our
+ * port, from the kernel's table of TCP sockets (a TCP peer has no
+ * SO_PEERCRED); -1 when it cannot be told. The client's socket is in the
+ * table while the connection is open: a client gone already is not served.
+ */
+static long
+peer_uid(const struct proxy *px, int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char line[512], want[64];
+	long uid = -1;
+	FILE *f;
+
+	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
+	    sin.sin_family != AF_INET)
+		return -1;
+	/* the client's row: local address = its end, remote = ours, as the
+	 * kernel prints them (the address in host order's hex of the raw
+	 * bytes, the port in hex) */
+	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
+	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
+	    (unsigned)htonl(INADDR_LOOPBACK), (unsigned)px->port);
+	if ((f = fopen("/proc/net/tcp", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = strchr(line, ':'), *end;
+		int field;
+
+		if (p == NULL || strncmp(p + 2, want, strlen(want)) != 0)
+			continue;
+		/* sl local rem st queues timer retrnsmt uid */
+		for (field = 0, p += 2; field < 6 && p != NULL; field++) {
+			p = strchr(p, ' ');
+			while (p != NULL && *p == ' ')
+				p++;
+		}
+		if (p == NULL)
+			break;
+		errno = 0;
+		uid = strtol(p, &end, 10);
+		if (errno != 0 || end == p || *end != ' ' || uid < 0)
+			uid = -1;
+		break;
+	}
+	fclose(f);
+	return uid;
+}
+
+static void
+accept_all(struct proxy *px)
+{
+	struct conn *c;
+	int fd;
+
+	for (;;) {
+		fd = accept4(px->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1)
+			return;
+		/* only the user the tree runs as: another user of the machine
+		 * may not spend the tree's allowances or put questions to
+		 * whoever answers them */
+		if (peer_uid(px, fd) != (long)geteuid()) {
+			px->refused++;
+			close(fd);
+			continue;
+		}
+		if (px->nconns >= PROXY_MAX_CONNS ||
+		    (c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			continue;
+		}
+		c->id = ++px->last_id;
+		c->cfd = fd;
+		c->sfd = -1;
+		c->st = C_HEAD;
+		c->deadline = clock_mono_ms() + PROXY_HEAD_MS;
+		c->next = px->conns;
+		px->conns = c;
+		px->nconns++;
+	}
+}
+
+static void
+reap(struct proxy *px)
+{
+	struct conn **pp, *c;
+
+	for (pp = &px->conns; *pp != NULL;) {
+		c = *pp;
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		px->nconns--;
+		conn_free(c);
+	}
+}
+
+/* --- the proxy --- */
+
+struct proxy *
+proxy_new(proxy_decide_fn decide, void *ctx, char *err, size_t errlen)
+{
+	static const char *const names[] = { "http_proxy", "HTTP_PROXY",
+		"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+		"npm_config_proxy", "npm_config_https_proxy", "YARN_HTTP_PROXY",
+		"YARN_HTTPS_PROXY", "PIP_PROXY" };
+	static const char noproxy[] =
+	    "localhost,127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,"
+	    "192.168.0.0/16,169.254.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct proxy *px;
+	size_t i;
+
+	if ((px = calloc(1, sizeof(*px))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	px->decide = decide;
+	px->ctx = ctx;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((px->lfd = socket(AF_INET,
+		 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(px->lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(px->lfd, 128) == -1 ||
+	    getsockname(px->lfd, (struct sockaddr *)&sin, &sl) == -1) {
+		snprintf(err, errlen, "cannot listen on 127.0.0.1: %s",
+		    strerror(errno));
+		if (px->lfd >= 0)
+			close(px->lfd);
+		free(px);
+		return NULL;
+	}
+	px->port = ntohs(sin.sin_port);
+	snprintf(px->url, sizeof(px->url), "http://127.0.0.1:%d", px->port);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		snprintf(px->env[px->nenv++], sizeof(px->env[0]), "%s=%s",
+		    names[i], px->url);
+	snprintf(
+	    px->env[px->nenv++], sizeof(px->env[0]), "no_proxy=%s", noproxy);
+	snprintf(
+	    px->env[px->nenv++], sizeof(px->env[0]), "NO_PROXY=%s", noproxy);
+	return px;
+}
+
+void
+proxy_free(struct proxy *px)
+{
+	struct conn *c, *next;
+
+	if (px == NULL)
+		return;
+	for (c = px->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_free(c);
+	}
+	close(px->lfd);
+	free(px->map);
+	free(px);
+}
+
+unsigned long
+proxy_refused(const struct proxy *px)
+{
+	return px != NULL ? px->refused : 0;
+}
+
+int
+proxy_port(const struct proxy *px)
+{
+	return px != NULL ? px->port : 0;
+}
+
+size_t
+proxy_env(const struct proxy *px, const char **out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; px != NULL && i < px->nenv && i < max; i++)
+		out[i] = px->env[i];
+	return i;
+}
+
+static void
+map_add(struct proxy *px, struct conn *c, int server)
+{
+	px->map[px->nmap].c = c;
+	px->map[px->nmap].server = server;
+	px->nmap++;
+}
+
+int
+proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
+{
+	struct conn *c;
+	int n = 0, want;
+
+	if (px == NULL || max < 1)
+		return 0;
+	reap(px);
+	want = 1 + 2 * px->nconns;
+	if (want > px->mapcap) {
+		struct slot *m = realloc(px->map, (size_t)want * sizeof(*m));
+
+		if (m == NULL)
+			return 0;
+		px->map = m;
+		px->mapcap = want;
+	}
+	px->nmap = 0;
+	pfd[n].fd = px->lfd;
+	pfd[n].events = POLLIN;
+	map_add(px, NULL, 0);
+	n++;
+	for (c = px->conns; c != NULL && n + 2 <= max; c = c->next) {
+		short ce = 0, se = 0;
+
+		c->crev = c->srev = 0;
+		switch (c->st) {
+		case C_HEAD:
+			ce = POLLIN;
+			break;
+		case C_DECIDE:
+			break;
+		case C_CONNECT:
+			se = POLLOUT;
+			break;
+		case C_RELAY:
+			if (!c->c_eof && buf_room(&c->c2s) > 0)
+				ce |= POLLIN;
+			if (c->s2c.off < c->s2c.len)
+				ce |= POLLOUT;
+			if (!c->s_eof && buf_room(&c->s2c) > 0)
+				se |= POLLIN;
+			if (c->c2s.off < c->c2s.len)
+				se |= POLLOUT;
+			break;
+		case C_REPLY:
+			ce = POLLOUT;
+			break;
+		case C_DRAIN:
+			ce = POLLIN;
+			break;
+		}
+		if (ce != 0) {
+			pfd[n].fd = c->cfd;
+			pfd[n].events = ce;
+			map_add(px, c, 0);
+			n++;
+		}
+		if (se != 0 && c->sfd >= 0) {
+			pfd[n].fd = c->sfd;
+			pfd[n].events = se;
+			map_add(px, c, 1);
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+proxy_next_ms(const struct proxy *px)
+{
+	const struct conn *c;
+	uint64_t now, min = UINT64_MAX;
+
+	if (px == NULL)
+		return -1;
+	for (c = px->conns; c != NULL; c = c->next)
+		if ((c->st == C_HEAD || c->st == C_CONNECT ||
+			c->st == C_DRAIN) &&
+		    !c->dead && c->deadline < min)
+			min = c->deadline;
+	if (min == UINT64_MAX)
+		return -1;
+	now = clock_mono_ms();
+	return min <= now ? 0 : (int)(min - now > 60000 ? 60000 : min - now);
+}
+
+void
+proxy_ready(struct proxy *px, const struct pollfd *pfd, int n)
+{
+	struct conn *c;
+	uint64_t now;
+	int i;
+
+	if (px == NULL)
+		return;
+	for (i = 0; i < n && i < px->nmap; i++) {
+		if (px->map[i].c == NULL) {
+			if (pfd[i].revents & POLLIN)
+				accept_all(px);
+			continue;
+		}
+		if (px->map[i].server)
+			px->map[i].c->srev = pfd[i].revents;
+		else
+			px->map[i].c->crev = pfd[i].revents;
+	}
+	now = clock_mono_ms();
+	for (c = px->conns; c != NULL; c = c->next) {
+		if (c->dead)
+			continue;
+		switch (c->st) {
+		case C_HEAD:
+			if (c->crev)
+				read_head(px, c);
+			else if (now >= c->deadline)
+				conn_close(c);
+			break;
+		case C_DECIDE:
+			break;
+		case C_CONNECT:
+			if (c->srev)
+				connected(px, c);
+			else if (now >= c->deadline)
+				reply(c, 504, NULL,
+				    "agentwrap's proxy: the connect timed "
+				    "out\n");
+			break;
+		case C_RELAY:
+			if (c->crev || c->srev)
+				relay(c);
+			break;
+		case C_REPLY:
+			if (c->crev & (POLLERR | POLLHUP))
+				conn_close(c);
+			else if (c->crev && push(c->cfd, &c->s2c) == -1)
+				conn_close(c);
+			else if (c->s2c.off == c->s2c.len) {
+				/* the answer is out: stop sending, and read
+				 * what the client still sends (a close with
+				 * unread bytes would reset the connection,
+				 * and the client might never see the answer) */
+				shutdown(c->cfd, SHUT_WR);
+				c->st = C_DRAIN;
+				c->deadline = now + PROXY_DRAIN_MS;
+			}
+			break;
+		case C_DRAIN:
+			if (c->crev) {
+				char sink[4096];
+				ssize_t r = read(c->cfd, sink, sizeof(sink));
+
+				if (r == 0 ||
+				    (r < 0 && errno != EAGAIN &&
+					errno != EINTR))
+					conn_close(c);
+			} else if (now >= c->deadline)
+				conn_close(c);
+			break;
+		}
+		c->crev = c->srev = 0;
+	}
+	reap(px);
+	px->nmap = 0;
+}

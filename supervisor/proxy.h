@@ -1,0 +1,113 @@
+/*
+ * proxy.h: agentwrap's HTTP proxy, for programs that do not resolve names
+ * through libc (static binaries, anything that honours HTTPS_PROXY).
+ *
+ * With the network on and features.network_proxy enabled, the supervisor
+ * listens on 127.0.0.1 (an ephemeral port) and the command gets the proxy
+ * variables (proxy_env). A client sends one request head: CONNECT
+ * HOST:PORT (TLS and anything else, relayed as bytes once allowed), or an
+ * absolute-URI request (GET http://HOST[:PORT]/path, forwarded in origin
+ * form with "Connection: close", one request per connection). The host is
+ * judged as a connect to HOST:PORT with the policy (the decision, the
+ * lookup and any question belong to the caller of proxy_new, through
+ * DECIDE); a refusal is answered 403 with an x-proxy-error header
+ * (blocked-by-allowlist, blocked-by-denylist, blocked-by-policy) and a body
+ * naming the host, the reason and the setting that would allow it.
+ *
+ * Only the user the supervisor runs as is served: a client whose socket
+ * belongs to another user (the kernel's TCP table says whose) is closed
+ * at once, and counted (proxy_refused).
+ *
+ * Bounds: at most PROXY_MAX_CONNS connections (past that new ones are
+ * closed at once), a request head of at most PROXY_HEAD_MAX bytes (else
+ * 431) that must arrive within PROXY_HEAD_MS, a connect within
+ * PROXY_CONNECT_MS (else 504), two relay buffers of PROXY_BUF bytes per
+ * connection. Everything a client sends is hostile input: the head parser
+ * (proxy_parse_head) is a pure function with a fuzz target.
+ *
+ * Runs in the supervisor's event loop: no threads, non-blocking sockets.
+ */
+#ifndef AGENTWRAP_PROXY_H
+#define AGENTWRAP_PROXY_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+#define PROXY_MAX_CONNS 256
+#define PROXY_HEAD_MAX 16384
+#define PROXY_HEAD_MS 30000
+#define PROXY_CONNECT_MS 10000
+#define PROXY_BUF 32768
+#define PROXY_MAX_ADDRS 32
+
+/* What a request head asks for */
+struct proxy_req {
+	int connect; /* CONNECT: 1; an absolute-URI request: 0 */
+	char host[NETADDR_HOSTLEN]; /* as written, brackets taken off */
+	int port;
+	/* an absolute-URI request: the head to send on, in origin form
+	 * (malloc'd, HEAD_LEN bytes), and how many bytes of the input the
+	 * head took (what follows is the body, sent on as it is) */
+	char *head;
+	size_t head_len;
+	size_t consumed;
+};
+
+/*
+ * Parse the request head in BUF (LEN bytes: the head and maybe more).
+ * Returns 1 with R filled, 0 if the head is not complete yet, or an HTTP
+ * status for a bad request (400, 405, 431, 505), with a sentence in WHY.
+ */
+int proxy_parse_head(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen);
+void proxy_req_free(struct proxy_req *r);
+
+struct proxy;
+
+/*
+ * DECIDE(CTX, ID, HOST, PORT): judge connection ID's target. Answer with
+ * proxy_settle(), at once or later (after a lookup or a question).
+ */
+typedef void (*proxy_decide_fn)(
+    void *ctx, uint64_t id, const char *host, int port);
+
+/* Listen on 127.0.0.1; NULL with a message in ERR */
+struct proxy *proxy_new(
+    proxy_decide_fn decide, void *ctx, char *err, size_t errlen);
+void proxy_free(struct proxy *px);
+int proxy_port(const struct proxy *px);
+/* How many clients were turned away for being another user's */
+unsigned long proxy_refused(const struct proxy *px);
+
+/*
+ * The variables the command gets: "NAME=value" strings in OUT (at most
+ * MAX), pointing into PX. Returns how many.
+ */
+size_t proxy_env(const struct proxy *px, const char **out, size_t max);
+
+/* The loop: descriptors to poll, then what poll() said about them */
+int proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max);
+void proxy_ready(struct proxy *px, const struct pollfd *pfd, int n);
+/* Milliseconds until the next deadline (-1: none) */
+int proxy_next_ms(const struct proxy *px);
+
+/* The x-proxy-error kinds */
+#define PROXY_BY_ALLOWLIST "blocked-by-allowlist"
+#define PROXY_BY_DENYLIST "blocked-by-denylist"
+#define PROXY_BY_POLICY "blocked-by-policy"
+
+/*
+ * The decision for connection ID: ALLOW with the N addresses A to try in
+ * turn; or not, with KIND (PROXY_BY_*), WHY (the policy's sentence) and
+ * FIX (the setting that would allow it, or NULL). Ignored if ID is gone.
+ */
+void proxy_settle(struct proxy *px, uint64_t id, int allow,
+    const struct netaddr *a, size_t n, const char *kind, const char *why,
+    const char *fix);
+/* Is connection ID still waiting for its decision? */
+int proxy_waiting(const struct proxy *px, uint64_t id);
+
+#endif /* AGENTWRAP_PROXY_H */

@@ -1,0 +1,104 @@
+/*
+ * fuzz_proxyhead.c: arbitrary bytes as what a client sends agentwrap's
+ * proxy. The head parser must never crash or read past the input, and what
+ * it accepts must be what proxy.h documents: a host without spaces,
+ * controls or '@', a port in range, and for an absolute-URI request a head
+ * to send on that is in origin form, ends where a head ends, and carries
+ * no hop-by-hop header but the one Connection: close it adds.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proxy.h"
+
+static void
+check_head(const struct proxy_req *r)
+{
+	static const char *const hop[] = { "connection:", "keep-alive:",
+		"proxy-connection:", "proxy-authorization:",
+		"proxy-authenticate:", "te:", "trailer:", "upgrade:" };
+	const char *h = r->head, *end = r->head + r->head_len, *l, *sp;
+	size_t i, nclose = 0;
+
+	if (h == NULL || r->head_len < 4 || memcmp(end - 4, "\r\n\r\n", 4) != 0)
+		abort();
+	/* one blank line: the end */
+	for (l = h; l + 4 <= end; l++)
+		if (memcmp(l, "\r\n\r\n", 4) == 0 && l + 4 != end)
+			abort();
+	/* METHOD /... */
+	if ((sp = memchr(h, ' ', r->head_len)) == NULL || sp + 1 >= end ||
+	    sp[1] != '/')
+		abort();
+	for (l = memchr(h, '\n', r->head_len) + 1; l < end - 2;) {
+		const char *le = memchr(l, '\r', (size_t)(end - l));
+
+		if (le == NULL)
+			abort();
+		for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+			if ((size_t)(le - l) >= strlen(hop[i]) &&
+			    strncasecmp(l, hop[i], strlen(hop[i])) == 0) {
+				if (i != 0 ||
+				    (size_t)(le - l) !=
+					strlen("Connection: close") ||
+				    strncmp(l, "Connection: close", 17) != 0)
+					abort();
+				nclose++;
+			}
+		l = le + 2;
+	}
+	if (nclose != 1)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct proxy_req r;
+	char why[160], *copy;
+	size_t i;
+	int v;
+
+	/* a copy of exactly SIZE bytes: ASan sees any read past it */
+	if ((copy = malloc(size ? size : 1)) == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	why[0] = '\0';
+	v = proxy_parse_head(copy, size, &r, why, sizeof(why));
+	switch (v) {
+	case 0:
+		if (size >= PROXY_HEAD_MAX || memmem(copy, size, "\r\n\r\n", 4))
+			abort();
+		break;
+	case 1:
+		if (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
+		    r.consumed < 4 || r.consumed > size ||
+		    r.consumed > PROXY_HEAD_MAX)
+			abort();
+		for (i = 0; r.host[i] != '\0'; i++)
+			if ((unsigned char)r.host[i] <= ' ' ||
+			    r.host[i] == '@' || r.host[i] == '/' ||
+			    r.host[i] == 0x7f)
+				abort();
+		if (r.connect && r.head != NULL)
+			abort();
+		if (!r.connect)
+			check_head(&r);
+		proxy_req_free(&r);
+		break;
+	case 400:
+	case 431:
+	case 503:
+	case 505:
+		if (why[0] == '\0')
+			abort();
+		break;
+	default:
+		abort();
+	}
+	free(copy);
+	return 0;
+}

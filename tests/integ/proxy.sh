@@ -1,0 +1,233 @@
+# needs: netns
+# agentwrap's HTTP proxy (CONNECT and absolute-URI requests), with real
+# peers at public addresses in a network namespace of the test's own (see
+# tests/integ/dns-pin.sh and tests/run). The command finds the proxy in
+# HTTP_PROXY and friends; what it asks for is judged as a connect, and a
+# refusal is a 403 with x-proxy-error. Every check looks at what the peer
+# received, or at the bytes the client got back.
+D=$(cd "$(dirname "$0")" && pwd)
+HARNESS=$D/../../scripts/harness.py
+. "$D/lib.sh"
+. "$D/approvals.inc"
+set +f
+
+ADDR_OK=93.184.215.14
+ADDR_EVIL=93.184.215.15
+
+# an HTTP peer that logs "METHOD path body" and answers its own name; an
+# echo peer for CONNECT
+cat > "$T/peer.py" <<'PYEOF'
+import http.server, os, socket, socketserver, sys, threading
+addr, name, log, portfile = sys.argv[1:5]
+class H(http.server.BaseHTTPRequestHandler):
+    def handle_one(self, method):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode() if n else ""
+        open(log, "a").write("%s %s %s|%s\n" % (method, self.path, body,
+                             self.headers.get("Connection", "")))
+        out = name.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+    def do_GET(self): self.handle_one("GET")
+    def do_POST(self): self.handle_one("POST")
+    def log_message(self, *a): pass
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        while True:
+            d = self.request.recv(65536)
+            if not d:
+                self.request.shutdown(socket.SHUT_WR)
+                return
+            self.request.sendall(d)
+class TS(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+h = TS((addr, 0), H)
+e = TS((addr, 0), Echo)
+threading.Thread(target=e.serve_forever, daemon=True).start()
+open(portfile + ".tmp", "w").write("%d %d" % (h.server_address[1], e.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+h.serve_forever()
+PYEOF
+
+if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$ADDR_OK" 2>/dev/null; then
+	[ -n "${AGENTWRAP_NETNS:-}" ] && { echo "FAIL: tests/run made no namespace with $ADDR_OK"; exit 1; }
+	skip "needs the network namespace tests/run makes as root"
+fi
+$PY "$T/peer.py" "$ADDR_OK" ok "$T/ok.log" "$T/ok.port" & p1=$!
+$PY "$T/peer.py" "$ADDR_EVIL" evil "$T/evil.log" "$T/evil.port" & p2=$!
+trap 'kill $p1 $p2 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while { [ ! -s "$T/ok.port" ] || [ ! -s "$T/evil.port" ]; } && [ $i -lt 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+read -r PO EO < "$T/ok.port"
+read -r PE EE < "$T/evil.port"
+check "fixture: the peers answer unwrapped" \
+    [ "$(curl -s "http://$ADDR_OK:$PO/f")$(curl -s "http://$ADDR_EVIL:$PE/f")" = okevil ]
+
+RULES='features.network_proxy.domains={ "example.test" = "allow", "evil.test" = "deny", "loc.test" = "allow" }'
+awp() {
+	aw -a never -n -c features.network_proxy=true -c "$RULES" \
+	    --resolve example.test=$ADDR_OK --resolve evil.test=$ADDR_EVIL \
+	    --resolve other.test=$ADDR_EVIL --resolve loc.test=127.0.0.1 "$@"
+}
+
+# the command is told where the proxy is
+status 0 "the proxy variables" awp -- sh -c 'env | sort'
+for v in http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
+    npm_config_proxy npm_config_https_proxy PIP_PROXY; do
+	check "$v names the proxy on loopback" \
+	    grep -q "^$v=http://127\.0\.0\.1:[0-9][0-9]*$" "$T/last.out"
+done
+check "NO_PROXY lists loopback and the private ranges" \
+    grep -q '^NO_PROXY=localhost,127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16' "$T/last.out"
+
+# an allowed name: absolute-URI GET and POST, and CONNECT
+status 0 "curl through the proxy" awp -- curl -s -f "http://example.test:$PO/get"
+check "the answer came back" [ "$(cat "$T/last.out")" = ok ]
+check "the peer got the request in origin form, Connection: close" \
+    grep -qx "GET /get |close" "$T/ok.log"
+status 0 "a POST body goes through" awp -- curl -s -f -d hello "http://example.test:$PO/post"
+check "the peer got the body" grep -qx "POST /post hello|close" "$T/ok.log"
+status 0 "CONNECT (curl -p)" awp -- curl -s -f -p "http://example.test:$PO/tunnel"
+check "the tunnelled request arrived" grep -q "^GET /tunnel " "$T/ok.log"
+status 0 "python urllib through the proxy" awp -- $PY -c "
+import urllib.request
+print(urllib.request.urlopen('http://example.test:$PO/urllib').read().decode())"
+check "urllib got the answer" [ "$(cat "$T/last.out")" = ok ]
+check "and the peer the request" grep -q "^GET /urllib " "$T/ok.log"
+
+# a static program through the proxy (busybox wget honours http_proxy)
+status 0 "static busybox wget through the proxy" awp -- /bin/busybox wget -q -O - "http://example.test:$PO/static"
+check "the static program got the answer" [ "$(cat "$T/last.out")" = ok ]
+status 1 "static busybox wget, a denied name" awp -- /bin/busybox wget -q -O - "http://evil.test:$PE/static"
+check "the denied name's peer saw nothing" sh -c "! grep -q '/static' '$T/evil.log'"
+
+# refusals: 403, x-proxy-error, a body that says what would allow it
+status 0 "a denied name" awp -- curl -s -i "http://evil.test:$PE/deny"
+check "403" grep -q '^HTTP/1.1 403 ' "$T/last.out"
+check "x-proxy-error: blocked-by-denylist" grep -q '^x-proxy-error: blocked-by-denylist' "$T/last.out"
+check "the body names the host and the rule" grep -q 'blocked evil.test port [0-9]*: evil.test is denied: features.network_proxy.domains\["evil.test"\]' "$T/last.out"
+status 0 "a name no rule allows" awp -- curl -s -i "http://other.test:$PE/allowlist"
+check "x-proxy-error: blocked-by-allowlist" grep -q '^x-proxy-error: blocked-by-allowlist' "$T/last.out"
+check "the body says what would allow it" grep -q 'To allow it: features.network_proxy.domains = { "other.test" = "allow" }' "$T/last.out"
+status 0 "a name that resolves to loopback" awp -- curl -s -i "http://loc.test:$PO/local"
+check "x-proxy-error: blocked-by-policy" grep -q '^x-proxy-error: blocked-by-policy' "$T/last.out"
+status 56 "CONNECT to an address no rule names" awp -- curl -s -i -p "http://$ADDR_EVIL:$PE/rawip"
+check "refused (403)" grep -q '^HTTP/1.1 403 ' "$T/last.out"
+check "no refused request reached a peer" sh -c "! grep -q 'deny\|allowlist\|local\|rawip' '$T/ok.log' '$T/evil.log'"
+
+# the proxy's port is the one loopback target: another one stays closed
+status 0 "loopback beside the proxy" awp -- $PY -c "
+import os, socket
+port = int(os.environ['HTTP_PROXY'].rsplit(':', 1)[1])
+socket.create_connection(('127.0.0.1', port)).close()
+try:
+    socket.create_connection(('127.0.0.1', port + 1 if port < 65535 else port - 1))
+    print('other reached')
+except OSError as e:
+    print('other', e.errno)"
+check "the proxy is reachable, the port beside it is not" grep -qx "other 1" "$T/last.out"
+
+# an approval through the proxy: asked once, the connect then happens
+H="--rule connect:other.test=allow"
+status 0 "an approved name through the proxy" hrun -a on-request -n \
+    -c features.network_proxy=true -c "$RULES" --resolve other.test=$ADDR_EVIL \
+    -- curl -s -f "http://other.test:$PE/approved"
+check "the approved request reached its peer" grep -q "^GET /approved " "$T/evil.log"
+check "one question, about other.test" hlog_ok 'len(reqs) == 1 and
+    reqs[0]["op"] == "connect" and reqs[0]["host"] == "other.test"'
+H="--rule connect:*=deny"
+status 0 "a refused approval through the proxy" hrun -a on-request -n \
+    -c features.network_proxy=true -c "$RULES" --resolve other.test=$ADDR_EVIL \
+    -- curl -s -i "http://other.test:$PE/refused"
+check "403 after the refusal" grep -q '^HTTP/1.1 403 ' "$T/last.out"
+check "the refused request did not arrive" sh -c "! grep -q /refused '$T/evil.log'"
+
+# garbage, an oversized head, a slow client: answered or dropped, and the
+# proxy goes on serving; 200 concurrent CONNECTs lose no byte
+cat > "$T/abuse.py" <<'PYEOF'
+import os, socket, sys, threading, time, random
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+target, eport = sys.argv[1], int(sys.argv[2])
+def talk(data, want=4096):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(data)
+    out = b""
+    try:
+        while len(out) < want:
+            d = s.recv(want)
+            if not d:
+                break
+            out += d
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return out
+def first(b):
+    return b.split(b"\r\n", 1)[0].decode(errors="replace")
+print("garbage", first(talk(b"\x00\x01\x02 nonsense\r\n\r\n")))
+print("oversized", first(talk(b"GET http://example.test/ HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n")))
+print("version", first(talk(b"GET http://example.test/ HTTP/2.0\r\n\r\n")))
+print("https-uri", first(talk(b"GET https://example.test/ HTTP/1.1\r\n\r\n")))
+print("userinfo", first(talk(b"GET http://a@example.test/ HTTP/1.1\r\n\r\n")))
+print("badport", first(talk(b"CONNECT example.test:99999 HTTP/1.1\r\n\r\n")))
+# local addresses in other spellings (curl would not send them here:
+# NO_PROXY lists 127.0.0.0/8)
+for lit in ("2130706433", "0x7f.1", "[::ffff:127.0.0.1]", "[::1]"):
+    print("literal", lit, first(talk(("CONNECT %s:%d HTTP/1.1\r\n\r\n" % (lit, port)).encode())))
+# a slow client holds its connection; others are served meanwhile
+slow = socket.create_connection(("127.0.0.1", port))
+slow.sendall(b"CONNECT exam")
+# 200 concurrent tunnels to the echo peer, each with its own bytes
+N, SIZE = 200, 65536
+ok = [False] * N
+def tunnel(i):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        s.sendall(("CONNECT %s:%d HTTP/1.1\r\n\r\n" % (target, eport)).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            d = s.recv(1)
+            if not d:
+                return
+            head += d
+        if not head.startswith(b"HTTP/1.1 200"):
+            return
+        data = random.Random(i).randbytes(SIZE)
+        threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+        got = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+        ok[i] = got == data
+        s.close()
+    except OSError as e:
+        print("tunnel", i, e)
+ts = [threading.Thread(target=tunnel, args=(i,)) for i in range(N)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("tunnels", sum(ok))
+slow.close()
+print("after", first(talk(b"GET http://example.test:%d/after HTTP/1.1\r\nHost: x\r\n\r\n" % int(sys.argv[3]))))
+PYEOF
+status 0 "abuse and load" awp -- $PY "$T/abuse.py" example.test "$EO" "$PO"
+check "garbage: 400" grep -qx "garbage HTTP/1.1 400 Bad Request" "$T/last.out"
+check "an oversized head: 431" grep -qx "oversized HTTP/1.1 431 Request Header Fields Too Large" "$T/last.out"
+check "HTTP/2.0: 505" grep -qx "version HTTP/1.1 505 HTTP Version Not Supported" "$T/last.out"
+check "an https:// URI: 400" grep -qx "https-uri HTTP/1.1 400 Bad Request" "$T/last.out"
+check "userinfo in the URI: 400" grep -qx "userinfo HTTP/1.1 400 Bad Request" "$T/last.out"
+check "a port past 65535: 400" grep -qx "badport HTTP/1.1 400 Bad Request" "$T/last.out"
+for lit in 2130706433 0x7f.1 "[::ffff:127.0.0.1]" "[::1]"; do
+	check "CONNECT to $lit: 403" grep -qxF "literal $lit HTTP/1.1 403 Forbidden" "$T/last.out"
+done
+check "200 concurrent tunnels, every byte back" grep -qx "tunnels 200" "$T/last.out"
+check "and the proxy still serves" grep -qx "after HTTP/1.0 200 OK" "$T/last.out"
+finish
