@@ -26,6 +26,9 @@
 #include "clock.h"
 #include "dns.h"
 
+/* How long dns_free() waits for a lookup that is still running */
+#define DNS_FREE_WAIT_MS 200
+
 struct entry {
 	UT_hash_handle hh;
 	char name[NETADDR_HOSTLEN];
@@ -101,11 +104,8 @@ worker(void *arg)
 		pthread_mutex_lock(&d->mu);
 		d->busy--;
 		if (d->stop) {
-			/* dns_free() left the module to the last worker */
-			if (d->busy == 0) {
-				pthread_mutex_unlock(&d->mu);
-				return NULL; /* see dns_free: leaked at exit */
-			}
+			/* dns_free() waits for this (for a while) */
+			pthread_cond_broadcast(&d->cv);
 			break;
 		}
 		e->wn = n < 0 ? 0 : n;
@@ -168,14 +168,23 @@ dns_free(struct dns *d)
 {
 	struct entry *e, *et;
 	struct pin *p, *pt;
+	struct timespec until;
 	int i, busy;
 
 	if (d == NULL)
 		return;
 	pthread_mutex_lock(&d->mu);
 	d->stop = 1;
-	busy = d->busy;
 	pthread_cond_broadcast(&d->cv);
+	/* a lookup about to finish is waited for, a little */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += DNS_FREE_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	while (d->busy > 0 &&
+	    pthread_cond_timedwait(&d->cv, &d->mu, &until) != ETIMEDOUT)
+		;
+	busy = d->busy;
 	pthread_mutex_unlock(&d->mu);
 	if (busy > 0) {
 		/* a worker is inside getaddrinfo: it may take seconds, and the

@@ -50,8 +50,9 @@ struct dns *dns_new(const struct resolve_table *rt);
 /* The same with LOOKUP in the workers instead of resolve_system (tests) */
 typedef int (*dns_lookup_fn)(const char *name, struct netaddr *out, size_t max);
 struct dns *dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup);
-/* Stops the workers (a lookup still running is abandoned, not waited for:
- * the thread is detached and finds the module gone... see dns.c). */
+/* Stops the workers. A lookup still running is waited for a little (it
+ * may be about to finish), then abandoned: its thread is detached and the
+ * module left to it, freed with the process (see dns.c). */
 void dns_free(struct dns *d);
 
 /* The descriptor the loop polls for POLLIN: a lookup finished */
