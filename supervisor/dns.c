@@ -69,6 +69,7 @@ struct dns {
 	struct entry *qhead, *qtail; /* names to look up */
 	struct entry *done; /* finished lookups for the loop */
 	int stop;
+	uint64_t ttl_ms; /* how long an answer is used again */
 	int busy; /* workers inside resolve_system() */
 	int nthreads;
 	pthread_t th[DNS_WORKERS];
@@ -139,6 +140,7 @@ dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup)
 		return NULL;
 	d->rt = rt;
 	d->lookup = lookup;
+	d->ttl_ms = DNS_TTL_MS;
 	if ((d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		free(d);
 		return NULL;
@@ -161,6 +163,13 @@ dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup)
 		return NULL;
 	}
 	return d;
+}
+
+void
+dns_set_ttl(struct dns *d, uint64_t ms)
+{
+	if (d != NULL)
+		d->ttl_ms = ms;
 }
 
 void
@@ -301,7 +310,7 @@ dns_answer(
 		return 0;
 	HASH_FIND(hh, d->names, name, len, e);
 	if (e != NULL && e->known &&
-	    (!fresh || clock_mono_ms() - e->t_answer < DNS_TTL_MS))
+	    (!fresh || clock_mono_ms() - e->t_answer < d->ttl_ms))
 		return copy_out(e, out, max);
 	if (!fresh)
 		return e != NULL && e->known ? copy_out(e, out, max) : 0;

@@ -12,7 +12,7 @@
  * lookup finished or gave up (after DNS_TIMEOUT_MS).
  *
  * Answers are kept for the session (at most DNS_MAX_NAMES names; a name's
- * answer is looked up again after DNS_TTL_MS, and until the new one comes
+ * answer is looked up again after DNS_TTL_MS or what dns_set_ttl says, and until the new one comes
  * decisions that are only re-checks use the old one). The --resolve table
  * answers before any of this and never goes to a thread.
  *
@@ -28,6 +28,7 @@
 #define AGENTWRAP_DNS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "explain.h"
 #include "netaddr.h"
@@ -54,6 +55,9 @@ struct dns *dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup);
  * may be about to finish), then abandoned: its thread is detached and the
  * module left to it, freed with the process (see dns.c). */
 void dns_free(struct dns *d);
+
+/* Use an answer again for MS milliseconds (DNS_TTL_MS unless set) */
+void dns_set_ttl(struct dns *d, uint64_t ms);
 
 /* The descriptor the loop polls for POLLIN: a lookup finished */
 int dns_pollfd(const struct dns *d);

@@ -123,6 +123,33 @@ disabled(const char *layer)
 	return hit;
 }
 
+/*
+ * AGENTWRAP_DNS_TTL: for how many seconds (0 to 86400) the supervisor uses
+ * a name's answer again before it asks the system's resolver anew; -1
+ * when unset. Anything else is an error.
+ */
+static long
+dns_ttl_ms(void)
+{
+	const char *e = getenv("AGENTWRAP_DNS_TTL");
+	char msg[160];
+	long v = 0;
+	size_t i;
+
+	if (e == NULL)
+		return -1;
+	for (i = 0; e[i] >= '0' && e[i] <= '9' && i < 6; i++)
+		v = v * 10 + (e[i] - '0');
+	if (i == 0 || e[i] != '\0' || v > 86400) {
+		snprintf(msg, sizeof(msg),
+		    "AGENTWRAP_DNS_TTL: '%.32s' is not a number of seconds "
+		    "from 0 to 86400",
+		    e);
+		fatal(msg);
+	}
+	return v * 1000;
+}
+
 static void
 usage(FILE *f)
 {
@@ -509,6 +536,7 @@ main(int argc, char **argv)
 		ro.cfg = &cfg;
 		ro.pol = pol;
 		ro.rt = rt;
+		ro.dns_ttl_ms = dns_ttl_ms();
 		ro.version = AGENTWRAP_VERSION;
 		ro.chdir_workspace = o.workspace != NULL;
 		r = run_command(&ro, argv);

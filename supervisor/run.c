@@ -620,6 +620,8 @@ run_command(const struct run_opts *o, char **argv)
 		warnx("cannot start the resolver");
 		goto out;
 	}
+	if (st.dns != NULL && o->dns_ttl_ms >= 0)
+		dns_set_ttl(st.dns, (uint64_t)o->dns_ttl_ms);
 	/* the proxy, for programs that do not resolve through libc: its
 	 * port goes into the snapshot (the one loopback target allowed),
 	 * its address into the command's environment */

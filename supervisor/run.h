@@ -23,6 +23,7 @@ struct run_opts {
 	const struct config *cfg;
 	struct policy *pol; /* session grants are added to it */
 	struct resolve_table *rt; /* --resolve, for RESOLVE requests */
+	long dns_ttl_ms; /* AGENTWRAP_DNS_TTL, or -1 for the default */
 	const char *version; /* for the audit log */
 	const char *audit; /* --audit SPEC, or NULL */
 	int audit_only; /* --audit-only */

@@ -46,6 +46,20 @@ refuse "^agentwrap: --resolve a\\.com=notip: 'notip' is not an IP address" \
     --resolve a.com=notip --explain read /x
 refuse "^agentwrap: --resolve bad host=1\\.2\\.3\\.4: bad host name" \
     --resolve 'bad host=1.2.3.4' --explain read /x
+# AGENTWRAP_DNS_TTL: seconds, 0 to 86400, nothing else; checked before the
+# command runs (it does not run)
+for v in "" abc -1 1.5 86401 1000000 "1 "; do
+	AGENTWRAP_DNS_TTL=$v
+	export AGENTWRAP_DNS_TTL
+	refuse "^agentwrap: AGENTWRAP_DNS_TTL: '.*' is not a number of seconds from 0 to 86400" \
+	    -q -- sh -c 'echo ran > ran'
+	check "AGENTWRAP_DNS_TTL='$v': the command did not run" [ ! -e ran ]
+done
+AGENTWRAP_DNS_TTL=0
+expect 0 '' -q -- true
+AGENTWRAP_DNS_TTL=86400
+expect 0 '' -q -- true
+unset AGENTWRAP_DNS_TTL
 # -h and --version are not errors
 expect 0 '^usage: agentwrap' -h
 expect 0 '^agentwrap [0-9]+\.[0-9]+' --version

@@ -1,0 +1,157 @@
+# needs: netns
+# DNS rebinding, against a name server of the test's own: rebind.test
+# resolves to a public address first (a peer the test runs there) and to
+# 127.0.0.1 from then on, where another peer listens on the same port. The
+# supervisor looks the name up again once its answer is older than
+# AGENTWRAP_DNS_TTL (1 s here), judges the new answer like the first, and
+# refuses it; the loopback address was never pinned, so neither a lookup,
+# nor a connect to the old address's port on 127.0.0.1, nor the proxy
+# reaches the loopback peer. tests/run makes the network namespace (lo with
+# the public test addresses) and a mount namespace whose /etc/resolv.conf
+# names 127.0.0.1, where any user may bind port 53.
+D=$(cd "$(dirname "$0")" && pwd)
+. "$D/lib.sh"
+set +f
+
+ADDR_OK=93.184.215.14
+
+# a name server on 127.0.0.1:53: A queries for a name answer ADDR_OK the
+# first time and 127.0.0.1 after, AAAA and the rest answer nothing; every
+# A query is logged
+cat > "$T/ns.py" <<'PYEOF'
+import os, socket, struct, sys
+public, log, ready = sys.argv[1:4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+open(ready, "w").close()
+asked = {}
+while True:
+    q, peer = s.recvfrom(512)
+    if len(q) < 12:
+        continue
+    qid, flags, qd = struct.unpack(">HHH", q[:6])
+    i, labels = 12, []
+    while i < len(q) and q[i] != 0:
+        labels.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
+        i += 1 + q[i]
+    qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
+    question = q[12:i + 5]
+    name = ".".join(labels).lower()
+    answer = b""
+    if qtype == 1 and name.endswith(".test"):
+        n = asked.get(name, 0)
+        asked[name] = n + 1
+        addr = public if n == 0 else "127.0.0.1"
+        with open(log, "a") as f:
+            f.write("%s %s\n" % (name, addr))
+        answer = struct.pack(">HHHIH", 0xC00C, 1, 1, 0, 4) + socket.inet_aton(addr)
+    s.sendto(struct.pack(">HHHHHH", qid, 0x8180, 1, 1 if answer else 0, 0, 0)
+             + question + answer, peer)
+PYEOF
+
+# two peers on the same port: one at the public address, one on loopback
+cat > "$T/peer.py" <<'PYEOF'
+import http.server, os, socket, sys, threading
+public, log, portfile = sys.argv[1:4]
+def handler(name):
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            open(log, "a").write("%s %s\n" % (name, self.path))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(name)))
+            self.end_headers()
+            self.wfile.write(name.encode())
+        def log_message(self, *a): pass
+    return H
+pub = http.server.ThreadingHTTPServer((public, 0), handler("public"))
+port = pub.server_address[1]
+loc = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler("loopback"))
+threading.Thread(target=loc.serve_forever, daemon=True).start()
+open(portfile + ".tmp", "w").write(str(port))
+os.rename(portfile + ".tmp", portfile)
+pub.serve_forever()
+PYEOF
+
+if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$ADDR_OK" 2>/dev/null ||
+    ! grep -qx "nameserver 127.0.0.1" /etc/resolv.conf; then
+	[ -n "${AGENTWRAP_NETNS:-}" ] && { echo "FAIL: tests/run made no namespace with $ADDR_OK and its own resolv.conf"; exit 1; }
+	skip "needs the namespaces tests/run makes as root"
+fi
+$PY "$T/ns.py" "$ADDR_OK" "$T/ns.log" "$T/ns.ready" & p1=$!
+$PY "$T/peer.py" "$ADDR_OK" "$T/peer.log" "$T/peer.port" & p2=$!
+trap 'kill $p1 $p2 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while { [ ! -e "$T/ns.ready" ] || [ ! -s "$T/peer.port" ]; } && [ $i -lt 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+P=$(cat "$T/peer.port")
+
+# the fixture: unwrapped, the name server rebinds, and both peers answer
+check "fixture: unwrapped, ctl.test resolves public, then loopback" \
+    [ "$($PY -c "import socket; print(socket.gethostbyname('ctl.test'), socket.gethostbyname('ctl.test'))")" = "$ADDR_OK 127.0.0.1" ]
+check "fixture: both peers answer on port $P" \
+    [ "$(curl -s "http://$ADDR_OK:$P/f")$(curl -s "http://127.0.0.1:$P/f")" = publicloopback ]
+
+# answers are used again for 1 s only
+AGENTWRAP_DNS_TTL=1
+export AGENTWRAP_DNS_TTL
+RULE='features.network_proxy.domains={ "rebind.test" = "allow", "rebind2.test" = "allow" }'
+cat > "$T/client.py" <<PYEOF
+import socket, time, urllib.request
+def get(path):
+    try:
+        ai = socket.getaddrinfo("rebind.test", $P, socket.AF_INET, socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        return "lookup failed %d" % e.errno
+    addr = ai[0][4]
+    s = socket.create_connection(addr, timeout=5)
+    s.sendall(("GET %s HTTP/1.0\r\nHost: rebind.test\r\n\r\n" % path).encode())
+    out = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        out += d
+    out = out.split(b"\r\n\r\n", 1)[-1].decode()
+    s.close()
+    return "%s %s" % (addr[0], out)
+print("first", get("/first"))
+time.sleep(2.5)
+print("second", get("/second"))
+# the loopback address on the old address's port, directly
+try:
+    socket.create_connection(("127.0.0.1", $P), timeout=5).close()
+    print("direct reached")
+except OSError as e:
+    print("direct", e.errno)
+PYEOF
+status 0 "a name that rebinds, under agentwrap" \
+    aw -a never -n -c features.network_proxy=true -c "$RULE" -- \
+    env -u http_proxy -u HTTP_PROXY $PY "$T/client.py"
+check "the first answer (public) reached the public peer" \
+    grep -qx "first $ADDR_OK public" "$T/last.out"
+check "the supervisor asked the name server again" \
+    [ "$(grep -c '^rebind.test ' "$T/ns.log" 2>/dev/null)" -ge 2 ]
+check "the second answer (loopback) was refused as a lookup failure" \
+    grep -qx "second lookup failed $((-4))" "$T/last.out"
+check "the loopback address on the same port was not reached" \
+    grep -qx "direct 1" "$T/last.out"
+check "the denial says why" grep -q "127.0.0.1 is a loopback address" "$T/last.err"
+[ "$nfail" -eq 0 ] || { cat "$T/last.out"; cat "$T/last.err"; }
+
+# the same through the proxy: the first request is allowed, the one after
+# the answer changed is refused
+rm -f "$T/ns.log"
+status 0 "a name that rebinds, through the proxy" \
+    aw -a never -n -c features.network_proxy=true -c "$RULE" -- sh -c "
+    curl -s 'http://rebind2.test:$P/p1'; echo; sleep 2.5
+    curl -s -i 'http://rebind2.test:$P/p2'"
+check "through the proxy, the first request reached the public peer" \
+    grep -qx "public /p1" "$T/peer.log"
+check "the proxy asked the name server again" \
+    [ "$(grep -c '^rebind2.test ' "$T/ns.log" 2>/dev/null)" -ge 2 ]
+check "the second was refused with a 403" grep -q "^HTTP/1.1 403 " "$T/last.out"
+check "the loopback peer never got a request" \
+    sh -c "! grep -q '^loopback /[^f]' '$T/peer.log'"
+finish
