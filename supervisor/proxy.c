@@ -41,6 +41,9 @@ struct conn {
 	enum cstate st;
 	int cfd, sfd;
 	int dead;
+	int socks; /* a SOCKS5 client */
+	int greeted; /* its greeting was answered */
+	int lasterr; /* the last connect's error */
 	uint64_t deadline; /* HEAD, CONNECT: ms */
 	char *head; /* HEAD: what came so far */
 	size_t headlen;
@@ -61,6 +64,7 @@ struct slot {
 struct proxy {
 	int lfd;
 	int port;
+	int socks5; /* SOCKS5 is served too */
 	proxy_decide_fn decide;
 	void *ctx;
 	struct conn *conns;
@@ -184,6 +188,11 @@ proxy_parse_head(
 	char *out;
 
 	memset(r, 0, sizeof(*r));
+	/* a method is a token: a client that is not speaking HTTP (SOCKS, TLS
+	 * without CONNECT) is told at once, not when its head times out */
+	for (i = 0; i < len && i <= 32 && buf[i] != ' '; i++)
+		if (!tchar((unsigned char)buf[i]))
+			BAD(400, "a malformed method");
 	for (i = 0; i + 3 < len && i + 4 <= PROXY_HEAD_MAX; i++)
 		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
 			end = buf + i + 4;
@@ -283,6 +292,82 @@ proxy_parse_head(
 	return 1;
 }
 
+/* --- SOCKS5 --- */
+
+int
+proxy_parse_socks(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen)
+{
+	const unsigned char *b = (const unsigned char *)buf, *a;
+	size_t g, need, i;
+	int port;
+
+	memset(r, 0, sizeof(*r));
+	if (len < 2)
+		return 0;
+	if (b[0] != 5)
+		BAD(PROXY_SOCKS_ERR | 1, "not SOCKS version 5");
+	g = 2 + (size_t)b[1];
+	if (len < g)
+		return 0;
+	if (memchr(b + 2, 0, b[1]) == NULL)
+		BAD(PROXY_SOCKS_NOAUTH,
+		    "the client offers no SOCKS5 method without "
+		    "authentication, the only one served");
+	r->greet_len = g;
+	if (len < g + 5)
+		return 0;
+	if (b[g] != 5 || b[g + 2] != 0)
+		BAD(PROXY_SOCKS_ERR | 1, "a malformed SOCKS5 request");
+	switch (b[g + 3]) {
+	case 1:
+		need = 4;
+		break;
+	case 3:
+		need = 1 + (size_t)b[g + 4];
+		break;
+	case 4:
+		need = 16;
+		break;
+	default:
+		BAD(PROXY_SOCKS_ERR | 8,
+		    "a SOCKS5 address type other than "
+		    "IPv4, a domain name or IPv6");
+	}
+	if (len < g + 4 + need + 2)
+		return 0;
+	if (b[g + 1] != 1)
+		BAD(PROXY_SOCKS_ERR | 7,
+		    b[g + 1] == 3 ? "SOCKS5 UDP ASSOCIATE is not served"
+				  : "only SOCKS5 CONNECT is served");
+	a = b + g + 4;
+	if (b[g + 3] == 1)
+		inet_ntop(AF_INET, a, r->host, sizeof(r->host));
+	else if (b[g + 3] == 4)
+		inet_ntop(AF_INET6, a, r->host, sizeof(r->host));
+	else {
+		if (a[0] == 0)
+			BAD(PROXY_SOCKS_ERR | 1, "an empty SOCKS5 domain name");
+		for (i = 1; i <= a[0]; i++)
+			if (!((a[i] >= 'a' && a[i] <= 'z') ||
+				(a[i] >= 'A' && a[i] <= 'Z') ||
+				(a[i] >= '0' && a[i] <= '9') || a[i] == '-' ||
+				a[i] == '_' || a[i] == '.'))
+				BAD(PROXY_SOCKS_ERR | 1,
+				    "a SOCKS5 domain name with a byte a name "
+				    "does not have");
+		memcpy(r->host, a + 1, a[0]);
+		r->host[a[0]] = '\0';
+	}
+	port = (a[need] << 8) | a[need + 1];
+	if (port == 0)
+		BAD(PROXY_SOCKS_ERR | 1, "SOCKS5 port 0");
+	r->port = port;
+	r->connect = 1;
+	r->consumed = g + 4 + need + 2;
+	return 1;
+}
+
 /* --- connections --- */
 
 static int
@@ -358,7 +443,39 @@ reason(int code)
 	return "Error";
 }
 
-/* Answer CODE (and KIND as x-proxy-error, if any) with BODY, then close */
+/* SOCKS5 reply REP (0: success) with an unspecified bound address */
+static int
+socks_answer(struct conn *c, int rep)
+{
+	const char ans[10] = { 5, (char)rep, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	return buf_put(&c->s2c, ans, sizeof(ans));
+}
+
+/* The SOCKS5 reply for HTTP status CODE */
+static int
+socks_rep(const struct conn *c, int code)
+{
+	if (code == 403)
+		return 2; /* not allowed by the ruleset */
+	if (code == 504)
+		return 4; /* host unreachable */
+	if (code != 502)
+		return 1; /* general failure */
+	switch (c->lasterr) {
+	case ECONNREFUSED:
+		return 5;
+	case ENETUNREACH:
+		return 3;
+	case EHOSTUNREACH:
+	case ETIMEDOUT:
+		return 4;
+	}
+	return 1;
+}
+
+/* Answer CODE (and KIND as x-proxy-error, if any) with BODY, then close;
+ * a SOCKS5 client gets the matching reply code instead */
 static void
 reply(struct conn *c, int code, const char *kind, const char *body)
 {
@@ -371,6 +488,14 @@ reply(struct conn *c, int code, const char *kind, const char *body)
 	}
 	c->c2s.off = c->c2s.len = 0;
 	c->s2c.off = c->s2c.len = 0;
+	if (c->socks) {
+		if (socks_answer(c, socks_rep(c, code)) == -1) {
+			conn_close(c);
+			return;
+		}
+		c->st = C_REPLY;
+		return;
+	}
 	n = snprintf(head, sizeof(head),
 	    "HTTP/1.1 %d %s\r\n%s%s%sContent-Type: text/plain; "
 	    "charset=utf-8\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
@@ -423,7 +548,7 @@ try_connect(struct proxy *px, struct conn *c)
 			continue;
 		setsockopt(c->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (connect(c->sfd, (struct sockaddr *)&ss, sl) == 0 ||
-		    errno == EINPROGRESS) {
+		    (c->lasterr = errno) == EINPROGRESS) {
 			c->st = C_CONNECT;
 			c->deadline = clock_mono_ms() + PROXY_CONNECT_MS;
 			return;
@@ -445,6 +570,7 @@ connected(struct proxy *px, struct conn *c)
 
 	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &el) == -1 ||
 	    err != 0) {
+		c->lasterr = err;
 		try_connect(px, c);
 		return;
 	}
@@ -452,7 +578,12 @@ connected(struct proxy *px, struct conn *c)
 		conn_close(c);
 		return;
 	}
-	if (c->req.connect) {
+	if (c->socks) {
+		if (socks_answer(c, 0) == -1) {
+			conn_close(c);
+			return;
+		}
+	} else if (c->req.connect) {
 		if (buf_put(&c->s2c, ok, sizeof(ok) - 1) == -1) {
 			conn_close(c);
 			return;
@@ -535,9 +666,46 @@ read_head(struct proxy *px, struct conn *c)
 		return;
 	}
 	c->headlen += (size_t)r;
-	v = proxy_parse_head(c->head, c->headlen, &c->req, why, sizeof(why));
-	if (v == 0)
-		return;
+	if (px->socks5 && c->head[0] == 5)
+		c->socks = 1;
+	if (c->socks) {
+		v = proxy_parse_socks(
+		    c->head, c->headlen, &c->req, why, sizeof(why));
+		/* the greeting's answer: "no authentication"; two bytes to
+		 * an empty socket buffer */
+		if (c->req.greet_len > 0 && !c->greeted &&
+		    v != PROXY_SOCKS_NOAUTH) {
+			if (send(c->cfd, "\x05\x00", 2, MSG_NOSIGNAL) != 2) {
+				conn_close(c);
+				return;
+			}
+			c->greeted = 1;
+		}
+		if (v == PROXY_SOCKS_NOAUTH) {
+			/* "no acceptable methods", and the client closes */
+			if (buf_put(&c->s2c, "\x05\xff", 2) == -1)
+				conn_close(c);
+			else
+				c->st = C_REPLY;
+			return;
+		}
+		if (v & PROXY_SOCKS_ERR) {
+			if (!c->greeted)
+				conn_close(c); /* it is not speaking SOCKS5 */
+			else if (socks_answer(c, v & 0xff) == -1)
+				conn_close(c);
+			else
+				c->st = C_REPLY;
+			return;
+		}
+		if (v == 0)
+			return;
+	} else {
+		v = proxy_parse_head(
+		    c->head, c->headlen, &c->req, why, sizeof(why));
+		if (v == 0)
+			return;
+	}
 	if (v != 1) {
 		snprintf(body, sizeof(body), "agentwrap's proxy: %s\n", why);
 		reply(c, v, NULL, body);
@@ -726,7 +894,8 @@ reap(struct proxy *px)
 /* --- the proxy --- */
 
 struct proxy *
-proxy_new(proxy_decide_fn decide, void *ctx, char *err, size_t errlen)
+proxy_new(
+    proxy_decide_fn decide, void *ctx, int socks5, char *err, size_t errlen)
 {
 	static const char *const names[] = { "http_proxy", "HTTP_PROXY",
 		"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
@@ -746,6 +915,7 @@ proxy_new(proxy_decide_fn decide, void *ctx, char *err, size_t errlen)
 	}
 	px->decide = decide;
 	px->ctx = ctx;
+	px->socks5 = socks5;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

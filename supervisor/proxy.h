@@ -14,6 +14,11 @@
  * (blocked-by-allowlist, blocked-by-denylist, blocked-by-policy) and a body
  * naming the host, the reason and the setting that would allow it.
  *
+ * With SOCKS5 on, a client whose first byte is 5 speaks SOCKS5 (RFC 1928,
+ * no authentication, CONNECT only) on the same port; its target is judged
+ * the same way, and a refusal is SOCKS5 reply 2 ("not allowed by the
+ * ruleset").
+ *
  * Only the user the supervisor runs as is served: a client whose socket
  * belongs to another user (the kernel's TCP table says whose) is closed
  * at once, and counted (proxy_refused).
@@ -54,6 +59,7 @@ struct proxy_req {
 	char *head;
 	size_t head_len;
 	size_t consumed;
+	size_t greet_len; /* SOCKS5: the greeting's length, once it is whole */
 };
 
 /*
@@ -65,6 +71,23 @@ int proxy_parse_head(
     const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen);
 void proxy_req_free(struct proxy_req *r);
 
+/*
+ * Parse a SOCKS5 client's first bytes in BUF (LEN): the greeting (version
+ * 5, the methods it offers) and then its request (version 5, CONNECT, an
+ * IPv4 address, a domain name or an IPv6 address, a port). Returns 0 while
+ * more is needed (with R->greet_len set once the greeting is whole: it is
+ * then answered), 1 with R filled (connect set, HOST, PORT, consumed) for a
+ * CONNECT, PROXY_SOCKS_NOAUTH if the client offers no method without
+ * authentication, or PROXY_SOCKS_ERR | a SOCKS5 reply code (1: malformed,
+ * 7: a command other than CONNECT, 8: an address type it does not know),
+ * with a sentence in WHY. A domain name is letters, digits, '-', '_' and
+ * '.' only.
+ */
+#define PROXY_SOCKS_ERR 0x100
+#define PROXY_SOCKS_NOAUTH 0x200
+int proxy_parse_socks(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen);
+
 struct proxy;
 
 /*
@@ -74,9 +97,10 @@ struct proxy;
 typedef void (*proxy_decide_fn)(
     void *ctx, uint64_t id, const char *host, int port);
 
-/* Listen on 127.0.0.1; NULL with a message in ERR */
+/* Listen on 127.0.0.1 (speaking SOCKS5 as well as HTTP if SOCKS5); NULL
+ * with a message in ERR */
 struct proxy *proxy_new(
-    proxy_decide_fn decide, void *ctx, char *err, size_t errlen);
+    proxy_decide_fn decide, void *ctx, int socks5, char *err, size_t errlen);
 void proxy_free(struct proxy *px);
 int proxy_port(const struct proxy *px);
 /* How many clients were turned away for being another user's */

@@ -629,7 +629,8 @@ run_command(const struct run_opts *o, char **argv)
 		const char *pe[16];
 		size_t i, npe;
 
-		if ((st.proxy = proxy_new(run_proxy_decide, &st, errbuf,
+		if ((st.proxy = proxy_new(run_proxy_decide, &st,
+			 o->cfg->s[CFG_ENABLE_SOCKS5].val != 0, errbuf,
 			 sizeof(errbuf))) == NULL) {
 			warnx("the proxy: %s", errbuf);
 			goto out;

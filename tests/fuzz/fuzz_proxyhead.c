@@ -4,7 +4,9 @@
  * it accepts must be what proxy.h documents: a host without spaces,
  * controls or '@', a port in range, and for an absolute-URI request a head
  * to send on that is in origin form, ends where a head ends, and carries
- * no hop-by-hop header but the one Connection: close it adds.
+ * no hop-by-hop header but the one Connection: close it adds. The same
+ * bytes then go to the SOCKS5 parser, whose answers are checked the same
+ * way.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -93,6 +95,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 431:
 	case 503:
 	case 505:
+		if (why[0] == '\0')
+			abort();
+		break;
+	default:
+		abort();
+	}
+	/* the same bytes as a SOCKS5 client's */
+	why[0] = '\0';
+	v = proxy_parse_socks(copy, size, &r, why, sizeof(why));
+	switch (v) {
+	case 0:
+		/* the longest greeting and request: 257 + 4 + 256 + 2 */
+		if (size >= 519)
+			abort();
+		break;
+	case 1:
+		if (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
+		    r.greet_len < 3 || r.consumed <= r.greet_len ||
+		    r.consumed > size || !r.connect || r.head != NULL)
+			abort();
+		for (i = 0; r.host[i] != '\0'; i++)
+			if ((unsigned char)r.host[i] <= ' ' ||
+			    r.host[i] == '@' || r.host[i] == '/' ||
+			    r.host[i] == 0x7f)
+				abort();
+		break;
+	case PROXY_SOCKS_NOAUTH:
+	case PROXY_SOCKS_ERR | 1:
+	case PROXY_SOCKS_ERR | 7:
+	case PROXY_SOCKS_ERR | 8:
 		if (why[0] == '\0')
 			abort();
 		break;

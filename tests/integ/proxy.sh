@@ -149,6 +149,79 @@ status 0 "a refused approval through the proxy" hrun -a on-request -n \
 check "403 after the refusal" grep -q '^HTTP/1.1 403 ' "$T/last.out"
 check "the refused request did not arrive" sh -c "! grep -q /refused '$T/evil.log'"
 
+# SOCKS5 on the same port (enable_socks5 is on by default): curl with the
+# name sent to the proxy (socks5h) and resolved by curl (socks5, through
+# the supervisor, so the address is pinned); a denied name gets reply 2
+status 0 "curl --socks5-hostname" awp -- sh -c \
+    'curl -s -f --socks5-hostname "127.0.0.1:${HTTP_PROXY##*:}" "$0"' \
+    "http://example.test:$PO/socks5h"
+check "the peer got the SOCKS5 request" grep -q "^GET /socks5h " "$T/ok.log"
+status 0 "curl --socks5" awp -- sh -c \
+    'curl -s -f --socks5 "127.0.0.1:${HTTP_PROXY##*:}" "$0"' \
+    "http://example.test:$PO/socks5"
+check "the peer got that one too" grep -q "^GET /socks5 " "$T/ok.log"
+status 97 "a denied name over SOCKS5" awp -- sh -c \
+    'curl -s --socks5-hostname "127.0.0.1:${HTTP_PROXY##*:}" "$0"' \
+    "http://evil.test:$PE/socks-deny"
+check "its peer got nothing" sh -c "! grep -q /socks-deny '$T/evil.log'"
+status 97 "enable_socks5 = false: no SOCKS5" awp \
+    -c features.network_proxy.enable_socks5=false -- sh -c \
+    'curl -s --socks5-hostname "127.0.0.1:${HTTP_PROXY##*:}" "$0"' \
+    "http://example.test:$PO/socks-off"
+check "and the peer got nothing" sh -c "! grep -q /socks-off '$T/ok.log'"
+cat > "$T/socks.py" <<'PYEOF'
+import os, socket, struct, sys
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+eport = int(sys.argv[1])
+def ask(greet, req, data=b""):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(greet)
+    g = s.recv(2)
+    if g != b"\x05\x00" or req is None:
+        s.close()
+        return g.hex()
+    s.sendall(req)
+    r = b""
+    while len(r) < 10:
+        d = s.recv(10 - len(r))
+        if not d:
+            break
+        r += d
+    out = "rep %d" % r[1] if len(r) >= 2 else "closed"
+    if data and r[1:2] == b"\x00":
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        got = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+        out += " echoed" if got == data else " lost"
+    s.close()
+    return out
+NOAUTH = b"\x05\x01\x00"
+def name(n, p, cmd=1):
+    return bytes([5, cmd, 0, 3, len(n)]) + n + struct.pack(">H", p)
+print("userpass-only", ask(b"\x05\x01\x02", None))
+print("connect", ask(NOAUTH, name(b"example.test", eport), os.urandom(100000)))
+print("udp-associate", ask(NOAUTH, name(b"example.test", eport, 3)))
+print("bind", ask(NOAUTH, name(b"example.test", eport, 2)))
+print("denied", ask(NOAUTH, name(b"evil.test", eport)))
+print("name-loopback", ask(NOAUTH, name(b"127.0.0.1", port)))
+print("ipv4-loopback", ask(NOAUTH, b"\x05\x01\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", port)))
+print("ipv6-loopback", ask(NOAUTH, b"\x05\x01\x00\x04" + b"\x00" * 15 + b"\x01" + struct.pack(">H", port)))
+print("mapped-loopback", ask(NOAUTH, b"\x05\x01\x00\x04" + b"\x00" * 10 + b"\xff\xff\x7f\x00\x00\x01" + struct.pack(">H", port)))
+print("atyp", ask(NOAUTH, b"\x05\x01\x00\x05\x01\x02"))
+print("odd-name", ask(NOAUTH, name(b"a@example.test", eport)))
+PYEOF
+status 0 "SOCKS5 by hand" awp -- $PY "$T/socks.py" "$EO"
+for w in "userpass-only 05ff" "connect rep 0 echoed" "udp-associate rep 7" \
+    "bind rep 7" "denied rep 2" "name-loopback rep 2" "ipv4-loopback rep 2" \
+    "ipv6-loopback rep 2" "mapped-loopback rep 2" "atyp rep 8" "odd-name rep 1"; do
+	check "SOCKS5: $w" grep -qxF "$w" "$T/last.out"
+done
+
 # garbage, an oversized head, a slow client: answered or dropped, and the
 # proxy goes on serving; 200 concurrent CONNECTs lose no byte
 cat > "$T/abuse.py" <<'PYEOF'
