@@ -8,6 +8,7 @@
  * to REPLY (an error answer, then close). Connections are freed only at
  * the start and the end of proxy_ready(), never from a callback.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -33,7 +34,19 @@ enum cstate { C_HEAD, C_DECIDE, C_CONNECT, C_RELAY, C_REPLY, C_DRAIN };
 struct buf {
 	char *b;
 	size_t off, len; /* the data is b[off, len) */
+	/* a tunnel's bytes go through a pipe, with splice(2), once what was
+	 * buffered before is out: no copy through this process. -1: none
+	 * (no pipe to be had), the buffer carries everything */
+	int pipe[2];
+	size_t inpipe, pipecap;
+	/* the pipe took no more with bytes in it: it may be full by its
+	 * slots before its bytes (not polled for input until it drains) */
+	int pipefull;
 };
+
+/* What a relay pipe is asked to hold (it keeps the kernel's default, 64
+ * KiB, when the user's pipe allowance is spent) */
+#define PROXY_PIPE (256 * 1024)
 
 struct conn {
 	struct conn *next;
@@ -42,6 +55,7 @@ struct conn {
 	int cfd, sfd;
 	int dead;
 	int socks; /* a SOCKS5 client */
+	int piped; /* the relay has its two pipes (counted in npipes) */
 	int greeted; /* its greeting was answered */
 	int lasterr; /* the last connect's error */
 	uint64_t deadline; /* HEAD, CONNECT: ms */
@@ -65,6 +79,7 @@ struct proxy {
 	int lfd;
 	int port;
 	int socks5; /* SOCKS5 is served too */
+	int npipes, maxpipes; /* relay pipes open, and how many may be */
 	proxy_decide_fn decide;
 	void *ctx;
 	struct conn *conns;
@@ -398,6 +413,17 @@ buf_put(struct buf *b, const char *data, size_t n)
 }
 
 static void
+pipe_close(struct buf *b)
+{
+	if (b->pipe[0] >= 0) {
+		close(b->pipe[0]);
+		close(b->pipe[1]);
+	}
+	b->pipe[0] = b->pipe[1] = -1;
+	b->inpipe = 0;
+}
+
+static void
 conn_close(struct conn *c)
 {
 	if (c->cfd >= 0)
@@ -405,6 +431,8 @@ conn_close(struct conn *c)
 	if (c->sfd >= 0)
 		close(c->sfd);
 	c->cfd = c->sfd = -1;
+	pipe_close(&c->c2s);
+	pipe_close(&c->s2c);
 	c->dead = 1;
 }
 
@@ -560,6 +588,18 @@ try_connect(struct proxy *px, struct conn *c)
 	reply(c, 502, NULL, body);
 }
 
+/* Make B's pipe PROXY_PIPE bytes if the kernel lets us, and learn what
+ * it holds */
+static void
+pipe_size(struct buf *b)
+{
+	int n;
+
+	(void)fcntl(b->pipe[1], F_SETPIPE_SZ, PROXY_PIPE);
+	n = fcntl(b->pipe[1], F_GETPIPE_SZ);
+	b->pipecap = n > 0 ? (size_t)n : 4096;
+}
+
 /* The connect finished: start relaying */
 static void
 connected(struct proxy *px, struct conn *c)
@@ -602,6 +642,22 @@ connected(struct proxy *px, struct conn *c)
 	free(c->head);
 	c->head = NULL;
 	proxy_req_free(&c->req);
+	/* the pipes for splice(2), while descriptors are plentiful: every
+	 * connection must still find its two sockets under the limit
+	 * (without pipes, the buffers do it all) */
+	if (px->npipes + 2 <= px->maxpipes) {
+		if (pipe2(c->c2s.pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+			c->c2s.pipe[0] = c->c2s.pipe[1] = -1;
+		else if (pipe2(c->s2c.pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+			pipe_close(&c->c2s);
+			c->s2c.pipe[0] = c->s2c.pipe[1] = -1;
+		} else {
+			px->npipes += 2;
+			c->piped = 1;
+			pipe_size(&c->c2s);
+			pipe_size(&c->s2c);
+		}
+	}
 	c->st = C_RELAY;
 }
 
@@ -727,8 +783,9 @@ buf_room(struct buf *b)
 	return PROXY_BUF - b->len;
 }
 
-/* Move what FROM has to say into B; 0, or -1 when FROM is done or failed */
-static int
+/* Move what FROM has to say into B: how many bytes, or -1 when FROM
+ * failed (its end, with *EOF set, is 0) */
+static ssize_t
 pull(int from, struct buf *b, int *eof)
 {
 	ssize_t r;
@@ -742,10 +799,11 @@ pull(int from, struct buf *b, int *eof)
 		*eof = 1;
 	else if (errno != EAGAIN && errno != EINTR)
 		return -1;
-	return 0;
+	return r > 0 ? r : 0;
 }
 
-static int
+/* Send what B holds to TO: how many bytes, or -1 when TO failed */
+static ssize_t
 push(int to, struct buf *b)
 {
 	ssize_t w;
@@ -759,27 +817,96 @@ push(int to, struct buf *b)
 			b->off = b->len = 0;
 	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
 		return -1;
-	return 0;
+	return w > 0 ? w : 0;
 }
+
+/* Bytes B holds for its destination, in the buffer and the pipe */
+static size_t
+pending(const struct buf *b)
+{
+	return b->len - b->off + b->inpipe;
+}
+
+/* Can B take more? */
+static int
+room(struct buf *b)
+{
+	return b->pipe[0] >= 0 ? b->inpipe < b->pipecap && !b->pipefull
+			       : buf_room(b) > 0;
+}
+
+/* pull, into the pipe where there is one */
+static ssize_t
+take_in(int from, struct buf *b, int *eof)
+{
+	ssize_t r;
+
+	if (b->pipe[0] < 0)
+		return pull(from, b, eof);
+	if (b->inpipe >= b->pipecap)
+		return 0;
+	r = splice(from, NULL, b->pipe[1], NULL, b->pipecap - b->inpipe,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (r > 0)
+		b->inpipe += (size_t)r;
+	else if (r == 0)
+		*eof = 1;
+	else if (errno == EAGAIN && b->inpipe > 0)
+		b->pipefull = 1;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	return r > 0 ? r : 0;
+}
+
+/* push, the buffer first (what came before the tunnel), then the pipe */
+static ssize_t
+give_out(int to, struct buf *b)
+{
+	ssize_t w;
+
+	if (b->off < b->len || b->inpipe == 0)
+		return push(to, b);
+	w = splice(b->pipe[0], NULL, to, NULL, b->inpipe,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (w > 0) {
+		b->inpipe -= (size_t)w;
+		b->pipefull = 0;
+	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return w > 0 ? w : 0;
+}
+
+/* How many read-and-send rounds one wake-up may make for a connection:
+ * a busy tunnel then costs one poll() per PROXY_ROUNDS buffers, and the
+ * others still get their turn soon */
+#define PROXY_ROUNDS 8
 
 static void
 relay(struct conn *c)
 {
-	if ((c->crev & (POLLIN | POLLHUP | POLLERR)) && !c->c_eof &&
-	    pull(c->cfd, &c->c2s, &c->c_eof) == -1)
-		goto gone;
-	if ((c->srev & (POLLIN | POLLHUP | POLLERR)) && !c->s_eof &&
-	    pull(c->sfd, &c->s2c, &c->s_eof) == -1)
-		goto gone;
-	if (push(c->sfd, &c->c2s) == -1 || push(c->cfd, &c->s2c) == -1)
-		goto gone;
+	ssize_t n[4] = { 0, 0, 0, 0 };
+	int round;
+
+	/* until nothing moves (a read or a send would block) */
+	for (round = 0; round < PROXY_ROUNDS; round++) {
+		if ((!c->c_eof &&
+			(n[0] = take_in(c->cfd, &c->c2s, &c->c_eof)) == -1) ||
+		    (!c->s_eof &&
+			(n[1] = take_in(c->sfd, &c->s2c, &c->s_eof)) == -1) ||
+		    (n[2] = give_out(c->sfd, &c->c2s)) == -1 ||
+		    (n[3] = give_out(c->cfd, &c->s2c)) == -1)
+			goto gone;
+		if (n[0] + n[1] + n[2] + n[3] == 0)
+			break;
+		n[0] = n[1] = 0;
+	}
 	/* a side that stopped sending, once all it sent is through: tell
 	 * the other */
-	if (c->c_eof && c->c2s.off == c->c2s.len && !c->s_shut) {
+	if (c->c_eof && pending(&c->c2s) == 0 && !c->s_shut) {
 		shutdown(c->sfd, SHUT_WR);
 		c->s_shut = 1;
 	}
-	if (c->s_eof && c->s2c.off == c->s2c.len && !c->c_shut) {
+	if (c->s_eof && pending(&c->s2c) == 0 && !c->c_shut) {
 		shutdown(c->cfd, SHUT_WR);
 		c->c_shut = 1;
 	}
@@ -866,6 +993,8 @@ accept_all(struct proxy *px)
 		c->id = ++px->last_id;
 		c->cfd = fd;
 		c->sfd = -1;
+		c->c2s.pipe[0] = c->c2s.pipe[1] = -1;
+		c->s2c.pipe[0] = c->s2c.pipe[1] = -1;
 		c->st = C_HEAD;
 		c->deadline = clock_mono_ms() + PROXY_HEAD_MS;
 		c->next = px->conns;
@@ -887,6 +1016,8 @@ reap(struct proxy *px)
 		}
 		*pp = c->next;
 		px->nconns--;
+		if (c->piped)
+			px->npipes -= 2;
 		conn_free(c);
 	}
 }
@@ -906,6 +1037,7 @@ proxy_new(
 	    "192.168.0.0/16,169.254.0.0/16,100.64.0.0/10,fc00::/7,fe80::/10";
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
+	struct rlimit rl;
 	struct proxy *px;
 	size_t i;
 
@@ -916,6 +1048,19 @@ proxy_new(
 	px->decide = decide;
 	px->ctx = ctx;
 	px->socks5 = socks5;
+	/* pipes (two descriptors each) only from what is left under the
+	 * descriptor limit once every connection has its two sockets and the
+	 * rest of the supervisor 256 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur > 2 * PROXY_MAX_CONNS + 256)
+		px->maxpipes =
+		    (int)((rl.rlim_cur - 2 * PROXY_MAX_CONNS - 256) / 2);
+	else if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur == RLIM_INFINITY)
+		px->maxpipes = 2 * PROXY_MAX_CONNS;
+	if (px->maxpipes > 2 * PROXY_MAX_CONNS)
+		px->maxpipes = 2 * PROXY_MAX_CONNS;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -1026,13 +1171,13 @@ proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
 			se = POLLOUT;
 			break;
 		case C_RELAY:
-			if (!c->c_eof && buf_room(&c->c2s) > 0)
+			if (!c->c_eof && room(&c->c2s))
 				ce |= POLLIN;
-			if (c->s2c.off < c->s2c.len)
+			if (pending(&c->s2c) > 0)
 				ce |= POLLOUT;
-			if (!c->s_eof && buf_room(&c->s2c) > 0)
+			if (!c->s_eof && room(&c->s2c))
 				se |= POLLIN;
-			if (c->c2s.off < c->c2s.len)
+			if (pending(&c->c2s) > 0)
 				se |= POLLOUT;
 			break;
 		case C_REPLY:
