@@ -445,6 +445,10 @@ struct px_ask {
 	char host[NETADDR_HOSTLEN];
 	int literal;
 	struct netaddr lit;
+	/* the addresses judged when the question was put (the name may
+	 * resolve elsewhere by the time it is answered) */
+	struct netaddr addrs[DNS_MAX_ADDRS];
+	int naddrs;
 };
 
 /* The x-proxy-error kind of decision D */
@@ -503,7 +507,10 @@ px_answer(void *ctx, uint64_t id, int verdict)
 
 	if (q == NULL)
 		return;
-	if (verdict == VERDICT_ALLOW)
+	if (verdict == VERDICT_ALLOW && q->naddrs > 0)
+		proxy_settle(st->proxy, id, 1, q->addrs, (size_t)q->naddrs,
+		    NULL, NULL, NULL);
+	else if (verdict == VERDICT_ALLOW)
 		px_allow(st, id, q->host, q->literal, &q->lit);
 	else
 		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
@@ -562,13 +569,19 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 		q->id = id;
 		q->literal = literal;
 		q->lit = lit;
+		q->naddrs = literal ? 0 : f.n;
+		memcpy(
+		    q->addrs, f.addrs, (size_t)q->naddrs * sizeof(f.addrs[0]));
 		snprintf(q->host, sizeof(q->host), "%s",
 		    f.name[0] ? f.name : m->host);
 		q->next = st->pxq;
 		st->pxq = q;
 		v = approve_ask_waiter(st->ap, m, &d, &wt);
 		if (v != RING_DEFER && (q = px_take(st, id)) != NULL) {
-			if (v == VERDICT_ALLOW)
+			if (v == VERDICT_ALLOW && q->naddrs > 0)
+				proxy_settle(st->proxy, id, 1, q->addrs,
+				    (size_t)q->naddrs, NULL, NULL, NULL);
+			else if (v == VERDICT_ALLOW)
 				px_allow(st, id, q->host, q->literal, &q->lit);
 			else
 				proxy_settle(st->proxy, id, 0, NULL, 0,

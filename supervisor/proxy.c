@@ -259,9 +259,11 @@ proxy_parse_head(
 	if (authority(t + 7, i - 7, 80, r) == -1)
 		BAD(400, "a malformed host in the request target");
 	rest = t + i;
-	/* the head sent on: METHOD /path HTTP/1.x, the headers but the
-	 * hop-by-hop ones, Connection: close */
-	need = (size_t)(end - buf) + 32;
+	/* the head sent on: METHOD /path HTTP/1.x, Host: the target's
+	 * authority (RFC 9112 3.2.2: a Host header of the client's is
+	 * ignored), the headers but the hop-by-hop ones and Host,
+	 * Connection: close */
+	need = (size_t)(end - buf) + 32 + (i - 7) + 8;
 	if ((out = malloc(need)) == NULL)
 		BAD(503, "out of memory");
 	off = 0;
@@ -273,6 +275,12 @@ proxy_parse_head(
 	off += tlen - i;
 	memcpy(out + off, sp2, (size_t)(eol - sp2) + 2);
 	off += (size_t)(eol - sp2) + 2;
+	memcpy(out + off, "Host: ", 6);
+	off += 6;
+	memcpy(out + off, t + 7, i - 7);
+	off += i - 7;
+	memcpy(out + off, "\r\n", 2);
+	off += 2;
 	for (line = eol + 2; line < end - 2;) {
 		const char *le = memchr(line, '\r', (size_t)(end - line));
 
@@ -284,6 +292,12 @@ proxy_parse_head(
 			free(out);
 			BAD(400, "a folded header line");
 		}
+		/* a bare LF ends a line for some servers: a header hidden
+		 * behind one would pass the filter below */
+		if (memchr(line, '\n', (size_t)(le - line)) != NULL) {
+			free(out);
+			BAD(400, "a bare LF in a header line");
+		}
 		/* NAME: value, the name a token (no space before the colon:
 		 * a server might read such a line differently) */
 		for (p = line; p < le && *p != ':' && tchar((unsigned char)*p);
@@ -293,7 +307,9 @@ proxy_parse_head(
 			free(out);
 			BAD(400, "a malformed header line");
 		}
-		if (!hop_header(line, (size_t)(le - line))) {
+		if (!hop_header(line, (size_t)(le - line)) &&
+		    !((size_t)(p - line) == 4 &&
+			strncasecmp(line, "host", 4) == 0)) {
 			memcpy(out + off, line, (size_t)(le - line) + 2);
 			off += (size_t)(le - line) + 2;
 		}
@@ -539,6 +555,19 @@ reply(struct conn *c, int code, const char *kind, const char *body)
 	c->st = C_REPLY;
 }
 
+/* Would a connect to A, PORT reach our own listener? (127.0.0.1:PORT,
+ * 0.0.0.0:PORT, and the same in IPv4-mapped form) */
+static int
+reaches_self(const struct proxy *px, const struct netaddr *a, int port)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 }, any[4];
+	struct netaddr v4;
+
+	if (port != px->port || netaddr_embedded_ipv4(a, &v4) == -1)
+		return 0;
+	return memcmp(v4.addr, lo, 4) == 0 || memcmp(v4.addr, any, 4) == 0;
+}
+
 static void
 try_connect(struct proxy *px, struct conn *c)
 {
@@ -547,9 +576,12 @@ try_connect(struct proxy *px, struct conn *c)
 	char body[600];
 	int one = 1;
 
-	(void)px;
 	while (c->nextaddr < c->naddrs) {
 		const struct netaddr *a = &c->addrs[c->nextaddr++];
+
+		/* never a loop back into the proxy, whatever allowed it */
+		if (reaches_self(px, a, c->req.port))
+			continue;
 
 		memset(&ss, 0, sizeof(ss));
 		if (a->family == AF_INET) {
@@ -929,7 +961,8 @@ peer_uid(const struct proxy *px, int fd)
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	char line[512], want[64];
-	long uid = -1;
+	long uid = -1, state;
+	unsigned long inode;
 	FILE *f;
 
 	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
@@ -949,8 +982,15 @@ peer_uid(const struct proxy *px, int fd)
 
 		if (p == NULL || strncmp(p + 2, want, strlen(want)) != 0)
 			continue;
-		/* sl local rem st queues timer retrnsmt uid */
+		/* sl local rem st queues timer retrnsmt uid timeout inode.
+		 * A row without an inode is a socket no process holds: a
+		 * TIME_WAIT (or FIN_WAIT2 turned into one) row, whose uid
+		 * the kernel prints as 0 whoever owned it; such a client
+		 * closed already, and is not served. */
+		state = -1;
 		for (field = 0, p += 2; field < 6 && p != NULL; field++) {
+			if (field == 2)
+				state = strtol(p, NULL, 16);
 			p = strchr(p, ' ');
 			while (p != NULL && *p == ' ')
 				p++;
@@ -960,6 +1000,18 @@ peer_uid(const struct proxy *px, int fd)
 		errno = 0;
 		uid = strtol(p, &end, 10);
 		if (errno != 0 || end == p || *end != ' ' || uid < 0)
+			uid = -1;
+		/* timeout, then inode */
+		for (field = 0, p = end; field < 2 && p != NULL; field++) {
+			while (*p == ' ')
+				p++;
+			if (field == 0)
+				p = strchr(p, ' ');
+		}
+		errno = 0;
+		inode = p != NULL ? strtoul(p, &end, 10) : 0;
+		if (p == NULL || errno != 0 || end == p || inode == 0 ||
+		    state == 0x06 /* TCP_TIME_WAIT */)
 			uid = -1;
 		break;
 	}

@@ -10,7 +10,9 @@
 # the public test addresses) and a mount namespace whose /etc/resolv.conf
 # names 127.0.0.1, where any user may bind port 53.
 D=$(cd "$(dirname "$0")" && pwd)
+HARNESS=$D/../../scripts/harness.py
 . "$D/lib.sh"
+. "$D/approvals.inc"
 set +f
 
 ADDR_OK=93.184.215.14
@@ -41,7 +43,7 @@ while True:
     if qtype == 1 and name.endswith(".test"):
         n = asked.get(name, 0)
         asked[name] = n + 1
-        addr = public if n == 0 else "127.0.0.1"
+        addr = public if n == 0 or name.startswith("stable") else "127.0.0.1"
         with open(log, "a") as f:
             f.write("%s %s\n" % (name, addr))
         answer = struct.pack(">HHHIH", 0xC00C, 1, 1, 0, 4) + socket.inet_aton(addr)
@@ -154,4 +156,37 @@ check "the proxy asked the name server again" \
 check "the second was refused with a 403" grep -q "^HTTP/1.1 403 " "$T/last.out"
 check "the loopback peer never got a request" \
     sh -c "! grep -q '^loopback /[^f]' '$T/peer.log'"
+# an approval that takes its time: the question about rebindq.test is put
+# with its first (public) answer; meanwhile the answer grows old, another
+# lookup of the name gets 127.0.0.1 (refused, and never asked), and then
+# the approval comes: the proxy connects to what the person was asked
+# about, not to what the name resolves to now
+H="--rule connect:*=allow --batch 99 --batch-wait 5"
+status 0 "an approval answered after the name rebound" hrun -a on-request -n \
+    -c features.network_proxy=true -- sh -c "
+    curl -s 'http://rebindq.test:$P/qA' > qA.out & sleep 2.5
+    $PY -c \"import socket
+try:
+    socket.getaddrinfo('rebindq.test', $P)
+    print('B resolved')
+except socket.gaierror as e:
+    print('B failed', e.errno)\"
+    wait"
+check "one question, about rebindq.test" hlog_ok 'len(reqs) == 1 and
+    reqs[0]["host"] == "rebindq.test"'
+check "the later lookup got the loopback answer, refused" grep -qx "B failed $((-4))" "$T/last.out"
+check "the approved request went to the public peer" grep -qx "public /qA" "$T/peer.log"
+check "not to the loopback one" sh -c "! grep -q '^loopback /qA' '$T/peer.log'"
+
+# allow_local_binding = true: names are not resolved to be judged, but an
+# allowed name (answered by the name server, not --resolve) is still
+# reached, directly and through the proxy
+status 0 "allow_local_binding = true, an allowed name" \
+    aw -a never -n -c features.network_proxy=true \
+    -c features.network_proxy.allow_local_binding=true \
+    -c 'features.network_proxy.domains={ "stable1.test" = "allow", "stable2.test" = "allow" }' \
+    -- sh -c "curl -s --noproxy '*' 'http://stable1.test:$P/alb-direct'; echo
+    curl -s 'http://stable2.test:$P/alb-proxy'"
+check "directly, it reached its peer" grep -qx "public /alb-direct" "$T/peer.log"
+check "through the proxy too" grep -qx "public /alb-proxy" "$T/peer.log"
 finish

@@ -25,6 +25,8 @@ class H(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n).decode() if n else ""
         open(log, "a").write("%s %s %s|%s\n" % (method, self.path, body,
                              self.headers.get("Connection", "")))
+        open(log + ".host", "a").write("%s %s\n" % (self.path,
+                                       self.headers.get("Host", "")))
         out = name.encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(out)))
@@ -148,6 +150,41 @@ status 0 "a refused approval through the proxy" hrun -a on-request -n \
     -- curl -s -i "http://other.test:$PE/refused"
 check "403 after the refusal" grep -q '^HTTP/1.1 403 ' "$T/last.out"
 check "the refused request did not arrive" sh -c "! grep -q /refused '$T/evil.log'"
+
+# the Host the peer sees is the target's, whatever the client wrote (a
+# shared server would pick its site by it); a header with a bare LF, which
+# some servers read as two lines, is refused
+status 0 "a Host header of another name" awp -- curl -s -f -H 'Host: evil.test' \
+    "http://example.test:$PO/hosthdr"
+check "the peer got the target's Host" grep -qx "/hosthdr example.test:$PO" "$T/ok.log.host"
+cat > "$T/lf.py" <<'PYEOF'
+import os, socket, sys
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"GET http://example.test:%s/barelf HTTP/1.1\r\nX: y\nConnection: keep-alive\r\n\r\n" % sys.argv[1].encode())
+print("barelf", s.recv(100).split(b"\r\n", 1)[0].decode())
+PYEOF
+status 0 "a bare LF in a header" awp -- $PY "$T/lf.py" "$PO"
+check "400" grep -qx "barelf HTTP/1.1 400 Bad Request" "$T/last.out"
+check "and the peer got nothing" sh -c "! grep -q /barelf '$T/ok.log'"
+# the proxy never connects to itself, even where a rule would allow the
+# address (a localhost rule, allow_local_binding)
+cat > "$T/self.py" <<'PYEOF'
+import os, socket
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+for host in ("localhost", "127.0.0.1", "[::ffff:127.0.0.1]"):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"CONNECT %s:%d HTTP/1.1\r\n\r\n" % (host.encode(), port))
+    print("self", host, s.recv(100).split(b"\r\n", 1)[0].decode()[:12])
+PYEOF
+status 0 "CONNECT to the proxy itself, allowed by rules" aw -a never -n \
+    -c features.network_proxy=true -c features.network_proxy.allow_local_binding=true \
+    -c 'features.network_proxy.domains={ "localhost" = "allow", "127.0.0.1" = "allow" }' \
+    -- $PY "$T/self.py"
+for h in localhost 127.0.0.1 "[::ffff:127.0.0.1]"; do
+	check "CONNECT $h:<the proxy's port>: not served" \
+	    sh -c "grep -qF 'self $h HTTP/1.1 ' '$T/last.out' && ! grep -qF 'self $h HTTP/1.1 200' '$T/last.out'"
+done
 
 # SOCKS5 on the same port (enable_socks5 is on by default): curl with the
 # name sent to the proxy (socks5h) and resolved by curl (socks5, through
