@@ -51,8 +51,8 @@ to_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-static int
-hex_value(int c)
+int
+netaddr_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -80,13 +80,13 @@ aton_part(const char *s, size_t n, size_t *ip)
 	if (s[i] == '0') {
 		base = 8;
 		if (i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-		    hex_value(s[i + 2]) >= 0) {
+		    netaddr_hex_value(s[i + 2]) >= 0) {
 			base = 16;
 			i += 2;
 		}
 	}
 	for (; i < n; i++) {
-		d = hex_value(s[i]);
+		d = netaddr_hex_value(s[i]);
 		if (d < 0 || d >= base)
 			break;
 		v = v * base + d;
@@ -198,7 +198,7 @@ parse_ipv6(const char *s, size_t n, uint8_t out[16])
 	tok = i;
 	while (i < n) {
 		c = s[i++];
-		if ((d = hex_value(c)) >= 0) {
+		if ((d = netaddr_hex_value(c)) >= 0) {
 			if (ndigits == 4)
 				return -1;
 			val = val << 4 | (unsigned)d;
@@ -817,7 +817,7 @@ is_numeric_label(const char *s, size_t n)
 
 	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (i = 2; i < n; i++)
-			if (hex_value(s[i]) < 0)
+			if (netaddr_hex_value(s[i]) < 0)
 				return 0;
 		return 1;
 	}

@@ -114,6 +114,9 @@ enum netaddr_class netaddr_classify(const struct netaddr *a);
 /* netaddr_classify(a) == NETADDR_PUBLIC. */
 bool netaddr_is_public(const struct netaddr *a);
 
+/* The value of hex digit C, or -1 */
+int netaddr_hex_value(int c);
+
 /*
  * Lower-case name for messages: "public", "loopback", "private",
  * "link-local", "carrier-grade NAT", "unspecified", "multicast",

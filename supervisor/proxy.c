@@ -29,7 +29,15 @@
 /* How long a refused client may go on sending before it is cut off */
 #define PROXY_DRAIN_MS 2000
 
-enum cstate { C_HEAD, C_DECIDE, C_CONNECT, C_RELAY, C_REPLY, C_DRAIN };
+enum cstate {
+	C_HEAD,
+	C_DECIDE,
+	C_CONNECT,
+	C_UPSTREAM, /* waiting for the upstream proxy's answer to our CONNECT */
+	C_RELAY,
+	C_REPLY,
+	C_DRAIN
+};
 
 struct buf {
 	char *b;
@@ -58,6 +66,10 @@ struct conn {
 	int piped; /* the relay has its two pipes (counted in npipes) */
 	int greeted; /* its greeting was answered */
 	int lasterr; /* the last connect's error */
+	int via; /* through the upstream proxy */
+	int cport; /* the port connected to: the target's or the upstream's */
+	char *uphead; /* C_UPSTREAM: the upstream's answer so far */
+	size_t uplen;
 	uint64_t deadline; /* HEAD, CONNECT: ms */
 	char *head; /* HEAD: what came so far */
 	size_t headlen;
@@ -80,6 +92,12 @@ struct proxy {
 	int port;
 	int socks5; /* SOCKS5 is served too */
 	int npipes, maxpipes; /* relay pipes open, and how many may be */
+	/* the upstream proxy, if any (proxy_set_upstream) */
+	struct netaddr up[PROXY_MAX_ADDRS];
+	size_t nup;
+	int upport;
+	char upauth[512]; /* a Proxy-Authorization line, or "" */
+	char upbypass[1024]; /* NO_PROXY: names that go direct */
 	proxy_decide_fn decide;
 	void *ctx;
 	struct conn *conns;
@@ -399,6 +417,94 @@ proxy_parse_socks(
 	return 1;
 }
 
+/* --- an upstream proxy's URL --- */
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of IN (N bytes) into OUT (OUTLEN); -1 if it does not fit */
+static int
+base64(const unsigned char *in, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+	unsigned v;
+
+	if ((n + 2) / 3 * 4 + 1 > outlen)
+		return -1;
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int
+proxy_parse_upstream(const char *url, struct proxy_req *r, char *auth,
+    size_t authlen, char *why, size_t whylen)
+{
+	const char *a = url, *at, *end;
+	unsigned char cred[384];
+	size_t n = 0, i;
+
+	memset(r, 0, sizeof(*r));
+	auth[0] = '\0';
+	if (strstr(url, "://") != NULL) {
+		if (strncasecmp(url, "http://", 7) != 0)
+			BAD(-1,
+			    "only an http:// upstream proxy is supported (not "
+			    "%.*s)",
+			    (int)(strstr(url, "://") - url + 3) > 16
+				? 16
+				: (int)(strstr(url, "://") - url + 3),
+			    url);
+		a = url + 7;
+	}
+	end = a + strcspn(a, "/?#");
+	if (*end != '\0' && strcmp(end, "/") != 0)
+		BAD(-1, "an upstream proxy's URL has no path");
+	at = memchr(a, '@', (size_t)(end - a));
+	if (at != NULL) {
+		/* user:password, percent-decoded, for Basic */
+		for (i = 0; a + i < at; i++) {
+			int c = (unsigned char)a[i];
+
+			if (c == '%') {
+				int h = a + i + 2 < at
+				    ? netaddr_hex_value(a[i + 1])
+				    : -1,
+				    l = a + i + 2 < at
+				    ? netaddr_hex_value(a[i + 2])
+				    : -1;
+
+				if (h < 0 || l < 0)
+					BAD(-1,
+					    "a malformed %%-escape in the "
+					    "upstream proxy's user");
+				c = h * 16 + l;
+				i += 2;
+			}
+			if (n >= sizeof(cred))
+				BAD(-1,
+				    "the upstream proxy's user is too long");
+			cred[n++] = (unsigned char)c;
+		}
+		if (base64(cred, n, auth, authlen) == -1)
+			BAD(-1, "the upstream proxy's user is too long");
+		a = at + 1;
+	}
+	if (authority(a, (size_t)(end - a), 1080, r) == -1)
+		BAD(-1, "a malformed host or port in the upstream proxy's URL");
+	return 0;
+}
+
 /* --- connections --- */
 
 static int
@@ -457,6 +563,7 @@ conn_free(struct conn *c)
 {
 	conn_close(c);
 	free(c->head);
+	free(c->uphead);
 	free(c->c2s.b);
 	free(c->s2c.b);
 	proxy_req_free(&c->req);
@@ -580,7 +687,7 @@ try_connect(struct proxy *px, struct conn *c)
 		const struct netaddr *a = &c->addrs[c->nextaddr++];
 
 		/* never a loop back into the proxy, whatever allowed it */
-		if (reaches_self(px, a, c->req.port))
+		if (reaches_self(px, a, c->cport))
 			continue;
 
 		memset(&ss, 0, sizeof(ss));
@@ -588,14 +695,14 @@ try_connect(struct proxy *px, struct conn *c)
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			s4->sin_family = AF_INET;
-			s4->sin_port = htons((uint16_t)c->req.port);
+			s4->sin_port = htons((uint16_t)c->cport);
 			memcpy(&s4->sin_addr, a->addr, 4);
 			sl = sizeof(*s4);
 		} else {
 			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 			s6->sin6_family = AF_INET6;
-			s6->sin6_port = htons((uint16_t)c->req.port);
+			s6->sin6_port = htons((uint16_t)c->cport);
 			memcpy(&s6->sin6_addr, a->addr, 16);
 			s6->sin6_scope_id = a->scope_id;
 			sl = sizeof(*s6);
@@ -614,9 +721,14 @@ try_connect(struct proxy *px, struct conn *c)
 			return;
 		}
 	}
-	snprintf(body, sizeof(body),
-	    "agentwrap's proxy could not connect to %s port %d\n", c->req.host,
-	    c->req.port);
+	if (c->via)
+		snprintf(body, sizeof(body),
+		    "agentwrap's proxy could not connect to its upstream "
+		    "proxy\n");
+	else
+		snprintf(body, sizeof(body),
+		    "agentwrap's proxy could not connect to %s port %d\n",
+		    c->req.host, c->req.port);
 	reply(c, 502, NULL, body);
 }
 
@@ -632,20 +744,13 @@ pipe_size(struct buf *b)
 	b->pipecap = n > 0 ? (size_t)n : 4096;
 }
 
-/* The connect finished: start relaying */
+/* The way to the target is open (directly, or through the upstream):
+ * answer the client, and relay */
 static void
-connected(struct proxy *px, struct conn *c)
+start_relay(struct proxy *px, struct conn *c)
 {
 	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
-	int err = 0;
-	socklen_t el = sizeof(err);
 
-	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &el) == -1 ||
-	    err != 0) {
-		c->lasterr = err;
-		try_connect(px, c);
-		return;
-	}
 	if (buf_alloc(&c->c2s) == -1 || buf_alloc(&c->s2c) == -1) {
 		conn_close(c);
 		return;
@@ -693,6 +798,133 @@ connected(struct proxy *px, struct conn *c)
 	c->st = C_RELAY;
 }
 
+static ssize_t push(int to, struct buf *b);
+
+/* Ask the upstream proxy for a tunnel to the target */
+static void
+start_upstream(struct conn *c, const struct proxy *px)
+{
+	char req[2048];
+	int n;
+
+	n = snprintf(req, sizeof(req),
+	    "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n%s\r\n",
+	    strchr(c->req.host, ':') ? "[" : "", c->req.host,
+	    strchr(c->req.host, ':') ? "]" : "", c->req.port,
+	    strchr(c->req.host, ':') ? "[" : "", c->req.host,
+	    strchr(c->req.host, ':') ? "]" : "", c->req.port, px->upauth);
+	if (n < 0 || (size_t)n >= sizeof(req) || buf_alloc(&c->c2s) == -1 ||
+	    buf_put(&c->c2s, req, (size_t)n) == -1 ||
+	    (c->uphead = malloc(PROXY_HEAD_MAX)) == NULL) {
+		conn_close(c);
+		return;
+	}
+	c->uplen = 0;
+	c->st = C_UPSTREAM;
+	c->deadline = clock_mono_ms() + PROXY_CONNECT_MS;
+}
+
+/* C_UPSTREAM: send our CONNECT, read the upstream's answer; a 2xx opens
+ * the tunnel, anything else is a 502 for the client */
+static void
+upstream_ready(struct proxy *px, struct conn *c)
+{
+	char body[400], *end;
+	ssize_t r;
+	size_t hl;
+
+	if (push(c->sfd, &c->c2s) == -1) {
+		reply(c, 502, NULL,
+		    "agentwrap's proxy lost its upstream proxy\n");
+		return;
+	}
+	if (c->c2s.off < c->c2s.len)
+		return;
+	r = read(c->sfd, c->uphead + c->uplen, PROXY_HEAD_MAX - 1 - c->uplen);
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		reply(c, 502, NULL,
+		    "agentwrap's proxy: the upstream proxy closed\n");
+		return;
+	}
+	c->uplen += (size_t)r;
+	c->uphead[c->uplen] = '\0';
+	if ((end = memmem(c->uphead, c->uplen, "\r\n\r\n", 4)) == NULL) {
+		if (c->uplen >= PROXY_HEAD_MAX - 1)
+			reply(c, 502, NULL,
+			    "agentwrap's proxy: the upstream proxy's answer "
+			    "is too long\n");
+		return;
+	}
+	hl = (size_t)(end + 4 - c->uphead);
+	if (c->uplen < 12 || strncmp(c->uphead, "HTTP/1.", 7) != 0 ||
+	    c->uphead[9] != '2') {
+		*strchrnul(c->uphead, '\r') = '\0';
+		snprintf(body, sizeof(body),
+		    "agentwrap's proxy: the upstream proxy answered %.200s\n",
+		    c->uphead);
+		reply(c, 502, NULL, body);
+		return;
+	}
+	/* the tunnel is open; anything after the answer is the target's */
+	start_relay(px, c);
+	if (!c->dead && c->uplen > hl &&
+	    buf_put(&c->s2c, c->uphead + hl, c->uplen - hl) == -1)
+		conn_close(c);
+	free(c->uphead);
+	c->uphead = NULL;
+}
+
+/* The connect finished: on to the upstream, or relay */
+static void
+connected(struct proxy *px, struct conn *c)
+{
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &el) == -1 ||
+	    err != 0) {
+		c->lasterr = err;
+		try_connect(px, c);
+		return;
+	}
+	if (c->via)
+		start_upstream(c, px);
+	else
+		start_relay(px, c);
+}
+
+/* Does NO_PROXY (as agentwrap got it) send HOST around the upstream? */
+static int
+bypass(const struct proxy *px, const char *host)
+{
+	const char *w, *e;
+	size_t hl = strlen(host), n;
+
+	for (w = px->upbypass; *w != '\0'; w = *e ? e + 1 : e) {
+		e = strchrnul(w, ',');
+		while (w < e && *w == ' ')
+			w++;
+		n = (size_t)(e - w);
+		while (n > 0 && w[n - 1] == ' ')
+			n--;
+		if (n == 1 && *w == '*')
+			return 1;
+		if (n > 0 && *w == '.') {
+			w++;
+			n--;
+		}
+		if (n == 0 || n > hl)
+			continue;
+		/* the name itself, or a name under it */
+		if (strncasecmp(host + hl - n, w, n) == 0 &&
+		    (hl == n || host[hl - n - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
 void
 proxy_settle(struct proxy *px, uint64_t id, int allow, const struct netaddr *a,
     size_t n, const char *kind, const char *why, const char *fix)
@@ -715,6 +947,15 @@ proxy_settle(struct proxy *px, uint64_t id, int allow, const struct netaddr *a,
 		reply(c, 403, kind != NULL ? kind : PROXY_BY_POLICY, body);
 		return;
 	}
+	/* allowed: through the upstream proxy if there is one (it resolves
+	 * the name again), else to the addresses judged */
+	if (px->nup > 0 && !bypass(px, c->req.host)) {
+		a = px->up;
+		n = px->nup;
+		c->via = 1;
+		c->cport = px->upport;
+	} else
+		c->cport = c->req.port;
 	if (n > PROXY_MAX_ADDRS)
 		n = PROXY_MAX_ADDRS;
 	memcpy(c->addrs, a, n * sizeof(*a));
@@ -1156,6 +1397,22 @@ proxy_free(struct proxy *px)
 	free(px);
 }
 
+void
+proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
+    int port, const char *auth, const char *noproxy)
+{
+	if (n > PROXY_MAX_ADDRS)
+		n = PROXY_MAX_ADDRS;
+	memcpy(px->up, a, n * sizeof(*a));
+	px->nup = n;
+	px->upport = port;
+	snprintf(px->upauth, sizeof(px->upauth), "%s%s%s",
+	    auth != NULL ? "Proxy-Authorization: Basic " : "",
+	    auth != NULL ? auth : "", auth != NULL ? "\r\n" : "");
+	snprintf(px->upbypass, sizeof(px->upbypass), "%s",
+	    noproxy != NULL ? noproxy : "");
+}
+
 unsigned long
 proxy_refused(const struct proxy *px)
 {
@@ -1222,6 +1479,9 @@ proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
 		case C_CONNECT:
 			se = POLLOUT;
 			break;
+		case C_UPSTREAM:
+			se = c->c2s.off < c->c2s.len ? POLLOUT : POLLIN;
+			break;
 		case C_RELAY:
 			if (!c->c_eof && room(&c->c2s))
 				ce |= POLLIN;
@@ -1265,7 +1525,7 @@ proxy_next_ms(const struct proxy *px)
 		return -1;
 	for (c = px->conns; c != NULL; c = c->next)
 		if ((c->st == C_HEAD || c->st == C_CONNECT ||
-			c->st == C_DRAIN) &&
+			c->st == C_UPSTREAM || c->st == C_DRAIN) &&
 		    !c->dead && c->deadline < min)
 			min = c->deadline;
 	if (min == UINT64_MAX)
@@ -1314,6 +1574,14 @@ proxy_ready(struct proxy *px, const struct pollfd *pfd, int n)
 				reply(c, 504, NULL,
 				    "agentwrap's proxy: the connect timed "
 				    "out\n");
+			break;
+		case C_UPSTREAM:
+			if (c->srev)
+				upstream_ready(px, c);
+			else if (now >= c->deadline)
+				reply(c, 504, NULL,
+				    "agentwrap's proxy: the upstream proxy did "
+				    "not answer in time\n");
 			break;
 		case C_RELAY:
 			if (c->crev || c->srev)

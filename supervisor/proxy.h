@@ -103,6 +103,23 @@ struct proxy *proxy_new(
     proxy_decide_fn decide, void *ctx, int socks5, char *err, size_t errlen);
 void proxy_free(struct proxy *px);
 int proxy_port(const struct proxy *px);
+/*
+ * Send every allowed target through the upstream proxy at the N addresses A
+ * (tried in turn), PORT, as a CONNECT tunnel (plain http:// requests too),
+ * with AUTH (base64 of user:password) as Proxy-Authorization unless NULL;
+ * a host that NOPROXY (a NO_PROXY list: names, ".suffix", "*") names goes
+ * directly. The target is judged as always; the upstream resolves it again.
+ */
+/*
+ * An upstream proxy's URL, as in HTTPS_PROXY: [http://][USER:PASS@]HOST
+ * [:PORT][/] (PORT 1080 if none, as curl has it). Fills R's host and
+ * port, and AUTH (AUTHLEN) with the base64 of the percent-decoded
+ * USER:PASS, or "". 0, or -1 with a sentence in WHY.
+ */
+int proxy_parse_upstream(const char *url, struct proxy_req *r, char *auth,
+    size_t authlen, char *why, size_t whylen);
+void proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
+    int port, const char *auth, const char *noproxy);
 /* How many clients were turned away for being another user's */
 unsigned long proxy_refused(const struct proxy *px);
 

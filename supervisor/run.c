@@ -550,6 +550,53 @@ drain(struct run *st)
 	} while (pending > 0);
 }
 
+/*
+ * The upstream proxy named in agentwrap's own environment (the first of
+ * HTTPS_PROXY, https_proxy, HTTP_PROXY, http_proxy, ALL_PROXY, all_proxy
+ * that is set), for PX to go through; NO_PROXY's names go directly. 0, or
+ * -1 after a line saying why (a URL it cannot use, a host that does not
+ * resolve: the user meant a proxy, and going around it is no answer).
+ */
+static int
+use_upstream(struct proxy *px)
+{
+	static const char *const names[] = { "HTTPS_PROXY", "https_proxy",
+		"HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy" };
+	const char *url = NULL, *name = NULL, *np;
+	struct netaddr a[PROXY_MAX_ADDRS];
+	struct proxy_req r;
+	char auth[520], why[160];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && url == NULL; i++)
+		if ((url = getenv(names[i])) != NULL && *url == '\0')
+			url = NULL;
+		else
+			name = names[i];
+	if (url == NULL)
+		return 0;
+	if (proxy_parse_upstream(
+		url, &r, auth, sizeof(auth), why, sizeof(why)) == -1) {
+		warnx("%s: %s; to connect directly instead: -c "
+		      "features.network_proxy.allow_upstream_proxy=false",
+		    name, why);
+		return -1;
+	}
+	if ((n = resolve_system(r.host, a, PROXY_MAX_ADDRS)) <= 0) {
+		warnx("%s: the upstream proxy %s does not resolve; to connect "
+		      "directly instead: -c "
+		      "features.network_proxy.allow_upstream_proxy=false",
+		    name, r.host);
+		return -1;
+	}
+	if ((np = getenv("NO_PROXY")) == NULL)
+		np = getenv("no_proxy");
+	proxy_set_upstream(
+	    px, a, (size_t)n, r.port, auth[0] != '\0' ? auth : NULL, np);
+	return 0;
+}
+
 int
 run_command(const struct run_opts *o, char **argv)
 {
@@ -636,6 +683,9 @@ run_command(const struct run_opts *o, char **argv)
 			goto out;
 		}
 		policy_set_proxy_port(o->pol, proxy_port(st.proxy));
+		if (o->cfg->s[CFG_ALLOW_UPSTREAM_PROXY].val &&
+		    use_upstream(st.proxy) == -1)
+			goto out;
 		npe = proxy_env(st.proxy, pe, 16);
 		for (i = 0; i < npe; i++) {
 			char *v = strdup(pe[i]);

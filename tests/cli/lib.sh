@@ -9,6 +9,8 @@ trap 'rm -rf "$T"' EXIT
 export HOME="$T/home"
 export TMPDIR=/tmp
 unset XDG_CONFIG_HOME AGENTWRAP_CONFIG
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
 mkdir -p "$HOME" "$T/ws"
 umask 022
 cd "$T/ws" || exit 1

@@ -6,7 +6,7 @@
  * to send on that is in origin form, ends where a head ends, and carries
  * no hop-by-hop header but the one Connection: close it adds. The same
  * bytes then go to the SOCKS5 parser, whose answers are checked the same
- * way.
+ * way, and (as a string) to the parser of an upstream proxy's URL.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -130,6 +130,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		abort();
+	}
+	/* the same bytes, up to a NUL, as an upstream proxy's URL */
+	{
+		char url[1024], auth[520];
+		size_t k = size < sizeof(url) - 1 ? size : sizeof(url) - 1;
+
+		memcpy(url, copy, k);
+		url[k] = '\0';
+		why[0] = '\0';
+		v = proxy_parse_upstream(
+		    url, &r, auth, sizeof(auth), why, sizeof(why));
+		if (v == -1 && why[0] == '\0')
+			abort();
+		if (v == 0 &&
+		    (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
+			strspn(auth,
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
+			    "yz"
+			    "0123456789+/=") != strlen(auth)))
+			abort();
+		if (v != 0 && v != -1)
+			abort();
 	}
 	free(copy);
 	return 0;

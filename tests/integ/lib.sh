@@ -21,6 +21,10 @@ WS="$T/ws"
 OUT="$T/out"
 export HOME="$T/home"
 unset XDG_CONFIG_HOME AGENTWRAP_CONFIG LD_PRELOAD
+# a proxy of the machine running the tests would be an upstream of the
+# proxy agentwrap serves (and curl would go to it)
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
 mkdir -p "$WS" "$OUT" "$HOME"
 umask 022
 cd "$WS" || exit 1

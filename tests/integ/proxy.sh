@@ -259,6 +259,103 @@ for w in "userpass-only 05ff" "connect rep 0 echoed" "udp-associate rep 7" \
 	check "SOCKS5: $w" grep -qxF "$w" "$T/last.out"
 done
 
+# an upstream proxy named in agentwrap's own environment: every allowed
+# target goes through it as a CONNECT tunnel (with the credentials of the
+# URL), a refused one never reaches it, NO_PROXY's names and
+# allow_upstream_proxy = false go directly, and a URL or a host agentwrap
+# cannot use stops the run before the command starts
+cat > "$T/upstream.py" <<'PYEOF'
+import base64, os, socket, socketserver, sys, threading
+addr, log, portfile, ok, evil = sys.argv[1:6]
+names = {"example.test": ok, "evil.test": evil}
+class H(socketserver.BaseRequestHandler):
+    def handle(self):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            d = self.request.recv(4096)
+            if not d:
+                return
+            head += d
+        lines = head.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")
+        auth = [l.split(" ", 2)[2] for l in lines if l.lower().startswith("proxy-authorization: basic ")]
+        method, target = lines[0].split(" ")[:2]
+        open(log, "a").write("%s %s %s\n" % (method, target, base64.b64decode(auth[0]).decode() if auth else "-"))
+        host, port = target.rsplit(":", 1)
+        if method != "CONNECT" or host == "refuse.test":
+            self.request.sendall(b"HTTP/1.1 403 Forbidden by upstream\r\n\r\n")
+            return
+        out = socket.create_connection((names.get(host, host), int(port)))
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+        def pipe(a, b):
+            try:
+                while True:
+                    d = a.recv(65536)
+                    if not d:
+                        break
+                    b.sendall(d)
+                b.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        t = threading.Thread(target=pipe, args=(out, self.request), daemon=True)
+        t.start()
+        pipe(self.request, out)
+        t.join()
+class TS(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+u = TS((addr, 0), H)
+open(portfile + ".tmp", "w").write(str(u.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+u.serve_forever()
+PYEOF
+$PY "$T/upstream.py" "$ADDR_EVIL" "$T/up.log" "$T/up.port" "$ADDR_OK" "$ADDR_EVIL" & p3=$!
+trap 'kill $p1 $p2 $p3 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s "$T/up.port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+UP=$(cat "$T/up.port")
+UPURL="http://me%40corp:s3cret@$ADDR_EVIL:$UP/"
+RULES_UP='features.network_proxy.domains={ "example.test" = "allow", "evil.test" = "deny", "refuse.test" = "allow" }'
+# awu "VAR=value ..." ARGS...: agentwrap with those in its environment
+awu() {
+	(
+	for a in $1; do export "${a?}"; done
+	shift
+	aw -a never -n -c features.network_proxy=true -c "$RULES_UP" \
+	    --resolve example.test=$ADDR_OK --resolve evil.test=$ADDR_EVIL \
+	    --resolve refuse.test=$ADDR_OK "$@"
+	)
+}
+status 0 "through the upstream proxy" awu "HTTPS_PROXY=$UPURL" -- \
+    curl -s -f "http://example.test:$PO/via-upstream"
+check "the answer came back" [ "$(cat "$T/last.out")" = ok ]
+check "the upstream got a CONNECT for the name, with the URL's user" \
+    grep -qx "CONNECT example.test:$PO me@corp:s3cret" "$T/up.log"
+check "and the peer the request" grep -q "^GET /via-upstream " "$T/ok.log"
+status 0 "a denied name, with an upstream" awu "HTTPS_PROXY=$UPURL" -- \
+    curl -s -i "http://evil.test:$PE/up-deny"
+check "403 from agentwrap's proxy" grep -q '^x-proxy-error: blocked-by-denylist' "$T/last.out"
+check "the upstream never heard of it" sh -c "! grep -q evil.test '$T/up.log'"
+status 0 "the upstream refuses" awu "HTTPS_PROXY=$UPURL" -- \
+    curl -s -i "http://refuse.test:$PO/up-refused"
+check "502, saying what the upstream answered" \
+    grep -q "the upstream proxy answered HTTP/1.1 403 Forbidden by upstream" "$T/last.out"
+: > "$T/up.log"
+status 0 "NO_PROXY names go directly" awu \
+    "HTTPS_PROXY=$UPURL NO_PROXY=other.test,.example.test" -- curl -s -f "http://example.test:$PO/up-bypass"
+check "the peer got it" grep -q "^GET /up-bypass " "$T/ok.log"
+status 0 "allow_upstream_proxy = false goes directly" awu "HTTPS_PROXY=$UPURL" \
+    -c features.network_proxy.allow_upstream_proxy=false -- \
+    curl -s -f "http://example.test:$PO/up-off"
+check "the peer got that one too" grep -q "^GET /up-off " "$T/ok.log"
+check "and the upstream neither" [ ! -s "$T/up.log" ]
+status 125 "an upstream URL agentwrap cannot use" awu "HTTPS_PROXY=socks5://$ADDR_EVIL:$UP" \
+    -- sh -c 'echo ran > ran'
+check "says so" grep -q "HTTPS_PROXY: only an http:// upstream proxy is supported" "$T/last.err"
+check "the command did not run" [ ! -e ran ]
+status 125 "an upstream that does not resolve" awu "http_proxy=http://nowhere.invalid:3128" \
+    -- sh -c 'echo ran > ran'
+check "says so" grep -q "http_proxy: the upstream proxy nowhere.invalid does not resolve" "$T/last.err"
+
 # garbage, an oversized head, a slow client: answered or dropped, and the
 # proxy goes on serving; 200 concurrent CONNECTs lose no byte
 cat > "$T/abuse.py" <<'PYEOF'
