@@ -34,6 +34,8 @@ enum cstate {
 	C_DECIDE,
 	C_CONNECT,
 	C_UPSTREAM, /* waiting for the upstream proxy's answer to our CONNECT */
+	C_UDP, /* a SOCKS5 UDP association: relays datagrams until the
+		* client's TCP connection ends */
 	C_RELAY,
 	C_REPLY,
 	C_DRAIN
@@ -56,6 +58,19 @@ struct buf {
  * KiB, when the user's pipe allowance is spent) */
 #define PROXY_PIPE (256 * 1024)
 
+/* A destination of a UDP association, and its judgement */
+#define PROXY_UDP_DESTS 32
+#define PROXY_UDP_ADDRS 8
+struct udest {
+	char host[NETADDR_HOSTLEN];
+	int port;
+	enum { UD_PENDING, UD_ALLOWED, UD_DENIED } st;
+	struct netaddr a[PROXY_UDP_ADDRS];
+	size_t na;
+	char *pend; /* the last datagram while judged */
+	size_t pendlen;
+};
+
 struct conn {
 	struct conn *next;
 	uint64_t id;
@@ -70,6 +85,17 @@ struct conn {
 	int cport; /* the port connected to: the target's or the upstream's */
 	char *uphead; /* C_UPSTREAM: the upstream's answer so far */
 	size_t uplen;
+	/* C_UDP: the client's address once its first datagram came to the
+	 * proxy's UDP port (UHINT: the port it said it would send from, or
+	 * 0), the destinations judged so far; sfd sends out */
+	struct sockaddr_in ucli;
+	int ucli_set, uhint;
+	struct udest *ud;
+	size_t nud;
+	/* a destination of association UDP_OF (index UDP_IDX) being judged:
+	 * no socket of its own, settled like any connection */
+	uint64_t udp_of;
+	size_t udp_idx;
 	uint64_t deadline; /* HEAD, CONNECT: ms */
 	char *head; /* HEAD: what came so far */
 	size_t headlen;
@@ -84,13 +110,17 @@ struct conn {
 
 struct slot {
 	struct conn *c;
-	int server; /* the pollfd is the conn's server side */
+	int which; /* the pollfd is the conn's client side (0), server
+		    * side (1), UDP relay (2) */
 };
 
 struct proxy {
 	int lfd;
 	int port;
 	int socks5; /* SOCKS5 is served too */
+	int socks5_udp; /* and UDP ASSOCIATE */
+	int ufd; /* UDP on the proxy's port: every association's relay */
+	char dgram[65536]; /* one datagram at a time */
 	int npipes, maxpipes; /* relay pipes open, and how many may be */
 	/* the upstream proxy, if any (proxy_set_upstream) */
 	struct netaddr up[PROXY_MAX_ADDRS];
@@ -343,13 +373,67 @@ proxy_parse_head(
 
 /* --- SOCKS5 --- */
 
+/*
+ * A SOCKS5 address at P (LEN bytes: ATYP, the address, the port) into R's
+ * host and port; its length in *USED. 1, 0 if more is needed, or
+ * PROXY_SOCKS_ERR | a reply code with a sentence in WHY.
+ */
+static int
+socks_addr(const unsigned char *p, size_t len, struct proxy_req *r,
+    size_t *used, char *why, size_t whylen)
+{
+	const unsigned char *a = p + 1;
+	size_t need, i;
+
+	if (len < 2)
+		return 0;
+	switch (p[0]) {
+	case 1:
+		need = 4;
+		break;
+	case 3:
+		need = 1 + (size_t)p[1];
+		break;
+	case 4:
+		need = 16;
+		break;
+	default:
+		BAD(PROXY_SOCKS_ERR | 8,
+		    "a SOCKS5 address type other than "
+		    "IPv4, a domain name or IPv6");
+	}
+	if (len < 1 + need + 2)
+		return 0;
+	if (p[0] == 1)
+		inet_ntop(AF_INET, a, r->host, sizeof(r->host));
+	else if (p[0] == 4)
+		inet_ntop(AF_INET6, a, r->host, sizeof(r->host));
+	else {
+		if (a[0] == 0)
+			BAD(PROXY_SOCKS_ERR | 1, "an empty SOCKS5 domain name");
+		for (i = 1; i <= a[0]; i++)
+			if (!((a[i] >= 'a' && a[i] <= 'z') ||
+				(a[i] >= 'A' && a[i] <= 'Z') ||
+				(a[i] >= '0' && a[i] <= '9') || a[i] == '-' ||
+				a[i] == '_' || a[i] == '.'))
+				BAD(PROXY_SOCKS_ERR | 1,
+				    "a SOCKS5 domain name with a byte a name "
+				    "does not have");
+		memcpy(r->host, a + 1, a[0]);
+		r->host[a[0]] = '\0';
+	}
+	r->port = (a[need] << 8) | a[need + 1];
+	*used = 1 + need + 2;
+	return 1;
+}
+
 int
 proxy_parse_socks(
     const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen)
 {
-	const unsigned char *b = (const unsigned char *)buf, *a;
-	size_t g, need, i;
-	int port;
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t g, used = 0;
+	int v;
 
 	memset(r, 0, sizeof(*r));
 	if (len < 2)
@@ -368,53 +452,45 @@ proxy_parse_socks(
 		return 0;
 	if (b[g] != 5 || b[g + 2] != 0)
 		BAD(PROXY_SOCKS_ERR | 1, "a malformed SOCKS5 request");
-	switch (b[g + 3]) {
-	case 1:
-		need = 4;
-		break;
-	case 3:
-		need = 1 + (size_t)b[g + 4];
-		break;
-	case 4:
-		need = 16;
-		break;
-	default:
-		BAD(PROXY_SOCKS_ERR | 8,
-		    "a SOCKS5 address type other than "
-		    "IPv4, a domain name or IPv6");
-	}
-	if (len < g + 4 + need + 2)
-		return 0;
-	if (b[g + 1] != 1)
+	if ((v = socks_addr(b + g + 3, len - g - 3, r, &used, why, whylen)) !=
+	    1)
+		return v;
+	if (b[g + 1] == 3)
+		r->udp = 1; /* the address is where the client will send from */
+	else if (b[g + 1] != 1)
 		BAD(PROXY_SOCKS_ERR | 7,
-		    b[g + 1] == 3 ? "SOCKS5 UDP ASSOCIATE is not served"
-				  : "only SOCKS5 CONNECT is served");
-	a = b + g + 4;
-	if (b[g + 3] == 1)
-		inet_ntop(AF_INET, a, r->host, sizeof(r->host));
-	else if (b[g + 3] == 4)
-		inet_ntop(AF_INET6, a, r->host, sizeof(r->host));
-	else {
-		if (a[0] == 0)
-			BAD(PROXY_SOCKS_ERR | 1, "an empty SOCKS5 domain name");
-		for (i = 1; i <= a[0]; i++)
-			if (!((a[i] >= 'a' && a[i] <= 'z') ||
-				(a[i] >= 'A' && a[i] <= 'Z') ||
-				(a[i] >= '0' && a[i] <= '9') || a[i] == '-' ||
-				a[i] == '_' || a[i] == '.'))
-				BAD(PROXY_SOCKS_ERR | 1,
-				    "a SOCKS5 domain name with a byte a name "
-				    "does not have");
-		memcpy(r->host, a + 1, a[0]);
-		r->host[a[0]] = '\0';
-	}
-	port = (a[need] << 8) | a[need + 1];
-	if (port == 0)
+		    "only SOCKS5 CONNECT and UDP "
+		    "ASSOCIATE are served");
+	else if (r->port == 0)
 		BAD(PROXY_SOCKS_ERR | 1, "SOCKS5 port 0");
-	r->port = port;
-	r->connect = 1;
-	r->consumed = g + 4 + need + 2;
+	else
+		r->connect = 1;
+	r->consumed = g + 3 + used;
 	return 1;
+}
+
+int
+proxy_parse_socks_udp(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t used = 0;
+	int v;
+
+	memset(r, 0, sizeof(*r));
+	if (len < 4 || b[0] != 0 || b[1] != 0)
+		BAD(-1, "a malformed SOCKS5 datagram");
+	if (b[2] != 0)
+		BAD(-1, "a fragment of a SOCKS5 datagram (not served)");
+	if ((v = socks_addr(b + 3, len - 3, r, &used, why, whylen)) != 1) {
+		if (v == 0)
+			snprintf(why, whylen, "a short SOCKS5 datagram");
+		return -1;
+	}
+	if (r->port == 0)
+		BAD(-1, "a SOCKS5 datagram to port 0");
+	r->consumed = 3 + used;
+	return 0;
 }
 
 /* --- an upstream proxy's URL --- */
@@ -561,9 +637,14 @@ conn_close(struct conn *c)
 static void
 conn_free(struct conn *c)
 {
+	size_t i;
+
 	conn_close(c);
 	free(c->head);
 	free(c->uphead);
+	for (i = 0; i < c->nud; i++)
+		free(c->ud[i].pend);
+	free(c->ud);
 	free(c->c2s.b);
 	free(c->s2c.b);
 	proxy_req_free(&c->req);
@@ -895,6 +976,312 @@ connected(struct proxy *px, struct conn *c)
 		start_relay(px, c);
 }
 
+/* --- SOCKS5 UDP associations --- */
+
+static long udp_uid(const struct sockaddr_in *sin);
+
+/* UDP ASSOCIATE: the client sends to the proxy's own port, UDP (the one
+ * loopback destination the policy allows); a socket to send out from */
+static void
+start_udp(struct proxy *px, struct conn *c)
+{
+	char ans[10] = { 5, 0, 0, 1, 127, 0, 0, 1, 0, 0 };
+	uint16_t port = htons((uint16_t)px->port);
+	int off = 0;
+
+	if (px->ufd < 0 ||
+	    (c->ud = calloc(PROXY_UDP_DESTS, sizeof(*c->ud))) == NULL) {
+		reply(c, 503, NULL, "");
+		return;
+	}
+	c->uhint = c->req.port;
+	/* out: IPv6 with IPv4 mapped in, or IPv4 alone */
+	if ((c->sfd = socket(
+		 AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) >= 0)
+		(void)setsockopt(
+		    c->sfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	else if ((c->sfd = socket(AF_INET,
+		      SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		reply(c, 503, NULL, "");
+		return;
+	}
+	memcpy(ans + 8, &port, 2);
+	if (buf_put(&c->s2c, ans, sizeof(ans)) == -1) {
+		conn_close(c);
+		return;
+	}
+	free(c->head);
+	c->head = NULL;
+	c->st = C_UDP;
+}
+
+/* Send datagram DATA (N bytes) to destination U's first address */
+static void
+udp_send(
+    const struct conn *c, const struct udest *u, const char *data, size_t n)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	struct netaddr v4;
+	int v6sock;
+	socklen_t sl = sizeof(v6sock);
+
+	if (u->na == 0 ||
+	    getsockopt(c->sfd, SOL_SOCKET, SO_DOMAIN, &v6sock, &sl) == -1)
+		return;
+	if (v6sock == AF_INET6) {
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)u->port);
+		if (u->a[0].family == AF_INET) {
+			s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] =
+			    0xff;
+			memcpy(&s6.sin6_addr.s6_addr[12], u->a[0].addr, 4);
+		} else {
+			memcpy(&s6.sin6_addr, u->a[0].addr, 16);
+			s6.sin6_scope_id = u->a[0].scope_id;
+		}
+		(void)sendto(c->sfd, data, n, MSG_NOSIGNAL,
+		    (struct sockaddr *)&s6, sizeof(s6));
+		return;
+	}
+	if (netaddr_embedded_ipv4(&u->a[0], &v4) == -1)
+		return; /* no IPv6 here */
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	s4.sin_port = htons((uint16_t)u->port);
+	memcpy(&s4.sin_addr, v4.addr, 4);
+	(void)sendto(
+	    c->sfd, data, n, MSG_NOSIGNAL, (struct sockaddr *)&s4, sizeof(s4));
+}
+
+/* The decision for a destination of an association (CH: its stand-in) */
+static void
+udp_settle(struct proxy *px, struct conn *ch, int allow,
+    const struct netaddr *a, size_t n)
+{
+	struct conn *c;
+	struct udest *u;
+
+	ch->dead = 1;
+	for (c = px->conns; c != NULL; c = c->next)
+		if (c->id == ch->udp_of && !c->dead && c->st == C_UDP)
+			break;
+	if (c == NULL || ch->udp_idx >= c->nud)
+		return;
+	u = &c->ud[ch->udp_idx];
+	if (allow && n > 0) {
+		u->na = n < PROXY_UDP_ADDRS ? n : PROXY_UDP_ADDRS;
+		memcpy(u->a, a, u->na * sizeof(*a));
+		u->st = UD_ALLOWED;
+		if (u->pend != NULL)
+			udp_send(c, u, u->pend, u->pendlen);
+	} else
+		u->st = UD_DENIED;
+	free(u->pend);
+	u->pend = NULL;
+}
+
+/* A datagram from the client: to a destination judged, being judged, or
+ * new (judged now, like a connect, and held meanwhile) */
+static void
+udp_from_client(struct proxy *px, struct conn *c, size_t len)
+{
+	struct proxy_req r;
+	struct conn *ch;
+	struct udest *u = NULL;
+	char why[160];
+	size_t i;
+
+	if (proxy_parse_socks_udp(px->dgram, len, &r, why, sizeof(why)) == -1)
+		return;
+	for (i = 0; i < c->nud; i++)
+		if (c->ud[i].port == r.port &&
+		    strcasecmp(c->ud[i].host, r.host) == 0) {
+			u = &c->ud[i];
+			break;
+		}
+	if (u != NULL && u->st == UD_ALLOWED) {
+		udp_send(c, u, px->dgram + r.consumed, len - r.consumed);
+		return;
+	}
+	if (u != NULL) {
+		if (u->st == UD_PENDING) {
+			/* keep the newest one */
+			char *p = malloc(len - r.consumed + 1);
+
+			if (p == NULL)
+				return;
+			memcpy(p, px->dgram + r.consumed, len - r.consumed);
+			free(u->pend);
+			u->pend = p;
+			u->pendlen = len - r.consumed;
+		}
+		return;
+	}
+	if (c->nud >= PROXY_UDP_DESTS || px->nconns >= PROXY_MAX_CONNS ||
+	    (ch = calloc(1, sizeof(*ch))) == NULL)
+		return;
+	u = &c->ud[c->nud];
+	memset(u, 0, sizeof(*u));
+	snprintf(u->host, sizeof(u->host), "%s", r.host);
+	u->port = r.port;
+	u->st = UD_PENDING;
+	if ((u->pend = malloc(len - r.consumed + 1)) != NULL) {
+		memcpy(u->pend, px->dgram + r.consumed, len - r.consumed);
+		u->pendlen = len - r.consumed;
+	}
+	ch->id = ++px->last_id;
+	ch->cfd = ch->sfd = -1;
+	ch->c2s.pipe[0] = ch->c2s.pipe[1] = -1;
+	ch->s2c.pipe[0] = ch->s2c.pipe[1] = -1;
+	ch->st = C_DECIDE;
+	ch->socks = 1;
+	ch->udp_of = c->id;
+	ch->udp_idx = c->nud++;
+	ch->req = r;
+	ch->next = px->conns;
+	px->conns = ch;
+	px->nconns++;
+	px->decide(px->ctx, ch->id, u->host, u->port);
+}
+
+/* A datagram from outside, to the client if it comes from a destination
+ * the client may reach (its address and port), with the SOCKS5 header */
+static void
+udp_to_client(struct proxy *px, struct conn *c, size_t len,
+    const struct sockaddr_storage *from)
+{
+	struct netaddr src, v4;
+	char out[22 + sizeof(px->dgram)];
+	size_t i, j, h;
+	int port, ok = 0;
+
+	if (!c->ucli_set)
+		return;
+	memset(&src, 0, sizeof(src));
+	if (from->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)from;
+
+		src.family = AF_INET;
+		memcpy(src.addr, &s4->sin_addr, 4);
+		port = ntohs(s4->sin_port);
+	} else if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 =
+		    (const struct sockaddr_in6 *)from;
+
+		src.family = AF_INET6;
+		memcpy(src.addr, &s6->sin6_addr, 16);
+		src.scope_id = s6->sin6_scope_id;
+		port = ntohs(s6->sin6_port);
+	} else
+		return;
+	for (i = 0; i < c->nud && !ok; i++)
+		if (c->ud[i].st == UD_ALLOWED && c->ud[i].port == port)
+			for (j = 0; j < c->ud[i].na && !ok; j++)
+				ok = netaddr_equal(&c->ud[i].a[j], &src);
+	if (!ok || len > sizeof(px->dgram))
+		return;
+	memset(out, 0, 3);
+	if (netaddr_embedded_ipv4(&src, &v4) == 0 && src.family == AF_INET6 &&
+	    src.addr[10] == 0xff)
+		src = v4;
+	if (src.family == AF_INET) {
+		out[3] = 1;
+		memcpy(out + 4, src.addr, 4);
+		h = 8;
+	} else {
+		out[3] = 4;
+		memcpy(out + 4, src.addr, 16);
+		h = 20;
+	}
+	out[h] = (char)(port >> 8);
+	out[h + 1] = (char)(port & 0xff);
+	h += 2;
+	memcpy(out + h, px->dgram, len);
+	(void)sendto(px->ufd, out, h + len, MSG_NOSIGNAL,
+	    (const struct sockaddr *)&c->ucli, sizeof(c->ucli));
+}
+
+/* Datagrams to the proxy's UDP port: each from the client of an
+ * association (the first sender of the tree's user on loopback that an
+ * association without a client takes: the oldest, or the one whose client
+ * said it would send from that port); anyone else is ignored */
+static void
+udp_in(struct proxy *px)
+{
+	struct sockaddr_in sin;
+	struct conn *c, *take;
+	socklen_t fl;
+	ssize_t r;
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		fl = sizeof(sin);
+		r = recvfrom(px->ufd, px->dgram, sizeof(px->dgram), 0,
+		    (struct sockaddr *)&sin, &fl);
+		if (r < 0)
+			return;
+		if (fl != sizeof(sin) || sin.sin_family != AF_INET ||
+		    sin.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+			continue;
+		take = NULL;
+		for (c = px->conns; c != NULL; c = c->next) {
+			if (c->dead || c->st != C_UDP)
+				continue;
+			if (c->ucli_set) {
+				if (c->ucli.sin_port == sin.sin_port) {
+					take = c;
+					break;
+				}
+			} else if (c->uhint == 0 ||
+			    c->uhint == ntohs(sin.sin_port))
+				take = c; /* the list is newest first */
+		}
+		if (take == NULL)
+			continue;
+		if (!take->ucli_set) {
+			if (udp_uid(&sin) != (long)geteuid()) {
+				px->refused++;
+				continue;
+			}
+			take->ucli = sin;
+			take->ucli_set = 1;
+		}
+		udp_from_client(px, take, (size_t)r);
+	}
+}
+
+/* C_UDP: the control connection, the outward socket */
+static void
+udp_ready(struct proxy *px, struct conn *c)
+{
+	struct sockaddr_storage from;
+	socklen_t fl;
+	char sink[512];
+	ssize_t r;
+	int k;
+
+	if (c->crev & POLLOUT)
+		(void)push(c->cfd, &c->s2c);
+	if (c->crev & (POLLIN | POLLHUP | POLLERR)) {
+		/* the association lasts as long as this connection */
+		r = read(c->cfd, sink, sizeof(sink));
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c);
+			return;
+		}
+	}
+	for (k = 0; k < 64 && (c->srev & POLLIN); k++) {
+		fl = sizeof(from);
+		r = recvfrom(c->sfd, px->dgram, sizeof(px->dgram), 0,
+		    (struct sockaddr *)&from, &fl);
+		if (r < 0)
+			break;
+		udp_to_client(px, c, (size_t)r, &from);
+	}
+}
+
 /* Does NO_PROXY (as agentwrap got it) send HOST around the upstream? */
 static int
 bypass(const struct proxy *px, const char *host)
@@ -937,6 +1324,10 @@ proxy_settle(struct proxy *px, uint64_t id, int allow, const struct netaddr *a,
 			break;
 	if (c == NULL)
 		return;
+	if (c->udp_of != 0) {
+		udp_settle(px, c, allow, a, n);
+		return;
+	}
 	if (!allow) {
 		snprintf(body, sizeof(body),
 		    "agentwrap's proxy blocked %s port %d: %s\n%s%s%s",
@@ -1029,6 +1420,16 @@ read_head(struct proxy *px, struct conn *c)
 		}
 		if (v == 0)
 			return;
+		if (v == 1 && c->req.udp) {
+			if (!px->socks5_udp) {
+				if (socks_answer(c, 7) == -1)
+					conn_close(c);
+				else
+					c->st = C_REPLY;
+			} else
+				start_udp(px, c);
+			return;
+		}
 	} else {
 		v = proxy_parse_head(
 		    c->head, c->headlen, &c->req, why, sizeof(why));
@@ -1191,31 +1592,23 @@ gone:
 }
 
 /*
- * The user ID that owns the client end of loopback connection FD to our
- * port, from the kernel's table of TCP sockets (a TCP peer has no
- * SO_PEERCRED); -1 when it cannot be told. The client's socket is in the
- * table while the connection is open: a client gone already is not served.
+ * The user ID that owns the socket whose row in the kernel's table PATH
+ * (/proc/net/tcp, /proc/net/udp) starts with WANT (its local address and
+ * maybe its remote one, as the kernel prints them: the raw address bytes
+ * as one hex number, the port in hex); -1 when it cannot be told. A row
+ * without an inode is a socket no process holds (for TCP, a TIME_WAIT row,
+ * or a FIN_WAIT2 one turned into it), whose uid the kernel prints as 0
+ * whoever owned it: such a client closed already, and is nobody's.
  */
 static long
-peer_uid(const struct proxy *px, int fd)
+table_uid(const char *path, const char *want)
 {
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	char line[512], want[64];
+	char line[512];
 	long uid = -1, state;
 	unsigned long inode;
 	FILE *f;
 
-	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
-	    sin.sin_family != AF_INET)
-		return -1;
-	/* the client's row: local address = its end, remote = ours, as the
-	 * kernel prints them (the address in host order's hex of the raw
-	 * bytes, the port in hex) */
-	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
-	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
-	    (unsigned)htonl(INADDR_LOOPBACK), (unsigned)px->port);
-	if ((f = fopen("/proc/net/tcp", "re")) == NULL)
+	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = strchr(line, ':'), *end;
@@ -1223,11 +1616,7 @@ peer_uid(const struct proxy *px, int fd)
 
 		if (p == NULL || strncmp(p + 2, want, strlen(want)) != 0)
 			continue;
-		/* sl local rem st queues timer retrnsmt uid timeout inode.
-		 * A row without an inode is a socket no process holds: a
-		 * TIME_WAIT (or FIN_WAIT2 turned into one) row, whose uid
-		 * the kernel prints as 0 whoever owned it; such a client
-		 * closed already, and is not served. */
+		/* sl local rem st queues timer retrnsmt uid timeout inode */
 		state = -1;
 		for (field = 0, p += 2; field < 6 && p != NULL; field++) {
 			if (field == 2)
@@ -1252,12 +1641,52 @@ peer_uid(const struct proxy *px, int fd)
 		errno = 0;
 		inode = p != NULL ? strtoul(p, &end, 10) : 0;
 		if (p == NULL || errno != 0 || end == p || inode == 0 ||
-		    state == 0x06 /* TCP_TIME_WAIT */)
+		    (state == 0x06 /* TCP_TIME_WAIT */ &&
+			strcmp(path, "/proc/net/tcp") == 0))
 			uid = -1;
 		break;
 	}
 	fclose(f);
 	return uid;
+}
+
+/*
+ * The user ID that owns the client end of loopback connection FD to our
+ * port (a TCP peer has no SO_PEERCRED); -1 when it cannot be told.
+ */
+static long
+peer_uid(const struct proxy *px, int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char want[64];
+
+	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
+	    sin.sin_family != AF_INET)
+		return -1;
+	/* the client's row: local address = its end, remote = ours */
+	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
+	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
+	    (unsigned)htonl(INADDR_LOOPBACK), (unsigned)px->port);
+	return table_uid("/proc/net/tcp", want);
+}
+
+/* The user ID that owns the UDP socket that sent from SIN (a loopback
+ * address): bound to it, or to any address (as a socket that sends
+ * unbound is) */
+static long
+udp_uid(const struct sockaddr_in *sin)
+{
+	char want[32];
+	long uid;
+
+	snprintf(want, sizeof(want), "%08X:%04X ",
+	    (unsigned)sin->sin_addr.s_addr, (unsigned)ntohs(sin->sin_port));
+	if ((uid = table_uid("/proc/net/udp", want)) >= 0)
+		return uid;
+	snprintf(want, sizeof(want), "%08X:%04X ", 0U,
+	    (unsigned)ntohs(sin->sin_port));
+	return table_uid("/proc/net/udp", want);
 }
 
 static void
@@ -1318,8 +1747,8 @@ reap(struct proxy *px)
 /* --- the proxy --- */
 
 struct proxy *
-proxy_new(
-    proxy_decide_fn decide, void *ctx, int socks5, char *err, size_t errlen)
+proxy_new(proxy_decide_fn decide, void *ctx, int socks5, int socks5_udp,
+    char *err, size_t errlen)
 {
 	static const char *const names[] = { "http_proxy", "HTTP_PROXY",
 		"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
@@ -1341,6 +1770,7 @@ proxy_new(
 	px->decide = decide;
 	px->ctx = ctx;
 	px->socks5 = socks5;
+	px->socks5_udp = socks5 && socks5_udp;
 	/* pipes (two descriptors each) only from what is left under the
 	 * descriptor limit once every connection has its two sockets and the
 	 * rest of the supervisor 256 */
@@ -1370,6 +1800,17 @@ proxy_new(
 		return NULL;
 	}
 	px->port = ntohs(sin.sin_port);
+	/* UDP on the same port, for SOCKS5 UDP associations (none if the
+	 * port is taken for UDP) */
+	px->ufd = -1;
+	if (px->socks5_udp &&
+	    ((px->ufd = socket(AF_INET,
+		  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1 ||
+		bind(px->ufd, (struct sockaddr *)&sin, sizeof(sin)) == -1)) {
+		if (px->ufd >= 0)
+			close(px->ufd);
+		px->ufd = -1;
+	}
 	snprintf(px->url, sizeof(px->url), "http://127.0.0.1:%d", px->port);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		snprintf(px->env[px->nenv++], sizeof(px->env[0]), "%s=%s",
@@ -1393,6 +1834,8 @@ proxy_free(struct proxy *px)
 		conn_free(c);
 	}
 	close(px->lfd);
+	if (px->ufd >= 0)
+		close(px->ufd);
 	free(px->map);
 	free(px);
 }
@@ -1436,10 +1879,10 @@ proxy_env(const struct proxy *px, const char **out, size_t max)
 }
 
 static void
-map_add(struct proxy *px, struct conn *c, int server)
+map_add(struct proxy *px, struct conn *c, int which)
 {
 	px->map[px->nmap].c = c;
-	px->map[px->nmap].server = server;
+	px->map[px->nmap].which = which;
 	px->nmap++;
 }
 
@@ -1452,7 +1895,7 @@ proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
 	if (px == NULL || max < 1)
 		return 0;
 	reap(px);
-	want = 1 + 2 * px->nconns;
+	want = 2 + 2 * px->nconns;
 	if (want > px->mapcap) {
 		struct slot *m = realloc(px->map, (size_t)want * sizeof(*m));
 
@@ -1466,6 +1909,12 @@ proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
 	pfd[n].events = POLLIN;
 	map_add(px, NULL, 0);
 	n++;
+	if (px->ufd >= 0 && n < max) {
+		pfd[n].fd = px->ufd;
+		pfd[n].events = POLLIN;
+		map_add(px, NULL, 2);
+		n++;
+	}
 	for (c = px->conns; c != NULL && n + 2 <= max; c = c->next) {
 		short ce = 0, se = 0;
 
@@ -1481,6 +1930,10 @@ proxy_pollfds(struct proxy *px, struct pollfd *pfd, int max)
 			break;
 		case C_UPSTREAM:
 			se = c->c2s.off < c->c2s.len ? POLLOUT : POLLIN;
+			break;
+		case C_UDP:
+			ce = POLLIN | (c->s2c.off < c->s2c.len ? POLLOUT : 0);
+			se = POLLIN;
 			break;
 		case C_RELAY:
 			if (!c->c_eof && room(&c->c2s))
@@ -1545,11 +1998,13 @@ proxy_ready(struct proxy *px, const struct pollfd *pfd, int n)
 		return;
 	for (i = 0; i < n && i < px->nmap; i++) {
 		if (px->map[i].c == NULL) {
-			if (pfd[i].revents & POLLIN)
+			if ((pfd[i].revents & POLLIN) && px->map[i].which == 2)
+				udp_in(px);
+			else if (pfd[i].revents & POLLIN)
 				accept_all(px);
 			continue;
 		}
-		if (px->map[i].server)
+		if (px->map[i].which == 1)
 			px->map[i].c->srev = pfd[i].revents;
 		else
 			px->map[i].c->crev = pfd[i].revents;
@@ -1586,6 +2041,9 @@ proxy_ready(struct proxy *px, const struct pollfd *pfd, int n)
 		case C_RELAY:
 			if (c->crev || c->srev)
 				relay(c);
+			break;
+		case C_UDP:
+			udp_ready(px, c);
 			break;
 		case C_REPLY:
 			if (c->crev & (POLLERR | POLLHUP))

@@ -60,6 +60,8 @@ struct proxy_req {
 	size_t head_len;
 	size_t consumed;
 	size_t greet_len; /* SOCKS5: the greeting's length, once it is whole */
+	int udp; /* SOCKS5 UDP ASSOCIATE (HOST:PORT: where the client says it
+		  * will send from) */
 };
 
 /*
@@ -79,10 +81,19 @@ void proxy_req_free(struct proxy_req *r);
  * then answered), 1 with R filled (connect set, HOST, PORT, consumed) for a
  * CONNECT, PROXY_SOCKS_NOAUTH if the client offers no method without
  * authentication, or PROXY_SOCKS_ERR | a SOCKS5 reply code (1: malformed,
- * 7: a command other than CONNECT, 8: an address type it does not know),
+ * 7: a command other than CONNECT and UDP ASSOCIATE, 8: an address type it
+ * does not know; UDP ASSOCIATE sets R->udp instead of connect),
  * with a sentence in WHY. A domain name is letters, digits, '-', '_' and
  * '.' only.
  */
+/*
+ * The header of a datagram a SOCKS5 client sends to its UDP relay (RSV 0,
+ * FRAG 0: fragments are not served, ATYP, DST.ADDR, DST.PORT) in BUF
+ * (LEN): R's host and port, and in R->consumed where the data starts. 0,
+ * or -1 (drop it) with a sentence in WHY.
+ */
+int proxy_parse_socks_udp(
+    const char *buf, size_t len, struct proxy_req *r, char *why, size_t whylen);
 #define PROXY_SOCKS_ERR 0x100
 #define PROXY_SOCKS_NOAUTH 0x200
 int proxy_parse_socks(
@@ -97,10 +108,11 @@ struct proxy;
 typedef void (*proxy_decide_fn)(
     void *ctx, uint64_t id, const char *host, int port);
 
-/* Listen on 127.0.0.1 (speaking SOCKS5 as well as HTTP if SOCKS5); NULL
- * with a message in ERR */
-struct proxy *proxy_new(
-    proxy_decide_fn decide, void *ctx, int socks5, char *err, size_t errlen);
+/* Listen on 127.0.0.1 (speaking SOCKS5 as well as HTTP if SOCKS5, and
+ * relaying UDP for SOCKS5 clients if SOCKS5_UDP); NULL with a message in
+ * ERR */
+struct proxy *proxy_new(proxy_decide_fn decide, void *ctx, int socks5,
+    int socks5_udp, char *err, size_t errlen);
 void proxy_free(struct proxy *px);
 int proxy_port(const struct proxy *px);
 /*

@@ -386,7 +386,7 @@ wait_events(struct run *st, int timeout_ms)
 	/* the fixed sources, then the attach socket's, then every listener,
 	 * then the proxy's */
 	want = 4 + 1 + 64 + (size_t)watch_count(st->watch) +
-	    (st->proxy != NULL ? 1 + 2 * PROXY_MAX_CONNS : 0);
+	    (st->proxy != NULL ? 2 + 2 * PROXY_MAX_CONNS : 0);
 	if (want > st->pfdcap) {
 		if ((pfd = realloc(st->pfd, want * sizeof(*pfd))) == NULL)
 			want = st->pfdcap; /* serve what fits */
@@ -677,7 +677,8 @@ run_command(const struct run_opts *o, char **argv)
 		size_t i, npe;
 
 		if ((st.proxy = proxy_new(run_proxy_decide, &st,
-			 o->cfg->s[CFG_ENABLE_SOCKS5].val != 0, errbuf,
+			 o->cfg->s[CFG_ENABLE_SOCKS5].val != 0,
+			 o->cfg->s[CFG_ENABLE_SOCKS5_UDP].val != 0, errbuf,
 			 sizeof(errbuf))) == NULL) {
 			warnx("the proxy: %s", errbuf);
 			goto out;

@@ -111,9 +111,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	case 1:
-		if (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
-		    r.greet_len < 3 || r.consumed <= r.greet_len ||
-		    r.consumed > size || !r.connect || r.head != NULL)
+		/* CONNECT to a port, or UDP ASSOCIATE (port 0: any) */
+		if (r.port < (r.udp ? 0 : 1) || r.port > 65535 ||
+		    r.host[0] == '\0' || r.greet_len < 3 ||
+		    r.consumed <= r.greet_len || r.consumed > size ||
+		    r.connect == r.udp || r.head != NULL)
 			abort();
 		for (i = 0; r.host[i] != '\0'; i++)
 			if ((unsigned char)r.host[i] <= ' ' ||
@@ -130,6 +132,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		abort();
+	}
+	/* as a datagram to the UDP relay */
+	why[0] = '\0';
+	v = proxy_parse_socks_udp(copy, size, &r, why, sizeof(why));
+	if ((v == -1 && why[0] == '\0') || (v != 0 && v != -1))
+		abort();
+	if (v == 0) {
+		if (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
+		    r.consumed < 8 || r.consumed > size)
+			abort();
+		for (i = 0; r.host[i] != '\0'; i++)
+			if ((unsigned char)r.host[i] <= ' ' || r.host[i] == '@')
+				abort();
 	}
 	/* the same bytes, up to a NUL, as an upstream proxy's URL */
 	{

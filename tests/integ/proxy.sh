@@ -253,11 +253,83 @@ print("atyp", ask(NOAUTH, b"\x05\x01\x00\x05\x01\x02"))
 print("odd-name", ask(NOAUTH, name(b"a@example.test", eport)))
 PYEOF
 status 0 "SOCKS5 by hand" awp -- $PY "$T/socks.py" "$EO"
-for w in "userpass-only 05ff" "connect rep 0 echoed" "udp-associate rep 7" \
+for w in "userpass-only 05ff" "connect rep 0 echoed" "udp-associate rep 0" \
     "bind rep 7" "denied rep 2" "name-loopback rep 2" "ipv4-loopback rep 2" \
     "ipv6-loopback rep 2" "mapped-loopback rep 2" "atyp rep 8" "odd-name rep 1"; do
 	check "SOCKS5: $w" grep -qxF "$w" "$T/last.out"
 done
+
+# UDP through SOCKS5 (UDP ASSOCIATE): datagrams to an allowed name reach
+# its peer and the answers come back with the SOCKS5 header; a denied name,
+# loopback and a second sender get nothing through; with enable_socks5_udp
+# = false the association is refused
+cat > "$T/udpecho.py" <<'PYEOF'
+import os, socket, sys
+addr, log, portfile = sys.argv[1:4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((addr, 0))
+open(portfile + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(portfile + ".tmp", portfile)
+while True:
+    d, peer = s.recvfrom(65536)
+    open(log, "a").write(d.decode(errors="replace") + "\n")
+    s.sendto(b"echo:" + d, peer)
+PYEOF
+$PY "$T/udpecho.py" "$ADDR_OK" "$T/uok.log" "$T/uok.port" & p4=$!
+$PY "$T/udpecho.py" "$ADDR_EVIL" "$T/uevil.log" "$T/uevil.port" & p5=$!
+trap 'kill $p1 $p2 $p4 $p5 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while { [ ! -s "$T/uok.port" ] || [ ! -s "$T/uevil.port" ]; } && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+UO=$(cat "$T/uok.port")
+UE=$(cat "$T/uevil.port")
+cat > "$T/sudp.py" <<'PYEOF'
+import os, socket, struct, sys
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+uo, ue = int(sys.argv[1]), int(sys.argv[2])
+c = socket.create_connection(("127.0.0.1", port), timeout=10)
+c.sendall(b"\x05\x01\x00")
+assert c.recv(2) == b"\x05\x00"
+c.sendall(b"\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00")
+r = b""
+while len(r) < 10:
+    r += c.recv(10 - len(r))
+print("associate rep", r[1])
+if r[1] != 0:
+    sys.exit(0)
+relay = (socket.inet_ntoa(r[4:8]), struct.unpack(">H", r[8:10])[0])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(3)
+def name(n, p):
+    return b"\x00\x00\x00\x03" + bytes([len(n)]) + n + struct.pack(">H", p)
+def ask(sock, hdr, data):
+    sock.sendto(hdr + data, relay)
+    try:
+        d = sock.recv(65536)
+    except socket.timeout:
+        return "nothing"
+    # the header: RSV RSV FRAG ATYP(1) ADDR(4) PORT(2)
+    if d[3] == 1:
+        return "%s:%d %s" % (socket.inet_ntoa(d[4:8]), struct.unpack(">H", d[8:10])[0], d[10:].decode())
+    return "odd " + d.hex()
+print("allowed", ask(u, name(b"example.test", uo), b"u1"))
+print("again", ask(u, name(b"example.test", uo), b"u2"))
+print("denied", ask(u, name(b"evil.test", ue), b"u3"))
+print("loopback", ask(u, b"\x00\x00\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", port), b"u4"))
+print("raw-address", ask(u, b"\x00\x00\x00\x01" + socket.inet_aton(sys.argv[3]) + struct.pack(">H", ue), b"u5"))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v.settimeout(3)
+print("second-sender", ask(v, name(b"example.test", uo), b"u6"))
+PYEOF
+status 0 "SOCKS5 UDP" awp -- $PY "$T/sudp.py" "$UO" "$UE" "$ADDR_EVIL"
+for w in "associate rep 0" "allowed $ADDR_OK:$UO echo:u1" "again $ADDR_OK:$UO echo:u2" \
+    "denied nothing" "loopback nothing" "raw-address nothing" "second-sender nothing"; do
+	check "SOCKS5 UDP: $w" grep -qxF "$w" "$T/last.out"
+done
+check "the allowed peer got u1 and u2 only" [ "$(cat "$T/uok.log" 2>/dev/null | tr '\n' ' ')" = "u1 u2 " ]
+check "the denied peer got nothing" [ ! -s "$T/uevil.log" ]
+status 0 "enable_socks5_udp = false" awp -c features.network_proxy.enable_socks5_udp=false \
+    -- $PY "$T/sudp.py" "$UO" "$UE" "$ADDR_EVIL"
+check "UDP ASSOCIATE refused (reply 7)" grep -qx "associate rep 7" "$T/last.out"
 
 # an upstream proxy named in agentwrap's own environment: every allowed
 # target goes through it as a CONNECT tunnel (with the credentials of the
@@ -309,7 +381,7 @@ os.rename(portfile + ".tmp", portfile)
 u.serve_forever()
 PYEOF
 $PY "$T/upstream.py" "$ADDR_EVIL" "$T/up.log" "$T/up.port" "$ADDR_OK" "$ADDR_EVIL" & p3=$!
-trap 'kill $p1 $p2 $p3 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $p1 $p2 $p3 $p4 $p5 2>/dev/null; rm -rf "$T"' EXIT
 i=0
 while [ ! -s "$T/up.port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 UP=$(cat "$T/up.port")
