@@ -120,6 +120,7 @@ struct proxy {
 	int socks5; /* SOCKS5 is served too */
 	int socks5_udp; /* and UDP ASSOCIATE */
 	int ufd; /* UDP on the proxy's port: every association's relay */
+	int wide; /* listening on every address, not loopback alone */
 	char dgram[65536]; /* one datagram at a time */
 	int npipes, maxpipes; /* relay pipes open, and how many may be */
 	/* the upstream proxy, if any (proxy_set_upstream) */
@@ -1598,13 +1599,14 @@ gone:
  * as one hex number, the port in hex); -1 when it cannot be told. A row
  * without an inode is a socket no process holds (for TCP, a TIME_WAIT row,
  * or a FIN_WAIT2 one turned into it), whose uid the kernel prints as 0
- * whoever owned it: such a client closed already, and is nobody's.
+ * whoever owned it: such a client closed already, and is nobody's. -2 when
+ * there is no such row (a socket of another machine).
  */
 static long
 table_uid(const char *path, const char *want)
 {
 	char line[512];
-	long uid = -1, state;
+	long uid = -2, state;
 	unsigned long inode;
 	FILE *f;
 
@@ -1651,8 +1653,9 @@ table_uid(const char *path, const char *want)
 }
 
 /*
- * The user ID that owns the client end of loopback connection FD to our
- * port (a TCP peer has no SO_PEERCRED); -1 when it cannot be told.
+ * The user ID that owns the client end of connection FD to our port (a
+ * TCP peer has no SO_PEERCRED); -1 when it cannot be told, -2 when the
+ * client is not of this machine.
  */
 static long
 peer_uid(const struct proxy *px, int fd)
@@ -1661,13 +1664,18 @@ peer_uid(const struct proxy *px, int fd)
 	socklen_t sl = sizeof(sin);
 	char want[64];
 
+	struct sockaddr_in ours;
+	socklen_t ol = sizeof(ours);
+
+	(void)px;
 	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ours, &ol) == -1 ||
 	    sin.sin_family != AF_INET)
 		return -1;
 	/* the client's row: local address = its end, remote = ours */
 	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
 	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
-	    (unsigned)htonl(INADDR_LOOPBACK), (unsigned)px->port);
+	    (unsigned)ours.sin_addr.s_addr, (unsigned)ntohs(ours.sin_port));
 	return table_uid("/proc/net/tcp", want);
 }
 
@@ -1693,6 +1701,7 @@ static void
 accept_all(struct proxy *px)
 {
 	struct conn *c;
+	long uid;
 	int fd;
 
 	for (;;) {
@@ -1702,7 +1711,10 @@ accept_all(struct proxy *px)
 		/* only the user the tree runs as: another user of the machine
 		 * may not spend the tree's allowances or put questions to
 		 * whoever answers them */
-		if (peer_uid(px, fd) != (long)geteuid()) {
+		uid = peer_uid(px, fd);
+		/* dangerously_allow_non_loopback_proxy: a client of another
+		 * machine is served too (there is no telling whose it is) */
+		if (uid != (long)geteuid() && !(px->wide && uid == -2)) {
 			px->refused++;
 			close(fd);
 			continue;
@@ -1747,7 +1759,7 @@ reap(struct proxy *px)
 /* --- the proxy --- */
 
 struct proxy *
-proxy_new(proxy_decide_fn decide, void *ctx, int socks5, int socks5_udp,
+proxy_new(proxy_decide_fn decide, void *ctx, const struct proxy_opts *po,
     char *err, size_t errlen)
 {
 	static const char *const names[] = { "http_proxy", "HTTP_PROXY",
@@ -1769,8 +1781,9 @@ proxy_new(proxy_decide_fn decide, void *ctx, int socks5, int socks5_udp,
 	}
 	px->decide = decide;
 	px->ctx = ctx;
-	px->socks5 = socks5;
-	px->socks5_udp = socks5 && socks5_udp;
+	px->socks5 = po->socks5;
+	px->socks5_udp = po->socks5 && po->socks5_udp;
+	px->wide = po->nonloopback;
 	/* pipes (two descriptors each) only from what is left under the
 	 * descriptor limit once every connection has its two sockets and the
 	 * rest of the supervisor 256 */
@@ -1786,14 +1799,14 @@ proxy_new(proxy_decide_fn decide, void *ctx, int socks5, int socks5_udp,
 		px->maxpipes = 2 * PROXY_MAX_CONNS;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.s_addr = htonl(px->wide ? INADDR_ANY : INADDR_LOOPBACK);
 	if ((px->lfd = socket(AF_INET,
 		 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(px->lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
 	    listen(px->lfd, 128) == -1 ||
 	    getsockname(px->lfd, (struct sockaddr *)&sin, &sl) == -1) {
-		snprintf(err, errlen, "cannot listen on 127.0.0.1: %s",
-		    strerror(errno));
+		snprintf(err, errlen, "cannot listen on %s: %s",
+		    px->wide ? "0.0.0.0" : "127.0.0.1", strerror(errno));
 		if (px->lfd >= 0)
 			close(px->lfd);
 		free(px);
@@ -1803,6 +1816,7 @@ proxy_new(proxy_decide_fn decide, void *ctx, int socks5, int socks5_udp,
 	/* UDP on the same port, for SOCKS5 UDP associations (none if the
 	 * port is taken for UDP) */
 	px->ufd = -1;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (px->socks5_udp &&
 	    ((px->ufd = socket(AF_INET,
 		  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1 ||

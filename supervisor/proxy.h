@@ -108,11 +108,17 @@ struct proxy;
 typedef void (*proxy_decide_fn)(
     void *ctx, uint64_t id, const char *host, int port);
 
-/* Listen on 127.0.0.1 (speaking SOCKS5 as well as HTTP if SOCKS5, and
- * relaying UDP for SOCKS5 clients if SOCKS5_UDP); NULL with a message in
- * ERR */
-struct proxy *proxy_new(proxy_decide_fn decide, void *ctx, int socks5,
-    int socks5_udp, char *err, size_t errlen);
+/* Listen on 127.0.0.1 (or every address), with the options PO; NULL with a
+ * message in ERR */
+struct proxy_opts {
+	int socks5; /* speak SOCKS5 too */
+	int socks5_udp; /* and serve UDP ASSOCIATE */
+	/* listen on every address, and serve clients of other machines
+	 * (dangerously_allow_non_loopback_proxy) */
+	int nonloopback;
+};
+struct proxy *proxy_new(proxy_decide_fn decide, void *ctx,
+    const struct proxy_opts *po, char *err, size_t errlen);
 void proxy_free(struct proxy *px);
 int proxy_port(const struct proxy *px);
 /*

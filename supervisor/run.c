@@ -673,12 +673,14 @@ run_command(const struct run_opts *o, char **argv)
 	 * port goes into the snapshot (the one loopback target allowed),
 	 * its address into the command's environment */
 	if (st.dns != NULL) {
+		struct proxy_opts po;
 		const char *pe[16];
 		size_t i, npe;
 
-		if ((st.proxy = proxy_new(run_proxy_decide, &st,
-			 o->cfg->s[CFG_ENABLE_SOCKS5].val != 0,
-			 o->cfg->s[CFG_ENABLE_SOCKS5_UDP].val != 0, errbuf,
+		po.socks5 = o->cfg->s[CFG_ENABLE_SOCKS5].val != 0;
+		po.socks5_udp = o->cfg->s[CFG_ENABLE_SOCKS5_UDP].val != 0;
+		po.nonloopback = o->cfg->s[CFG_NON_LOOPBACK_PROXY].val != 0;
+		if ((st.proxy = proxy_new(run_proxy_decide, &st, &po, errbuf,
 			 sizeof(errbuf))) == NULL) {
 			warnx("the proxy: %s", errbuf);
 			goto out;

@@ -428,6 +428,31 @@ status 125 "an upstream that does not resolve" awu "http_proxy=http://nowhere.in
     -- sh -c 'echo ran > ran'
 check "says so" grep -q "http_proxy: the upstream proxy nowhere.invalid does not resolve" "$T/last.err"
 
+# dangerously_allow_non_loopback_proxy: the proxy listens on every address
+# (here a client outside the tree reaches it at $ADDR_OK); without it, on
+# loopback alone
+widerun() {	# NAME [extra agentwrap args...]
+	wname=$1
+	shift
+	rm -f "$WS/wurl" "$WS/wstop"
+	awp "$@" -- sh -c 'echo "$HTTP_PROXY" > wurl.tmp && mv wurl.tmp wurl
+	    while [ ! -e wstop ]; do sleep 0.1; done' > "$T/wide.out" 2>&1 &
+	wpid=$!
+	i=0
+	while [ ! -s "$WS/wurl" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	wport=$(sed 's/.*://' "$WS/wurl")
+	curl -s -m 10 -x "http://$ADDR_OK:$wport" "http://example.test:$PO/$wname" > "$T/wide.got"
+	echo "exit $?" >> "$T/wide.got"
+	touch "$WS/wstop"
+	wait $wpid
+}
+widerun wide -c features.network_proxy.dangerously_allow_non_loopback_proxy=true
+check "non-loopback on: a client at $ADDR_OK:port is served" \
+    grep -qx "okexit 0" "$T/wide.got"
+check "and the peer got its request" grep -q "^GET /wide " "$T/ok.log"
+widerun narrow
+check "by default the proxy is not on $ADDR_OK" grep -qx "exit 7" "$T/wide.got"
+
 # garbage, an oversized head, a slow client: answered or dropped, and the
 # proxy goes on serving; 200 concurrent CONNECTs lose no byte
 cat > "$T/abuse.py" <<'PYEOF'
