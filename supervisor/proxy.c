@@ -61,6 +61,9 @@ struct buf {
 /* A destination of a UDP association, and its judgement */
 #define PROXY_UDP_DESTS 32
 #define PROXY_UDP_ADDRS 8
+/* What an association holds of datagrams waiting for their judgement (a
+ * larger one is dropped, as UDP may drop it anyway) */
+#define PROXY_UDP_HELD 16384
 struct udest {
 	char host[NETADDR_HOSTLEN];
 	int port;
@@ -1081,6 +1084,26 @@ udp_settle(struct proxy *px, struct conn *ch, int allow,
 		u->st = UD_DENIED;
 	free(u->pend);
 	u->pend = NULL;
+	u->pendlen = 0;
+}
+
+/* Hold DATA (N bytes) for U while it is judged, in place of what U held,
+ * if the association's allowance lets it */
+static void
+udp_hold(struct conn *c, struct udest *u, const char *data, size_t n)
+{
+	size_t i, held = 0;
+	char *p;
+
+	for (i = 0; i < c->nud; i++)
+		if (&c->ud[i] != u)
+			held += c->ud[i].pendlen;
+	if (held + n > PROXY_UDP_HELD || (p = malloc(n + 1)) == NULL)
+		return;
+	memcpy(p, data, n);
+	free(u->pend);
+	u->pend = p;
+	u->pendlen = n;
 }
 
 /* A datagram from the client: to a destination judged, being judged, or
@@ -1107,17 +1130,9 @@ udp_from_client(struct proxy *px, struct conn *c, size_t len)
 		return;
 	}
 	if (u != NULL) {
-		if (u->st == UD_PENDING) {
-			/* keep the newest one */
-			char *p = malloc(len - r.consumed + 1);
-
-			if (p == NULL)
-				return;
-			memcpy(p, px->dgram + r.consumed, len - r.consumed);
-			free(u->pend);
-			u->pend = p;
-			u->pendlen = len - r.consumed;
-		}
+		if (u->st == UD_PENDING)
+			udp_hold(
+			    c, u, px->dgram + r.consumed, len - r.consumed);
 		return;
 	}
 	if (c->nud >= PROXY_UDP_DESTS || px->nconns >= PROXY_MAX_CONNS ||
@@ -1128,10 +1143,7 @@ udp_from_client(struct proxy *px, struct conn *c, size_t len)
 	snprintf(u->host, sizeof(u->host), "%s", r.host);
 	u->port = r.port;
 	u->st = UD_PENDING;
-	if ((u->pend = malloc(len - r.consumed + 1)) != NULL) {
-		memcpy(u->pend, px->dgram + r.consumed, len - r.consumed);
-		u->pendlen = len - r.consumed;
-	}
+	udp_hold(c, u, px->dgram + r.consumed, len - r.consumed);
 	ch->id = ++px->last_id;
 	ch->cfd = ch->sfd = -1;
 	ch->c2s.pipe[0] = ch->c2s.pipe[1] = -1;
