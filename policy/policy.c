@@ -1030,6 +1030,20 @@ say_domain(struct pol_decision *d, enum pol_verdict v,
  * address, and names are not pinned across processes yet (issue 9), so
  * that would refuse an allowed name's private address.
  */
+/* 127.0.0.1, or ::ffff:127.0.0.1 (a dual-stack socket's way to it, as
+ * Java's): where agentwrap's proxy listens */
+static int
+is_proxy_addr(const struct netaddr *a)
+{
+	static const uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+		0xff, 127, 0, 0, 1 };
+
+	if (a->family == AF_INET)
+		return a->addr[0] == 127 && a->addr[1] == 0 &&
+		    a->addr[2] == 0 && a->addr[3] == 1;
+	return a->family == AF_INET6 && memcmp(a->addr, mapped, 16) == 0;
+}
+
 static void
 net_ip_decide(const struct policy *pol, const struct pol_request *req,
     const char *host, const struct netaddr *a, struct pol_decision *d)
@@ -1045,9 +1059,7 @@ net_ip_decide(const struct policy *pol, const struct pol_request *req,
 	}
 	if (c != NETADDR_PUBLIC) {
 		if (pol->proxy_port > 0 && req->port == pol->proxy_port &&
-		    a->family == AF_INET && a->addr[0] == 127 &&
-		    a->addr[1] == 0 && a->addr[2] == 0 && a->addr[3] == 1 &&
-		    req->op == OP_CONNECT) {
+		    is_proxy_addr(a) && req->op == OP_CONNECT) {
 			say(d, VERDICT_ALLOW, "features.network_proxy.enabled",
 			    "127.0.0.1:%d is agentwrap's own proxy",
 			    pol->proxy_port);

@@ -11,6 +11,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -93,6 +97,7 @@ struct conn {
 	 * 0), the destinations judged so far; sfd sends out */
 	struct sockaddr_in ucli;
 	int ucli_set, uhint;
+	unsigned long uinode; /* the client's socket, as the kernel knows it */
 	struct udest *ud;
 	size_t nud;
 	/* a destination of association UDP_OF (index UDP_IDX) being judged:
@@ -130,7 +135,9 @@ struct proxy {
 	struct netaddr up[PROXY_MAX_ADDRS];
 	size_t nup;
 	int upport;
-	char upauth[512]; /* a Proxy-Authorization line, or "" */
+	/* a Proxy-Authorization line, or "": "Proxy-Authorization: Basic ",
+	 * the 512 characters of proxy_parse_upstream's longest user, CRLF */
+	char upauth[560];
 	char upbypass[1024]; /* NO_PROXY: names that go direct */
 	proxy_decide_fn decide;
 	void *ctx;
@@ -982,6 +989,8 @@ connected(struct proxy *px, struct conn *c)
 
 /* --- SOCKS5 UDP associations --- */
 
+static long udp_owner(const struct proxy *px, const struct sockaddr_in *sin,
+    unsigned long *inode);
 static long udp_uid(const struct sockaddr_in *sin);
 
 /* UDP ASSOCIATE: the client sends to the proxy's own port, UDP (the one
@@ -1225,6 +1234,7 @@ udp_in(struct proxy *px)
 {
 	struct sockaddr_in sin;
 	struct conn *c, *take;
+	unsigned long inode;
 	socklen_t fl;
 	ssize_t r;
 	int k;
@@ -1253,13 +1263,17 @@ udp_in(struct proxy *px)
 		}
 		if (take == NULL)
 			continue;
+		/* whose socket sent it, every time: the client's socket may
+		 * have been closed and its port taken by another user's */
+		if (udp_owner(px, &sin, &inode) != (long)geteuid() ||
+		    (take->ucli_set && inode != take->uinode)) {
+			px->refused++;
+			continue;
+		}
 		if (!take->ucli_set) {
-			if (udp_uid(&sin) != (long)geteuid()) {
-				px->refused++;
-				continue;
-			}
 			take->ucli = sin;
 			take->ucli_set = 1;
+			take->uinode = inode;
 		}
 		udp_from_client(px, take, (size_t)r);
 	}
@@ -1656,7 +1670,7 @@ table_uid(const char *path, const char *want)
 		inode = p != NULL ? strtoul(p, &end, 10) : 0;
 		if (p == NULL || errno != 0 || end == p || inode == 0 ||
 		    (state == 0x06 /* TCP_TIME_WAIT */ &&
-			strcmp(path, "/proc/net/tcp") == 0))
+			strncmp(path, "/proc/net/tcp", 13) == 0))
 			uid = -1;
 		break;
 	}
@@ -1664,17 +1678,36 @@ table_uid(const char *path, const char *want)
 	return uid;
 }
 
+/* "%08X%08X%08X%08X" of ::ffff:V4 (V4 in network order) as the kernel
+ * prints an IPv6 address in /proc/net/tcp6: four 32-bit words, each in
+ * the host's order */
+static void
+mapped_hex(uint32_t v4, char *out, size_t outlen)
+{
+	uint8_t b[16] = { 0 };
+	uint32_t w[4];
+
+	b[10] = b[11] = 0xff;
+	memcpy(b + 12, &v4, 4);
+	memcpy(w, b, 16);
+	snprintf(out, outlen, "%08X%08X%08X%08X", (unsigned)w[0],
+	    (unsigned)w[1], (unsigned)w[2], (unsigned)w[3]);
+}
+
 /*
  * The user ID that owns the client end of connection FD to our port (a
  * TCP peer has no SO_PEERCRED); -1 when it cannot be told, -2 when the
- * client is not of this machine.
+ * client is not of this machine. A client of this machine may hold an
+ * IPv6 socket with the IPv4 address mapped in: its row is in
+ * /proc/net/tcp6, not /proc/net/tcp.
  */
 static long
 peer_uid(const struct proxy *px, int fd)
 {
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
-	char want[64];
+	char want[128], h1[40], h2[40];
+	long uid;
 
 	struct sockaddr_in ours;
 	socklen_t ol = sizeof(ours);
@@ -1688,7 +1721,83 @@ peer_uid(const struct proxy *px, int fd)
 	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
 	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
 	    (unsigned)ours.sin_addr.s_addr, (unsigned)ntohs(ours.sin_port));
-	return table_uid("/proc/net/tcp", want);
+	if ((uid = table_uid("/proc/net/tcp", want)) != -2)
+		return uid;
+	mapped_hex(sin.sin_addr.s_addr, h1, sizeof(h1));
+	mapped_hex(ours.sin_addr.s_addr, h2, sizeof(h2));
+	snprintf(want, sizeof(want), "%s:%04X %s:%04X", h1,
+	    (unsigned)ntohs(sin.sin_port), h2, (unsigned)ntohs(ours.sin_port));
+	return table_uid("/proc/net/tcp6", want);
+}
+
+/*
+ * The user ID and the inode of the UDP socket that sent from SIN (a
+ * loopback address) to the proxy's port, asked of the kernel's socket
+ * diagnostics for that one socket (cheap enough for every datagram); -1
+ * if there is none, or nobody's. Without sock_diag (an old kernel, no
+ * udp_diag module), the kernel's UDP table, with no inode to compare.
+ */
+static long
+udp_owner(
+    const struct proxy *px, const struct sockaddr_in *sin, unsigned long *inode)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	union {
+		struct nlmsghdr nlh;
+		char b[1024];
+	} ans;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	const struct inet_diag_msg *m;
+	ssize_t n;
+	int fd;
+
+	*inode = 0;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	req.r.sdiag_family = AF_INET;
+	req.r.sdiag_protocol = IPPROTO_UDP;
+	req.r.idiag_states = ~0U;
+	/* the socket a datagram from our port to SIN would reach (the
+	 * kernel looks up "dst" as the socket's own end) */
+	req.r.id.idiag_dport = sin->sin_port;
+	req.r.id.idiag_dst[0] = sin->sin_addr.s_addr;
+	req.r.id.idiag_sport = htons((uint16_t)px->port);
+	req.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] =
+	    INET_DIAG_NOCOOKIE;
+	if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		 NETLINK_SOCK_DIAG)) == -1)
+		return udp_uid(sin);
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
+		sizeof(nl)) != (ssize_t)sizeof(req) ||
+	    (n = recv(fd, &ans, sizeof(ans), 0)) < (ssize_t)NLMSG_HDRLEN) {
+		close(fd);
+		return udp_uid(sin);
+	}
+	close(fd);
+	if (ans.nlh.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(&ans.nlh);
+
+		/* no such socket; or no sock_diag for UDP here */
+		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
+		    e->error == -ENOENT)
+			return -1;
+		return udp_uid(sin);
+	}
+	if (ans.nlh.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    n < (ssize_t)NLMSG_LENGTH(sizeof(*m)) ||
+	    ans.nlh.nlmsg_len > (size_t)n)
+		return -1;
+	m = NLMSG_DATA(&ans.nlh);
+	if (m->idiag_inode == 0)
+		return -1;
+	*inode = m->idiag_inode;
+	return (long)m->idiag_uid;
 }
 
 /* The user ID that owns the UDP socket that sent from SIN (a loopback
@@ -1752,8 +1861,16 @@ accept_all(struct proxy *px)
 static void
 reap(struct proxy *px)
 {
-	struct conn **pp, *c;
+	struct conn **pp, *c, *ch;
 
+	/* the destinations an association that ended was still having
+	 * judged: nobody waits for them (no question is put for them, and
+	 * they stop counting as connections) */
+	for (c = px->conns; c != NULL; c = c->next)
+		if (c->dead && c->st == C_UDP)
+			for (ch = px->conns; ch != NULL; ch = ch->next)
+				if (ch->udp_of == c->id)
+					ch->dead = 1;
 	for (pp = &px->conns; *pp != NULL;) {
 		c = *pp;
 		if (!c->dead) {

@@ -77,4 +77,114 @@ check "agentwrap says it turned them away" \
 check "only the same user's request was judged" \
     grep -q "1 call denied" "$T/e"
 [ "$nfail" -eq 0 ] || { cat "$T/root.out" "$T/nobody.out"; sed 's/^/    /' "$T/e"; }
+
+# SOCKS5 UDP: the tree's client sends once through its association, then
+# closes its UDP socket (the association lives on with its TCP connection);
+# another user binds the freed port and sends through the association:
+# nothing of it goes out
+cat > "$T/uecho.py" <<'PYEOF'
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    d, peer = s.recvfrom(65536)
+    open(sys.argv[2], "a").write(d.decode(errors="replace") + "\n")
+    s.sendto(b"echo:" + d, peer)
+PYEOF
+cat > "$T/utree.py" <<'PYEOF'
+import os, socket, struct, sys, time
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+eport, d = int(sys.argv[1]), sys.argv[2]
+c = socket.create_connection(("127.0.0.1", port), timeout=10)
+c.sendall(b"\x05\x01\x00\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00")
+r = b""
+while len(r) < 12:
+    r += c.recv(12 - len(r))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(5)
+hdr = b"\x00\x00\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", eport)
+u.sendto(hdr + b"legit", ("127.0.0.1", port))
+print("tree got", u.recv(1000)[10:].decode())
+open(d + "/cport.tmp", "w").write("%d %d" % (u.getsockname()[1], port))
+u.close()
+os.rename(d + "/cport.tmp", d + "/cport")
+while not os.path.exists(d + "/stolen"):
+    time.sleep(0.05)
+print("tree done")
+PYEOF
+cat > "$T/usteal.py" <<'PYEOF'
+import os, socket, struct, sys, time
+d, eport = sys.argv[1], int(sys.argv[2])
+while not os.path.exists(d + "/cport"):
+    time.sleep(0.05)
+cport, port = map(int, open(d + "/cport").read().split())
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", cport))
+u.settimeout(2)
+hdr = b"\x00\x00\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", eport)
+u.sendto(hdr + b"from-nobody", ("127.0.0.1", port))
+try:
+    print("nobody got", u.recv(1000)[10:].decode())
+except socket.timeout:
+    print("nobody got nothing")
+open(d + "/stolen", "w").close()
+PYEOF
+mkdir -m 1777 "$T/u"
+chmod 644 "$T/uecho.py" "$T/utree.py" "$T/usteal.py"
+/usr/bin/python3 "$T/uecho.py" "$T/u/eport" "$T/u/echo.log" & ep=$!
+i=0
+while [ ! -s "$T/u/eport" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+EP=$(cat "$T/u/eport")
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    /usr/bin/python3 "$T/usteal.py" "$T/u" "$EP" > "$T/steal.out" 2>&1 &
+sp=$!
+"$AGENTWRAP" -a never -n -c features.network_proxy=true \
+    -c 'features.network_proxy.domains={ "127.0.0.1" = "allow" }' -- \
+    /usr/bin/python3 "$T/utree.py" "$EP" "$T/u" > "$T/utree.out" 2>"$T/utree.err"
+wait $sp
+kill $ep
+check "the tree's datagram went through" grep -qx "tree got echo:legit" "$T/utree.out"
+check "the other user's client ran" grep -q "^nobody got" "$T/steal.out"
+check "its datagram did not go out" sh -c "! grep -q from-nobody '$T/u/echo.log'"
+check "and nothing came back to it" grep -qx "nobody got nothing" "$T/steal.out"
+[ "$nfail" -eq 0 ] || cat "$T/utree.out" "$T/utree.err" "$T/steal.out"
+
+# with dangerously_allow_non_loopback_proxy, clients of other machines are
+# served, but one of this machine is still held to agentwrap's user, also
+# on an IPv6 socket (its row is in /proc/net/tcp6)
+cat > "$T/v6.py" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1].rsplit(":", 1)[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.settimeout(10)
+try:
+    s.connect(("::ffff:127.0.0.1", port))
+    s.sendall(b"GET http://evil.test/v6 HTTP/1.1\r\n\r\n")
+    print("v6 answer", s.recv(100).split(b"\r\n", 1)[0].decode() or "none")
+except OSError as e:
+    print("v6 error", e.errno)
+PYEOF
+chmod 644 "$T/v6.py"
+rm -f url stop
+"$AGENTWRAP" -a never -n -c features.network_proxy=true \
+    -c features.network_proxy.dangerously_allow_non_loopback_proxy=true \
+    -c 'features.network_proxy.domains={ "evil.test" = "deny" }' -- \
+    sh -c 'echo "$HTTP_PROXY" > url.tmp && mv url.tmp url &&
+        while [ ! -e stop ]; do sleep 0.1; done' >"$T/o" 2>"$T/e" &
+aw=$!
+i=0
+while [ ! -s url ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+url=$(cat url 2>/dev/null)
+/usr/bin/python3 "$T/v6.py" "$url" > "$T/v6root.out" 2>&1
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    /usr/bin/python3 "$T/v6.py" "$url" > "$T/v6nobody.out" 2>&1
+touch stop
+wait $aw
+check "non-loopback on: the same user's IPv6 client is served" \
+    grep -qx "v6 answer HTTP/1.1 403 Forbidden" "$T/v6root.out"
+check "another user's IPv6 client is not" \
+    sh -c "grep -q '^v6 ' '$T/v6nobody.out' && ! grep -q 'HTTP/' '$T/v6nobody.out'"
+[ "$nfail" -eq 0 ] || cat "$T/v6root.out" "$T/v6nobody.out"
 finish

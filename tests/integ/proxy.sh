@@ -136,6 +136,27 @@ except OSError as e:
     print('other', e.errno)"
 check "the proxy is reachable, the port beside it is not" grep -qx "other 1" "$T/last.out"
 
+# a dual-stack client (an IPv6 socket, as Java's are) reaches the proxy at
+# ::ffff:127.0.0.1, and is served as the user it is
+cat > "$T/v6client.py" <<'PYEOF'
+import os, socket, sys
+port = int(os.environ["HTTP_PROXY"].rsplit(":", 1)[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(("::ffff:127.0.0.1", port))
+s.sendall(b"GET http://example.test:%s/dualstack HTTP/1.1\r\n\r\n" % sys.argv[1].encode())
+out = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    out += d
+print("dualstack", out.split(b"\r\n", 1)[0].decode(), out.rsplit(b"\r\n\r\n", 1)[-1].decode())
+PYEOF
+status 0 "a dual-stack client" awp -- $PY "$T/v6client.py" "$PO"
+check "it is served" grep -qx "dualstack HTTP/1.0 200 OK ok" "$T/last.out"
+check "the peer got its request" grep -q "^GET /dualstack " "$T/ok.log"
+
 # an approval through the proxy: asked once, the connect then happens
 H="--rule connect:other.test=allow"
 status 0 "an approved name through the proxy" hrun -a on-request -n \
