@@ -540,6 +540,28 @@ ts = [threading.Thread(target=tunnel, args=(i,)) for i in range(N)]
 for t in ts: t.start()
 for t in ts: t.join()
 print("tunnels", sum(ok))
+# 300 more clients that never finish their heads: the proxy keeps 256
+# connections (the slow one among them) and closes the rest at once
+held = []
+for i in range(300):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"CONNECT exam")
+    held.append(s)
+time.sleep(1)
+closed = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b"":
+            closed += 1
+    except BlockingIOError:
+        pass
+    except OSError:
+        closed += 1
+print("over the limit closed", closed)
+for s in held:
+    s.close()
+time.sleep(0.5)
 slow.close()
 print("after", first(talk(b"GET http://example.test:%d/after HTTP/1.1\r\nHost: x\r\n\r\n" % int(sys.argv[3]))))
 PYEOF
@@ -554,5 +576,7 @@ for lit in 2130706433 0x7f.1 "[::ffff:127.0.0.1]" "[::1]"; do
 	check "CONNECT to $lit: 403" grep -qxF "literal $lit HTTP/1.1 403 Forbidden" "$T/last.out"
 done
 check "200 concurrent tunnels, every byte back" grep -qx "tunnels 200" "$T/last.out"
+check "past 256 connections, the rest are closed (300 - 255 = 45)" \
+    sh -c "grep -qx 'over the limit closed 4[0-9]' '$T/last.out'"
 check "and the proxy still serves" grep -qx "after HTTP/1.0 200 OK" "$T/last.out"
 finish
