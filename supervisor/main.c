@@ -90,8 +90,8 @@ static _Noreturn void fatal(const char *);
 
 /*
  * Is LAYER named in AGENTWRAP_DISABLE (a comma list of seccomp, landlock,
- * keeper), which simulates a kernel without it (or, for the keeper, a
- * keeper killed)? Another word is an error.
+ * keeper, sock_diag), which simulates a kernel without it (or, for the
+ * keeper, a keeper killed)? Another word is an error.
  */
 static int
 disabled(const char *layer)
@@ -110,12 +110,13 @@ disabled(const char *layer)
 			continue;
 		if ((n == 7 && strncmp(w, "seccomp", 7) == 0) ||
 		    (n == 8 && strncmp(w, "landlock", 8) == 0) ||
-		    (n == 6 && strncmp(w, "keeper", 6) == 0))
+		    (n == 6 && strncmp(w, "keeper", 6) == 0) ||
+		    (n == 9 && strncmp(w, "sock_diag", 9) == 0))
 			hit |= n == strlen(layer) && strncmp(w, layer, n) == 0;
 		else {
 			snprintf(msg, sizeof(msg),
 			    "AGENTWRAP_DISABLE: unknown layer '%.*s' "
-			    "(seccomp, landlock, keeper)",
+			    "(seccomp, landlock, keeper, sock_diag)",
 			    (int)(n > 64 ? 64 : n), w);
 			fatal(msg);
 		}
@@ -533,6 +534,8 @@ main(int argc, char **argv)
 			ro.no_seccomp = 1;
 		if (disabled("landlock"))
 			ro.no_landlock = 1;
+		if (disabled("sock_diag"))
+			ro.no_sock_diag = 1;
 		ro.cfg = &cfg;
 		ro.pol = pol;
 		ro.rt = rt;

@@ -129,6 +129,7 @@ struct proxy {
 	int socks5_udp; /* and UDP ASSOCIATE */
 	int ufd; /* UDP on the proxy's port: every association's relay */
 	int wide; /* listening on every address, not loopback alone */
+	int no_diag; /* never ask sock_diag */
 	char dgram[65536]; /* one datagram at a time */
 	int npipes, maxpipes; /* relay pipes open, and how many may be */
 	/* the upstream proxy, if any (proxy_set_upstream) */
@@ -992,6 +993,8 @@ connected(struct proxy *px, struct conn *c)
 static long udp_owner(const struct proxy *px, const struct sockaddr_in *sin,
     unsigned long *inode);
 static long udp_uid(const struct sockaddr_in *sin);
+static int diag_query(int proto, const struct sockaddr_in *src,
+    const struct sockaddr_in *dst, long *uid, unsigned long *inode, int *state);
 
 /* UDP ASSOCIATE: the client sends to the proxy's own port, UDP (the one
  * loopback destination the policy allows); a socket to send out from */
@@ -1697,9 +1700,9 @@ mapped_hex(uint32_t v4, char *out, size_t outlen)
 /*
  * The user ID that owns the client end of connection FD to our port (a
  * TCP peer has no SO_PEERCRED); -1 when it cannot be told, -2 when the
- * client is not of this machine. A client of this machine may hold an
- * IPv6 socket with the IPv4 address mapped in: its row is in
- * /proc/net/tcp6, not /proc/net/tcp.
+ * client is not of this machine. Without sock_diag, from the kernel's
+ * tables: a client of this machine may hold an IPv6 socket with the IPv4
+ * address mapped in, whose row is in /proc/net/tcp6, not /proc/net/tcp.
  */
 static long
 peer_uid(const struct proxy *px, int fd)
@@ -1712,11 +1715,24 @@ peer_uid(const struct proxy *px, int fd)
 	struct sockaddr_in ours;
 	socklen_t ol = sizeof(ours);
 
-	(void)px;
+	unsigned long inode;
+	int state, v;
+
 	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
 	    getsockname(fd, (struct sockaddr *)&ours, &ol) == -1 ||
 	    sin.sin_family != AF_INET)
 		return -1;
+	/* one query for exactly the client's socket (IPv4, or IPv6 with
+	 * the IPv4 address mapped in: the same flow); a TIME_WAIT socket,
+	 * or a FIN_WAIT2 one no process holds, is nobody's */
+	v = px->no_diag
+	    ? -1
+	    : diag_query(IPPROTO_TCP, &sin, &ours, &uid, &inode, &state);
+	if (v == 0)
+		return -2;
+	if (v == 1)
+		return inode == 0 || state == 6 /* TCP_TIME_WAIT */ ? -1 : uid;
+	/* no sock_diag here: the tables */
 	/* the client's row: local address = its end, remote = ours */
 	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
 	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
@@ -1731,15 +1747,16 @@ peer_uid(const struct proxy *px, int fd)
 }
 
 /*
- * The user ID and the inode of the UDP socket that sent from SIN (a
- * loopback address) to the proxy's port, asked of the kernel's socket
- * diagnostics for that one socket (cheap enough for every datagram); -1
- * if there is none, or nobody's. Without sock_diag (an old kernel, no
- * udp_diag module), the kernel's UDP table, with no inode to compare.
+ * Ask the kernel's socket diagnostics about the one PROTO socket of the
+ * IPv4 flow SRC -> DST (as inet_diag looks it up: for TCP, SRC is the
+ * socket's own end; for UDP, DST is). 1 with its owner's uid, its inode
+ * (0: no process holds it) and its state; 0 if there is no such socket;
+ * -1 if sock_diag cannot say (an old kernel, no *_diag module): use the
+ * kernel's tables in /proc instead.
  */
-static long
-udp_owner(
-    const struct proxy *px, const struct sockaddr_in *sin, unsigned long *inode)
+static int
+diag_query(int proto, const struct sockaddr_in *src,
+    const struct sockaddr_in *dst, long *uid, unsigned long *inode, int *state)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -1754,50 +1771,76 @@ udp_owner(
 	ssize_t n;
 	int fd;
 
-	*inode = 0;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	req.nlh.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = AF_INET;
-	req.r.sdiag_protocol = IPPROTO_UDP;
+	req.r.sdiag_protocol = (uint8_t)proto;
 	req.r.idiag_states = ~0U;
-	/* the socket a datagram from our port to SIN would reach (the
-	 * kernel looks up "dst" as the socket's own end) */
-	req.r.id.idiag_dport = sin->sin_port;
-	req.r.id.idiag_dst[0] = sin->sin_addr.s_addr;
-	req.r.id.idiag_sport = htons((uint16_t)px->port);
-	req.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	req.r.id.idiag_sport = src->sin_port;
+	req.r.id.idiag_src[0] = src->sin_addr.s_addr;
+	req.r.id.idiag_dport = dst->sin_port;
+	req.r.id.idiag_dst[0] = dst->sin_addr.s_addr;
 	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] =
 	    INET_DIAG_NOCOOKIE;
 	if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 		 NETLINK_SOCK_DIAG)) == -1)
-		return udp_uid(sin);
+		return -1;
 	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
 		sizeof(nl)) != (ssize_t)sizeof(req) ||
 	    (n = recv(fd, &ans, sizeof(ans), 0)) < (ssize_t)NLMSG_HDRLEN) {
 		close(fd);
-		return udp_uid(sin);
+		return -1;
 	}
 	close(fd);
 	if (ans.nlh.nlmsg_type == NLMSG_ERROR) {
 		const struct nlmsgerr *e = NLMSG_DATA(&ans.nlh);
 
-		/* no such socket; or no sock_diag for UDP here */
 		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
 		    e->error == -ENOENT)
-			return -1;
-		return udp_uid(sin);
+			return 0;
+		return -1;
 	}
 	if (ans.nlh.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 	    n < (ssize_t)NLMSG_LENGTH(sizeof(*m)) ||
 	    ans.nlh.nlmsg_len > (size_t)n)
 		return -1;
 	m = NLMSG_DATA(&ans.nlh);
-	if (m->idiag_inode == 0)
-		return -1;
+	*uid = (long)m->idiag_uid;
 	*inode = m->idiag_inode;
-	return (long)m->idiag_uid;
+	*state = m->idiag_state;
+	return 1;
+}
+
+/*
+ * The user ID and the inode of the UDP socket that sent from SIN (a
+ * loopback address) to the proxy's port, asked of the kernel for that one
+ * socket (cheap enough for every datagram); -1 if there is none, or
+ * nobody's. Without sock_diag, the kernel's UDP table, with no inode to
+ * compare.
+ */
+static long
+udp_owner(
+    const struct proxy *px, const struct sockaddr_in *sin, unsigned long *inode)
+{
+	struct sockaddr_in relay;
+	long uid;
+	int state, v;
+
+	*inode = 0;
+	memset(&relay, 0, sizeof(relay));
+	relay.sin_family = AF_INET;
+	relay.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	relay.sin_port = htons((uint16_t)px->port);
+	v = px->no_diag
+	    ? -1
+	    : diag_query(IPPROTO_UDP, &relay, sin, &uid, inode, &state);
+	if (v == -1)
+		return udp_uid(sin);
+	if (v == 0 || *inode == 0)
+		return -1;
+	return uid;
 }
 
 /* The user ID that owns the UDP socket that sent from SIN (a loopback
@@ -1913,6 +1956,7 @@ proxy_new(proxy_decide_fn decide, void *ctx, const struct proxy_opts *po,
 	px->socks5 = po->socks5;
 	px->socks5_udp = po->socks5 && po->socks5_udp;
 	px->wide = po->nonloopback;
+	px->no_diag = po->no_sock_diag;
 	/* pipes (two descriptors each) only from what is left under the
 	 * descriptor limit once every connection has its two sockets and the
 	 * rest of the supervisor 256 */

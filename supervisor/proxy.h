@@ -116,6 +116,7 @@ struct proxy_opts {
 	/* listen on every address, and serve clients of other machines
 	 * (dangerously_allow_non_loopback_proxy) */
 	int nonloopback;
+	int no_sock_diag; /* as on a kernel without sock_diag (tests) */
 };
 struct proxy *proxy_new(proxy_decide_fn decide, void *ctx,
     const struct proxy_opts *po, char *err, size_t errlen);

@@ -680,6 +680,7 @@ run_command(const struct run_opts *o, char **argv)
 		po.socks5 = o->cfg->s[CFG_ENABLE_SOCKS5].val != 0;
 		po.socks5_udp = o->cfg->s[CFG_ENABLE_SOCKS5_UDP].val != 0;
 		po.nonloopback = o->cfg->s[CFG_NON_LOOPBACK_PROXY].val != 0;
+		po.no_sock_diag = o->no_sock_diag;
 		if ((st.proxy = proxy_new(run_proxy_decide, &st, &po, errbuf,
 			 sizeof(errbuf))) == NULL) {
 			warnx("the proxy: %s", errbuf);

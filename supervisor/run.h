@@ -36,6 +36,8 @@ struct run_opts {
 	/* the keeper (keeper.h) and its process group; 0: none, as with
 	 * AGENTWRAP_DISABLE=keeper or as if it had been killed */
 	pid_t keeper, kgroup;
+	int no_sock_diag; /* AGENTWRAP_DISABLE=sock_diag: the proxy tells its
+			   * clients' users from /proc/net, as without it */
 	int no_landlock; /* --no-landlock, AGENTWRAP_DISABLE=landlock: as on
 			    a kernel without Landlock */
 };

@@ -3,7 +3,9 @@
 # another user (here nobody, while root runs agentwrap) is closed without
 # an answer, and never gets a request judged; one of the same user gets the
 # proxy's answer. Only root can start a process of another user: as a
-# plain user this script is skipped.
+# plain user this script is skipped. Every check runs twice: with the
+# kernel's socket diagnostics (sock_diag), and with AGENTWRAP_DISABLE=
+# sock_diag, as on a kernel without them (the tables in /proc/net).
 . "$(dirname "$0")/lib.sh"
 
 # needs: root (tests/run does not run it again as nobody)
@@ -29,6 +31,10 @@ PYEOF
 chmod 755 "$T"
 chmod 644 "$T/client.py"
 
+# tcp_part: the checks above and below, with sock_diag or without it
+# (AGENTWRAP_DISABLE=sock_diag: the kernel's tables in /proc instead)
+tcp_part() {
+rm -f url stop sup
 "$AGENTWRAP" -a never -n -c features.network_proxy=true \
     -c 'features.network_proxy.domains={ "evil.test" = "deny" }' -- \
     sh -c 'echo $PPID > sup && echo "$HTTP_PROXY" > url.tmp && mv url.tmp url &&
@@ -37,15 +43,15 @@ aw=$!
 i=0
 while [ ! -s url ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 url=$(cat url 2>/dev/null)
-check "the command got a proxy" sh -c "echo '$url' | grep -q '^http://127\.0\.0\.1:[0-9]*$'"
+check "${M}the command got a proxy" sh -c "echo '$url' | grep -q '^http://127\.0\.0\.1:[0-9]*$'"
 
 /usr/bin/python3 "$T/client.py" "$url" > "$T/root.out" 2>&1
-check "a client of the same user gets the proxy's answer (403)" \
+check "${M}a client of the same user gets the proxy's answer (403)" \
     grep -qx "answer HTTP/1.1 403 Forbidden" "$T/root.out"
 setpriv --reuid=nobody --regid=nogroup --clear-groups \
     /usr/bin/python3 "$T/client.py" "$url" > "$T/nobody.out" 2>&1
-check "the client of another user ran" grep -q "^answer\|^error" "$T/nobody.out"
-check "and got no answer" sh -c "! grep -q 'HTTP/' '$T/nobody.out'"
+check "${M}the client of another user ran" grep -q "^answer\|^error" "$T/nobody.out"
+check "${M}and got no answer" sh -c "! grep -q 'HTTP/' '$T/nobody.out'"
 # a client of another user that sends its request and closes at once:
 # by the time the proxy looks, its socket may be a TIME_WAIT row, which
 # the kernel shows as root's; none of them may be judged
@@ -62,21 +68,23 @@ chmod 644 "$T/closefirst.py"
 # (the supervisor is stopped meanwhile, so that every one of them is gone
 # before it accepts)
 sup=$(cat sup)
-check "the supervisor is the command's parent" \
+check "${M}the supervisor is the command's parent" \
     grep -q '^Name:.*agentwrap' "/proc/$sup/status"
 kill -STOP "$sup"
 setpriv --reuid=nobody --regid=nogroup --clear-groups \
     /usr/bin/python3 "$T/closefirst.py" "$url" > "$T/gone.out" 2>&1
 kill -CONT "$sup"
-check "the closing clients of another user ran" grep -qx "sent 40" "$T/gone.out"
+check "${M}the closing clients of another user ran" grep -qx "sent 40" "$T/gone.out"
 sleep 1
 touch stop
 wait $aw
-check "agentwrap says it turned them away" \
+check "${M}agentwrap says it turned them away" \
     grep -q "the proxy turned away [0-9]* connections of another user" "$T/e"
-check "only the same user's request was judged" \
+check "${M}only the same user's request was judged" \
     grep -q "1 call denied" "$T/e"
 [ "$nfail" -eq 0 ] || { cat "$T/root.out" "$T/nobody.out"; sed 's/^/    /' "$T/e"; }
+}
+
 
 # SOCKS5 UDP: the tree's client sends once through its association, then
 # closes its UDP socket (the association lives on with its TCP connection);
@@ -131,6 +139,8 @@ except socket.timeout:
     print("nobody got nothing")
 open(d + "/stolen", "w").close()
 PYEOF
+udp_part() {
+rm -rf "$T/u"
 mkdir -m 1777 "$T/u"
 chmod 644 "$T/uecho.py" "$T/utree.py" "$T/usteal.py"
 /usr/bin/python3 "$T/uecho.py" "$T/u/eport" "$T/u/echo.log" & ep=$!
@@ -145,11 +155,15 @@ sp=$!
     /usr/bin/python3 "$T/utree.py" "$EP" "$T/u" > "$T/utree.out" 2>"$T/utree.err"
 wait $sp
 kill $ep
-check "the tree's datagram went through" grep -qx "tree got echo:legit" "$T/utree.out"
-check "the other user's client ran" grep -q "^nobody got" "$T/steal.out"
-check "its datagram did not go out" sh -c "! grep -q from-nobody '$T/u/echo.log'"
-check "and nothing came back to it" grep -qx "nobody got nothing" "$T/steal.out"
+check "${M}the tree's datagram went through" grep -qx "tree got echo:legit" "$T/utree.out"
+check "${M}the other user's client ran" grep -q "^nobody got" "$T/steal.out"
+# (without sock_diag the owner of the port is read from /proc/net/udp for
+# each datagram, by uid alone: another user's is still refused)
+check "${M}its datagram did not go out" sh -c "! grep -q from-nobody '$T/u/echo.log'"
+check "${M}and nothing came back to it" grep -qx "nobody got nothing" "$T/steal.out"
 [ "$nfail" -eq 0 ] || cat "$T/utree.out" "$T/utree.err" "$T/steal.out"
+}
+
 
 # with dangerously_allow_non_loopback_proxy, clients of other machines are
 # served, but one of this machine is still held to agentwrap's user, also
@@ -167,6 +181,7 @@ except OSError as e:
     print("v6 error", e.errno)
 PYEOF
 chmod 644 "$T/v6.py"
+wide_part() {
 rm -f url stop
 "$AGENTWRAP" -a never -n -c features.network_proxy=true \
     -c features.network_proxy.dangerously_allow_non_loopback_proxy=true \
@@ -182,9 +197,20 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups \
     /usr/bin/python3 "$T/v6.py" "$url" > "$T/v6nobody.out" 2>&1
 touch stop
 wait $aw
-check "non-loopback on: the same user's IPv6 client is served" \
+check "${M}non-loopback on: the same user's IPv6 client is served" \
     grep -qx "v6 answer HTTP/1.1 403 Forbidden" "$T/v6root.out"
-check "another user's IPv6 client is not" \
+check "${M}another user's IPv6 client is not" \
     sh -c "grep -q '^v6 ' '$T/v6nobody.out' && ! grep -q 'HTTP/' '$T/v6nobody.out'"
 [ "$nfail" -eq 0 ] || cat "$T/v6root.out" "$T/v6nobody.out"
+}
+
+for mode in "" sock_diag; do
+	AGENTWRAP_DISABLE=$mode
+	export AGENTWRAP_DISABLE
+	M=${mode:+"without sock_diag: "}
+	tcp_part
+	udp_part
+	wide_part
+done
+unset AGENTWRAP_DISABLE
 finish
