@@ -540,8 +540,8 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 	struct fresh f;
 	struct px_ask *q;
 	struct netaddr lit;
-	char hint[600];
-	int literal, v;
+	char hint[600], exe[PATH_MAX];
+	int literal, v, pid;
 
 	memset(&f, 0, sizeof(f));
 	memset(&lit, 0, sizeof(lit));
@@ -560,6 +560,13 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 		return;
 	}
 	literal = netaddr_parse_ip(m->host, &lit) == 0;
+	/* who asked, for the question and the records (not looked up for
+	 * a connect that is simply allowed and not recorded) */
+	if ((d.verdict != VERDICT_ALLOW || st->audit != NULL) &&
+	    (pid = proxy_client(st->proxy, id, exe, sizeof(exe))) > 0) {
+		m->pid = pid;
+		m->exe = exe;
+	}
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only) {
 		if ((q = calloc(1, sizeof(*q))) == NULL) {
 			proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,

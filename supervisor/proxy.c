@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -86,6 +87,7 @@ struct conn {
 	int dead;
 	int socks; /* a SOCKS5 client */
 	int piped; /* the relay has its two pipes (counted in npipes) */
+	unsigned long cinode; /* the client's socket (0: not known) */
 	int greeted; /* its greeting was answered */
 	int lasterr; /* the last connect's error */
 	int via; /* through the upstream proxy */
@@ -1164,6 +1166,7 @@ udp_from_client(struct proxy *px, struct conn *c, size_t len)
 	ch->socks = 1;
 	ch->udp_of = c->id;
 	ch->udp_idx = c->nud++;
+	ch->cinode = c->cinode;
 	ch->req = r;
 	ch->next = px->conns;
 	px->conns = ch;
@@ -1705,7 +1708,7 @@ mapped_hex(uint32_t v4, char *out, size_t outlen)
  * address mapped in, whose row is in /proc/net/tcp6, not /proc/net/tcp.
  */
 static long
-peer_uid(const struct proxy *px, int fd)
+peer_uid(const struct proxy *px, int fd, unsigned long *inodep)
 {
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
@@ -1730,8 +1733,10 @@ peer_uid(const struct proxy *px, int fd)
 	    : diag_query(IPPROTO_TCP, &sin, &ours, &uid, &inode, &state);
 	if (v == 0)
 		return -2;
-	if (v == 1)
+	if (v == 1) {
+		*inodep = inode;
 		return inode == 0 || state == 6 /* TCP_TIME_WAIT */ ? -1 : uid;
+	}
 	/* no sock_diag here: the tables */
 	/* the client's row: local address = its end, remote = ours */
 	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
@@ -1865,6 +1870,7 @@ static void
 accept_all(struct proxy *px)
 {
 	struct conn *c;
+	unsigned long inode;
 	long uid;
 	int fd;
 
@@ -1875,7 +1881,8 @@ accept_all(struct proxy *px)
 		/* only the user the tree runs as: another user of the machine
 		 * may not spend the tree's allowances or put questions to
 		 * whoever answers them */
-		uid = peer_uid(px, fd);
+		inode = 0;
+		uid = peer_uid(px, fd, &inode);
 		/* dangerously_allow_non_loopback_proxy: a client of another
 		 * machine is served too (there is no telling whose it is) */
 		if (uid != (long)geteuid() && !(px->wide && uid == -2)) {
@@ -1890,6 +1897,7 @@ accept_all(struct proxy *px)
 		}
 		c->id = ++px->last_id;
 		c->cfd = fd;
+		c->cinode = inode;
 		c->sfd = -1;
 		c->c2s.pipe[0] = c->c2s.pipe[1] = -1;
 		c->s2c.pipe[0] = c->s2c.pipe[1] = -1;
@@ -2041,6 +2049,50 @@ proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
 	    auth != NULL ? auth : "", auth != NULL ? "\r\n" : "");
 	snprintf(px->upbypass, sizeof(px->upbypass), "%s",
 	    noproxy != NULL ? noproxy : "");
+}
+
+int
+proxy_client(const struct proxy *px, uint64_t id, char *exe, size_t exelen)
+{
+	const struct conn *c;
+	char want[48], path[64], link[64];
+	struct dirent *p, *f;
+	DIR *proc, *fds;
+	ssize_t n;
+	int pid = 0;
+
+	for (c = px->conns; c != NULL && c->id != id; c = c->next)
+		;
+	if (c == NULL || c->cinode == 0 || (proc = opendir("/proc")) == NULL)
+		return 0;
+	snprintf(want, sizeof(want), "socket:[%lu]", c->cinode);
+	while (pid == 0 && (p = readdir(proc)) != NULL) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.16s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue; /* another user's, or gone */
+		while ((f = readdir(fds)) != NULL) {
+			snprintf(path, sizeof(path), "/proc/%.16s/fd/%.16s",
+			    p->d_name, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, want) == 0) {
+				pid = atoi(p->d_name);
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	if (pid > 0) {
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		n = readlink(path, exe, exelen - 1);
+		exe[n > 0 ? n : 0] = '\0';
+	}
+	return pid;
 }
 
 unsigned long

@@ -139,6 +139,13 @@ int proxy_parse_upstream(const char *url, struct proxy_req *r, char *auth,
     size_t authlen, char *why, size_t whylen);
 void proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
     int port, const char *auth, const char *noproxy);
+/*
+ * The process that holds connection ID's client socket (the first one
+ * found: a socket may be shared), with its program in EXE; 0 if none is
+ * found. It reads /proc: for questions and records, not for every
+ * connection.
+ */
+int proxy_client(const struct proxy *px, uint64_t id, char *exe, size_t exelen);
 /* How many clients were turned away for being another user's */
 unsigned long proxy_refused(const struct proxy *px);
 

@@ -114,6 +114,8 @@ check "the denied name's peer saw nothing" sh -c "! grep -q '/static' '$T/evil.l
 status 0 "a denied name" awp -- curl -s -i "http://evil.test:$PE/deny"
 check "403" grep -q '^HTTP/1.1 403 ' "$T/last.out"
 check "x-proxy-error: blocked-by-denylist" grep -q '^x-proxy-error: blocked-by-denylist' "$T/last.out"
+check "the denial names the client process, curl" \
+    grep -q 'denied connect evil.test:[0-9]* (curl\[[0-9][0-9]*\])' "$T/last.err"
 check "the body names the host and the rule" grep -q 'blocked evil.test port [0-9]*: evil.test is denied: features.network_proxy.domains\["evil.test"\]' "$T/last.out"
 status 0 "a name no rule allows" awp -- curl -s -i "http://other.test:$PE/allowlist"
 check "x-proxy-error: blocked-by-allowlist" grep -q '^x-proxy-error: blocked-by-allowlist' "$T/last.out"
@@ -163,8 +165,9 @@ status 0 "an approved name through the proxy" hrun -a on-request -n \
     -c features.network_proxy=true -c "$RULES" --resolve other.test=$ADDR_EVIL \
     -- curl -s -f "http://other.test:$PE/approved"
 check "the approved request reached its peer" grep -q "^GET /approved " "$T/evil.log"
-check "one question, about other.test" hlog_ok 'len(reqs) == 1 and
-    reqs[0]["op"] == "connect" and reqs[0]["host"] == "other.test"'
+check "one question, about other.test, from curl" hlog_ok 'len(reqs) == 1 and
+    reqs[0]["op"] == "connect" and reqs[0]["host"] == "other.test" and
+    reqs[0]["pid"] > 0 and reqs[0]["exe"].endswith("/curl")'
 H="--rule connect:*=deny"
 status 0 "a refused approval through the proxy" hrun -a on-request -n \
     -c features.network_proxy=true -c "$RULES" --resolve other.test=$ADDR_EVIL \
