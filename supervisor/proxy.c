@@ -63,6 +63,9 @@ struct buf {
  * KiB, when the user's pipe allowance is spent) */
 #define PROXY_PIPE (256 * 1024)
 
+/* How many times a second proxy_client may look through /proc */
+#define PROXY_SCANS 20
+
 /* A destination of a UDP association, and its judgement */
 #define PROXY_UDP_DESTS 32
 #define PROXY_UDP_ADDRS 8
@@ -132,6 +135,8 @@ struct proxy {
 	int ufd; /* UDP on the proxy's port: every association's relay */
 	int wide; /* listening on every address, not loopback alone */
 	int no_diag; /* never ask sock_diag */
+	uint64_t scan_t0; /* proxy_client's scans of /proc: this second's */
+	int nscans;
 	char dgram[65536]; /* one datagram at a time */
 	int npipes, maxpipes; /* relay pipes open, and how many may be */
 	/* the upstream proxy, if any (proxy_set_upstream) */
@@ -2052,19 +2057,29 @@ proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
 }
 
 int
-proxy_client(const struct proxy *px, uint64_t id, char *exe, size_t exelen)
+proxy_client(struct proxy *px, uint64_t id, char *exe, size_t exelen)
 {
 	const struct conn *c;
 	char want[48], path[64], link[64];
 	struct dirent *p, *f;
 	DIR *proc, *fds;
+	uint64_t now = clock_mono_ms();
 	ssize_t n;
 	int pid = 0;
 
 	for (c = px->conns; c != NULL && c->id != id; c = c->next)
 		;
-	if (c == NULL || c->cinode == 0 || (proc = opendir("/proc")) == NULL)
+	/* a scan of /proc costs milliseconds: at most PROXY_SCANS a second,
+	 * so that a client sending denied requests in a loop cannot make
+	 * the supervisor spend its time there (past that, agentwrap-proxy) */
+	if (now - px->scan_t0 >= 1000) {
+		px->scan_t0 = now;
+		px->nscans = 0;
+	}
+	if (c == NULL || c->cinode == 0 || px->nscans >= PROXY_SCANS ||
+	    (proc = opendir("/proc")) == NULL)
 		return 0;
+	px->nscans++;
 	snprintf(want, sizeof(want), "socket:[%lu]", c->cinode);
 	while (pid == 0 && (p = readdir(proc)) != NULL) {
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')

@@ -143,9 +143,9 @@ void proxy_set_upstream(struct proxy *px, const struct netaddr *a, size_t n,
  * The process that holds connection ID's client socket (the first one
  * found: a socket may be shared), with its program in EXE; 0 if none is
  * found. It reads /proc: for questions and records, not for every
- * connection.
+ * connection, and at most 20 times a second (then 0).
  */
-int proxy_client(const struct proxy *px, uint64_t id, char *exe, size_t exelen);
+int proxy_client(struct proxy *px, uint64_t id, char *exe, size_t exelen);
 /* How many clients were turned away for being another user's */
 unsigned long proxy_refused(const struct proxy *px);
 
