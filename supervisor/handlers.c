@@ -277,6 +277,20 @@ fresh_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
 	return n;
 }
 
+/* Decide M into D with fresh answers for any name the policy resolves
+ * (F says which, and whether a lookup is still running) */
+static void
+decide_fresh(struct run *st, const struct aw_msg *m, struct pol_request *req,
+    struct pol_decision *d, struct fresh *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->dns = st->dns;
+	report_request(m, st->dns, req);
+	req->resolve = fresh_resolve;
+	req->resolve_ctx = f;
+	policy_decide(st->o->pol, req, d);
+}
+
 /* The addresses of NAME handed out (pinned), as text in WORDS */
 static size_t
 hand_out_addrs(struct run *st, const char *name, const struct netaddr *a,
@@ -358,12 +372,7 @@ resolve_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 	if (m->op != OP_RESOLVE || m->host == NULL)
 		return malformed(st, m->pid, 0, "resolve without a host name",
 		    ans, anscap, anslen);
-	memset(&f, 0, sizeof(f));
-	f.dns = st->dns;
-	report_request(m, st->dns, &req);
-	req.resolve = fresh_resolve;
-	req.resolve_ctx = &f;
-	policy_decide(st->o->pol, &req, &d);
+	decide_fresh(st, m, &req, &d, &f);
 	if (f.pending) {
 		if (dns_wait(st, m, f.name, slot, owner) == 0)
 			return RING_DEFER;
@@ -439,16 +448,25 @@ dns_done(void *ctx, const char *name)
 
 /* --- the proxy's requests --- */
 
-struct px_ask {
-	struct px_ask *next;
-	uint64_t id;
+/* Where an allowed proxied connect goes: the literal it named, or the
+ * addresses judged for its name (when the policy judged none, the name's
+ * known answer) */
+struct px_target {
 	char host[NETADDR_HOSTLEN];
 	int literal;
 	struct netaddr lit;
-	/* the addresses judged when the question was put (the name may
-	 * resolve elsewhere by the time it is answered) */
 	struct netaddr addrs[DNS_MAX_ADDRS];
-	int naddrs;
+	int n;
+};
+
+/* A proxied connect waiting for a question's answer: its target as
+ * judged when the question was put (the name may resolve elsewhere by
+ * the time it is answered), and the x-proxy-error kind of a refusal */
+struct px_ask {
+	struct px_ask *next;
+	uint64_t id;
+	struct px_target t;
+	const char *kind;
 };
 
 /* The x-proxy-error kind of decision D */
@@ -463,19 +481,23 @@ px_kind(const struct pol_decision *d)
 	return PROXY_BY_POLICY;
 }
 
-/* Allow connection ID to HOST (a name, or the literal LIT) */
+/* Let connection ID go to T */
 static void
-px_allow(struct run *st, uint64_t id, const char *host, int literal,
-    const struct netaddr *lit)
+px_allow(struct run *st, uint64_t id, const struct px_target *t)
 {
 	struct netaddr a[DNS_MAX_ADDRS];
 	int n;
 
-	if (literal) {
-		proxy_settle(st->proxy, id, 1, lit, 1, NULL, NULL, NULL);
+	if (t->literal) {
+		proxy_settle(st->proxy, id, 1, &t->lit, 1, NULL, NULL, NULL);
 		return;
 	}
-	n = dns_answer(st->dns, host, 0, a, DNS_MAX_ADDRS);
+	if (t->n > 0) {
+		proxy_settle(
+		    st->proxy, id, 1, t->addrs, (size_t)t->n, NULL, NULL, NULL);
+		return;
+	}
+	n = dns_answer(st->dns, t->host, 0, a, DNS_MAX_ADDRS);
 	if (n <= 0) {
 		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
 		    "the name does not resolve", NULL);
@@ -507,13 +529,10 @@ px_answer(void *ctx, uint64_t id, int verdict)
 
 	if (q == NULL)
 		return;
-	if (verdict == VERDICT_ALLOW && q->naddrs > 0)
-		proxy_settle(st->proxy, id, 1, q->addrs, (size_t)q->naddrs,
-		    NULL, NULL, NULL);
-	else if (verdict == VERDICT_ALLOW)
-		px_allow(st, id, q->host, q->literal, &q->lit);
+	if (verdict == VERDICT_ALLOW)
+		px_allow(st, id, &q->t);
 	else
-		proxy_settle(st->proxy, id, 0, NULL, 0, PROXY_BY_POLICY,
+		proxy_settle(st->proxy, id, 0, NULL, 0, q->kind,
 		    "the approval was denied", NULL);
 	free(q);
 }
@@ -539,17 +558,11 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 	struct pol_decision d;
 	struct fresh f;
 	struct px_ask *q;
-	struct netaddr lit;
+	struct px_target t;
 	char hint[600], exe[PATH_MAX];
-	int literal, v, pid;
+	int v, pid;
 
-	memset(&f, 0, sizeof(f));
-	memset(&lit, 0, sizeof(lit));
-	f.dns = st->dns;
-	report_request(m, st->dns, &req);
-	req.resolve = fresh_resolve;
-	req.resolve_ctx = &f;
-	policy_decide(st->o->pol, &req, &d);
+	decide_fresh(st, m, &req, &d, &f);
 	if (f.pending) {
 		if (dns_wait(st, m, f.name, -1, 0) == 0) {
 			st->dnsw->proxy_id = id;
@@ -559,7 +572,14 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 		    "out of memory", NULL);
 		return;
 	}
-	literal = netaddr_parse_ip(m->host, &lit) == 0;
+	memset(&t, 0, sizeof(t));
+	t.literal = netaddr_parse_ip(m->host, &t.lit) == 0;
+	if (!t.literal) {
+		snprintf(
+		    t.host, sizeof(t.host), "%s", f.name[0] ? f.name : m->host);
+		t.n = f.n;
+		memcpy(t.addrs, f.addrs, (size_t)f.n * sizeof(f.addrs[0]));
+	}
 	/* who asked, for the question and the records (not looked up for
 	 * a connect that is simply allowed and not recorded) */
 	if ((d.verdict != VERDICT_ALLOW || st->audit != NULL) &&
@@ -574,25 +594,18 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 			return;
 		}
 		q->id = id;
-		q->literal = literal;
-		q->lit = lit;
-		q->naddrs = literal ? 0 : f.n;
-		memcpy(
-		    q->addrs, f.addrs, (size_t)q->naddrs * sizeof(f.addrs[0]));
-		snprintf(q->host, sizeof(q->host), "%s",
-		    f.name[0] ? f.name : m->host);
+		q->t = t;
+		q->kind = px_kind(&d);
 		q->next = st->pxq;
 		st->pxq = q;
 		v = approve_ask_waiter(st->ap, m, &d, &wt);
+		/* answered at once (a recent answer, nobody to ask) */
 		if (v != RING_DEFER && (q = px_take(st, id)) != NULL) {
-			if (v == VERDICT_ALLOW && q->naddrs > 0)
-				proxy_settle(st->proxy, id, 1, q->addrs,
-				    (size_t)q->naddrs, NULL, NULL, NULL);
-			else if (v == VERDICT_ALLOW)
-				px_allow(st, id, q->host, q->literal, &q->lit);
+			if (v == VERDICT_ALLOW)
+				px_allow(st, id, &q->t);
 			else
-				proxy_settle(st->proxy, id, 0, NULL, 0,
-				    px_kind(&d), d.why, NULL);
+				proxy_settle(st->proxy, id, 0, NULL, 0, q->kind,
+				    d.why, NULL);
 			free(q);
 		}
 		return;
@@ -610,14 +623,7 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 	}
 	decided(st, m, &d);
 	if (d.verdict == VERDICT_ALLOW || st->o->audit_only) {
-		if (literal)
-			proxy_settle(
-			    st->proxy, id, 1, &lit, 1, NULL, NULL, NULL);
-		else if (f.n > 0)
-			proxy_settle(st->proxy, id, 1, f.addrs, (size_t)f.n,
-			    NULL, NULL, NULL);
-		else
-			px_allow(st, id, f.name, 0, NULL);
+		px_allow(st, id, &t);
 		return;
 	}
 	report_hint(st->o->pol, &req, &d, hint, sizeof(hint));

@@ -173,6 +173,8 @@ status 0 "a refused approval through the proxy" hrun -a on-request -n \
     -c features.network_proxy=true -c "$RULES" --resolve other.test=$ADDR_EVIL \
     -- curl -s -i "http://other.test:$PE/refused"
 check "403 after the refusal" grep -q '^HTTP/1.1 403 ' "$T/last.out"
+check "blocked-by-allowlist: no rule allows it, and the question was refused" \
+    grep -q '^x-proxy-error: blocked-by-allowlist' "$T/last.out"
 check "the refused request did not arrive" sh -c "! grep -q /refused '$T/evil.log'"
 
 # the Host the peer sees is the target's, whatever the client wrote (a
