@@ -102,6 +102,7 @@ struct conn {
 	 * 0), the destinations judged so far; sfd sends out */
 	struct sockaddr_in ucli;
 	int ucli_set, uhint;
+	int ufam; /* sfd's family: AF_INET6 (IPv4 mapped in) or AF_INET */
 	unsigned long uinode; /* the client's socket, as the kernel knows it */
 	struct udest *ud;
 	size_t nud;
@@ -629,6 +630,111 @@ buf_put(struct buf *b, const char *data, size_t n)
 	return 0;
 }
 
+/* Room left at the end of B, after moving what it holds to its start */
+static size_t
+buf_room(struct buf *b)
+{
+	if (b->off > 0) {
+		memmove(b->b, b->b + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
+	return PROXY_BUF - b->len;
+}
+
+/* Move what FROM has to say into B: how many bytes, or -1 when FROM
+ * failed (its end, with *EOF set, is 0) */
+static ssize_t
+pull(int from, struct buf *b, int *eof)
+{
+	ssize_t r;
+
+	if (buf_room(b) == 0)
+		return 0;
+	r = read(from, b->b + b->len, PROXY_BUF - b->len);
+	if (r > 0)
+		b->len += (size_t)r;
+	else if (r == 0)
+		*eof = 1;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	return r > 0 ? r : 0;
+}
+
+/* Send what B holds to TO: how many bytes, or -1 when TO failed */
+static ssize_t
+push(int to, struct buf *b)
+{
+	ssize_t w;
+
+	if (b->off == b->len)
+		return 0;
+	w = send(to, b->b + b->off, b->len - b->off, MSG_NOSIGNAL);
+	if (w > 0) {
+		b->off += (size_t)w;
+		if (b->off == b->len)
+			b->off = b->len = 0;
+	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return w > 0 ? w : 0;
+}
+
+/* Bytes B holds for its destination, in the buffer and the pipe */
+static size_t
+pending(const struct buf *b)
+{
+	return b->len - b->off + b->inpipe;
+}
+
+/* Can B take more? */
+static int
+room(struct buf *b)
+{
+	return b->pipe[0] >= 0 ? b->inpipe < b->pipecap && !b->pipefull
+			       : buf_room(b) > 0;
+}
+
+/* pull, into the pipe where there is one */
+static ssize_t
+take_in(int from, struct buf *b, int *eof)
+{
+	ssize_t r;
+
+	if (b->pipe[0] < 0)
+		return pull(from, b, eof);
+	if (b->inpipe >= b->pipecap)
+		return 0;
+	r = splice(from, NULL, b->pipe[1], NULL, b->pipecap - b->inpipe,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (r > 0)
+		b->inpipe += (size_t)r;
+	else if (r == 0)
+		*eof = 1;
+	else if (errno == EAGAIN && b->inpipe > 0)
+		b->pipefull = 1;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	return r > 0 ? r : 0;
+}
+
+/* push, the buffer first (what came before the tunnel), then the pipe */
+static ssize_t
+give_out(int to, struct buf *b)
+{
+	ssize_t w;
+
+	if (b->off < b->len || b->inpipe == 0)
+		return push(to, b);
+	w = splice(b->pipe[0], NULL, to, NULL, b->inpipe,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (w > 0) {
+		b->inpipe -= (size_t)w;
+		b->pipefull = 0;
+	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return w > 0 ? w : 0;
+}
+
 static void
 pipe_close(struct buf *b)
 {
@@ -898,8 +1004,6 @@ start_relay(struct proxy *px, struct conn *c)
 	c->st = C_RELAY;
 }
 
-static ssize_t push(int to, struct buf *b);
-
 /* Ask the upstream proxy for a tunnel to the target */
 static void
 start_upstream(struct conn *c, const struct proxy *px)
@@ -995,13 +1099,251 @@ connected(struct proxy *px, struct conn *c)
 		start_relay(px, c);
 }
 
-/* --- SOCKS5 UDP associations --- */
+/* --- whose a client is --- */
 
-static long udp_owner(const struct proxy *px, const struct sockaddr_in *sin,
-    unsigned long *inode);
-static long udp_uid(const struct sockaddr_in *sin);
-static int diag_query(int proto, const struct sockaddr_in *src,
-    const struct sockaddr_in *dst, long *uid, unsigned long *inode, int *state);
+/*
+ * The user ID that owns the socket whose row in the kernel's table PATH
+ * (/proc/net/tcp, /proc/net/udp) starts with WANT (its local address and
+ * maybe its remote one, as the kernel prints them: the raw address bytes
+ * as one hex number, the port in hex); -1 when it cannot be told. A row
+ * without an inode is a socket no process holds (for TCP, a TIME_WAIT row,
+ * or a FIN_WAIT2 one turned into it), whose uid the kernel prints as 0
+ * whoever owned it: such a client closed already, and is nobody's. -2 when
+ * there is no such row (a socket of another machine).
+ */
+static long
+table_uid(const char *path, const char *want)
+{
+	char line[512];
+	long uid = -2, state;
+	unsigned long inode;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = strchr(line, ':'), *end;
+		int field;
+
+		if (p == NULL || strncmp(p + 2, want, strlen(want)) != 0)
+			continue;
+		/* sl local rem st queues timer retrnsmt uid timeout inode */
+		state = -1;
+		for (field = 0, p += 2; field < 6 && p != NULL; field++) {
+			if (field == 2)
+				state = strtol(p, NULL, 16);
+			p = strchr(p, ' ');
+			while (p != NULL && *p == ' ')
+				p++;
+		}
+		if (p == NULL)
+			break;
+		errno = 0;
+		uid = strtol(p, &end, 10);
+		if (errno != 0 || end == p || *end != ' ' || uid < 0)
+			uid = -1;
+		/* timeout, then inode */
+		for (field = 0, p = end; field < 2 && p != NULL; field++) {
+			while (*p == ' ')
+				p++;
+			if (field == 0)
+				p = strchr(p, ' ');
+		}
+		errno = 0;
+		inode = p != NULL ? strtoul(p, &end, 10) : 0;
+		if (p == NULL || errno != 0 || end == p || inode == 0 ||
+		    (state == 0x06 /* TCP_TIME_WAIT */ &&
+			strncmp(path, "/proc/net/tcp", 13) == 0))
+			uid = -1;
+		break;
+	}
+	fclose(f);
+	return uid;
+}
+
+/* "%08X%08X%08X%08X" of ::ffff:V4 (V4 in network order) as the kernel
+ * prints an IPv6 address in /proc/net/tcp6: four 32-bit words, each in
+ * the host's order */
+static void
+mapped_hex(uint32_t v4, char *out, size_t outlen)
+{
+	uint8_t b[16] = { 0 };
+	uint32_t w[4];
+
+	b[10] = b[11] = 0xff;
+	memcpy(b + 12, &v4, 4);
+	memcpy(w, b, 16);
+	snprintf(out, outlen, "%08X%08X%08X%08X", (unsigned)w[0],
+	    (unsigned)w[1], (unsigned)w[2], (unsigned)w[3]);
+}
+
+/*
+ * Ask the kernel's socket diagnostics about the one PROTO socket of the
+ * IPv4 flow SRC -> DST (as inet_diag looks it up: for TCP, SRC is the
+ * socket's own end; for UDP, DST is). 1 with its owner's uid, its inode
+ * (0: no process holds it) and its state; 0 if there is no such socket;
+ * -1 if sock_diag cannot say (an old kernel, no *_diag module): use the
+ * kernel's tables in /proc instead.
+ */
+static int
+diag_query(int proto, const struct sockaddr_in *src,
+    const struct sockaddr_in *dst, long *uid, unsigned long *inode, int *state)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	union {
+		struct nlmsghdr nlh;
+		char b[1024];
+	} ans;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	const struct inet_diag_msg *m;
+	ssize_t n;
+	int fd;
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	req.r.sdiag_family = AF_INET;
+	req.r.sdiag_protocol = (uint8_t)proto;
+	req.r.idiag_states = ~0U;
+	req.r.id.idiag_sport = src->sin_port;
+	req.r.id.idiag_src[0] = src->sin_addr.s_addr;
+	req.r.id.idiag_dport = dst->sin_port;
+	req.r.id.idiag_dst[0] = dst->sin_addr.s_addr;
+	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] =
+	    INET_DIAG_NOCOOKIE;
+	if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		 NETLINK_SOCK_DIAG)) == -1)
+		return -1;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
+		sizeof(nl)) != (ssize_t)sizeof(req) ||
+	    (n = recv(fd, &ans, sizeof(ans), 0)) < (ssize_t)NLMSG_HDRLEN) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (ans.nlh.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(&ans.nlh);
+
+		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
+		    e->error == -ENOENT)
+			return 0;
+		return -1;
+	}
+	if (ans.nlh.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    n < (ssize_t)NLMSG_LENGTH(sizeof(*m)) ||
+	    ans.nlh.nlmsg_len > (size_t)n)
+		return -1;
+	m = NLMSG_DATA(&ans.nlh);
+	*uid = (long)m->idiag_uid;
+	*inode = m->idiag_inode;
+	*state = m->idiag_state;
+	return 1;
+}
+
+/*
+ * The user ID that owns the client end of connection FD to our port (a
+ * TCP peer has no SO_PEERCRED); -1 when it cannot be told, -2 when the
+ * client is not of this machine. Without sock_diag, from the kernel's
+ * tables: a client of this machine may hold an IPv6 socket with the IPv4
+ * address mapped in, whose row is in /proc/net/tcp6, not /proc/net/tcp.
+ */
+static long
+peer_uid(const struct proxy *px, int fd, unsigned long *inodep)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char want[128], h1[40], h2[40];
+	long uid;
+
+	struct sockaddr_in ours;
+	socklen_t ol = sizeof(ours);
+
+	unsigned long inode;
+	int state, v;
+
+	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ours, &ol) == -1 ||
+	    sin.sin_family != AF_INET)
+		return -1;
+	/* one query for exactly the client's socket (IPv4, or IPv6 with
+	 * the IPv4 address mapped in: the same flow); a TIME_WAIT socket,
+	 * or a FIN_WAIT2 one no process holds, is nobody's */
+	v = px->no_diag
+	    ? -1
+	    : diag_query(IPPROTO_TCP, &sin, &ours, &uid, &inode, &state);
+	if (v == 0)
+		return -2;
+	if (v == 1) {
+		*inodep = inode;
+		return inode == 0 || state == 6 /* TCP_TIME_WAIT */ ? -1 : uid;
+	}
+	/* no sock_diag here: the tables */
+	/* the client's row: local address = its end, remote = ours */
+	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
+	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
+	    (unsigned)ours.sin_addr.s_addr, (unsigned)ntohs(ours.sin_port));
+	if ((uid = table_uid("/proc/net/tcp", want)) != -2)
+		return uid;
+	mapped_hex(sin.sin_addr.s_addr, h1, sizeof(h1));
+	mapped_hex(ours.sin_addr.s_addr, h2, sizeof(h2));
+	snprintf(want, sizeof(want), "%s:%04X %s:%04X", h1,
+	    (unsigned)ntohs(sin.sin_port), h2, (unsigned)ntohs(ours.sin_port));
+	return table_uid("/proc/net/tcp6", want);
+}
+
+/* The user ID that owns the UDP socket that sent from SIN (a loopback
+ * address): bound to it, or to any address (as a socket that sends
+ * unbound is) */
+static long
+udp_uid(const struct sockaddr_in *sin)
+{
+	char want[32];
+	long uid;
+
+	snprintf(want, sizeof(want), "%08X:%04X ",
+	    (unsigned)sin->sin_addr.s_addr, (unsigned)ntohs(sin->sin_port));
+	if ((uid = table_uid("/proc/net/udp", want)) >= 0)
+		return uid;
+	snprintf(want, sizeof(want), "%08X:%04X ", 0U,
+	    (unsigned)ntohs(sin->sin_port));
+	return table_uid("/proc/net/udp", want);
+}
+
+/*
+ * The user ID and the inode of the UDP socket that sent from SIN (a
+ * loopback address) to the proxy's port, asked of the kernel for that one
+ * socket (cheap enough for every datagram); -1 if there is none, or
+ * nobody's. Without sock_diag, the kernel's UDP table, with no inode to
+ * compare.
+ */
+static long
+udp_owner(
+    const struct proxy *px, const struct sockaddr_in *sin, unsigned long *inode)
+{
+	struct sockaddr_in relay;
+	long uid;
+	int state, v;
+
+	*inode = 0;
+	memset(&relay, 0, sizeof(relay));
+	relay.sin_family = AF_INET;
+	relay.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	relay.sin_port = htons((uint16_t)px->port);
+	v = px->no_diag
+	    ? -1
+	    : diag_query(IPPROTO_UDP, &relay, sin, &uid, inode, &state);
+	if (v == -1)
+		return udp_uid(sin);
+	if (v == 0 || *inode == 0)
+		return -1;
+	return uid;
+}
+
+/* --- SOCKS5 UDP associations --- */
 
 /* UDP ASSOCIATE: the client sends to the proxy's own port, UDP (the one
  * loopback destination the policy allows); a socket to send out from */
@@ -1019,15 +1361,20 @@ start_udp(struct proxy *px, struct conn *c)
 	}
 	c->uhint = c->req.port;
 	/* out: IPv6 with IPv4 mapped in, or IPv4 alone */
-	if ((c->sfd = socket(
-		 AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) >= 0)
-		(void)setsockopt(
-		    c->sfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	else if ((c->sfd = socket(AF_INET,
-		      SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+	c->ufam = AF_INET6;
+	if ((c->sfd = socket(AF_INET6,
+		 SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		c->ufam = AF_INET;
+		c->sfd = socket(
+		    AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (c->sfd == -1) {
 		reply(c, 503, NULL, "");
 		return;
 	}
+	if (c->ufam == AF_INET6)
+		(void)setsockopt(
+		    c->sfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	memcpy(ans + 8, &port, 2);
 	if (buf_put(&c->s2c, ans, sizeof(ans)) == -1) {
 		conn_close(c);
@@ -1046,13 +1393,10 @@ udp_send(
 	struct sockaddr_in6 s6;
 	struct sockaddr_in s4;
 	struct netaddr v4;
-	int v6sock;
-	socklen_t sl = sizeof(v6sock);
 
-	if (u->na == 0 ||
-	    getsockopt(c->sfd, SOL_SOCKET, SO_DOMAIN, &v6sock, &sl) == -1)
+	if (u->na == 0)
 		return;
-	if (v6sock == AF_INET6) {
+	if (c->ufam == AF_INET6) {
 		memset(&s6, 0, sizeof(s6));
 		s6.sin6_family = AF_INET6;
 		s6.sin6_port = htons((uint16_t)u->port);
@@ -1483,111 +1827,6 @@ read_head(struct proxy *px, struct conn *c)
 	px->decide(px->ctx, c->id, c->req.host, c->req.port);
 }
 
-/* Room left at the end of B, after moving what it holds to its start */
-static size_t
-buf_room(struct buf *b)
-{
-	if (b->off > 0) {
-		memmove(b->b, b->b + b->off, b->len - b->off);
-		b->len -= b->off;
-		b->off = 0;
-	}
-	return PROXY_BUF - b->len;
-}
-
-/* Move what FROM has to say into B: how many bytes, or -1 when FROM
- * failed (its end, with *EOF set, is 0) */
-static ssize_t
-pull(int from, struct buf *b, int *eof)
-{
-	ssize_t r;
-
-	if (buf_room(b) == 0)
-		return 0;
-	r = read(from, b->b + b->len, PROXY_BUF - b->len);
-	if (r > 0)
-		b->len += (size_t)r;
-	else if (r == 0)
-		*eof = 1;
-	else if (errno != EAGAIN && errno != EINTR)
-		return -1;
-	return r > 0 ? r : 0;
-}
-
-/* Send what B holds to TO: how many bytes, or -1 when TO failed */
-static ssize_t
-push(int to, struct buf *b)
-{
-	ssize_t w;
-
-	if (b->off == b->len)
-		return 0;
-	w = send(to, b->b + b->off, b->len - b->off, MSG_NOSIGNAL);
-	if (w > 0) {
-		b->off += (size_t)w;
-		if (b->off == b->len)
-			b->off = b->len = 0;
-	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
-		return -1;
-	return w > 0 ? w : 0;
-}
-
-/* Bytes B holds for its destination, in the buffer and the pipe */
-static size_t
-pending(const struct buf *b)
-{
-	return b->len - b->off + b->inpipe;
-}
-
-/* Can B take more? */
-static int
-room(struct buf *b)
-{
-	return b->pipe[0] >= 0 ? b->inpipe < b->pipecap && !b->pipefull
-			       : buf_room(b) > 0;
-}
-
-/* pull, into the pipe where there is one */
-static ssize_t
-take_in(int from, struct buf *b, int *eof)
-{
-	ssize_t r;
-
-	if (b->pipe[0] < 0)
-		return pull(from, b, eof);
-	if (b->inpipe >= b->pipecap)
-		return 0;
-	r = splice(from, NULL, b->pipe[1], NULL, b->pipecap - b->inpipe,
-	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-	if (r > 0)
-		b->inpipe += (size_t)r;
-	else if (r == 0)
-		*eof = 1;
-	else if (errno == EAGAIN && b->inpipe > 0)
-		b->pipefull = 1;
-	else if (errno != EAGAIN && errno != EINTR)
-		return -1;
-	return r > 0 ? r : 0;
-}
-
-/* push, the buffer first (what came before the tunnel), then the pipe */
-static ssize_t
-give_out(int to, struct buf *b)
-{
-	ssize_t w;
-
-	if (b->off < b->len || b->inpipe == 0)
-		return push(to, b);
-	w = splice(b->pipe[0], NULL, to, NULL, b->inpipe,
-	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-	if (w > 0) {
-		b->inpipe -= (size_t)w;
-		b->pipefull = 0;
-	} else if (w == -1 && errno != EAGAIN && errno != EINTR)
-		return -1;
-	return w > 0 ? w : 0;
-}
-
 /* How many read-and-send rounds one wake-up may make for a connection:
  * a busy tunnel then costs one poll() per PROXY_ROUNDS buffers, and the
  * others still get their turn soon */
@@ -1627,248 +1866,6 @@ relay(struct conn *c)
 	return;
 gone:
 	conn_close(c);
-}
-
-/*
- * The user ID that owns the socket whose row in the kernel's table PATH
- * (/proc/net/tcp, /proc/net/udp) starts with WANT (its local address and
- * maybe its remote one, as the kernel prints them: the raw address bytes
- * as one hex number, the port in hex); -1 when it cannot be told. A row
- * without an inode is a socket no process holds (for TCP, a TIME_WAIT row,
- * or a FIN_WAIT2 one turned into it), whose uid the kernel prints as 0
- * whoever owned it: such a client closed already, and is nobody's. -2 when
- * there is no such row (a socket of another machine).
- */
-static long
-table_uid(const char *path, const char *want)
-{
-	char line[512];
-	long uid = -2, state;
-	unsigned long inode;
-	FILE *f;
-
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = strchr(line, ':'), *end;
-		int field;
-
-		if (p == NULL || strncmp(p + 2, want, strlen(want)) != 0)
-			continue;
-		/* sl local rem st queues timer retrnsmt uid timeout inode */
-		state = -1;
-		for (field = 0, p += 2; field < 6 && p != NULL; field++) {
-			if (field == 2)
-				state = strtol(p, NULL, 16);
-			p = strchr(p, ' ');
-			while (p != NULL && *p == ' ')
-				p++;
-		}
-		if (p == NULL)
-			break;
-		errno = 0;
-		uid = strtol(p, &end, 10);
-		if (errno != 0 || end == p || *end != ' ' || uid < 0)
-			uid = -1;
-		/* timeout, then inode */
-		for (field = 0, p = end; field < 2 && p != NULL; field++) {
-			while (*p == ' ')
-				p++;
-			if (field == 0)
-				p = strchr(p, ' ');
-		}
-		errno = 0;
-		inode = p != NULL ? strtoul(p, &end, 10) : 0;
-		if (p == NULL || errno != 0 || end == p || inode == 0 ||
-		    (state == 0x06 /* TCP_TIME_WAIT */ &&
-			strncmp(path, "/proc/net/tcp", 13) == 0))
-			uid = -1;
-		break;
-	}
-	fclose(f);
-	return uid;
-}
-
-/* "%08X%08X%08X%08X" of ::ffff:V4 (V4 in network order) as the kernel
- * prints an IPv6 address in /proc/net/tcp6: four 32-bit words, each in
- * the host's order */
-static void
-mapped_hex(uint32_t v4, char *out, size_t outlen)
-{
-	uint8_t b[16] = { 0 };
-	uint32_t w[4];
-
-	b[10] = b[11] = 0xff;
-	memcpy(b + 12, &v4, 4);
-	memcpy(w, b, 16);
-	snprintf(out, outlen, "%08X%08X%08X%08X", (unsigned)w[0],
-	    (unsigned)w[1], (unsigned)w[2], (unsigned)w[3]);
-}
-
-/*
- * The user ID that owns the client end of connection FD to our port (a
- * TCP peer has no SO_PEERCRED); -1 when it cannot be told, -2 when the
- * client is not of this machine. Without sock_diag, from the kernel's
- * tables: a client of this machine may hold an IPv6 socket with the IPv4
- * address mapped in, whose row is in /proc/net/tcp6, not /proc/net/tcp.
- */
-static long
-peer_uid(const struct proxy *px, int fd, unsigned long *inodep)
-{
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	char want[128], h1[40], h2[40];
-	long uid;
-
-	struct sockaddr_in ours;
-	socklen_t ol = sizeof(ours);
-
-	unsigned long inode;
-	int state, v;
-
-	if (getpeername(fd, (struct sockaddr *)&sin, &sl) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&ours, &ol) == -1 ||
-	    sin.sin_family != AF_INET)
-		return -1;
-	/* one query for exactly the client's socket (IPv4, or IPv6 with
-	 * the IPv4 address mapped in: the same flow); a TIME_WAIT socket,
-	 * or a FIN_WAIT2 one no process holds, is nobody's */
-	v = px->no_diag
-	    ? -1
-	    : diag_query(IPPROTO_TCP, &sin, &ours, &uid, &inode, &state);
-	if (v == 0)
-		return -2;
-	if (v == 1) {
-		*inodep = inode;
-		return inode == 0 || state == 6 /* TCP_TIME_WAIT */ ? -1 : uid;
-	}
-	/* no sock_diag here: the tables */
-	/* the client's row: local address = its end, remote = ours */
-	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X",
-	    (unsigned)sin.sin_addr.s_addr, (unsigned)ntohs(sin.sin_port),
-	    (unsigned)ours.sin_addr.s_addr, (unsigned)ntohs(ours.sin_port));
-	if ((uid = table_uid("/proc/net/tcp", want)) != -2)
-		return uid;
-	mapped_hex(sin.sin_addr.s_addr, h1, sizeof(h1));
-	mapped_hex(ours.sin_addr.s_addr, h2, sizeof(h2));
-	snprintf(want, sizeof(want), "%s:%04X %s:%04X", h1,
-	    (unsigned)ntohs(sin.sin_port), h2, (unsigned)ntohs(ours.sin_port));
-	return table_uid("/proc/net/tcp6", want);
-}
-
-/*
- * Ask the kernel's socket diagnostics about the one PROTO socket of the
- * IPv4 flow SRC -> DST (as inet_diag looks it up: for TCP, SRC is the
- * socket's own end; for UDP, DST is). 1 with its owner's uid, its inode
- * (0: no process holds it) and its state; 0 if there is no such socket;
- * -1 if sock_diag cannot say (an old kernel, no *_diag module): use the
- * kernel's tables in /proc instead.
- */
-static int
-diag_query(int proto, const struct sockaddr_in *src,
-    const struct sockaddr_in *dst, long *uid, unsigned long *inode, int *state)
-{
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req;
-	union {
-		struct nlmsghdr nlh;
-		char b[1024];
-	} ans;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
-	const struct inet_diag_msg *m;
-	ssize_t n;
-	int fd;
-
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	req.r.sdiag_family = AF_INET;
-	req.r.sdiag_protocol = (uint8_t)proto;
-	req.r.idiag_states = ~0U;
-	req.r.id.idiag_sport = src->sin_port;
-	req.r.id.idiag_src[0] = src->sin_addr.s_addr;
-	req.r.id.idiag_dport = dst->sin_port;
-	req.r.id.idiag_dst[0] = dst->sin_addr.s_addr;
-	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] =
-	    INET_DIAG_NOCOOKIE;
-	if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-		 NETLINK_SOCK_DIAG)) == -1)
-		return -1;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
-		sizeof(nl)) != (ssize_t)sizeof(req) ||
-	    (n = recv(fd, &ans, sizeof(ans), 0)) < (ssize_t)NLMSG_HDRLEN) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (ans.nlh.nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(&ans.nlh);
-
-		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
-		    e->error == -ENOENT)
-			return 0;
-		return -1;
-	}
-	if (ans.nlh.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    n < (ssize_t)NLMSG_LENGTH(sizeof(*m)) ||
-	    ans.nlh.nlmsg_len > (size_t)n)
-		return -1;
-	m = NLMSG_DATA(&ans.nlh);
-	*uid = (long)m->idiag_uid;
-	*inode = m->idiag_inode;
-	*state = m->idiag_state;
-	return 1;
-}
-
-/*
- * The user ID and the inode of the UDP socket that sent from SIN (a
- * loopback address) to the proxy's port, asked of the kernel for that one
- * socket (cheap enough for every datagram); -1 if there is none, or
- * nobody's. Without sock_diag, the kernel's UDP table, with no inode to
- * compare.
- */
-static long
-udp_owner(
-    const struct proxy *px, const struct sockaddr_in *sin, unsigned long *inode)
-{
-	struct sockaddr_in relay;
-	long uid;
-	int state, v;
-
-	*inode = 0;
-	memset(&relay, 0, sizeof(relay));
-	relay.sin_family = AF_INET;
-	relay.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	relay.sin_port = htons((uint16_t)px->port);
-	v = px->no_diag
-	    ? -1
-	    : diag_query(IPPROTO_UDP, &relay, sin, &uid, inode, &state);
-	if (v == -1)
-		return udp_uid(sin);
-	if (v == 0 || *inode == 0)
-		return -1;
-	return uid;
-}
-
-/* The user ID that owns the UDP socket that sent from SIN (a loopback
- * address): bound to it, or to any address (as a socket that sends
- * unbound is) */
-static long
-udp_uid(const struct sockaddr_in *sin)
-{
-	char want[32];
-	long uid;
-
-	snprintf(want, sizeof(want), "%08X:%04X ",
-	    (unsigned)sin->sin_addr.s_addr, (unsigned)ntohs(sin->sin_port));
-	if ((uid = table_uid("/proc/net/udp", want)) >= 0)
-		return uid;
-	snprintf(want, sizeof(want), "%08X:%04X ", 0U,
-	    (unsigned)ntohs(sin->sin_port));
-	return table_uid("/proc/net/udp", want);
 }
 
 static void
