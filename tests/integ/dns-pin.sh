@@ -50,19 +50,12 @@ while True:
     open(log, "ab").write(d + b"\n")
 PYEOF
 
-if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$ADDR_OK" 2>/dev/null; then
-	[ -n "${AGENTWRAP_NETNS:-}" ] && { echo "FAIL: tests/run made no namespace with $ADDR_OK"; exit 1; }
-	skip "needs the network namespace tests/run makes as root"
-fi
+needs_netns "$ADDR_OK"
 $PY "$T/peer.py" "$ADDR_OK" ok "$T/ok.log" "$T/ok.port" & p1=$!
 $PY "$T/peer.py" "$ADDR_EVIL" evil "$T/evil.log" "$T/evil.port" & p2=$!
 $PY "$T/udp.py" "$ADDR_EVIL" "$T/udp.log" "$T/udp.port" & p3=$!
 trap 'kill $p1 $p2 $p3 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while { [ ! -s "$T/ok.port" ] || [ ! -s "$T/evil.port" ] || [ ! -s "$T/udp.port" ]; } && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_files 100 "$T/ok.port" "$T/evil.port" "$T/udp.port"
 PO=$(cat "$T/ok.port")
 PE=$(cat "$T/evil.port")
 PU=$(cat "$T/udp.port")
@@ -148,8 +141,7 @@ try:
     while True:
         c, _ = s.accept(); open(sys.argv[2], 'a').write('hit\n'); c.close()
 except Exception: pass" "$T/lo.port" "$T/lo.log" & p4=$!
-i=0
-while [ ! -s "$T/lo.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_files 50 "$T/lo.port"
 PL=$(cat "$T/lo.port")
 status 6 "an allowed name that resolves to 127.0.0.1" awn -- curl --noproxy '*' -s "http://loc.test:$PL/"
 check "the denial says why" grep -q "loc.test resolves to 127.0.0.1" "$T/last.err"

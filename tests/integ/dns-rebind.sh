@@ -25,7 +25,7 @@ import os, socket, struct, sys
 public, log, ready = sys.argv[1:4]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
-open(ready, "w").close()
+open(ready, "w").write("1")
 asked = {}
 while True:
     q, peer = s.recvfrom(512)
@@ -74,19 +74,11 @@ os.rename(portfile + ".tmp", portfile)
 pub.serve_forever()
 PYEOF
 
-if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$ADDR_OK" 2>/dev/null ||
-    ! grep -qx "nameserver 127.0.0.1" /etc/resolv.conf; then
-	[ -n "${AGENTWRAP_NETNS:-}" ] && { echo "FAIL: tests/run made no namespace with $ADDR_OK and its own resolv.conf"; exit 1; }
-	skip "needs the namespaces tests/run makes as root"
-fi
+needs_netns "$ADDR_OK" "grep -qx 'nameserver 127.0.0.1' /etc/resolv.conf"
 $PY "$T/ns.py" "$ADDR_OK" "$T/ns.log" "$T/ns.ready" & p1=$!
 $PY "$T/peer.py" "$ADDR_OK" "$T/peer.log" "$T/peer.port" & p2=$!
 trap 'kill $p1 $p2 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while { [ ! -e "$T/ns.ready" ] || [ ! -s "$T/peer.port" ]; } && [ $i -lt 400 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_files 200 "$T/ns.ready" "$T/peer.port"
 P=$(cat "$T/peer.port")
 
 # the fixture: unwrapped, the name server rebinds, and both peers answer

@@ -72,6 +72,35 @@ status() {
 
 absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 
+# wait_files TENTHS FILE...: until every FILE is there and not empty, for
+# at most TENTHS tenths of a second (a server writes its port file last)
+wait_files() {
+	wf_max=$1
+	shift
+	wf_i=0
+	while [ "$wf_i" -lt "$wf_max" ]; do
+		wf_all=1
+		for wf in "$@"; do [ -s "$wf" ] || wf_all=""; done
+		[ -n "$wf_all" ] && return 0
+		sleep 0.1
+		wf_i=$((wf_i + 1))
+	done
+	return 1
+}
+
+# needs_netns ADDR [WHAT]: this script plays servers at the public address
+# ADDR, which only the network namespace tests/run makes (as root, for a
+# "# needs: netns" script) has; a missing one there is a failure, and a
+# skip elsewhere. WHAT: a shell condition that must hold too.
+needs_netns() {
+	if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$1" 2>/dev/null ||
+	    { [ -n "${2:-}" ] && ! sh -c "$2"; }; then
+		[ -n "${AGENTWRAP_NETNS:-}" ] &&
+		    { echo "FAIL: tests/run made no namespace with $1${2:+ and $2}"; exit 1; }
+		skip "needs the namespaces tests/run makes as root"
+	fi
+}
+
 finish() {
 	echo "$((ntest - nfail)) passed, $nfail failed"
 	# a script that checked nothing proved nothing

@@ -55,18 +55,11 @@ os.rename(portfile + ".tmp", portfile)
 h.serve_forever()
 PYEOF
 
-if ! $PY -c "import socket,sys; socket.socket().bind((sys.argv[1], 0))" "$ADDR_OK" 2>/dev/null; then
-	[ -n "${AGENTWRAP_NETNS:-}" ] && { echo "FAIL: tests/run made no namespace with $ADDR_OK"; exit 1; }
-	skip "needs the network namespace tests/run makes as root"
-fi
+needs_netns "$ADDR_OK"
 $PY "$T/peer.py" "$ADDR_OK" ok "$T/ok.log" "$T/ok.port" & p1=$!
 $PY "$T/peer.py" "$ADDR_EVIL" evil "$T/evil.log" "$T/evil.port" & p2=$!
 trap 'kill $p1 $p2 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while { [ ! -s "$T/ok.port" ] || [ ! -s "$T/evil.port" ]; } && [ $i -lt 400 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_files 200 "$T/ok.port" "$T/evil.port"
 read -r PO EO < "$T/ok.port"
 read -r PE EE < "$T/evil.port"
 check "fixture: the peers answer unwrapped" \
@@ -304,8 +297,7 @@ PYEOF
 $PY "$T/udpecho.py" "$ADDR_OK" "$T/uok.log" "$T/uok.port" & p4=$!
 $PY "$T/udpecho.py" "$ADDR_EVIL" "$T/uevil.log" "$T/uevil.port" & p5=$!
 trap 'kill $p1 $p2 $p4 $p5 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while { [ ! -s "$T/uok.port" ] || [ ! -s "$T/uevil.port" ]; } && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+wait_files 200 "$T/uok.port" "$T/uevil.port"
 UO=$(cat "$T/uok.port")
 UE=$(cat "$T/uevil.port")
 cat > "$T/sudp.py" <<'PYEOF'
@@ -408,8 +400,7 @@ u.serve_forever()
 PYEOF
 $PY "$T/upstream.py" "$ADDR_EVIL" "$T/up.log" "$T/up.port" "$ADDR_OK" "$ADDR_EVIL" & p3=$!
 trap 'kill $p1 $p2 $p3 $p4 $p5 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/up.port" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+wait_files 200 "$T/up.port"
 UP=$(cat "$T/up.port")
 UPURL="http://me%40corp:s3cret@$ADDR_EVIL:$UP/"
 RULES_UP='features.network_proxy.domains={ "example.test" = "allow", "evil.test" = "deny", "refuse.test" = "allow" }'
@@ -464,8 +455,7 @@ widerun() {	# NAME [extra agentwrap args...]
 	awp "$@" -- sh -c 'echo "$HTTP_PROXY" > wurl.tmp && mv wurl.tmp wurl
 	    while [ ! -e wstop ]; do sleep 0.1; done' > "$T/wide.out" 2>&1 &
 	wpid=$!
-	i=0
-	while [ ! -s "$WS/wurl" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	wait_files 100 "$WS/wurl"
 	wport=$(sed 's/.*://' "$WS/wurl")
 	curl -s -m 10 -x "http://$ADDR_OK:$wport" "http://example.test:$PO/$wname" > "$T/wide.got"
 	echo "exit $?" >> "$T/wide.got"
