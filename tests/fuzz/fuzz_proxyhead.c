@@ -56,12 +56,23 @@ check_head(const struct proxy_req *r)
 		abort();
 }
 
+/* A host a parser accepted: no space, control, '@' or '/' */
+static void
+check_host(const char *h)
+{
+	if (h[0] == '\0')
+		abort();
+	for (; *h != '\0'; h++)
+		if ((unsigned char)*h <= ' ' || *h == '@' || *h == '/' ||
+		    *h == 0x7f)
+			abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proxy_req r;
 	char why[160], *copy;
-	size_t i;
 	int v;
 
 	/* a copy of exactly SIZE bytes: ASan sees any read past it */
@@ -80,11 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    r.consumed < 4 || r.consumed > size ||
 		    r.consumed > PROXY_HEAD_MAX)
 			abort();
-		for (i = 0; r.host[i] != '\0'; i++)
-			if ((unsigned char)r.host[i] <= ' ' ||
-			    r.host[i] == '@' || r.host[i] == '/' ||
-			    r.host[i] == 0x7f)
-				abort();
+		check_host(r.host);
 		if (r.connect && r.head != NULL)
 			abort();
 		if (!r.connect)
@@ -117,11 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    r.consumed <= r.greet_len || r.consumed > size ||
 		    r.connect == r.udp || r.head != NULL)
 			abort();
-		for (i = 0; r.host[i] != '\0'; i++)
-			if ((unsigned char)r.host[i] <= ' ' ||
-			    r.host[i] == '@' || r.host[i] == '/' ||
-			    r.host[i] == 0x7f)
-				abort();
+		check_host(r.host);
 		break;
 	case PROXY_SOCKS_NOAUTH:
 	case PROXY_SOCKS_ERR | 1:
@@ -142,9 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.port < 1 || r.port > 65535 || r.host[0] == '\0' ||
 		    r.consumed < 8 || r.consumed > size)
 			abort();
-		for (i = 0; r.host[i] != '\0'; i++)
-			if ((unsigned char)r.host[i] <= ' ' || r.host[i] == '@')
-				abort();
+		check_host(r.host);
 	}
 	/* the same bytes, up to a NUL, as an upstream proxy's URL */
 	{
