@@ -1021,15 +1021,6 @@ say_domain(struct pol_decision *d, enum pol_verdict v,
 	    dm->decision == DOMAIN_ALLOW ? "allow" : "deny", dm->where);
 }
 
-/*
- * An IP literal: a deny rule; then a local or private address only by an
- * exact allow rule (that IP, or localhost for a loopback one), or with
- * allow_local_binding = true; then the allowlist. Codex's proxy lets the
- * allowlist decide local addresses too with allow_local_binding = true,
- * since it sees the name; here a static program's connect shows only the
- * address, and names are not pinned across processes yet (issue 9), so
- * that would refuse an allowed name's private address.
- */
 /* 127.0.0.1, or ::ffff:127.0.0.1 (a dual-stack socket's way to it, as
  * Java's): where agentwrap's proxy listens */
 static int
@@ -1044,6 +1035,18 @@ is_proxy_addr(const struct netaddr *a)
 	return a->family == AF_INET6 && memcmp(a->addr, mapped, 16) == 0;
 }
 
+/*
+ * An IP literal: a deny rule; then a local or private address only by an
+ * exact allow rule (that IP, or localhost for a loopback one), or with
+ * allow_local_binding = true; then the allowlist. Codex's proxy lets the
+ * allowlist decide local addresses too with allow_local_binding = true,
+ * since it sees the name; here a static program's connect shows only the
+ * address, and a name with a private answer is refused before anything is
+ * pinned for it, so that would refuse an allowed name's private address.
+ * The one local address allowed without a rule is agentwrap's own proxy
+ * (a connect to its port); a public address no rule names is allowed if
+ * the supervisor handed it out for an allowed name (pinned).
+ */
 static void
 net_ip_decide(const struct policy *pol, const struct pol_request *req,
     const char *host, const struct netaddr *a, struct pol_decision *d)

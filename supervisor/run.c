@@ -569,13 +569,13 @@ use_upstream(struct proxy *px)
 	size_t i;
 	int n;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && url == NULL; i++)
+	for (i = 0; url == NULL; i++) {
+		if (i == sizeof(names) / sizeof(names[0]))
+			return 0;
 		if ((url = getenv(names[i])) != NULL && *url == '\0')
 			url = NULL;
-		else
-			name = names[i];
-	if (url == NULL)
-		return 0;
+		name = names[i];
+	}
 	if (proxy_parse_upstream(
 		url, &r, auth, sizeof(auth), why, sizeof(why)) == -1) {
 		warnx("%s: %s; to connect directly instead: -c "
