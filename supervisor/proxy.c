@@ -809,6 +809,26 @@ socks_answer(struct conn *c, int rep)
 	return buf_put(&c->s2c, ans, sizeof(ans));
 }
 
+/* Send the bytes of A (N) as the last the client gets, then close */
+static void
+answer_close(struct conn *c, const char *a, size_t n)
+{
+	if (buf_put(&c->s2c, a, n) == -1)
+		conn_close(c);
+	else
+		c->st = C_REPLY;
+}
+
+/* SOCKS5 reply REP (a refusal), then close */
+static void
+socks_refuse(struct conn *c, int rep)
+{
+	if (socks_answer(c, rep) == -1)
+		conn_close(c);
+	else
+		c->st = C_REPLY;
+}
+
 /* The SOCKS5 reply for HTTP status CODE */
 static int
 socks_rep(const struct conn *c, int code)
@@ -846,11 +866,7 @@ reply(struct conn *c, int code, const char *kind, const char *body)
 	c->c2s.off = c->c2s.len = 0;
 	c->s2c.off = c->s2c.len = 0;
 	if (c->socks) {
-		if (socks_answer(c, socks_rep(c, code)) == -1) {
-			conn_close(c);
-			return;
-		}
-		c->st = C_REPLY;
+		socks_refuse(c, socks_rep(c, code));
 		return;
 	}
 	n = snprintf(head, sizeof(head),
@@ -1785,31 +1801,23 @@ read_head(struct proxy *px, struct conn *c)
 		}
 		if (v == PROXY_SOCKS_NOAUTH) {
 			/* "no acceptable methods", and the client closes */
-			if (buf_put(&c->s2c, "\x05\xff", 2) == -1)
-				conn_close(c);
-			else
-				c->st = C_REPLY;
+			answer_close(c, "\x05\xff", 2);
 			return;
 		}
 		if (v & PROXY_SOCKS_ERR) {
 			if (!c->greeted)
 				conn_close(c); /* it is not speaking SOCKS5 */
-			else if (socks_answer(c, v & 0xff) == -1)
-				conn_close(c);
 			else
-				c->st = C_REPLY;
+				socks_refuse(c, v & 0xff);
 			return;
 		}
 		if (v == 0)
 			return;
-		if (v == 1 && c->req.udp) {
-			if (!px->socks5_udp) {
-				if (socks_answer(c, 7) == -1)
-					conn_close(c);
-				else
-					c->st = C_REPLY;
-			} else
+		if (c->req.udp) {
+			if (px->socks5_udp)
 				start_udp(px, c);
+			else
+				socks_refuse(c, 7);
 			return;
 		}
 	} else {
