@@ -701,6 +701,8 @@ event_size(const struct aw_msg *m)
 		n += 16 + len_or_0(f[i]);
 	for (i = 0; i < m->argc; i++)
 		n += 1 + strlen(m->argv[i]);
+	if (m->dns != NULL)
+		n += 16 + m->dns_len;
 	return n < AW_SLOT_DATA ? n : AW_SLOT_DATA;
 }
 
@@ -802,6 +804,8 @@ msg_head(struct aw_msg *m, const struct shim_call *c, const struct judge_obj *o,
 	m->call = c->call;
 	m->host = o->host;
 	m->exe = shim_exe();
+	m->dns = o->dns;
+	m->dns_len = o->dns != NULL ? o->dns_len : 0;
 }
 
 int

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dnsmsg.h"
 #include "shim.h"
 
 static int
@@ -921,91 +922,169 @@ getaddrinfo_a(int mode, struct gaicb *list[], int ent, struct sigevent *sig)
 
 /* The raw DNS interface */
 
-/* The name of the one question of DNS message MSG, as text; -1 if none */
-static int
-dns_qname(const unsigned char *msg, int len, char *out, size_t outlen)
-{
-	size_t off = 12, o = 0, l, i;
+/* res_serve: not served here, call the real function */
+#define RES_GO (-2)
 
-	if (msg == NULL || len < 12 || msg[4] != 0 || msg[5] != 1)
-		return -1;
-	for (;;) {
-		if (off >= (size_t)len)
-			return -1;
-		if ((l = msg[off++]) == 0)
-			break;
-		/* a pointer (0xc0) has no place in a question */
-		if (l > 63 || off + l > (size_t)len || o + l + 2 > outlen)
-			return -1;
-		for (i = 0; i < l; i++) {
-			if (msg[off + i] <= ' ' || msg[off + i] >= 0x7f ||
-			    msg[off + i] == '.')
-				return -1;
-			out[o++] = (char)msg[off + i];
-		}
-		out[o++] = '.';
-		off += l;
-	}
-	if (o == 0)
-		return -1; /* the root */
-	out[o - 1] = '\0';
-	return 0;
+/* Fail a res_* call with H (h_errno, and STATP's) and errno E: -1 */
+static int
+res_fail(res_state statp, int h, int e)
+{
+	h_errno = h;
+	if (statp != NULL)
+		statp->res_h_errno = h;
+	errno = e;
+	return -1;
 }
 
 /*
- * Judge one res_* call (CALL) asking for NAME, or NAME.DOMAIN, or (NAME
- * NULL) the question of MSG. 0: go on; else the call fails, with h_errno
- * (and STATP's) NO_RECOVERY and errno set.
+ * The answer AM->dns to a raw query, into ANSWER (ANSLEN bytes; a longer
+ * one is cut, with TC set): its length, or for the query forms (not
+ * SEND), -1 with h_errno as glibc sets it when the answer says the name
+ * has no such data (NXDOMAIN, SERVFAIL, no answer records).
  */
 static int
-res_judge(const char *call, res_state statp, const char *name,
-    const char *domain, const unsigned char *msg, int msglen)
+res_copy(res_state statp, const struct aw_msg *am, int send,
+    unsigned char *answer, int anslen)
 {
+	size_t n = am->dns_len;
+	int rc, an;
+
+	if (answer == NULL || anslen < DNSMSG_HDR)
+		return res_fail(statp, NO_RECOVERY, EMSGSIZE);
+	if (n > (size_t)anslen)
+		n = (size_t)anslen;
+	memcpy(answer, am->dns, n);
+	if (n < am->dns_len)
+		answer[2] |= 0x02; /* TC: truncated */
+	if (send)
+		return (int)n;
+	rc = dnsmsg_rcode(am->dns);
+	an = dnsmsg_ancount(am->dns);
+	if (rc == DNSMSG_NOERROR && an > 0)
+		return (int)n;
+	return res_fail(statp,
+	    rc == DNSMSG_NXDOMAIN	? HOST_NOT_FOUND
+		: rc == DNSMSG_SERVFAIL ? TRY_AGAIN
+		: rc == DNSMSG_NOERROR	? NO_DATA
+					: NO_RECOVERY,
+	    rc == DNSMSG_NOERROR || rc == DNSMSG_NXDOMAIN ? ENOENT
+							  : ECONNREFUSED);
+}
+
+/*
+ * One res_* call (CALL) asking for NAME, or NAME.DOMAIN, of CLASS and
+ * TYPE, or (NAME NULL) the question of MSG. The name is judged first (a
+ * lookup of it, asked if the policy asks). Where the supervisor resolves
+ * (policy_judges_names), it answers the query too: the query is made
+ * again here from the question alone (nothing else a caller put in MSG
+ * goes anywhere), the supervisor asks its own name servers and judges
+ * every address in the answer (handlers.c), and nothing is sent from this
+ * process, so the caller's resolver state (its server list, LOCALDOMAIN,
+ * RES_OPTIONS, the search list) plays no part; res_search asks for the
+ * name as given. Returns the call's result, or RES_GO: go on with the real
+ * function (names not judged, or nothing enforced). A denied call fails
+ * with h_errno (and STATP's) NO_RECOVERY and errno set; one no name server
+ * answered with TRY_AGAIN.
+ */
+static int
+res_serve(const char *call, res_state statp, const char *name,
+    const char *domain, const unsigned char *msg, int msglen, int klass,
+    int type, unsigned char *answer, int anslen)
+{
+	uint8_t q[DNSMSG_QUERY_MAX], *ans;
 	char buf[NS_MAXDNAME + 1];
 	struct shim_call c;
-	int e, n;
+	struct dnsmsg_q qq;
+	struct judge_obj o;
+	struct aw_msg am;
+	int e, n, ql, v = VERDICT_DENY, id = 0;
 
 	switch (shim_enter(&c, call, SHIM_NET)) {
 	case SHIM_PASS:
-		return 0;
+		return RES_GO;
 	case SHIM_JUDGE:
 		break;
 	default:
-		e = errno;
-		goto fail;
+		return res_fail(statp, NO_RECOVERY, errno);
 	}
 	if (name == NULL) {
 		/* an unreadable question is judged as a name that never
 		 * resolves: it goes out only where the network is open */
-		if (dns_qname(msg, msglen, buf, sizeof(buf)) == -1)
+		if (msglen < 0 ||
+		    dnsmsg_question(msg, (size_t)msglen, &qq) == -1) {
 			snprintf(
 			    buf, sizeof(buf), "unreadable-dns-query.invalid");
+			klass = type = -1;
+		} else {
+			snprintf(buf, sizeof(buf), "%s", qq.name);
+			klass = qq.klass;
+			type = qq.type;
+			id = msg[0] << 8 | msg[1];
+		}
 		name = buf;
 	} else if (domain != NULL) {
 		n = snprintf(buf, sizeof(buf), "%s.%s", name, domain);
 		if (n < 0 || (size_t)n >= sizeof(buf)) {
 			shim_leave(&c, EMSGSIZE); /* as libc fails it */
-			e = EMSGSIZE;
-			goto fail;
+			return res_fail(statp, NO_RECOVERY, EMSGSIZE);
 		}
 		name = buf;
 	}
-	e = judge_name(&c, name, -1);
-	if (!shim_leave(&c, e))
-		return 0;
-fail:
-	h_errno = NO_RECOVERY;
-	if (statp != NULL)
-		statp->res_h_errno = NO_RECOVERY;
-	errno = e;
-	return -1;
+	if ((e = judge_name(&c, name, -1)) != 0) {
+		shim_leave(&c, e);
+		return res_fail(statp, NO_RECOVERY, e);
+	}
+	if (!policy_judges_names(shim_policy()) || shim.audit_only) {
+		shim_leave(&c, 0);
+		return RES_GO;
+	}
+	if (klass < 0 || klass > 0xffff || type < 0 || type > 0xffff ||
+	    (ql = dnsmsg_query(q, sizeof(q), (uint16_t)id, name, (uint16_t)type,
+		 (uint16_t)klass)) < 0) {
+		shim_leave(&c, EMSGSIZE); /* as res_mkquery fails it */
+		return res_fail(statp, NO_RECOVERY, EMSGSIZE);
+	}
+	memset(&o, 0, sizeof(o));
+	o.op = OP_RESOLVE;
+	o.host = name;
+	o.port = -1;
+	o.dns = q;
+	o.dns_len = (size_t)ql;
+	ans = alloca(DNSMSG_MAX + 1024);
+	if ((n = judge_resolve_ask(&c, &o, ans, DNSMSG_MAX + 1024, &v)) < 0) {
+		shim_fail_closed("the supervisor is gone");
+		e = shim_fail_errno(c.cls);
+		shim_leave(&c, e);
+		return res_fail(statp, NO_RECOVERY, e);
+	}
+	/* the answer is the supervisor's; one that does not decode (cut
+	 * short) is a refusal all the same */
+	if (msg_decode(ans, (size_t)n, &am) == -1 || am.dns == NULL ||
+	    am.dns_len < DNSMSG_HDR)
+		v = VERDICT_DENY;
+	if (v != VERDICT_ALLOW) {
+		e = shim_fail_errno(c.cls);
+		shim_leave(&c, e);
+		if (am.rule != NULL && strcmp(am.rule, "dns") == 0 &&
+		    am.why != NULL &&
+		    strcmp(am.why, "no name server answered") == 0)
+			return res_fail(statp, TRY_AGAIN, ETIMEDOUT);
+		return res_fail(statp, NO_RECOVERY, e);
+	}
+	shim_leave(&c, 0);
+	return res_copy(statp, &am, msg != NULL, answer, anslen);
 }
 
-/* Call the real resolver function with the guard held (see do_resolve) */
-#define RES_REAL(name, args)                                                   \
+/* Serve the call, or call the real resolver function with the guard
+ * held (see do_resolve) */
+#define RES_SERVE(name, statp, dname, domain, msg, msglen, klass, type,        \
+    answer, anslen, args)                                                      \
 	do {                                                                   \
-		int r_;                                                        \
+		int r_ = res_serve(#name, statp, dname, domain, msg, msglen,   \
+		    klass, type, answer, anslen);                              \
                                                                                \
+		if (r_ != RES_GO)                                              \
+			return r_;                                             \
 		shim_guard++;                                                  \
 		r_ = REAL(name) args;                                          \
 		shim_guard--;                                                  \
@@ -1029,9 +1108,8 @@ res_query(
     const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	RES_READY(res_query, NULL);
-	if (res_judge("res_query", NULL, dname, NULL, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_query, (dname, class, type, answer, anslen));
+	RES_SERVE(res_query, NULL, dname, NULL, NULL, 0, class, type, answer,
+	    anslen, (dname, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1039,9 +1117,8 @@ res_search(
     const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	RES_READY(res_search, NULL);
-	if (res_judge("res_search", NULL, dname, NULL, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_search, (dname, class, type, answer, anslen));
+	RES_SERVE(res_search, NULL, dname, NULL, NULL, 0, class, type, answer,
+	    anslen, (dname, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1049,9 +1126,8 @@ res_querydomain(const char *name, const char *domain, int class, int type,
     unsigned char *answer, int anslen)
 {
 	RES_READY(res_querydomain, NULL);
-	if (res_judge("res_querydomain", NULL, name, domain, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_querydomain, (name, domain, class, type, answer, anslen));
+	RES_SERVE(res_querydomain, NULL, name, domain, NULL, 0, class, type,
+	    answer, anslen, (name, domain, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1059,9 +1135,8 @@ res_send(
     const unsigned char *msg, int msglen, unsigned char *answer, int anslen)
 {
 	RES_READY(res_send, NULL);
-	if (res_judge("res_send", NULL, NULL, NULL, msg, msglen) == -1)
-		return -1;
-	RES_REAL(res_send, (msg, msglen, answer, anslen));
+	RES_SERVE(res_send, NULL, NULL, NULL, msg, msglen, 0, 0, answer, anslen,
+	    (msg, msglen, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1069,9 +1144,8 @@ res_nquery(res_state statp, const char *dname, int class, int type,
     unsigned char *answer, int anslen)
 {
 	RES_READY(res_nquery, statp);
-	if (res_judge("res_nquery", statp, dname, NULL, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_nquery, (statp, dname, class, type, answer, anslen));
+	RES_SERVE(res_nquery, statp, dname, NULL, NULL, 0, class, type, answer,
+	    anslen, (statp, dname, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1079,9 +1153,8 @@ res_nsearch(res_state statp, const char *dname, int class, int type,
     unsigned char *answer, int anslen)
 {
 	RES_READY(res_nsearch, statp);
-	if (res_judge("res_nsearch", statp, dname, NULL, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_nsearch, (statp, dname, class, type, answer, anslen));
+	RES_SERVE(res_nsearch, statp, dname, NULL, NULL, 0, class, type, answer,
+	    anslen, (statp, dname, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1089,10 +1162,8 @@ res_nquerydomain(res_state statp, const char *name, const char *domain,
     int class, int type, unsigned char *answer, int anslen)
 {
 	RES_READY(res_nquerydomain, statp);
-	if (res_judge("res_nquerydomain", statp, name, domain, NULL, 0) == -1)
-		return -1;
-	RES_REAL(res_nquerydomain,
-	    (statp, name, domain, class, type, answer, anslen));
+	RES_SERVE(res_nquerydomain, statp, name, domain, NULL, 0, class, type,
+	    answer, anslen, (statp, name, domain, class, type, answer, anslen));
 }
 
 SHIM_EXPORT int
@@ -1100,7 +1171,6 @@ res_nsend(res_state statp, const unsigned char *msg, int msglen,
     unsigned char *answer, int anslen)
 {
 	RES_READY(res_nsend, statp);
-	if (res_judge("res_nsend", statp, NULL, NULL, msg, msglen) == -1)
-		return -1;
-	RES_REAL(res_nsend, (statp, msg, msglen, answer, anslen));
+	RES_SERVE(res_nsend, statp, NULL, NULL, msg, msglen, 0, 0, answer,
+	    anslen, (statp, msg, msglen, answer, anslen));
 }

@@ -267,6 +267,8 @@ struct judge_obj {
 	const char *host, *addr;
 	int port;
 	int flags; /* AW_MF_* the supervisor needs to decide it again */
+	const uint8_t *dns; /* a raw query (RESOLVE only), DNS_LEN bytes */
+	size_t dns_len;
 };
 /*
  * Apply D: report it, and when the verdict is ask (and something is

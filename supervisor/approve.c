@@ -88,6 +88,15 @@ approve_encode_answer(uint8_t *ans, size_t cap, const struct aw_msg *req,
     int verdict, int audit_only, const char *rule, const char *why,
     const char *const *words, size_t nwords)
 {
+	return approve_encode_answer_dns(ans, cap, req, verdict, audit_only,
+	    rule, why, words, nwords, NULL, 0);
+}
+
+size_t
+approve_encode_answer_dns(uint8_t *ans, size_t cap, const struct aw_msg *req,
+    int verdict, int audit_only, const char *rule, const char *why,
+    const char *const *words, size_t nwords, const uint8_t *dns, size_t dnslen)
+{
 	struct aw_msg a;
 	size_t i;
 	int n;
@@ -106,6 +115,8 @@ approve_encode_answer(uint8_t *ans, size_t cap, const struct aw_msg *req,
 	for (i = 0; i < nwords && i < AW_MSG_MAX_ARGV; i++)
 		a.argv[i] = words[i];
 	a.argc = (uint32_t)i;
+	a.dns = dns;
+	a.dns_len = dns != NULL ? dnslen : 0;
 	n = msg_encode(ans, cap, &a);
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -455,6 +466,15 @@ recent_answer(struct approvals *ap, const struct aw_msg *m, int32_t pid)
 	}
 	free(key);
 	return NULL;
+}
+
+int
+approve_just_allowed(
+    struct approvals *ap, const struct aw_msg *m, int32_t owner)
+{
+	const struct recent *r = recent_answer(ap, m, owner);
+
+	return r != NULL && r->verdict == VERDICT_ALLOW;
 }
 
 static void

@@ -173,6 +173,10 @@ int approve_pollfd(struct approvals *ap, short *events);
 void approve_ready(struct approvals *ap, short revents);
 
 /* PID is about to be reaped: drop its open questions. */
+/* 1 if the same request as M from OWNER was allowed by a person or a
+ * harness a moment ago (the answers approve_ask repeats), else 0 */
+int approve_just_allowed(
+    struct approvals *ap, const struct aw_msg *m, int32_t owner);
 void approve_drop_pid(struct approvals *ap, int32_t pid);
 
 /*
@@ -212,5 +216,10 @@ int approve_finish(struct approvals *ap);
 size_t approve_encode_answer(uint8_t *ans, size_t cap, const struct aw_msg *req,
     int verdict, int audit_only, const char *rule, const char *why,
     const char *const *words, size_t nwords);
+/* The same with a DNS answer (DNSLEN bytes of DNS; NULL: none) */
+size_t approve_encode_answer_dns(uint8_t *ans, size_t cap,
+    const struct aw_msg *req, int verdict, int audit_only, const char *rule,
+    const char *why, const char *const *words, size_t nwords,
+    const uint8_t *dns, size_t dnslen);
 
 #endif /* AGENTWRAP_APPROVE_H */

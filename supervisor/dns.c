@@ -12,9 +12,14 @@
  * host names (netaddr_norm_host) by the time they get here, and bounded.
  */
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <arpa/nameser.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -25,17 +30,24 @@
 
 #include "clock.h"
 #include "dns.h"
+#include "dnsmsg.h"
 
 /* How long dns_free() waits for a lookup that is still running */
 #define DNS_FREE_WAIT_MS 200
 
 struct entry {
 	UT_hash_handle hh;
-	char name[NETADDR_HOSTLEN];
+	char name[DNS_KEYLEN]; /* the key: a name, or a raw query's key */
+	/* a raw query (dns_raw): its name, type and class */
+	int raw;
+	char qname[NETADDR_HOSTLEN];
+	uint16_t qtype, qclass;
 	/* the answer, once known (the loop's) */
 	int known;
 	int n;
 	struct netaddr addrs[DNS_MAX_ADDRS];
+	uint8_t *ans; /* a raw query's, malloc'd (NULL: none) */
+	size_t anslen;
 	uint64_t t_answer;
 	/* a lookup the loop waits for, and when it gives up (the loop's) */
 	int wanted;
@@ -46,6 +58,8 @@ struct entry {
 	struct entry *qnext; /* the queue, or the finished list */
 	int wn; /* the worker's answer */
 	struct netaddr waddrs[DNS_MAX_ADDRS];
+	uint8_t *wans;
+	size_t wanslen;
 };
 
 struct pin {
@@ -58,6 +72,7 @@ struct pin {
 struct dns {
 	const struct resolve_table *rt;
 	dns_lookup_fn lookup;
+	dns_raw_fn raw_lookup;
 	struct entry *names; /* hash by name */
 	size_t nnames;
 	struct entry *wanted; /* list */
@@ -75,15 +90,69 @@ struct dns {
 	pthread_t th[DNS_WORKERS];
 };
 
+/*
+ * The raw query NAME, TYPE, KLASS sent to the system's name servers with
+ * a resolver state of our own (the system's configuration: nothing of the
+ * tree's), the answer into OUT: its length, or 0 if none came.
+ */
+static int
+resolve_raw(const char *name, int type, int klass, uint8_t *out, size_t cap)
+{
+	struct __res_state rs;
+	uint8_t q[DNSMSG_QUERY_MAX + 64];
+	int ql, n;
+
+	memset(&rs, 0, sizeof(rs));
+	if (res_ninit(&rs) != 0)
+		return 0;
+	/* the loop gives up after DNS_TIMEOUT_MS; do not keep a worker
+	 * much longer than that */
+	rs.retrans = 1;
+	rs.retry = 2;
+	ql = res_nmkquery(
+	    &rs, QUERY, name, klass, type, NULL, 0, NULL, q, (int)sizeof(q));
+	n = ql < 0 ? -1 : res_nsend(&rs, q, ql, out, (int)cap);
+	res_nclose(&rs);
+	return n < DNSMSG_HDR ? 0 : n > (int)cap ? (int)cap : n;
+}
+
+/* The worker's part of entry E (its name copied under the mutex) */
+static void
+look_up(struct dns *d, struct entry *e, const struct entry *copy)
+{
+	uint8_t *shrunk;
+	int n;
+
+	e->wans = NULL;
+	e->wanslen = 0;
+	if (!copy->raw) {
+		n = d->lookup(copy->name, e->waddrs, DNS_MAX_ADDRS);
+		e->wn = n < 0 ? 0 : n;
+		return;
+	}
+	e->wn = 0;
+	if ((e->wans = malloc(DNSMSG_MAX)) == NULL)
+		return;
+	n = d->raw_lookup(
+	    copy->qname, copy->qtype, copy->qclass, e->wans, DNSMSG_MAX);
+	if (n <= 0) {
+		free(e->wans);
+		e->wans = NULL;
+		return;
+	}
+	e->wanslen = (size_t)n;
+	/* kept for the session: only what it takes */
+	if ((shrunk = realloc(e->wans, (size_t)n)) != NULL)
+		e->wans = shrunk;
+}
+
 static void *
 worker(void *arg)
 {
 	struct dns *d = arg;
-	struct entry *e;
-	char name[NETADDR_HOSTLEN];
-	struct netaddr out[DNS_MAX_ADDRS];
+	struct entry *e, *copy;
+	struct entry w;
 	uint64_t one = 1;
-	int n;
 
 	pthread_mutex_lock(&d->mu);
 	for (;;) {
@@ -98,19 +167,30 @@ worker(void *arg)
 		e->qnext = NULL;
 		e->queued = 0;
 		e->running = 1;
-		memcpy(name, e->name, sizeof(name));
+		memcpy(w.name, e->name, sizeof(w.name));
+		memcpy(w.qname, e->qname, sizeof(w.qname));
+		w.raw = e->raw;
+		w.qtype = e->qtype;
+		w.qclass = e->qclass;
+		copy = &w;
 		d->busy++;
 		pthread_mutex_unlock(&d->mu);
-		n = d->lookup(name, out, DNS_MAX_ADDRS);
+		/* into W, then into E under the mutex */
+		look_up(d, &w, copy);
 		pthread_mutex_lock(&d->mu);
 		d->busy--;
 		if (d->stop) {
+			free(w.wans);
 			/* dns_free() waits for this (for a while) */
 			pthread_cond_broadcast(&d->cv);
 			break;
 		}
-		e->wn = n < 0 ? 0 : n;
-		memcpy(e->waddrs, out, (size_t)e->wn * sizeof(out[0]));
+		e->wn = w.wn;
+		memcpy(
+		    e->waddrs, w.waddrs, (size_t)e->wn * sizeof(w.waddrs[0]));
+		free(e->wans);
+		e->wans = w.wans;
+		e->wanslen = w.wanslen;
 		e->running = 0;
 		e->finished = 1;
 		e->qnext = d->done;
@@ -140,6 +220,7 @@ dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup)
 		return NULL;
 	d->rt = rt;
 	d->lookup = lookup;
+	d->raw_lookup = resolve_raw;
 	d->ttl_ms = DNS_TTL_MS;
 	if ((d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		free(d);
@@ -163,6 +244,21 @@ dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup)
 		return NULL;
 	}
 	return d;
+}
+
+void
+dns_set_raw_lookup(struct dns *d, dns_raw_fn fn)
+{
+	if (d != NULL)
+		d->raw_lookup = fn;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	free(e->ans);
+	free(e->wans);
+	free(e);
 }
 
 void
@@ -207,7 +303,7 @@ dns_free(struct dns *d)
 	HASH_ITER(hh, d->names, e, et)
 	{
 		HASH_DEL(d->names, e);
-		free(e);
+		entry_free(e);
 	}
 	HASH_ITER(hh, d->pins, p, pt)
 	{
@@ -258,7 +354,7 @@ evict_one(struct dns *d)
 		return -1;
 	HASH_DEL(d->names, old);
 	d->nnames--;
-	free(old);
+	entry_free(old);
 	return 0;
 }
 
@@ -284,6 +380,22 @@ want(struct dns *d, struct entry *e)
 		pthread_cond_signal(&d->cv);
 	}
 	pthread_mutex_unlock(&d->mu);
+}
+
+/* A new entry for KEY (LEN bytes), or NULL: no room */
+static struct entry *
+entry_add(struct dns *d, const char *key, size_t len)
+{
+	struct entry *e;
+
+	if (d->nnames >= DNS_MAX_NAMES && evict_one(d) == -1)
+		return NULL; /* every name is being looked up: refused */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	memcpy(e->name, key, len + 1);
+	HASH_ADD(hh, d->names, name[0], len, e);
+	d->nnames++;
+	return e;
 }
 
 static int
@@ -314,14 +426,66 @@ dns_answer(
 		return copy_out(e, out, max);
 	if (!fresh)
 		return e != NULL && e->known ? copy_out(e, out, max) : 0;
+	if (e == NULL && (e = entry_add(d, name, len)) == NULL)
+		return 0;
+	want(d, e);
+	return DNS_PENDING;
+}
+
+/* The --resolve table's answer to the query, made here */
+static int
+raw_listed(const struct netaddr *a, int n, const char *name, int type,
+    int klass, uint8_t *out, size_t cap)
+{
+	uint8_t q[DNSMSG_QUERY_MAX];
+	struct dnsmsg_q qq;
+	int ql;
+
+	if ((ql = dnsmsg_query(
+		 q, sizeof(q), 0, name, (uint16_t)type, (uint16_t)klass)) < 0 ||
+	    dnsmsg_question(q, (size_t)ql, &qq) == -1)
+		return 0;
+	ql = dnsmsg_reply(out, cap, q, &qq,
+	    n > 0 ? DNSMSG_NOERROR : DNSMSG_NXDOMAIN, a, (size_t)n, 60);
+	return ql < 0 ? 0 : ql;
+}
+
+int
+dns_raw(struct dns *d, const char *name, int type, int klass, uint8_t *out,
+    size_t cap, char *key, size_t keylen)
+{
+	struct netaddr a[DNS_MAX_ADDRS];
+	struct entry *e;
+	size_t len, n;
+	int k;
+
+	if (keylen > 0)
+		key[0] = '\0';
+	if ((k = resolve_table_find(d != NULL ? d->rt : NULL, name, a,
+		 DNS_MAX_ADDRS)) != RESOLVE_NOT_LISTED)
+		return raw_listed(a, k, name, type, klass, out, cap);
+	if (d == NULL || strlen(name) >= NETADDR_HOSTLEN || type < 0 ||
+	    type > 0xffff || klass < 0 || klass > 0xffff)
+		return 0;
+	k = snprintf(key, keylen, "#%d#%d#%s", type, klass, name);
+	if (k < 0 || (size_t)k >= keylen || keylen > DNS_KEYLEN)
+		return 0;
+	len = (size_t)k;
+	HASH_FIND(hh, d->names, key, len, e);
+	if (e != NULL && e->known &&
+	    clock_mono_ms() - e->t_answer < d->ttl_ms) {
+		n = e->anslen < cap ? e->anslen : cap;
+		if (n > 0)
+			memcpy(out, e->ans, n);
+		return (int)n;
+	}
 	if (e == NULL) {
-		if (d->nnames >= DNS_MAX_NAMES && evict_one(d) == -1)
-			return 0; /* every name is being looked up: refused */
-		if ((e = calloc(1, sizeof(*e))) == NULL)
+		if ((e = entry_add(d, key, len)) == NULL)
 			return 0;
-		memcpy(e->name, name, len + 1);
-		HASH_ADD(hh, d->names, name[0], len, e);
-		d->nnames++;
+		e->raw = 1;
+		snprintf(e->qname, sizeof(e->qname), "%s", name);
+		e->qtype = (uint16_t)type;
+		e->qclass = (uint16_t)klass;
 	}
 	want(d, e);
 	return DNS_PENDING;
@@ -361,6 +525,11 @@ dns_ready(struct dns *d, void (*fn)(void *ctx, const char *name), void *ctx)
 		e->known = 1;
 		e->n = e->wn;
 		memcpy(e->addrs, e->waddrs, (size_t)e->n * sizeof(e->addrs[0]));
+		free(e->ans);
+		e->ans = e->wans;
+		e->anslen = e->wanslen;
+		e->wans = NULL;
+		e->wanslen = 0;
 		e->t_answer = clock_mono_ms();
 	}
 	pthread_mutex_unlock(&d->mu);
@@ -403,6 +572,9 @@ dns_ready(struct dns *d, void (*fn)(void *ctx, const char *name), void *ctx)
 		pthread_mutex_unlock(&d->mu);
 		e->known = 1;
 		e->n = 0;
+		free(e->ans);
+		e->ans = NULL;
+		e->anslen = 0;
 		e->t_answer = now;
 		fn(ctx, e->name);
 	}

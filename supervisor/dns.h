@@ -39,6 +39,8 @@
 #define DNS_MAX_PINS 4096
 #define DNS_MAX_ADDRS 32
 #define DNS_WORKERS 2
+/* A key of dns_raw's: "#TYPE#CLASS#NAME" */
+#define DNS_KEYLEN (NETADDR_HOSTLEN + 16)
 
 /* dns_answer's result when the answer is not known yet */
 #define DNS_PENDING (-3)
@@ -51,6 +53,11 @@ struct dns *dns_new(const struct resolve_table *rt);
 /* The same with LOOKUP in the workers instead of resolve_system (tests) */
 typedef int (*dns_lookup_fn)(const char *name, struct netaddr *out, size_t max);
 struct dns *dns_new_with(const struct resolve_table *rt, dns_lookup_fn lookup);
+/* The raw lookup of dns_raw (tests; resolve_raw in dns.c otherwise):
+ * the answer to NAME, TYPE, KLASS into OUT, its length, or 0 if none */
+typedef int (*dns_raw_fn)(
+    const char *name, int type, int klass, uint8_t *out, size_t cap);
+void dns_set_raw_lookup(struct dns *d, dns_raw_fn fn);
 /* Stops the workers. A lookup still running is waited for a little (it
  * may be about to finish), then abandoned: its thread is detached and the
  * module left to it, freed with the process (see dns.c). */
@@ -75,8 +82,24 @@ int dns_answer(struct dns *d, const char *name, int fresh, struct netaddr *out,
     size_t max);
 
 /*
+ * The raw DNS interface (res_query and friends): the answer to the query
+ * NAME, TYPE, KLASS from the system's name servers, asked by a worker
+ * with a resolver state of the supervisor's own (the tree's environment
+ * and its own server lists play no part). Its length (at most CAP bytes
+ * copied into OUT, as the name server sent them: the caller judges
+ * them), 0 if none came (or timed out), or DNS_PENDING: a lookup started,
+ * and dns_ready() will name KEY (KEYLEN bytes, DNS_KEYLEN is enough) when
+ * it is over. A name in the --resolve table gets an answer made from it
+ * (its A or AAAA addresses; NXDOMAIN if listed without any), never a
+ * query. Answers are used again as dns_answer's are.
+ */
+int dns_raw(struct dns *d, const char *name, int type, int klass, uint8_t *out,
+    size_t cap, char *key, size_t keylen);
+
+/*
  * Collect finished lookups (and those past DNS_TIMEOUT_MS): calls
- * FN(CTX, NAME) once for each name whose answer became known. FN may call
+ * FN(CTX, NAME) once for each name (or dns_raw key) whose answer became
+ * known. FN may call
  * dns_answer() and dns_pin().
  */
 void dns_ready(

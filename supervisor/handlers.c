@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "clock.h"
 #include "dns.h"
+#include "dnsmsg.h"
 #include "floor.h"
 #include "msg.h"
 #include "proc.h"
@@ -247,7 +248,8 @@ struct dns_wait {
 	int slot; /* a ring slot, or -1: the proxy's connection PROXY_ID */
 	uint64_t proxy_id;
 	int32_t owner;
-	char name[NETADDR_HOSTLEN];
+	int admitted; /* a raw query whose name was judged allowed */
+	char name[DNS_KEYLEN]; /* a name, or a dns_raw key */
 	size_t len;
 	uint8_t raw[]; /* the message, encoded again */
 };
@@ -330,7 +332,7 @@ run_hand_out(void *ctx, const struct aw_msg *m, const char **words, size_t max)
 /* Keep M (from SLOT, OWNER's) until NAME's lookup is over */
 static int
 dns_wait(struct run *st, const struct aw_msg *m, const char *name, int slot,
-    int32_t owner)
+    int32_t owner, int admitted)
 {
 	struct dns_wait *w;
 	int n;
@@ -345,9 +347,29 @@ dns_wait(struct run *st, const struct aw_msg *m, const char *name, int slot,
 	w->len = (size_t)n;
 	w->slot = slot;
 	w->owner = owner;
+	w->admitted = admitted;
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	w->next = st->dnsw;
 	st->dnsw = w;
+	return 0;
+}
+
+/* Decide name request M into D with fresh answers (decide_fresh):
+ * RING_DEFER when it waits for the name's lookup (SLOT stays BUSY) */
+static int
+decide_name(struct run *st, const struct aw_msg *m, int slot, int32_t owner,
+    struct pol_request *req, struct pol_decision *d, struct fresh *f)
+{
+	decide_fresh(st, m, req, d, f);
+	if (!f->pending)
+		return 0;
+	if (dns_wait(st, m, f->name, slot, owner, 0) == 0)
+		return RING_DEFER;
+	/* no room to wait: as a name that does not resolve */
+	snprintf(d->rule, sizeof(d->rule), "dns");
+	snprintf(d->why, sizeof(d->why),
+	    "%s cannot be looked up now (out of memory)", f->name);
+	d->verdict = VERDICT_DENY;
 	return 0;
 }
 
@@ -359,6 +381,9 @@ dns_wait(struct run *st, const struct aw_msg *m, const char *name, int slot,
  * domain rules do not judge names in this run) means "resolve as usual".
  * Returns RING_DEFER while the lookup runs (SLOT stays BUSY).
  */
+static int raw_request(struct run *st, struct aw_msg *m, int slot,
+    int32_t owner, int admitted, uint8_t *ans, size_t anscap, size_t *anslen);
+
 static int
 resolve_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
     uint8_t *ans, size_t anscap, size_t *anslen)
@@ -372,16 +397,10 @@ resolve_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 	if (m->op != OP_RESOLVE || m->host == NULL)
 		return malformed(st, m->pid, 0, "resolve without a host name",
 		    ans, anscap, anslen);
-	decide_fresh(st, m, &req, &d, &f);
-	if (f.pending) {
-		if (dns_wait(st, m, f.name, slot, owner) == 0)
-			return RING_DEFER;
-		/* no room to wait: as a name that does not resolve */
-		snprintf(d.rule, sizeof(d.rule), "dns");
-		snprintf(d.why, sizeof(d.why),
-		    "%s cannot be looked up now (out of memory)", f.name);
-		d.verdict = VERDICT_DENY;
-	}
+	if (m->dns != NULL)
+		return raw_request(st, m, slot, owner, 0, ans, anscap, anslen);
+	if (decide_name(st, m, slot, owner, &req, &d, &f) == RING_DEFER)
+		return RING_DEFER;
 	if (d.verdict == VERDICT_ASK && !st->o->audit_only)
 		return approve_ask(
 		    st->ap, m, &d, slot, owner, ans, anscap, anslen);
@@ -403,6 +422,130 @@ h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 {
 	return resolve_request(st, m, ring_serving_slot(&st->ring), st->owner,
 	    ans, anscap, anslen);
+}
+
+/* A pol_resolve_fn answering with the addresses of a raw answer */
+struct fixed {
+	const struct netaddr *a;
+	int n;
+};
+
+static int
+fixed_resolve(void *ctx, const char *name, struct netaddr *out, size_t max)
+{
+	const struct fixed *x = ctx;
+	size_t n = (size_t)x->n < max ? (size_t)x->n : max;
+
+	(void)name;
+	memcpy(out, x->a, n * sizeof(*out));
+	return (int)n;
+}
+
+/* Answer a raw query M: refused with RULE and WHY (D's verdict), or its
+ * name server's answer RAW (LEN bytes, the query's ID put in) */
+static int
+raw_answer(struct run *st, const struct aw_msg *m, const struct pol_decision *d,
+    uint8_t *raw, size_t len, uint8_t *ans, size_t anscap, size_t *anslen)
+{
+	int v = raw != NULL ? VERDICT_ALLOW : VERDICT_DENY;
+
+	if (raw != NULL)
+		memcpy(raw, m->dns, 2);
+	*anslen = approve_encode_answer_dns(ans, anscap, m,
+	    raw != NULL ? VERDICT_ALLOW : d->verdict, st->o->audit_only,
+	    d->rule, d->why, NULL, 0, raw, len);
+	return st->o->audit_only ? VERDICT_ALLOW : v;
+}
+
+/*
+ * A raw query (res_query and friends; the question in M->dns, its name in
+ * M->host). The name is judged as a lookup of it is: the shim asks that
+ * first, and puts any question then, so here an ask goes on only if it
+ * was just approved (ADMITTED: judged so before a wait). Then the query
+ * goes to the system's name servers from here (dns_raw: the tree's
+ * resolver state and its choice of server play no part, nor anything else
+ * its query carried), and every A and AAAA record in the answer is judged
+ * as an address of that name: one the policy refuses (non-public, most
+ * often) refuses the whole answer. The answer section's addresses are
+ * pinned for the name, and the answer handed out as the server sent it.
+ */
+static int
+raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
+    int admitted, uint8_t *ans, size_t anscap, size_t *anslen)
+{
+	uint8_t raw[DNSMSG_MAX];
+	char key[DNS_KEYLEN], host[NETADDR_HOSTLEN], qn[NETADDR_HOSTLEN];
+	struct netaddr a[DNS_MAX_ADDRS];
+	struct pol_request req;
+	struct pol_decision d;
+	struct dnsmsg_q q;
+	struct fresh f;
+	struct fixed x;
+	const char *why;
+	size_t nan;
+	int n, na;
+
+	if (dnsmsg_question(m->dns, m->dns_len, &q) == -1 ||
+	    netaddr_norm_host(q.name, qn, sizeof(qn), &why) == -1 ||
+	    netaddr_norm_host(m->host, host, sizeof(host), &why) == -1 ||
+	    strcmp(qn, host) != 0)
+		return malformed(st, m->pid, 0,
+		    "a DNS query that does not ask for its host", ans, anscap,
+		    anslen);
+	if (!admitted) {
+		if (decide_name(st, m, slot, owner, &req, &d, &f) == RING_DEFER)
+			return RING_DEFER;
+		if (d.verdict == VERDICT_ASK && !st->o->audit_only &&
+		    approve_just_allowed(st->ap, m, owner))
+			d.verdict = VERDICT_ALLOW;
+		if (d.verdict != VERDICT_ALLOW && !st->o->audit_only) {
+			decided(st, m, &d);
+			return raw_answer(
+			    st, m, &d, NULL, 0, ans, anscap, anslen);
+		}
+	}
+	memset(&d, 0, sizeof(d));
+	d.verdict = VERDICT_DENY;
+	snprintf(d.rule, sizeof(d.rule), "dns");
+	n = dns_raw(
+	    st->dns, host, q.type, q.klass, raw, sizeof(raw), key, sizeof(key));
+	if (n == DNS_PENDING) {
+		if (dns_wait(st, m, key, slot, owner, 1) == 0)
+			return RING_DEFER;
+		n = 0;
+	}
+	if (n < DNSMSG_HDR) {
+		/* as a name server that does not answer: not a refusal */
+		snprintf(d.why, sizeof(d.why), "no name server answered");
+		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
+	}
+	if ((na = dnsmsg_addrs(raw, (size_t)n, a, DNS_MAX_ADDRS, &nan)) < 0) {
+		run_say_vis(d.why, sizeof(d.why),
+		    "the name server's answer for %s is malformed or holds "
+		    "more than 32 addresses%s",
+		    host, "");
+		decided(st, m, &d);
+		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
+	}
+	if (na > 0) {
+		/* the same judge, with the answer's addresses */
+		x.a = a;
+		x.n = na;
+		report_request(m, st->dns, &req);
+		req.resolve = fixed_resolve;
+		req.resolve_ctx = &x;
+		policy_decide(st->o->pol, &req, &d);
+		/* an ask: the name itself was allowed (above, or by the
+		 * approval before the wait); its addresses passed every
+		 * check that comes before the allowlist */
+		if (d.verdict == VERDICT_DENY && !st->o->audit_only) {
+			decided(st, m, &d);
+			return raw_answer(
+			    st, m, &d, NULL, 0, ans, anscap, anslen);
+		}
+		dns_pin(st->dns, a, nan, host);
+	}
+	return raw_answer(st, m, &d, raw, (size_t)n, ans, anscap, anslen);
 }
 
 /* dns_ready's FN: NAME's lookup is over; decide what waited for it */
@@ -437,8 +580,11 @@ dns_done(void *ctx, const char *name)
 			    st->dnsbuf, AW_SLOT_DATA, &alen);
 		else {
 			st->owner = w->owner;
-			v = resolve_request(st, &m, w->slot, w->owner,
-			    st->dnsbuf, AW_SLOT_DATA, &alen);
+			v = m.dns != NULL
+			    ? raw_request(st, &m, w->slot, w->owner,
+				  w->admitted, st->dnsbuf, AW_SLOT_DATA, &alen)
+			    : resolve_request(st, &m, w->slot, w->owner,
+				  st->dnsbuf, AW_SLOT_DATA, &alen);
 		}
 		if (v != RING_DEFER)
 			ring_answer(&st->ring, w->slot, v, st->dnsbuf, alen);
@@ -564,7 +710,7 @@ proxy_judge(struct run *st, struct aw_msg *m, uint64_t id)
 
 	decide_fresh(st, m, &req, &d, &f);
 	if (f.pending) {
-		if (dns_wait(st, m, f.name, -1, 0) == 0) {
+		if (dns_wait(st, m, f.name, -1, 0, 0) == 0) {
 			st->dnsw->proxy_id = id;
 			return;
 		}

@@ -123,6 +123,8 @@ msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m)
 		return -1;
 	for (i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
 		after += str_size(tail[i]);
+	if (m->dns != NULL)
+		after += TLV_HDR + m->dns_len;
 	if (put_str(buf, cap, &off, AW_T_CALL, m->call) == -1 ||
 	    put_str(buf, cap, &off, AW_T_PATH, m->path) == -1 ||
 	    put_str(buf, cap, &off, AW_T_PATH2, m->path2) == -1)
@@ -165,6 +167,15 @@ msg_encode(uint8_t *buf, size_t cap, const struct aw_msg *m)
 	    put_str(buf, cap, &off, AW_T_EXE, m->exe) == -1 ||
 	    put_str(buf, cap, &off, AW_T_WHY, m->why) == -1)
 		return -1;
+	if (m->dns != NULL) {
+		if (m->dns_len == 0 || m->dns_len > TLV_MAX ||
+		    cap - off < TLV_HDR + m->dns_len)
+			return -1;
+		put16(buf + off, AW_T_DNS);
+		put16(buf + off + 2, (uint16_t)m->dns_len);
+		memcpy(buf + off + TLV_HDR, m->dns, m->dns_len);
+		off += TLV_HDR + m->dns_len;
+	}
 
 	put16(buf + H_VERSION, AW_PROTO_VERSION);
 	put16(buf + H_TYPE, m->type);
@@ -276,6 +287,12 @@ msg_decode(uint8_t *buf, size_t len, struct aw_msg *m)
 			break;
 		case AW_T_WHY:
 			r = get_str(v, flen, &m->why, NULL);
+			break;
+		case AW_T_DNS:
+			/* bytes of any value; dnsmsg.h reads them */
+			m->dns = v;
+			m->dns_len = flen;
+			r = flen > 0 ? 0 : -1;
 			break;
 		default:
 			r = -1;

@@ -55,6 +55,7 @@ enum aw_tag {
 	AW_T_RULE = 7, /* the rule that decided, as the shim saw it */
 	AW_T_EXE = 8, /* the caller's executable */
 	AW_T_WHY = 9, /* the shim's explanation (informative only) */
+	AW_T_DNS = 10, /* a DNS message (bytes, NULs and all; dnsmsg.h) */
 };
 
 #define AW_MSG_MAX_ARGV 256
@@ -76,7 +77,8 @@ enum aw_tag {
  * request's type, verdict = the policy's own verdict, flags AW_MF_AUDIT_ONLY
  * under --audit-only, and the fields RULE and WHY. A RESOLVE answer that
  * allows the name carries the addresses handed out in ARGV, one IP address
- * text per word. The slot's answer word (ring_call's *verdict) is what to
+ * text per word; one to a request that carried a DNS query (DNS) carries
+ * the name server's answer in DNS. The slot's answer word (ring_call's *verdict) is what to
  * enforce: VERDICT_ALLOW or VERDICT_DENY, never VERDICT_ASK (an ask is
  * denied until approvals exist); under --audit-only always VERDICT_ALLOW.
  */
@@ -98,6 +100,10 @@ struct aw_msg {
 	uint32_t argc;
 	/* lengths (paths may need them for exact bytes) */
 	size_t path_len, path2_len;
+	/* AW_T_DNS: a raw query's question (a RESOLVE request) or its
+	 * answer (the RESOLVE answer); NULL if absent */
+	const uint8_t *dns;
+	size_t dns_len;
 };
 
 /*

@@ -21,34 +21,20 @@ ADDR_OK=93.184.215.14
 # first time and 127.0.0.1 after, AAAA and the rest answer nothing; every
 # A query is logged
 cat > "$T/ns.py" <<'PYEOF'
-import os, socket, struct, sys
+import sys
+from nameserver import A, a, serve
 public, log, ready = sys.argv[1:4]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-open(ready, "w").write("1")
 asked = {}
-while True:
-    q, peer = s.recvfrom(512)
-    if len(q) < 12:
-        continue
-    qid, flags, qd = struct.unpack(">HHH", q[:6])
-    i, labels = 12, []
-    while i < len(q) and q[i] != 0:
-        labels.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
-        i += 1 + q[i]
-    qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
-    question = q[12:i + 5]
-    name = ".".join(labels).lower()
-    answer = b""
-    if qtype == 1 and name.endswith(".test"):
-        n = asked.get(name, 0)
-        asked[name] = n + 1
-        addr = public if n == 0 or name.startswith("stable") else "127.0.0.1"
-        with open(log, "a") as f:
-            f.write("%s %s\n" % (name, addr))
-        answer = struct.pack(">HHHIH", 0xC00C, 1, 1, 0, 4) + socket.inet_aton(addr)
-    s.sendto(struct.pack(">HHHHHH", qid, 0x8180, 1, 1 if answer else 0, 0, 0)
-             + question + answer, peer)
+def answer(name, qtype, raw):
+    if qtype != A or not name.endswith(".test"):
+        return 0, [], []
+    n = asked.get(name, 0)
+    asked[name] = n + 1
+    addr = public if n == 0 or name.startswith("stable") else "127.0.0.1"
+    with open(log, "a") as f:
+        f.write("%s %s\n" % (name, addr))
+    return 0, [a(addr)], []
+serve(53, ready, answer)
 PYEOF
 
 # two peers on the same port: one at the public address, one on loopback
@@ -75,7 +61,7 @@ pub.serve_forever()
 PYEOF
 
 needs_netns "$ADDR_OK" "grep -qx 'nameserver 127.0.0.1' /etc/resolv.conf"
-$PY "$T/ns.py" "$ADDR_OK" "$T/ns.log" "$T/ns.ready" & p1=$!
+PYTHONPATH="$D" $PY "$T/ns.py" "$ADDR_OK" "$T/ns.log" "$T/ns.ready" & p1=$!
 $PY "$T/peer.py" "$ADDR_OK" "$T/peer.log" "$T/peer.port" & p2=$!
 trap 'kill $p1 $p2 2>/dev/null; rm -rf "$T"' EXIT
 wait_files 200 "$T/ns.ready" "$T/peer.port"

@@ -51,6 +51,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "useserver.h"
 #include <wordexp.h>
 
 extern char **environ;
@@ -102,21 +104,6 @@ say_res(const char *name, int r)
 		printf("%s answered\n", name);
 	else
 		printf("%s -1 h_errno=%d\n", name, h_errno);
-}
-
-/* ask only 127.0.0.1:PORT, once, for a second */
-static void
-use_server(struct __res_state *st, int port)
-{
-	if (port <= 0)
-		return;
-	st->nscount = 1;
-	memset(&st->nsaddr_list[0], 0, sizeof(st->nsaddr_list[0]));
-	st->nsaddr_list[0].sin_family = AF_INET;
-	st->nsaddr_list[0].sin_port = htons((unsigned short)port);
-	inet_pton(AF_INET, "127.0.0.1", &st->nsaddr_list[0].sin_addr);
-	st->retrans = 1;
-	st->retry = 1;
 }
 
 static int

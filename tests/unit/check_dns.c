@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "dns.h"
+#include "dnsmsg.h"
 
 static atomic_int calls;
 static atomic_int release; /* hang.test waits until this is set */
@@ -41,6 +42,22 @@ fake_lookup(const char *name, struct netaddr *out, size_t max)
 	out[1].family = AF_INET6;
 	inet_pton(AF_INET6, "2606:2800:220:1::1", out[1].addr);
 	return 2;
+}
+
+static atomic_int rawcalls;
+
+/* A raw lookup: an answer of 20 bytes holding TYPE, or none for
+ * none.test */
+static int
+fake_raw(const char *name, int type, int klass, uint8_t *out, size_t cap)
+{
+	atomic_fetch_add(&rawcalls, 1);
+	if (strcmp(name, "none.test") == 0 || cap < 20)
+		return 0;
+	memset(out, 0, 20);
+	out[0] = (uint8_t)type;
+	out[1] = (uint8_t)klass;
+	return 20;
 }
 
 struct seen {
@@ -198,6 +215,84 @@ START_TEST(pins)
 }
 END_TEST
 
+/* Raw queries: their own entries (a key per name, type and class), a
+ * lookup on a worker, the answer kept; --resolve names made here */
+START_TEST(raw_queries)
+{
+	struct resolve_table *rt = NULL;
+	struct dns *d;
+	struct seen s = { 0 };
+	struct dnsmsg_q q;
+	struct netaddr a[4];
+	uint8_t out[DNSMSG_MAX];
+	char key[DNS_KEYLEN], key2[DNS_KEYLEN], err[200];
+	size_t nan;
+	int n;
+
+	ck_assert_int_eq(resolve_table_add(&rt, "mapped.test=93.184.215.14,::1",
+			     err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(
+	    resolve_table_add(&rt, "gone.test=", err, sizeof(err)), 0);
+	d = dns_new_with(rt, fake_lookup);
+	ck_assert_ptr_nonnull(d);
+	dns_set_raw_lookup(d, fake_raw);
+	atomic_store(&rawcalls, 0);
+	ck_assert_int_eq(
+	    dns_raw(d, "ok.test", 16, 1, out, sizeof(out), key, sizeof(key)),
+	    DNS_PENDING);
+	ck_assert_str_eq(key, "#16#1#ok.test");
+	/* another type is another query */
+	ck_assert_int_eq(
+	    dns_raw(d, "ok.test", 1, 1, out, sizeof(out), key2, sizeof(key2)),
+	    DNS_PENDING);
+	ck_assert(wait_for(d, &s, key, 2000));
+	ck_assert(wait_for(d, &s, key2, 2000));
+	ck_assert_int_eq(
+	    dns_raw(d, "ok.test", 16, 1, out, sizeof(out), key, sizeof(key)),
+	    20);
+	ck_assert_int_eq(out[0], 16);
+	/* kept: no second lookup; a short buffer gets what fits */
+	ck_assert_int_eq(
+	    dns_raw(d, "ok.test", 1, 1, out, 8, key, sizeof(key)), 8);
+	ck_assert_int_eq(out[0], 1);
+	ck_assert_int_eq(atomic_load(&rawcalls), 2);
+	/* the address answer of the same name is its own entry */
+	ck_assert_int_eq(dns_answer(d, "ok.test", 0, a, 4), 0);
+	/* no answer */
+	ck_assert_int_eq(
+	    dns_raw(d, "none.test", 1, 1, out, sizeof(out), key, sizeof(key)),
+	    DNS_PENDING);
+	ck_assert(wait_for(d, &s, key, 2000));
+	ck_assert_int_eq(
+	    dns_raw(d, "none.test", 1, 1, out, sizeof(out), key, sizeof(key)),
+	    0);
+	/* --resolve: made here, never looked up */
+	atomic_store(&rawcalls, 0);
+	n = dns_raw(d, "mapped.test", 1, 1, out, sizeof(out), key, sizeof(key));
+	ck_assert_int_gt(n, DNSMSG_HDR);
+	ck_assert_int_eq(dnsmsg_question(out, (size_t)n, &q), 0);
+	ck_assert_str_eq(q.name, "mapped.test");
+	ck_assert_int_eq(dnsmsg_rcode(out), DNSMSG_NOERROR);
+	ck_assert_int_eq(dnsmsg_addrs(out, (size_t)n, a, 4, &nan), 1);
+	ck_assert_int_eq(a[0].family, AF_INET);
+	n = dns_raw(
+	    d, "mapped.test", 28, 1, out, sizeof(out), key, sizeof(key));
+	ck_assert_int_eq(dnsmsg_addrs(out, (size_t)n, a, 4, &nan), 1);
+	ck_assert_int_eq(a[0].family, AF_INET6);
+	n = dns_raw(
+	    d, "mapped.test", 16, 1, out, sizeof(out), key, sizeof(key));
+	ck_assert_int_eq(dnsmsg_ancount(out), 0);
+	ck_assert_int_eq(dnsmsg_rcode(out), DNSMSG_NOERROR);
+	n = dns_raw(d, "gone.test", 1, 1, out, sizeof(out), key, sizeof(key));
+	ck_assert_int_gt(n, DNSMSG_HDR);
+	ck_assert_int_eq(dnsmsg_rcode(out), DNSMSG_NXDOMAIN);
+	ck_assert_int_eq(atomic_load(&rawcalls), 0);
+	dns_free(d);
+	resolve_table_free(rt);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,6 +306,7 @@ main(void)
 	tcase_add_test(tc, hung_lookup_gives_up_others_go_on);
 	tcase_add_test(tc, table_answers_without_lookup);
 	tcase_add_test(tc, pins);
+	tcase_add_test(tc, raw_queries);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -169,6 +169,55 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* A DNS message: bytes of any value (NULs too), after every string, kept
+ * whole when argv must give way */
+START_TEST(test_dns_field)
+{
+	static const uint8_t q[] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+		4, 'g', 'o', 'o', 'd', 0, 0, 1, 0, 1 };
+	static char word[1000];
+	struct aw_msg m, d;
+	uint8_t buf[AW_SLOT_DATA], copy[AW_SLOT_DATA], again[AW_SLOT_DATA];
+	int n, i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AW_MSG_RESOLVE;
+	m.op = OP_RESOLVE;
+	m.port = -1;
+	m.host = "good";
+	m.why = "w";
+	m.dns = q;
+	m.dns_len = sizeof(q);
+	n = msg_encode(buf, sizeof(buf), &m);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(msg_encode(again, (size_t)n - 1, &m), -1);
+	memcpy(copy, buf, (size_t)n);
+	ck_assert_int_eq(msg_decode(copy, (size_t)n, &d), 0);
+	ck_assert_ptr_nonnull(d.dns);
+	ck_assert_uint_eq(d.dns_len, sizeof(q));
+	ck_assert_int_eq(memcmp(d.dns, q, sizeof(q)), 0);
+	ck_assert_str_eq(d.host, "good");
+	ck_assert_str_eq(d.why, "w");
+	ck_assert_int_eq(msg_encode(again, sizeof(again), &d), n);
+	ck_assert_int_eq(memcmp(again, buf, (size_t)n), 0);
+	/* argv that does not fit is cut, the DNS message is not */
+	memset(word, 'a', sizeof(word) - 1);
+	for (i = 0; i < 40; i++)
+		m.argv[i] = word;
+	m.argc = 40;
+	n = msg_encode(buf, 8192, &m);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(msg_decode(buf, (size_t)n, &d), 0);
+	ck_assert(d.flags & AW_MF_ARGV_TRUNCATED);
+	ck_assert_uint_eq(d.dns_len, sizeof(q));
+	ck_assert_int_eq(memcmp(d.dns, q, sizeof(q)), 0);
+	/* an empty one is not sent */
+	m.argc = 0;
+	m.dns_len = 0;
+	ck_assert_int_eq(msg_encode(buf, sizeof(buf), &m), -1);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* The encoder: argv truncation and refusals */
 
@@ -482,10 +531,23 @@ m_tag0(struct raw *r)
 	tlv(r, 0, "x", 2);
 }
 static void
-m_tag10(struct raw *r)
+m_tag11(struct raw *r)
 {
 	bare(r);
-	tlv(r, 10, "x", 2);
+	tlv(r, 11, "x", 2);
+}
+static void
+m_empty_dns(struct raw *r)
+{
+	bare(r);
+	tlv(r, AW_T_DNS, "", 0);
+}
+static void
+m_dns_then_why(struct raw *r)
+{
+	bare(r);
+	tlv(r, AW_T_DNS, "\0\1", 2);
+	tlv(r, AW_T_WHY, "x", 2);
 }
 static void
 m_tagmax(struct raw *r)
@@ -587,7 +649,9 @@ static const struct bad bads[] = {
 	{ "length past the end", m_len_past_end },
 	{ "length 0xffff", m_len_huge },
 	{ "tag 0", m_tag0 },
-	{ "unknown tag", m_tag10 },
+	{ "unknown tag", m_tag11 },
+	{ "empty dns field", m_empty_dns },
+	{ "dns before why", m_dns_then_why },
 	{ "tag 0xffff", m_tagmax },
 	{ "duplicate tag", m_dup },
 	{ "tags out of order", m_order },
@@ -647,6 +711,7 @@ msg_suite(void)
 	tc = tcase_create("round trip");
 	tcase_add_loop_test(tc, test_round_trip, 0, (int)NELEM(rts));
 	tcase_add_test(tc, test_argv_limits);
+	tcase_add_test(tc, test_dns_field);
 	tcase_add_test(tc, test_long_string);
 	tcase_add_loop_test(tc, test_encode_refuses, 0, (int)NELEM(badhdrs));
 	suite_add_tcase(s, tc);

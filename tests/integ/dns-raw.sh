@@ -1,0 +1,185 @@
+# needs: netns
+# The raw DNS interface (res_query and friends) where the domain rules
+# judge names: the supervisor asks the query itself, with its own resolver
+# state, judges every address of the answer, pins the answer's addresses,
+# and hands the answer out; nothing is sent from the watched process. Run
+# against a name server of the test's own on 127.0.0.1:53 (tests/run makes
+# the network namespace and a mount namespace whose /etc/resolv.conf names
+# 127.0.0.1) and a second one on another port, the server a program would
+# rather talk to, which counts what it gets.
+D=$(cd "$(dirname "$0")" && pwd)
+HARNESS=$D/../../scripts/harness.py
+. "$D/lib.sh"
+. "$D/approvals.inc"
+set +f
+
+ADDR_OK=93.184.215.14
+ADDR_2=93.184.215.15
+R="$PROBES/dnsraw"
+
+# the name server: every query logged as "NAME TYPE" (and "secret" when
+# the packet carries the probe's smuggled record)
+cat > "$T/ns.py" <<'PYEOF'
+import socket, struct, sys
+from nameserver import A, AAAA, MX, TXT, a, name_bytes, rr, serve
+log, ready, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ONE, TWO = "93.184.215.14", "93.184.215.15"
+zone = {
+    "good.test": {A: [ONE], TXT: "hello"},
+    "www.good.test": {A: [ONE]},
+    "evil.test": {A: [ONE]},
+    "two.test": {A: [ONE, TWO]},        # the first answer, then the next
+    "flip.test": {A: [ONE, "127.0.0.1"]},
+    "mx.test": {A: [ONE], MX: "mail.mx.test"},
+    "nxtxt.test": {A: [ONE], TXT: None},
+    "ask.example": {A: [ONE], TXT: "approved"},
+    "no.example": {A: [ONE], TXT: "refused"},
+}
+asked = {}
+def answer(name, qtype, raw):
+    with open(log, "a") as f:
+        f.write("%s %d%s\n" % (name, qtype, " secret" if b"exfil-secret" in raw else ""))
+    z = zone.get(name)
+    if z is None:
+        return 3, [], []
+    if qtype == A and A in z:
+        n = asked.get(name, 0)
+        asked[name] = n + 1
+        return 0, [a(z[A][min(n, len(z[A]) - 1)])], []
+    if qtype == TXT and TXT in z:
+        if z[TXT] is None:
+            return 3, [], []
+        t = z[TXT].encode()
+        return 0, [rr(TXT, bytes([len(t)]) + t)], []
+    if qtype == MX and MX in z:
+        target = name_bytes(z[MX])
+        return 0, [rr(MX, struct.pack(">H", 10) + target)], \
+            [rr(A, socket.inet_aton("10.1.2.3"), owner=target)]
+    return 0, [], []
+serve(port, ready, answer)
+PYEOF
+
+# a peer on ADDR_2 that logs each connection
+cat > "$T/peer.py" <<'PYEOF'
+import os, socket, sys
+addr, log, portfile = sys.argv[1:4]
+s = socket.socket()
+s.bind((addr, 0))
+s.listen(8)
+open(portfile + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(portfile + ".tmp", portfile)
+while True:
+    c, _ = s.accept()
+    open(log, "a").write("accepted\n")
+    c.close()
+PYEOF
+
+needs_netns "$ADDR_OK" "grep -qx 'nameserver 127.0.0.1' /etc/resolv.conf"
+PYTHONPATH="$D" $PY "$T/ns.py" "$T/ns.log" "$T/ns.ready" 53 & p1=$!
+PYTHONPATH="$D" $PY "$T/ns.py" "$T/other.log" "$T/other.port" 0 & p2=$!
+$PY "$T/peer.py" "$ADDR_2" "$T/peer.log" "$T/peer.port" & p3=$!
+trap 'kill $p1 $p2 $p3 2>/dev/null; rm -rf "$T"' EXIT
+wait_files 200 "$T/ns.ready" "$T/other.port" "$T/peer.port" ||
+    echo "the test's servers did not start"
+OTHER=$(cat "$T/other.port")
+P=$(cat "$T/peer.port")
+asked() { grep -c "^$1 " "$T/ns.log" 2>/dev/null; }
+
+# the fixture, unwrapped: the name server answers, the other one too, and
+# the resolver-environment trick works on glibc as it is
+check "fixture: unwrapped, res_query of good.test answers" \
+    [ "$("$R" query good.test A)" = "query answered len=43 id=none rcode=0 an=1 a=$ADDR_OK txt=-" ]
+check "fixture: the other name server answers res_nquery pointed at it" \
+    sh -c "'$R' nquery good.test A $OTHER | grep -q '^nquery answered '"
+check "fixture: it logged the query" [ "$(grep -c '^good.test 1' "$T/other.log")" = 1 ]
+LOCALDOMAIN=evil2.test RES_OPTIONS=ndots:5 "$R" search good.test A >/dev/null
+check "fixture: unwrapped, LOCALDOMAIN and ndots send good.test.evil2.test" \
+    [ "$(asked good.test.evil2.test)" -ge 1 ]
+: > "$T/ns.log"
+: > "$T/other.log"
+
+RULE='features.network_proxy.domains={ "**.test" = "allow", "evil.test" = "deny" }'
+run() { aw -a never -n -c features.network_proxy=true -c "$RULE" "$@"; }
+
+status 0 "res_query of an allowed name" run -- "$R" query good.test A
+check "answered with the name server's answer" \
+    grep -qx "query answered len=43 id=none rcode=0 an=1 a=$ADDR_OK txt=-" "$T/last.out"
+check "the supervisor asked for the A record" [ "$(grep -c '^good.test 1$' "$T/ns.log")" -ge 2 ]
+status 0 "res_query of a TXT record" run -- "$R" query good.test TXT
+check "the TXT data comes through" grep -q " an=1 a=- txt=hello$" "$T/last.out"
+check "the TXT query reached the name server" grep -q '^good.test 16$' "$T/ns.log"
+status 0 "res_query of a missing AAAA" run -- "$R" query good.test AAAA
+check "no data: -1, NO_DATA" grep -qx "query -1 h_errno=4" "$T/last.out"
+status 0 "res_query of a TXT record that does not exist" run -- "$R" query nxtxt.test TXT
+check "NXDOMAIN: -1, HOST_NOT_FOUND" grep -qx "query -1 h_errno=1" "$T/last.out"
+status 0 "res_querydomain" run -- "$R" querydomain www/good.test A
+check "res_querydomain asks for NAME.DOMAIN" grep -q "^querydomain answered .* a=$ADDR_OK " "$T/last.out"
+
+# a denied name: nothing is asked
+status 0 "res_query of a denied name" run -- "$R" query evil.test A
+check "denied: -1, NO_RECOVERY" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "the denied name never reached the name server" [ "$(asked evil.test)" = 0 ]
+check "the denial is reported" grep -q "^agentwrap: denied resolve evil.test " "$T/last.err"
+
+# every address of the answer is judged: a name that resolves public for
+# getaddrinfo but loopback for the raw query (it rebinds), and a public
+# name whose MX answer carries a private address
+status 0 "res_query of a name that rebinds" run -- "$R" query flip.test A
+check "rebinding: -1, NO_RECOVERY" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "the raw query did go to the name server" [ "$(asked flip.test)" -ge 2 ]
+check "the refusal names the loopback answer" grep -q "flip.test resolves to 127.0.0.1, a loopback address" "$T/last.err"
+status 0 "res_query of an MX with a private address beside it" run -- "$R" query mx.test MX
+check "the MX answer is refused" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "the refusal names the private address" grep -q "10.1.2.3" "$T/last.err"
+
+# the raw answer's addresses are pinned: two.test is 93.184.215.14 for
+# the supervisor's first lookup, .15 for the raw query; a connect to .15
+# is allowed because the raw answer handed it out
+status 0 "res_query, then a connect to its answer" \
+    run -- env CONNECT_PORT="$P" "$R" query two.test A
+check "the raw answer is the second address" grep -q "^query answered .* a=$ADDR_2 " "$T/last.out"
+check "the connect to it is allowed" grep -qx "connect ok" "$T/last.out"
+check "the peer got the connection" [ "$(grep -c accepted "$T/peer.log" 2>/dev/null)" = 1 ]
+
+# the caller's resolver state plays no part: its own server list, a query
+# with a record smuggled in, LOCALDOMAIN and RES_OPTIONS
+: > "$T/ns.log"
+for call in nquery nsearch send nsend; do
+	status 0 "res_$call pointed at another name server" \
+	    run -- "$R" $call good.test A "$OTHER"
+	check "res_$call is answered" grep -q "^$call answered .* a=$ADDR_OK " "$T/last.out"
+	case $call in
+	*send) check "res_$call: the answer has the query's ID" \
+	    grep -q "^$call answered .* id=same " "$T/last.out" ;;
+	esac
+done
+check "the other name server got nothing" [ ! -s "$T/other.log" ]
+check "the smuggled record went nowhere" sh -c "! grep -q secret '$T/ns.log' '$T/other.log'"
+: > "$T/ns.log"
+status 0 "res_search with LOCALDOMAIN and ndots" \
+    run -- env LOCALDOMAIN=evil2.test RES_OPTIONS=ndots:5 "$R" search good.test A
+check "res_search is answered" grep -q "^search answered .* a=$ADDR_OK " "$T/last.out"
+check "good.test.evil2.test was never asked" [ "$(asked good.test.evil2.test)" = 0 ]
+
+# --resolve answers the raw query too, without the name server
+status 0 "res_query of a name given with --resolve" \
+    run --resolve "mapped.test=$ADDR_2" -- "$R" query mapped.test A
+check "the answer is the --resolve address" grep -q "^query answered .* an=1 a=$ADDR_2 " "$T/last.out"
+check "the name server was not asked" [ "$(asked mapped.test)" = 0 ]
+
+# a name no rule names is asked about once (the lookup of the name), and
+# the raw query follows an approval, not a refusal
+H="--rule resolve:ask.example=allow"
+status 0 "res_query of a name that is asked about, approved" hrun -a on-request \
+    -n -c features.network_proxy=true -c "$RULE" -- "$R" query ask.example TXT
+check "one question, about ask.example" hlog_ok 'len(reqs) == 1 and
+    reqs[0]["host"] == "ask.example"'
+check "approved: answered" grep -q " an=1 a=- txt=approved$" "$T/last.out"
+status 0 "res_query of a name that is asked about, refused" hrun -a on-request \
+    -n -c features.network_proxy=true -c "$RULE" -- "$R" query no.example TXT
+check "one question, about no.example" hlog_ok 'len(reqs) == 1 and
+    reqs[0]["host"] == "no.example"'
+check "refused: -1, NO_RECOVERY" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "the refused name's TXT record was never asked for" \
+    sh -c "! grep -q '^no.example 16' '$T/ns.log'"
+finish

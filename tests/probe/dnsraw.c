@@ -1,0 +1,191 @@
+/*
+ * dnsraw: the raw DNS interface, one call, and what its answer says.
+ * tests/integ/dns-raw.sh runs it under agentwrap against a name server of
+ * the test's own and checks these lines and what the server received.
+ *
+ *   dnsraw CALL NAME TYPE [PORT]
+ *
+ * CALL is query, search, querydomain (NAME is "NAME/DOMAIN"), send,
+ * nquery, nsearch, nsend; TYPE is A, AAAA, MX or TXT. With PORT the calls
+ * that take a resolver state (and res_send, through _res) are pointed at
+ * 127.0.0.1:PORT alone. For send and nsend the query carries an extra
+ * additional record, a TXT "exfil-secret", as a program smuggling data
+ * would. Prints one line:
+ *   CALL answered len=N id=same|differ rcode=R an=K a=ADDR,... txt=T
+ *   CALL -1 h_errno=H
+ * then, when CONNECT_PORT is set and the answer has an A record, tries a
+ * TCP connect to the first one on that port: "connect ok" or
+ * "connect ERRNO".
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "useserver.h"
+
+static int
+skip(const unsigned char *m, int len, int off)
+{
+	while (off < len) {
+		if (m[off] == 0)
+			return off + 1;
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2;
+		off += 1 + m[off];
+	}
+	return len + 1;
+}
+
+/* Print what the LEN bytes of M say; the first A address into FIRST */
+static void
+show(const char *call, const unsigned char *m, int len, int qid, char *first,
+    size_t firstlen)
+{
+	char addrs[1024] = "", txt[256] = "", a[64];
+	int off = 12, i, n, type, rdlen;
+
+	if (len < 12) {
+		printf("%s answered len=%d short\n", call, len);
+		return;
+	}
+	n = m[6] << 8 | m[7];
+	for (i = 0; i < (m[4] << 8 | m[5]) && off < len; i++)
+		off = skip(m, len, off) + 4;
+	for (i = 0;
+	     i < n + (m[8] << 8 | m[9]) + (m[10] << 8 | m[11]) && off < len;
+	     i++) {
+		off = skip(m, len, off);
+		if (off + 10 > len)
+			break;
+		type = m[off] << 8 | m[off + 1];
+		rdlen = m[off + 8] << 8 | m[off + 9];
+		off += 10;
+		if (off + rdlen > len)
+			break;
+		if (type == 1 && rdlen == 4) {
+			inet_ntop(AF_INET, m + off, a, sizeof(a));
+			if (*first == '\0')
+				snprintf(first, firstlen, "%s", a);
+		} else if (type == 28 && rdlen == 16)
+			inet_ntop(AF_INET6, m + off, a, sizeof(a));
+		else if (type == 16 && rdlen > 0 && m[off] < rdlen) {
+			snprintf(txt, sizeof(txt), "%.*s", m[off],
+			    (const char *)m + off + 1);
+			a[0] = '\0';
+		} else
+			a[0] = '\0';
+		if (a[0] != '\0') {
+			if (addrs[0] != '\0')
+				strncat(addrs, ",",
+				    sizeof(addrs) - strlen(addrs) - 1);
+			strncat(addrs, a, sizeof(addrs) - strlen(addrs) - 1);
+		}
+		off += rdlen;
+	}
+	printf("%s answered len=%d id=%s rcode=%d an=%d a=%s txt=%s\n", call,
+	    len,
+	    qid < 0			    ? "none"
+		: (m[0] << 8 | m[1]) == qid ? "same"
+					    : "differ",
+	    m[3] & 0x0f, n, addrs[0] ? addrs : "-", txt[0] ? txt : "-");
+}
+
+/* A query for NAME/TYPE with an extra TXT record in the additional
+ * section: its length in Q, or -1 */
+static int
+smuggle(const char *name, int type, unsigned char *q, int cap)
+{
+	static const unsigned char extra[] = { 0, 0, 16, 0, 1, 0, 0, 0, 0, 0,
+		13, 12, 'e', 'x', 'f', 'i', 'l', '-', 's', 'e', 'c', 'r', 'e',
+		't' };
+	int n = res_mkquery(QUERY, name, C_IN, type, NULL, 0, NULL, q, cap);
+
+	if (n < 0 || n + (int)sizeof(extra) > cap)
+		return -1;
+	memcpy(q + n, extra, sizeof(extra));
+	q[11] = 1; /* ARCOUNT */
+	return n + (int)sizeof(extra);
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned char ans[4096], q[1024];
+	char name[512], first[64] = "", *dom;
+	struct __res_state st;
+	const char *call, *cp;
+	int type, port, r = -1, qlen = 0, qid = -1;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: dnsraw CALL NAME TYPE [PORT]\n");
+		return 2;
+	}
+	call = argv[1];
+	snprintf(name, sizeof(name), "%s", argv[2]);
+	type = strcmp(argv[3], "A") == 0   ? T_A
+	    : strcmp(argv[3], "AAAA") == 0 ? T_AAAA
+	    : strcmp(argv[3], "MX") == 0   ? T_MX
+					   : T_TXT;
+	port = argc > 4 ? atoi(argv[4]) : 0;
+	res_init();
+	use_server(&_res, port);
+	memset(&st, 0, sizeof(st));
+	if (res_ninit(&st) != 0)
+		return 1;
+	use_server(&st, port);
+	if (strcmp(call, "send") == 0 || strcmp(call, "nsend") == 0) {
+		if ((qlen = smuggle(name, type, q, sizeof(q))) < 0)
+			return 1;
+		qid = q[0] << 8 | q[1];
+	}
+	h_errno = 0;
+	if (strcmp(call, "query") == 0)
+		r = res_query(name, C_IN, type, ans, sizeof(ans));
+	else if (strcmp(call, "search") == 0)
+		r = res_search(name, C_IN, type, ans, sizeof(ans));
+	else if (strcmp(call, "querydomain") == 0) {
+		if ((dom = strchr(name, '/')) == NULL)
+			return 2;
+		*dom++ = '\0';
+		r = res_querydomain(name, dom, C_IN, type, ans, sizeof(ans));
+	} else if (strcmp(call, "send") == 0)
+		r = res_send(q, qlen, ans, sizeof(ans));
+	else if (strcmp(call, "nquery") == 0)
+		r = res_nquery(&st, name, C_IN, type, ans, sizeof(ans));
+	else if (strcmp(call, "nsearch") == 0)
+		r = res_nsearch(&st, name, C_IN, type, ans, sizeof(ans));
+	else if (strcmp(call, "nsend") == 0)
+		r = res_nsend(&st, q, qlen, ans, sizeof(ans));
+	else
+		return 2;
+	if (r < 0)
+		printf("%s -1 h_errno=%d\n", call, h_errno);
+	else
+		show(call, ans, r, qid, first, sizeof(first));
+	res_nclose(&st);
+	if ((cp = getenv("CONNECT_PORT")) != NULL && first[0] != '\0') {
+		struct sockaddr_in sin;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((unsigned short)atoi(cp));
+		inet_pton(AF_INET, first, &sin.sin_addr);
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			printf("connect ok\n");
+		else
+			printf("connect %d\n", errno);
+		close(fd);
+	}
+	return 0;
+}
