@@ -31,10 +31,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
 #include <resolv.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dnsmsg.h"
 #include "shim.h"
@@ -871,8 +875,85 @@ getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
 }
 
 /*
- * getaddrinfo_a: each request judged as getaddrinfo judges it. A denied
- * one is not handed to libc: it is complete at once, with EAI_FAIL (what
+ * getaddrinfo_a where the supervisor resolves: each request is answered
+ * here, at once, by the getaddrinfo above (the supervisor's addresses,
+ * pinned; nothing looked up in this process), so gai_error gives its
+ * result as soon as the call returns, for GAI_NOWAIT too, whose
+ * notification then follows (a signal by sigqueue, or a thread). The call
+ * takes as long as the lookups do.
+ */
+struct gai_note {
+	void (*fn)(union sigval);
+	union sigval v;
+};
+
+static void *
+gai_note_run(void *arg)
+{
+	struct gai_note n = *(struct gai_note *)arg;
+
+	free(arg);
+	n.fn(n.v);
+	return NULL;
+}
+
+static void
+gai_notify(const struct sigevent *sig)
+{
+	pthread_attr_t own, *attr;
+	struct gai_note *n;
+	pthread_t t;
+
+	if (sig == NULL)
+		return;
+	if (sig->sigev_notify == SIGEV_SIGNAL)
+		sigqueue(getpid(), sig->sigev_signo, sig->sigev_value);
+	else if (sig->sigev_notify == SIGEV_THREAD &&
+	    sig->sigev_notify_function != NULL &&
+	    (n = malloc(sizeof(*n))) != NULL) {
+		n->fn = sig->sigev_notify_function;
+		n->v = sig->sigev_value;
+		/* as glibc: the caller's attributes, else a detached thread */
+		if ((attr = sig->sigev_notify_attributes) == NULL) {
+			pthread_attr_init(&own);
+			pthread_attr_setdetachstate(
+			    &own, PTHREAD_CREATE_DETACHED);
+			attr = &own;
+		}
+		if (pthread_create(&t, attr, gai_note_run, n) != 0)
+			free(n);
+		if (attr == &own)
+			pthread_attr_destroy(&own);
+	}
+}
+
+static int
+gai_here(int mode, struct gaicb *list[], int ent, const struct sigevent *sig)
+{
+	int i, asked = 0, denied = 0;
+
+	for (i = 0; i < ent; i++) {
+		if (list[i] == NULL)
+			continue;
+		asked++;
+		list[i]->ar_result = NULL;
+		list[i]->__return =
+		    getaddrinfo(list[i]->ar_name, list[i]->ar_service,
+			list[i]->ar_request, &list[i]->ar_result);
+		if (list[i]->__return == EAI_FAIL)
+			denied++;
+	}
+	if (asked > 0 && denied == asked)
+		return EAI_FAIL; /* as below */
+	if (mode == GAI_NOWAIT)
+		gai_notify(sig);
+	return 0;
+}
+
+/*
+ * getaddrinfo_a: each request judged as getaddrinfo judges it. Where the
+ * supervisor resolves, answered here (gai_here). Elsewhere a denied one
+ * is not handed to libc: it is complete at once, with EAI_FAIL (what
  * gai_error returns) and no result; the others go on as asked. When every
  * request is denied the call itself fails with EAI_FAIL, so that nobody
  * waits for a notification that would never come.
@@ -894,9 +975,14 @@ getaddrinfo_a(int mode, struct gaicb *list[], int ent, struct sigevent *sig)
 	default:
 		return EAI_SYSTEM; /* errno says why */
 	}
-	if (list == NULL || ent <= 0 || ent > 65536) {
+	if (list == NULL || ent <= 0 || ent > 65536 ||
+	    (mode != GAI_WAIT && mode != GAI_NOWAIT)) {
 		shim_leave(&c, 0);
 		return REAL(getaddrinfo_a)(mode, list, ent, sig);
+	}
+	if (policy_judges_names(shim_policy()) && !shim.audit_only) {
+		shim_leave(&c, 0);
+		return gai_here(mode, list, ent, sig);
 	}
 	mine = alloca((size_t)ent * sizeof(*mine)); /* as libc's own */
 	for (i = 0; i < ent; i++) {

@@ -29,6 +29,7 @@ zone = {
     "www.good.test": {A: [ONE]},
     "evil.test": {A: [ONE]},
     "two.test": {A: [ONE, TWO]},        # the first answer, then the next
+    "three.test": {A: [ONE, TWO]},
     "flip.test": {A: [ONE, "127.0.0.1"]},
     "mx.test": {A: [ONE], MX: "mail.mx.test"},
     "nxtxt.test": {A: [ONE], TXT: None},
@@ -95,6 +96,9 @@ check "fixture: it logged the query" [ "$(grep -c '^good.test 1' "$T/other.log")
 LOCALDOMAIN=evil2.test RES_OPTIONS=ndots:5 "$R" search good.test A >/dev/null
 check "fixture: unwrapped, LOCALDOMAIN and ndots send good.test.evil2.test" \
     [ "$(asked good.test.evil2.test)" -ge 1 ]
+LOCALDOMAIN=evil2.test RES_OPTIONS=ndots:5 "$R" gaia www.good.test wait >/dev/null
+check "fixture: unwrapped, getaddrinfo_a too" \
+    [ "$(asked www.good.test.evil2.test)" -ge 1 ]
 : > "$T/ns.log"
 : > "$T/other.log"
 
@@ -166,6 +170,22 @@ status 0 "res_query of a name given with --resolve" \
     run --resolve "mapped.test=$ADDR_2" -- "$R" query mapped.test A
 check "the answer is the --resolve address" grep -q "^query answered .* an=1 a=$ADDR_2 " "$T/last.out"
 check "the name server was not asked" [ "$(asked mapped.test)" = 0 ]
+
+# getaddrinfo_a is answered by the supervisor too: nothing is looked up
+# in the process (three.test answers 93.184.215.14 to the first query
+# only, and the program's search domain is never tried)
+status 0 "getaddrinfo_a with LOCALDOMAIN and ndots" \
+    run -- env LOCALDOMAIN=evil2.test RES_OPTIONS=ndots:5 "$R" gaia three.test wait
+check "getaddrinfo_a: the supervisor's address" \
+    grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T/last.out"
+check "getaddrinfo_a: three.test asked once" [ "$(grep -c '^three.test 1$' "$T/ns.log")" = 1 ]
+check "getaddrinfo_a: three.test.evil2.test never asked" [ "$(asked three.test.evil2.test)" = 0 ]
+status 0 "getaddrinfo_a, GAI_NOWAIT" run -- "$R" gaia good.test nowait
+check "GAI_NOWAIT: the notification thread ran" grep -qx "gaia notified" "$T/last.out"
+check "GAI_NOWAIT: answered" grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T/last.out"
+status 0 "getaddrinfo_a of a denied name" run -- "$R" gaia evil.test nowait
+check "getaddrinfo_a of a denied name fails with EAI_FAIL" \
+    grep -qx "gaia -1 rc=$((-4))" "$T/last.out"
 
 # a name no rule names is asked about once (the lookup of the name), and
 # the raw query follows an approval, not a refusal

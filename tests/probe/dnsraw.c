@@ -4,6 +4,7 @@
  * the test's own and checks these lines and what the server received.
  *
  *   dnsraw CALL NAME TYPE [PORT]
+ *   dnsraw gaia NAME wait|nowait
  *
  * CALL is query, search, querydomain (NAME is "NAME/DOMAIN"), send,
  * nquery, nsearch, nsend; TYPE is A, AAAA, MX or TXT. With PORT the calls
@@ -13,7 +14,11 @@
  * would. Prints one line:
  *   CALL answered len=N id=same|differ rcode=R an=K a=ADDR,... txt=T
  *   CALL -1 h_errno=H
- * then, when CONNECT_PORT is set and the answer has an A record, tries a
+ * gaia is getaddrinfo_a of NAME (IPv4), GAI_WAIT, or GAI_NOWAIT with a
+ * notification thread that it waits for (5 s at most): "gaia notified"
+ * when it came, then "gaia answered gai_error=E a=ADDR,..."; or
+ * "gaia -1 rc=RC" when the call failed.
+ * Then, when CONNECT_PORT is set and the answer has an A record, tries a
  * TCP connect to the first one on that port: "connect ok" or
  * "connect ERRNO".
  */
@@ -24,11 +29,14 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "useserver.h"
@@ -117,6 +125,65 @@ smuggle(const char *name, int type, unsigned char *q, int cap)
 	return n + (int)sizeof(extra);
 }
 
+static sem_t notified;
+
+static void
+on_note(union sigval v)
+{
+	(void)v;
+	sem_post(&notified);
+}
+
+static int
+gaia(const char *name, int nowait, char *first, size_t firstlen)
+{
+	struct addrinfo hints, *ai;
+	struct gaicb req, *list[1];
+	struct sigevent sev;
+	struct timespec until;
+	char addrs[512] = "", a[64];
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	memset(&req, 0, sizeof(req));
+	req.ar_name = name;
+	req.ar_request = &hints;
+	list[0] = &req;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = on_note;
+	sem_init(&notified, 0, 0);
+	r = getaddrinfo_a(
+	    nowait ? GAI_NOWAIT : GAI_WAIT, list, 1, nowait ? &sev : NULL);
+	if (r != 0) {
+		printf("gaia -1 rc=%d\n", r);
+		return 0;
+	}
+	if (nowait) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		if (sem_timedwait(&notified, &until) == 0)
+			printf("gaia notified\n");
+	}
+	for (ai = req.ar_result; ai != NULL; ai = ai->ai_next) {
+		inet_ntop(AF_INET,
+		    &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr, a,
+		    sizeof(a));
+		if (*first == '\0')
+			snprintf(first, firstlen, "%s", a);
+		if (addrs[0] != '\0')
+			strncat(addrs, ",", sizeof(addrs) - strlen(addrs) - 1);
+		strncat(addrs, a, sizeof(addrs) - strlen(addrs) - 1);
+	}
+	printf("gaia answered gai_error=%d a=%s\n", gai_error(&req),
+	    addrs[0] ? addrs : "-");
+	if (req.ar_result != NULL)
+		freeaddrinfo(req.ar_result);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,6 +199,11 @@ main(int argc, char **argv)
 	}
 	call = argv[1];
 	snprintf(name, sizeof(name), "%s", argv[2]);
+	if (strcmp(call, "gaia") == 0) {
+		gaia(
+		    name, strcmp(argv[3], "nowait") == 0, first, sizeof(first));
+		goto connect;
+	}
 	type = strcmp(argv[3], "A") == 0   ? T_A
 	    : strcmp(argv[3], "AAAA") == 0 ? T_AAAA
 	    : strcmp(argv[3], "MX") == 0   ? T_MX
@@ -173,6 +245,7 @@ main(int argc, char **argv)
 	else
 		show(call, ans, r, qid, first, sizeof(first));
 	res_nclose(&st);
+connect:
 	if ((cp = getenv("CONNECT_PORT")) != NULL && first[0] != '\0') {
 		struct sockaddr_in sin;
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
