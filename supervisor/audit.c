@@ -57,6 +57,7 @@ struct audit {
 	unsigned long lost;
 	unsigned long counts[OPX_N][2]; /* [op][0 allow, 1 deny] */
 	unsigned long events, malformed;
+	unsigned long disputed; /* events the supervisor decides otherwise */
 	unsigned long asked, grants, channel_errors;
 };
 
@@ -512,6 +513,22 @@ audit_event(struct audit *a, const struct aw_msg *m)
 }
 
 int
+audit_event_disputed(
+    struct audit *a, const struct aw_msg *m, int verdict, const char *rule)
+{
+	json_t *o = event_record(a, m);
+
+	a->disputed++;
+	if (o != NULL) {
+		json_object_set_new(o, "disputed", json_true());
+		json_object_set_new(o, "supervisor_verdict",
+		    json_string(verdict == VERDICT_ALLOW ? "allow" : "deny"));
+		set_bytes(o, "supervisor_rule", rule);
+	}
+	return emit(a, o);
+}
+
+int
 audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
     const char *rule, const char *decided_by, uint64_t wait_ms, uint64_t id)
 {
@@ -660,6 +677,8 @@ audit_end(struct audit *a, int exit_status, int signo)
 	json_object_set_new(o, "events", json_integer((json_int_t)a->events));
 	json_object_set_new(
 	    o, "malformed", json_integer((json_int_t)a->malformed));
+	json_object_set_new(
+	    o, "disputed", json_integer((json_int_t)a->disputed));
 	if (a->asked > 0)
 		json_object_set_new(
 		    o, "asked", json_integer((json_int_t)a->asked));

@@ -38,6 +38,15 @@ int audit_start(struct audit *a, const char *version, const struct config *cfg,
 int audit_event(struct audit *a, const struct aw_msg *m);
 
 /*
+ * The event record of M, whose claimed verdict the supervisor's own
+ * decision (VERDICT, RULE) contradicts: "disputed": true,
+ * "supervisor_verdict" and "supervisor_rule" beside what M claims;
+ * counted in session_end's "disputed". 0 or -1.
+ */
+int audit_event_disputed(
+    struct audit *a, const struct aw_msg *m, int verdict, const char *rule);
+
+/*
  * An asked call (a round trip whose request the supervisor decided): the
  * event record of M with VERDICT (the one enforced: allow or deny) and
  * RULE, plus "ask": true when the policy asked, "decided_by" (harness,

@@ -112,16 +112,41 @@ note_deferred(
 }
 
 /* Record and report a call the supervisor did not decide itself. */
+/*
+ * Is M's claimed verdict the one the supervisor's own policy gives (D)?
+ * An event is what a process of the tree says happened; the record says
+ * when the policy says otherwise (allowed or not: an ask the shim denied
+ * is no dispute).
+ */
+static int
+disputed(struct run *st, const struct aw_msg *m, struct pol_decision *d)
+{
+	struct pol_request req;
+
+	/* (only the tree posts events: whatever layer one names) */
+	if (m->op > OP_BIND)
+		return 0;
+	report_request(m, st->dns, &req);
+	policy_decide(st->o->pol, &req, d);
+	return (m->verdict == VERDICT_ALLOW) != (d->verdict == VERDICT_ALLOW);
+}
+
 static int
 h_event(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
     size_t *anslen)
 {
+	struct pol_decision d;
+
 	(void)ans;
 	(void)anscap;
 	(void)anslen;
 	if (st->o->audit_only)
 		m->flags |= AW_MF_AUDIT_ONLY;
-	if (st->audit != NULL)
+	if (disputed(st, m, &d)) {
+		report_disputed(st->report, m);
+		if (st->audit != NULL)
+			audit_event_disputed(st->audit, m, d.verdict, d.rule);
+	} else if (st->audit != NULL)
 		audit_event(st->audit, m);
 	if (m->op == AW_OP_UNCOVERED)
 		report_uncovered(st->report, m);

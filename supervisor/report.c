@@ -52,6 +52,8 @@ struct report {
 	unsigned long denied[OPS];
 	unsigned long would[OPS];
 	unsigned long floor_denied; /* calls the kernel floor refused */
+	unsigned long
+	    disputed; /* events claiming what the policy does not say */
 };
 
 struct report *
@@ -397,6 +399,13 @@ denial(struct report *r, const struct aw_msg *m,
 }
 
 void
+report_disputed(struct report *r, const struct aw_msg *m)
+{
+	(void)m;
+	r->disputed++;
+}
+
+void
 report_would_deny(struct report *r, const struct aw_msg *m)
 {
 	if (m->op < OPS)
@@ -486,6 +495,17 @@ report_summary(struct report *r)
 		snprintf(line, sizeof(line),
 		    "%lu call%s refused by the kernel floor", r->floor_denied,
 		    r->floor_denied == 1 ? "" : "s");
+		say(line);
+	}
+	if (r->disputed > 0) {
+		char line[256];
+
+		snprintf(line, sizeof(line),
+		    "%lu event%s claimed a verdict the policy does not give "
+		    "(marked \"disputed\" in the audit log): a process of the "
+		    "tree decided otherwise (a changed shim, or one that had "
+		    "not seen the newest grants yet)",
+		    r->disputed, r->disputed == 1 ? "" : "s");
 		say(line);
 	}
 }

@@ -52,6 +52,9 @@ void report_asked_denial(struct report *r, const struct aw_msg *m,
 void report_line(struct report *r, const char *line);
 
 /* Under --audit-only: a call that the policy would have denied. Counted. */
+/* An event whose claimed verdict the supervisor's policy contradicts:
+ * counted, and named once in the summary */
+void report_disputed(struct report *r, const struct aw_msg *m);
 void report_would_deny(struct report *r, const struct aw_msg *m);
 
 /* A call the kernel floor refused (AW_OP_FLOOR): one line per call name. */

@@ -185,6 +185,27 @@ assert end["counts"]["write"] == {"allow": 0, "deny": 1}, end
 assert end["counts"]["exec"] == {"allow": 2, "deny": 0}, end
 EOF
 check "audit log content" python3 "$T/check.py" "$T/b.jsonl"
+# an event is what a process of the tree says happened: the supervisor
+# decides each one again and marks a record its policy contradicts (here a
+# forged "allowed" write outside the roots); honest ones stay unmarked
+"$AGENTWRAP" --audit "$T/d.jsonl" -- sh -c "'$R' post write allow /etc/hosts
+    '$R' post write deny /etc/hosts; '$R' post read allow /etc/hostname" \
+    >/dev/null 2>"$T/d.err"
+cat >"$T/checkd.py" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+ev = [r for r in recs if r["type"] == "event" and r["layer"] == "preload"]
+assert len(ev) == 3, ev
+forged, honest, read = ev
+assert forged["op"] == "write" and forged["verdict"] == "allow", forged
+assert forged["disputed"] is True and forged["supervisor_verdict"] == "deny", forged
+assert forged["supervisor_rule"] == "sandbox_workspace_write.writable_roots", forged
+assert "disputed" not in honest and honest["verdict"] == "deny", honest
+assert "disputed" not in read and read["verdict"] == "allow", read
+assert recs[-1]["disputed"] == 1, recs[-1]
+EOF
+check "a forged event is marked disputed" python3 "$T/checkd.py" "$T/d.jsonl"
+check "and counted on stderr" grep -q "^agentwrap: 1 event claimed a verdict the policy does not give" "$T/d.err"
 "$AGENTWRAP" -q --audit-only --audit "$T/c.jsonl" -- "$R" post write deny /x
 check "audit-only marks records" grep -q '"audit_only":true' "$T/c.jsonl"
 
