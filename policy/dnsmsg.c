@@ -125,7 +125,12 @@ dnsmsg_addrs(const uint8_t *m, size_t len, struct netaddr *out, size_t max,
 			want = type == DNSMSG_T_A   ? 4
 			    : type == DNSMSG_T_AAAA ? 16
 						    : 0;
-			if (want != 0 && klass == DNSMSG_C_IN) {
+			/* of any class: a name server that puts an address
+			 * in a class the caller did not ask for is judged on
+			 * it all the same (another class's A records of
+			 * another length are not addresses: skipped) */
+			if (want != 0 &&
+			    (rdlen == want || klass == DNSMSG_C_IN)) {
 				if (rdlen != want || n == max)
 					return -1;
 				memset(&out[n], 0, sizeof(out[n]));
@@ -146,17 +151,20 @@ dnsmsg_query(uint8_t *out, size_t cap, uint16_t id, const char *name,
     uint16_t type, uint16_t klass)
 {
 	size_t off = DNSMSG_HDR, l;
-	const char *p = name, *dot;
+	const char *p = name, *dot, *end;
 
 	if (name == NULL || *name == '\0' || cap < DNSMSG_HDR)
 		return -1;
+	end = name + strlen(name);
+	if (end[-1] == '.')
+		end--; /* one final dot: the root, written out */
 	memset(out, 0, DNSMSG_HDR);
 	put16(out, id);
 	out[2] = 0x01; /* RD */
 	put16(out + 4, 1);
 	for (;;) {
-		dot = strchr(p, '.');
-		l = dot != NULL ? (size_t)(dot - p) : strlen(p);
+		dot = memchr(p, '.', (size_t)(end - p));
+		l = dot != NULL ? (size_t)(dot - p) : (size_t)(end - p);
 		if (l == 0 || l > 63 || cap - off < l + 1)
 			return -1;
 		out[off++] = (uint8_t)l;

@@ -48,8 +48,9 @@ struct dnsmsg_q {
 int dnsmsg_question(const uint8_t *m, size_t len, struct dnsmsg_q *q);
 
 /*
- * Every A and AAAA record of class IN in the answer, authority and
- * additional sections of M (LEN bytes), the answer section's first, into
+ * Every A and AAAA record in the answer, authority and additional
+ * sections of M (LEN bytes), of class IN or of any class whose data has
+ * an address's length, the answer section's first, into
  * OUT (at most MAX); *NANSWER says how many of them are the answer
  * section's. Returns how many, or -1 if M is malformed (a count that the
  * bytes do not hold, a record that runs past the end, an A record whose
@@ -60,8 +61,9 @@ int dnsmsg_addrs(const uint8_t *m, size_t len, struct netaddr *out, size_t max,
 
 /*
  * A query for NAME (TYPE, KLASS; recursion desired) with ID into OUT
- * (CAP bytes). Returns its length, or -1 if NAME is not a host name of
- * labels 1 to 63 bytes long, or does not fit.
+ * (CAP bytes); one final dot in NAME is the root's. Returns its length,
+ * or -1 if NAME is not a host name of labels 1 to 63 bytes long, or does
+ * not fit.
  */
 int dnsmsg_query(uint8_t *out, size_t cap, uint16_t id, const char *name,
     uint16_t type, uint16_t klass);

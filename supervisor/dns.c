@@ -85,6 +85,9 @@ struct dns {
 	struct entry *done; /* finished lookups for the loop */
 	int stop;
 	uint64_t ttl_ms; /* how long an answer is used again */
+	/* the entry dns_ready hands over: its answer is fresh for those who
+	 * waited for it, whatever the TTL (0 would make them wait again) */
+	struct entry *serving;
 	int busy; /* workers inside resolve_system() */
 	int nthreads;
 	pthread_t th[DNS_WORKERS];
@@ -109,6 +112,10 @@ resolve_raw(const char *name, int type, int klass, uint8_t *out, size_t cap)
 	 * much longer than that */
 	rs.retrans = 1;
 	rs.retry = 2;
+	/* a truncated answer is handed out as it is (TC set), never asked
+	 * again over TCP: glibc gives a TCP name server that accepts and
+	 * never answers no deadline, and a worker would be gone for good */
+	rs.options |= RES_IGNTC;
 	ql = res_nmkquery(
 	    &rs, QUERY, name, klass, type, NULL, 0, NULL, q, (int)sizeof(q));
 	n = ql < 0 ? -1 : res_nsend(&rs, q, ql, out, (int)cap);
@@ -422,7 +429,8 @@ dns_answer(
 		return 0;
 	HASH_FIND(hh, d->names, name, len, e);
 	if (e != NULL && e->known &&
-	    (!fresh || clock_mono_ms() - e->t_answer < d->ttl_ms))
+	    (!fresh || e == d->serving ||
+		clock_mono_ms() - e->t_answer < d->ttl_ms))
 		return copy_out(e, out, max);
 	if (!fresh)
 		return e != NULL && e->known ? copy_out(e, out, max) : 0;
@@ -473,7 +481,7 @@ dns_raw(struct dns *d, const char *name, int type, int klass, uint8_t *out,
 	len = (size_t)k;
 	HASH_FIND(hh, d->names, key, len, e);
 	if (e != NULL && e->known &&
-	    clock_mono_ms() - e->t_answer < d->ttl_ms) {
+	    (e == d->serving || clock_mono_ms() - e->t_answer < d->ttl_ms)) {
 		n = e->anslen < cap ? e->anslen : cap;
 		if (n > 0)
 			memcpy(out, e->ans, n);
@@ -538,7 +546,9 @@ dns_ready(struct dns *d, void (*fn)(void *ctx, const char *name), void *ctx)
 		e->qnext = NULL;
 		if (e->wanted) {
 			unwant(d, e);
+			d->serving = e;
 			fn(ctx, e->name);
+			d->serving = NULL;
 		}
 	}
 	/* lookups past their deadline: the name does not resolve, for now
@@ -576,7 +586,9 @@ dns_ready(struct dns *d, void (*fn)(void *ctx, const char *name), void *ctx)
 		e->ans = NULL;
 		e->anslen = 0;
 		e->t_answer = now;
+		d->serving = e;
 		fn(ctx, e->name);
+		d->serving = NULL;
 	}
 }
 

@@ -113,10 +113,11 @@ note_deferred(
 
 /* Record and report a call the supervisor did not decide itself. */
 /*
- * Is M's claimed verdict the one the supervisor's own policy gives (D)?
- * An event is what a process of the tree says happened; the record says
- * when the policy says otherwise (allowed or not: an ask the shim denied
- * is no dispute).
+ * Does M claim a call was allowed that the supervisor's own policy does
+ * not allow (D)? An event is what a process of the tree says happened;
+ * the record says when the policy says otherwise. Only that way: the shim
+ * refuses some calls the policy would allow (wordexp's shell, the libc
+ * functions that connect past it), and a refusal hides nothing.
  */
 static int
 disputed(struct run *st, const struct aw_msg *m, struct pol_decision *d)
@@ -124,11 +125,11 @@ disputed(struct run *st, const struct aw_msg *m, struct pol_decision *d)
 	struct pol_request req;
 
 	/* (only the tree posts events: whatever layer one names) */
-	if (m->op > OP_BIND)
+	if (m->op > OP_BIND || m->verdict != VERDICT_ALLOW)
 		return 0;
 	report_request(m, st->dns, &req);
 	policy_decide(st->o->pol, &req, d);
-	return (m->verdict == VERDICT_ALLOW) != (d->verdict == VERDICT_ALLOW);
+	return d->verdict != VERDICT_ALLOW;
 }
 
 static int
@@ -449,6 +450,9 @@ h_resolve(struct run *st, struct aw_msg *m, uint8_t *ans, size_t anscap,
 	    ans, anscap, anslen);
 }
 
+/* The most addresses a raw answer may hold (all judged) */
+#define RAW_MAX_ADDRS 256
+
 /* A pol_resolve_fn answering with the addresses of a raw answer */
 struct fixed {
 	const struct netaddr *a;
@@ -500,7 +504,7 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 {
 	uint8_t raw[DNSMSG_MAX];
 	char key[DNS_KEYLEN], host[NETADDR_HOSTLEN], qn[NETADDR_HOSTLEN];
-	struct netaddr a[DNS_MAX_ADDRS];
+	struct netaddr a[RAW_MAX_ADDRS];
 	struct pol_request req;
 	struct pol_decision d;
 	struct dnsmsg_q q;
@@ -508,7 +512,7 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 	struct fixed x;
 	const char *why;
 	size_t nan;
-	int n, na;
+	int n, na, i;
 
 	if (dnsmsg_question(m->dns, m->dns_len, &q) == -1 ||
 	    netaddr_norm_host(q.name, qn, sizeof(qn), &why) == -1 ||
@@ -517,6 +521,20 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 		return malformed(st, m->pid, 0,
 		    "a DNS query that does not ask for its host", ans, anscap,
 		    anslen);
+	/* an address is judged as itself, never as a name to look up (its
+	 * rule would pin whatever a name server says "93.184.215.14" is);
+	 * only class IN is asked for */
+	if (netaddr_parse_ip(host, &a[0]) == 0 || q.klass != DNSMSG_C_IN) {
+		memset(&d, 0, sizeof(d));
+		d.verdict = VERDICT_DENY;
+		snprintf(d.rule, sizeof(d.rule), "dns");
+		snprintf(d.why, sizeof(d.why), "%s",
+		    q.klass != DNSMSG_C_IN
+			? "only queries of class IN are sent"
+			: "an IP address is not a name to query");
+		decided(st, m, &d);
+		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
+	}
 	if (!admitted) {
 		if (decide_name(st, m, slot, owner, &req, &d, &f) == RING_DEFER)
 			return RING_DEFER;
@@ -544,18 +562,19 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 		snprintf(d.why, sizeof(d.why), "no name server answered");
 		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
 	}
-	if ((na = dnsmsg_addrs(raw, (size_t)n, a, DNS_MAX_ADDRS, &nan)) < 0) {
+	if ((na = dnsmsg_addrs(raw, (size_t)n, a, RAW_MAX_ADDRS, &nan)) < 0) {
 		run_say_vis(d.why, sizeof(d.why),
 		    "the name server's answer for %s is malformed or holds "
-		    "more than 32 addresses%s",
+		    "more than 256 addresses%s",
 		    host, "");
 		decided(st, m, &d);
 		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
 	}
-	if (na > 0) {
-		/* the same judge, with the answer's addresses */
-		x.a = a;
-		x.n = na;
+	/* the same judge, with each of the answer's addresses as the
+	 * name's (one at a time: however many there are, each is judged) */
+	for (i = 0; i < na; i++) {
+		x.a = &a[i];
+		x.n = 1;
 		report_request(m, st->dns, &req);
 		req.resolve = fixed_resolve;
 		req.resolve_ctx = &x;
@@ -568,8 +587,8 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 			return raw_answer(
 			    st, m, &d, NULL, 0, ans, anscap, anslen);
 		}
-		dns_pin(st->dns, a, nan, host);
 	}
+	dns_pin(st->dns, a, nan < DNS_MAX_ADDRS ? nan : DNS_MAX_ADDRS, host);
 	return raw_answer(st, m, &d, raw, (size_t)n, ans, anscap, anslen);
 }
 
@@ -578,11 +597,13 @@ static void
 dns_done(void *ctx, const char *name)
 {
 	struct run *st = ctx;
-	struct dns_wait **pp, *w;
+	struct dns_wait **pp, *w, *mine = NULL, **tail = &mine;
 	struct aw_msg m;
 	size_t alen = 0;
 	int v;
 
+	/* those who waited for NAME, taken off first: deciding one may make
+	 * it wait again (for another lookup), and it is not seen twice */
 	for (pp = &st->dnsw; *pp != NULL;) {
 		w = *pp;
 		if (strcmp(w->name, name) != 0) {
@@ -590,6 +611,12 @@ dns_done(void *ctx, const char *name)
 			continue;
 		}
 		*pp = w->next;
+		w->next = NULL;
+		*tail = w;
+		tail = &w->next;
+	}
+	while ((w = mine) != NULL) {
+		mine = w->next;
 		alen = 0;
 		if (w->slot < 0) {
 			if (msg_decode(w->raw, w->len, &m) == 0)

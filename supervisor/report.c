@@ -323,6 +323,21 @@ report_hint(const struct policy *pol, const struct pol_request *req,
 static void denial(struct report *r, const struct aw_msg *m,
     const struct pol_decision *given, const char *note);
 
+/* What the shim's own refusal RULE means (preload/), or NULL */
+static const char *
+shim_refusal(const char *rule)
+{
+	if (strcmp(rule, "wordexp") == 0)
+		return "wordexp runs command substitutions in a shell of its "
+		       "own, past the shim: refused as under WRDE_NOCMD";
+	if (strcmp(rule, "libc-connect") == 0)
+		return "the call looks the host up and connects inside libc, "
+		       "where what it reaches cannot be held to the names the "
+		       "supervisor resolved: refused while the domain rules "
+		       "judge names";
+	return NULL;
+}
+
 void
 report_denial(
     struct report *r, const struct aw_msg *m, const struct pol_decision *given)
@@ -356,6 +371,7 @@ denial(struct report *r, const struct aw_msg *m,
 	struct pol_decision own;
 	const struct pol_decision *d = given;
 	char obj[1024], hint[1024], line[LINE_MAX_RAW];
+	const char *why;
 	size_t off;
 
 	if (m->op >= OPS)
@@ -374,6 +390,14 @@ denial(struct report *r, const struct aw_msg *m,
 	off = append(line, sizeof(line), 0,
 	    "denied %s %s (%s[%d]): ", op_names[m->op], obj, program(m),
 	    (int)m->pid);
+	if (d->verdict == VERDICT_ALLOW && m->rule != NULL &&
+	    (why = shim_refusal(m->rule)) != NULL) {
+		/* not the policy's: a call the shim refuses for its own
+		 * reasons (the policy would allow what it asks) */
+		append(line, sizeof(line), off, "%s", why);
+		say(line);
+		return;
+	}
 	if (d->verdict == VERDICT_ALLOW) {
 		/* the shim's snapshot and the supervisor disagree */
 		append(line, sizeof(line), off,
@@ -501,10 +525,9 @@ report_summary(struct report *r)
 		char line[256];
 
 		snprintf(line, sizeof(line),
-		    "%lu event%s claimed a verdict the policy does not give "
-		    "(marked \"disputed\" in the audit log): a process of the "
-		    "tree decided otherwise (a changed shim, or one that had "
-		    "not seen the newest grants yet)",
+		    "%lu event%s claimed an allowed call the policy does not "
+		    "allow (marked \"disputed\" in the audit log): a process "
+		    "of the tree decided with something other than the policy",
 		    r->disputed, r->disputed == 1 ? "" : "s");
 		say(line);
 	}

@@ -205,7 +205,7 @@ assert "disputed" not in read and read["verdict"] == "allow", read
 assert recs[-1]["disputed"] == 1, recs[-1]
 EOF
 check "a forged event is marked disputed" python3 "$T/checkd.py" "$T/d.jsonl"
-check "and counted on stderr" grep -q "^agentwrap: 1 event claimed a verdict the policy does not give" "$T/d.err"
+check "and counted on stderr" grep -q "^agentwrap: 1 event claimed an allowed call the policy does not allow" "$T/d.err"
 "$AGENTWRAP" -q --audit-only --audit "$T/c.jsonl" -- "$R" post write deny /x
 check "audit-only marks records" grep -q '"audit_only":true' "$T/c.jsonl"
 

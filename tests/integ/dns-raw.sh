@@ -21,7 +21,7 @@ R="$PROBES/dnsraw"
 # the packet carries the probe's smuggled record)
 cat > "$T/ns.py" <<'PYEOF'
 import socket, struct, sys
-from nameserver import A, AAAA, MX, TXT, a, name_bytes, rr, serve
+from nameserver import A, AAAA, MX, TXT, a, hold_tcp, name_bytes, rr, serve
 log, ready, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ONE, TWO = "93.184.215.14", "93.184.215.15"
 zone = {
@@ -35,7 +35,15 @@ zone = {
     "nxtxt.test": {A: [ONE], TXT: None},
     "ask.example": {A: [ONE], TXT: "approved"},
     "no.example": {A: [ONE], TXT: "refused"},
+    "93.184.215.14": {A: [TWO]},         # a name that is an address
+    "chaos.test": {A: [ONE], TXT: "x"},  # TXT with a class-CH A beside it
+    "big.test": {A: [ONE]},              # 40 A records
+    "bigpriv.test": {A: [ONE]},          # 39 public, then 10.9.9.9
+    "tc.test": {A: [ONE], TXT: "cut"},   # TXT: TC, and TCP never answers
+    "tc2.test": {A: [ONE], TXT: "cut"},
 }
+if port == 53:
+    hold_tcp(53)
 asked = {}
 def answer(name, qtype, raw):
     with open(log, "a") as f:
@@ -43,6 +51,9 @@ def answer(name, qtype, raw):
     z = zone.get(name)
     if z is None:
         return 3, [], []
+    if qtype == A and name in ("big.test", "bigpriv.test"):
+        an = [rr(A, bytes([93, 184, 216, i])) for i in range(1, 40)]
+        return 0, an + [a("10.9.9.9" if name == "bigpriv.test" else "93.184.216.40")], []
     if qtype == A and A in z:
         n = asked.get(name, 0)
         asked[name] = n + 1
@@ -51,7 +62,8 @@ def answer(name, qtype, raw):
         if z[TXT] is None:
             return 3, [], []
         t = z[TXT].encode()
-        return 0, [rr(TXT, bytes([len(t)]) + t)], []
+        ar = [rr(A, socket.inet_aton("127.0.0.1"), klass=3)] if name == "chaos.test" else []
+        return 0, [rr(TXT, bytes([len(t)]) + t)], ar, 0x0200 if name.startswith("tc") else 0
     if qtype == MX and MX in z:
         target = name_bytes(z[MX])
         return 0, [rr(MX, struct.pack(">H", 10) + target)], \
@@ -186,6 +198,63 @@ check "GAI_NOWAIT: answered" grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T
 status 0 "getaddrinfo_a of a denied name" run -- "$R" gaia evil.test nowait
 check "getaddrinfo_a of a denied name fails with EAI_FAIL" \
     grep -qx "gaia -1 rc=$((-4))" "$T/last.out"
+
+# what an escape hunt tried: an address as a query's name (its rule would
+# pin what the name server says it is), another class, an address of
+# another class beside the answer, a name with its final dot, an answer of
+# 40 addresses (every one judged, the last private), a truncated answer
+# whose TCP server never answers (the workers must not hang), an UPDATE
+: > "$T/ns.log"
+status 0 "res_query of an IP literal allowed by an exact rule" \
+    aw -a never -n -c features.network_proxy=true \
+    -c 'features.network_proxy.domains={ "93.184.215.14" = "allow" }' -- \
+    env CONNECT_PORT="$P" "$R" query 93.184.215.14 A
+check "an address is not queried as a name" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "nothing was connected" sh -c "! grep -q '^connect' '$T/last.out'"
+check "the name server was not asked for it" [ "$(asked 93.184.215.14)" = 0 ]
+check "the peer got nothing" [ "$(grep -c accepted "$T/peer.log" 2>/dev/null)" = 1 ]
+status 0 "res_query of class CH" run -- env DNSCLASS=3 "$R" query good.test A
+check "another class: refused" grep -qx "query -1 h_errno=3" "$T/last.out"
+status 0 "an A record of another class beside a TXT answer" run -- "$R" query chaos.test TXT
+check "the answer with a loopback address of class CH is refused" \
+    grep -qx "query -1 h_errno=3" "$T/last.out"
+status 0 "a name with its final dot" run -- "$R" query good.test. A
+check "the final dot: answered" grep -q "^query answered .* a=$ADDR_OK " "$T/last.out"
+status 0 "an answer of 40 addresses" run -- "$R" query big.test A
+check "40 public addresses: answered" grep -q "^query answered .* an=40 " "$T/last.out"
+status 0 "an answer of 40 addresses, the last private" run -- "$R" query bigpriv.test A
+check "the 40th, private, refuses it" grep -qx "query -1 h_errno=3" "$T/last.out"
+check "the refusal names it" grep -q "10.9.9.9" "$T/last.err"
+status 0 "truncated answers whose TCP server hangs, then other names" \
+    run -- sh -c "'$R' query tc.test TXT; '$R' query tc2.test TXT; \
+    '$R' query good.test TXT; '$R' gaia www.good.test wait"
+check "the truncated answer comes as it is" grep -q "^query answered .* txt=cut$" "$T/last.out"
+check "the names after it still resolve" grep -q "^query answered .* txt=hello$" "$T/last.out"
+check "getaddrinfo_a after it too" grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T/last.out"
+status 0 "res_send of an UPDATE" run -- env OPCODE=5 "$R" send good.test A
+check "an UPDATE is not sent as a query" grep -qx "send -1 h_errno=3" "$T/last.out"
+
+# AGENTWRAP_DNS_TTL=0: every lookup asks again, and each is still answered
+# (the supervisor once waited for ever for an answer that was never fresh)
+status 0 "AGENTWRAP_DNS_TTL=0" env AGENTWRAP_DNS_TTL=0 timeout -k 5 30 \
+    "$AGENTWRAP" -C "$WS" -a never -n -c features.network_proxy=true \
+    -c "$RULE" -- sh -c "'$R' query good.test A; '$R' gaia good.test wait"
+check "TTL 0: res_query answered" grep -q "^query answered .* a=$ADDR_OK " "$T/last.out"
+check "TTL 0: getaddrinfo_a answered" grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T/last.out"
+
+# the BSD r-commands connect inside libc: refused where names are judged;
+# libresolv's old res_gethostbyname is the supervisor's gethostbyname
+: > "$T/ns.log"
+status 0 "rexec_af to an allowed name's peer" run -- "$R" rexec two.test "$P"
+check "rexec is refused (EPERM)" grep -qx "rexec -1 1" "$T/last.out"
+check "the peer got nothing from it" [ "$(grep -c accepted "$T/peer.log" 2>/dev/null)" = 1 ]
+check "the refusal is reported" grep -q "^agentwrap: denied connect two.test (dnsraw\[[0-9]*\]): the call looks the host up and connects inside libc" "$T/last.err"
+status 0 "ruserok of a denied name" run -- "$R" ruserok evil.test
+check "ruserok: evil.test never asked" [ "$(asked evil.test)" = 0 ]
+status 0 "res_gethostbyname (libresolv's compat name)" run -- "$R" resgh two.test
+check "res_gethostbyname: the supervisor's answer" grep -qx "resgh answered $ADDR_2" "$T/last.out"
+status 0 "res_gethostbyname of a denied name" run -- "$R" resgh evil.test
+check "res_gethostbyname: denied, never asked" sh -c "grep -qx 'resgh -1 h_errno=3' '$T/last.out' && [ \"\$(grep -c '^evil.test ' '$T/ns.log')\" = 0 ]"
 
 # a name no rule names is asked about once (the lookup of the name), and
 # the raw query follows an approval, not a refusal

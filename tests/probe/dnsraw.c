@@ -5,7 +5,14 @@
  *
  *   dnsraw CALL NAME TYPE [PORT]
  *   dnsraw gaia NAME wait|nowait
+ *   dnsraw rexec HOST PORT   rexec_af (IPv4) to HOST:PORT: "rexec -1 ERRNO"
+ *                            or "rexec ok"
+ *   dnsraw ruserok HOST      "ruserok R ERRNO"
+ *   dnsraw resgh NAME        libresolv's old res_gethostbyname: "resgh
+ *                            answered ADDR" or "resgh -1 h_errno=H"
  *
+ * DNSCLASS (a number) asks another class than IN; OPCODE (a number) sets
+ * the opcode of send's and nsend's message.
  * CALL is query, search, querydomain (NAME is "NAME/DOMAIN"), send,
  * nquery, nsearch, nsend; TYPE is A, AAAA, MX or TXT. With PORT the calls
  * that take a resolver state (and res_send, through _res) are pointed at
@@ -125,6 +132,10 @@ smuggle(const char *name, int type, unsigned char *q, int cap)
 	return n + (int)sizeof(extra);
 }
 
+/* what binaries built against libresolv long ago call */
+struct hostent *old_res_gethostbyname(const char *);
+__asm__(".symver old_res_gethostbyname, res_gethostbyname@GLIBC_2.2.5");
+
 static sem_t notified;
 
 static void
@@ -191,14 +202,49 @@ main(int argc, char **argv)
 	char name[512], first[64] = "", *dom;
 	struct __res_state st;
 	const char *call, *cp;
-	int type, port, r = -1, qlen = 0, qid = -1;
+	int type, port, r = -1, qlen = 0, qid = -1, klass = C_IN;
 
-	if (argc < 4) {
+	if (argc < 3 ||
+	    (argc < 4 && strcmp(argv[1], "ruserok") != 0 &&
+		strcmp(argv[1], "resgh") != 0)) {
 		fprintf(stderr, "usage: dnsraw CALL NAME TYPE [PORT]\n");
 		return 2;
 	}
 	call = argv[1];
 	snprintf(name, sizeof(name), "%s", argv[2]);
+	if (strcmp(call, "rexec") == 0) {
+		char *h = name;
+
+		errno = 0;
+		r = rexec_af(&h, htons((unsigned short)atoi(argv[3])), "u", "p",
+		    "true", NULL, AF_INET);
+		if (r >= 0)
+			printf("rexec ok\n");
+		else
+			printf("rexec -1 %d\n", errno);
+		return 0;
+	}
+	if (strcmp(call, "ruserok") == 0) {
+		errno = 0;
+		r = ruserok(name, 0, "u", "u");
+		printf("ruserok %d %d\n", r, errno);
+		return 0;
+	}
+	if (strcmp(call, "resgh") == 0) {
+		struct hostent *he;
+
+		h_errno = 0;
+		if ((he = old_res_gethostbyname(name)) != NULL &&
+		    he->h_addr_list[0] != NULL) {
+			inet_ntop(
+			    AF_INET, he->h_addr_list[0], first, sizeof(first));
+			printf("resgh answered %s\n", first);
+		} else
+			printf("resgh -1 h_errno=%d\n", h_errno);
+		return 0;
+	}
+	if (getenv("DNSCLASS") != NULL)
+		klass = atoi(getenv("DNSCLASS"));
 	if (strcmp(call, "gaia") == 0) {
 		gaia(
 		    name, strcmp(argv[3], "nowait") == 0, first, sizeof(first));
@@ -218,24 +264,27 @@ main(int argc, char **argv)
 	if (strcmp(call, "send") == 0 || strcmp(call, "nsend") == 0) {
 		if ((qlen = smuggle(name, type, q, sizeof(q))) < 0)
 			return 1;
+		if (getenv("OPCODE") != NULL)
+			q[2] = (unsigned char)((q[2] & 0x87) |
+			    (atoi(getenv("OPCODE")) & 0x0f) << 3);
 		qid = q[0] << 8 | q[1];
 	}
 	h_errno = 0;
 	if (strcmp(call, "query") == 0)
-		r = res_query(name, C_IN, type, ans, sizeof(ans));
+		r = res_query(name, klass, type, ans, sizeof(ans));
 	else if (strcmp(call, "search") == 0)
-		r = res_search(name, C_IN, type, ans, sizeof(ans));
+		r = res_search(name, klass, type, ans, sizeof(ans));
 	else if (strcmp(call, "querydomain") == 0) {
 		if ((dom = strchr(name, '/')) == NULL)
 			return 2;
 		*dom++ = '\0';
-		r = res_querydomain(name, dom, C_IN, type, ans, sizeof(ans));
+		r = res_querydomain(name, dom, klass, type, ans, sizeof(ans));
 	} else if (strcmp(call, "send") == 0)
 		r = res_send(q, qlen, ans, sizeof(ans));
 	else if (strcmp(call, "nquery") == 0)
-		r = res_nquery(&st, name, C_IN, type, ans, sizeof(ans));
+		r = res_nquery(&st, name, klass, type, ans, sizeof(ans));
 	else if (strcmp(call, "nsearch") == 0)
-		r = res_nsearch(&st, name, C_IN, type, ans, sizeof(ans));
+		r = res_nsearch(&st, name, klass, type, ans, sizeof(ans));
 	else if (strcmp(call, "nsend") == 0)
 		r = res_nsend(&st, q, qlen, ans, sizeof(ans));
 	else

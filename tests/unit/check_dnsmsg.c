@@ -170,6 +170,12 @@ START_TEST(query_reads_back)
 	ck_assert_int_eq(dnsmsg_query(q, sizeof(q), 0, name, 1, 1), -1);
 	/* no room */
 	ck_assert_int_eq(dnsmsg_query(q, 20, 0, "pypi.org", 1, 1), -1);
+	/* one final dot is the root's; two are not a name */
+	ck_assert_int_eq(dnsmsg_query(q, sizeof(q), 0, "pypi.org.", 1, 1), 26);
+	ck_assert_int_eq(dnsmsg_question(q, 26, &qq), 0);
+	ck_assert_str_eq(qq.name, "pypi.org");
+	ck_assert_int_eq(dnsmsg_query(q, sizeof(q), 0, "pypi.org..", 1, 1), -1);
+	ck_assert_int_eq(dnsmsg_query(q, sizeof(q), 0, ".", 1, 1), -1);
 	/* the longest name, 253 bytes as text (255 on the wire), and one
 	 * longer; a question of it reads back, one longer does not */
 	memset(name, 'a', 253);
@@ -259,11 +265,12 @@ START_TEST(malformed_refused)
 	memcpy(m, reply, sizeof(m));
 	m[38] = 5;
 	ck_assert_int_eq(addrs(m, sizeof(m), a, 4, &nan), -1);
-	/* an A of another class is not an address; it is skipped */
+	/* an A of another class (of an address's length) is judged all the
+	 * same; one of another length is not an address there */
 	memcpy(m, reply, sizeof(m));
 	m[32] = 3;
-	ck_assert_int_eq(addrs(m, sizeof(m), a, 4, &nan), 1);
-	ck_assert_uint_eq(nan, 0);
+	ck_assert_int_eq(addrs(m, sizeof(m), a, 4, &nan), 2);
+	ck_assert_uint_eq(nan, 1);
 	/* an extended label type (0x40) */
 	memcpy(m, reply, sizeof(m));
 	m[27] = 0x41;
