@@ -28,6 +28,7 @@
 #include "doctor.h"
 #include "explain.h"
 #include "keeper.h"
+#include "logreport.h"
 #include "loadcfg.h"
 #include "policy.h"
 #include "run.h"
@@ -55,6 +56,8 @@ enum {
 	OPT_LANDLOCK,
 	OPT_NO_LANDLOCK,
 	OPT_STRICT,
+	OPT_REPORT,
+	OPT_ALL,
 };
 
 static const struct option longopts[] = {
@@ -81,12 +84,48 @@ static const struct option longopts[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 static _Noreturn void fatal(const char *);
+static void warn_escaped(const char *msg);
+
+/* --report FILE: 0, or 125 if FILE cannot be read or the report written */
+static int
+report_log(const char *file, int json, int all)
+{
+	struct logrep *lr;
+	char msg[PATH_MAX + 128];
+	FILE *f;
+	int r;
+
+	if (strcmp(file, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(file, "re")) == NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", file, strerror(errno));
+		warn_escaped(msg);
+		return EXIT_AGENTWRAP;
+	}
+	if ((lr = logrep_new()) == NULL)
+		err(EXIT_AGENTWRAP, "--report");
+	r = logrep_read(lr, f);
+	if (r == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", file, strerror(errno));
+		warn_escaped(msg);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (r == 0 && logrep_print(lr, stdout, json, all) == -1) {
+		warn("--report: stdout");
+		r = -1;
+	}
+	logrep_free(lr);
+	return r == 0 ? 0 : EXIT_AGENTWRAP;
+}
 
 /*
  * Is LAYER named in AGENTWRAP_DISABLE (a comma list of seccomp, landlock,
@@ -162,6 +201,7 @@ usage(FILE *f)
 	    "       agentwrap [options] --explain bind ADDR:PORT\n"
 	    "       agentwrap [options] --print-config\n"
 	    "       agentwrap [options] --doctor [--json]\n"
+	    "       agentwrap --report FILE|- [--all | --json]\n"
 	    "options:\n"
 	    "  -s, --sandbox MODE             read-only | workspace-write | "
 	    "danger-full-access\n"
@@ -205,6 +245,10 @@ usage(FILE *f)
 	    "which escapes\n"
 	    "                                 the configured mode covers "
 	    "here\n"
+	    "      --report FILE|-            an --audit log summed up (--all: "
+	    "every\n"
+	    "                                 entry; --json: as one JSON "
+	    "document)\n"
 	    "  -q, --quiet                    no denial lines or summary on "
 	    "stderr\n"
 	    "  -h, --help, --version\n");
@@ -335,6 +379,8 @@ main(int argc, char **argv)
 	size_t textlen;
 	const char *errstr;
 	int ch, explain = 0, print_config = 0, doctor = 0, json = 0, r;
+	int all = 0;
+	const char *report = NULL;
 	static char llbuf[64];
 
 	doctor_probe_child();
@@ -388,6 +434,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_REPORT:
+			report = optarg;
+			break;
+		case OPT_ALL:
+			all = 1;
 			break;
 		case 'q':
 			ro.quiet = 1;
@@ -460,8 +512,19 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	/* before the config: a usage error is one whatever the config says */
+	if (report != NULL) {
+		if (doctor || explain || print_config || argc > 0)
+			errx(EXIT_AGENTWRAP,
+			    "--report takes no command, --explain, --doctor or "
+			    "--print-config");
+		if (all && json)
+			errx(EXIT_AGENTWRAP, "--json has every entry already");
+		return report_log(report, json, all);
+	}
+	if (all)
+		errx(EXIT_AGENTWRAP, "--all goes with --report");
 	if (json && !doctor)
-		errx(EXIT_AGENTWRAP, "--json goes with --doctor");
+		errx(EXIT_AGENTWRAP, "--json goes with --doctor or --report");
 	if (doctor && (explain || print_config || argc > 0))
 		errx(EXIT_AGENTWRAP,
 		    "--doctor takes no command, --explain or --print-config");

@@ -206,6 +206,9 @@ assert recs[-1]["disputed"] == 1, recs[-1]
 EOF
 check "a forged event is marked disputed" python3 "$T/checkd.py" "$T/d.jsonl"
 check "and counted on stderr" grep -q "^agentwrap: 1 event claimed an allowed call the policy does not allow" "$T/d.err"
+"$AGENTWRAP" --report "$T/d.jsonl" >"$T/d.txt"
+check "--report lists the disputed record" \
+    grep -qx "  write /etc/hosts  x1  (the policy says deny)" "$T/d.txt"
 "$AGENTWRAP" -q --audit-only --audit "$T/c.jsonl" -- "$R" post write deny /x
 check "audit-only marks records" grep -q '"audit_only":true' "$T/c.jsonl"
 

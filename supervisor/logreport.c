@@ -1,0 +1,577 @@
+/*
+ * logreport.c: an --audit log summed up. See logreport.h.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+#include <vis.h>
+
+#include "logreport.h"
+
+/* how many entries of a table the one-screen report shows */
+#define SHOW 10
+
+/* One entry of a table: KEY (and a second part, NOTE) and a count */
+struct entry {
+	UT_hash_handle hh;
+	unsigned long count;
+	char *note; /* a rule, a program, an argv: the first seen */
+	long pid, ppid;
+	int audit_only;
+	size_t len;
+	char key[];
+};
+
+struct table {
+	const char *name; /* in JSON */
+	const char *title; /* in text */
+	struct entry *map;
+	size_t n;
+	unsigned long dropped; /* records past LOGREP_MAX_KEYS entries */
+};
+
+enum {
+	T_DENIED,
+	T_PROCS,
+	T_WRITTEN,
+	T_DELETED,
+	T_RENAMED,
+	T_READ,
+	T_EXEC,
+	T_CONNECT,
+	T_RESOLVE,
+	T_UNIX,
+	T_DISPUTED,
+	T_N
+};
+
+static const struct {
+	const char *name, *title;
+} table_names[T_N] = {
+	{ "denied", "denied" },
+	{ "processes", "processes (pid, program)" },
+	{ "written", "files written or created" },
+	{ "deleted", "files deleted" },
+	{ "renamed", "renamed" },
+	{ "read", "files read, by directory" },
+	{ "exec", "programs run" },
+	{ "connect", "hosts and addresses contacted" },
+	{ "resolve", "names resolved" },
+	{ "unix", "Unix sockets" },
+	{ "disputed", "disputed records (the policy says otherwise)" },
+};
+
+struct logrep {
+	struct table t[T_N];
+	unsigned long lines, records, events, malformed, too_long;
+	unsigned long bad_lines[LOGREP_MAX_BAD];
+	size_t nbad;
+	int started, ended, audit_only, exit_status, signal;
+	char *command, *version, *t_start, *t_end;
+	unsigned long end_events;
+};
+
+struct logrep *
+logrep_new(void)
+{
+	struct logrep *r = calloc(1, sizeof(*r));
+	int i;
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < T_N; i++) {
+		r->t[i].name = table_names[i].name;
+		r->t[i].title = table_names[i].title;
+	}
+	return r;
+}
+
+void
+logrep_free(struct logrep *r)
+{
+	struct entry *e, *tmp;
+	int i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < T_N; i++)
+		HASH_ITER(hh, r->t[i].map, e, tmp)
+		{
+			HASH_DEL(r->t[i].map, e);
+			free(e->note);
+			free(e);
+		}
+	free(r->command);
+	free(r->version);
+	free(r->t_start);
+	free(r->t_end);
+	free(r);
+}
+
+/* Count KEY (LEN bytes) in T; its entry, or NULL when T is full */
+static struct entry *
+tally(struct table *t, const char *key, size_t len)
+{
+	struct entry *e;
+
+	HASH_FIND(hh, t->map, key, len, e);
+	if (e == NULL) {
+		if (t->n >= LOGREP_MAX_KEYS ||
+		    (e = calloc(1, sizeof(*e) + len + 1)) == NULL) {
+			t->dropped++;
+			return NULL;
+		}
+		memcpy(e->key, key, len);
+		e->key[len] = '\0';
+		e->len = len;
+		e->pid = -1;
+		HASH_ADD(hh, t->map, key[0], len, e);
+		t->n++;
+	}
+	e->count++;
+	return e;
+}
+
+/* tally() of A, or "A SEP B" */
+static struct entry *
+tally2(struct table *t, const char *a, const char *sep, const char *b)
+{
+	char buf[8192];
+	int n =
+	    snprintf(buf, sizeof(buf), "%s%s%s", a, b ? sep : "", b ? b : "");
+
+	if (n < 0)
+		return NULL;
+	return tally(
+	    t, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void
+note(struct entry *e, const char *s)
+{
+	if (e != NULL && e->note == NULL && s != NULL)
+		e->note = strdup(s);
+}
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+bad_line(struct logrep *r, size_t lineno)
+{
+	r->malformed++;
+	if (r->nbad < LOGREP_MAX_BAD)
+		r->bad_lines[r->nbad++] = lineno;
+}
+
+/* argv words joined by spaces, at most CAP bytes */
+static void
+join_argv(json_t *argv, char *out, size_t cap)
+{
+	size_t i, off = 0;
+	const char *w;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < json_array_size(argv) && off < cap; i++) {
+		if ((w = json_string_value(json_array_get(argv, i))) == NULL)
+			continue;
+		n = snprintf(out + off, cap - off, "%s%s", i ? " " : "", w);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int
+is_call(const char *call, const char *const *names)
+{
+	size_t i;
+
+	for (i = 0; call != NULL && names[i] != NULL; i++)
+		if (strncmp(call, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+event(struct logrep *r, json_t *o)
+{
+	static const char *const deletes[] = { "unlink", "remove", "rmdir",
+		NULL };
+	static const char *const renames[] = { "rename", NULL };
+	const char *op = str(o, "op"), *verdict = str(o, "verdict");
+	const char *path = str(o, "path"), *path2 = str(o, "path2");
+	const char *host = str(o, "host"), *addr = str(o, "addr");
+	const char *exe = str(o, "exe"), *call = str(o, "call");
+	const char *obj, *slash;
+	json_t *argv = json_object_get(o, "argv");
+	int audit_only = json_is_true(json_object_get(o, "audit_only"));
+	int denied = verdict != NULL && strcmp(verdict, "deny") == 0;
+	long pid = (long)json_integer_value(json_object_get(o, "pid"));
+	char words[1024], pidtxt[32], port[16], dir[4096];
+	struct entry *e;
+
+	r->events++;
+	if (op == NULL)
+		return;
+	words[0] = '\0';
+	if (json_is_array(argv))
+		join_argv(argv, words, sizeof(words));
+	snprintf(pidtxt, sizeof(pidtxt), "%ld", pid);
+	e = tally(&r->t[T_PROCS], pidtxt, strlen(pidtxt));
+	if (e != NULL) {
+		e->pid = pid;
+		e->ppid = (long)json_integer_value(json_object_get(o, "ppid"));
+		/* the program it runs: the last exec's, else its exe */
+		if (strcmp(op, "exec") == 0 && path != NULL && !denied) {
+			free(e->note);
+			e->note = strdup(words[0] ? words : path);
+		} else
+			note(e, exe);
+	}
+	port[0] = '\0';
+	if (json_is_integer(json_object_get(o, "port")))
+		snprintf(port, sizeof(port), ":%lld",
+		    (long long)json_integer_value(json_object_get(o, "port")));
+	obj = path != NULL ? path
+	    : host != NULL ? host
+	    : addr != NULL ? addr
+			   : words;
+	if (json_is_true(json_object_get(o, "disputed")))
+		note(tally2(&r->t[T_DISPUTED], op, " ", obj),
+		    str(o, "supervisor_verdict"));
+	if (denied) {
+		e = tally2(&r->t[T_DENIED], op, " ", obj);
+		if (e != NULL) {
+			note(e, str(o, "rule"));
+			if (e->pid < 0)
+				e->pid = pid;
+			e->audit_only = audit_only;
+		}
+		if (!audit_only)
+			return; /* it did not happen */
+	}
+	if (strcmp(op, "write") == 0 && path != NULL) {
+		if (is_call(call, renames) && path2 != NULL)
+			tally2(&r->t[T_RENAMED], path, " -> ", path2);
+		else if (is_call(call, deletes))
+			tally(&r->t[T_DELETED], path, strlen(path));
+		else
+			tally(&r->t[T_WRITTEN], path, strlen(path));
+	} else if (strcmp(op, "read") == 0 && path != NULL) {
+		slash = strrchr(path, '/');
+		snprintf(dir, sizeof(dir), "%.*s",
+		    slash == NULL || slash == path ? 1 : (int)(slash - path),
+		    slash == NULL ? "/" : path);
+		tally(&r->t[T_READ], dir, strlen(dir));
+	} else if (strcmp(op, "exec") == 0 && path != NULL)
+		note(tally(&r->t[T_EXEC], path, strlen(path)), words);
+	else if (strcmp(op, "connect") == 0 && obj[0] != '\0')
+		note(tally2(&r->t[T_CONNECT], obj, "", port[0] ? port : NULL),
+		    host != NULL && addr != NULL ? addr : NULL);
+	else if (strcmp(op, "resolve") == 0 && host != NULL)
+		tally(&r->t[T_RESOLVE], host, strlen(host));
+	else if (strcmp(op, "unix") == 0 && path != NULL)
+		tally(&r->t[T_UNIX], path, strlen(path));
+}
+
+static void
+set_str(char **dst, const char *s)
+{
+	if (s != NULL && *dst == NULL)
+		*dst = strdup(s);
+}
+
+void
+logrep_line(struct logrep *r, const char *line, size_t len, size_t lineno)
+{
+	json_error_t jerr;
+	const char *type;
+	char words[1024];
+	json_t *o;
+
+	r->lines++;
+	if (len == 0)
+		return;
+	if ((o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+		NULL ||
+	    !json_is_object(o) || (type = str(o, "type")) == NULL) {
+		json_decref(o);
+		bad_line(r, lineno);
+		return;
+	}
+	r->records++;
+	if (strcmp(type, "event") == 0)
+		event(r, o);
+	else if (strcmp(type, "session_start") == 0 && !r->started) {
+		r->started = 1;
+		r->audit_only = json_is_true(json_object_get(o, "audit_only"));
+		join_argv(json_object_get(o, "argv"), words, sizeof(words));
+		set_str(&r->command, words);
+		set_str(&r->version, str(o, "version"));
+		set_str(&r->t_start, str(o, "ts"));
+	} else if (strcmp(type, "session_end") == 0) {
+		r->ended = 1;
+		r->exit_status =
+		    (int)json_integer_value(json_object_get(o, "exit_status"));
+		r->signal =
+		    (int)json_integer_value(json_object_get(o, "signal"));
+		r->end_events = (unsigned long)json_integer_value(
+		    json_object_get(o, "events"));
+		free(r->t_end);
+		r->t_end = NULL;
+		set_str(&r->t_end, str(o, "ts"));
+	}
+	json_decref(o);
+}
+
+int
+logrep_read(struct logrep *r, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, len;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		len = (size_t)n;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > LOGREP_LINE_MAX) {
+			r->too_long++;
+			bad_line(r, lineno);
+			r->lines++;
+			continue;
+		}
+		logrep_line(r, line, len, lineno);
+	}
+	free(line);
+	return ferror(f) ? -1 : 0;
+}
+
+/* entries by count, most first; ties by key */
+static int
+by_count(const struct entry *a, const struct entry *b)
+{
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static int
+by_pid(const struct entry *a, const struct entry *b)
+{
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+/* S escaped for a terminal, into OUT */
+static const char *
+esc(const char *s, char *out, size_t cap)
+{
+	strnvis(out, s != NULL ? s : "", cap,
+	    VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
+	return out;
+}
+
+/* esc(), cut to about WIDTH bytes (a long argv) unless ALL */
+static const char *
+esc_cut(const char *s, char *out, size_t cap, int all)
+{
+	const size_t width = 100;
+
+	esc(s, out, cap);
+	if (!all && strlen(out) > width && cap > width + 4)
+		memcpy(out + width, "...", 4);
+	return out;
+}
+
+static void
+text_table(const struct table *t, int which, FILE *out, int all)
+{
+	char k[4 * 1024], n2[4 * 1024];
+	const struct entry *e;
+	size_t shown = 0;
+
+	fprintf(out, "\n%s: %zu%s\n", t->title, t->n,
+	    t->dropped ? " (and more not kept)" : "");
+	for (e = t->map; e != NULL; e = e->hh.next) {
+		if (!all && shown == SHOW) {
+			fprintf(out, "  ... %zu more (--all)\n", t->n - shown);
+			break;
+		}
+		shown++;
+		esc(e->key, k, sizeof(k));
+		esc_cut(e->note, n2, sizeof(n2), all);
+		switch (which) {
+		case T_PROCS:
+			fprintf(out, "  %-7s ppid %-7ld %s  (%lu call%s)\n", k,
+			    e->ppid, n2, e->count, e->count == 1 ? "" : "s");
+			break;
+		case T_DENIED:
+			fprintf(out, "  %s  x%lu  pid %ld  rule %s%s\n", k,
+			    e->count, e->pid, e->note ? n2 : "?",
+			    e->audit_only ? "  (--audit-only: it ran)" : "");
+			break;
+		case T_EXEC:
+			fprintf(out, "  %s  x%lu%s%s\n", k, e->count,
+			    e->note && e->note[0] ? "  e.g. " : "", n2);
+			break;
+		case T_DISPUTED:
+			fprintf(out, "  %s  x%lu  (the policy says %s)\n", k,
+			    e->count, e->note ? n2 : "?");
+			break;
+		default:
+			fprintf(out, "  %s  x%lu%s%s\n", k, e->count,
+			    e->note ? "  at " : "", e->note ? n2 : "");
+		}
+	}
+}
+
+static json_t *
+json_table(const struct table *t, int which)
+{
+	const struct entry *e;
+	json_t *a = json_array(), *o;
+
+	for (e = t->map; a != NULL && e != NULL; e = e->hh.next) {
+		o = json_object();
+		json_object_set_new(o, which == T_PROCS ? "pid" : "what",
+		    which == T_PROCS ? json_integer(e->pid)
+				     : json_string(e->key));
+		json_object_set_new(
+		    o, "count", json_integer((json_int_t)e->count));
+		if (e->note != NULL)
+			json_object_set_new(o,
+			    which == T_DENIED	      ? "rule"
+				: which == T_PROCS    ? "program"
+				: which == T_EXEC     ? "argv"
+				: which == T_DISPUTED ? "supervisor_verdict"
+						      : "addr",
+			    json_string(e->note));
+		if (which == T_PROCS)
+			json_object_set_new(o, "ppid", json_integer(e->ppid));
+		if (which == T_DENIED) {
+			json_object_set_new(o, "pid", json_integer(e->pid));
+			if (e->audit_only)
+				json_object_set_new(
+				    o, "audit_only", json_true());
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+int
+logrep_print(const struct logrep *rc, FILE *out, int json, int all)
+{
+	struct logrep *r = (struct logrep *)rc; /* sorting is not a change */
+	char c[4096];
+	json_t *doc, *tables, *bad;
+	size_t i;
+	int t;
+
+	for (t = 0; t < T_N; t++) {
+		if (t == T_PROCS)
+			HASH_SORT(r->t[t].map, by_pid);
+		else
+			HASH_SORT(r->t[t].map, by_count);
+	}
+	if (json) {
+		doc = json_object();
+		tables = json_object();
+		bad = json_array();
+		json_object_set_new(
+		    doc, "command", json_string(r->command ? r->command : ""));
+		json_object_set_new(
+		    doc, "audit_only", json_boolean(r->audit_only));
+		json_object_set_new(
+		    doc, "complete", json_boolean(r->started && r->ended));
+		if (r->ended) {
+			json_object_set_new(
+			    doc, "exit_status", json_integer(r->exit_status));
+			if (r->signal > 0)
+				json_object_set_new(
+				    doc, "signal", json_integer(r->signal));
+		}
+		json_object_set_new(
+		    doc, "lines", json_integer((json_int_t)r->lines));
+		json_object_set_new(
+		    doc, "records", json_integer((json_int_t)r->records));
+		json_object_set_new(
+		    doc, "events", json_integer((json_int_t)r->events));
+		json_object_set_new(doc, "malformed_lines",
+		    json_integer((json_int_t)r->malformed));
+		for (i = 0; i < r->nbad; i++)
+			json_array_append_new(
+			    bad, json_integer((json_int_t)r->bad_lines[i]));
+		json_object_set_new(doc, "malformed_first", bad);
+		for (t = 0; t < T_N; t++) {
+			json_object_set_new(
+			    tables, r->t[t].name, json_table(&r->t[t], t));
+			if (r->t[t].dropped > 0) {
+				char k[64];
+
+				snprintf(
+				    k, sizeof(k), "%s_not_kept", r->t[t].name);
+				json_object_set_new(doc, k,
+				    json_integer((json_int_t)r->t[t].dropped));
+			}
+		}
+		json_object_set_new(doc, "tables", tables);
+		if (json_dumpf(doc, out, JSON_COMPACT) == -1) {
+			json_decref(doc);
+			return -1;
+		}
+		json_decref(doc);
+		fputc('\n', out);
+		return fflush(out) == 0 ? 0 : -1;
+	}
+	fprintf(out, "command: %s\n",
+	    esc(r->command ? r->command : "?", c, sizeof(c)));
+	fprintf(out, "agentwrap %s%s, started %s",
+	    esc(r->version ? r->version : "?", c, sizeof(c)),
+	    r->audit_only ? ", --audit-only (nothing was enforced)" : "",
+	    r->t_start ? r->t_start : "?");
+	if (r->ended) {
+		if (r->signal > 0)
+			fprintf(out, ", ended by signal %d\n", r->signal);
+		else
+			fprintf(out, ", exit status %d\n", r->exit_status);
+	} else
+		fprintf(out, "\n");
+	fprintf(out,
+	    "%lu records in %lu lines: %lu events, %zu denied, %zu disputed\n",
+	    r->records, r->lines, r->events, r->t[T_DENIED].n,
+	    r->t[T_DISPUTED].n);
+	if (!r->started)
+		fprintf(out,
+		    "the log has no session_start record: its beginning is "
+		    "missing\n");
+	if (!r->ended)
+		fprintf(out,
+		    "the log ends before its session_end record: it was cut "
+		    "short (agentwrap killed, a full disk) or is still being "
+		    "written\n");
+	if (r->malformed > 0) {
+		fprintf(out, "%lu line%s not a record, skipped: line",
+		    r->malformed, r->malformed == 1 ? "" : "s");
+		for (i = 0; i < r->nbad; i++)
+			fprintf(out, "%s %lu", i ? "," : "", r->bad_lines[i]);
+		fprintf(out, "%s%s\n", r->malformed > r->nbad ? ", ..." : "",
+		    r->too_long ? " (some longer than 1 MiB)" : "");
+	}
+	for (t = 0; t < T_N; t++) {
+		if (t == T_DISPUTED && r->t[t].n == 0)
+			continue;
+		text_table(&r->t[t], t, out, all);
+	}
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

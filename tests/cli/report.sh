@@ -1,0 +1,101 @@
+#!/bin/sh
+# report.sh: agentwrap --report on logs recorded from real runs: a python
+# script that reads, writes, renames, deletes and spawns, with a denial;
+# the same log cut short, with a corrupted line and garbage; a file name
+# with terminal controls; --json; errors.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+OUT="$T/out"
+mkdir -p "$OUT"
+cat >"$T/ws/job.py" <<'EOF'
+import os, subprocess
+open("made.txt", "w").write("1")
+os.rename("made.txt", "moved.txt")
+open("gone.txt", "w").write("2")
+os.unlink("gone.txt")
+open("esc\033[2Jname", "w").write("3")
+open("/etc/hostname").read()
+subprocess.run(["/bin/true"], check=True)
+try:
+    open(os.environ["OUTSIDE"], "w")
+except OSError:
+    print("refused")
+EOF
+OUTSIDE="$OUT/outside" "$AGENTWRAP" -q -C "$T/ws" \
+    -c sandbox_workspace_write.exclude_slash_tmp=true \
+    -c sandbox_workspace_write.exclude_tmpdir_env_var=true \
+    --audit "$T/run.jsonl" -- $PY job.py >"$T/job.out" 2>&1
+check "the run ran, and its outside write was refused" \
+    grep -qx refused "$T/job.out"
+check "the refused file does not exist" test ! -e "$OUT/outside"
+
+"$AGENTWRAP" --report "$T/run.jsonl" >"$T/r.txt" 2>"$T/r.err"
+check "--report exits 0" test $? -eq 0
+check "nothing on stderr" test ! -s "$T/r.err"
+check "the command" grep -q "^command: $PY job.py$" "$T/r.txt"
+check "a complete log: its exit status" grep -q ", exit status 0$" "$T/r.txt"
+check "no cut-short note" sh -c "! grep -q 'cut short' '$T/r.txt'"
+# the sections, each with what the run did
+# in_section TITLE REGEX: a line of that section of $T/r.txt matches
+in_section() {
+	awk -v s="$1" '$0 ~ "^" s ": " { on = 1; next } /^$/ { on = 0 } on' \
+	    "$T/r.txt" | grep -q -- "$2"
+}
+first_section() {
+	[ "$(grep -m1 -E '^[a-z][a-zA-Z ,()]*: [0-9]+' "$T/r.txt" | cut -d: -f1)" = "$1" ]
+}
+check "denied comes first" first_section denied
+check "the denial: object and rule" in_section denied \
+    "^  write $OUT/outside  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots$"
+check "written: the new file" in_section "files written or created" "^  $T/ws/made.txt  x1$"
+check "renamed" in_section renamed "^  $T/ws/made.txt -> $T/ws/moved.txt  x1$"
+check "deleted" in_section "files deleted" "^  $T/ws/gone.txt  x1$"
+"$AGENTWRAP" --report "$T/run.jsonl" --all >"$T/all.txt"
+check "--all: every directory read, /etc among them" \
+    grep -q "^  /etc  x[0-9]*$" "$T/all.txt"
+check "--all lists more than the one screen" \
+    [ "$(wc -l <"$T/all.txt")" -gt "$(wc -l <"$T/r.txt")" ]
+check "programs run: /bin/true" in_section "programs run" "^  /[a-z/]*bin/true  x1  e.g. /bin/true$"
+check "the terminal control is escaped" sh -c "! grep -q \"$(printf '\033')\" '$T/r.txt' && grep -q 'esc\\\\033\[2Jname' '$T/r.txt'"
+
+# --json: the same, as one document
+"$AGENTWRAP" --report "$T/run.jsonl" --json >"$T/r.json"
+check "--json is one JSON document with the tables" $PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d['tables']
+assert d['complete'] is True and d['exit_status'] == 0, d
+assert [x['what'] for x in t['renamed']] == [sys.argv[2] + '/made.txt -> ' + sys.argv[2] + '/moved.txt'], t['renamed']
+assert any(x['what'] == 'write ' + sys.argv[3] + '/outside' and x['rule'] == 'sandbox_workspace_write.writable_roots' for x in t['denied']), t['denied']
+assert any(x['what'] == sys.argv[2] + '/gone.txt' for x in t['deleted'])
+assert any(x['what'].startswith(sys.argv[2] + '/esc\x1b') for x in t['written'])
+assert d['malformed_lines'] == 0
+" "$T/r.json" "$T/ws" "$OUT"
+
+# a log cut short, mid-line, with garbage and a line that is not a record
+n=$(wc -l <"$T/run.jsonl")
+{
+	head -n 3 "$T/run.jsonl"
+	echo 'not json at all'
+	echo '[1, 2, 3]'
+	sed -n "4,$((n - 2))p" "$T/run.jsonl"
+	sed -n "$((n - 1))p" "$T/run.jsonl" | cut -c1-40
+} >"$T/cut.jsonl"
+"$AGENTWRAP" --report "$T/cut.jsonl" >"$T/c.txt" 2>&1
+check "a damaged log is reported, exit 0" test $? -eq 0
+check "it says the log was cut short" grep -q "cut short" "$T/c.txt"
+check "the bad lines are named by number" \
+    grep -q "^3 lines not a record, skipped: line 4, 5, $((n + 1))$" "$T/c.txt"
+check "what it holds is still there" grep -q "^  $T/ws/gone.txt  x1$" "$T/c.txt"
+
+# from stdin
+"$AGENTWRAP" --report - <"$T/run.jsonl" >"$T/s.txt"
+check "--report - reads stdin" cmp -s "$T/r.txt" "$T/s.txt"
+
+# errors
+expect 125 "agentwrap: $T/none.jsonl: No such file or directory" --report "$T/none.jsonl"
+expect 125 "agentwrap: --report takes no command" --report "$T/run.jsonl" -- true
+expect 125 "agentwrap: --all goes with --report" --all -- true
+expect 125 "agentwrap: --json has every entry already" --report "$T/run.jsonl" --json --all
+finish
