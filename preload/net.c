@@ -13,10 +13,13 @@
  * Elsewhere (the network off, or on without rules) the policy needs no
  * addresses and the real resolver runs here as it would. A denied name
  * fails with EAI_FAIL (NO_RECOVERY); one that does not resolve as it
- * would anyway. The lookups glibc makes on its own resolver are judged the
- * same way before anything is sent: reverse lookups (the address text as
- * the host), getaddrinfo_a, and the raw DNS interface (res_query and
- * friends).
+ * would anyway. The lookups glibc makes on its own resolver, past every
+ * hook above, are judged the same way before anything is sent: reverse
+ * lookups (the address text as the host), getaddrinfo_a, the raw DNS
+ * interface (res_query and friends) and the BSD r-commands (rcmd, rexec,
+ * ruserok). Where the supervisor resolves, getaddrinfo_a and the raw DNS
+ * interface are answered by it too (nothing is sent from this process),
+ * and the r-commands, which connect inside libc, are refused.
  *
  * Runs inside the watched process, in hooks (see shim.h). The resolver hooks
  * call libc's resolver, which allocates; everything else stays on the stack.
