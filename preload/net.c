@@ -33,6 +33,7 @@
 #include <alloca.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1269,6 +1270,21 @@ res_nsend(res_state statp, const unsigned char *msg, int msglen,
 	    anslen, (statp, msg, msglen, answer, anslen));
 }
 
+/* shim_enter for the gates below: 1 judge, 0 nothing to judge (go on), or
+ * -1 with errno set (fail) */
+static int
+gate_enter(struct shim_call *c, const char *call, int cls)
+{
+	switch (shim_enter(c, call, cls)) {
+	case SHIM_PASS:
+		return 0;
+	case SHIM_JUDGE:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
 /*
  * The BSD r-commands (rcmd, rexec, ruserok and their _af forms) look the
  * host up and connect inside libc, where no hook sees either. Their host
@@ -1284,16 +1300,10 @@ legacy_judge(const char *call, const char *host)
 	struct pol_decision d;
 	struct judge_obj o;
 	struct shim_call c;
-	int e;
+	int e, g;
 
-	switch (shim_enter(&c, call, SHIM_NET)) {
-	case SHIM_PASS:
-		return 0;
-	case SHIM_JUDGE:
-		break;
-	default:
-		return errno;
-	}
+	if ((g = gate_enter(&c, call, SHIM_NET)) <= 0)
+		return g < 0 ? errno : 0;
 	e = judge_name(&c, host != NULL ? host : "", -1);
 	if (e == 0 && policy_judges_names(shim_policy())) {
 		memset(&d, 0, sizeof(d));
@@ -1315,8 +1325,9 @@ legacy_judge(const char *call, const char *host)
 	return 0;
 }
 
-/* A refused call fails with -1 and errno (EPERM) */
-#define LEGACY(call, host)                                                     \
+/* Fail the hook CALL with -1 and errno when JUDGED (0 or an errno) is not
+ * 0; a refused call's errno is EPERM or EACCES */
+#define GATE(call, judged)                                                     \
 	do {                                                                   \
 		int e_;                                                        \
                                                                                \
@@ -1324,11 +1335,12 @@ legacy_judge(const char *call, const char *host)
 			errno = ENOSYS;                                        \
 			return -1;                                             \
 		}                                                              \
-		if ((e_ = legacy_judge(#call, host)) != 0) {                   \
+		if ((e_ = (judged)) != 0) {                                    \
 			errno = e_;                                            \
 			return -1;                                             \
 		}                                                              \
 	} while (0)
+#define LEGACY(call, host) GATE(call, legacy_judge(#call, host))
 
 SHIM_EXPORT int
 rcmd(char **ahost, unsigned short rport, const char *locuser,
@@ -1346,11 +1358,96 @@ rcmd_af(char **ahost, unsigned short rport, const char *locuser,
 	return REAL(rcmd_af)(ahost, rport, locuser, remuser, cmd, fd2p, af);
 }
 
+/*
+ * ruserpass reads ~/.netrc (HOME's) inside libc, and rexec calls it when
+ * it is given no name or password: judged as a read of that file (a
+ * credential store: asked, by default). 0, or the errno.
+ */
+static int
+netrc_judge(const char *call)
+{
+	char path[PATH_MAX];
+	struct shim_call c;
+	const char *home;
+	int e = 0, n, g;
+
+	if ((g = gate_enter(&c, call, SHIM_FS)) <= 0)
+		return g < 0 ? errno : 0;
+	if ((home = getenv("HOME")) != NULL) {
+		n = snprintf(path, sizeof(path), "%s/.netrc", home);
+		e = n < 0 || (size_t)n >= sizeof(path)
+		    ? EACCES
+		    : judge_path(&c, OP_READ, AT_FDCWD, path, J_FOLLOW);
+	}
+	if (shim_leave(&c, e))
+		return e;
+	return 0;
+}
+
+SHIM_EXPORT int
+ruserpass(const char *host, const char **aname, const char **apass)
+{
+	int r;
+
+	GATE(ruserpass, netrc_judge("ruserpass"));
+	shim_guard++; /* its own read of the file, judged above */
+	r = REAL(ruserpass)(host, aname, apass);
+	shim_guard--;
+	return r;
+}
+
+/* rresvport binds a reserved port inside libc: judged as a bind of the
+ * wildcard address on that port (AF's: IPv4 unless AF_INET6) */
+static int
+rresvport_judge(const char *call, const int *alport, sa_family_t af)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	struct shim_call c;
+	int e, g, port = alport != NULL ? *alport : 0;
+
+	if ((g = gate_enter(&c, call, SHIM_NET)) <= 0)
+		return g < 0 ? errno : 0;
+	if (port < 0 || port > 65535)
+		port = 0;
+	if (af == AF_INET6) {
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)port);
+		e = judge_sockaddr(
+		    &c, OP_BIND, (struct sockaddr *)&s6, sizeof(s6), SR_BIND);
+	} else {
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons((uint16_t)port);
+		e = judge_sockaddr(
+		    &c, OP_BIND, (struct sockaddr *)&s4, sizeof(s4), SR_BIND);
+	}
+	if (shim_leave(&c, e))
+		return e;
+	return 0;
+}
+
+SHIM_EXPORT int
+rresvport(int *alport)
+{
+	GATE(rresvport, rresvport_judge("rresvport", alport, AF_INET));
+	return REAL(rresvport)(alport);
+}
+
+SHIM_EXPORT int
+rresvport_af(int *alport, sa_family_t af)
+{
+	GATE(rresvport_af, rresvport_judge("rresvport_af", alport, af));
+	return REAL(rresvport_af)(alport, af);
+}
+
 SHIM_EXPORT int
 rexec(char **ahost, int rport, const char *name, const char *pass,
     const char *cmd, int *fd2p)
 {
 	LEGACY(rexec, ahost != NULL ? *ahost : NULL);
+	GATE(rexec, name != NULL && pass != NULL ? 0 : netrc_judge("rexec"));
 	return REAL(rexec)(ahost, rport, name, pass, cmd, fd2p);
 }
 
@@ -1359,6 +1456,8 @@ rexec_af(char **ahost, int rport, const char *name, const char *pass,
     const char *cmd, int *fd2p, sa_family_t af)
 {
 	LEGACY(rexec_af, ahost != NULL ? *ahost : NULL);
+	GATE(rexec_af,
+	    name != NULL && pass != NULL ? 0 : netrc_judge("rexec_af"));
 	return REAL(rexec_af)(ahost, rport, name, pass, cmd, fd2p, af);
 }
 

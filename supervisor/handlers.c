@@ -129,7 +129,19 @@ disputed(struct run *st, const struct aw_msg *m, struct pol_decision *d)
 		return 0;
 	report_request(m, st->dns, &req);
 	policy_decide(st->o->pol, &req, d);
-	return d->verdict != VERDICT_ALLOW;
+	if (d->verdict == VERDICT_ALLOW)
+		return 0;
+	/* decided after the call, a write is judged against what it made:
+	 * the rules that look at the filesystem (the protected entries of
+	 * .git and agentwrap's own files, what existed at the start) may
+	 * deny now what they allowed then. Only the rules of paths alone
+	 * count for a write. */
+	if (m->op == OP_WRITE &&
+	    strcmp(d->rule, "sandbox_workspace_write.writable_roots") != 0 &&
+	    strncmp(d->rule, "sandbox_mode", 12) != 0 &&
+	    strncmp(d->rule, "agentwrap.filesystem.paths", 26) != 0)
+		return 0;
+	return 1;
 }
 
 static int

@@ -14,6 +14,10 @@
 
 /* how many entries of a table the one-screen report shows */
 #define SHOW 10
+/* bytes kept of a key and of a note: what bounds memory, with
+ * LOGREP_MAX_KEYS (11 tables x 4096 x about 2.3 KiB at most) */
+#define KEY_MAX 2048
+#define NOTE_MAX 256
 
 /* One entry of a table: KEY (and a second part, NOTE) and a count */
 struct entry {
@@ -68,6 +72,7 @@ static const struct {
 struct logrep {
 	struct table t[T_N];
 	unsigned long lines, records, events, malformed, too_long;
+	unsigned long denied, disputed; /* records, not entries */
 	unsigned long bad_lines[LOGREP_MAX_BAD];
 	size_t nbad;
 	int started, ended, audit_only, exit_status, signal;
@@ -112,11 +117,25 @@ logrep_free(struct logrep *r)
 	free(r);
 }
 
-/* Count KEY (LEN bytes) in T; its entry, or NULL when T is full */
+/* LEN cut back to the start of a UTF-8 character of S (a cut string
+ * must stay valid UTF-8 for JSON) */
+static size_t
+utf8_cut(const char *s, size_t len)
+{
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
+/* Count KEY (LEN bytes, at most KEY_MAX kept) in T; its entry, or NULL
+ * when T is full */
 static struct entry *
 tally(struct table *t, const char *key, size_t len)
 {
 	struct entry *e;
+
+	if (len > KEY_MAX)
+		len = utf8_cut(key, KEY_MAX);
 
 	HASH_FIND(hh, t->map, key, len, e);
 	if (e == NULL) {
@@ -140,21 +159,22 @@ tally(struct table *t, const char *key, size_t len)
 static struct entry *
 tally2(struct table *t, const char *a, const char *sep, const char *b)
 {
-	char buf[8192];
+	char buf[KEY_MAX + 1];
 	int n =
 	    snprintf(buf, sizeof(buf), "%s%s%s", a, b ? sep : "", b ? b : "");
 
 	if (n < 0)
 		return NULL;
-	return tally(
-	    t, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return tally(t, buf,
+	    (size_t)n < sizeof(buf) ? (size_t)n
+				    : utf8_cut(buf, sizeof(buf) - 1));
 }
 
 static void
 note(struct entry *e, const char *s)
 {
 	if (e != NULL && e->note == NULL && s != NULL)
-		e->note = strdup(s);
+		e->note = strndup(s, utf8_cut(s, strnlen(s, NOTE_MAX)));
 }
 
 static const char *
@@ -188,6 +208,8 @@ join_argv(json_t *argv, char *out, size_t cap)
 			break;
 		off += (size_t)n;
 	}
+	if (off >= cap) /* cut: not inside a character */
+		out[utf8_cut(out, cap - 1)] = '\0';
 }
 
 static int
@@ -196,7 +218,7 @@ is_call(const char *call, const char *const *names)
 	size_t i;
 
 	for (i = 0; call != NULL && names[i] != NULL; i++)
-		if (strncmp(call, names[i], strlen(names[i])) == 0)
+		if (strcmp(call, names[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -204,9 +226,10 @@ is_call(const char *call, const char *const *names)
 static void
 event(struct logrep *r, json_t *o)
 {
-	static const char *const deletes[] = { "unlink", "remove", "rmdir",
-		NULL };
-	static const char *const renames[] = { "rename", NULL };
+	static const char *const deletes[] = { "unlink", "unlinkat", "remove",
+		"rmdir", NULL };
+	static const char *const renames[] = { "rename", "renameat",
+		"renameat2", NULL };
 	const char *op = str(o, "op"), *verdict = str(o, "verdict");
 	const char *path = str(o, "path"), *path2 = str(o, "path2");
 	const char *host = str(o, "host"), *addr = str(o, "addr");
@@ -245,10 +268,13 @@ event(struct logrep *r, json_t *o)
 	    : host != NULL ? host
 	    : addr != NULL ? addr
 			   : words;
-	if (json_is_true(json_object_get(o, "disputed")))
+	if (json_is_true(json_object_get(o, "disputed"))) {
+		r->disputed++;
 		note(tally2(&r->t[T_DISPUTED], op, " ", obj),
 		    str(o, "supervisor_verdict"));
+	}
 	if (denied) {
+		r->denied++;
 		e = tally2(&r->t[T_DENIED], op, " ", obj);
 		if (e != NULL) {
 			note(e, str(o, "rule"));
@@ -264,6 +290,8 @@ event(struct logrep *r, json_t *o)
 			tally2(&r->t[T_RENAMED], path, " -> ", path2);
 		else if (is_call(call, deletes))
 			tally(&r->t[T_DELETED], path, strlen(path));
+		else if (path2 != NULL) /* a link: the new name is PATH2 */
+			tally(&r->t[T_WRITTEN], path2, strlen(path2));
 		else
 			tally(&r->t[T_WRITTEN], path, strlen(path));
 	} else if (strcmp(op, "read") == 0 && path != NULL) {
@@ -336,22 +364,33 @@ logrep_line(struct logrep *r, const char *line, size_t len, size_t lineno)
 int
 logrep_read(struct logrep *r, FILE *f)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, len;
-	ssize_t n;
+	char *line;
+	size_t lineno = 0, len;
+	int c, over;
 
-	while ((n = getline(&line, &cap, f)) != -1) {
+	/* at most LOGREP_LINE_MAX bytes of a line are ever held */
+	if ((line = malloc(LOGREP_LINE_MAX + 1)) == NULL)
+		return -1;
+	for (;;) {
+		len = 0;
+		over = 0;
+		while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+			if (len < LOGREP_LINE_MAX)
+				line[len++] = (char)c;
+			else
+				over = 1;
+		}
+		if (c == EOF && len == 0 && !over)
+			break;
 		lineno++;
-		len = (size_t)n;
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (len > LOGREP_LINE_MAX) {
+		if (over) {
 			r->too_long++;
 			bad_line(r, lineno);
 			r->lines++;
-			continue;
-		}
-		logrep_line(r, line, len, lineno);
+		} else
+			logrep_line(r, line, len, lineno);
+		if (c == EOF)
+			break;
 	}
 	free(line);
 	return ferror(f) ? -1 : 0;
@@ -372,12 +411,26 @@ by_pid(const struct entry *a, const struct entry *b)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-/* S escaped for a terminal, into OUT */
+/* S escaped for a terminal, into OUT: at most (CAP - 1) / 4 bytes of S
+ * (each may take four; strnvis must never have to cut) */
 static const char *
 esc(const char *s, char *out, size_t cap)
 {
-	strnvis(out, s != NULL ? s : "", cap,
-	    VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
+	char part[1024];
+	size_t n;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	if (n > (cap - 1) / 4 || n >= sizeof(part)) {
+		n = (cap - 1) / 4 < sizeof(part) - 1 ? (cap - 1) / 4
+						     : sizeof(part) - 1;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		s = part;
+	}
+	strnvis(
+	    out, s, cap, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
 	return out;
 }
 
@@ -435,6 +488,25 @@ text_table(const struct table *t, int which, FILE *out, int all)
 	}
 }
 
+/* S as a JSON string; bytes that are not UTF-8 (a log's own, kept as
+ * they came) as '?' */
+static json_t *
+jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+	size_t i;
+
+	if (j != NULL || (copy = strdup(s)) == NULL)
+		return j;
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *
 json_table(const struct table *t, int which)
 {
@@ -444,8 +516,7 @@ json_table(const struct table *t, int which)
 	for (e = t->map; a != NULL && e != NULL; e = e->hh.next) {
 		o = json_object();
 		json_object_set_new(o, which == T_PROCS ? "pid" : "what",
-		    which == T_PROCS ? json_integer(e->pid)
-				     : json_string(e->key));
+		    which == T_PROCS ? json_integer(e->pid) : jstr(e->key));
 		json_object_set_new(
 		    o, "count", json_integer((json_int_t)e->count));
 		if (e->note != NULL)
@@ -455,7 +526,7 @@ json_table(const struct table *t, int which)
 				: which == T_EXEC     ? "argv"
 				: which == T_DISPUTED ? "supervisor_verdict"
 						      : "addr",
-			    json_string(e->note));
+			    jstr(e->note));
 		if (which == T_PROCS)
 			json_object_set_new(o, "ppid", json_integer(e->ppid));
 		if (which == T_DENIED) {
@@ -473,7 +544,7 @@ int
 logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 {
 	struct logrep *r = (struct logrep *)rc; /* sorting is not a change */
-	char c[4096];
+	char c[4096], c2[4096];
 	json_t *doc, *tables, *bad;
 	size_t i;
 	int t;
@@ -489,7 +560,7 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 		tables = json_object();
 		bad = json_array();
 		json_object_set_new(
-		    doc, "command", json_string(r->command ? r->command : ""));
+		    doc, "command", jstr(r->command ? r->command : ""));
 		json_object_set_new(
 		    doc, "audit_only", json_boolean(r->audit_only));
 		json_object_set_new(
@@ -507,6 +578,13 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 		    doc, "records", json_integer((json_int_t)r->records));
 		json_object_set_new(
 		    doc, "events", json_integer((json_int_t)r->events));
+		json_object_set_new(
+		    doc, "denied", json_integer((json_int_t)r->denied));
+		json_object_set_new(
+		    doc, "disputed", json_integer((json_int_t)r->disputed));
+		if (r->ended)
+			json_object_set_new(doc, "footer_events",
+			    json_integer((json_int_t)r->end_events));
 		json_object_set_new(doc, "malformed_lines",
 		    json_integer((json_int_t)r->malformed));
 		for (i = 0; i < r->nbad; i++)
@@ -539,18 +617,24 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 	fprintf(out, "agentwrap %s%s, started %s",
 	    esc(r->version ? r->version : "?", c, sizeof(c)),
 	    r->audit_only ? ", --audit-only (nothing was enforced)" : "",
-	    r->t_start ? r->t_start : "?");
+	    esc(r->t_start ? r->t_start : "?", c2, sizeof(c2)));
 	if (r->ended) {
+		fprintf(out, ", ended %s",
+		    esc(r->t_end ? r->t_end : "?", c, sizeof(c)));
 		if (r->signal > 0)
-			fprintf(out, ", ended by signal %d\n", r->signal);
+			fprintf(out, " by signal %d\n", r->signal);
 		else
 			fprintf(out, ", exit status %d\n", r->exit_status);
 	} else
 		fprintf(out, "\n");
 	fprintf(out,
-	    "%lu records in %lu lines: %lu events, %zu denied, %zu disputed\n",
-	    r->records, r->lines, r->events, r->t[T_DENIED].n,
-	    r->t[T_DISPUTED].n);
+	    "%lu records in %lu lines: %lu events, %lu denied, %lu disputed\n",
+	    r->records, r->lines, r->events, r->denied, r->disputed);
+	if (r->ended && r->end_events != r->events)
+		fprintf(out,
+		    "the footer counts %lu events, the log holds %lu: records "
+		    "are missing (or were added)\n",
+		    r->end_events, r->events);
 	if (!r->started)
 		fprintf(out,
 		    "the log has no session_start record: its beginning is "

@@ -12,6 +12,7 @@ cat >"$T/ws/job.py" <<'EOF'
 import os, subprocess
 open("made.txt", "w").write("1")
 os.rename("made.txt", "moved.txt")
+os.link("moved.txt", "linked.txt")
 open("gone.txt", "w").write("2")
 os.unlink("gone.txt")
 open("esc\033[2Jname", "w").write("3")
@@ -49,6 +50,7 @@ check "denied comes first" first_section denied
 check "the denial: object and rule" in_section denied \
     "^  write $OUT/outside  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots$"
 check "written: the new file" in_section "files written or created" "^  $T/ws/made.txt  x1$"
+check "a link: its new name is written" in_section "files written or created" "^  $T/ws/linked.txt  x1$"
 check "renamed" in_section renamed "^  $T/ws/made.txt -> $T/ws/moved.txt  x1$"
 check "deleted" in_section "files deleted" "^  $T/ws/gone.txt  x1$"
 "$AGENTWRAP" --report "$T/run.jsonl" --all >"$T/all.txt"
@@ -88,6 +90,52 @@ check "it says the log was cut short" grep -q "cut short" "$T/c.txt"
 check "the bad lines are named by number" \
     grep -q "^3 lines not a record, skipped: line 4, 5, $((n + 1))$" "$T/c.txt"
 check "what it holds is still there" grep -q "^  $T/ws/gone.txt  x1$" "$T/c.txt"
+
+# a line missing from the middle: the footer's count says so
+sed 5d "$T/run.jsonl" >"$T/gap.jsonl"
+"$AGENTWRAP" --report "$T/gap.jsonl" >"$T/g.txt"
+check "a record missing from the middle is noticed" \
+    grep -q "^the footer counts [0-9]* events, the log holds [0-9]*: records are missing" "$T/g.txt"
+
+# hostile strings: a start time that draws on the terminal, a version of
+# 9000 bytes, a path of 3000 two-byte characters (each escaped to 8
+# bytes): escaped, cut, never past a buffer; the JSON stays valid UTF-8
+$PY -c "
+import json, sys
+o = open(sys.argv[1], 'w')
+o.write(json.dumps({'type': 'session_start', 'ts': '\x1b]0;PWNED\x07\x1b[2J', 'argv': ['a' * 5000], 'version': 'v' * 9000}) + '\n')
+o.write(json.dumps({'type': 'event', 'op': 'write', 'verdict': 'allow', 'pid': 1, 'path': '/x/' + '\u00e9' * 3000}) + '\n')
+o.write(json.dumps({'type': 'event', 'op': 'exec', 'verdict': 'allow', 'pid': 1, 'path': '/bin/x', 'argv': ['\u00e9' * 600]}) + '\n')
+" "$T/hostile.jsonl"
+"$AGENTWRAP" --report "$T/hostile.jsonl" >"$T/h.txt" 2>&1
+check "a hostile log: reported, exit 0" test $? -eq 0
+check "no terminal escape gets out" sh -c "! grep -q \"$(printf '\033')\" '$T/h.txt'"
+check "the start time is escaped" grep -q 'started \\033\]0;PWNED' "$T/h.txt"
+"$AGENTWRAP" --report "$T/hostile.jsonl" --json >"$T/h.json"
+check "the JSON keeps every field, cut on a character" $PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['command'].startswith('aaa'), d['command'][:20]
+w = d['tables']['written'][0]['what']
+assert w.startswith('/x/\u00e9') and len(w.encode()) <= 2048, len(w.encode())
+e = d['tables']['exec'][0]
+assert e['argv'].startswith('\u00e9'), e
+" "$T/h.json"
+
+# an honest run is never disputed: a write the filesystem-minded rules
+# allow while the file is new (a .git's info/exclude, a hook sample) but
+# not once it exists, decided again after the call
+mkdir -p "$T/ws/g"
+for i in $(seq 1 30); do
+	git init -q "$T/ws/g/r$i" && rm -f "$T/ws/g/r$i/.git/info/exclude"
+done
+"$AGENTWRAP" -q -C "$T/ws" --audit "$T/git.jsonl" -- $PY -c "
+for i in range(1, 31):
+    open('g/r%d/.git/info/exclude' % i, 'w').write('x')
+    open('g/r%d/.git/hooks/my.sample' % i, 'w').write('x')
+"
+check "those writes happened" test -s "$T/ws/g/r30/.git/hooks/my.sample"
+check "and none is marked disputed" sh -c "! grep -q '\"disputed\":true' '$T/git.jsonl'"
 
 # from stdin
 "$AGENTWRAP" --report - <"$T/run.jsonl" >"$T/s.txt"

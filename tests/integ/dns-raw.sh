@@ -256,6 +256,20 @@ check "res_gethostbyname: the supervisor's answer" grep -qx "resgh answered $ADD
 status 0 "res_gethostbyname of a denied name" run -- "$R" resgh evil.test
 check "res_gethostbyname: denied, never asked" sh -c "grep -qx 'resgh -1 h_errno=3' '$T/last.out' && [ \"\$(grep -c '^evil.test ' '$T/ns.log')\" = 0 ]"
 
+# what the r-commands use inside libc: ruserpass reads ~/.netrc (a
+# credential store, asked by default), rresvport binds a reserved port
+printf 'machine good.test login alice password s3cret\n' >"$HOME/.netrc"
+chmod 600 "$HOME/.netrc"
+check "fixture: unwrapped, ruserpass reads ~/.netrc" \
+    [ "$("$R" ruserpass good.test)" = "ruserpass 0 name=alice pass=s3cret" ]
+status 0 "ruserpass under agentwrap" aw -a never -- "$R" ruserpass good.test
+check "ruserpass: the read of ~/.netrc is refused" grep -qx "ruserpass -1 13" "$T/last.out"
+check "ruserpass: reported as a denied read" grep -q "^agentwrap: denied read $HOME/.netrc " "$T/last.err"
+check "fixture: unwrapped, rresvport binds port 600" [ "$("$R" rresvport 600)" = "rresvport ok" ]
+status 0 "rresvport with the network off" aw -a never -- "$R" rresvport 600
+check "rresvport: refused" grep -qx "rresvport -1 1" "$T/last.out"
+check "rresvport: reported as a denied bind" grep -q "^agentwrap: denied bind " "$T/last.err"
+
 # a name no rule names is asked about once (the lookup of the name), and
 # the raw query follows an approval, not a refusal
 H="--rule resolve:ask.example=allow"

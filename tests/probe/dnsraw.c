@@ -8,6 +8,10 @@
  *   dnsraw rexec HOST PORT   rexec_af (IPv4) to HOST:PORT: "rexec -1 ERRNO"
  *                            or "rexec ok"
  *   dnsraw ruserok HOST      "ruserok R ERRNO"
+ *   dnsraw ruserpass HOST    libc's reader of ~/.netrc: "ruserpass R
+ *                            name=N pass=P" or "ruserpass -1 ERRNO"
+ *   dnsraw rresvport PORT    "rresvport ok" (a reserved port bound) or
+ *                            "rresvport -1 ERRNO"
  *   dnsraw resgh NAME        libresolv's old res_gethostbyname: "resgh
  *                            answered ADDR" or "resgh -1 h_errno=H"
  *
@@ -136,6 +140,8 @@ smuggle(const char *name, int type, unsigned char *q, int cap)
 struct hostent *old_res_gethostbyname(const char *);
 __asm__(".symver old_res_gethostbyname, res_gethostbyname@GLIBC_2.2.5");
 
+int ruserpass(const char *, const char **, const char **);
+
 static sem_t notified;
 
 static void
@@ -206,7 +212,9 @@ main(int argc, char **argv)
 
 	if (argc < 3 ||
 	    (argc < 4 && strcmp(argv[1], "ruserok") != 0 &&
-		strcmp(argv[1], "resgh") != 0)) {
+		strcmp(argv[1], "resgh") != 0 &&
+		strcmp(argv[1], "ruserpass") != 0 &&
+		strcmp(argv[1], "rresvport") != 0)) {
 		fprintf(stderr, "usage: dnsraw CALL NAME TYPE [PORT]\n");
 		return 2;
 	}
@@ -222,6 +230,27 @@ main(int argc, char **argv)
 			printf("rexec ok\n");
 		else
 			printf("rexec -1 %d\n", errno);
+		return 0;
+	}
+	if (strcmp(call, "ruserpass") == 0) {
+		const char *u = NULL, *pw = NULL;
+
+		errno = 0;
+		if ((r = ruserpass(name, &u, &pw)) == -1)
+			printf("ruserpass -1 %d\n", errno);
+		else
+			printf("ruserpass %d name=%s pass=%s\n", r, u ? u : "-",
+			    pw ? pw : "-");
+		return 0;
+	}
+	if (strcmp(call, "rresvport") == 0) {
+		int rp = atoi(name);
+
+		errno = 0;
+		if ((r = rresvport(&rp)) >= 0)
+			printf("rresvport ok\n");
+		else
+			printf("rresvport -1 %d\n", errno);
 		return 0;
 	}
 	if (strcmp(call, "ruserok") == 0) {
