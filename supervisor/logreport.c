@@ -73,6 +73,8 @@ struct logrep {
 	struct table t[T_N];
 	unsigned long lines, records, events, malformed, too_long;
 	unsigned long denied, disputed; /* records, not entries */
+	long only_pid; /* -1: every process */
+	unsigned long pid_events; /* its events */
 	unsigned long bad_lines[LOGREP_MAX_BAD];
 	size_t nbad;
 	int started, ended, audit_only, exit_status, signal;
@@ -92,7 +94,14 @@ logrep_new(void)
 		r->t[i].name = table_names[i].name;
 		r->t[i].title = table_names[i].title;
 	}
+	r->only_pid = -1;
 	return r;
+}
+
+void
+logrep_only_pid(struct logrep *r, long pid)
+{
+	r->only_pid = pid;
 }
 
 void
@@ -243,6 +252,9 @@ event(struct logrep *r, json_t *o)
 	struct entry *e;
 
 	r->events++;
+	if (r->only_pid >= 0 && pid != r->only_pid)
+		return;
+	r->pid_events++;
 	if (op == NULL)
 		return;
 	words[0] = '\0';
@@ -580,6 +592,12 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 		    doc, "events", json_integer((json_int_t)r->events));
 		json_object_set_new(
 		    doc, "denied", json_integer((json_int_t)r->denied));
+		if (r->only_pid >= 0) {
+			json_object_set_new(
+			    doc, "pid", json_integer((json_int_t)r->only_pid));
+			json_object_set_new(doc, "pid_events",
+			    json_integer((json_int_t)r->pid_events));
+		}
 		json_object_set_new(
 		    doc, "disputed", json_integer((json_int_t)r->disputed));
 		if (r->ended)
@@ -630,6 +648,9 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 	fprintf(out,
 	    "%lu records in %lu lines: %lu events, %lu denied, %lu disputed\n",
 	    r->records, r->lines, r->events, r->denied, r->disputed);
+	if (r->only_pid >= 0)
+		fprintf(out, "only process %ld: %lu of the events\n",
+		    r->only_pid, r->pid_events);
 	if (r->ended && r->end_events != r->events)
 		fprintf(out,
 		    "the footer counts %lu events, the log holds %lu: records "

@@ -30,6 +30,10 @@ struct logrep;
 struct logrep *logrep_new(void);
 void logrep_free(struct logrep *r);
 
+/* Only the events of process PID from now on (the counts of the log
+ * stay the log's) */
+void logrep_only_pid(struct logrep *r, long pid);
+
 /* One line of the log (LEN bytes, without its newline), line LINENO */
 void logrep_line(struct logrep *r, const char *line, size_t len, size_t lineno);
 

@@ -58,6 +58,7 @@ enum {
 	OPT_STRICT,
 	OPT_REPORT,
 	OPT_ALL,
+	OPT_PID,
 };
 
 static const struct option longopts[] = {
@@ -86,6 +87,7 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "pid", required_argument, NULL, OPT_PID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -96,7 +98,7 @@ static void warn_escaped(const char *msg);
 
 /* --report FILE: 0, or 125 if FILE cannot be read or the report written */
 static int
-report_log(const char *file, int json, int all)
+report_log(const char *file, int json, int all, long only_pid)
 {
 	struct logrep *lr;
 	char msg[PATH_MAX + 128];
@@ -112,6 +114,8 @@ report_log(const char *file, int json, int all)
 	}
 	if ((lr = logrep_new()) == NULL)
 		err(EXIT_AGENTWRAP, "--report");
+	if (only_pid > 0)
+		logrep_only_pid(lr, only_pid);
 	r = logrep_read(lr, f);
 	if (r == -1) {
 		snprintf(msg, sizeof(msg), "%s: %s", file, strerror(errno));
@@ -201,7 +205,7 @@ usage(FILE *f)
 	    "       agentwrap [options] --explain bind ADDR:PORT\n"
 	    "       agentwrap [options] --print-config\n"
 	    "       agentwrap [options] --doctor [--json]\n"
-	    "       agentwrap --report FILE|- [--all | --json]\n"
+	    "       agentwrap --report FILE|- [--pid N] [--all | --json]\n"
 	    "options:\n"
 	    "  -s, --sandbox MODE             read-only | workspace-write | "
 	    "danger-full-access\n"
@@ -245,10 +249,11 @@ usage(FILE *f)
 	    "which escapes\n"
 	    "                                 the configured mode covers "
 	    "here\n"
-	    "      --report FILE|-            an --audit log summed up (--all: "
-	    "every\n"
-	    "                                 entry; --json: as one JSON "
-	    "document)\n"
+	    "      --report FILE|-            an --audit log summed up (--pid "
+	    "N: one\n"
+	    "                                 process; --all: every entry; "
+	    "--json:\n"
+	    "                                 as one JSON document)\n"
 	    "  -q, --quiet                    no denial lines or summary on "
 	    "stderr\n"
 	    "  -h, --help, --version\n");
@@ -380,6 +385,7 @@ main(int argc, char **argv)
 	const char *errstr;
 	int ch, explain = 0, print_config = 0, doctor = 0, json = 0, r;
 	int all = 0;
+	long long only_pid = 0;
 	const char *report = NULL;
 	static char llbuf[64];
 
@@ -440,6 +446,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			all = 1;
+			break;
+		case OPT_PID:
+			only_pid = strtonum(optarg, 1, INT32_MAX, &errstr);
+			if (errstr != NULL)
+				errx(EXIT_AGENTWRAP,
+				    "--pid: a process id, not %s", optarg);
 			break;
 		case 'q':
 			ro.quiet = 1;
@@ -519,10 +531,10 @@ main(int argc, char **argv)
 			    "--print-config");
 		if (all && json)
 			errx(EXIT_AGENTWRAP, "--json has every entry already");
-		return report_log(report, json, all);
+		return report_log(report, json, all, (long)only_pid);
 	}
-	if (all)
-		errx(EXIT_AGENTWRAP, "--all goes with --report");
+	if (all || only_pid > 0)
+		errx(EXIT_AGENTWRAP, "--all and --pid go with --report");
 	if (json && !doctor)
 		errx(EXIT_AGENTWRAP, "--json goes with --doctor or --report");
 	if (doctor && (explain || print_config || argc > 0))

@@ -137,6 +137,20 @@ for i in range(1, 31):
 check "those writes happened" test -s "$T/ws/g/r30/.git/hooks/my.sample"
 check "and none is marked disputed" sh -c "! grep -q '\"disputed\":true' '$T/git.jsonl'"
 
+# --pid: one process's calls (here the one that ran /bin/true)
+tpid=$($PY -c "
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get('op') == 'exec' and r.get('path', '').endswith('/true'):
+        print(r['pid']); break
+" "$T/run.jsonl")
+"$AGENTWRAP" --report "$T/run.jsonl" --pid "$tpid" >"$T/p.txt"
+check "--pid: says which process" grep -q "^only process $tpid: [0-9]* of the events$" "$T/p.txt"
+check "--pid: its exec is there" grep -q "^  /[a-z/]*bin/true  x1" "$T/p.txt"
+check "--pid: the others' writes are not" sh -c "! grep -q 'moved.txt' '$T/p.txt'"
+check "--pid: one process" grep -q "^processes (pid, program): 1$" "$T/p.txt"
+
 # from stdin
 "$AGENTWRAP" --report - <"$T/run.jsonl" >"$T/s.txt"
 check "--report - reads stdin" cmp -s "$T/r.txt" "$T/s.txt"
@@ -144,6 +158,8 @@ check "--report - reads stdin" cmp -s "$T/r.txt" "$T/s.txt"
 # errors
 expect 125 "agentwrap: $T/none.jsonl: No such file or directory" --report "$T/none.jsonl"
 expect 125 "agentwrap: --report takes no command" --report "$T/run.jsonl" -- true
-expect 125 "agentwrap: --all goes with --report" --all -- true
+expect 125 "agentwrap: --all and --pid go with --report" --all -- true
+expect 125 "agentwrap: --all and --pid go with --report" --pid 5 -- true
+expect 125 "agentwrap: --pid: a process id, not x" --report "$T/run.jsonl" --pid x
 expect 125 "agentwrap: --json has every entry already" --report "$T/run.jsonl" --json --all
 finish
