@@ -11,6 +11,7 @@
 #include <vis.h>
 
 #include "logreport.h"
+#include "netaddr.h"
 
 /* how many entries of a table the one-screen report shows */
 #define SHOW 10
@@ -74,6 +75,8 @@ struct logrep {
 	unsigned long lines, records, events, malformed, too_long;
 	unsigned long denied, disputed; /* records, not entries */
 	long only_pid; /* -1: every process */
+	/* what --suggest needs: each denied request as OP NUL RULE NUL OBJ */
+	struct table need;
 	unsigned long pid_events; /* its events */
 	unsigned long bad_lines[LOGREP_MAX_BAD];
 	size_t nbad;
@@ -119,6 +122,12 @@ logrep_free(struct logrep *r)
 			free(e->note);
 			free(e);
 		}
+	HASH_ITER(hh, r->need.map, e, tmp)
+	{
+		HASH_DEL(r->need.map, e);
+		free(e->note);
+		free(e);
+	}
 	free(r->command);
 	free(r->version);
 	free(r->t_start);
@@ -232,6 +241,27 @@ is_call(const char *call, const char *const *names)
 	return 0;
 }
 
+/* A denied request, for --suggest: OP, RULE and OBJ (and the address
+ * ADDR a name connected to) */
+static void
+need(struct logrep *r, const char *op, const char *rule, const char *obj,
+    const char *addr, int ask)
+{
+	char key[KEY_MAX + 1];
+	struct entry *e;
+	int n;
+
+	if (rule == NULL || obj == NULL || obj[0] == '\0')
+		return;
+	n = snprintf(key, sizeof(key), "%s%c%s%c%s", op, 0, rule, 0, obj);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return; /* too long to suggest anything for */
+	if ((e = tally(&r->need, key, (size_t)n)) == NULL)
+		return;
+	note(e, addr);
+	e->audit_only |= ask; /* here: it was asked (a deny is a rule's) */
+}
+
 static void
 event(struct logrep *r, json_t *o)
 {
@@ -287,6 +317,9 @@ event(struct logrep *r, json_t *o)
 	}
 	if (denied) {
 		r->denied++;
+		need(r, op, str(o, "rule"), obj,
+		    host != NULL && addr != NULL ? addr : NULL,
+		    json_is_true(json_object_get(o, "ask")));
 		e = tally2(&r->t[T_DENIED], op, " ", obj);
 		if (e != NULL) {
 			note(e, str(o, "rule"));
@@ -678,5 +711,279 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 			continue;
 		text_table(&r->t[t], t, out, all);
 	}
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* --- --suggest --- */
+
+/* a list of strings, at most LOGREP_MAX_KEYS */
+struct strs {
+	const char *v[LOGREP_MAX_KEYS];
+	const char *why[LOGREP_MAX_KEYS];
+	size_t n;
+};
+
+/* 1 if S was added, 0 if it was there already or there is no room */
+static int
+add(struct strs *l, const char *s, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 0;
+	if (l->n == LOGREP_MAX_KEYS)
+		return 0;
+	l->v[l->n] = s;
+	l->why[l->n++] = why;
+	return 1;
+}
+
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* S as a TOML basic string; 0, or -1 if S is not UTF-8 (not written) */
+static int
+toml_str(FILE *out, const char *s)
+{
+	json_t *j = json_string(s);
+	const unsigned char *p;
+
+	if (j == NULL)
+		return -1;
+	json_decref(j);
+	fputc('"', out);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+	return 0;
+}
+
+/* a comment line with S escaped */
+static void
+comment(FILE *out, const char *lead, const char *s)
+{
+	char buf[4 * 1024];
+
+	fprintf(out, "# %s%s\n", lead, esc(s, buf, sizeof(buf)));
+}
+
+/* the directory P is in (P's own copy, cut at its last '/') */
+static char *
+parent(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+
+	if (slash == NULL || slash == p)
+		return strdup("/");
+	return strndup(p, (size_t)(slash - p));
+}
+
+/* Is D too wide to suggest quietly: /, HOME or above it, a home */
+static int
+too_wide(const char *d, const char *home)
+{
+	size_t n = strlen(d);
+
+	if (strcmp(d, "/") == 0 || strcmp(d, "/root") == 0 ||
+	    strcmp(d, "/home") == 0)
+		return 1;
+	/* someone's home, when the run's HOME was another than ours */
+	if (strncmp(d, "/home/", 6) == 0 && strchr(d + 6, '/') == NULL)
+		return 1;
+	if (home == NULL || home[0] == '\0')
+		return 0;
+	return strcmp(d, home) == 0 ||
+	    (strncmp(home, d, n) == 0 && home[n] == '/');
+}
+
+static int
+is_ip(const char *s)
+{
+	struct netaddr a;
+
+	return netaddr_parse_ip(s, &a) == 0;
+}
+
+/* HEAD, then each of L as KEY = "VALUE" (a comment of WHY_LEAD and its
+ * why before each, when given); a lookup of an address is no name */
+static void
+keys(FILE *out, const char *head, const struct strs *l, const char *value,
+    const char *why_lead)
+{
+	size_t i;
+
+	fputs(head, out);
+	for (i = 0; i < l->n; i++) {
+		if (is_ip(l->v[i]) && strcmp(l->why[i], "resolve") == 0)
+			continue;
+		if (why_lead != NULL)
+			comment(out, why_lead, l->why[i]);
+		if (toml_str(out, l->v[i]) == 0)
+			fprintf(out, " = \"%s\"\n", value);
+	}
+	fputc('\n', out);
+}
+
+int
+logrep_suggest(const struct logrep *r, FILE *out, const char *home)
+{
+	static struct strs roots, reads, domains, unixs, execs, loud, kept;
+	const struct entry *e;
+	const char *op, *rule, *obj;
+	char *d, line[256];
+	int mode_ws = 0, network = 0;
+	size_t i, j, n;
+
+	memset(&roots, 0, sizeof(roots));
+	memset(&reads, 0, sizeof(reads));
+	memset(&domains, 0, sizeof(domains));
+	memset(&unixs, 0, sizeof(unixs));
+	memset(&execs, 0, sizeof(execs));
+	memset(&loud, 0, sizeof(loud));
+	memset(&kept, 0, sizeof(kept));
+	for (e = r->need.map; e != NULL; e = e->hh.next) {
+		op = e->key;
+		rule = op + strlen(op) + 1;
+		obj = rule + strlen(rule) + 1;
+		if (strcmp(op, "write") == 0 &&
+		    (strcmp(rule, "sandbox_workspace_write.writable_roots") ==
+			    0 ||
+			strncmp(rule, "sandbox_mode", 12) == 0)) {
+			if (strncmp(rule, "sandbox_mode", 12) == 0)
+				mode_ws = 1;
+			if ((d = parent(obj)) == NULL)
+				continue;
+			if (!add(too_wide(d, home) ? &loud : &roots, d, obj))
+				free(d);
+		} else if (strcmp(op, "read") == 0 &&
+		    strncmp(rule, "agentwrap.filesystem.paths[", 27) == 0)
+			add(&reads, obj, rule);
+		else if ((strcmp(op, "connect") == 0 ||
+			     strcmp(op, "resolve") == 0) &&
+		    (strcmp(rule, "sandbox_workspace_write.network_access") ==
+			    0 ||
+			strcmp(rule, "features.network_proxy.domains") == 0)) {
+			network = 1;
+			add(&domains, obj, op);
+		} else if (strcmp(op, "unix") == 0 &&
+		    strcmp(rule, "features.network_proxy.unix_sockets") == 0)
+			add(&unixs, obj, rule);
+		else if (strcmp(op, "exec") == 0 && e->audit_only &&
+		    (strcmp(rule, "approval_policy") == 0 ||
+			strncmp(rule, "agentwrap.exec.rules", 20) == 0))
+			add(&execs, obj, rule);
+		else
+			add(&kept, e->key, rule);
+	}
+	/* the narrowest roots: none below another */
+	qsort(roots.v, roots.n, sizeof(roots.v[0]), by_str);
+	for (i = 0, n = 0; i < roots.n; i++) {
+		for (j = 0; j < n; j++) {
+			size_t l = strlen(roots.v[j]);
+
+			if (strncmp(roots.v[i], roots.v[j], l) == 0 &&
+			    (roots.v[i][l] == '/' || roots.v[i][l] == '\0'))
+				break;
+		}
+		if (j == n) {
+			roots.why[n] = roots.why[i];
+			roots.v[n++] = roots.v[i];
+		} else
+			free((char *)roots.v[i]); /* below one kept */
+	}
+	roots.n = n;
+
+	fprintf(out,
+	    "# agentwrap --suggest: what the recorded run needed "
+	    "beyond the policy it ran under\n");
+	if (r->command != NULL)
+		comment(out, "command: ", r->command);
+	fprintf(out,
+	    "# Read it before you use it: each entry widens the "
+	    "sandbox. Use it with\n# agentwrap --config-file FILE "
+	    "(with the run's other options).\n");
+	if (!r->ended)
+		fprintf(out,
+		    "# The log was cut short: the run may have needed "
+		    "more.\n");
+	for (i = 0; i < loud.n; i++) {
+		fprintf(out, "#\n");
+		comment(
+		    out, "!!! NOT SUGGESTED: a writable root at ", loud.v[i]);
+		comment(out, "!!!   for the run's write of ", loud.why[i]);
+		fprintf(out,
+		    "# !!! That is /, a home or above one: the tree "
+		    "could write everything of\n# !!! yours there. "
+		    "Give the exact directory by hand if you mean it.\n");
+	}
+	for (i = 0; i < kept.n; i++) {
+		op = kept.v[i];
+		rule = op + strlen(op) + 1;
+		obj = rule + strlen(rule) + 1;
+		snprintf(
+		    line, sizeof(line), "not widened: %s (%s): ", op, rule);
+		comment(out, line, obj);
+	}
+	fprintf(out, "\n");
+	if (mode_ws)
+		fprintf(out, "sandbox_mode = \"workspace-write\"\n\n");
+	if (roots.n > 0 || network) {
+		fprintf(out, "[sandbox_workspace_write]\n");
+		if (roots.n > 0) {
+			fprintf(out, "writable_roots = [\n");
+			for (i = 0; i < roots.n; i++) {
+				fprintf(out, "  ");
+				if (toml_str(out, roots.v[i]) == 0)
+					fprintf(out, ",\n");
+				else
+					fprintf(out, "# (not UTF-8)\n");
+			}
+			fprintf(out, "]\n");
+		}
+		if (network)
+			fprintf(out, "network_access = true\n");
+		fprintf(out, "\n");
+	}
+	if (domains.n > 0 || unixs.n > 0) {
+		fprintf(out, "[features.network_proxy]\nenabled = true\n\n");
+		if (domains.n > 0)
+			keys(out, "[features.network_proxy.domains]\n",
+			    &domains, "allow", NULL);
+		if (unixs.n > 0)
+			keys(out, "[features.network_proxy.unix_sockets]\n",
+			    &unixs, "allow", NULL);
+	}
+	if (reads.n > 0)
+		keys(out,
+		    "# reads of guarded locations (credential stores, by "
+		    "default): each file alone\n[agentwrap.filesystem.paths]\n",
+		    &reads, "read",
+		    "guarded by (if it is a \"deny\" of yours, think twice) ");
+	if (execs.n > 0) {
+		fprintf(out,
+		    "# these replace any [[agentwrap.exec.rules]] of "
+		    "yours: merge them by hand\n");
+		for (i = 0; i < execs.n; i++) {
+			fprintf(out, "[[agentwrap.exec.rules]]\npattern = [");
+			if (toml_str(out, execs.v[i]) == 0)
+				fprintf(out, "]\ndecision = \"allow\"\n\n");
+			else
+				fprintf(out, "]\n");
+		}
+	}
+	for (i = 0; i < roots.n; i++)
+		free((char *)roots.v[i]);
+	for (i = 0; i < loud.n; i++)
+		free((char *)loud.v[i]);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

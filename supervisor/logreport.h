@@ -46,4 +46,16 @@ int logrep_read(struct logrep *r, FILE *f);
  */
 int logrep_print(const struct logrep *r, FILE *out, int json, int all);
 
+/*
+ * --suggest: a TOML policy (agentwrap's config keys, commented) that lets
+ * the recorded run pass with the least widening: writable roots at the
+ * narrowest directories that cover the writes outside the roots (never /,
+ * HOME or above it: those are named loudly and left out), a "read" entry
+ * for each guarded file read, the network and a domain rule for each name
+ * contacted, an allow rule for each socket and each program that needed
+ * approval. A call that a rule denies outright (not asked) is named in a
+ * comment, not widened. 0, or -1 if OUT could not be written.
+ */
+int logrep_suggest(const struct logrep *r, FILE *out, const char *home);
+
 #endif /* AGENTWRAP_LOGREPORT_H */

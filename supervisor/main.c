@@ -59,6 +59,7 @@ enum {
 	OPT_REPORT,
 	OPT_ALL,
 	OPT_PID,
+	OPT_SUGGEST,
 };
 
 static const struct option longopts[] = {
@@ -88,6 +89,7 @@ static const struct option longopts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "pid", required_argument, NULL, OPT_PID },
+	{ "suggest", required_argument, NULL, OPT_SUGGEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -98,7 +100,7 @@ static void warn_escaped(const char *msg);
 
 /* --report FILE: 0, or 125 if FILE cannot be read or the report written */
 static int
-report_log(const char *file, int json, int all, long only_pid)
+report_log(const char *file, int json, int all, long only_pid, int suggest)
 {
 	struct logrep *lr;
 	char msg[PATH_MAX + 128];
@@ -123,7 +125,9 @@ report_log(const char *file, int json, int all, long only_pid)
 	}
 	if (f != stdin)
 		fclose(f);
-	if (r == 0 && logrep_print(lr, stdout, json, all) == -1) {
+	if (r == 0 &&
+	    (suggest ? logrep_suggest(lr, stdout, getenv("HOME"))
+		     : logrep_print(lr, stdout, json, all)) == -1) {
 		warn("--report: stdout");
 		r = -1;
 	}
@@ -206,6 +210,7 @@ usage(FILE *f)
 	    "       agentwrap [options] --print-config\n"
 	    "       agentwrap [options] --doctor [--json]\n"
 	    "       agentwrap --report FILE|- [--pid N] [--all | --json]\n"
+	    "       agentwrap --suggest FILE|-\n"
 	    "options:\n"
 	    "  -s, --sandbox MODE             read-only | workspace-write | "
 	    "danger-full-access\n"
@@ -254,6 +259,8 @@ usage(FILE *f)
 	    "                                 process; --all: every entry; "
 	    "--json:\n"
 	    "                                 as one JSON document)\n"
+	    "      --suggest FILE|-           a policy that lets the logged "
+	    "run pass\n"
 	    "  -q, --quiet                    no denial lines or summary on "
 	    "stderr\n"
 	    "  -h, --help, --version\n");
@@ -384,7 +391,7 @@ main(int argc, char **argv)
 	size_t textlen;
 	const char *errstr;
 	int ch, explain = 0, print_config = 0, doctor = 0, json = 0, r;
-	int all = 0;
+	int all = 0, suggest = 0;
 	long long only_pid = 0;
 	const char *report = NULL;
 	static char llbuf[64];
@@ -446,6 +453,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			all = 1;
+			break;
+		case OPT_SUGGEST:
+			report = optarg;
+			suggest = 1;
 			break;
 		case OPT_PID:
 			only_pid = strtonum(optarg, 1, INT32_MAX, &errstr);
@@ -531,7 +542,10 @@ main(int argc, char **argv)
 			    "--print-config");
 		if (all && json)
 			errx(EXIT_AGENTWRAP, "--json has every entry already");
-		return report_log(report, json, all, (long)only_pid);
+		if (suggest && (all || json || only_pid > 0))
+			errx(EXIT_AGENTWRAP,
+			    "--suggest takes no --all, --json or --pid");
+		return report_log(report, json, all, (long)only_pid, suggest);
 	}
 	if (all || only_pid > 0)
 		errx(EXIT_AGENTWRAP, "--all and --pid go with --report");

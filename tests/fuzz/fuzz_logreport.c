@@ -2,8 +2,8 @@
  * fuzz_logreport.c: arbitrary bytes as an --audit log given to agentwrap
  * --report (a log a process of the tree may have forged, cut short or
  * corrupted). The reader must never crash, leak or read past a line; the
- * summary, as text and as JSON, must be written whatever the lines held,
- * and the JSON must parse back.
+ * summary, as text and as JSON, and a suggested policy must be written
+ * whatever the lines held, and the JSON must parse back.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -47,6 +47,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((back = json_loadb(buf, n, 0, NULL)) == NULL)
 		abort();
 	json_decref(back);
+	free(buf);
+	buf = NULL;
+	/* and a policy suggested from it */
+	if ((f = open_memstream(&buf, &n)) == NULL)
+		abort();
+	if (logrep_suggest(r, f, "/home/u") == -1)
+		abort();
+	fclose(f);
 	free(buf);
 	logrep_free(r);
 	return 0;
