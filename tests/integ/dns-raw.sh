@@ -270,6 +270,29 @@ status 0 "rresvport with the network off" aw -a never -- "$R" rresvport 600
 check "rresvport: refused" grep -qx "rresvport -1 1" "$T/last.out"
 check "rresvport: reported as a denied bind" grep -q "^agentwrap: denied bind " "$T/last.err"
 
+# --suggest on a networked run: recorded with the network on and no
+# domain rule (every name asked about, nothing enforced), the policy it
+# drafts names what was contacted, and the same command then runs under
+# -a never with nothing denied
+cat >"$T/netjob.py" <<PYEOF
+import socket
+socket.create_connection(("two.test", $P), timeout=5).close()
+print("connected")
+PYEOF
+status 0 "a networked run recorded, nothing enforced" \
+    aw -a never -n -c features.network_proxy=true --audit-only \
+    --audit "$T/net.jsonl" -- $PY "$T/netjob.py"
+check "the recorded run connected" grep -qx connected "$T/last.out"
+"$AGENTWRAP" --suggest "$T/net.jsonl" >"$T/net.toml"
+check "--suggest: a domain rule for the name" grep -qx '"two.test" = "allow"' "$T/net.toml"
+check "--suggest: the proxy on" grep -qx "enabled = true" "$T/net.toml"
+n0=$(grep -c accepted "$T/peer.log")
+status 0 "the same command under the suggested policy, -a never" \
+    aw -a never -n --config-file "$T/net.toml" -- $PY "$T/netjob.py"
+check "under it: connected" grep -qx connected "$T/last.out"
+check "under it: the peer got the connection" [ "$(grep -c accepted "$T/peer.log")" -gt "$n0" ]
+check "under it: nothing denied" sh -c "! grep -q '^agentwrap: denied' '$T/last.err'"
+
 # a name no rule names is asked about once (the lookup of the name), and
 # the raw query follows an approval, not a refusal
 H="--rule resolve:ask.example=allow"
