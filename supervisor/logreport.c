@@ -12,6 +12,7 @@
 
 #include "logreport.h"
 #include "netaddr.h"
+#include "report.h"
 
 /* how many entries of a table the one-screen report shows */
 #define SHOW 10
@@ -25,6 +26,7 @@ struct entry {
 	UT_hash_handle hh;
 	unsigned long count;
 	char *note; /* a rule, a program, an argv: the first seen */
+	char *hint; /* denied: the setting that would allow it */
 	long pid, ppid;
 	int audit_only;
 	size_t len;
@@ -120,6 +122,7 @@ logrep_free(struct logrep *r)
 		{
 			HASH_DEL(r->t[i].map, e);
 			free(e->note);
+			free(e->hint);
 			free(e);
 		}
 	HASH_ITER(hh, r->need.map, e, tmp)
@@ -241,6 +244,41 @@ is_call(const char *call, const char *const *names)
 	return 0;
 }
 
+/* The setting that would allow OP on PATH (PATH2) or HOST that RULE
+ * denied (report_hint, without a policy), malloc'd; NULL if none */
+static char *
+hint_of(const char *op, const char *rule, const char *path, const char *path2,
+    const char *host)
+{
+	static const char *const ops[] = { "read", "write", "exec", "connect",
+		"resolve", "unix", "bind" };
+	struct pol_request req;
+	struct pol_decision d;
+	char out[1024];
+	size_t i;
+
+	if (rule == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(op, ops[i]) == 0)
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		return NULL;
+	memset(&req, 0, sizeof(req));
+	memset(&d, 0, sizeof(d));
+	req.op = (enum pol_op)i;
+	req.path = path;
+	req.path2 = path2;
+	req.host = host;
+	req.port = -1;
+	d.verdict = VERDICT_DENY;
+	snprintf(d.rule, sizeof(d.rule), "%s", rule);
+	report_hint(NULL, &req, &d, out, sizeof(out));
+	if (out[0] == '\0')
+		return NULL;
+	return strndup(out, utf8_cut(out, strnlen(out, NOTE_MAX)));
+}
+
 /* A denied request, for --suggest: OP, RULE and OBJ (and the address
  * ADDR a name connected to) */
 static void
@@ -323,6 +361,9 @@ event(struct logrep *r, json_t *o)
 		e = tally2(&r->t[T_DENIED], op, " ", obj);
 		if (e != NULL) {
 			note(e, str(o, "rule"));
+			if (e->hint == NULL)
+				e->hint = hint_of(op, str(o, "rule"), path,
+				    path2, host != NULL ? host : addr);
 			if (e->pid < 0)
 				e->pid = pid;
 			e->audit_only = audit_only;
@@ -517,6 +558,9 @@ text_table(const struct table *t, int which, FILE *out, int all)
 			fprintf(out, "  %s  x%lu  pid %ld  rule %s%s\n", k,
 			    e->count, e->pid, e->note ? n2 : "?",
 			    e->audit_only ? "  (--audit-only: it ran)" : "");
+			if (e->hint != NULL)
+				fprintf(out, "      to allow: %s\n",
+				    esc(e->hint, k, sizeof(k)));
 			break;
 		case T_EXEC:
 			fprintf(out, "  %s  x%lu%s%s\n", k, e->count,
@@ -576,6 +620,9 @@ json_table(const struct table *t, int which)
 			json_object_set_new(o, "ppid", json_integer(e->ppid));
 		if (which == T_DENIED) {
 			json_object_set_new(o, "pid", json_integer(e->pid));
+			if (e->hint != NULL)
+				json_object_set_new(
+				    o, "to_allow", jstr(e->hint));
 			if (e->audit_only)
 				json_object_set_new(
 				    o, "audit_only", json_true());

@@ -82,7 +82,10 @@ void report_request(
 /*
  * The setting that would allow what D denied, for REQ (the request that was
  * decided), into OUT: "--add-dir /etc or sandbox_workspace_write.writable_roots".
- * Empty if nothing would. Exported for tests.
+ * Empty if nothing would. POL may be NULL (agentwrap --report: a log
+ * holds no policy); then which end of a rename or link was refused is not
+ * worked out. In hint.c: the one such mapping, shared by denial lines,
+ * the run's summary and --report.
  */
 void report_hint(const struct policy *pol, const struct pol_request *req,
     const struct pol_decision *d, char *out, size_t outlen);

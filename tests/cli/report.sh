@@ -49,6 +49,8 @@ first_section() {
 check "denied comes first" first_section denied
 check "the denial: object and rule" in_section denied \
     "^  write $OUT/outside  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots$"
+check "the denial: the setting that would allow it" in_section denied \
+    "^      to allow: --add-dir $OUT or sandbox_workspace_write.writable_roots$"
 check "written: the new file" in_section "files written or created" "^  $T/ws/made.txt  x1$"
 check "a link: its new name is written" in_section "files written or created" "^  $T/ws/linked.txt  x1$"
 check "renamed" in_section renamed "^  $T/ws/made.txt -> $T/ws/moved.txt  x1$"
@@ -69,7 +71,7 @@ d = json.load(open(sys.argv[1]))
 t = d['tables']
 assert d['complete'] is True and d['exit_status'] == 0, d
 assert [x['what'] for x in t['renamed']] == [sys.argv[2] + '/made.txt -> ' + sys.argv[2] + '/moved.txt'], t['renamed']
-assert any(x['what'] == 'write ' + sys.argv[3] + '/outside' and x['rule'] == 'sandbox_workspace_write.writable_roots' for x in t['denied']), t['denied']
+assert any(x['what'] == 'write ' + sys.argv[3] + '/outside' and x['rule'] == 'sandbox_workspace_write.writable_roots' and x['to_allow'] == '--add-dir ' + sys.argv[3] + ' or sandbox_workspace_write.writable_roots' for x in t['denied']), t['denied']
 assert any(x['what'] == sys.argv[2] + '/gone.txt' for x in t['deleted'])
 assert any(x['what'].startswith(sys.argv[2] + '/esc\x1b') for x in t['written'])
 assert d['malformed_lines'] == 0
