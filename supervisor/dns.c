@@ -123,42 +123,41 @@ resolve_raw(const char *name, int type, int klass, uint8_t *out, size_t cap)
 	return n < DNSMSG_HDR ? 0 : n > (int)cap ? (int)cap : n;
 }
 
-/* The worker's part of entry E (its name copied under the mutex) */
+/* The worker's part: W's lookup (W is a copy of an entry's name, kind
+ * and question, made under the mutex), its answer into W */
 static void
-look_up(struct dns *d, struct entry *e, const struct entry *copy)
+look_up(struct dns *d, struct entry *w)
 {
 	uint8_t *shrunk;
 	int n;
 
-	e->wans = NULL;
-	e->wanslen = 0;
-	if (!copy->raw) {
-		n = d->lookup(copy->name, e->waddrs, DNS_MAX_ADDRS);
-		e->wn = n < 0 ? 0 : n;
+	w->wans = NULL;
+	w->wanslen = 0;
+	w->wn = 0;
+	if (!w->raw) {
+		n = d->lookup(w->name, w->waddrs, DNS_MAX_ADDRS);
+		w->wn = n < 0 ? 0 : n;
 		return;
 	}
-	e->wn = 0;
-	if ((e->wans = malloc(DNSMSG_MAX)) == NULL)
+	if ((w->wans = malloc(DNSMSG_MAX)) == NULL)
 		return;
-	n = d->raw_lookup(
-	    copy->qname, copy->qtype, copy->qclass, e->wans, DNSMSG_MAX);
+	n = d->raw_lookup(w->qname, w->qtype, w->qclass, w->wans, DNSMSG_MAX);
 	if (n <= 0) {
-		free(e->wans);
-		e->wans = NULL;
+		free(w->wans);
+		w->wans = NULL;
 		return;
 	}
-	e->wanslen = (size_t)n;
+	w->wanslen = (size_t)n;
 	/* kept for the session: only what it takes */
-	if ((shrunk = realloc(e->wans, (size_t)n)) != NULL)
-		e->wans = shrunk;
+	if ((shrunk = realloc(w->wans, (size_t)n)) != NULL)
+		w->wans = shrunk;
 }
 
 static void *
 worker(void *arg)
 {
 	struct dns *d = arg;
-	struct entry *e, *copy;
-	struct entry w;
+	struct entry *e, w;
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&d->mu);
@@ -179,11 +178,10 @@ worker(void *arg)
 		w.raw = e->raw;
 		w.qtype = e->qtype;
 		w.qclass = e->qclass;
-		copy = &w;
 		d->busy++;
 		pthread_mutex_unlock(&d->mu);
 		/* into W, then into E under the mutex */
-		look_up(d, &w, copy);
+		look_up(d, &w);
 		pthread_mutex_lock(&d->mu);
 		d->busy--;
 		if (d->stop) {

@@ -932,7 +932,8 @@ logrep_suggest(const struct logrep *r, FILE *out, const char *home)
 		else
 			add(&kept, e->key, rule);
 	}
-	/* the narrowest roots: none below another */
+	/* the narrowest roots: none below another (sorted by name alone:
+	 * their WHY is not used) */
 	qsort(roots.v, roots.n, sizeof(roots.v[0]), by_str);
 	for (i = 0, n = 0; i < roots.n; i++) {
 		for (j = 0; j < n; j++) {
@@ -942,10 +943,9 @@ logrep_suggest(const struct logrep *r, FILE *out, const char *home)
 			    (roots.v[i][l] == '/' || roots.v[i][l] == '\0'))
 				break;
 		}
-		if (j == n) {
-			roots.why[n] = roots.why[i];
+		if (j == n)
 			roots.v[n++] = roots.v[i];
-		} else
+		else
 			free((char *)roots.v[i]); /* below one kept */
 	}
 	roots.n = n;
