@@ -1100,13 +1100,11 @@ res_serve(const char *call, res_state statp, const char *name,
 	if (name == NULL) {
 		/* an unreadable question is judged as a name that never
 		 * resolves: it goes out only where the network is open */
+		/* (nor is a message that is not a QUERY, an UPDATE...:
+		 * nothing here would serve it) */
 		if (msglen < 0 ||
-		    dnsmsg_question(msg, (size_t)msglen, &qq) == -1) {
-			snprintf(
-			    buf, sizeof(buf), "unreadable-dns-query.invalid");
-			klass = type = -1;
-		} else if ((msg[2] >> 3 & 0x0f) != 0) {
-			/* not a QUERY (an UPDATE...): nothing to serve it */
+		    dnsmsg_question(msg, (size_t)msglen, &qq) == -1 ||
+		    (msg[2] >> 3 & 0x0f) != 0) {
 			snprintf(
 			    buf, sizeof(buf), "unreadable-dns-query.invalid");
 			klass = type = -1;
@@ -1160,9 +1158,7 @@ res_serve(const char *call, res_state statp, const char *name,
 	if (v != VERDICT_ALLOW) {
 		e = shim_fail_errno(c.cls);
 		shim_leave(&c, e);
-		if (am.rule != NULL && strcmp(am.rule, "dns") == 0 &&
-		    am.why != NULL &&
-		    strcmp(am.why, "no name server answered") == 0)
+		if (am.rule != NULL && strcmp(am.rule, AW_RULE_NO_ANSWER) == 0)
 			return res_fail(statp, TRY_AGAIN, ETIMEDOUT);
 		return res_fail(statp, NO_RECOVERY, e);
 	}

@@ -571,6 +571,7 @@ raw_request(struct run *st, struct aw_msg *m, int slot, int32_t owner,
 	}
 	if (n < DNSMSG_HDR) {
 		/* as a name server that does not answer: not a refusal */
+		snprintf(d.rule, sizeof(d.rule), "%s", AW_RULE_NO_ANSWER);
 		snprintf(d.why, sizeof(d.why), "no name server answered");
 		return raw_answer(st, m, &d, NULL, 0, ans, anscap, anslen);
 	}

@@ -36,6 +36,11 @@ enum aw_layer {
  * on it (an AW_OP_UNCOVERED event with VERDICT_DENY) */
 #define AW_RULE_WATCH "seccomp watch"
 
+/* The rule of a RESOLVE answer to a raw DNS query that no name server
+ * answered (in time): the call fails as glibc's does then (TRY_AGAIN),
+ * not as a refusal */
+#define AW_RULE_NO_ANSWER "dns-no-answer"
+
 /* flags */
 #define AW_MF_ARGV_TRUNCATED 0x1
 #define AW_MF_AUDIT_ONLY 0x2 /* verdict recorded, not enforced */

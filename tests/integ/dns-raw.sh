@@ -41,6 +41,7 @@ zone = {
     "bigpriv.test": {A: [ONE]},          # 39 public, then 10.9.9.9
     "tc.test": {A: [ONE], TXT: "cut"},   # TXT: TC, and TCP never answers
     "tc2.test": {A: [ONE], TXT: "cut"},
+    "silent.test": {A: [ONE], TXT: "never"},  # TXT: no answer at all
 }
 if port == 53:
     hold_tcp(53)
@@ -58,6 +59,8 @@ def answer(name, qtype, raw):
         n = asked.get(name, 0)
         asked[name] = n + 1
         return 0, [a(z[A][min(n, len(z[A]) - 1)])], []
+    if qtype == TXT and name == "silent.test":
+        return None
     if qtype == TXT and TXT in z:
         if z[TXT] is None:
             return 3, [], []
@@ -231,6 +234,9 @@ status 0 "truncated answers whose TCP server hangs, then other names" \
 check "the truncated answer comes as it is" grep -q "^query answered .* txt=cut$" "$T/last.out"
 check "the names after it still resolve" grep -q "^query answered .* txt=hello$" "$T/last.out"
 check "getaddrinfo_a after it too" grep -qx "gaia answered gai_error=0 a=$ADDR_OK" "$T/last.out"
+status 0 "a raw query no name server answers" run -- "$R" query silent.test TXT
+check "no answer: -1, TRY_AGAIN" grep -qx "query -1 h_errno=2" "$T/last.out"
+check "not reported as a refusal" sh -c "! grep -q '^agentwrap: denied' '$T/last.err'"
 status 0 "res_send of an UPDATE" run -- env OPCODE=5 "$R" send good.test A
 check "an UPDATE is not sent as a query" grep -qx "send -1 h_errno=3" "$T/last.out"
 

@@ -39,7 +39,7 @@ def hold_tcp(port):
 
 def serve(port, ready, answer):
     """ANSWER(name, qtype, raw) returns (rcode, answers, additional) and
-    optionally header flags to add (0x0200: TC)."""
+    optionally header flags to add (0x0200: TC), or None: no answer."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", port))
     with open(ready, "w") as f:
@@ -57,6 +57,8 @@ def serve(port, ready, answer):
             continue
         qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
         got = answer(".".join(labels).lower(), qtype, q)
+        if got is None:
+            continue  # no answer at all
         rcode, an, ar = got[:3]
         extra = got[3] if len(got) > 3 else 0
         s.sendto(struct.pack(">HHHHHH", qid, 0x8180 | extra | rcode, 1,
