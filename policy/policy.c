@@ -46,6 +46,26 @@ static const char *const system_bin_dirs[] = { "/bin", "/usr/bin",
 static const char *const readonly_git[] = { "status", "log", "diff", "show",
 	NULL };
 
+static const char *const op_names[] = { "read", "write", "exec", "connect",
+	"resolve", "unix", "bind" };
+
+const char *
+policy_op_name(int op)
+{
+	return op >= 0 && op <= OP_BIND ? op_names[op] : "?";
+}
+
+int
+policy_op_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i <= OP_BIND; i++)
+		if (strcmp(name, op_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 policy_verdict_name(enum pol_verdict v)
 {

@@ -142,6 +142,11 @@ void policy_settle(const struct policy *pol);
 enum pol_verdict policy_decide(const struct policy *pol,
     const struct pol_request *req, struct pol_decision *d);
 
+/* OP's name in records and lines ("read", "write", ... "bind"); "?" for
+ * a value that is not an op. The one table of them. */
+const char *policy_op_name(int op);
+/* The op NAME names; -1 if none */
+int policy_op_parse(const char *name);
 const char *policy_verdict_name(enum pol_verdict v);
 
 /*

@@ -183,16 +183,6 @@ approve_open(const struct approvals *ap)
 	return ap->nopen;
 }
 
-/* What the request M is about, for a person: an escaped-later sentence part */
-static const char *
-op_word(int op)
-{
-	static const char *const w[] = { "read", "write", "exec", "connect",
-		"resolve", "unix", "bind" };
-
-	return op >= 0 && op <= OP_BIND ? w[op] : "?";
-}
-
 /* Quote one argv word for a scope text, JSON-like: "a \"b\"" */
 static void
 quote_word(FILE *f, const char *s)
@@ -281,7 +271,7 @@ make_scope(struct approvals *ap, struct pending *p)
 	switch (m->op) {
 	case OP_READ:
 	case OP_WRITE:
-		fprintf(f, "%s: exactly the path%s %s", op_word(m->op),
+		fprintf(f, "%s: exactly the path%s %s", policy_op_name(m->op),
 		    p->ngrant > 1 ? "s" : "", g[0].path);
 		if (p->ngrant > 1)
 			fprintf(f, " and %s", g[1].path);
@@ -746,8 +736,8 @@ grant(struct approvals *ap, struct pending *p, int allow)
 			 ap->saved, ap->nsaved + 1, sizeof(*ns))) != NULL) {
 			ap->saved = ns;
 			if (savegrants_fill(&ap->saved[ap->nsaved], stored,
-				p->id, p->scope,
-				ap->ch ? ap->ch->name : "?") == 0)
+				p->id, p->scope, ap->ch ? ap->ch->name : "?",
+				&p->d) == 0)
 				ap->nsaved++;
 		}
 		added++;
@@ -958,7 +948,8 @@ approve_finish(struct approvals *ap)
 /* --- approval_policy = on-failure: a rerun with the denials granted --- */
 
 void
-approve_note_deferred(struct approvals *ap, const struct aw_msg *m)
+approve_note_deferred(
+    struct approvals *ap, const struct aw_msg *m, const struct pol_decision *d)
 {
 	struct pending *p;
 	int n, k;
@@ -973,6 +964,7 @@ approve_note_deferred(struct approvals *ap, const struct aw_msg *m)
 		return;
 	}
 	p->slot = -1;
+	p->d = *d; /* which setting its grant goes to (--save-grants) */
 	make_scope(ap, p);
 	/* once each: a shell trying each directory of $PATH asks twice */
 	for (k = 0; k < ap->ndeferred && p->ngrant > 0; k++)

@@ -183,7 +183,8 @@ void approve_drop_pid(struct approvals *ap, int32_t pid);
  * approval_policy = on-failure: M was denied for now (its decision was
  * "deferred"); remember what a rerun would grant for it.
  */
-void approve_note_deferred(struct approvals *ap, const struct aw_msg *m);
+void approve_note_deferred(
+    struct approvals *ap, const struct aw_msg *m, const struct pol_decision *d);
 
 /*
  * The command failed: if something was deferred, list it on stderr,

@@ -12,6 +12,7 @@
  */
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
@@ -36,18 +37,15 @@
 #define OPX_FLOOR 9
 #define OPX_N 10
 
-static const char *const op_names[OPX_N] = {
-	"read",
-	"write",
-	"exec",
-	"connect",
-	"resolve",
-	"unix",
-	"bind",
-	"uncovered",
-	"malformed",
-	"floor",
-};
+/* a counts[] row's name: policy_op_name() or one of these */
+static const char *
+opx_name(int x)
+{
+	static const char *const more[] = { "uncovered", "malformed", "floor" };
+
+	return x >= OPX_UNCOVERED && x < OPX_N ? more[x - OPX_UNCOVERED]
+					       : policy_op_name(x);
+}
 
 struct audit {
 	int fd;
@@ -446,6 +444,8 @@ layer_name(unsigned layer)
 		return "preload";
 	case AW_LAYER_SECCOMP:
 		return "seccomp";
+	case AW_LAYER_PROXY:
+		return "proxy";
 	default:
 		return "supervisor";
 	}
@@ -481,7 +481,7 @@ event_record(struct audit *a, const struct aw_msg *m)
 	json_object_set_new(o, "ppid", json_integer(m->ppid));
 	set_bytes(o, "exe", m->exe);
 	set_bytes(o, "call", m->call);
-	json_object_set_new(o, "op", json_string(op_names[x]));
+	json_object_set_new(o, "op", json_string(opx_name(x)));
 	set_bytes(o, "path", m->path);
 	set_bytes(o, "path2", m->path2);
 	if (m->argc > 0)
@@ -539,8 +539,9 @@ audit_asked(struct audit *a, const struct aw_msg *m, int verdict, int asked,
 	rec.verdict =
 	    (uint8_t)(verdict == VERDICT_ALLOW ? VERDICT_ALLOW : VERDICT_DENY);
 	rec.rule = rule;
-	/* decided here; a watched call keeps the layer that saw it */
-	if (rec.layer != AW_LAYER_SECCOMP)
+	/* decided here; a watched or proxied call keeps the layer that saw
+	 * it */
+	if (rec.layer != AW_LAYER_SECCOMP && rec.layer != AW_LAYER_PROXY)
 		rec.layer = AW_LAYER_SUPERVISOR;
 	if (verdict == VERDICT_ALLOW)
 		rec.err = 0;
@@ -572,7 +573,7 @@ audit_grant(struct audit *a, uint64_t id, const struct pol_grant *g,
 	json_object_set_new(o, "approval_id", json_integer((json_int_t)id));
 	json_object_set_new(o, "decision",
 	    json_string(g->allow ? "allow_session" : "deny_session"));
-	json_object_set_new(o, "op", json_string(op_names[x]));
+	json_object_set_new(o, "op", json_string(opx_name(x)));
 	set_bytes(o, "path", g->path);
 	set_bytes(o, "host", g->host);
 	if (g->argc > 0)
@@ -660,6 +661,25 @@ audit_malformed(struct audit *a, int32_t owner_pid, size_t len, const char *why)
 }
 
 int
+audit_exit(struct audit *a, pid_t pid, int status)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return emit(a, NULL);
+	json_object_set_new(o, "type", json_string("exit"));
+	json_object_set_new(o, "ts", rfc3339(clock_realtime_ns()));
+	json_object_set_new(o, "pid", json_integer(pid));
+	if (WIFSIGNALED(status))
+		json_object_set_new(
+		    o, "signal", json_integer(WTERMSIG(status)));
+	else
+		json_object_set_new(
+		    o, "exit_status", json_integer(WEXITSTATUS(status)));
+	return emit(a, o);
+}
+
+int
 audit_end(struct audit *a, int exit_status, int signo)
 {
 	json_t *o, *counts, *c;
@@ -696,7 +716,7 @@ audit_end(struct audit *a, int exit_status, int signo)
 		    c, "allow", json_integer((json_int_t)a->counts[i][0]));
 		json_object_set_new(
 		    c, "deny", json_integer((json_int_t)a->counts[i][1]));
-		json_object_set_new(counts, op_names[i], c);
+		json_object_set_new(counts, opx_name(i), c);
 	}
 	json_object_set_new(o, "counts", counts);
 	if (a->lost > 0)

@@ -10,6 +10,8 @@
 #ifndef AGENTWRAP_AUDIT_H
 #define AGENTWRAP_AUDIT_H
 
+#include <sys/types.h>
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +103,13 @@ int audit_malformed(
  * The session_end record: the exit status agentwrap returns, the signal
  * that ended the command (0 if none), counts per op and verdict. 0 or -1.
  */
+/*
+ * An "exit" record: process PID, reaped by the supervisor (the command,
+ * and every process orphaned before it exited), ended with wait STATUS.
+ * Kernel-sourced: the pid and status are waitpid's. 0 or -1.
+ */
+int audit_exit(struct audit *a, pid_t pid, int status);
+
 int audit_end(struct audit *a, int exit_status, int signo);
 
 /* Whether a write failed (already reported on stderr). */

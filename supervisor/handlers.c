@@ -108,7 +108,7 @@ note_deferred(
 		d = &own;
 	}
 	if (d->verdict == VERDICT_DENY && d->deferred)
-		approve_note_deferred(st->ap, m);
+		approve_note_deferred(st->ap, m, d);
 }
 
 /* Record and report a call the supervisor did not decide itself. */
@@ -183,7 +183,8 @@ run_record(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 	rec.verdict = (uint8_t)d->verdict;
 	rec.rule = d->rule;
 	rec.why = NULL;
-	rec.layer = AW_LAYER_SUPERVISOR;
+	if (rec.layer != AW_LAYER_PROXY)
+		rec.layer = AW_LAYER_SUPERVISOR;
 	if (st->o->audit_only)
 		rec.flags |= AW_MF_AUDIT_ONLY;
 	if (st->audit != NULL)
@@ -265,7 +266,8 @@ decided(struct run *st, const struct aw_msg *m, const struct pol_decision *d)
 	if (d->verdict != VERDICT_ALLOW) {
 		rec = *m;
 		rec.verdict = (uint8_t)d->verdict;
-		if (rec.layer != AW_LAYER_SECCOMP)
+		if (rec.layer != AW_LAYER_SECCOMP &&
+		    rec.layer != AW_LAYER_PROXY)
 			rec.layer = AW_LAYER_SUPERVISOR;
 		if (st->o->audit_only)
 			report_would_deny(st->report, &rec);
@@ -852,7 +854,7 @@ run_proxy_decide(void *ctx, uint64_t id, const char *host, int port)
 	m.type = AW_MSG_ASK;
 	m.op = OP_CONNECT;
 	m.verdict = VERDICT_ASK;
-	m.layer = AW_LAYER_SUPERVISOR;
+	m.layer = AW_LAYER_PROXY;
 	m.port = port;
 	m.ts_ns = clock_realtime_ns();
 	m.call = "proxy";
@@ -926,6 +928,10 @@ run_handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 	if (msg_decode(buf, len, &m) == -1)
 		return malformed(
 		    st, owner, len, "does not decode", ans, anscap, anslen);
+	if (m.layer == AW_LAYER_PROXY)
+		return malformed(st, owner, len,
+		    "the proxy's layer, which is the supervisor's own", ans,
+		    anscap, anslen);
 	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
 		if (dispatch[i].type == m.type)
 			break;

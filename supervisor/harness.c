@@ -37,16 +37,6 @@ struct harness {
 	int dead;
 };
 
-static const char *const op_names[] = {
-	"read",
-	"write",
-	"exec",
-	"connect",
-	"resolve",
-	"unix",
-	"bind",
-};
-
 /* The channel is gone: say why once (approve_channel_down denies all). */
 static void
 down(struct harness *h, const char *why)
@@ -134,8 +124,7 @@ h_ask(void *ctx, const struct approve_question *q)
 		return -1;
 	json_object_set_new(o, "type", json_string("approval_request"));
 	json_object_set_new(o, "id", json_integer((json_int_t)q->id));
-	json_object_set_new(
-	    o, "op", json_string(m->op <= OP_BIND ? op_names[m->op] : "?"));
+	json_object_set_new(o, "op", json_string(policy_op_name(m->op)));
 	switch (m->op) {
 	case OP_READ:
 	case OP_WRITE:

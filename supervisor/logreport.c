@@ -2,11 +2,13 @@
  * logreport.c: an --audit log summed up. See logreport.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uthash.h>
 #include <vis.h>
 
@@ -29,9 +31,19 @@ struct entry {
 	char *hint; /* denied: the setting that would allow it */
 	long pid, ppid;
 	int audit_only;
+	unsigned layers; /* L_* of the records counted here */
+	/* a process (T_PROCS): its first and last record's times, and how
+	 * it ended where the supervisor reaped it */
+	char *first, *last;
+	int exited, status, sig;
 	size_t len;
 	char key[];
 };
+
+/* which layer saw a call: the records' "layer" */
+enum { L_PRELOAD = 1, L_SUPERVISOR = 2, L_SECCOMP = 4, L_PROXY = 8, L_N = 4 };
+static const char *const layer_names[L_N] = { "preload", "supervisor",
+	"seccomp", "proxy" };
 
 struct table {
 	const char *name; /* in JSON */
@@ -76,7 +88,9 @@ struct logrep {
 	struct table t[T_N];
 	unsigned long lines, records, events, malformed, too_long;
 	unsigned long denied, disputed; /* records, not entries */
+	unsigned long by_layer[L_N]; /* events */
 	long only_pid; /* -1: every process */
+	int colour; /* logrep_colour() */
 	/* what --suggest needs: each denied request as OP NUL RULE NUL OBJ */
 	struct table need;
 	unsigned long pid_events; /* its events */
@@ -110,6 +124,19 @@ logrep_only_pid(struct logrep *r, long pid)
 }
 
 void
+logrep_colour(struct logrep *r, int on)
+{
+	r->colour = on;
+}
+
+/* SGR sequences, or nothing without colour: only ours ever reach the
+ * terminal (everything from the log goes through esc()) */
+#define C_BOLD(r) ((r)->colour ? "\033[1m" : "")
+#define C_RED(r) ((r)->colour ? "\033[31m" : "")
+#define C_YELLOW(r) ((r)->colour ? "\033[33m" : "")
+#define C_OFF(r) ((r)->colour ? "\033[0m" : "")
+
+void
 logrep_free(struct logrep *r)
 {
 	struct entry *e, *tmp;
@@ -123,6 +150,8 @@ logrep_free(struct logrep *r)
 			HASH_DEL(r->t[i].map, e);
 			free(e->note);
 			free(e->hint);
+			free(e->first);
+			free(e->last);
 			free(e);
 		}
 	HASH_ITER(hh, r->need.map, e, tmp)
@@ -148,10 +177,10 @@ utf8_cut(const char *s, size_t len)
 	return len;
 }
 
-/* Count KEY (LEN bytes, at most KEY_MAX kept) in T; its entry, or NULL
- * when T is full */
+/* KEY's entry in T (LEN bytes, at most KEY_MAX kept), made if need be
+ * and not counted; NULL when T is full */
 static struct entry *
-tally(struct table *t, const char *key, size_t len)
+entry_of(struct table *t, const char *key, size_t len)
 {
 	struct entry *e;
 
@@ -172,8 +201,46 @@ tally(struct table *t, const char *key, size_t len)
 		HASH_ADD(hh, t->map, key[0], len, e);
 		t->n++;
 	}
-	e->count++;
 	return e;
+}
+
+/* Count KEY in T (entry_of); its entry, or NULL when T is full */
+static struct entry *
+tally(struct table *t, const char *key, size_t len)
+{
+	struct entry *e = entry_of(t, key, len);
+
+	if (e != NULL)
+		e->count++;
+	return e;
+}
+
+/* the L_ bit of a record's layer name; 0 for none or another */
+static unsigned
+layer_bit(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; name != NULL && i < L_N; i++)
+		if (strcmp(name, layer_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* E (may be NULL) was seen by the layers LAY */
+static void
+seen_by(struct entry *e, unsigned lay)
+{
+	if (e != NULL)
+		e->layers |= lay;
+}
+
+/* *DST = a copy of TS (a record's time, at most 64 bytes kept) */
+static void
+set_ts(char **dst, const char *ts)
+{
+	free(*dst);
+	*dst = strndup(ts, utf8_cut(ts, strnlen(ts, 64)));
 }
 
 /* tally() of A, or "A SEP B" */
@@ -244,36 +311,44 @@ is_call(const char *call, const char *const *names)
 	return 0;
 }
 
-/* The setting that would allow OP on PATH (PATH2) or HOST that RULE
- * denied (report_hint, without a policy), malloc'd; NULL if none */
-static char *
-hint_of(const char *op, const char *rule, const char *path, const char *path2,
-    const char *host)
+/* The fix (report_fix, without a policy) of OP on PATH (PATH2) or HOST
+ * that RULE decided (ASK: by asking), into F; -1 if OP is no op. F's
+ * strings point into the arguments and into *D. */
+static int
+fix_of(const char *op, const char *rule, const char *path, const char *path2,
+    const char *host, int ask, struct pol_decision *d, struct report_fix *f)
 {
-	static const char *const ops[] = { "read", "write", "exec", "connect",
-		"resolve", "unix", "bind" };
 	struct pol_request req;
-	struct pol_decision d;
-	char out[1024];
-	size_t i;
+	int o = policy_op_parse(op);
 
-	if (rule == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(op, ops[i]) == 0)
-			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
-		return NULL;
+	if (rule == NULL || o < 0)
+		return -1;
 	memset(&req, 0, sizeof(req));
-	memset(&d, 0, sizeof(d));
-	req.op = (enum pol_op)i;
+	memset(d, 0, sizeof(*d));
+	req.op = (enum pol_op)o;
 	req.path = path;
 	req.path2 = path2;
 	req.host = host;
 	req.port = -1;
-	d.verdict = VERDICT_DENY;
-	snprintf(d.rule, sizeof(d.rule), "%s", rule);
-	report_hint(NULL, &req, &d, out, sizeof(out));
+	d->verdict = ask ? VERDICT_ASK : VERDICT_DENY;
+	snprintf(d->rule, sizeof(d->rule), "%s", rule);
+	report_fix(NULL, &req, d, f);
+	return 0;
+}
+
+/* The setting that would allow OP on PATH (PATH2) or HOST that RULE
+ * denied, in a denial line's words, malloc'd; NULL if none */
+static char *
+hint_of(const char *op, const char *rule, const char *path, const char *path2,
+    const char *host)
+{
+	struct pol_decision d;
+	struct report_fix f;
+	char out[1024];
+
+	if (fix_of(op, rule, path, path2, host, 0, &d, &f) == -1)
+		return NULL;
+	report_fix_text(&f, out, sizeof(out));
 	if (out[0] == '\0')
 		return NULL;
 	return strndup(out, utf8_cut(out, strnlen(out, NOTE_MAX)));
@@ -316,6 +391,8 @@ event(struct logrep *r, json_t *o)
 	int audit_only = json_is_true(json_object_get(o, "audit_only"));
 	int denied = verdict != NULL && strcmp(verdict, "deny") == 0;
 	long pid = (long)json_integer_value(json_object_get(o, "pid"));
+	unsigned lay = layer_bit(str(o, "layer")), i;
+	const char *ts = str(o, "ts");
 	char words[1024], pidtxt[32], port[16], dir[4096];
 	struct entry *e;
 
@@ -323,6 +400,9 @@ event(struct logrep *r, json_t *o)
 	if (r->only_pid >= 0 && pid != r->only_pid)
 		return;
 	r->pid_events++;
+	for (i = 0; i < L_N; i++)
+		if (lay == 1u << i)
+			r->by_layer[i]++;
 	if (op == NULL)
 		return;
 	words[0] = '\0';
@@ -333,6 +413,12 @@ event(struct logrep *r, json_t *o)
 	if (e != NULL) {
 		e->pid = pid;
 		e->ppid = (long)json_integer_value(json_object_get(o, "ppid"));
+		e->layers |= lay;
+		if (ts != NULL) {
+			if (e->first == NULL)
+				set_ts(&e->first, ts);
+			set_ts(&e->last, ts);
+		}
 		/* the program it runs: the last exec's, else its exe */
 		if (strcmp(op, "exec") == 0 && path != NULL && !denied) {
 			free(e->note);
@@ -350,15 +436,22 @@ event(struct logrep *r, json_t *o)
 			   : words;
 	if (json_is_true(json_object_get(o, "disputed"))) {
 		r->disputed++;
-		note(tally2(&r->t[T_DISPUTED], op, " ", obj),
-		    str(o, "supervisor_verdict"));
+		e = tally2(&r->t[T_DISPUTED], op, " ", obj);
+		note(e, str(o, "supervisor_verdict"));
+		seen_by(e, lay);
 	}
 	if (denied) {
 		r->denied++;
+		/* its note: the address a name connected to, the word an
+		 * exec was run by */
 		need(r, op, str(o, "rule"), obj,
-		    host != NULL && addr != NULL ? addr : NULL,
+		    host != NULL && addr != NULL ? addr
+			: strcmp(op, "exec") == 0
+			? json_string_value(json_array_get(argv, 0))
+			: NULL,
 		    json_is_true(json_object_get(o, "ask")));
 		e = tally2(&r->t[T_DENIED], op, " ", obj);
+		seen_by(e, lay);
 		if (e != NULL) {
 			note(e, str(o, "rule"));
 			if (e->hint == NULL)
@@ -371,30 +464,61 @@ event(struct logrep *r, json_t *o)
 		if (!audit_only)
 			return; /* it did not happen */
 	}
+	e = NULL;
 	if (strcmp(op, "write") == 0 && path != NULL) {
 		if (is_call(call, renames) && path2 != NULL)
-			tally2(&r->t[T_RENAMED], path, " -> ", path2);
+			e = tally2(&r->t[T_RENAMED], path, " -> ", path2);
 		else if (is_call(call, deletes))
-			tally(&r->t[T_DELETED], path, strlen(path));
+			e = tally(&r->t[T_DELETED], path, strlen(path));
 		else if (path2 != NULL) /* a link: the new name is PATH2 */
-			tally(&r->t[T_WRITTEN], path2, strlen(path2));
+			e = tally(&r->t[T_WRITTEN], path2, strlen(path2));
 		else
-			tally(&r->t[T_WRITTEN], path, strlen(path));
+			e = tally(&r->t[T_WRITTEN], path, strlen(path));
 	} else if (strcmp(op, "read") == 0 && path != NULL) {
 		slash = strrchr(path, '/');
 		snprintf(dir, sizeof(dir), "%.*s",
 		    slash == NULL || slash == path ? 1 : (int)(slash - path),
 		    slash == NULL ? "/" : path);
-		tally(&r->t[T_READ], dir, strlen(dir));
-	} else if (strcmp(op, "exec") == 0 && path != NULL)
-		note(tally(&r->t[T_EXEC], path, strlen(path)), words);
-	else if (strcmp(op, "connect") == 0 && obj[0] != '\0')
-		note(tally2(&r->t[T_CONNECT], obj, "", port[0] ? port : NULL),
-		    host != NULL && addr != NULL ? addr : NULL);
-	else if (strcmp(op, "resolve") == 0 && host != NULL)
-		tally(&r->t[T_RESOLVE], host, strlen(host));
+		e = tally(&r->t[T_READ], dir, strlen(dir));
+	} else if (strcmp(op, "exec") == 0 && path != NULL) {
+		e = tally(&r->t[T_EXEC], path, strlen(path));
+		note(e, words);
+	} else if (strcmp(op, "connect") == 0 && obj[0] != '\0') {
+		e = tally2(&r->t[T_CONNECT], obj, "", port[0] ? port : NULL);
+		note(e, host != NULL && addr != NULL ? addr : NULL);
+	} else if (strcmp(op, "resolve") == 0 && host != NULL)
+		e = tally(&r->t[T_RESOLVE], host, strlen(host));
 	else if (strcmp(op, "unix") == 0 && path != NULL)
-		tally(&r->t[T_UNIX], path, strlen(path));
+		e = tally(&r->t[T_UNIX], path, strlen(path));
+	seen_by(e, lay);
+}
+
+/* An "exit" record: how a process the supervisor reaped ended */
+static void
+exited(struct logrep *r, json_t *o)
+{
+	long pid = (long)json_integer_value(json_object_get(o, "pid"));
+	const char *ts = str(o, "ts");
+	char pidtxt[32];
+	struct entry *e;
+
+	if (pid <= 0 || (r->only_pid >= 0 && pid != r->only_pid))
+		return;
+	snprintf(pidtxt, sizeof(pidtxt), "%ld", pid);
+	if ((e = entry_of(&r->t[T_PROCS], pidtxt, strlen(pidtxt))) == NULL)
+		return;
+	if (e->pid < 0) { /* it made no call */
+		e->pid = pid;
+		e->ppid = -1;
+	}
+	e->exited = 1;
+	e->sig = (int)json_integer_value(json_object_get(o, "signal"));
+	e->status = (int)json_integer_value(json_object_get(o, "exit_status"));
+	if (ts != NULL) {
+		if (e->first == NULL)
+			set_ts(&e->first, ts);
+		set_ts(&e->last, ts);
+	}
 }
 
 static void
@@ -425,6 +549,8 @@ logrep_line(struct logrep *r, const char *line, size_t len, size_t lineno)
 	r->records++;
 	if (strcmp(type, "event") == 0)
 		event(r, o);
+	else if (strcmp(type, "exit") == 0)
+		exited(r, o);
 	else if (strcmp(type, "session_start") == 0 && !r->started) {
 		r->started = 1;
 		r->audit_only = json_is_true(json_object_get(o, "audit_only"));
@@ -532,15 +658,82 @@ esc_cut(const char *s, char *out, size_t cap, int all)
 	return out;
 }
 
-static void
-text_table(const struct table *t, int which, FILE *out, int all)
+/* "  [preload+seccomp]": the layers of LAY, into OUT */
+static const char *
+layers_text(unsigned lay, char *out, size_t cap)
 {
-	char k[4 * 1024], n2[4 * 1024];
+	size_t off = 0;
+	unsigned i;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < L_N && off < cap; i++) {
+		if (!(lay & 1u << i))
+			continue;
+		n = snprintf(out + off, cap - off, "%s%s",
+		    off == 0 ? "  [" : "+", layer_names[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off > 0 && off < cap)
+		snprintf(out + off, cap - off, "]");
+	return out;
+}
+
+/* A record's time TS ("2026-12-04T22:56:59.123456Z") in seconds since
+ * the epoch; -1 if it is not one */
+static double
+ts_secs(const char *ts)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, n = 0;
+	double frac = 0, place = 0.1;
+	time_t t;
+
+	if (ts == NULL ||
+	    sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+		&n) != 6 ||
+	    n == 0)
+		return -1;
+	if (ts[n] == '.')
+		for (n++; ts[n] >= '0' && ts[n] <= '9' && place > 1e-10; n++) {
+			frac += (ts[n] - '0') * place;
+			place /= 10;
+		}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	return (double)t + frac;
+}
+
+/* How long process E was seen: its first record to its last (its exit,
+ * where that is known); -1 if unknown */
+static double
+seen_for(const struct entry *e)
+{
+	double a = ts_secs(e->first), b = ts_secs(e->last);
+
+	return a < 0 || b < a ? -1 : b - a;
+}
+
+static void
+text_table(const struct logrep *r, const struct table *t, int which, FILE *out,
+    int all)
+{
+	char k[4 * 1024], n2[4 * 1024], lay[64], end[64];
 	const struct entry *e;
 	size_t shown = 0;
+	double span;
 
-	fprintf(out, "\n%s: %zu%s\n", t->title, t->n,
-	    t->dropped ? " (and more not kept)" : "");
+	fprintf(out, "\n%s%s: %zu%s%s\n", C_BOLD(r), t->title, t->n,
+	    t->dropped ? " (and more not kept)" : "", C_OFF(r));
 	for (e = t->map; e != NULL; e = e->hh.next) {
 		if (!all && shown == SHOW) {
 			fprintf(out, "  ... %zu more (--all)\n", t->n - shown);
@@ -549,30 +742,46 @@ text_table(const struct table *t, int which, FILE *out, int all)
 		shown++;
 		esc(e->key, k, sizeof(k));
 		esc_cut(e->note, n2, sizeof(n2), all);
+		layers_text(e->layers, lay, sizeof(lay));
 		switch (which) {
 		case T_PROCS:
-			fprintf(out, "  %-7s ppid %-7ld %s  (%lu call%s)\n", k,
-			    e->ppid, n2, e->count, e->count == 1 ? "" : "s");
+			end[0] = '\0';
+			if ((span = seen_for(e)) >= 0)
+				snprintf(end, sizeof(end), "  %.3f s", span);
+			if (e->exited && e->sig > 0)
+				snprintf(end + strlen(end),
+				    sizeof(end) - strlen(end),
+				    "%skilled by signal %d",
+				    end[0] ? ", " : "  ", e->sig);
+			else if (e->exited)
+				snprintf(end + strlen(end),
+				    sizeof(end) - strlen(end), "%sexit %d",
+				    end[0] ? ", " : "  ", e->status);
+			fprintf(out, "  %-7s ppid %-7ld %s  (%lu call%s)%s%s\n",
+			    k, e->ppid, e->note ? n2 : "?", e->count,
+			    e->count == 1 ? "" : "s", lay, end);
 			break;
 		case T_DENIED:
-			fprintf(out, "  %s  x%lu  pid %ld  rule %s%s\n", k,
-			    e->count, e->pid, e->note ? n2 : "?",
+			fprintf(out, "  %s%s%s  x%lu  pid %ld  rule %s%s%s\n",
+			    C_RED(r), k, C_OFF(r), e->count, e->pid,
+			    e->note ? n2 : "?", lay,
 			    e->audit_only ? "  (--audit-only: it ran)" : "");
 			if (e->hint != NULL)
 				fprintf(out, "      to allow: %s\n",
 				    esc(e->hint, k, sizeof(k)));
 			break;
 		case T_EXEC:
-			fprintf(out, "  %s  x%lu%s%s\n", k, e->count,
-			    e->note && e->note[0] ? "  e.g. " : "", n2);
+			fprintf(out, "  %s  x%lu%s%s%s\n", k, e->count,
+			    e->note && e->note[0] ? "  e.g. " : "", n2, lay);
 			break;
 		case T_DISPUTED:
-			fprintf(out, "  %s  x%lu  (the policy says %s)\n", k,
-			    e->count, e->note ? n2 : "?");
+			fprintf(out, "  %s%s%s  x%lu  (the policy says %s)%s\n",
+			    C_YELLOW(r), k, C_OFF(r), e->count,
+			    e->note ? n2 : "?", lay);
 			break;
 		default:
-			fprintf(out, "  %s  x%lu%s%s\n", k, e->count,
-			    e->note ? "  at " : "", e->note ? n2 : "");
+			fprintf(out, "  %s  x%lu%s%s%s\n", k, e->count,
+			    e->note ? "  at " : "", e->note ? n2 : "", lay);
 		}
 	}
 }
@@ -616,8 +825,36 @@ json_table(const struct table *t, int which)
 				: which == T_DISPUTED ? "supervisor_verdict"
 						      : "addr",
 			    jstr(e->note));
-		if (which == T_PROCS)
+		if (e->layers != 0) {
+			json_t *l = json_array();
+			unsigned i;
+
+			for (i = 0; i < L_N; i++)
+				if (e->layers & 1u << i)
+					json_array_append_new(
+					    l, json_string(layer_names[i]));
+			json_object_set_new(o, "layers", l);
+		}
+		if (which == T_PROCS) {
+			double span = seen_for(e);
+
 			json_object_set_new(o, "ppid", json_integer(e->ppid));
+			if (e->first != NULL)
+				json_object_set_new(
+				    o, "first_ts", jstr(e->first));
+			if (e->last != NULL)
+				json_object_set_new(
+				    o, "last_ts", jstr(e->last));
+			if (span >= 0)
+				json_object_set_new(
+				    o, "seen_for_s", json_real(span));
+			if (e->exited && e->sig > 0)
+				json_object_set_new(
+				    o, "signal", json_integer(e->sig));
+			else if (e->exited)
+				json_object_set_new(
+				    o, "exit_status", json_integer(e->status));
+		}
 		if (which == T_DENIED) {
 			json_object_set_new(o, "pid", json_integer(e->pid));
 			if (e->hint != NULL)
@@ -680,6 +917,14 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 		}
 		json_object_set_new(
 		    doc, "disputed", json_integer((json_int_t)r->disputed));
+		{
+			json_t *bl = json_object();
+
+			for (i = 0; i < L_N; i++)
+				json_object_set_new(bl, layer_names[i],
+				    json_integer((json_int_t)r->by_layer[i]));
+			json_object_set_new(doc, "events_by_layer", bl);
+		}
 		if (r->ended)
 			json_object_set_new(doc, "footer_events",
 			    json_integer((json_int_t)r->end_events));
@@ -726,8 +971,17 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 	} else
 		fprintf(out, "\n");
 	fprintf(out,
-	    "%lu records in %lu lines: %lu events, %lu denied, %lu disputed\n",
-	    r->records, r->lines, r->events, r->denied, r->disputed);
+	    "%lu records in %lu lines: %lu events, %s%lu denied%s, "
+	    "%s%lu disputed%s\n",
+	    r->records, r->lines, r->events, r->denied ? C_RED(r) : "",
+	    r->denied, r->denied ? C_OFF(r) : "",
+	    r->disputed ? C_YELLOW(r) : "", r->disputed,
+	    r->disputed ? C_OFF(r) : "");
+	fprintf(out, "seen by:");
+	for (i = 0; i < L_N; i++)
+		fprintf(out, "%s %s %lu", i ? "," : "", layer_names[i],
+		    r->by_layer[i]);
+	fprintf(out, "\n");
 	if (r->only_pid >= 0)
 		fprintf(out, "only process %ld: %lu of the events\n",
 		    r->only_pid, r->pid_events);
@@ -756,7 +1010,7 @@ logrep_print(const struct logrep *rc, FILE *out, int json, int all)
 	for (t = 0; t < T_N; t++) {
 		if (t == T_DISPUTED && r->t[t].n == 0)
 			continue;
-		text_table(&r->t[t], t, out, all);
+		text_table(r, &r->t[t], t, out, all);
 	}
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
@@ -824,17 +1078,6 @@ comment(FILE *out, const char *lead, const char *s)
 	fprintf(out, "# %s%s\n", lead, esc(s, buf, sizeof(buf)));
 }
 
-/* the directory P is in (P's own copy, cut at its last '/') */
-static char *
-parent(const char *p)
-{
-	const char *slash = strrchr(p, '/');
-
-	if (slash == NULL || slash == p)
-		return strdup("/");
-	return strndup(p, (size_t)(slash - p));
-}
-
 /* Is D too wide to suggest quietly: /, HOME or above it, a home */
 static int
 too_wide(const char *d, const char *home)
@@ -881,12 +1124,52 @@ keys(FILE *out, const char *head, const struct strs *l, const char *value,
 	fputc('\n', out);
 }
 
+/*
+ * An exec allow rule for the program at PATH, run by the word WORD (NULL
+ * if unknown). An exec is judged three ways, each must be allowed: as
+ * run (WORD), as found (PATH) and as it really is (PATH's target, a
+ * symlink followed: python3 is python3.11), so the first word of the
+ * pattern is each of those that differ. The target is read here, from
+ * this machine's filesystem: where the log was recorded elsewhere it may
+ * not be the run's.
+ */
+static void
+exec_rule(FILE *out, const char *path, const char *word)
+{
+	const char *alt[3];
+	char real[PATH_MAX];
+	size_t n = 0, i, j;
+	int ok = 1;
+
+	alt[n++] = path;
+	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
+		alt[n++] = real;
+	if (word != NULL && word[0] != '\0') {
+		for (j = 0; j < n && strcmp(alt[j], word) != 0; j++)
+			;
+		if (j == n)
+			alt[n++] = word;
+	}
+	fprintf(
+	    out, "[[agentwrap.exec.rules]]\npattern = [%s", n > 1 ? "[" : "");
+	for (i = 0; i < n && ok; i++) {
+		fputs(i ? ", " : "", out);
+		ok = toml_str(out, alt[i]) == 0;
+	}
+	if (ok)
+		fprintf(out, "%s]\ndecision = \"allow\"\n\n", n > 1 ? "]" : "");
+	else
+		fprintf(out, "# (not UTF-8)\n\n");
+}
+
 int
 logrep_suggest(const struct logrep *r, FILE *out, const char *home)
 {
 	static struct strs roots, reads, domains, unixs, execs, loud, kept;
 	const struct entry *e;
 	const char *op, *rule, *obj;
+	struct pol_decision dec;
+	struct report_fix f;
 	char *d, line[256];
 	int mode_ws = 0, network = 0;
 	size_t i, j, n;
@@ -902,33 +1185,30 @@ logrep_suggest(const struct logrep *r, FILE *out, const char *home)
 		op = e->key;
 		rule = op + strlen(op) + 1;
 		obj = rule + strlen(rule) + 1;
-		if (strcmp(op, "write") == 0 &&
-		    (strcmp(rule, "sandbox_workspace_write.writable_roots") ==
-			    0 ||
-			strncmp(rule, "sandbox_mode", 12) == 0)) {
-			if (strncmp(rule, "sandbox_mode", 12) == 0)
+		/* (OBJ is a path or a host: report_fix takes either) */
+		if (fix_of(op, rule, obj, NULL, obj, e->audit_only, &dec, &f) ==
+		    -1)
+			f.kind = FIX_NONE;
+		if ((f.kind == FIX_ROOT || f.kind == FIX_MODE_ROOT) &&
+		    strcmp(op, "write") == 0) {
+			if (f.kind == FIX_MODE_ROOT)
 				mode_ws = 1;
-			if ((d = parent(obj)) == NULL)
+			if ((d = strdup(f.dir)) == NULL)
 				continue;
 			if (!add(too_wide(d, home) ? &loud : &roots, d, obj))
 				free(d);
-		} else if (strcmp(op, "read") == 0 &&
-		    strncmp(rule, "agentwrap.filesystem.paths[", 27) == 0)
+		} else if (f.kind == FIX_PATH && strcmp(op, "read") == 0)
 			add(&reads, obj, rule);
-		else if ((strcmp(op, "connect") == 0 ||
-			     strcmp(op, "resolve") == 0) &&
-		    (strcmp(rule, "sandbox_workspace_write.network_access") ==
-			    0 ||
-			strcmp(rule, "features.network_proxy.domains") == 0)) {
+		else if ((f.kind == FIX_NETWORK || f.kind == FIX_DOMAIN) &&
+		    (strcmp(op, "connect") == 0 ||
+			strcmp(op, "resolve") == 0)) {
 			network = 1;
 			add(&domains, obj, op);
-		} else if (strcmp(op, "unix") == 0 &&
-		    strcmp(rule, "features.network_proxy.unix_sockets") == 0)
+		} else if (f.kind == FIX_UNIX)
 			add(&unixs, obj, rule);
-		else if (strcmp(op, "exec") == 0 && e->audit_only &&
-		    (strcmp(rule, "approval_policy") == 0 ||
-			strncmp(rule, "agentwrap.exec.rules", 20) == 0))
-			add(&execs, obj, rule);
+		else if ((f.kind == FIX_EXEC || f.kind == FIX_EXEC_RULE) &&
+		    e->audit_only)
+			add(&execs, obj, e->note); /* and the word it ran by */
 		else
 			add(&kept, e->key, rule);
 	}
@@ -1020,13 +1300,8 @@ logrep_suggest(const struct logrep *r, FILE *out, const char *home)
 		fprintf(out,
 		    "# these replace any [[agentwrap.exec.rules]] of "
 		    "yours: merge them by hand\n");
-		for (i = 0; i < execs.n; i++) {
-			fprintf(out, "[[agentwrap.exec.rules]]\npattern = [");
-			if (toml_str(out, execs.v[i]) == 0)
-				fprintf(out, "]\ndecision = \"allow\"\n\n");
-			else
-				fprintf(out, "]\n");
-		}
+		for (i = 0; i < execs.n; i++)
+			exec_rule(out, execs.v[i], execs.why[i]);
 	}
 	for (i = 0; i < roots.n; i++)
 		free((char *)roots.v[i]);

@@ -34,6 +34,11 @@ void logrep_free(struct logrep *r);
  * stay the log's) */
 void logrep_only_pid(struct logrep *r, long pid);
 
+/* Colour in the text report (ON: 1): section titles bold, denials red,
+ * disputed records yellow. Off by default; the caller decides (a
+ * terminal, NO_COLOR unset or empty). */
+void logrep_colour(struct logrep *r, int on);
+
 /* One line of the log (LEN bytes, without its newline), line LINENO */
 void logrep_line(struct logrep *r, const char *line, size_t len, size_t lineno);
 

@@ -98,6 +98,15 @@ static const struct option longopts[] = {
 static _Noreturn void fatal(const char *);
 static void warn_escaped(const char *msg);
 
+/* Colour on FD: a terminal, and NO_COLOR unset or empty (no-color.org) */
+static int
+colour_ok(int fd)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fd) && (no == NULL || no[0] == '\0');
+}
+
 /* --report FILE: 0, or 125 if FILE cannot be read or the report written */
 static int
 report_log(const char *file, int json, int all, long only_pid, int suggest)
@@ -118,6 +127,8 @@ report_log(const char *file, int json, int all, long only_pid, int suggest)
 		err(EXIT_AGENTWRAP, "--report");
 	if (only_pid > 0)
 		logrep_only_pid(lr, only_pid);
+	if (!json && !suggest)
+		logrep_colour(lr, colour_ok(STDOUT_FILENO));
 	r = logrep_read(lr, f);
 	if (r == -1) {
 		snprintf(msg, sizeof(msg), "%s: %s", file, strerror(errno));

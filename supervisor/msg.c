@@ -76,7 +76,7 @@ header_ok(const struct aw_msg *m)
 	if (m->op > MSG_OP_MAX && m->op != AW_OP_UNCOVERED &&
 	    m->op != AW_OP_MALFORMED)
 		return 0;
-	if (m->verdict > MSG_VERDICT_MAX || m->layer > AW_LAYER_SUPERVISOR)
+	if (m->verdict > MSG_VERDICT_MAX || m->layer > AW_LAYER_PROXY)
 		return 0;
 	if ((m->flags & ~AW_MF_ALL) != 0)
 		return 0;

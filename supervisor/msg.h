@@ -30,6 +30,7 @@ enum aw_layer {
 	AW_LAYER_PRELOAD = 0,
 	AW_LAYER_SECCOMP = 1,
 	AW_LAYER_SUPERVISOR = 2,
+	AW_LAYER_PROXY = 3, /* the supervisor's proxy (never on the ring) */
 };
 
 /* The rule of an exec the shim refuses because the watch could not be put

@@ -26,16 +26,6 @@
 #define LINE_MAX_RAW 8192
 #define OPS (OP_BIND + 1)
 
-static const char *const op_names[OPS] = {
-	"read",
-	"write",
-	"exec",
-	"connect",
-	"resolve",
-	"unix",
-	"bind",
-};
-
 struct seen {
 	UT_hash_handle hh;
 	size_t len;
@@ -306,7 +296,7 @@ denial(struct report *r, const struct aw_msg *m,
 		d = &own;
 	}
 	off = append(line, sizeof(line), 0,
-	    "denied %s %s (%s[%d]): ", op_names[m->op], obj, program(m),
+	    "denied %s %s (%s[%d]): ", policy_op_name(m->op), obj, program(m),
 	    (int)m->pid);
 	if (d->verdict == VERDICT_ALLOW && m->rule != NULL &&
 	    (why = shim_refusal(m->rule)) != NULL) {
@@ -417,7 +407,7 @@ summary(const char *lead, const unsigned long *counts, const char *verb)
 		if (counts[i] == 0)
 			continue;
 		off = append(line, sizeof(line), off, "%s%lu %s",
-		    first ? "" : ", ", counts[i], op_names[i]);
+		    first ? "" : ", ", counts[i], policy_op_name(i));
 		first = 0;
 	}
 	append(line, sizeof(line), off, ")");

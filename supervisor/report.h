@@ -11,6 +11,7 @@
 #ifndef AGENTWRAP_REPORT_H
 #define AGENTWRAP_REPORT_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "dns.h"
@@ -80,8 +81,50 @@ void report_request(
     const struct aw_msg *m, struct dns *dns, struct pol_request *req);
 
 /*
- * The setting that would allow what D denied, for REQ (the request that was
- * decided), into OUT: "--add-dir /etc or sandbox_workspace_write.writable_roots".
+ * The setting that would allow a denied request: the one mapping (hint.c)
+ * from the rule that decided to the key that would allow it. Each user
+ * words it its own way: a denial line (report_fix_text), --suggest (the
+ * widest root that covers the writes, report_fix's DIR), --save-grants
+ * (the exact entry the grant was for, in the same table).
+ */
+enum report_fix_kind {
+	FIX_NONE = 0, /* no setting allows it (the floor, a protocol error) */
+	FIX_ROOT, /* writable_roots += DIR (--add-dir DIR) */
+	FIX_MODE_ROOT, /* read-only: sandbox_mode = "workspace-write" */
+	FIX_NETWORK, /* network_access = true (-n) */
+	FIX_MODE_NETWORK, /* read-only: -s workspace-write -n */
+	FIX_DOMAIN, /* features.network_proxy.domains { HOST = "allow" } */
+	FIX_LOCAL, /* allow_local_binding, or an exact domain rule */
+	FIX_UNIX, /* features.network_proxy.unix_sockets { PATH = "allow" } */
+	FIX_PATH, /* a guarded path: agentwrap.filesystem.paths { PATH } */
+	FIX_PROTECTED, /* agentwrap.filesystem.protected */
+	FIX_EXEC, /* asked by the approval policy: an exec allow rule */
+	FIX_EXEC_RULE, /* an exec rule of agentwrap.exec.rules decided */
+	FIX_CHANGE, /* a rule of the user's own (a domain's deny): change it */
+	FIX_UNCOVERED, /* agentwrap.uncovered = "allow" */
+};
+
+struct report_fix {
+	enum report_fix_kind kind;
+	const char *rule; /* D's rule */
+	const char *object; /* the path (the refused end), host or address */
+	char dir[PATH_MAX]; /* FIX_ROOT, FIX_MODE_ROOT: OBJECT's directory */
+};
+
+/*
+ * The fix of what D decided for REQ, into F (its strings point into REQ
+ * and D). POL may be NULL (agentwrap --report: a log holds no policy);
+ * then which end of a rename or link was refused is not worked out.
+ */
+void report_fix(const struct policy *pol, const struct pol_request *req,
+    const struct pol_decision *d, struct report_fix *f);
+
+/* F in a denial line's words, into OUT; empty for FIX_NONE */
+void report_fix_text(const struct report_fix *f, char *out, size_t outlen);
+
+/*
+ * report_fix and report_fix_text: the setting that would allow what D
+ * denied, for REQ (the request that was decided), into OUT: "--add-dir /etc or sandbox_workspace_write.writable_roots".
  * Empty if nothing would. POL may be NULL (agentwrap --report: a log
  * holds no policy); then which end of a rename or link was refused is not
  * worked out. In hint.c: the one such mapping, shared by denial lines,

@@ -265,6 +265,8 @@ reap(struct run *st)
 		ring_reclaim_pid(&st->ring, si.si_pid);
 		if (waitpid(si.si_pid, &status, WNOHANG) != si.si_pid)
 			continue;
+		if (st->audit != NULL && si.si_pid != st->holder)
+			audit_exit(st->audit, si.si_pid, status);
 		if (si.si_pid == st->holder)
 			st->holder = 0; /* killed: the attach socket remains */
 		if (si.si_pid == st->child) {

@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "report.h"
 #include "savegrants.h"
 
 #define EXISTING_MAX (1024 * 1024)
@@ -42,8 +43,11 @@ dup_or_null(const char *s, int *bad)
 
 int
 savegrants_fill(struct saved_grant *s, const struct pol_grant *g, uint64_t id,
-    const char *scope, const char *by)
+    const char *scope, const char *by, const struct pol_decision *d)
 {
+	struct pol_request req;
+	struct report_fix f;
+	char text[1024];
 	size_t i;
 	int bad = 0;
 
@@ -59,6 +63,15 @@ savegrants_fill(struct saved_grant *s, const struct pol_grant *g, uint64_t id,
 	s->argc = i;
 	s->scope = dup_or_null(scope ? scope : "?", &bad);
 	snprintf(s->by, sizeof(s->by), "%s", by ? by : "?");
+	memset(&req, 0, sizeof(req));
+	req.op = (enum pol_op)g->op;
+	req.path = g->path;
+	req.host = g->host;
+	req.port = -1;
+	report_fix(NULL, &req, d, &f);
+	report_fix_text(&f, text, sizeof(text));
+	s->fix = (int)f.kind;
+	s->fixtext = dup_or_null(text, &bad);
 	if (bad) {
 		savegrants_clear(s);
 		return -1;
@@ -75,6 +88,7 @@ savegrants_clear(struct saved_grant *s)
 	free(s->argv[0]);
 	free(s->argv[1]);
 	free(s->scope);
+	free(s->fixtext);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -177,11 +191,42 @@ written_before(const struct saved_grant *g, size_t i)
 		if (g[i].op == OP_UNIX && g[j].op == OP_UNIX && g[j].allow &&
 		    strcmp(g[i].path, g[j].path) == 0)
 			return 1;
-		if (g[i].op == OP_CONNECT && g[j].op == OP_CONNECT &&
+		if ((g[i].op == OP_CONNECT || g[i].op == OP_RESOLVE) &&
+		    (g[j].op == OP_CONNECT || g[j].op == OP_RESOLVE) &&
 		    strcmp(g[i].host, g[j].host) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+/* The section grant G goes to: the table of its decision's fix */
+static int
+grant_section(const struct saved_grant *g)
+{
+	int file = g->op == OP_READ || g->op == OP_WRITE;
+	int net = g->op == OP_CONNECT || g->op == OP_RESOLVE;
+
+	switch (g->fix) {
+	case FIX_ROOT:
+	case FIX_MODE_ROOT:
+	case FIX_PATH:
+	case FIX_PROTECTED:
+		return file && g->path != NULL ? SEC_PATHS : SEC_OTHER;
+	case FIX_UNIX:
+		return g->op == OP_UNIX && g->allow && g->path != NULL
+		    ? SEC_UNIX
+		    : SEC_OTHER;
+	case FIX_NETWORK:
+	case FIX_MODE_NETWORK:
+	case FIX_DOMAIN:
+	case FIX_LOCAL:
+		return net && g->host != NULL ? SEC_DOMAINS : SEC_OTHER;
+	case FIX_EXEC:
+	case FIX_EXEC_RULE:
+		return g->op == OP_EXEC && g->argc > 0 ? SEC_EXEC : SEC_OTHER;
+	default:
+		return SEC_OTHER;
+	}
 }
 
 /* Section SEC of the grants, as TOML, with its header and note if HEAD
@@ -198,13 +243,7 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const struct saved_grant *s = &g[i];
-		int in = (sec == SEC_PATHS &&
-			     (s->op == OP_READ || s->op == OP_WRITE)) ||
-		    (sec == SEC_UNIX && s->op == OP_UNIX && s->allow) ||
-		    (sec == SEC_DOMAINS && s->op == OP_CONNECT) ||
-		    (sec == SEC_EXEC && s->op == OP_EXEC) ||
-		    (sec == SEC_OTHER &&
-			(s->op == OP_BIND || (s->op == OP_UNIX && !s->allow)));
+		int in = grant_section(s) == sec;
 
 		if (!in ||
 		    (sec != SEC_EXEC && sec != SEC_OTHER &&
@@ -217,6 +256,10 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 		}
 		any = 1;
 		put_origin(f, s);
+		if (sec == SEC_PATHS && s->allow && s->fix == FIX_ROOT &&
+		    s->fixtext != NULL)
+			put_comment(f, "or wider, the whole directory: ",
+			    s->fixtext); /* the denial line's words */
 		switch (sec) {
 		case SEC_PATHS:
 		case SEC_UNIX:
@@ -258,7 +301,12 @@ section(const struct saved_grant *g, size_t n, int sec, int head)
 			    (unsigned long long)s->id);
 			break;
 		default:
-			fputs("# (no configuration setting says this)\n", f);
+			if (s->fixtext != NULL && s->fixtext[0] != '\0')
+				put_comment(f, "to allow it: ", s->fixtext);
+			else
+				fputs("# (no configuration setting says "
+				      "this)\n",
+				    f);
 			break;
 		}
 	}

@@ -26,11 +26,18 @@ struct saved_grant {
 	size_t argc;
 	char *scope; /* as the question showed it */
 	char by[32]; /* the channel that answered */
+	int fix; /* enum report_fix_kind of the question's decision */
+	char *fixtext; /* its words, as the denial line has them */
 };
 
-/* A copy of G with its question's ID, SCOPE and channel BY. 0 or -1. */
+/*
+ * A copy of G with its question's ID, SCOPE, channel BY and decision D
+ * (which setting the grant goes to: report_fix, the denial lines' own
+ * mapping; the entry is the grant's exact scope). 0 or -1.
+ */
 int savegrants_fill(struct saved_grant *s, const struct pol_grant *g,
-    uint64_t id, const char *scope, const char *by);
+    uint64_t id, const char *scope, const char *by,
+    const struct pol_decision *d);
 void savegrants_clear(struct saved_grant *s);
 
 /*

@@ -48,19 +48,25 @@ first_section() {
 }
 check "denied comes first" first_section denied
 check "the denial: object and rule" in_section denied \
-    "^  write $OUT/outside  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots$"
+    "^  write $OUT/outside  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots  \[supervisor\]$"
 check "the denial: the setting that would allow it" in_section denied \
     "^      to allow: --add-dir $OUT or sandbox_workspace_write.writable_roots$"
-check "written: the new file" in_section "files written or created" "^  $T/ws/made.txt  x1$"
-check "a link: its new name is written" in_section "files written or created" "^  $T/ws/linked.txt  x1$"
-check "renamed" in_section renamed "^  $T/ws/made.txt -> $T/ws/moved.txt  x1$"
-check "deleted" in_section "files deleted" "^  $T/ws/gone.txt  x1$"
+check "written: the new file" in_section "files written or created" "^  $T/ws/made.txt  x1  \[preload\]$"
+check "a link: its new name is written" in_section "files written or created" "^  $T/ws/linked.txt  x1  \[preload\]$"
+check "renamed" in_section renamed "^  $T/ws/made.txt -> $T/ws/moved.txt  x1  \[preload\]$"
+check "deleted" in_section "files deleted" "^  $T/ws/gone.txt  x1  \[preload\]$"
 "$AGENTWRAP" --report "$T/run.jsonl" --all >"$T/all.txt"
 check "--all: every directory read, /etc among them" \
-    grep -q "^  /etc  x[0-9]*$" "$T/all.txt"
+    grep -q "^  /etc  x[0-9]*  \[preload\]$" "$T/all.txt"
 check "--all lists more than the one screen" \
     [ "$(wc -l <"$T/all.txt")" -gt "$(wc -l <"$T/r.txt")" ]
-check "programs run: /bin/true" in_section "programs run" "^  /[a-z/]*bin/true  x1  e.g. /bin/true$"
+check "programs run: /bin/true" in_section "programs run" "^  /[a-z/]*bin/true  x1  e.g. /bin/true  \[preload\]$"
+check "which layer saw the calls: a count of each" \
+    grep -Eq "^seen by: preload [1-9][0-9]*, supervisor [0-9]+, seccomp 0, proxy 0$" "$T/r.txt"
+# the python process: the supervisor reaped it, so its exit is the kernel's
+check "the command's process: its exit status and how long it was seen" \
+    in_section "processes .pid, program." \
+    "^  [0-9]* *ppid [0-9]* */usr/bin/python3[.0-9]*  ([0-9]* calls)  \[preload+supervisor\]  [0-9]*\.[0-9]* s, exit 0$"
 check "the terminal control is escaped" sh -c "! grep -q \"$(printf '\033')\" '$T/r.txt' && grep -q 'esc\\\\033\[2Jname' '$T/r.txt'"
 
 # --json: the same, as one document
@@ -75,6 +81,10 @@ assert any(x['what'] == 'write ' + sys.argv[3] + '/outside' and x['rule'] == 'sa
 assert any(x['what'] == sys.argv[2] + '/gone.txt' for x in t['deleted'])
 assert any(x['what'].startswith(sys.argv[2] + '/esc\x1b') for x in t['written'])
 assert d['malformed_lines'] == 0
+assert d['events_by_layer']['preload'] > 0 and d['events_by_layer']['seccomp'] == 0, d['events_by_layer']
+assert all(x['layers'] == ['preload'] for x in t['written']), t['written']
+ex = [p for p in t['processes'] if 'exit_status' in p]
+assert len(ex) == 1 and ex[0]['exit_status'] == 0 and ex[0]['seen_for_s'] >= 0 and 'supervisor' in ex[0]['layers'], t['processes']
 " "$T/r.json" "$T/ws" "$OUT"
 
 # a log cut short, mid-line, with garbage and a line that is not a record
@@ -91,7 +101,7 @@ check "a damaged log is reported, exit 0" test $? -eq 0
 check "it says the log was cut short" grep -q "cut short" "$T/c.txt"
 check "the bad lines are named by number" \
     grep -q "^3 lines not a record, skipped: line 4, 5, $((n + 1))$" "$T/c.txt"
-check "what it holds is still there" grep -q "^  $T/ws/gone.txt  x1$" "$T/c.txt"
+check "what it holds is still there" grep -q "^  $T/ws/gone.txt  x1  \[preload\]$" "$T/c.txt"
 
 # a line missing from the middle: the footer's count says so
 sed 5d "$T/run.jsonl" >"$T/gap.jsonl"
@@ -113,6 +123,38 @@ o.write(json.dumps({'type': 'event', 'op': 'exec', 'verdict': 'allow', 'pid': 1,
 check "a hostile log: reported, exit 0" test $? -eq 0
 check "no terminal escape gets out" sh -c "! grep -q \"$(printf '\033')\" '$T/h.txt'"
 check "the start time is escaped" grep -q 'started \\033\]0;PWNED' "$T/h.txt"
+# colour only on a terminal, and never with NO_COLOR set; the log's own
+# bytes stay escaped under it
+on_tty() {
+	$PY -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        b = os.read(fd, 65536)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+' "$@"
+}
+ESC=$(printf '\033')
+(unset NO_COLOR; on_tty "$AGENTWRAP" --report "$T/run.jsonl") >"$T/tty.txt"
+check "on a terminal: the report is there" grep -q "^command: $PY job.py" "$T/tty.txt"
+check "on a terminal: titles in bold, the denial in red" sh -c \
+    "grep -q '${ESC}\[1mdenied: 1' '$T/tty.txt' && grep -q '^  ${ESC}\[31mwrite $OUT/outside${ESC}\[0m' '$T/tty.txt'"
+NO_COLOR=1 on_tty "$AGENTWRAP" --report "$T/run.jsonl" >"$T/tty-nc.txt"
+check "NO_COLOR: the same report, no colour" sh -c \
+    "grep -q '^denied: 1' '$T/tty-nc.txt' && ! grep -q '$ESC' '$T/tty-nc.txt'"
+(unset NO_COLOR; on_tty "$AGENTWRAP" --report "$T/hostile.jsonl") >"$T/tty-h.txt"
+check "a hostile log on a terminal: only our colour sequences" sh -c \
+    "grep -q '${ESC}\[1m' '$T/tty-h.txt' && ! grep -q '${ESC}\]' '$T/tty-h.txt' && grep -q 'started \\\\033\]0;PWNED' '$T/tty-h.txt'"
 "$AGENTWRAP" --report "$T/hostile.jsonl" --json >"$T/h.json"
 check "the JSON keeps every field, cut on a character" $PY -c "
 import json, sys

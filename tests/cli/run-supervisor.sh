@@ -205,10 +205,21 @@ assert "disputed" not in read and read["verdict"] == "allow", read
 assert recs[-1]["disputed"] == 1, recs[-1]
 EOF
 check "a forged event is marked disputed" python3 "$T/checkd.py" "$T/d.jsonl"
+# the proxy's layer is the supervisor's own: a process that claims it is
+# not believed (its message is malformed, not a proxy record)
+"$AGENTWRAP" --audit "$T/px.jsonl" -- "$R" post-proxy evil.test 443 \
+    >/dev/null 2>&1
+check "a forged proxy record is refused as malformed" python3 -c "
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+assert not any(r.get('layer') == 'proxy' for r in recs), recs
+m = [r for r in recs if r['type'] == 'malformed']
+assert len(m) == 1 and 'proxy' in m[0]['why'], m
+" "$T/px.jsonl"
 check "and counted on stderr" grep -q "^agentwrap: 1 event claimed an allowed call the policy does not allow" "$T/d.err"
 "$AGENTWRAP" --report "$T/d.jsonl" >"$T/d.txt"
 check "--report lists the disputed record" \
-    grep -qx "  write /etc/hosts  x1  (the policy says deny)" "$T/d.txt"
+    grep -qx "  write /etc/hosts  x1  (the policy says deny)  \\[preload\\]" "$T/d.txt"
 "$AGENTWRAP" -q --audit-only --audit "$T/c.jsonl" -- "$R" post write deny /x
 check "audit-only marks records" grep -q '"audit_only":true' "$T/c.jsonl"
 

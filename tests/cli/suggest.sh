@@ -3,7 +3,8 @@
 # writes outside the writable roots, reads a guarded file and writes into
 # the home: the policy it prints lets the same command run again under
 # -a never with nothing denied but what it refused to widen (the home),
-# said loudly; its TOML is agentwrap's own.
+# said loudly; its TOML is agentwrap's own. And a run under -a untrusted
+# that uses a Unix socket and runs a program that needs approval.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -65,6 +66,57 @@ check "the home write is still refused" grep -q "^home refused: 13$" "$T/r.out"
 check "it is the one denial" \
     [ "$(grep -c '^agentwrap: denied ' "$T/r.err")" = 1 ]
 check "and it is the home's" grep -q "^agentwrap: denied write $HOME/.bashrc " "$T/r.err"
+
+# a Unix socket no rule allows and a program that needs approval (under
+# -a untrusted, with nothing that can approve): recorded, suggested, and
+# the same command again under the policy reaches the socket and runs the
+# program with nothing denied
+cat >"$T/usrv.py" <<'PYEOF'
+import os, socket, sys
+path, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(8)
+open(path + ".ready", "w").close()
+while True:
+    c, _ = s.accept()
+    open(log, "a").write(c.recv(100).decode() + "\n")
+    c.close()
+PYEOF
+$PY "$T/usrv.py" "$T/u.sock" "$T/u.log" &
+upid=$!
+trap 'kill $upid 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -e "$T/u.sock.ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+cat >"$T/ws/job2.py" <<'PYEOF'
+import os, socket, subprocess, sys
+tag = sys.argv[1]
+try:
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(os.environ["USOCK"])
+    c.sendall(tag.encode())
+    c.close()
+except OSError as e:
+    print("socket refused:", e.errno)
+r = subprocess.run(["/usr/bin/touch", "made-" + tag])
+print("touch:", r.returncode)
+PYEOF
+run2() {
+	USOCK="$T/u.sock" run -a untrusted "$@"
+}
+run2 -- $PY job2.py control >"$T/u0.out" 2>"$T/u0.err"
+check "control: the socket is refused" sh -c "! grep -qs control '$T/u.log'"
+check "control: the program is refused" test ! -e "$T/ws/made-control"
+run2 -q --audit-only --audit "$T/u.jsonl" -- $PY job2.py rec >/dev/null 2>&1
+check "recorded: under --audit-only it reached the socket" grep -qx rec "$T/u.log"
+"$AGENTWRAP" --suggest "$T/u.jsonl" >"$T/u.toml" 2>"$T/u.err"
+check "suggested: the socket" grep -qx "\"$T/u.sock\" = \"allow\"" "$T/u.toml"
+check "suggested: an exec rule for touch" grep -qx 'pattern = \["/usr/bin/touch"\]' "$T/u.toml"
+run2 --config-file "$T/u.toml" -- $PY job2.py again >"$T/u2.out" 2>"$T/u2.err"
+check "under the policy: the socket got the bytes" grep -qx again "$T/u.log"
+check "under the policy: the program ran" test -e "$T/ws/made-again"
+check "under the policy: nothing denied" sh -c "! grep -q '^agentwrap: denied' '$T/u2.err'"
+kill $upid 2>/dev/null
 
 expect 125 "agentwrap: --suggest takes no --all, --json or --pid" --suggest "$T/run.jsonl" --json
 finish

@@ -34,8 +34,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((f = open_memstream(&buf, &n)) == NULL)
 		abort();
-	if (logrep_print(r, f, 0, 1) == -1 || logrep_print(r, f, 0, 0) == -1)
+	if (logrep_print(r, f, 0, 1) == -1)
 		abort();
+	logrep_colour(r, 1);
+	if (logrep_print(r, f, 0, 0) == -1)
+		abort();
+	logrep_colour(r, 0);
 	fclose(f);
 	free(buf);
 	buf = NULL;

@@ -28,6 +28,15 @@ check "harness allow: a rerun record and a grant" audit_ok '
     "exit_status"] == 2 and recs[-1]["exit_status"] == 0 and
     grants[0]["decided_by"] == "harness"'
 
+# the rerun's grants are saved like any other (the same table as a
+# question's, the setting the denial line named beside it)
+rm -f "$WS/runs" "$OUT/f"
+status 0 "harness allow, --save-grants" hrun -a on-failure --save-grants "$T/rr.toml" -- \
+    sh -c "echo >> '$WS/runs'; echo hi > '$OUT/f'"
+check "saved: the rerun's write as its own entry" grep -qx "\"$OUT/f\" = \"write\"" "$T/rr.toml"
+check "saved: the wider setting in the denial line's words" grep -qx \
+    "# or wider, the whole directory: --add-dir $OUT or sandbox_workspace_write.writable_roots" "$T/rr.toml"
+
 # through the harness: deny; the first run's status stays
 rm -f "$WS/runs"
 H="--rerun deny"

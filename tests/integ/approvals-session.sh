@@ -25,6 +25,18 @@ check "grant in the exit summary" grep -q \
     "^agentwrap: session grant: allow write: exactly the path $OUT/s (approval request 1, harness)" \
     "$T/last.err"
 check "saved as TOML" grep -qx "\"$OUT/s\" = \"write\"" "$T/g.toml"
+# one mapping from a denial to its setting: the saved entry names the
+# wider setting in the same words as the denial line of the same write
+# (and --report's "to allow")
+status 2 "the same write, denied" "$AGENTWRAP" $AWOPTS -a never --audit "$T/dn.jsonl" \
+    -- sh -c "echo 1 > '$OUT/s'"
+check "the denial line's setting" grep -q \
+    "to allow: --add-dir $OUT or sandbox_workspace_write.writable_roots$" "$T/last.err"
+check "the saved grant names it in the same words" grep -qx \
+    "# or wider, the whole directory: --add-dir $OUT or sandbox_workspace_write.writable_roots" "$T/g.toml"
+"$AGENTWRAP" --report "$T/dn.jsonl" >"$T/dn.txt"
+check "and --report too" grep -qx \
+    "      to allow: --add-dir $OUT or sandbox_workspace_write.writable_roots" "$T/dn.txt"
 status 0 "saved file is a config agentwrap reads" "$AGENTWRAP" \
     --config-file "$T/g.toml" $AWOPTS --explain write "$OUT/s"
 check "it allows that path" grep -q "^allow: " "$T/last.out"

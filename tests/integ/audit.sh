@@ -13,7 +13,11 @@ def fail(msg):
     print(msg); sys.exit(1)
 if recs[0].get("type") != "session_start": fail("no header first")
 if recs[-1].get("type") != "session_end": fail("no footer last")
-ev = recs[1:-1]
+ev = [r for r in recs[1:-1] if r.get("type") != "exit"]
+# the supervisor reaps the command (and orphans): one exit record each
+exits = [r for r in recs if r.get("type") == "exit"]
+for r in exits:
+    if not isinstance(r.get("pid"), int) or ("exit_status" in r) == ("signal" in r): fail("exit record: %r" % r)
 for r in ev:
     for k in ("ts", "pid", "call", "op", "verdict", "layer"):
         if k not in r: fail("record without %s: %r" % (k, r))
@@ -28,6 +32,7 @@ if mode == "basic":
     if not any(r["op"] == "write" and path_of(r) == out + b"/denied" and r["verdict"] == "deny" for r in ev): fail("no denied write")
     if not any(r["op"] == "exec" and r.get("argv", [None])[0] == "cat" for r in ev): fail("no exec of cat")
     if recs[-1].get("exit_status") != 2: fail("footer exit status %r" % recs[-1].get("exit_status"))
+    if not any(x.get("exit_status") == 2 for x in exits): fail("no exit record with the command's status: %r" % exits)
 elif mode == "bytes":
     want = sys.argv[3].encode() + b"/odd-\xff\xfe-\x1b[31m-\n-name"
     if not any(path_of(r) == want for r in ev): fail("odd path not recoverable")
@@ -56,6 +61,23 @@ check "one line for three identical denials (got $n)" [ "$n" -eq 1 ]
 check "the denial line comes before the shell's own message" sh -c \
     "head -n 1 '$T/err.txt' | grep -q '^agentwrap: denied write'"
 check "summary line" grep -q "^agentwrap: .*denied" "$T/err.txt"
+# a static program, which only the seccomp layer can judge: --report says
+# so, and its pid is the kernel's (the notification's): the one $! gave
+W="$PROBES/watchcalls"
+aw -q -a never --no-landlock --audit "$T/st.jsonl" -- sh -c \
+    '"$0" write in-static.txt & echo $! > "$1"; wait $!; "$0" write "$2/static-out"; exit 0' \
+    "$W" "$WS/st.pid" "$OUT" >"$T/st.out" 2>&1
+check "the static program wrote in the workspace" test -s "$WS/in-static.txt"
+check "and not outside" test ! -e "$OUT/static-out"
+"$AGENTWRAP" --report "$T/st.jsonl" >"$T/st.txt"
+spid=$(cat "$WS/st.pid")
+check "--report: the static write, seen by the seccomp layer" \
+    grep -q "^  $WS/in-static.txt  x1  \[seccomp\]$" "$T/st.txt"
+check "--report: the outside write, denied by the seccomp layer" \
+    grep -q "^  write $OUT/static-out  x1  pid [0-9]*  rule sandbox_workspace_write.writable_roots  \[seccomp\]$" "$T/st.txt"
+check "--report: the static process by its real pid ($spid), seen by seccomp" \
+    grep -Eq "^  $spid +ppid [0-9]+ +.*watchcalls.*\[([a-z]+\+)*seccomp\]" "$T/st.txt"
+check "--report: seccomp's count" grep -Eq "^seen by: .*seccomp [1-9]" "$T/st.txt"
 aw -q -a never -- sh -c "echo 1 > '$OUT/q'" 2> "$T/quiet.txt"
 check "-q: no agentwrap lines" sh -c "! grep -q '^agentwrap:' '$T/quiet.txt'"
 finish

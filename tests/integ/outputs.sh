@@ -13,7 +13,7 @@ path, target, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
 recs = [json.loads(l) for l in open(path, "rb")]
 if recs[0].get("type") != "session_start": sys.exit("no session_start first")
 if recs[-1].get("type") != "session_end": sys.exit("no session_end last")
-if any(r.get("type") not in ("event", "session_start", "session_end") for r in recs):
+if any(r.get("type") not in ("event", "exit", "session_start", "session_end") for r in recs):
     sys.exit("a record of another type")
 n = sum(1 for r in recs if r.get("op") == "write" and r.get("verdict") == "deny"
         and target in (r.get("path"), r.get("path2")))

@@ -102,6 +102,21 @@ status 0 "static busybox wget through the proxy" awp -- /bin/busybox wget -q -O 
 check "the static program got the answer" [ "$(cat "$T/last.out")" = ok ]
 status 1 "static busybox wget, a denied name" awp -- /bin/busybox wget -q -O - "http://evil.test:$PE/static"
 check "the denied name's peer saw nothing" sh -c "! grep -q '/static' '$T/evil.log'"
+# what the proxy decided is recorded as the proxy layer's, with the
+# client's pid (the kernel's, from its socket), and --report says so
+status 1 "static wget of a denied name, audited" awp --audit "$T/px.jsonl" -- \
+    /bin/busybox wget -q -O - "http://evil.test:$PE/static2"
+check "the denied name's peer saw nothing (audited)" sh -c "! grep -q '/static2' '$T/evil.log'"
+check "the proxy's record: layer proxy, the client's pid" $PY -c "
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+ev = [x for x in r if x.get('type') == 'event' and x.get('call') == 'proxy']
+assert ev and all(x['layer'] == 'proxy' and x['host'] == 'evil.test' and x['verdict'] == 'deny' for x in ev), ev
+assert any(x['pid'] > 0 for x in ev), ev
+" "$T/px.jsonl"
+"$AGENTWRAP" --report "$T/px.jsonl" >"$T/px.txt"
+check "--report: the denial seen by the proxy" \
+    grep -q "^  connect evil.test  x1  pid [0-9]*  rule features.network_proxy.domains\[\"evil.test\"\]  \[proxy\]$" "$T/px.txt"
 
 # refusals: 403, x-proxy-error, a body that says what would allow it
 status 0 "a denied name" awp -- curl -s -i "http://evil.test:$PE/deny"

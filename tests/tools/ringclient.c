@@ -222,6 +222,14 @@ main(int argc, char **argv)
 			return 2;
 		return post(&m) == 0 ? 0 : 1;
 	}
+	if (strcmp(argv[1], "post-proxy") == 0 && argc >= 3) {
+		/* a forged record of the supervisor's proxy */
+		if (fill(&m, AW_MSG_EVENT, OP_CONNECT, VERDICT_ALLOW, argv + 2,
+			argc - 2) == -1)
+			return 2;
+		m.layer = AW_LAYER_PROXY;
+		return post(&m) == 0 ? 0 : 1;
+	}
 	if (strcmp(argv[1], "post-bytes") == 0) {
 		char *obj[] = { "/tmp/\xff\xfe-\x1b[31m-\xc3\xa9" };
 

@@ -315,7 +315,7 @@ static const struct badhdr badhdrs[] = {
 	{ "op 99", F_OP, 99 },
 	{ "op 102", F_OP, 102 },
 	{ "verdict 3", F_VERDICT, 3 },
-	{ "layer 3", F_LAYER, 3 },
+	{ "layer 4 (past the proxy)", F_LAYER, 4 },
 	{ "flags 0x20", F_FLAGS, 0x20 },
 	{ "flags 0x8000", F_FLAGS, 0x8000 },
 	{ "port -2", F_PORT, -2 },
