@@ -928,10 +928,14 @@ run_handle(void *ctx, uint8_t *buf, size_t len, int32_t owner, uint8_t *ans,
 	if (msg_decode(buf, len, &m) == -1)
 		return malformed(
 		    st, owner, len, "does not decode", ans, anscap, anslen);
-	if (m.layer == AW_LAYER_PROXY)
+	/* the shim's is the one layer on the ring: a record that claims the
+	 * seccomp layer's or the proxy's (whose pids are the kernel's) is
+	 * not believed */
+	if (m.layer != AW_LAYER_PRELOAD)
 		return malformed(st, owner, len,
-		    "the proxy's layer, which is the supervisor's own", ans,
-		    anscap, anslen);
+		    "a layer other than the shim's (the seccomp layer's, the "
+		    "proxy's and the supervisor's are its own)",
+		    ans, anscap, anslen);
 	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
 		if (dispatch[i].type == m.type)
 			break;

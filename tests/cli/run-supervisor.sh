@@ -205,17 +205,20 @@ assert "disputed" not in read and read["verdict"] == "allow", read
 assert recs[-1]["disputed"] == 1, recs[-1]
 EOF
 check "a forged event is marked disputed" python3 "$T/checkd.py" "$T/d.jsonl"
-# the proxy's layer is the supervisor's own: a process that claims it is
-# not believed (its message is malformed, not a proxy record)
-"$AGENTWRAP" --audit "$T/px.jsonl" -- "$R" post-proxy evil.test 443 \
-    >/dev/null 2>&1
-check "a forged proxy record is refused as malformed" python3 -c "
+# the proxy's and the watch's layers are the supervisor's own (their pids
+# are the kernel's): a process that claims one is not believed (its
+# message is malformed, not such a record)
+for l in proxy seccomp; do
+	"$AGENTWRAP" --audit "$T/px.jsonl" -- "$R" post-$l evil.test 443 \
+	    >/dev/null 2>&1
+	check "a forged $l record is refused as malformed" python3 -c "
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
-assert not any(r.get('layer') == 'proxy' for r in recs), recs
+assert not any(r.get('layer') == sys.argv[2] for r in recs), recs
 m = [r for r in recs if r['type'] == 'malformed']
-assert len(m) == 1 and 'proxy' in m[0]['why'], m
-" "$T/px.jsonl"
+assert len(m) == 1 and 'other than the shim' in m[0]['why'], m
+" "$T/px.jsonl" $l
+done
 check "and counted on stderr" grep -q "^agentwrap: 1 event claimed an allowed call the policy does not allow" "$T/d.err"
 "$AGENTWRAP" --report "$T/d.jsonl" >"$T/d.txt"
 check "--report lists the disputed record" \

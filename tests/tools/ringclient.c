@@ -222,12 +222,14 @@ main(int argc, char **argv)
 			return 2;
 		return post(&m) == 0 ? 0 : 1;
 	}
-	if (strcmp(argv[1], "post-proxy") == 0 && argc >= 3) {
-		/* a forged record of the supervisor's proxy */
+	if ((strcmp(argv[1], "post-proxy") == 0 ||
+		strcmp(argv[1], "post-seccomp") == 0) &&
+	    argc >= 3) {
+		/* a forged record of the supervisor's proxy or watch */
 		if (fill(&m, AW_MSG_EVENT, OP_CONNECT, VERDICT_ALLOW, argv + 2,
 			argc - 2) == -1)
 			return 2;
-		m.layer = AW_LAYER_PROXY;
+		m.layer = argv[1][5] == 'p' ? AW_LAYER_PROXY : AW_LAYER_SECCOMP;
 		return post(&m) == 0 ? 0 : 1;
 	}
 	if (strcmp(argv[1], "post-bytes") == 0) {
