@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <resolv.h>
@@ -1457,10 +1458,47 @@ rexec_af(char **ahost, int rport, const char *name, const char *pass,
 	return REAL(rexec_af)(ahost, rport, name, pass, cmd, fd2p, af);
 }
 
+/*
+ * ruserok and iruserok read /etc/hosts.equiv (unless SUSER) and LOCUSER's
+ * ~/.rhosts inside libc: judged as reads of those files. LOCUSER's home is
+ * the password database's, as libc finds it. 0, or the errno.
+ */
+static int
+rhosts_judge(const char *call, int suser, const char *locuser)
+{
+	char path[PATH_MAX], buf[4096];
+	struct passwd pw, *pwp = NULL;
+	struct shim_call c;
+	int e = 0, n, g;
+
+	if ((g = gate_enter(&c, call, SHIM_FS)) <= 0)
+		return g < 0 ? errno : 0;
+	if (!suser)
+		e = judge_path(
+		    &c, OP_READ, AT_FDCWD, "/etc/hosts.equiv", J_FOLLOW);
+	if (e == 0 && locuser != NULL) {
+		shim_guard++; /* its read of the password database */
+		if (getpwnam_r(locuser, &pw, buf, sizeof(buf), &pwp) != 0)
+			pwp = NULL;
+		shim_guard--;
+		if (pwp != NULL && pwp->pw_dir != NULL) {
+			n = snprintf(
+			    path, sizeof(path), "%s/.rhosts", pwp->pw_dir);
+			e = n < 0 || (size_t)n >= sizeof(path)
+			    ? EACCES
+			    : judge_path(&c, OP_READ, AT_FDCWD, path, J_FOLLOW);
+		}
+	}
+	if (shim_leave(&c, e))
+		return e;
+	return 0;
+}
+
 SHIM_EXPORT int
 ruserok(const char *rhost, int suser, const char *remuser, const char *locuser)
 {
 	LEGACY(ruserok, rhost);
+	GATE(ruserok, rhosts_judge("ruserok", suser, locuser));
 	return REAL(ruserok)(rhost, suser, remuser, locuser);
 }
 
@@ -1469,5 +1507,21 @@ ruserok_af(const char *rhost, int suser, const char *remuser,
     const char *locuser, sa_family_t af)
 {
 	LEGACY(ruserok_af, rhost);
+	GATE(ruserok_af, rhosts_judge("ruserok_af", suser, locuser));
 	return REAL(ruserok_af)(rhost, suser, remuser, locuser, af);
+}
+
+SHIM_EXPORT int
+iruserok(uint32_t raddr, int suser, const char *remuser, const char *locuser)
+{
+	GATE(iruserok, rhosts_judge("iruserok", suser, locuser));
+	return REAL(iruserok)(raddr, suser, remuser, locuser);
+}
+
+SHIM_EXPORT int
+iruserok_af(const void *raddr, int suser, const char *remuser,
+    const char *locuser, sa_family_t af)
+{
+	GATE(iruserok_af, rhosts_judge("iruserok_af", suser, locuser));
+	return REAL(iruserok_af)(raddr, suser, remuser, locuser, af);
 }

@@ -257,6 +257,23 @@ check "the peer got nothing from it" [ "$(grep -c accepted "$T/peer.log" 2>/dev/
 check "the refusal is reported" grep -q "^agentwrap: denied connect two.test (dnsraw\[[0-9]*\]): the call looks the host up and connects inside libc" "$T/last.err"
 status 0 "ruserok of a denied name" run -- "$R" ruserok evil.test
 check "ruserok: evil.test never asked" [ "$(asked evil.test)" = 0 ]
+# iruserok (and ruserok) read /etc/hosts.equiv and the local user's
+# ~/.rhosts inside libc: judged as reads, whatever the network
+me=$(id -un)
+mehome=$(getent passwd "$me" | cut -d: -f6)
+"$R" iruserok "$me" 0 >"$T/iru.out"
+check "unwrapped, iruserok reads and finds nothing ($(cat "$T/iru.out"))" grep -qx "iruserok -1 2" "$T/iru.out"
+status 0 "iruserok, /etc/hosts.equiv guarded" aw -a never \
+    -c 'agentwrap.filesystem.paths={"/etc/hosts.equiv"="deny"}' -- "$R" iruserok "$me" 0
+check "iruserok: hosts.equiv refused (EACCES)" grep -qx "iruserok -1 13" "$T/last.out"
+check "and reported as a read" grep -q "^agentwrap: denied read /etc/hosts.equiv (dnsraw\[" "$T/last.err"
+status 0 "iruserok as the superuser skips hosts.equiv" aw -a never \
+    -c 'agentwrap.filesystem.paths={"/etc/hosts.equiv"="deny"}' -- "$R" iruserok "$me" 1
+check "iruserok as the superuser: not refused" grep -qx "iruserok -1 2" "$T/last.out"
+status 0 "iruserok, the user's .rhosts guarded" aw -a never \
+    -c "agentwrap.filesystem.paths={\"$mehome/.rhosts\"=\"deny\"}" -- "$R" iruserok "$me" 1
+check "iruserok: ~/.rhosts refused (EACCES)" grep -qx "iruserok -1 13" "$T/last.out"
+check "and reported as a read of it" grep -q "^agentwrap: denied read $mehome/.rhosts (dnsraw\[" "$T/last.err"
 status 0 "res_gethostbyname (libresolv's compat name)" run -- "$R" resgh two.test
 check "res_gethostbyname: the supervisor's answer" grep -qx "resgh answered $ADDR_2" "$T/last.out"
 status 0 "res_gethostbyname of a denied name" run -- "$R" resgh evil.test

@@ -8,6 +8,9 @@
  *   dnsraw rexec HOST PORT   rexec_af (IPv4) to HOST:PORT: "rexec -1 ERRNO"
  *                            or "rexec ok"
  *   dnsraw ruserok HOST      "ruserok R ERRNO"
+ *   dnsraw iruserok USER SUSER  iruserok of 127.0.0.1 for local user
+ *                            USER (SUSER 1: as the superuser, which skips
+ *                            /etc/hosts.equiv): "iruserok R ERRNO"
  *   dnsraw ruserpass HOST    libc's reader of ~/.netrc: "ruserpass R
  *                            name=N pass=P" or "ruserpass -1 ERRNO"
  *   dnsraw rresvport PORT    "rresvport ok" (a reserved port bound) or
@@ -220,6 +223,12 @@ main(int argc, char **argv)
 	}
 	call = argv[1];
 	snprintf(name, sizeof(name), "%s", argv[2]);
+	if (strcmp(call, "iruserok") == 0) {
+		errno = 0;
+		r = iruserok(htonl(0x7f000001), atoi(argv[3]), "u", name);
+		printf("iruserok %d %d\n", r, r == -1 ? errno : 0);
+		return 0;
+	}
 	if (strcmp(call, "rexec") == 0) {
 		char *h = name;
 
