@@ -10,6 +10,10 @@
 
 #define MAX_DEPTH 5 /* #! levels the kernel follows (the sixth: ELOOP) */
 #define MAX_PHDRS 64
+#define MAX_SHDRS 256 /* section headers looked at for a runtime's mark */
+#define MAX_NOTE 512 /* bytes of a PT_NOTE segment read */
+#define MAX_NAMES 1024 /* bytes of the section names read */
+#define SHDR_CHUNK 16 /* section headers read at once */
 
 static const char *why_fd(const struct cover_io *io, int fd, int depth);
 
@@ -48,6 +52,96 @@ interpreter(char *line)
 	return *s != '\0' ? s : NULL;
 }
 
+static const char go_why[] =
+    "a Go program: its runtime makes its system calls itself, past the "
+    "shim (even linked with glibc)";
+static const char bun_why[] =
+    "a Bun program: it makes its file system calls itself, past the shim "
+    "(even linked with glibc)";
+
+/* Does a note of owner "Go" lie in the N bytes of notes at BUF? */
+static int
+go_note(const unsigned char *buf, size_t n)
+{
+	Elf64_Nhdr nh;
+	size_t off = 0, name, desc;
+
+	while (off + sizeof(nh) <= n) {
+		memcpy(&nh, buf + off, sizeof(nh));
+		off += sizeof(nh);
+		name = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+		desc = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
+		if (nh.n_namesz > n || nh.n_descsz > n || name > n - off)
+			return 0;
+		if (nh.n_namesz == 3 && memcmp(buf + off, "Go", 3) == 0)
+			return 1;
+		off += name;
+		if (desc > n - off)
+			return 0;
+		off += desc;
+	}
+	return 0;
+}
+
+/*
+ * A program whose runtime makes system calls without libc, so that the
+ * shim inside it sees few of them: Go (a "Go" note, or a .go.buildinfo
+ * section) and Bun (its .bun section). Its reason, or NULL. Only what the
+ * headers say is looked at: a few reads, every exec.
+ */
+static const char *
+raw_runtime(const struct cover_io *io, int fd, const Elf64_Ehdr *eh,
+    const Elf64_Phdr *ph, size_t nph)
+{
+	unsigned char note[MAX_NOTE];
+	Elf64_Shdr sh[SHDR_CHUNK], str;
+	char names[MAX_NAMES];
+	size_t i, j, k, nsh, len;
+	long n;
+
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz == 0)
+			continue;
+		len = ph[i].p_filesz < sizeof(note) ? (size_t)ph[i].p_filesz
+						    : sizeof(note);
+		n = io->pread(fd, note, len, (off_t)ph[i].p_offset);
+		if (n > 0 && go_note(note, (size_t)n))
+			return go_why;
+	}
+	if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh->e_shstrndx == SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
+		return NULL; /* no section headers (stripped of them) */
+	if (io->pread(fd, &str, sizeof(str),
+		(off_t)(eh->e_shoff +
+		    (Elf64_Off)eh->e_shstrndx * sizeof(str))) !=
+	    (long)sizeof(str))
+		return NULL;
+	/* the names, once (a name past what fits is not looked at) */
+	len = str.sh_size < sizeof(names) - 1 ? (size_t)str.sh_size
+					      : sizeof(names) - 1;
+	if ((n = io->pread(fd, names, len, (off_t)str.sh_offset)) <= 0)
+		return NULL;
+	names[n] = '\0';
+	len = (size_t)n;
+	nsh = eh->e_shnum < MAX_SHDRS ? eh->e_shnum : MAX_SHDRS;
+	for (i = 0; i < nsh; i += k) {
+		k = nsh - i < SHDR_CHUNK ? nsh - i : SHDR_CHUNK;
+		n = io->pread(fd, sh, k * sizeof(sh[0]),
+		    (off_t)(eh->e_shoff + (Elf64_Off)i * sizeof(sh[0])));
+		if (n < (long)(k * sizeof(sh[0])))
+			return NULL;
+		for (j = 0; j < k; j++) {
+			if (sh[j].sh_name >= len)
+				continue;
+			if (strcmp(names + sh[j].sh_name, ".bun") == 0)
+				return bun_why;
+			if (strcmp(names + sh[j].sh_name, ".go.buildinfo") == 0)
+				return go_why;
+		}
+	}
+	return NULL;
+}
+
 static const char *
 why_elf(const struct cover_io *io, int fd, const Elf64_Ehdr *eh)
 {
@@ -80,7 +174,7 @@ why_elf(const struct cover_io *io, int fd, const Elf64_Ehdr *eh)
 		if (strstr(interp, "/ld-linux") == NULL)
 			return "a program with a loader other than glibc's: "
 			       "it does not load the shim";
-		return NULL;
+		return raw_runtime(io, fd, eh, ph, nph);
 	}
 	return "a statically linked program: the shim cannot follow it";
 }

@@ -9,7 +9,10 @@
  * for another loader than glibc's (musl), a 32-bit program, an ELF file
  * whose headers cannot be read, and, where the exec runs in secure mode
  * (not under no_new_privs), a set-user-ID or set-group-ID program of
- * someone else or one with file capabilities. A script is looked through
+ * someone else or one with file capabilities. Nor can it follow a program
+ * whose runtime makes its system calls itself, which the headers show for
+ * Go (its "Go" note, a .go.buildinfo section) and Bun (a .bun section):
+ * the shim is inside it but sees few of its calls. A script is looked through
  * to its interpreter, five levels deep as the kernel does; a deeper chain,
  * or an interpreter named by a relative path (which the kernel looks up
  * from the caller's directory), is uncovered. A file that cannot be read
