@@ -1124,6 +1124,42 @@ keys(FILE *out, const char *head, const struct strs *l, const char *value,
 	fputc('\n', out);
 }
 
+/* Whether A and B end in the same name (their last '/'-parts) */
+static int
+same_base(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return strcmp(sa != NULL ? sa + 1 : a, sb != NULL ? sb + 1 : b) == 0;
+}
+
+/*
+ * Whether WORD is a name of the program at PATH on this machine: its own
+ * last part, or a path (a bare word: in a system directory) that resolves
+ * to what PATH resolves to ("python3" for /usr/bin/python3.11)
+ */
+static int
+names(const char *word, const char *path)
+{
+	static const char *const dirs[] = { "/usr/local/bin", "/usr/bin",
+		"/bin", "/usr/local/sbin", "/usr/sbin", "/sbin" };
+	char a[PATH_MAX], b[PATH_MAX], p[PATH_MAX];
+	size_t i;
+
+	if (same_base(word, path))
+		return 1;
+	if (realpath(path, a) == NULL)
+		return 0;
+	if (strchr(word, '/') != NULL)
+		return realpath(word, b) != NULL && strcmp(a, b) == 0;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (snprintf(p, sizeof(p), "%s/%s", dirs[i], word) <
+			(int)sizeof(p) &&
+		    realpath(p, b) != NULL && strcmp(a, b) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * An exec allow rule for the program at PATH, run by the word WORD (NULL
  * if unknown). An exec is judged three ways, each must be allowed: as
@@ -1138,7 +1174,7 @@ exec_rule(FILE *out, const char *path, const char *word)
 {
 	const char *alt[3];
 	char real[PATH_MAX];
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, k;
 	int ok = 1;
 
 	alt[n++] = path;
@@ -1147,7 +1183,19 @@ exec_rule(FILE *out, const char *path, const char *word)
 	if (word != NULL && word[0] != '\0') {
 		for (j = 0; j < n && strcmp(alt[j], word) != 0; j++)
 			;
-		if (j == n)
+		/* the word is the process's own choice: one that names
+		 * another program (execve of ./tool as "sh") would allow
+		 * that program everywhere with any arguments, so it is only
+		 * taken when it is the program's own name */
+		for (k = 0; j == n && k < n && !names(word, alt[k]); k++)
+			;
+		if (j == n && k == n)
+			comment(out,
+			    "!!! NOT SUGGESTED: an allow rule for the name it "
+			    "was run by (any program so called, any "
+			    "arguments): ",
+			    word);
+		else if (j == n)
 			alt[n++] = word;
 	}
 	fprintf(

@@ -118,5 +118,15 @@ check "under the policy: the program ran" test -e "$T/ws/made-again"
 check "under the policy: nothing denied" sh -c "! grep -q '^agentwrap: denied' '$T/u2.err'"
 kill $upid 2>/dev/null
 
+# the word an exec was run by is the process's choice: a program of the
+# workspace run as "sh" must not get an allow rule for every sh
+printf '%s\n' '{"type":"event","ts":"2026-12-04T23:08:57.065000Z","pid":7,"op":"exec","path":"'"$T"'/ws/tool","argv":["sh","-c","x"],"verdict":"deny","ask":true,"rule":"approval_policy","layer":"preload","audit_only":true}' >"$T/w.jsonl"
+"$AGENTWRAP" --suggest "$T/w.jsonl" >"$T/w.toml" 2>&1
+check "a forged word: the program's own rule" grep -qx "pattern = \[\"$T/ws/tool\"\]" "$T/w.toml"
+check "a forged word: no rule for sh, said loudly" \
+    grep -q '^# !!! NOT SUGGESTED: .*: sh$' "$T/w.toml"
+check "a forged word: sh still needs approval under it" \
+    sh -c "'$AGENTWRAP' -a untrusted --config-file '$T/w.toml' --explain exec sh -c x | grep -q '^ask: '"
+
 expect 125 "agentwrap: --suggest takes no --all, --json or --pid" --suggest "$T/run.jsonl" --json
 finish
