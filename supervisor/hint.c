@@ -66,7 +66,10 @@ report_fix(const struct policy *pol, const struct pol_request *req,
 		f->kind = FIX_LOCAL;
 	else if (strcmp(rule, "features.network_proxy.unix_sockets") == 0)
 		f->kind = FIX_UNIX;
-	else if (strncmp(rule, "agentwrap.filesystem.paths[", 27) == 0)
+	else if (strncmp(rule, "agentwrap.filesystem.paths[", 27) == 0 ||
+	    strcmp(rule, "agentwrap.filesystem.paths") == 0)
+		/* the bare name: a rename or delete of a directory above a
+		 * guarded path (policy.c's "would move or replace") */
 		f->kind = FIX_PATH;
 	else if (strcmp(rule, "agentwrap.filesystem.protected") == 0)
 		f->kind = FIX_PROTECTED;

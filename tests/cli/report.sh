@@ -206,4 +206,12 @@ expect 125 "agentwrap: --all and --pid go with --report" --all -- true
 expect 125 "agentwrap: --all and --pid go with --report" --pid 5 -- true
 expect 125 "agentwrap: --pid: a process id, not x" --report "$T/run.jsonl" --pid x
 expect 125 "agentwrap: --json has every entry already" --report "$T/run.jsonl" --json --all
+# a rename of a directory above a guarded path is decided by the bare
+# rule agentwrap.filesystem.paths: its setting is still named (report_fix
+# is also what --save-grants files such a grant by)
+printf '%s\n' '{"type":"event","ts":"2026-12-04T23:08:57.065000Z","pid":7,"op":"write","call":"rename","path":"/w/a","path2":"/w/b","verdict":"deny","rule":"agentwrap.filesystem.paths","layer":"preload"}' >"$T/gp.jsonl"
+"$AGENTWRAP" --report "$T/gp.jsonl" >"$T/gp.txt" 2>&1
+check "a guarded path's bare rule: its setting to allow" \
+    grep -qx "      to allow: change agentwrap.filesystem.paths" "$T/gp.txt"
+
 finish
