@@ -795,8 +795,7 @@ approve_channel_error(
 		audit_approval_error(ap->set.audit, name, why, line, len);
 	if (++ap->errors > MAX_ERRORS_SAID)
 		return;
-	if (stravis(&v, why,
-		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
+	if (stravis(&v, why, VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
 		v = NULL;
 	warnx("approval %s: %s%s", name, v ? v : "?",
 	    ap->errors == MAX_ERRORS_SAID ? " (further ones go to the audit "

@@ -287,8 +287,8 @@ report_failure(struct audit *a, int e)
 	if (a->failed)
 		return;
 	a->failed = 1;
-	if (stravis(&vis, a->name,
-		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
+	if (stravis(&vis, a->name, VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) ==
+	    -1)
 		vis = NULL;
 	warnx("audit log %s: %s; the log is incomplete from here on",
 	    vis ? vis : "?", strerror(e));

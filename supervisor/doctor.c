@@ -446,7 +446,7 @@ probe_shim(struct facts *f)
 	memset(err, 0, sizeof(err));
 	collect(pid, fd, err, sizeof(err) - 1, &status);
 	err[strcspn(err, "\n")] = '\0';
-	if (stravis(&v, err, VIS_SAFE | VIS_OCTAL | VIS_TAB | VIS_CSTYLE) == -1)
+	if (stravis(&v, err, VIS_OCTAL | VIS_TAB | VIS_CSTYLE) == -1)
 		v = NULL;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SHIM_LOADED) {
 		p->ok = T_YES;
@@ -1033,7 +1033,7 @@ put_vis(FILE *fp, const char *s)
 {
 	char *v;
 
-	if (stravis(&v, s, VIS_SAFE | VIS_OCTAL | VIS_TAB | VIS_CSTYLE) == -1) {
+	if (stravis(&v, s, VIS_OCTAL | VIS_TAB | VIS_CSTYLE) == -1) {
 		fputs("?", fp);
 		return;
 	}

@@ -40,8 +40,7 @@ run_say_vis(char *err, size_t errlen, const char *fmt, const char *s,
 {
 	char *v;
 
-	if (stravis(&v, s,
-		VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
+	if (stravis(&v, s, VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE) == -1)
 		v = NULL;
 	snprintf(err, errlen, fmt, v ? v : "?", detail);
 	free(v);

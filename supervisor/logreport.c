@@ -641,8 +641,7 @@ esc(const char *s, char *out, size_t cap)
 		part[n] = '\0';
 		s = part;
 	}
-	strnvis(
-	    out, s, cap, VIS_SAFE | VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
+	strnvis(out, s, cap, VIS_OCTAL | VIS_NL | VIS_TAB | VIS_CSTYLE);
 	return out;
 }
 

@@ -122,7 +122,7 @@ put_comment(FILE *f, const char *prefix, const char *text)
 
 	if ((v = malloc(4 * n + 1)) == NULL)
 		return;
-	strvis(v, text, VIS_OCTAL | VIS_CSTYLE | VIS_NL | VIS_TAB | VIS_SAFE);
+	strvis(v, text, VIS_OCTAL | VIS_CSTYLE | VIS_NL | VIS_TAB);
 	fprintf(f, "# %s%s\n", prefix, v);
 	free(v);
 }

@@ -118,11 +118,14 @@ o = open(sys.argv[1], 'w')
 o.write(json.dumps({'type': 'session_start', 'ts': '\x1b]0;PWNED\x07\x1b[2J', 'argv': ['a' * 5000], 'version': 'v' * 9000}) + '\n')
 o.write(json.dumps({'type': 'event', 'op': 'write', 'verdict': 'allow', 'pid': 1, 'path': '/x/' + '\u00e9' * 3000}) + '\n')
 o.write(json.dumps({'type': 'event', 'op': 'exec', 'verdict': 'allow', 'pid': 1, 'path': '/bin/x', 'argv': ['\u00e9' * 600]}) + '\n')
+o.write(json.dumps({'type': 'event', 'op': 'write', 'verdict': 'deny', 'pid': 1, 'rule': 'r', 'path': '/y/cr\rdenied: 0\b\x07'}) + '\n')
 " "$T/hostile.jsonl"
 "$AGENTWRAP" --report "$T/hostile.jsonl" >"$T/h.txt" 2>&1
 check "a hostile log: reported, exit 0" test $? -eq 0
 check "no terminal escape gets out" sh -c "! grep -q \"$(printf '\033')\" '$T/h.txt'"
 check "the start time is escaped" grep -q 'started \\033\]0;PWNED' "$T/h.txt"
+check "a carriage return, backspace and bell are escaped too" sh -c \
+    "! grep -q \"\$(printf '[\r\b\a]')\" '$T/h.txt' && grep -qF '/y/cr\\rdenied: 0\\b\\a' '$T/h.txt'"
 # colour only on a terminal, and never with NO_COLOR set; the log's own
 # bytes stay escaped under it
 on_tty() {

@@ -87,7 +87,7 @@ status 0 "the file still reads" "$AGENTWRAP" --config-file "$T/g.toml" \
 # a name no TOML string can hold exactly is only a comment
 H="--rule write:*=allow_session"
 status 0 "odd bytes" hrun --save-grants "$T/g2.toml" -- $PY -c \
-    "open(b'$OUT/odd-\\xff-\\n-x', 'w').close()"
+    "open(b'$OUT/odd-\\xff-\\n-\\r-\\b-x', 'w').close()"
 status 0 "odd bytes: file reads" "$AGENTWRAP" --config-file "$T/g2.toml" \
     -C "$WS" --print-config
 check "odd bytes: not UTF-8 noted" grep -q "not UTF-8" "$T/g2.toml"
